@@ -1,0 +1,142 @@
+"""The headless tool: `ssj <command>` / `python -m app <command>` over the same services as the GUI.
+
+Every module of this package that defines `register(subparsers)` contributes commands. A handler is
+`handler(args, ctx) -> int | None`; it raises `UserError` for rejected input (exit 1, Chinese message on
+stderr); argparse usage errors exit 2. `--json` (anywhere on the line) asks for one JSON document on
+stdout. The CLI never prompts and records the OS user, or `--user NAME`, in the audit log.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable
+
+from app import APP_NAME, __version__
+from app.services.context import Actor, acting_as, os_user
+from app.services.errors import UserError
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with a usage line, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 参数错误：{message}\n")
+
+
+class CliContext:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.json = bool(getattr(args, "json", False))
+        self._db = None
+
+    @property
+    def actor(self) -> Actor:
+        name = getattr(self.args, "user", None)
+        if name:
+            from app.services.accounts import actor_for
+            from app.models.core import User
+            from sqlalchemy import select
+
+            with self.db.Session() as s:
+                user = s.scalar(select(User).where(User.username == name))
+            return actor_for(user) if user else Actor(username=name, role="")
+        return Actor(username=f"os:{os_user()}", role="")
+
+    @property
+    def db(self):
+        if self._db is None:
+            from app.models.db import open_database
+            from app.paths import resolve_db
+
+            self._db = open_database(resolve_db(getattr(self.args, "db", None)))
+        return self._db
+
+    @contextmanager
+    def session(self):
+        """A session in which every change is recorded as done by the CLI's actor; commits on success."""
+        actor = self.actor
+        with acting_as(actor), self.db.Session() as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    @contextmanager
+    def as_actor(self):
+        with acting_as(self.actor) as actor:
+            yield actor
+
+    def emit(self, data: Any, text: str | Callable[[], str] | None = None) -> None:
+        if self.json:
+            json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+            sys.stdout.write("\n")
+        else:
+            out = text() if callable(text) else text
+            if out is None:
+                out = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+            sys.stdout.write(out.rstrip("\n") + "\n")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def command_modules() -> list[str]:
+    import app.cli as pkg
+
+    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".") if not m.ispkg)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(prog="ssj", description=f"{APP_NAME}（命令行）")
+    parser.add_argument("--version", action="version", version=f"ssj {__version__}")
+    parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录中的 ssj.sqlite3；也可用环境变量 SSJ_DB）")
+    parser.add_argument("--user", help="记入审计日志的用户名（默认：操作系统用户）")
+    parser.add_argument("--json", action="store_true", help="以一个 JSON 文档输出结果")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+    for name in command_modules():
+        module = importlib.import_module(name)
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    argv = list(argv)
+    want_json = False
+    if "--json" in argv:
+        stop = argv.index("--") if "--" in argv else len(argv)
+        if argv.index("--json") < stop:
+            argv.remove("--json")
+            want_json = True
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if want_json:
+        args.json = True
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    ctx = CliContext(args)
+    try:
+        rc = args.func(args, ctx)
+        return int(rc or 0)
+    except UserError as exc:
+        sys.stderr.write(f"错误：{exc.message}\n")
+        for d in exc.details[:50]:
+            sys.stderr.write("  " + "，".join(f"{k}={v}" for k, v in d.items()) + "\n")
+        return 1
+    except Exception as exc:  # database errors and the like: still a Chinese message, exit 1
+        from app.models.db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            sys.stderr.write(f"错误：{exc}\n")
+            return 1
+        raise
+    finally:
+        ctx.close()

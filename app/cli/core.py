@@ -1,0 +1,105 @@
+"""Core commands: init, audit verify, users."""
+from __future__ import annotations
+
+from app.services import accounts, audit, office as office_service
+from app.services.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="初始化数据库：本单位信息和管理员账户")
+    p.add_argument("--office", required=True, help="单位名称")
+    p.add_argument("--level", required=True, choices=["county", "city"], help="层级：county 县级 / city 市级")
+    p.add_argument("--region-code", default="", help="行政区划代码（6 位）")
+    p.add_argument("--parent", default="", help="上级单位名称")
+    p.add_argument("--admin", default="admin", help="管理员用户名（默认 admin）")
+    p.add_argument("--password", default=None, help="管理员密码（不给则首次登录时设置）")
+    p.add_argument("--policy", default="", help="规则预设 id，如 zezhou-2024")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("audit", help="审计日志")
+    asub = p.add_subparsers(dest="audit_cmd", required=True, metavar="子命令")
+    v = asub.add_parser("verify", help="校验审计日志的哈希链，报告第一处断链")
+    v.set_defaults(func=cmd_audit_verify)
+    ls = asub.add_parser("list", help="列出审计日志")
+    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--entity", default=None)
+    ls.add_argument("--user-name", default=None)
+    ls.set_defaults(func=cmd_audit_list)
+
+    p = sub.add_parser("user", help="账户管理")
+    usub = p.add_subparsers(dest="user_cmd", required=True, metavar="子命令")
+    a = usub.add_parser("add", help="新建账户")
+    a.add_argument("username")
+    a.add_argument("--role", required=True, choices=["管理员", "录入员", "审核员", "领导"])
+    a.add_argument("--password", default=None)
+    a.add_argument("--name", default="")
+    a.set_defaults(func=cmd_user_add)
+    ls = usub.add_parser("list", help="列出账户")
+    ls.set_defaults(func=cmd_user_list)
+
+
+def cmd_init(args, ctx) -> int:
+    with ctx.session() as s:
+        office = office_service.init_office(
+            s, name=args.office, level=args.level, region_code=args.region_code, parent_name=args.parent,
+            admin=args.admin, admin_password=args.password, policy_id="")
+        data = {"office": office.name, "level": office.level, "region_code": office.region_code,
+                "admin": args.admin, "db": ctx.db.url}
+    if args.policy:
+        try:
+            from app.services import policies
+        except ImportError as exc:  # pragma: no cover
+            raise UserError("本版本不支持 --policy。") from exc
+        with ctx.session() as s:
+            policies.set_policy(s, args.policy)
+        data["policy"] = args.policy
+    ctx.emit(data, f"已初始化：{data['office']}（{'县级' if args.level == 'county' else '市级'}），管理员 {args.admin}。")
+    return 0
+
+
+def cmd_audit_verify(args, ctx) -> int:
+    with ctx.db.Session() as s:
+        result = audit.verify(s)
+    ctx.emit({"ok": result.ok, "count": result.count, "head": result.head, "broken_seq": result.broken_seq,
+              "message": result.message}, result.message)
+    if not result.ok:
+        raise UserError(result.message)
+    return 0
+
+
+def cmd_audit_list(args, ctx) -> int:
+    from sqlalchemy import select
+
+    from app.models.core import AuditEntry
+
+    with ctx.db.Session() as s:
+        q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(args.limit)
+        if args.entity:
+            q = q.where(AuditEntry.entity == args.entity)
+        if args.user_name:
+            q = q.where(AuditEntry.user == args.user_name)
+        rows = [dict(seq=e.seq, ts=e.ts, user=e.user, action=e.action, entity=e.entity, entity_id=e.entity_id,
+                     summary=e.summary) for e in s.scalars(q)]
+    ctx.emit(rows, lambda: "\n".join(f"{r['seq']:>6} {r['ts']} {r['user']} {r['action']} {r['entity']}#{r['entity_id']} {r['summary']}" for r in rows))
+    return 0
+
+
+def cmd_user_add(args, ctx) -> int:
+    with ctx.session() as s:
+        office_service.require_office(s)
+        user = accounts.create_user(s, args.username, args.role, args.password, display_name=args.name)
+        data = {"username": user.username, "role": user.role}
+    ctx.emit(data, f"已新建账户 {data['username']}（{data['role']}）。")
+    return 0
+
+
+def cmd_user_list(args, ctx) -> int:
+    from sqlalchemy import select
+
+    from app.models.core import User
+
+    with ctx.db.Session() as s:
+        rows = [dict(username=u.username, role=u.role, active=u.active,
+                     locked=bool(u.locked_until)) for u in s.scalars(select(User).order_by(User.id))]
+    ctx.emit(rows, lambda: "\n".join(f"{r['username']}\t{r['role']}" for r in rows))
+    return 0

@@ -1,0 +1,1 @@
+"""PySide6 views, table models, dialogs and workers. Calls services; holds no rules."""
