@@ -158,8 +158,9 @@ def _after_flush(session: Session, _ctx) -> None:
 
 
 def _pk(obj) -> str:
-    ident = inspect(obj).identity
-    if ident:
+    state = inspect(obj)
+    ident = state.identity or state.mapper.primary_key_from_instance(obj)
+    if ident and any(x is not None for x in ident):
         return ",".join(str(x) for x in ident)
     return ""
 
