@@ -1,0 +1,181 @@
+"""Commands of the outcomes area: workdays, holidays, outcomes, publish, forms."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from app.services.errors import UserError
+
+
+def _date(text: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise UserError(f"日期“{text}”格式不对，应为 2026-09-25。") from None
+
+
+def register(sub) -> None:
+    p = sub.add_parser("workdays", help="工作日计算（含法定节假日和调休）")
+    wsub = p.add_subparsers(dest="workdays_cmd", required=True, metavar="子命令")
+    a = wsub.add_parser("add", help="某日之后第 N 个工作日（当日不计）")
+    a.add_argument("start", help="起算日期，如 2026-09-25")
+    a.add_argument("n", type=int, help="工作日数")
+    a.set_defaults(func=cmd_workdays_add)
+
+    p = sub.add_parser("holidays", help="节假日设置（chinese_calendar 未覆盖的年份）")
+    hsub = p.add_subparsers(dest="holidays_cmd", required=True, metavar="子命令")
+    i = hsub.add_parser("import", help="导入放假安排：表格（日期、类型、名称）或通知原文（.txt）")
+    i.add_argument("file")
+    i.add_argument("--year", type=int, default=None, help="通知原文的年份（文中有“2027年”时可省略）")
+    i.set_defaults(func=cmd_holidays_import)
+    ls = hsub.add_parser("list", help="列出已录入的节假日和调休上班日")
+    ls.add_argument("--year", type=int, default=None)
+    ls.set_defaults(func=cmd_holidays_list)
+    ad = hsub.add_parser("set", help="录入一天")
+    ad.add_argument("day")
+    ad.add_argument("kind", choices=["节假日", "调休上班"])
+    ad.add_argument("--name", default="")
+    ad.set_defaults(func=cmd_holidays_set)
+
+    p = sub.add_parser("outcomes", help="检查结果：录入表、导入、审核、列表")
+    osub = p.add_subparsers(dest="outcomes_cmd", required=True, metavar="子命令")
+    t = osub.add_parser("template", help="导出检查结果录入表（xlsx，带下拉选项）")
+    t.add_argument("--period", required=True)
+    t.add_argument("--out", required=True)
+    t.set_defaults(func=cmd_outcomes_template)
+    im = osub.add_parser("import", help="导入填好的检查结果录入表（全部成功或全部不导入）")
+    im.add_argument("file")
+    im.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    im.set_defaults(func=cmd_outcomes_import)
+    ap = osub.add_parser("approve", help="审核通过本期全部已录入的结果")
+    ap.add_argument("--period", required=True)
+    ap.add_argument("--by", required=True, help="审核人")
+    ap.set_defaults(func=cmd_outcomes_approve)
+    ls = osub.add_parser("list", help="列出本期抽中对象及其检查结果")
+    ls.add_argument("--period", required=True)
+    ls.set_defaults(func=cmd_outcomes_list)
+
+    p = sub.add_parser("publish", help="生成公示批次：xlsx（上传平台）或 PDF 公示")
+    p.add_argument("--period", required=True)
+    p.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
+    p.add_argument("--date", default=None, help="公示日期（默认今天）")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("forms", help="打印表单")
+    fsub = p.add_subparsers(dest="forms_cmd", required=True, metavar="子命令")
+    n = fsub.add_parser("notice", help="检查任务单 / 检查通知书（PDF，每个抽中对象一页，带二维码）")
+    n.add_argument("--period", required=True)
+    n.add_argument("--uscc", default=None)
+    n.add_argument("--out", required=True)
+    n.set_defaults(func=cmd_forms_notice)
+
+
+def cmd_workdays_add(args, ctx) -> int:
+    from app.services import workdays
+
+    start = _date(args.start)
+    try:
+        result = workdays.add_workdays(None, start, args.n)
+    except workdays.CalendarMissing:
+        if not getattr(args, "db", None):
+            raise
+        with ctx.db.Session() as s:
+            result = workdays.add_workdays(s, start, args.n)
+    ctx.emit({"start": start.isoformat(), "workdays": args.n, "date": result.isoformat()}, result.isoformat())
+    return 0
+
+
+def cmd_holidays_import(args, ctx) -> int:
+    from app.services import workdays
+
+    with ctx.session() as s:
+        report = workdays.import_calendar(s, args.file, args.year)
+    ctx.emit(report, f"已导入 {report['days']} 天（节假日 {report['holidays']} 天，调休上班 {report['makeup_workdays']} 天），"
+                     f"年份：{'、'.join(map(str, report['years']))}。")
+    return 0
+
+
+def cmd_holidays_list(args, ctx) -> int:
+    from app.services import workdays
+
+    with ctx.db.Session() as s:
+        rows = [dict(date=r.day.isoformat(), kind=r.kind, name=r.name) for r in workdays.list_days(s, args.year)]
+        status = workdays.year_status(s, args.year) if args.year else ""
+    data = {"year": args.year, "status": status, "days": rows} if args.year else {"days": rows}
+    ctx.emit(data, lambda: "\n".join([f"{args.year} 年：{status}"] if args.year else [])
+             + "\n" + "\n".join(f"{r['date']}\t{r['kind']}\t{r['name']}" for r in rows))
+    return 0
+
+
+def cmd_holidays_set(args, ctx) -> int:
+    from app.services import workdays
+
+    day = _date(args.day)
+    with ctx.session() as s:
+        workdays.set_day(s, day, args.kind, args.name)
+    ctx.emit({"date": day.isoformat(), "kind": args.kind, "name": args.name}, f"已录入 {day} {args.kind} {args.name}")
+    return 0
+
+
+def cmd_outcomes_template(args, ctx) -> int:
+    from app.services import outcomes
+
+    with ctx.session() as s:
+        info = outcomes.export_template(s, args.period, args.out)
+    ctx.emit(info, f"已导出检查结果录入表：{info['file']}（{info['rows']} 个对象）")
+    return 0
+
+
+def cmd_outcomes_import(args, ctx) -> int:
+    from app.services import outcomes
+
+    with ctx.session() as s:
+        report = outcomes.import_sheet(s, args.file, dry_run=args.dry_run)
+    text = (f"{'检查' if args.dry_run else '导入'} {report['file']}：共 {report['rows']} 行，有效 {report['valid']} 行，"
+            f"新增 {report['inserted']}，更新 {report['updated']}。")
+    if report["errors"]:
+        text += "\n" + "\n".join(f"第 {e['row']} 行 {e['column']}：{e['message']}" for e in report["errors"])
+    ctx.emit(report, text)
+    return 1 if report["errors"] else 0
+
+
+def cmd_outcomes_approve(args, ctx) -> int:
+    from app.services import outcomes
+
+    with ctx.session() as s:
+        n = outcomes.approve_period(s, args.period, args.by)
+    ctx.emit({"period": args.period, "approved": n, "by": args.by}, f"已审核通过 {n} 条检查结果（审核人：{args.by}）。")
+    return 0
+
+
+def cmd_outcomes_list(args, ctx) -> int:
+    from app.services import outcomes
+
+    with ctx.db.Session() as s:
+        rows = outcomes.period_rows(s, args.period)
+    data = [r.as_dict() for r in rows]
+    ctx.emit(data, lambda: "\n".join(f"{r['uscc']}\t{r['name']}\t{r['state']}\t{r['result']}\t{r['publish_due'] or ''}"
+                                     for r in data) or "本期没有抽中对象。")
+    return 0
+
+
+def cmd_publish(args, ctx) -> int:
+    from app.services import publication
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        raise UserError(f"输出文件“{out.name}”应以 .xlsx 或 .pdf 结尾。")
+    day = _date(args.date) if args.date else None
+    with ctx.session() as s:
+        info = publication.publish(s, args.period, out, published_on=day)
+    ctx.emit(info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条）：{info['file']}")
+    return 0
+
+
+def cmd_forms_notice(args, ctx) -> int:
+    from app.services import forms_pdf
+
+    with ctx.db.Session() as s:
+        info = forms_pdf.notice_pdf(s, args.period, args.out, uscc=args.uscc)
+    ctx.emit(info, f"已生成检查通知书：{info['file']}（{info['pages']} 份）")
+    return 0
