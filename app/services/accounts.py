@@ -122,3 +122,31 @@ def require_role(actor: Actor, *roles: str) -> None:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count(User.id))) or 0
+
+
+def reset_password(session: Session, user: User, password: str) -> None:
+    """An administrator sets a temporary password; the user must change it at the next login."""
+    set_password(session, user, password)
+    user.must_change_password = True
+    session.flush()
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count(User.id)).where(User.role == "管理员", User.active.is_(True))) or 0
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """停用 / 启用 an account; the last active administrator cannot be switched off."""
+    if not active and user.active and user.role == "管理员" and _active_admins(session) <= 1:
+        raise UserError("至少需要保留一个可用的管理员账户，不能停用最后一个管理员。请先为其他账户设置管理员角色。")
+    user.active = bool(active)
+    session.flush()
+
+
+def set_role(session: Session, user: User, role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"角色“{role}”无效，应为：{'、'.join(ROLES)}。")
+    if user.role == "管理员" and role != "管理员" and user.active and _active_admins(session) <= 1:
+        raise UserError("至少需要保留一个可用的管理员账户，不能更改最后一个管理员的角色。")
+    user.role = role
+    session.flush()
