@@ -1,0 +1,226 @@
+"""Statistics, reports and the USB exchange: stats, report, package, key, county, city (+ export kinds)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.services.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("stats", help="期间统计（季度统计表的数字）")
+    p.add_argument("--period", required=True, help="期间，如 2026Q1")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("report", help="工作报告")
+    rsub = p.add_subparsers(dest="report_cmd", required=True, metavar="子命令")
+    a = rsub.add_parser("annual", help="年度工作报告（PDF）")
+    a.add_argument("--year", required=True, type=int)
+    a.add_argument("--case", action="append", type=int, default=[], help="典型案例：检查结果 id（可多次）")
+    a.add_argument("--out", required=True, help="输出 PDF 文件")
+    a.set_defaults(func=cmd_report_annual)
+
+    p = sub.add_parser("package", help="报送包（U 盘交换）")
+    psub = p.add_subparsers(dest="package_cmd", required=True, metavar="子命令")
+    e = psub.add_parser("export", help="县级：把本期报送包写入文件夹（U 盘）并读回校验")
+    e.add_argument("--period", required=True)
+    e.add_argument("--out", required=True, help="目标文件夹（如 U 盘根目录）")
+    e.set_defaults(func=cmd_package_export)
+    i = psub.add_parser("import", help="市级：校验并导入县级报送包")
+    i.add_argument("file")
+    i.add_argument("--period", default=None, help="只接受此期间的报送包")
+    i.set_defaults(func=cmd_package_import)
+    v = psub.add_parser("verify", help="只校验报送包（不导入）")
+    v.add_argument("file")
+    v.set_defaults(func=cmd_package_verify)
+
+    p = sub.add_parser("key", help="本单位签名公钥")
+    ksub = p.add_subparsers(dest="key_cmd", required=True, metavar="子命令")
+    k = ksub.add_parser("export", help="导出本单位公钥（供市级登记）")
+    k.add_argument("--out", required=True)
+    k.set_defaults(func=cmd_key_export)
+
+    p = sub.add_parser("county", help="市级：登记的县级单位")
+    csub = p.add_subparsers(dest="county_cmd", required=True, metavar="子命令")
+    r = csub.add_parser("register", help="登记县级单位的公钥（信任步骤）")
+    r.add_argument("--key", required=True, help="县级单位导出的公钥 .pem")
+    r.add_argument("--name", required=True)
+    r.add_argument("--region-code", default="")
+    r.set_defaults(func=cmd_county_register)
+    ls = csub.add_parser("list", help="列出已登记的县级单位")
+    ls.set_defaults(func=cmd_county_list)
+
+    p = sub.add_parser("city", help="市级汇总")
+    tsub = p.add_subparsers(dest="city_cmd", required=True, metavar="子命令")
+    s = tsub.add_parser("stats", help="全市汇总表：各县并列 + 合计")
+    s.add_argument("--period", required=True)
+    s.set_defaults(func=cmd_city_stats)
+
+    # `ssj export` belongs to the pools area (app/cli/pools.py) and dispatches stats/adjustments/city
+    # to EXPORT_KINDS below. Only if that parser is absent do we register a minimal one ourselves.
+    choices = getattr(sub, "choices", {}) or {}
+    if "export" not in choices:
+        x = sub.add_parser("export", help="导出：stats 季度统计表 / adjustments 名录库调整信息 / city 全市汇总")
+        x.add_argument("kind", choices=sorted(EXPORT_KINDS))
+        x.add_argument("--period", required=True)
+        x.add_argument("--out", required=True)
+        x.set_defaults(func=lambda args, ctx: EXPORT_KINDS[args.kind](args, ctx))
+
+
+def _stats_text(data: dict) -> str:
+    from app.services import stats as st
+
+    lines = [f"{data['office']} {data['period_label']} 统计"]
+    for f, v in zip(st.FIELDS, st.row_values(data)):
+        lines.append(f"  {f.group}·{f.label}：{v} {f.unit}")
+    lines.append("  目标：")
+    for t in data["targets"]:
+        lines.append(f"    {t['name']}：目标 {t['target']}{t['unit']}，实际 {t['actual']}{t['unit']}，"
+                     f"{'达到' if t['met'] else '未达到'}")
+    return "\n".join(lines)
+
+
+def cmd_stats(args, ctx) -> int:
+    from app.services import stats as st
+
+    with ctx.session() as s:
+        data = st.compute(s, args.period)
+    ctx.emit(data, lambda: _stats_text(data))
+    return 0
+
+
+def export_stats(args, ctx) -> int:
+    from app.services import stats as st
+
+    with ctx.session() as s:
+        data = st.export_stats_xlsx(s, args.period, args.out)
+    ctx.emit({"path": str(args.out), "period": data["period"], "inspected": data["checks"]["inspected"]},
+             f"已导出季度统计表：{args.out}")
+    return 0
+
+
+def export_adjustments(args, ctx) -> int:
+    from app.services import stats as st
+
+    with ctx.session() as s:
+        data = st.export_adjustments_xlsx(s, args.period, args.out)
+    ctx.emit({"path": str(args.out), "period": data["period"], "counts": data["counts"]},
+             f"已导出名录库调整信息：{args.out}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）")
+    return 0
+
+
+def export_city(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        data = packages.export_city_xlsx(s, args.period, args.out)
+    ctx.emit({"path": str(args.out), "period": data["period"], "reported": data["reported"],
+              "registered": data["registered"]},
+             f"已导出全市汇总表：{args.out}（已报送 {data['reported']}/{data['registered']}）")
+    return 0
+
+
+EXPORT_KINDS = {"stats": export_stats, "adjustments": export_adjustments, "city": export_city}
+
+
+def cmd_report_annual(args, ctx) -> int:
+    from app.services import annual_report
+
+    with ctx.session() as s:
+        info = annual_report.build_annual_report(s, args.year, args.out, case_ids=args.case)
+    ctx.emit(info, f"已生成年度工作报告：{info['path']}（{info['pages']} 页，典型案例 {len(info['cases'])} 个）")
+    return 0
+
+
+def cmd_package_export(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        info = packages.export_package(s, args.period, args.out)
+    ctx.emit(info, info["message"])
+    return 0
+
+
+def cmd_package_import(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        info = packages.import_package(s, args.file, period=args.period)
+    ctx.emit(info, info["message"])
+    return 0
+
+
+def cmd_package_verify(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        pkg = packages.verify_package(args.file, session=s)
+        m = pkg.manifest
+        info = {"ok": True, "county": pkg.county.office_name if pkg.county else "", "period": m["period"],
+                "created_at": m.get("created_at"), "files": [f["name"] for f in m["files"]], "sha256": pkg.sha256}
+    ctx.emit(info, f"校验通过：{info['county']} {info['period']}，{len(info['files'])} 个文件，签名有效。")
+    return 0
+
+
+def cmd_key_export(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        info = packages.export_public_key(s, args.out)
+    ctx.emit(info, f"已导出本单位公钥：{info['path']}\n指纹：{info['fingerprint_display']}\n"
+                   f"请把公钥文件交给市局，并电话核对指纹。")
+    return 0
+
+
+def cmd_county_register(args, ctx) -> int:
+    from app.services import packages
+
+    path = Path(args.key)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UserError(f"找不到公钥文件 {path}。") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"无法读取公钥文件 {path}：请使用县级单位导出的 .pem 文件。") from exc
+    with ctx.session() as s:
+        county = packages.register_county(s, key_text=text, name=args.name, region_code=args.region_code)
+        info = {"id": county.id, "name": county.office_name, "region_code": county.region_code,
+                "fingerprint": county.key_fingerprint}
+    ctx.emit(info, f"已登记县级单位：{info['name']}\n公钥指纹：{packages.format_fingerprint(info['fingerprint'])}")
+    return 0
+
+
+def cmd_county_list(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        rows = [{"id": c.id, "name": c.office_name, "region_code": c.region_code, "fingerprint": c.key_fingerprint,
+                 "active": c.active} for c in packages.list_counties(s)]
+    ctx.emit(rows, lambda: "\n".join(f"{r['id']}\t{r['name']}\t{r['region_code']}\t{r['fingerprint'][:16]}…"
+                                     for r in rows) or "尚未登记县级单位。")
+    return 0
+
+
+def cmd_city_stats(args, ctx) -> int:
+    from app.services import packages
+
+    with ctx.session() as s:
+        data = packages.city_stats(s, args.period)
+
+    def text() -> str:
+        cols = data["columns"]
+        out = [f"{data['period_label']} 全市汇总（已报送 {data['reported']}/{data['registered']}）"]
+        for r in data["counties"]:
+            if r["values"] is None:
+                out.append(f"  {r['county']}：未报送")
+            else:
+                out.append(f"  {r['county']}：已查 {r['values'][_idx(cols, 'inspected')]} 家次，"
+                           f"公示率 {r['values'][_idx(cols, 'publication_rate')]}%")
+        out.append(f"  合计：已查 {data['total_by_key']['inspected']} 家次，公示率 {data['total_by_key']['publication_rate']}%")
+        return "\n".join(out)
+
+    ctx.emit(data, text)
+    return 0
+
+
+def _idx(cols, key):
+    return next(i for i, c in enumerate(cols) if c["key"] == key)
