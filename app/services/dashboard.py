@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 PROVIDERS: list[str] = [
     "app.services.outcomes",
+    "app.services.draws",
 ]
 
 
