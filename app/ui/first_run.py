@@ -1,0 +1,130 @@
+"""首次设置: the office (单位名称, 行政区划代码, 层级, 上级单位), its rule preset and the administrator."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
+                               QVBoxLayout)
+
+from app import APP_NAME
+from app.models.db import Database
+from app.services import office as office_service
+from app.services.context import Actor, acting_as
+from app.services.errors import UserError
+
+log = logging.getLogger(__name__)
+
+
+def _presets() -> list[tuple[str, str]]:
+    """(id, name) of the shipped rule presets, if the policies service is present."""
+    try:
+        from app.services import policies
+    except Exception:  # another area's module, possibly still in progress
+        return []
+    try:
+        ids = policies.preset_ids()
+    except Exception:
+        return []
+    try:
+        names = policies.preset_names()
+    except Exception:
+        names = {}
+    return [(pid, names.get(pid, pid)) for pid in ids]
+
+
+class FirstRunDialog(QDialog):
+    """Creates the office and the administrator in one transaction; `self.username` after accept."""
+
+    def __init__(self, db: Database, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.username = ""
+        self.setWindowTitle(f"{APP_NAME} — 首次设置")
+        self.setMinimumWidth(520)
+        lay = QVBoxLayout(self)
+        intro = QLabel("欢迎使用双随机抽查工作台。请先填写本单位信息并设置管理员账户，以后用此账户登录。")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+
+        box = QGroupBox("本单位")
+        form = QFormLayout(box)
+        self.office_name = QLineEdit()
+        self.office_name.setPlaceholderText("如：泽州县生态环境保护综合行政执法大队")
+        self.region_code = QLineEdit()
+        self.region_code.setPlaceholderText("6 位数字，如 140525")
+        self.region_code.setMaxLength(12)
+        self.level = QComboBox()
+        self.level.addItem("县级", "county")
+        self.level.addItem("市级", "city")
+        self.parent_name = QLineEdit()
+        self.parent_name.setPlaceholderText("如：晋城市生态环境局")
+        self.preset = QComboBox()
+        self.preset.addItem("（暂不选择，以后在“规则”页设置）", "")
+        for pid, name in _presets():
+            self.preset.addItem(name, pid)
+        form.addRow("单位名称 *", self.office_name)
+        form.addRow("行政区划代码", self.region_code)
+        form.addRow("层级 *", self.level)
+        form.addRow("上级单位", self.parent_name)
+        form.addRow("规则预设", self.preset)
+        lay.addWidget(box)
+
+        box = QGroupBox("管理员账户")
+        form = QFormLayout(box)
+        self.admin = QLineEdit("admin")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("至少 6 位")
+        self.password2 = QLineEdit()
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("用户名 *", self.admin)
+        form.addRow("密码 *", self.password)
+        form.addRow("再次输入密码 *", self.password2)
+        lay.addWidget(box)
+
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton("完成设置", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.office_name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        self.error.clear()
+        name = self.office_name.text().strip()
+        if not name:
+            return self._fail("请填写单位名称。", self.office_name)
+        admin = self.admin.text().strip()
+        if not admin:
+            return self._fail("请填写管理员用户名。", self.admin)
+        if self.password.text() != self.password2.text():
+            return self._fail("两次输入的密码不一致，请重新输入。", self.password2)
+        if not self.password.text():
+            return self._fail("请为管理员设置密码（至少 6 位）。", self.password)
+        preset = self.preset.currentData() or ""
+        try:
+            with acting_as(Actor(admin, "管理员")), self.db.Session() as s:
+                office_service.init_office(
+                    s, name=name, level=self.level.currentData(), region_code=self.region_code.text(),
+                    parent_name=self.parent_name.text(), admin=admin, admin_password=self.password.text())
+                if preset:
+                    from app.services import policies
+
+                    policies.set_policy(s, preset)
+                s.commit()
+        except UserError as exc:
+            return self._fail(exc.message)
+        log.info("首次设置完成：%s，管理员 %s", name, admin)
+        self.username = admin
+        self.accept()
+
+    def _fail(self, message: str, widget=None) -> None:
+        self.error.setText(message)
+        if widget is not None:
+            widget.setFocus()

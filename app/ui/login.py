@@ -1,0 +1,119 @@
+"""登录 and 修改密码 dialogs: messages appear in the dialog itself (wrong password, locked account)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout)
+
+from app import APP_NAME
+from app.models.db import Database
+from app.services import accounts
+from app.services.context import Actor, acting_as
+from app.services.errors import UserError
+
+
+def _error_label() -> QLabel:
+    label = QLabel("")
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    return label
+
+
+class LoginDialog(QDialog):
+    """On accept, `self.actor` is the logged-in user (password changed first if required)."""
+
+    def __init__(self, db: Database, office_name: str = "", parent=None, username: str = ""):
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self.setWindowTitle(f"{APP_NAME} — 登录")
+        self.setMinimumWidth(380)
+        lay = QVBoxLayout(self)
+        title = QLabel(f"<b>{office_name or APP_NAME}</b>")
+        lay.addWidget(title)
+        form = QFormLayout()
+        self.username = QLineEdit(username)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("用户名", self.username)
+        form.addRow("密码", self.password)
+        lay.addLayout(form)
+        self.error = _error_label()
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton("登录", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        (self.password if username else self.username).setFocus()
+
+    def submit(self) -> None:
+        self.error.clear()
+        if not self.username.text().strip():
+            self.error.setText("请输入用户名。")
+            return
+        try:
+            with self.db.Session() as s:
+                with acting_as(Actor(self.username.text().strip(), "")):
+                    user = accounts.authenticate(s, self.username.text(), self.password.text())
+                actor = accounts.actor_for(user)
+                must_change = user.must_change_password
+        except UserError as exc:
+            self.error.setText(exc.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        if must_change:
+            dlg = ChangePasswordDialog(self.db, actor, self, reason="首次登录或管理员重置了密码，请设置新密码。")
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                self.error.setText("必须先设置新密码才能登录。")
+                return
+        self.actor = actor
+        self.accept()
+
+
+class ChangePasswordDialog(QDialog):
+    def __init__(self, db: Database, actor: Actor, parent=None, reason: str = ""):
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.setWindowTitle("修改密码")
+        lay = QVBoxLayout(self)
+        if reason:
+            note = QLabel(reason)
+            note.setWordWrap(True)
+            lay.addWidget(note)
+        form = QFormLayout()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("至少 6 位")
+        self.password2 = QLineEdit()
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("新密码", self.password)
+        form.addRow("再次输入", self.password2)
+        lay.addLayout(form)
+        self.error = _error_label()
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def submit(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.error.setText("两次输入的密码不一致，请重新输入。")
+            return
+        from sqlalchemy import select
+
+        from app.models.core import User
+
+        try:
+            with acting_as(self.actor), self.db.Session() as s:
+                user = s.scalar(select(User).where(User.username == self.actor.username))
+                accounts.set_password(s, user, self.password.text())
+                s.commit()
+        except UserError as exc:
+            self.error.setText(exc.message)
+            return
+        self.accept()

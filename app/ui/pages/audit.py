@@ -1,0 +1,239 @@
+"""审计日志: filter the hash-chained log by user, action, entity, date and text; verify the chain."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
+from sqlalchemy import or_, select
+
+from app.models.core import AuditEntry
+from app.services import audit
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+
+ALL = "（全部）"
+LIMIT = 5000
+ENTITY_NAMES = {
+    "office": "本单位", "user_account": "账户", "setting": "设置", "backup": "备份", "inspection_object": "检查对象",
+    "inspector": "检查人员", "inspection_item": "抽查事项", "plan": "抽查计划", "task": "抽查任务", "draw": "抽取",
+    "draw_selection": "抽中对象", "team_member": "检查组成员", "outcome": "检查结果", "publication": "公示",
+    "policy_version": "规则版本", "attachment": "附件",
+}
+
+
+def local_time(ts: str) -> str:
+    """ISO UTC from the log → local 'YYYY-MM-DD HH:MM:SS'."""
+    try:
+        dt = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return ts
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _utc_bound(d: QDate, end: bool) -> str:
+    local = datetime.combine(d.toPython(), time.max if end else time.min).astimezone()
+    return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class AuditModel(QAbstractTableModel):
+    HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要")
+    SEQ, TIME, USER, ACTION, ENTITY, ENTITY_ID, SUMMARY = range(7)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[AuditEntry] = []
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e = self.rows[index.row()]
+        c = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [e.seq, local_time(e.ts), e.user, e.action, ENTITY_NAMES.get(e.entity, e.entity), e.entity_id,
+                    e.summary][c]
+        if role == Qt.ItemDataRole.UserRole:  # sort key
+            return e.seq if c == self.SEQ else self.data(index)
+        if role == Qt.ItemDataRole.TextAlignmentRole and c == self.SEQ:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def entry(self, row: int) -> AuditEntry:
+        return self.rows[row]
+
+
+def _pretty(text: str) -> str:
+    if not text:
+        return "（无）"
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except ValueError:
+        return text
+
+
+class AuditPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        lay = QVBoxLayout(self)
+        title = QLabel("<b>审计日志</b>　每一次数据变更都记录在此，并以哈希链相连，任何删改都能被校验发现。")
+        title.setWordWrap(True)
+        lay.addWidget(title)
+
+        row = QHBoxLayout()
+        self.user = QComboBox()
+        self.action = QComboBox()
+        self.entity = QComboBox()
+        for combo in (self.user, self.action, self.entity):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumContentsLength(6)
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.date_from.setDate(QDate.currentDate().addMonths(-3))
+        self.date_to.setDate(QDate.currentDate())
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("摘要、对象编号或内容中的文字")
+        self.text.returnPressed.connect(self.apply_filters)
+        self.search_button = QPushButton("查询")
+        self.search_button.clicked.connect(self.apply_filters)
+        for label, w in (("用户", self.user), ("操作", self.action), ("对象", self.entity), ("从", self.date_from),
+                         ("到", self.date_to)):
+            row.addWidget(QLabel(label))
+            row.addWidget(w)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.search_button)
+        lay.addLayout(row)
+
+        row = QHBoxLayout()
+        self.count_label = QLabel()
+        self.verify_button = QPushButton("校验哈希链")
+        self.verify_button.clicked.connect(self.verify)
+        self.verify_label = QLabel()
+        self.verify_label.setWordWrap(True)
+        row.addWidget(self.count_label)
+        row.addStretch(1)
+        row.addWidget(self.verify_label, 2)
+        row.addWidget(self.verify_button)
+        lay.addLayout(row)
+
+        self.model = AuditModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(AuditModel.SEQ, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(AuditModel.SUMMARY, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("选择一条记录查看修改前后的内容和哈希。")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        lay.addWidget(split, 1)
+        self._load_choices()
+        self.apply_filters()
+
+    def _load_choices(self) -> None:
+        with self.ctx.read() as s:
+            users = s.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)).all()
+            actions = s.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+            entities = s.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
+        for combo, values, names in ((self.user, users, {}), (self.action, actions, {}),
+                                     (self.entity, entities, ENTITY_NAMES)):
+            keep = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(ALL, None)
+            for v in values:
+                combo.addItem(names.get(v, v), v)
+            i = combo.findData(keep)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+
+    def query(self):
+        q = select(AuditEntry)
+        if self.user.currentData():
+            q = q.where(AuditEntry.user == self.user.currentData())
+        if self.action.currentData():
+            q = q.where(AuditEntry.action == self.action.currentData())
+        if self.entity.currentData():
+            q = q.where(AuditEntry.entity == self.entity.currentData())
+        q = q.where(AuditEntry.ts >= _utc_bound(self.date_from.date(), False),
+                    AuditEntry.ts <= _utc_bound(self.date_to.date(), True))
+        text = self.text.text().strip()
+        if text:
+            like = f"%{text}%"
+            q = q.where(or_(AuditEntry.summary.like(like), AuditEntry.entity_id == text,
+                            AuditEntry.before.like(like), AuditEntry.after.like(like)))
+        return q.order_by(AuditEntry.seq.desc()).limit(LIMIT)
+
+    def apply_filters(self) -> None:
+        with self.ctx.read() as s:
+            rows = s.scalars(self.query()).all()
+        self.model.set_rows(rows)
+        more = f"（只显示最近 {LIMIT} 条，请缩小范围）" if len(rows) >= LIMIT else ""
+        self.count_label.setText(f"共 {len(rows)} 条{more}")
+        self.detail.clear()
+
+    def refresh(self) -> None:
+        self._load_choices()
+        self.apply_filters()
+
+    def _show_detail(self, current, _previous) -> None:
+        if not current.isValid():
+            self.detail.clear()
+            return
+        e = self.model.entry(self.proxy.mapToSource(current).row())
+        self.detail.setPlainText(
+            f"第 {e.seq} 条　{local_time(e.ts)}　{e.user}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
+            f"摘要：{e.summary or '（无）'}\n\n修改前：\n{_pretty(e.before)}\n\n修改后：\n{_pretty(e.after)}\n\n"
+            f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}")
+
+    def verify(self) -> None:
+        with self.ctx.read() as s:
+            result = audit.verify(s)
+        self.last_result = result
+        color = "#1b7f3b" if result.ok else "#b00020"
+        self.verify_label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.verify_label.setText(("✔ " if result.ok else "✘ ") + result.message)
+        if result.ok:
+            QMessageBox.information(self, "审计日志校验", result.message)
+        else:
+            QMessageBox.critical(self, "审计日志校验", result.message + "\n\n请立即联系管理员，并保留当前数据库文件以便核查。")
+
+
+PAGE = PageSpec(key="audit", title="审计日志", group="系统", order=92, factory=AuditPage, roles=("管理员", "领导", "审核员"))

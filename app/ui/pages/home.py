@@ -1,0 +1,134 @@
+"""首页: the office card, the size of the pools, and what needs attention (from app.services.dashboard)."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
+from sqlalchemy import func, select
+
+from app.models import (Draw, InspectionItem, InspectionObject, Inspector, Outcome, Plan, Publication, User)
+from app.models.core import LEVELS
+from app.services import dashboard
+from app.services import office as office_service
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+
+log = logging.getLogger(__name__)
+LEVEL_COLORS = {"info": ("#e8f1fb", "#1f5fa8"), "warn": ("#fff4e0", "#a15c00"), "danger": ("#fde8e8", "#b00020")}
+COUNTS = (("检查对象", InspectionObject), ("执法检查人员", Inspector), ("抽查事项", InspectionItem),
+          ("抽查计划", Plan), ("抽取记录", Draw), ("检查结果", Outcome), ("公示记录", Publication),
+          ("账户", User))
+
+
+def _card(title: str, value: str, detail: str = "", level: str = "info") -> QFrame:
+    bg, fg = LEVEL_COLORS.get(level, LEVEL_COLORS["info"])
+    frame = QFrame()
+    frame.setObjectName("card")
+    frame.setStyleSheet(f"QFrame#card {{ background: {bg}; border: 1px solid {fg}33; border-radius: 6px; }}")
+    lay = QVBoxLayout(frame)
+    t = QLabel(title)
+    t.setStyleSheet(f"color: {fg};")
+    v = QLabel(value)
+    v.setStyleSheet(f"color: {fg}; font-size: 22px; font-weight: bold;")
+    lay.addWidget(t)
+    lay.addWidget(v)
+    if detail:
+        d = QLabel(detail)
+        d.setWordWrap(True)
+        d.setStyleSheet("color: #444;")
+        lay.addWidget(d)
+    lay.addStretch(1)
+    return frame
+
+
+class HomePage(QWidget):
+    """首页. Clicking a card with a target page emits `navigate(key)`."""
+
+    navigate = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        self.body = QVBoxLayout(body)
+        self.office_title = QLabel()
+        self.office_title.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.office_detail = QLabel()
+        self.office_detail.setStyleSheet("color: #555;")
+        self.office_detail.setWordWrap(True)
+        self.body.addWidget(self.office_title)
+        self.body.addWidget(self.office_detail)
+        self.body.addWidget(QLabel("<b>数据概况</b>"))
+        self.counts_grid = QGridLayout()
+        self.body.addLayout(self.counts_grid)
+        self.body.addWidget(QLabel("<b>待办与进度</b>"))
+        self.items_grid = QGridLayout()
+        self.body.addLayout(self.items_grid)
+        self.empty = QLabel("暂无待办事项。导入检查对象、人员和抽查事项后，这里会显示本季度的抽查进度和到期提醒。")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #666;")
+        self.body.addWidget(self.empty)
+        self.body.addStretch(1)
+        row = QHBoxLayout()
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.clicked.connect(self.refresh)
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        self.body.addLayout(row)
+        self.counts: dict[str, int] = {}
+        self.items: list[dict] = []
+        self.refresh()
+
+    @staticmethod
+    def _clear(grid: QGridLayout) -> None:
+        while grid.count():
+            w = grid.takeAt(0).widget()
+            if w is not None:
+                w.hide()
+                w.setParent(None)
+                w.deleteLater()
+
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            office = office_service.get_office(s)
+            self.counts = {label: s.scalar(select(func.count()).select_from(model)) or 0 for label, model in COUNTS}
+            try:
+                self.items = dashboard.collect(s, date.today())
+            except Exception as exc:  # one broken provider must not take the home page down
+                log.exception("首页数据汇总失败")
+                self.items = [dict(title="首页数据汇总失败", value="!", detail=str(exc), level="danger", page="")]
+        if office is not None:
+            self.office_title.setText(office.name)
+            parts = [LEVELS.get(office.level, office.level)]
+            if office.region_code:
+                parts.append(f"行政区划代码 {office.region_code}")
+            if office.parent_name:
+                parts.append(f"上级单位：{office.parent_name}")
+            parts.append(f"规则预设：{office.policy_id or '未设置'}")
+            self.office_detail.setText("　·　".join(parts))
+        self._clear(self.counts_grid)
+        for i, (label, _model) in enumerate(COUNTS):
+            self.counts_grid.addWidget(_card(label, f"{self.counts[label]:,}"), i // 4, i % 4)
+        self._clear(self.items_grid)
+        for i, item in enumerate(self.items):
+            card = _card(str(item.get("title", "")), str(item.get("value", "")), str(item.get("detail", "")),
+                         str(item.get("level", "info")))
+            target = item.get("page") or ""
+            if target:
+                card.setCursor(Qt.CursorShape.PointingHandCursor)
+                card.setToolTip("点击打开相应页面")
+                card.mousePressEvent = lambda _e, key=target: self.navigate.emit(key)
+            self.items_grid.addWidget(card, i // 3, i % 3)
+        self.empty.setVisible(not self.items)
+
+
+PAGE = PageSpec(key="home", title="首页", group="工作台", order=0, factory=HomePage)

@@ -1,0 +1,244 @@
+"""账户管理 (administrators only): add accounts, change roles, reset passwords, unlock, deactivate."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from app.models.base import utcnow
+from app.models.core import ROLES, User
+from app.services import accounts
+from app.services.errors import UserError
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+
+
+def _local(dt) -> str:
+    if dt is None:
+        return ""
+    from datetime import timezone
+
+    return dt.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class UserModel(QAbstractTableModel):
+    HEADERS = ("用户名", "姓名", "角色", "状态", "最近登录", "创建时间")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [r["username"], r["display_name"], r["role"], r["status"], r["last_login"], r["created"]][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r["status"] != "正常":
+            from PySide6.QtGui import QColor
+
+            return QColor("#b00020")
+        return None
+
+
+def user_status(u: User) -> str:
+    if not u.active:
+        return "已停用"
+    if u.locked_until and u.locked_until > utcnow():
+        return "已锁定"
+    if not u.password_hash:
+        return "未设置密码"
+    if u.must_change_password:
+        return "需改密码"
+    return "正常"
+
+
+class AddUserDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("新建账户")
+        form = QFormLayout(self)
+        self.username = QLineEdit()
+        self.display_name = QLineEdit()
+        self.role = QComboBox()
+        self.role.addItems(list(ROLES))
+        self.role.setCurrentText("录入员")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("至少 6 位；首次登录时需修改")
+        self.password2 = QLineEdit()
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("用户名 *", self.username)
+        form.addRow("姓名", self.display_name)
+        form.addRow("角色 *", self.role)
+        form.addRow("初始密码 *", self.password)
+        form.addRow("再次输入 *", self.password2)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _check(self) -> None:
+        if not self.username.text().strip():
+            self.error.setText("请填写用户名。")
+        elif self.password.text() != self.password2.text():
+            self.error.setText("两次输入的密码不一致。")
+        elif not self.password.text():
+            self.error.setText("请设置初始密码。")
+        else:
+            self.accept()
+
+
+class UsersPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        lay = QVBoxLayout(self)
+        note = QLabel("<b>账户管理</b>　角色：管理员（全部功能）、录入员（录入和导入）、审核员（审核检查结果）、"
+                      "领导（查看和审批）。连续输错密码 5 次的账户会被锁定 15 分钟，可在此解锁。")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        row = QHBoxLayout()
+        self.add_button = QPushButton("新建账户…")
+        self.role_button = QPushButton("更改角色…")
+        self.reset_button = QPushButton("重置密码…")
+        self.unlock_button = QPushButton("解锁")
+        self.active_button = QPushButton("停用")
+        for b in (self.add_button, self.role_button, self.reset_button, self.unlock_button, self.active_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.model = UserModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table, 1)
+        self.add_button.clicked.connect(self.add_user)
+        self.role_button.clicked.connect(self.change_role)
+        self.reset_button.clicked.connect(self.reset_password)
+        self.unlock_button.clicked.connect(self.unlock)
+        self.active_button.clicked.connect(self.toggle_active)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            rows = [dict(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
+                         status=user_status(u), active=u.active, last_login=_local(u.last_login_at),
+                         created=_local(u.created_at)) for u in s.scalars(select(User).order_by(User.id))]
+        self.model.set_rows(rows)
+        self._update_buttons()
+
+    def selected(self) -> dict | None:
+        idx = self.table.selectionModel().selectedRows()
+        return self.model.rows[idx[0].row()] if idx else None
+
+    def select_username(self, username: str) -> None:
+        for i, r in enumerate(self.model.rows):
+            if r["username"] == username:
+                self.table.selectRow(i)
+                return
+
+    def _update_buttons(self, *_args) -> None:
+        r = self.selected()
+        for b in (self.role_button, self.reset_button, self.unlock_button, self.active_button):
+            b.setEnabled(r is not None)
+        if r is not None:
+            self.unlock_button.setEnabled(r["status"] == "已锁定")
+            self.active_button.setText("停用" if r["active"] else "启用")
+
+    def _change(self, fn, done: str) -> bool:
+        r = self.selected()
+        if r is None:
+            return False
+        try:
+            with self.ctx.session() as s:
+                user = s.get(User, r["id"])
+                fn(s, user)
+        except UserError as exc:
+            QMessageBox.warning(self, "账户管理", exc.message)
+            return False
+        self.refresh()
+        self.select_username(r["username"])
+        self.ctx.extras.get("main_window") and self.ctx.extras["main_window"].statusBar().showMessage(done, 5000)
+        return True
+
+    def add_user(self) -> None:
+        dlg = AddUserDialog(self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            with self.ctx.session() as s:
+                accounts.create_user(s, dlg.username.text(), dlg.role.currentText(), dlg.password.text(),
+                                     display_name=dlg.display_name.text().strip(), must_change_password=True)
+        except UserError as exc:
+            QMessageBox.warning(self, "新建账户", exc.message)
+            return
+        self.refresh()
+        self.select_username(dlg.username.text().strip())
+
+    def change_role(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        role, ok = QInputDialog.getItem(self, "更改角色", f"账户“{r['username']}”的新角色：", list(ROLES),
+                                        list(ROLES).index(r["role"]) if r["role"] in ROLES else 0, False)
+        if ok:
+            self._change(lambda s, u: accounts.set_role(s, u, role), f"已把 {r['username']} 的角色改为 {role}。")
+
+    def reset_password(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        password, ok = QInputDialog.getText(self, "重置密码", f"为“{r['username']}”设置临时密码（至少 6 位，"
+                                            "该用户下次登录时必须修改）：", QLineEdit.EchoMode.Password)
+        if ok:
+            self._change(lambda s, u: accounts.reset_password(s, u, password), f"已重置 {r['username']} 的密码。")
+
+    def unlock(self) -> None:
+        r = self.selected()
+        if r is not None:
+            self._change(accounts.unlock, f"已解锁 {r['username']}。")
+
+    def toggle_active(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        if r["username"] == self.ctx.actor.username and r["active"]:
+            QMessageBox.warning(self, "账户管理", "不能停用当前登录的账户。")
+            return
+        if r["active"]:
+            answer = QMessageBox.question(self, "停用账户", f"停用后“{r['username']}”将不能登录，其历史记录保留。确定停用？")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._change(lambda s, u: accounts.set_active(s, u, not r["active"]),
+                     f"已{'停用' if r['active'] else '启用'} {r['username']}。")
+
+
+PAGE = PageSpec(key="users", title="账户管理", group="系统", order=90, factory=UsersPage, roles=("管理员",))
