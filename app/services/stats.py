@@ -187,22 +187,24 @@ def fallback_category(obj: InspectionObject) -> str:
     return "一般"
 
 
-def classify_pool(session: Session, period: Period, objects: list[InspectionObject]) -> tuple[dict[int, str], str]:
-    """{object_id: bucket} and the source used ("classification" or "fallback")."""
+def classify_pool(session: Session, period: Period, objects: list[InspectionObject]
+                  ) -> tuple[list[InspectionObject], dict[int, str], str]:
+    """(pool objects, {object_id: bucket}, source) — source is "classification" or "fallback".
+
+    With a rule set, the pool and the categories are exactly what the draw uses
+    (`app.services.classification.classify`); without one (or without that service) every object in
+    state 存续/停产 is in the pool and `fallback_category` decides.
+    """
     try:
-        from app.services import classification  # written by the rules engineer
+        from app.services import classification  # the rules area
 
         result = classification.classify(session, period=period.code)
-        buckets = {}
-        for obj in objects:
-            c = result.get(obj.id)
-            if c is None:
-                buckets[obj.id] = fallback_category(obj)
-            else:
-                buckets[obj.id] = category_bucket(getattr(c, "category", ""), getattr(c, "stratum", ""))
-        return buckets, "classification"
     except (ImportError, AttributeError, UserError, TypeError, KeyError):
-        return {o.id: fallback_category(o) for o in objects}, "fallback"
+        return objects, {o.id: fallback_category(o) for o in objects}, "fallback"
+    by_id = {o.id: o for o in objects}
+    pool = [by_id[i] if i in by_id else session.get(InspectionObject, i) for i in sorted(result)]
+    buckets = {oid: category_bucket(getattr(c, "category", ""), getattr(c, "stratum", "")) for oid, c in result.items()}
+    return pool, buckets, "classification"
 
 
 # --------------------------------------------------------------------------- periods
@@ -299,7 +301,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
         elif plan_kind == "部门联合":
             c["dept_joint"] += 1
         problems = int(outcome.problems or 0)
-        if problems > 0 or "发现问题" in result or "违法" in result:
+        if problems > 0 or result.startswith(("发现问题", "发现违法")):
             c["problems_found"] += 1
         c["problem_count"] += problems
         if outcome.rectify_deadline is not None or "责令整改" in result:
@@ -322,7 +324,7 @@ def compute(session: Session, period: str | Period) -> dict:
     office = session.scalar(select(Office).order_by(Office.id).limit(1))
     objects = list(session.scalars(select(InspectionObject).where(
         InspectionObject.status.in_(ACTIVE_OBJECT_STATUSES)).order_by(InspectionObject.id)))
-    buckets, source = classify_pool(session, p, objects)
+    objects, buckets, source = classify_pool(session, p, objects)
     obj_counts = {"total": len(objects), **{c: 0 for c in CATEGORIES},
                   "positive_list": sum(1 for o in objects if o.positive_list)}
     for b in buckets.values():
