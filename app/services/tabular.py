@@ -126,7 +126,7 @@ def _open_workbook(path: Path):
     if not head:
         raise UserError(f"文件“{path.name}”是空的（0 字节）。请确认选择了正确的文件。")
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".ods") and head.startswith(OLE_SIGNATURE):
-        raise UserError(f"文件“{path.name}”设有密码保护，无法读取。请在 Excel 中取消密码后另存，再导入。")
+        raise UserError(f"无法读取“{path.name}”：文件设有密码保护，请在 Excel 中取消密码后另存，再导入。")
     if suffix in (".xlsx", ".xlsm", ".xlsb", ".ods") and not head.startswith(ZIP_SIGNATURE):
         raise UserError(f"文件“{path.name}”已损坏，不是有效的 Excel 文件。请用 Excel 打开并另存为 .xlsx 后再导入。")
     if suffix == ".xls" and head.startswith(ZIP_SIGNATURE):
@@ -139,7 +139,7 @@ def _open_workbook(path: Path):
     except OSError as exc:
         raise _open_error(path, exc) from exc
     except cal.PasswordError as exc:
-        raise UserError(f"文件“{path.name}”设有密码保护，无法读取。请在 Excel 中取消密码后另存，再导入。") from exc
+        raise UserError(f"无法读取“{path.name}”：文件设有密码保护，请在 Excel 中取消密码后另存，再导入。") from exc
     except (cal.ZipError, cal.XmlError, cal.CalamineError) as exc:
         raise UserError(f"文件“{path.name}”已损坏或格式无法识别（{_short(exc)}）。请用 Excel 打开并另存为 .xlsx 后再导入。") from exc
     except Exception as exc:  # calamine maps some failures to plain ValueError/TypeError
