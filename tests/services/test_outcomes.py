@@ -191,3 +191,12 @@ def test_dashboard_items(session):
     follow = outcomes.follow_up(session, TODAY)
     assert [r.selection_id for r in follow["rectifications"]] == [sels[1].id]
     assert follow["rectifications"][0].extra["overdue"] is True
+
+
+def test_weihai_deadline_counts_from_the_end_of_the_task(session):
+    from app.services import policies
+
+    policies.set_policy(session, "weihai")
+    _, sels = make_draw(session, task_end=date(2026, 3, 31))
+    o = save(session, sels[0], check_date=date(2026, 2, 10))
+    assert o.publish_due == workdays.add_workdays(None, date(2026, 3, 31), 20) == date(2026, 4, 29)

@@ -165,3 +165,13 @@ def test_cli_holidays_import_list_and_workdays_with_db(db, cli, tmp_path):
     assert {"date": "2027-02-14", "kind": "调休上班", "name": "春节"} in data["days"]
     rc, out, err = cli("workdays", "add", "2027-02-04", "1")
     assert rc == 0 and out.strip() == "2027-02-14"
+
+
+@pytest.mark.parametrize("preset, basis", [("zezhou-2024", workdays.BASIS_DETERMINATION), ("weihai", workdays.BASIS_TASK_END)])
+def test_publication_rule_read_from_the_presets(session, preset, basis):
+    from app.services import policies
+
+    policies.set_policy(session, preset)
+    session.flush()
+    rule = workdays.publication_rule(session)
+    assert rule.basis == basis and rule.days == 20
