@@ -40,7 +40,9 @@ class InstanceGuard:
             self.lock = lock
             return None
         if lock.error() == QLockFile.LockError.LockFailedError:
-            ok, pid, host, appname = lock.getLockInfo()
+            info = lock.getLockInfo()  # PySide6: (pid, hostname, appname); empty values if unreadable
+            pid, host = (info[-3], info[-2]) if isinstance(info, tuple) and len(info) >= 3 else (0, "")
+            ok = bool(pid)
             where = f"（进程号 {pid}，计算机 {host}）" if ok else ""
             if ok and host and host != socket.gethostname():
                 where = f"（在另一台计算机 {host} 上）"
