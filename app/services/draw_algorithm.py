@@ -29,6 +29,8 @@ SNAPSHOT_FORMAT = "ssj-snapshot/1"
 TEAM_SEED_SUFFIX = "/teams"
 MIN_SEED_DIGITS = 20
 REPLACEMENT_REASONS = ("注销", "迁出", "停产", "无法联系")
+# record keys outside record_hash: the hash itself, the hash-linked amendments, the informative state
+UNHASHED = ("record_hash", "amendments", "state")
 _KEY_DIGITS = 19
 _KEY_MOD = 10 ** _KEY_DIGITS
 
@@ -77,8 +79,8 @@ def fingerprint(snapshot: dict) -> str:
 
 
 def record_hash(record: dict) -> str:
-    """SHA-256 of the canonical record without `record_hash` and without `amendments`."""
-    core = {k: v for k, v in record.items() if k not in ("record_hash", "amendments")}
+    """SHA-256 of the canonical record without `record_hash`, `amendments` and the informative `state`."""
+    core = {k: v for k, v in record.items() if k not in UNHASHED}
     return sha256_text(canonical(core))
 
 
