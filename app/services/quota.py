@@ -207,14 +207,18 @@ def _row_key(rules: dict):
     cats = {c["name"]: (i, [st["name"] for st in c.get("strata") or []]) for i, c in enumerate(rules["categories"])}
     pools = {ep["name"]: 100 + i for i, ep in enumerate(rules.get("extra_pools") or [])}
 
+    steps = [s["label"] for s in (rules.get("step_up") or {}).get("steps", [])]
+
     def key(item):
         cat, stratum = item[0]
+        words = stratum[len(cat):]
+        step = next((j for j, name in enumerate(steps) if f"，{name}）" in words or f"（{name}）" in words), -1)
+        offsite = "非现场" in words
         if cat in cats:
             idx, strata = cats[cat]
-            words = stratum[len(cat):]
             sidx = next((j for j, name in enumerate(strata) if name in words), len(strata))
-            return (idx, sidx, len(stratum), stratum)
-        return (pools.get(cat, 1000), 0, len(stratum), stratum)
+            return (idx, sidx, offsite, step, stratum)
+        return (pools.get(cat, 1000), 0, offsite, step, stratum)
 
     return key
 
