@@ -456,3 +456,15 @@ def test_crash_dialog_logs_and_copies_details(qtbot, monkeypatch, data_dir):
     for h in logging.getLogger().handlers:
         h.flush()
     assert "ValueError: 测试用的意外错误" in log_path.read_text(encoding="utf-8")
+
+
+def test_selftest_prints_ok_in_a_fresh_interpreter(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SSJ_DATA_DIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "app", "--selftest"], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "OK"

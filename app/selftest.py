@@ -1,0 +1,107 @@
+"""`ssj --selftest`: prove a build works — store + migrations, a CJK PDF with a QR code, the main window.
+
+Prints `OK` and returns 0, or prints what failed (Chinese and English) and returns 1. Runs offscreen in a
+temporary folder, so it touches no user data.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+
+def _check_store(folder: Path):
+    from sqlalchemy import select
+
+    from app.models.core import Office
+    from app.models.db import open_database
+    from app.services import audit
+    from app.services.context import Actor, acting_as
+    from app.services.office import init_office
+
+    db = open_database(f"sqlite:///{folder / 'selftest.sqlite3'}")
+    with acting_as(Actor("selftest", "管理员")), db.Session() as s:
+        init_office(s, name="自检县生态环境保护综合行政执法大队", level="county", region_code="140525",
+                    admin="admin", admin_password="selftest123")
+        s.commit()
+        assert s.scalar(select(Office)).name.startswith("自检县"), "office row missing"
+        result = audit.verify(s)
+        assert result.ok, result.message
+    return db
+
+
+def _check_pdf(folder: Path) -> Path:
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import Paragraph
+
+    from app.services import pdf
+
+    font = pdf.register_fonts()
+    st = pdf.styles()
+    qr = QrCodeWidget("ssj-selftest 双随机抽查")
+    x0, y0, x1, y1 = qr.getBounds()
+    drawing = Drawing(80, 80, transform=[80 / (x1 - x0), 0, 0, 80 / (y1 - y0), 0, 0])
+    drawing.add(qr)
+    body = st.get("body") or next(iter(st.values()))
+    path = pdf.build_pdf(folder / "selftest.pdf", [Paragraph(pdf.esc("双随机、一公开 自检：中文字体与二维码"), body), drawing],
+                         title="自检")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 2000, "PDF too small"
+    assert font.encode() in data or b"FontFile2" in data, "CJK font not embedded"
+    return path
+
+
+def _check_window(db) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.services.context import Actor
+    from app.ui.context import AppContext
+    from app.ui.main import make_application
+    from app.ui.main_window import MainWindow
+
+    app = make_application()
+    from app.ui.i18n import install_translations
+
+    assert "qtbase_zh_CN" in install_translations(app), "Qt 中文翻译 qtbase_zh_CN.qm missing"
+    ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name="自检县", office_level="county")
+    window = MainWindow(ctx)
+    window.backup_on_close = False
+    window.show()
+    for spec in window.specs:
+        widget = window.show_page(spec.key)
+        assert widget is not None, spec.key
+        app.processEvents()
+    image = window.grab()
+    assert not image.isNull() and image.width() > 100, "window did not render"
+    window.close()
+    app.processEvents()
+
+
+def run_selftest() -> int:
+    steps = [("数据库与迁移 store", None), ("PDF（中文字体、二维码）", None), ("主窗口 main window", None)]
+    with tempfile.TemporaryDirectory(prefix="ssj-selftest-") as tmp:
+        folder = Path(tmp)
+        os.environ["SSJ_DATA_DIR"] = str(folder / "data")
+        name = steps[0][0]
+        db = None
+        try:
+            db = _check_store(folder)
+            name = steps[1][0]
+            _check_pdf(folder)
+            name = steps[2][0]
+            _check_window(db)
+        except BaseException as exc:  # report every failure, including missing modules in a frozen build
+            print(f"FAILED: {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            traceback.print_exc()
+            return 1
+        finally:
+            if db is not None:
+                db.dispose()
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_selftest())
