@@ -475,8 +475,10 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
                                                          CountyReport.period == m["period"],
                                                          CountyReport.created_at_county == m.get("created_at", "")))
     if same is not None:
-        return {**base, "status": "already", "report_id": same.id,
-                "message": f"已导入过：{county.office_name} {m['period']} 的这个报送包（{same.imported_at:%Y-%m-%d %H:%M}），未作改动。"}
+        note = "" if same.current else "，该包已被更新的报送包替代"
+        return {**base, "status": "already", "report_id": same.id, "current": same.current,
+                "message": f"已导入过：{county.office_name} {m['period']} 的这个报送包"
+                           f"（{same.imported_at:%Y-%m-%d %H:%M}{note}），未作改动。"}
     old = session.scalar(select(CountyReport).where(CountyReport.county_id == county.id,
                                                     CountyReport.period == m["period"],
                                                     CountyReport.current.is_(True)))
