@@ -33,6 +33,56 @@ def register(sub) -> None:
     c.add_argument("--reason", default="", help="调整理由")
     c.set_defaults(func=cmd_classify)
 
+    p = sub.add_parser("plan", help="年度抽查计划（本部门/内部联合/部门联合）")
+    psub = p.add_subparsers(dest="plan_cmd", required=True, metavar="子命令")
+    a = psub.add_parser("add", help="新建抽查计划")
+    a.add_argument("--year", type=int, required=True)
+    a.add_argument("--code", required=True, help="抽查计划编号")
+    a.add_argument("--name", required=True, help="抽查计划名称")
+    a.add_argument("--kind", default="本部门", choices=["本部门", "内部联合", "部门联合"])
+    a.add_argument("--initiator", default="", help="发起科室/部门")
+    a.add_argument("--partners", default="", help="联合科室/部门，用顿号或逗号分隔")
+    a.add_argument("--start", default=None, help="开始日期 2026-01-01")
+    a.add_argument("--end", default=None, help="结束日期 2026-12-31")
+    a.add_argument("--remark", default="")
+    a.set_defaults(func=cmd_plan_add)
+    ls = psub.add_parser("list", help="列出抽查计划")
+    ls.add_argument("--year", type=int, default=None)
+    ls.set_defaults(func=cmd_plan_list)
+    ex = psub.add_parser("export", help="导出年度抽查计划表（.xlsx 或 .pdf，按扩展名）")
+    ex.add_argument("--year", type=int, required=True)
+    ex.add_argument("--out", required=True)
+    ex.set_defaults(func=cmd_plan_export)
+    adj = psub.add_parser("adjust", help="计划调整备案（理由、日期），可同时修改计划字段")
+    adj.add_argument("plan", help="抽查计划编号或 id")
+    adj.add_argument("--reason", required=True)
+    adj.add_argument("--date", default=None, help="备案日期，默认今天")
+    adj.add_argument("--description", default="")
+    adj.add_argument("--start", default=None)
+    adj.add_argument("--end", default=None)
+    adj.add_argument("--name", default=None)
+    adj.set_defaults(func=cmd_plan_adjust)
+
+    p = sub.add_parser("task", help="抽查任务")
+    tsub = p.add_subparsers(dest="task_cmd", required=True, metavar="子命令")
+    a = tsub.add_parser("add", help="给计划新增抽查任务")
+    a.add_argument("--plan", required=True, help="抽查计划编号或 id")
+    a.add_argument("--code", required=True, help="抽查任务编号")
+    a.add_argument("--name", required=True, help="抽查任务名称")
+    a.add_argument("--type", dest="draw_type", default="不定向", choices=["定向", "不定向"])
+    a.add_argument("--ratio", default="", help="抽查比例（按公布的文字，如 25%% 4次/年）")
+    a.add_argument("--items", default="", help="抽查事项 id，用逗号分隔")
+    a.add_argument("--scope", default="{}", help='对象范围 JSON，如 {"township": ["巴公镇"], "categories": ["重点排污单位"]}')
+    a.add_argument("--initiator", default="")
+    a.add_argument("--partners", default="")
+    a.add_argument("--start", default=None)
+    a.add_argument("--end", default=None)
+    a.add_argument("--mode", default="现场", help="检查模式")
+    a.set_defaults(func=cmd_task_add)
+    ls = tsub.add_parser("list", help="列出抽查任务")
+    ls.add_argument("--year", type=int, default=None)
+    ls.set_defaults(func=cmd_task_list)
+
 
 def cmd_policy_list(args, ctx) -> int:
     names = policies.preset_names()
@@ -113,4 +163,102 @@ def cmd_classify(args, ctx) -> int:
         data = {"uscc": obj.uscc, "name": obj.name, "category": c.category, "stratum": c.stratum, "mode": c.mode,
                 "reason": c.reason, "overridden": c.overridden}
     ctx.emit(data, f"{data['name']}：{data['category']}（{data['reason']}）")
+    return 0
+
+
+def _plan_dict(plan, n_tasks: int | None = None) -> dict:
+    d = {"id": plan.id, "year": plan.year, "code": plan.code, "name": plan.name, "kind": plan.kind,
+         "initiator": plan.initiator, "partners": list(plan.partners or []),
+         "start_date": plan.start_date.isoformat() if plan.start_date else None,
+         "end_date": plan.end_date.isoformat() if plan.end_date else None, "published": plan.published}
+    if n_tasks is not None:
+        d["tasks"] = n_tasks
+    return d
+
+
+def _task_dict(task) -> dict:
+    return {"id": task.id, "plan_id": task.plan_id, "code": task.code, "name": task.name, "draw_type": task.draw_type,
+            "ratio": task.ratio, "item_ids": list(task.item_ids or []), "scope": dict(task.scope or {}),
+            "initiator": task.initiator, "partners": list(task.partners or []),
+            "start_date": task.start_date.isoformat() if task.start_date else None,
+            "end_date": task.end_date.isoformat() if task.end_date else None, "mode": task.mode}
+
+
+def cmd_plan_add(args, ctx) -> int:
+    from app.services import plans
+
+    with ctx.session() as s:
+        plan = plans.create_plan(s, year=args.year, code=args.code, name=args.name, kind=args.kind,
+                                 initiator=args.initiator, partners=args.partners, start_date=args.start,
+                                 end_date=args.end, remark=args.remark)
+        data = _plan_dict(plan)
+    ctx.emit(data, f"已新建抽查计划 {data['code']} {data['name']}（{data['kind']}）。")
+    return 0
+
+
+def cmd_plan_list(args, ctx) -> int:
+    from app.services import plans
+
+    with ctx.db.Session() as s:
+        data = [_plan_dict(p, len(plans.tasks_of(s, p))) for p in plans.list_plans(s, args.year)]
+    ctx.emit(data, lambda: "\n".join(f"{d['code']}\t{d['name']}\t{d['kind']}\t任务 {d['tasks']} 项" for d in data)
+             or "没有抽查计划。")
+    return 0
+
+
+def cmd_plan_export(args, ctx) -> int:
+    from app.services import plans
+
+    with ctx.db.Session() as s:
+        if str(args.out).lower().endswith(".pdf"):
+            path = plans.export_plans_pdf(s, args.year, args.out)
+        elif str(args.out).lower().endswith(".xlsx"):
+            path = plans.export_plans_xlsx(s, args.year, args.out)
+        else:
+            raise UserError("输出文件的扩展名应为 .xlsx 或 .pdf。")
+    ctx.emit({"out": str(path)}, f"已导出年度抽查计划：{path}")
+    return 0
+
+
+def cmd_plan_adjust(args, ctx) -> int:
+    from app.services import plans
+
+    changes = {k: v for k, v in (("start_date", args.start), ("end_date", args.end), ("name", args.name)) if v}
+    with ctx.session() as s:
+        plan = plans.get_plan(s, args.plan)
+        adj = plans.adjust_plan(s, plan, reason=args.reason, filed_on=args.date, description=args.description,
+                                changes=changes)
+        data = {"plan": plan.code, "filed_on": adj.filed_on.isoformat(), "reason": adj.reason,
+                "description": adj.description}
+    ctx.emit(data, f"已备案：{data['plan']} {data['filed_on']} {data['reason']}")
+    return 0
+
+
+def cmd_task_add(args, ctx) -> int:
+    import json
+
+    from app.services import plans
+
+    try:
+        scope = json.loads(args.scope or "{}")
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--scope 不是有效的 JSON（第 {exc.colno} 列）：{exc.msg}。") from None
+    items = [x for x in str(args.items).replace("，", ",").split(",") if x.strip()]
+    with ctx.session() as s:
+        plan = plans.get_plan(s, args.plan)
+        task = plans.add_task(s, plan, code=args.code, name=args.name, draw_type=args.draw_type, ratio=args.ratio,
+                              item_ids=items, scope=scope, initiator=args.initiator, partners=args.partners,
+                              start_date=args.start, end_date=args.end, mode=args.mode)
+        data = _task_dict(task)
+    ctx.emit(data, f"已新增抽查任务 {data['code']} {data['name']}（id {data['id']}）。")
+    return 0
+
+
+def cmd_task_list(args, ctx) -> int:
+    from app.services import plans
+
+    with ctx.db.Session() as s:
+        data = [_task_dict(t) for t in plans.list_tasks(s, args.year)]
+    ctx.emit(data, lambda: "\n".join(f"{d['id']}\t{d['code']}\t{d['name']}\t{d['draw_type']}\t{d['ratio']}" for d in data)
+             or "没有抽查任务。")
     return 0
