@@ -1,0 +1,239 @@
+"""节假日设置: the holiday table for years chinese_calendar does not know (import the State Council's notice
+as a file or pasted text, or enter days one by one) and a working-day calculator."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+
+from app.services import workdays as svc
+from app.services.errors import UserError
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+
+
+class DayModel(QAbstractTableModel):
+    HEADERS = ("日期", "星期", "类型", "名称")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[date, str, str]] = []
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
+            d, k, n = self.rows[index.row()]
+            return [d.isoformat(), "一二三四五六日"[d.weekday()], k, n][index.column()]
+        return None
+
+
+class NoticeDialog(QDialog):
+    """Paste the notice's text (one line per festival) and see what it parses to before importing."""
+
+    def __init__(self, year: int, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("粘贴放假通知")
+        self.resize(640, 420)
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText(f"国务院办公厅关于{year}年部分节假日安排的通知\n一、元旦：1月1日放假……\n"
+                                     "二、春节：2月5日至12日放假调休，共8天。2月14日（周日）、2月20日（周六）上班。")
+        self.year = QSpinBox()
+        self.year.setRange(2004, 2100)
+        self.year.setValue(year)
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("年份："))
+        row.addWidget(self.year)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.text, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("识别并导入")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+class HolidaysPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        top = QHBoxLayout()
+        top.addWidget(QLabel("年份："))
+        self.year = QSpinBox()
+        self.year.setRange(2004, 2100)
+        self.year.setValue(date.today().year + 1)
+        self.year.valueChanged.connect(lambda _v: self.reload())
+        top.addWidget(self.year)
+        self.status = QLabel()
+        top.addWidget(self.status, 1)
+
+        self.model = DayModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        buttons = QHBoxLayout()
+        self.import_button = QPushButton("导入文件（表格或通知 .txt）…")
+        self.paste_button = QPushButton("粘贴放假通知…")
+        self.import_button.clicked.connect(lambda: self.import_file())
+        self.paste_button.clicked.connect(lambda: self.paste_notice())
+        self.day = QDateEdit()
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.kind = QComboBox()
+        self.kind.addItems(list(svc.KINDS))
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("节日名称，如 春节")
+        self.add_button = QPushButton("录入")
+        self.add_button.clicked.connect(self.add_day)
+        self.remove_button = QPushButton("删除所选")
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.paste_button)
+        buttons.addStretch(1)
+        for w in (self.day, self.kind, self.name, self.add_button, self.remove_button):
+            buttons.addWidget(w)
+
+        calc = QGroupBox("工作日计算")
+        cl = QHBoxLayout(calc)
+        self.calc_start = QDateEdit()
+        self.calc_start.setCalendarPopup(True)
+        self.calc_start.setDisplayFormat("yyyy-MM-dd")
+        t = date.today()
+        self.calc_start.setDate(QDate(t.year, t.month, t.day))
+        self.calc_n = QSpinBox()
+        self.calc_n.setRange(0, 365)
+        self.calc_n.setValue(20)
+        self.calc_result = QLabel()
+        go = QPushButton("计算")
+        go.clicked.connect(self.calculate)
+        for w in (QLabel("自"), self.calc_start, QLabel("起第"), self.calc_n, QLabel("个工作日："), go, self.calc_result):
+            cl.addWidget(w)
+        cl.addStretch(1)
+
+        lay = QVBoxLayout(self)
+        title = QLabel("节假日设置")
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        note = QLabel("内置日历覆盖 2004–2026 年。之后的年份请在国务院办公厅发布放假通知后在此导入，"
+                      "否则跨入该年的公示期限无法计算。表格列为：日期、类型（节假日/调休上班）、名称。")
+        note.setWordWrap(True)
+        lay.addWidget(title)
+        lay.addWidget(note)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+        lay.addWidget(calc)
+        self.reload()
+
+    def refresh(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        y = self.year.value()
+        with self.ctx.read() as s:
+            rows = [(r.day, r.kind, r.name) for r in svc.list_days(s, y)]
+            status = svc.year_status(s, y)
+        self.model.set_rows(rows)
+        self.day.setDate(QDate(y, 1, 1))
+        text = {"内置": f"{y} 年：使用内置日历（chinese_calendar）", "已录入": f"{y} 年：已录入 {len(rows)} 天",
+                "未录入": f"{y} 年：尚未录入节假日安排——跨入该年的期限无法计算"}[status]
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020;" if status == "未录入" else "color: #2e7d32;")
+
+    def _import(self, fn) -> dict | None:
+        try:
+            with self.ctx.session() as s:
+                report = fn(s)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导入", exc.message)
+            return None
+        if report["years"]:
+            self.year.setValue(report["years"][0])
+        self.reload()
+        QMessageBox.information(self, "导入完成", f"已导入 {report['days']} 天（节假日 {report['holidays']} 天，"
+                                f"调休上班 {report['makeup_workdays']} 天）。")
+        return report
+
+    def import_file(self, path: str | None = None) -> dict | None:
+        if not path:
+            path, _f = QFileDialog.getOpenFileName(self, "导入放假安排", str(Path.home()),
+                                                   "放假安排 (*.xlsx *.csv *.txt);;所有文件 (*)")
+        if not path:
+            return None
+        return self._import(lambda s: svc.import_calendar(s, path, None))
+
+    def paste_notice(self, text: str | None = None, year: int | None = None) -> dict | None:
+        if text is None:
+            dlg = NoticeDialog(self.year.value(), self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return None
+            text, year = dlg.text.toPlainText(), dlg.year.value()
+        import tempfile
+
+        def run(s):
+            with tempfile.TemporaryDirectory() as tmp:
+                f = Path(tmp) / "放假通知.txt"
+                f.write_text(text, encoding="utf-8")
+                return svc.import_calendar(s, f, year)
+
+        return self._import(run)
+
+    def add_day(self) -> bool:
+        q = self.day.date()
+        try:
+            with self.ctx.session() as s:
+                svc.set_day(s, date(q.year(), q.month(), q.day()), self.kind.currentText(), self.name.text())
+        except UserError as exc:
+            QMessageBox.warning(self, "无法录入", exc.message)
+            return False
+        self.reload()
+        return True
+
+    def remove_selected(self) -> int:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return 0
+        with self.ctx.session() as s:
+            for i in rows:
+                svc.remove_day(s, self.model.rows[i][0])
+        self.reload()
+        return len(rows)
+
+    def calculate(self) -> str:
+        q = self.calc_start.date()
+        try:
+            with self.ctx.read() as s:
+                d = svc.add_workdays(s, date(q.year(), q.month(), q.day()), self.calc_n.value())
+            text = f"{d.isoformat()}（星期{'一二三四五六日'[d.weekday()]}）"
+            self.calc_result.setStyleSheet("")
+        except UserError as exc:
+            text = exc.message
+            self.calc_result.setStyleSheet("color: #b00020;")
+        self.calc_result.setText(text)
+        return text
+
+
+PAGE = PageSpec("holidays", "节假日设置", "检查与公示", 48, HolidaysPage)

@@ -1,0 +1,476 @@
+"""检查结果: per period the drawn objects and their results; entry dialog, sheet export/import, review,
+follow-up (rectifications due, cases, transfers), and printing the 检查通知书."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+                               QListWidget, QMessageBox, QPlainTextEdit, QPushButton, QTableView, QTabWidget,
+                               QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from app.models.draw import Draw
+from app.services import outcomes as svc
+from app.services.errors import UserError
+from app.services.periods import period_of
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+
+log = logging.getLogger(__name__)
+STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
+REVIEW_ROLES = ("审核员", "管理员")
+
+
+def periods_with_draws(session) -> list[str]:
+    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(svc.DRAWN_STATES))))
+    return sorted(codes, reverse=True)
+
+
+class OutcomeTableModel(QAbstractTableModel):
+    HEADERS = ("状态", "企业名称", "统一社会信用代码", "监管类别", "检查组", "检查日期", "检查方式", "检查结果",
+               "公示期限", "录入人", "审核人", "附件")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[svc.OutcomeRow] = []
+        self.today = date.today()
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.today = date.today()
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def row(self, i: int) -> svc.OutcomeRow:
+        return self.rows[i]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        c = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = [r.state, r.name, r.uscc, r.category, "、".join(r.team),
+                      r.check_date.isoformat() if r.check_date else "", r.method, r.result,
+                      r.publish_due.isoformat() if r.publish_due else "", r.entered_by, r.reviewed_by,
+                      str(r.attachments) if r.attachments else ""]
+            return values[c]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if c == 0:
+                return QBrush(QColor(STATE_COLORS.get(r.state, "#000")))
+            if c == 8 and r.publish_due and r.state in ("已录入", "已审核") and r.publish_due < self.today:
+                return QBrush(QColor("#b00020"))
+        return None
+
+
+class OutcomeDialog(QDialog):
+    """录入/修改 one drawn object's result, follow-up and attachments."""
+
+    def __init__(self, ctx: AppContext, row: svc.OutcomeRow, parent=None):
+        super().__init__(parent)
+        self.ctx, self.row = ctx, row
+        self.new_attachments: list[str] = []
+        self.setWindowTitle(f"检查结果 — {row.name}")
+        self.resize(640, 720)
+        with ctx.read() as s:
+            phrase_list = [p.phrase for p in svc.phrases(s)]
+            self.existing = [(a.filename, a.sha256[:12]) for a in svc.attachments(s, row.outcome_id)] \
+                if row.outcome_id else []
+        form = QFormLayout()
+        form.addRow("检查对象", QLabel(f"{row.name}（{row.uscc}）"))
+        form.addRow("抽查任务", QLabel(row.task_name or row.period))
+        form.addRow("检查组", QLabel("、".join(row.team) or "（未指派）"))
+        self.check_date = QDateEdit()
+        self.check_date.setCalendarPopup(True)
+        self.check_date.setDisplayFormat("yyyy-MM-dd")
+        d = row.check_date or date.today()
+        self.check_date.setDate(QDate(d.year, d.month, d.day))
+        self.method = QComboBox()
+        self.method.addItems(list(svc.METHODS))
+        if row.method:
+            self.method.setCurrentText(row.method)
+        elif row.mode and svc.normalise_method(row.mode):
+            self.method.setCurrentText(svc.normalise_method(row.mode))
+        self.result = QComboBox()
+        self.result.addItems(phrase_list)
+        if row.result:
+            self.result.setCurrentText(row.result)
+        self.findings = QPlainTextEdit(row.findings)
+        self.findings.setFixedHeight(60)
+
+        def line(value, placeholder=""):
+            w = QLineEdit("" if value is None else (value.isoformat() if isinstance(value, date) else str(value)))
+            w.setPlaceholderText(placeholder)
+            return w
+
+        self.determined_on = line(row.determined_on, "默认同检查日期，如 2026-03-15")
+        self.rectify_deadline = line(row.rectify_deadline, "责令整改时必填")
+        self.rectify_verified_on = line(row.rectify_verified_on, "复查后填写")
+        self.rectify_result = line(row.rectify_result)
+        self.case_no = line(row.case_no, "立案调查时必填")
+        self.decision_date = line(row.decision_date)
+        self.penalty_amount = line(row.penalty_amount, "元")
+        self.transfer_to = line(row.transfer_to, "移交/移送的机关，如 县公安局")
+        self.actual_team = line("、".join(row.extra.get("actual_team", row.team)))
+        self.team_change_reason = line(row.extra.get("team_change_reason", ""), "实际人员与检查组不同时必填")
+        for label, w in (("检查日期*", self.check_date), ("检查方式*", self.method), ("检查结果*", self.result),
+                         ("发现问题", self.findings), ("结果认定日期", self.determined_on)):
+            form.addRow(label, w)
+        fix = QGroupBox("后续处置")
+        ff = QFormLayout(fix)
+        for label, w in (("整改期限", self.rectify_deadline), ("整改复查日期", self.rectify_verified_on),
+                         ("整改复查结果", self.rectify_result), ("立案编号", self.case_no),
+                         ("处罚决定日期", self.decision_date), ("罚款金额（元）", self.penalty_amount),
+                         ("移交/移送机关", self.transfer_to)):
+            ff.addRow(label, w)
+        team = QGroupBox("检查人员变更")
+        tf = QFormLayout(team)
+        tf.addRow("实际检查人员", self.actual_team)
+        tf.addRow("人员变更原因", self.team_change_reason)
+        att = QGroupBox("附件（笔录扫描件、照片：PDF/JPG/PNG/TIF，单个不超过 20 MB）")
+        al = QVBoxLayout(att)
+        self.attachment_list = QListWidget()
+        for name, h in self.existing:
+            self.attachment_list.addItem(f"{name}（SHA-256 {h}…）")
+        add = QPushButton("添加附件…")
+        add.clicked.connect(self.choose_attachment)
+        al.addWidget(self.attachment_list)
+        al.addWidget(add)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(fix)
+        lay.addWidget(team)
+        lay.addWidget(att)
+        lay.addWidget(buttons)
+        if row.state not in ("未录入", "已录入"):
+            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            lay.insertWidget(0, QLabel(f"该结果{row.state}，只能查看。"))
+
+    def add_attachment_path(self, path: str) -> None:
+        self.new_attachments.append(path)
+        self.attachment_list.addItem(f"{Path(path).name}（待保存）")
+
+    def choose_attachment(self) -> None:
+        paths, _f = QFileDialog.getOpenFileNames(self, "选择附件", str(Path.home()),
+                                                 "笔录和照片 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)")
+        for p in paths:
+            self.add_attachment_path(p)
+
+    def values(self) -> dict:
+        q = self.check_date.date()
+        data = {"check_date": date(q.year(), q.month(), q.day()), "method": self.method.currentText(),
+                "result": self.result.currentText(), "findings": self.findings.toPlainText()}
+        for key in ("determined_on", "rectify_deadline", "rectify_verified_on", "rectify_result", "case_no",
+                    "decision_date", "penalty_amount", "transfer_to", "actual_team", "team_change_reason"):
+            data[key] = getattr(self, key).text().strip()
+        if self.row.outcome_id:
+            data["outcome_id"] = self.row.outcome_id
+        return data
+
+    def try_save(self) -> bool:
+        try:
+            with self.ctx.session() as s:
+                o = svc.save_outcome(s, self.row.selection_id, self.values())
+                for p in self.new_attachments:
+                    svc.add_attachment(s, o.id, p)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法保存", exc.message)
+            return False
+        self.accept()
+        return True
+
+
+class OutcomesPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        top = QHBoxLayout()
+        top.addWidget(QLabel("期间："))
+        self.period = QComboBox()
+        self.period.setEditable(True)
+        self.period.setMinimumWidth(110)
+        self.period.currentTextChanged.connect(lambda _t: self.reload())
+        top.addWidget(self.period)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("按企业名称 / 信用代码 / 状态筛选")
+        top.addWidget(self.search, 1)
+        self.summary = QLabel()
+        top.addWidget(self.summary)
+
+        self.model = OutcomeTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+
+        buttons = QHBoxLayout()
+        self.edit_button = QPushButton("录入/查看结果…")
+        self.approve_button = QPushButton("审核通过所选")
+        self.approve_all_button = QPushButton("本期全部审核通过")
+        self.return_button = QPushButton("退回…")
+        self.export_button = QPushButton("导出录入表…")
+        self.import_button = QPushButton("导入录入表…")
+        self.notice_button = QPushButton("打印检查通知书…")
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.approve_button.clicked.connect(self.approve_selected)
+        self.approve_all_button.clicked.connect(self.approve_all)
+        self.return_button.clicked.connect(self.send_back_selected)
+        self.export_button.clicked.connect(lambda: self.export_template())
+        self.import_button.clicked.connect(lambda: self.import_sheet())
+        self.notice_button.clicked.connect(lambda: self.print_notices())
+        for b in (self.edit_button, self.approve_button, self.approve_all_button, self.return_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        for b in (self.export_button, self.import_button, self.notice_button):
+            buttons.addWidget(b)
+        can_review = ctx.actor.role in REVIEW_ROLES
+        for b in (self.approve_button, self.approve_all_button, self.return_button):
+            b.setEnabled(can_review)
+            if not can_review:
+                b.setToolTip("需要审核员角色")
+
+        main = QWidget()
+        ml = QVBoxLayout(main)
+        ml.setContentsMargins(0, 0, 0, 0)
+        ml.addWidget(self.table, 1)
+        ml.addLayout(buttons)
+
+        self.follow_model = FollowUpModel(self)
+        self.follow_table = QTableView()
+        self.follow_table.setModel(self.follow_model)
+        self.follow_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.follow_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.follow_table.horizontalHeader().setStretchLastSection(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(main, "检查结果")
+        self.tabs.addTab(self.follow_table, "后续处置（整改、立案、移送）")
+        lay = QVBoxLayout(self)
+        title = QLabel("检查结果")
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        lay.addWidget(title)
+        lay.addLayout(top)
+        lay.addWidget(self.tabs, 1)
+        self.refresh()
+
+    # --- data ---
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            codes = periods_with_draws(s)
+        current = self.period.currentText() or (codes[0] if codes else period_of(date.today()).code)
+        self.period.blockSignals(True)
+        self.period.clear()
+        self.period.addItems(codes or [current])
+        self.period.setCurrentText(current)
+        self.period.blockSignals(False)
+        self.reload()
+
+    def current_period(self) -> str:
+        return self.period.currentText().strip()
+
+    def reload(self) -> None:
+        period = self.current_period()
+        try:
+            with self.ctx.read() as s:
+                rows = svc.period_rows(s, period) if period else []
+                follow = svc.follow_up(s)
+        except UserError:
+            rows, follow = [], {"rectifications": [], "cases": [], "transfers": []}
+        self.model.set_rows(rows)
+        self.follow_model.set_data(follow)
+        counts = {}
+        for r in rows:
+            counts[r.state] = counts.get(r.state, 0) + 1
+        self.summary.setText(f"共 {len(rows)} 个对象：" + "，".join(f"{k} {v}" for k, v in counts.items()) if rows
+                             else "本期没有抽中对象")
+
+    def selected_rows(self) -> list[svc.OutcomeRow]:
+        idx = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        return [self.model.row(i) for i in sorted(idx)]
+
+    def select_row(self, source_row: int) -> None:
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        self.table.selectRow(index.row())
+
+    # --- actions ---
+    def edit_selected(self) -> bool:
+        rows = self.selected_rows()
+        if not rows:
+            QMessageBox.information(self, "检查结果", "请先在列表中选择一个检查对象。")
+            return False
+        dlg = OutcomeDialog(self.ctx, rows[0], self)
+        ok = dlg.exec() == QDialog.DialogCode.Accepted
+        self.reload()
+        return ok
+
+    def approve_selected(self) -> int:
+        ids = [r.outcome_id for r in self.selected_rows() if r.outcome_id]
+        if not ids:
+            QMessageBox.information(self, "审核", "请选择已录入的检查结果。")
+            return 0
+        return self._approve(lambda s: svc.approve(s, ids, self.ctx.actor.username))
+
+    def approve_all(self) -> int:
+        return self._approve(lambda s: svc.approve_period(s, self.current_period(), self.ctx.actor.username))
+
+    def _approve(self, fn) -> int:
+        try:
+            with self.ctx.session() as s:
+                n = fn(s)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法审核", exc.message)
+            return 0
+        self.reload()
+        QMessageBox.information(self, "审核", f"已审核通过 {n} 条检查结果。")
+        return n
+
+    def send_back_selected(self) -> bool:
+        rows = [r for r in self.selected_rows() if r.outcome_id]
+        if not rows:
+            QMessageBox.information(self, "退回", "请选择一条已审核的检查结果。")
+            return False
+        reason, ok = QInputDialog.getText(self, "退回", f"退回“{rows[0].name}”的原因：")
+        if not ok:
+            return False
+        try:
+            with self.ctx.session() as s:
+                svc.send_back(s, rows[0].outcome_id, reason)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法退回", exc.message)
+            return False
+        self.reload()
+        return True
+
+    def export_template(self, path: str | None = None) -> Path | None:
+        period = self.current_period()
+        if not path:
+            path, _f = QFileDialog.getSaveFileName(self, "导出检查结果录入表", str(Path.home() / f"检查结果录入表-{period}.xlsx"),
+                                                   "Excel 文件 (*.xlsx)")
+        if not path:
+            return None
+        try:
+            with self.ctx.session() as s:
+                info = svc.export_template(s, period, path)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导出", exc.message)
+            return None
+        QMessageBox.information(self, "导出完成", f"已导出 {info['rows']} 个对象到：\n{path}")
+        return Path(path)
+
+    def import_sheet(self, path: str | None = None) -> dict | None:
+        if not path:
+            path, _f = QFileDialog.getOpenFileName(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
+        if not path:
+            return None
+        try:
+            with self.ctx.session() as s:
+                report = svc.import_sheet(s, path)
+                if report["errors"]:
+                    s.rollback()
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导入", exc.message)
+            return None
+        if report["errors"]:
+            lines = [e["message"] for e in report["errors"][:20]]
+            more = f"\n……共 {len(report['errors'])} 处错误" if len(report["errors"]) > 20 else ""
+            QMessageBox.warning(self, "导入失败（未导入任何数据）", "\n".join(lines) + more)
+        else:
+            QMessageBox.information(self, "导入完成", f"新增 {report['inserted']} 条，更新 {report['updated']} 条检查结果。")
+        self.reload()
+        return report
+
+    def print_notices(self, preview: bool = True) -> Path | None:
+        from app.services import forms_pdf
+
+        rows = self.selected_rows()
+        period = self.current_period()
+        out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
+        try:
+            with self.ctx.read() as s:
+                forms_pdf.notice_pdf(s, period, out, uscc=rows[0].uscc if len(rows) == 1 else None)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法生成", exc.message)
+            return None
+        if preview:
+            from app.ui.pdf_preview import preview as show
+
+            show(out, "检查通知书", self)
+        return out
+
+
+class FollowUpModel(QAbstractTableModel):
+    HEADERS = ("类型", "企业名称", "统一社会信用代码", "检查结果", "期限/日期", "编号/机关", "状态")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[tuple[str, svc.OutcomeRow]] = []
+
+    def set_data(self, follow: dict) -> None:
+        self.beginResetModel()
+        self.items = ([("责令整改", r) for r in follow["rectifications"]] + [("立案", r) for r in follow["cases"]]
+                      + [("移交/移送", r) for r in follow["transfers"]])
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        kind, r = self.items[index.row()]
+        overdue = kind == "责令整改" and r.extra.get("overdue")
+        if role == Qt.ItemDataRole.DisplayRole:
+            if kind == "责令整改":
+                when, ref, state = r.rectify_deadline, "", "已逾期，未复查" if overdue else "整改中"
+            elif kind == "立案":
+                when, ref = r.decision_date, r.case_no
+                state = f"罚款 {r.penalty_amount:,.2f} 元" if r.penalty_amount else "调查中"
+            else:
+                when, ref, state = r.check_date, r.transfer_to, "已移送"
+            return [kind, r.name, r.uscc, r.result, when.isoformat() if when else "", ref, state][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and overdue:
+            return QBrush(QColor("#b00020"))
+        return None
+
+
+PAGE = PageSpec("outcomes", "检查结果", "检查与公示", 40, OutcomesPage)

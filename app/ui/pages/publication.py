@@ -1,0 +1,282 @@
+"""结果公示: approved results waiting for publication (deadlines in colour), creating a batch (xlsx for
+the platforms + the PDF notice with preview), the history of batches, and the publication rate."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from app.services import outcomes, publication as svc, workdays
+from app.services.errors import UserError
+from app.services.periods import period_of
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+from app.ui.pages.outcomes import periods_with_draws
+
+DUE_COLORS = {"overdue": "#b00020", "soon": "#a15c00", "ok": "#2e7d32"}
+
+
+def due_status(due: date | None, today: date, cal: workdays.Calendar) -> str:
+    if due is None:
+        return "ok"
+    if due < today:
+        return "overdue"
+    try:
+        return "soon" if cal.workdays_between(today, due) <= 5 else "ok"
+    except workdays.CalendarMissing:
+        return "soon"
+
+
+class PendingModel(QAbstractTableModel):
+    HEADERS = ("企业名称", "统一社会信用代码", "检查日期", "检查结果", "审核人", "公示期限", "剩余")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[outcomes.OutcomeRow] = []
+        self.status: list[str] = []
+        self.remaining: list[str] = []
+
+    def set_rows(self, rows, today: date, cal: workdays.Calendar) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.status = [due_status(r.publish_due, today, cal) for r in self.rows]
+        self.remaining = []
+        for r in self.rows:
+            if r.publish_due is None:
+                self.remaining.append("")
+            elif r.publish_due < today:
+                self.remaining.append(f"超期 {(today - r.publish_due).days} 天")
+            else:
+                try:
+                    self.remaining.append(f"{cal.workdays_between(today, r.publish_due)} 个工作日")
+                except workdays.CalendarMissing:
+                    self.remaining.append("日历缺失")
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [r.name, r.uscc, r.check_date.isoformat() if r.check_date else "", r.result, r.reviewed_by,
+                    r.publish_due.isoformat() if r.publish_due else "", self.remaining[index.row()]][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() in (5, 6):
+            return QBrush(QColor(DUE_COLORS[self.status[index.row()]]))
+        return None
+
+
+class BatchModel(QAbstractTableModel):
+    HEADERS = ("批次", "期间", "公示日期", "条数", "标题", "创建人")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows = []
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = [(b.id, b.period, b.published_on.isoformat(), b.count, b.title, b.created_by) for b in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
+            return str(self.rows[index.row()][index.column()])
+        return None
+
+
+def _table(model) -> QTableView:
+    t = QTableView()
+    t.setModel(model)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class PublicationPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        top = QHBoxLayout()
+        top.addWidget(QLabel("期间："))
+        self.period = QComboBox()
+        self.period.setEditable(True)
+        self.period.setMinimumWidth(110)
+        self.period.currentTextChanged.connect(lambda _t: self.reload())
+        top.addWidget(self.period)
+        self.rate_label = QLabel()
+        self.rate_label.setStyleSheet("font-weight: bold;")
+        top.addWidget(self.rate_label, 1)
+        self.rule_label = QLabel()
+        self.rule_label.setStyleSheet("color: #555;")
+        top.addWidget(self.rule_label)
+
+        self.pending = PendingModel(self)
+        self.pending_table = _table(self.pending)
+        self.publish_button = QPushButton("生成公示批次（xlsx + PDF 公示）…")
+        self.publish_button.clicked.connect(lambda: self.create_batch())
+        pending_box = QGroupBox("已审核、待公示")
+        pl = QVBoxLayout(pending_box)
+        pl.addWidget(self.pending_table, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("公示期限：红色＝已超期，橙色＝5 个工作日内到期，绿色＝时间充足"))
+        row.addStretch(1)
+        row.addWidget(self.publish_button)
+        pl.addLayout(row)
+
+        self.batches = BatchModel(self)
+        self.batch_table = _table(self.batches)
+        self.preview_button = QPushButton("预览/打印所选批次的公示…")
+        self.preview_button.clicked.connect(lambda: self.preview_batch())
+        self.export_button = QPushButton("重新导出所选批次 xlsx…")
+        self.export_button.clicked.connect(lambda: self.export_batch())
+        history = QGroupBox("公示记录")
+        hl = QVBoxLayout(history)
+        hl.addWidget(self.batch_table, 1)
+        hr = QHBoxLayout()
+        hr.addStretch(1)
+        hr.addWidget(self.export_button)
+        hr.addWidget(self.preview_button)
+        hl.addLayout(hr)
+
+        lay = QVBoxLayout(self)
+        title = QLabel("结果公示")
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        lay.addWidget(title)
+        lay.addLayout(top)
+        lay.addWidget(pending_box, 3)
+        lay.addWidget(history, 2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            codes = periods_with_draws(s)
+        current = self.period.currentText() or (codes[0] if codes else period_of(date.today()).code)
+        self.period.blockSignals(True)
+        self.period.clear()
+        self.period.addItems(codes or [current])
+        self.period.setCurrentText(current)
+        self.period.blockSignals(False)
+        self.reload()
+
+    def current_period(self) -> str:
+        return self.period.currentText().strip()
+
+    def reload(self) -> None:
+        period = self.current_period()
+        today = date.today()
+        try:
+            with self.ctx.read() as s:
+                rows = svc.publishable(s, period)
+                rate = svc.publication_rate(s, period)
+                history = svc.batches(s, period)
+                rule = workdays.publication_rule(s)
+                self.pending.set_rows(rows, today, workdays.Calendar(s))
+        except UserError:
+            self.pending.set_rows([], today, workdays.Calendar(None))
+            rate, history, rule = None, [], workdays.DeadlineRule()
+        self.batches.set_rows(history)
+        self.rule_label.setText(f"规则：{rule.label}")
+        if rate:
+            self.rate_label.setText(f"公示率 {rate['rate'] * 100:.1f}%（已公示 {rate['published']} / 已录入 {rate['entered']}，"
+                                    f"抽中 {rate['drawn']}，按期 {rate['on_time']}）")
+        else:
+            self.rate_label.setText("")
+        self.publish_button.setEnabled(bool(rows) if rate else False)
+
+    def selected_batch_id(self) -> int | None:
+        sel = self.batch_table.selectionModel().selectedRows()
+        if sel:
+            return self.batches.rows[sel[0].row()][0]
+        return self.batches.rows[0][0] if self.batches.rows else None
+
+    def create_batch(self, xlsx_path: str | None = None, preview: bool = True) -> dict | None:
+        period = self.current_period()
+        if not xlsx_path:
+            xlsx_path, _f = QFileDialog.getSaveFileName(self, "保存公示表（上传平台用）",
+                                                        str(Path.home() / f"抽查结果公示-{period}.xlsx"), "Excel 文件 (*.xlsx)")
+        if not xlsx_path:
+            return None
+        xlsx_file = Path(xlsx_path).with_suffix(".xlsx")
+        pdf_file = xlsx_file.with_suffix(".pdf")
+        try:
+            with self.ctx.session() as s:
+                info = svc.publish(s, period, xlsx_file)
+                svc.export_pdf(s, info["batch_id"], pdf_file)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法公示", exc.message)
+            return None
+        info["pdf"] = str(pdf_file)
+        self.reload()
+        if preview:
+            from app.ui.pdf_preview import preview as show
+
+            show(pdf_file, "公示", self)
+        else:
+            QMessageBox.information(self, "公示", f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}")
+        return info
+
+    def export_batch(self, path: str | None = None) -> Path | None:
+        bid = self.selected_batch_id()
+        if bid is None:
+            return None
+        if not path:
+            path, _f = QFileDialog.getSaveFileName(self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"),
+                                                   "Excel 文件 (*.xlsx)")
+        if not path:
+            return None
+        try:
+            with self.ctx.read() as s:
+                return svc.export_xlsx(s, bid, path)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导出", exc.message)
+            return None
+
+    def preview_batch(self, preview: bool = True) -> Path | None:
+        import tempfile
+
+        bid = self.selected_batch_id()
+        if bid is None:
+            QMessageBox.information(self, "公示", "还没有公示记录。")
+            return None
+        out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"抽查结果公示-第{bid}批.pdf"
+        try:
+            with self.ctx.read() as s:
+                svc.export_pdf(s, bid, out)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法生成", exc.message)
+            return None
+        if preview:
+            from app.ui.pdf_preview import preview as show
+
+            show(out, "公示", self)
+        return out
+
+
+PAGE = PageSpec("publication", "结果公示", "检查与公示", 42, PublicationPage)
