@@ -1,0 +1,319 @@
+"""报送与汇总: county → write the signed package to a USB stick (and read it back);
+city → register counties, import their packages, the city-wide table (counties side by side + 合计), export."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView,
+                               QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.services import packages, stats as stats_service
+from app.services.errors import UserError
+from app.services.exchange_fs import list_removable_drives
+from app.services.periods import parse_period, period_of, previous_quarter
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+from app.ui.pages.stats import period_choices
+from app.ui.workers import run_in_background
+
+
+def _fmt_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+class ExchangePage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.last_message = ""
+        self.worker = None
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("期间："))
+        self.period = QComboBox()
+        self.period.setEditable(True)
+        self.period.addItems(period_choices())
+        # at quarter end people send the quarter just finished
+        self.period.setCurrentText(previous_quarter(period_of(date.today())).code)
+        self.period.activated.connect(lambda _i: self.refresh())
+        top.addWidget(self.period)
+        top.addStretch(1)
+        lay.addLayout(top)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.county_box = self._county_section()
+        self.city_box = self._city_section()
+        lay.addWidget(self.county_box)
+        lay.addWidget(self.city_box, 1)
+        lay.addWidget(self.result)
+        self.county_box.setVisible(ctx.office_level != "city")
+        self.city_box.setVisible(ctx.office_level == "city")
+        if ctx.office_level != "city":
+            lay.addStretch(1)
+
+    # ------------------------------------------------------------------ county
+
+    def _county_section(self) -> QGroupBox:
+        box = QGroupBox("县级：写入报送包（U 盘）")
+        v = QVBoxLayout(box)
+        self.key_label = QLabel()
+        self.key_label.setWordWrap(True)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.key_label)
+        h = QHBoxLayout()
+        self.key_btn = QPushButton("导出本单位公钥…")
+        self.key_btn.clicked.connect(self.export_key)
+        h.addWidget(self.key_btn)
+        h.addStretch(1)
+        v.addLayout(h)
+        v.addWidget(QLabel("选择 U 盘（可移动磁盘）或一个文件夹："))
+        self.drives = QListWidget()
+        self.drives.setMaximumHeight(120)
+        v.addWidget(self.drives)
+        h = QHBoxLayout()
+        self.rescan_btn = QPushButton("重新检测 U 盘")
+        self.rescan_btn.clicked.connect(self.scan_drives)
+        self.folder_btn = QPushButton("选择文件夹…")
+        self.folder_btn.clicked.connect(self.choose_folder)
+        self.write_btn = QPushButton("写入报送包并校验")
+        self.write_btn.setStyleSheet("font-weight: bold;")
+        self.write_btn.clicked.connect(self.write_package)
+        for b in (self.rescan_btn, self.folder_btn):
+            h.addWidget(b)
+        h.addStretch(1)
+        h.addWidget(self.write_btn)
+        v.addLayout(h)
+        return box
+
+    def scan_drives(self) -> None:
+        self.drives.clear()
+        for d in list_removable_drives():
+            text = f"{d['label']}  —  {d['path']}  （可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}）"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, d["path"])
+            self.drives.addItem(item)
+        if self.drives.count():
+            self.drives.setCurrentRow(0)
+        else:
+            item = QListWidgetItem("未检测到 U 盘。请插入 U 盘后点“重新检测 U 盘”，或点“选择文件夹…”。")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.drives.addItem(item)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择写入报送包的文件夹", str(Path.home()))
+        if not folder:
+            return
+        item = QListWidgetItem(f"文件夹  —  {folder}")
+        item.setData(Qt.ItemDataRole.UserRole, folder)
+        self.drives.addItem(item)
+        self.drives.setCurrentItem(item)
+
+    def target_folder(self) -> str | None:
+        item = self.drives.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def write_package(self) -> None:
+        folder = self.target_folder()
+        if not folder:
+            self._fail(UserError("请先选择 U 盘或文件夹。"))
+            return
+        try:
+            code = parse_period(self.period.currentText()).code
+        except UserError as exc:
+            self._fail(exc)
+            return
+
+        def job(progress, cancelled):
+            progress(0, 0, "正在生成、写入并读回校验报送包…")
+            with self.ctx.session() as s:
+                return packages.export_package(s, code, folder)
+
+        self.worker = run_in_background(self, "写入报送包", job, actor=self.ctx.actor, cancellable=False,
+                                        on_done=lambda info: self._ok(info["message"]), on_error=self._fail)
+
+    def export_key(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"),
+                                              "公钥文件 (*.pem)")
+        if not path:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = packages.export_public_key(s, path)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self._ok(f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。")
+
+    # ------------------------------------------------------------------ city
+
+    def _city_section(self) -> QGroupBox:
+        box = QGroupBox("市级：登记县级单位、导入报送包、全市汇总")
+        v = QVBoxLayout(box)
+        h = QHBoxLayout()
+        self.register_btn = QPushButton("登记县级单位…")
+        self.register_btn.clicked.connect(self.register_county)
+        self.import_btn = QPushButton("导入报送包…")
+        self.import_btn.setStyleSheet("font-weight: bold;")
+        self.import_btn.clicked.connect(self.import_packages)
+        self.export_city_btn = QPushButton("导出全市汇总表…")
+        self.export_city_btn.clicked.connect(self.export_city)
+        for b in (self.register_btn, self.import_btn, self.export_city_btn):
+            h.addWidget(b)
+        h.addStretch(1)
+        v.addLayout(h)
+        self.counties = QTableWidget(0, 4)
+        self.counties.setHorizontalHeaderLabels(["县级单位", "行政区划代码", "公钥指纹", "本期报送"])
+        self.counties.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.counties.verticalHeader().setVisible(False)
+        self.counties.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.counties.horizontalHeader().setStretchLastSection(True)
+        self.counties.setMaximumHeight(150)
+        v.addWidget(self.counties)
+        v.addWidget(QLabel("全市汇总表（各县并列，合计行的比率按合计数重新计算）："))
+        self.city_table = QTableWidget(0, 0)
+        self.city_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        v.addWidget(self.city_table, 1)
+        return box
+
+    def refresh(self) -> None:
+        if self.ctx.office_level == "city":
+            self.refresh_city()
+        else:
+            try:
+                with self.ctx.read() as s:
+                    from app.services.office import require_office
+
+                    office = require_office(s)
+                    fp = packages.key_fingerprint(office.public_key_pem) if office.public_key_pem else ""
+                self.key_label.setText(f"本单位：{office.name}　公钥指纹：{packages.format_fingerprint(fp)}")
+            except UserError as exc:
+                self.key_label.setText(exc.message)
+            self.scan_drives()
+
+    def refresh_city(self) -> None:
+        try:
+            code = parse_period(self.period.currentText()).code
+        except UserError as exc:
+            self._fail(exc)
+            return
+        with self.ctx.read() as s:
+            counties = packages.list_counties(s)
+            data = packages.city_stats(s, code)
+            rows = [(c.office_name, c.region_code, packages.format_fingerprint(c.key_fingerprint)[:29] + "…")
+                    for c in counties]
+        reported = {r["county"]: r for r in data["counties"]}
+        self.counties.setRowCount(len(rows))
+        for i, (name, region, fp) in enumerate(rows):
+            r = reported.get(name, {})
+            status = f"已报送（{r['created_at'][:16].replace('T', ' ')}）" if r.get("reported") else "未报送"
+            for j, text in enumerate((name, region, fp, status)):
+                self.counties.setItem(i, j, QTableWidgetItem(text))
+        fields = stats_service.FIELDS
+        self.city_table.clear()
+        self.city_table.setColumnCount(1 + len(fields))
+        self.city_table.setHorizontalHeaderLabels(["县级单位"] + [f"{f.group}\n{f.label}（{f.unit}）" for f in fields])
+        body = data["counties"] + [{"county": "合计", "values": data["total"]}]
+        self.city_table.setRowCount(len(body))
+        for i, r in enumerate(body):
+            self.city_table.setItem(i, 0, QTableWidgetItem(r["county"]))
+            values = r["values"] if r["values"] is not None else ["未报送"] + [""] * (len(fields) - 1)
+            for j, v in enumerate(values, 1):
+                text = f"{v:.2f}" if isinstance(v, float) and not float(v).is_integer() else (
+                    str(int(v)) if isinstance(v, float) else str(v))
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if r["county"] == "合计":
+                    f = item.font()
+                    f.setBold(True)
+                    item.setFont(f)
+                self.city_table.setItem(i, j, item)
+        self.city_table.resizeColumnsToContents()
+        self.city_data = data
+
+    def register_county(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)")
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            fp = packages.key_fingerprint(packages._pem_from_text(text))
+        except (OSError, UnicodeDecodeError):
+            self._fail(UserError(f"无法读取公钥文件 {path}。"))
+            return
+        except UserError as exc:
+            self._fail(exc)
+            return
+        name, ok = QInputDialog.getText(
+            self, "登记县级单位",
+            f"公钥指纹：\n{packages.format_fingerprint(fp)}\n\n请先与该单位电话核对指纹，再填写单位名称：")
+        if not ok or not name.strip():
+            return
+        region, ok = QInputDialog.getText(self, "登记县级单位", "行政区划代码（6 位，可留空）：")
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                packages.register_county(s, key_text=text, name=name, region_code=region)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh_city()
+        self._ok(f"已登记县级单位：{name.strip()}")
+
+    def import_packages(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择报送包", str(Path.home()),
+                                                "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)")
+        if not paths:
+            return
+        messages = []
+        failed = False
+        for path in paths:
+            try:
+                with self.ctx.session() as s:
+                    info = packages.import_package(s, path)
+                messages.append(info["message"])
+            except UserError as exc:
+                failed = True
+                messages.append(f"未导入 {Path(path).name}：{exc.message}")
+        self.refresh_city()
+        (self._fail if failed else self._ok)(UserError("\n".join(messages)) if failed else "\n".join(messages))
+
+    def export_city(self) -> None:
+        code = parse_period(self.period.currentText()).code
+        path, _ = QFileDialog.getSaveFileName(self, "导出全市汇总表", str(Path.home() / f"全市汇总表-{code}.xlsx"),
+                                              "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        try:
+            with self.ctx.session() as s:
+                data = packages.export_city_xlsx(s, code, path)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self._ok(f"已导出全市汇总表：{path}（已报送 {data['reported']}/{data['registered']}）")
+
+    # ------------------------------------------------------------------ messages
+
+    def _ok(self, message: str) -> None:
+        self.last_message = message
+        self.result.setStyleSheet("color: #1b7f3b;")
+        self.result.setText(message)
+        QMessageBox.information(self, "完成", message)
+
+    def _fail(self, exc, _tb="") -> None:
+        msg = exc.message if isinstance(exc, UserError) else f"出错了：{exc}"
+        self.last_message = msg
+        self.result.setStyleSheet("color: #b00020;")
+        self.result.setText(msg)
+        QMessageBox.warning(self, "无法完成", msg)
+
+
+PAGE = PageSpec("exchange", "报送与汇总", "统计报表", 55, ExchangePage)

@@ -1,0 +1,343 @@
+"""统计报表: the period's figures, charts (应抽 vs 已查 per category; progress over the year) and exports."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries,
+                              QValueAxis)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from app.services import stats as stats_service
+from app.services.errors import UserError
+from app.services.periods import parse_period, period_of
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+from app.ui.workers import run_in_background
+
+COL_GROUP, COL_LABEL, COL_VALUE, COL_UNIT = range(4)
+
+
+def period_choices(today: date | None = None) -> list[str]:
+    """This year's quarters, halves and the year, then last year's (newest first)."""
+    today = today or date.today()
+    out = []
+    for year in (today.year, today.year - 1):
+        out += [f"{year}Q{q}" for q in (4, 3, 2, 1)] + [f"{year}H2", f"{year}H1", str(year)]
+    return out
+
+
+class FiguresModel(QAbstractTableModel):
+    """The 季度统计表 as rows: 分组 / 项目 / 数值 / 单位 (one row per column of the bureau's form)."""
+
+    HEADERS = ("分组", "项目", "数值", "单位")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[str, str, object, str]] = []
+
+    def set_stats(self, stats: dict | None) -> None:
+        self.beginResetModel()
+        if stats is None:
+            self.rows = []
+        else:
+            self.rows = [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = row[index.column()]
+            if index.column() == COL_VALUE and isinstance(v, float):
+                return f"{v:.2f}" if not v.is_integer() else str(int(v))
+            return str(v)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == COL_VALUE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def bar_chart(stats: dict | None) -> QChart:
+    chart = QChart()
+    chart.setTitle("各监管类别应抽与已查（家次）")
+    req, done = QBarSet("应抽"), QBarSet("已查")
+    req.setColor(QColor("#9DB9D8"))
+    done.setColor(QColor("#2E6DB4"))
+    top = 1
+    for cat in stats_service.CATEGORIES:
+        c = (stats or {}).get("categories", {}).get(cat, {})
+        req.append(c.get("required", 0))
+        done.append(c.get("inspected", 0))
+        top = max(top, c.get("required", 0), c.get("inspected", 0))
+    series = QBarSeries()
+    series.append(req)
+    series.append(done)
+    series.setLabelsVisible(True)
+    chart.addSeries(series)
+    ax = QBarCategoryAxis()
+    ax.append([stats_service.CATEGORY_LABELS[c] for c in stats_service.CATEGORIES])
+    ay = QValueAxis()
+    ay.setRange(0, top + max(1, top // 5))
+    ay.setLabelFormat("%d")
+    chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(ax)
+    series.attachAxis(ay)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+def line_chart(stats: dict | None) -> QChart:
+    chart = QChart()
+    chart.setTitle("全年累计进度（家次）")
+    progress = (stats or {}).get("progress") or []
+    req, done = QLineSeries(), QLineSeries()
+    req.setName("累计应抽")
+    done.setName("累计已查")
+    top = 1
+    for i, p in enumerate(progress):
+        req.append(QPointF(i, p["cumulative_required"]))
+        done.append(QPointF(i, p["cumulative_inspected"]))
+        top = max(top, p["cumulative_required"], p["cumulative_inspected"])
+    req.setPointsVisible(True)
+    done.setPointsVisible(True)
+    req.setColor(QColor("#7A9CC6"))
+    done.setColor(QColor("#C0392B"))
+    chart.addSeries(req)
+    chart.addSeries(done)
+    ax = QBarCategoryAxis()
+    ax.append([f"第{'一二三四'[int(p['quarter'][-1]) - 1]}季度" for p in progress] or ["—"])
+    ay = QValueAxis()
+    ay.setRange(0, top + max(1, top // 5))
+    ay.setLabelFormat("%d")
+    chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
+    for s in (req, done):
+        s.attachAxis(ax)
+        s.attachAxis(ay)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+class CaseDialog(QDialog):
+    """Choose the typical cases (检查结果 with problems found) for the annual report."""
+
+    def __init__(self, rows: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("选择典型案例")
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("勾选要写入年度工作报告的典型案例（发现问题的检查结果）："))
+        self.list = QListWidget()
+        for r in rows:
+            item = QListWidgetItem(f"#{r['id']}  {r['name']}  {r['check_date']}  {r['result']}")
+            item.setData(Qt.ItemDataRole.UserRole, r["id"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        lay.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("生成报告")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(560, 420)
+
+    def chosen(self) -> list[int]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+                if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def case_candidates(session, year: int) -> list[dict]:
+    from app.models.draw import Draw, DrawSelection
+    from app.models.outcomes import Outcome
+
+    q = (select(Outcome, DrawSelection).join(DrawSelection, Outcome.selection_id == DrawSelection.id)
+         .join(Draw, DrawSelection.draw_id == Draw.id)
+         .where(Draw.period.like(f"{year}%"), Draw.state.in_(stats_service.COUNTED_DRAW_STATES))
+         .order_by(Outcome.check_date, Outcome.id))
+    out = []
+    for o, sel in session.execute(q).all():
+        if (o.problems or 0) > 0 or o.case_no or o.rectify_deadline:
+            out.append({"id": o.id, "name": sel.name, "check_date": o.check_date.isoformat() if o.check_date else "",
+                        "result": o.result})
+    return out
+
+
+class StatsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.stats: dict | None = None
+        self.last_message = ""
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("统计期间："))
+        self.period = QComboBox()
+        self.period.setEditable(True)
+        self.period.addItems(period_choices())
+        self.period.setCurrentText(period_of(date.today()).code)
+        self.period.activated.connect(lambda _i: self.refresh())
+        self.period.lineEdit().returnPressed.connect(self.refresh)
+        bar.addWidget(self.period)
+        self.refresh_btn = QPushButton("刷新")
+        self.refresh_btn.clicked.connect(self.refresh)
+        bar.addWidget(self.refresh_btn)
+        bar.addStretch(1)
+        self.export_stats_btn = QPushButton("导出季度统计表…")
+        self.export_stats_btn.clicked.connect(self.export_stats)
+        self.export_adj_btn = QPushButton("导出名录库调整信息…")
+        self.export_adj_btn.clicked.connect(self.export_adjustments)
+        self.annual_btn = QPushButton("年度工作报告（PDF）…")
+        self.annual_btn.clicked.connect(self.annual_report)
+        for b in (self.export_stats_btn, self.export_adj_btn, self.annual_btn):
+            bar.addWidget(b)
+        lay.addLayout(bar)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 14px;")
+        lay.addWidget(self.summary)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.model = FiguresModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        ll.addWidget(self.table)
+        self.targets = QLabel()
+        self.targets.setWordWrap(True)
+        self.targets.setTextFormat(Qt.TextFormat.RichText)
+        ll.addWidget(self.targets)
+        split.addWidget(left)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.bar_view = QChartView()
+        self.bar_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.line_view = QChartView()
+        self.line_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rl.addWidget(self.bar_view, 1)
+        rl.addWidget(self.line_view, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        lay.addWidget(split, 1)
+
+    # ------------------------------------------------------------------ data
+
+    def period_code(self) -> str:
+        return parse_period(self.period.currentText()).code
+
+    def refresh(self) -> None:
+        try:
+            code = self.period_code()
+            with self.ctx.read() as s:
+                self.stats = stats_service.compute(s, code)
+        except UserError as exc:
+            self.summary.setText(f"<span style='color:#b00020'>{exc.message}</span>")
+            return
+        st = self.stats
+        c, r = st["checks"], st["rates"]
+        self.summary.setText(
+            f"<b>{st['office']}</b>　{st['period_label']}：应抽 <b>{c['required']}</b> 家次，实抽 {c['drawn']}，"
+            f"已查 <b>{c['inspected']}</b>（完成率 {r['completion_rate']}%），发现问题 {c['problems_found']} 家次，"
+            f"责令整改 {c['rectify']}，立案 {c['cases']}，公示率 <b>{r['publication_rate']}%</b>")
+        self.model.set_stats(st)
+        parts = []
+        for t in st["targets"]:
+            color = "#1b7f3b" if t["met"] else "#b00020"
+            parts.append(f"{t['name']}：实际 {t['actual']:g}{t['unit']} / 目标 {t['target']:g}{t['unit']} "
+                         f"<span style='color:{color}'>{'✓ 达到' if t['met'] else '✗ 未达到'}</span>")
+        self.targets.setText("<b>工作目标</b><br>" + "<br>".join(parts))
+        self.bar_view.setChart(bar_chart(st))
+        self.line_view.setChart(line_chart(st))
+
+    # ------------------------------------------------------------------ exports
+
+    def _save_path(self, title: str, name: str, filt: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filt)
+        return path
+
+    def _done(self, message: str) -> None:
+        self.last_message = message
+        QMessageBox.information(self, "完成", message)
+
+    def _fail(self, exc, _tb="") -> None:
+        msg = exc.message if isinstance(exc, UserError) else f"出错了：{exc}"
+        self.last_message = msg
+        QMessageBox.warning(self, "无法完成", msg)
+
+    def export_stats(self) -> None:
+        code = self.period_code()
+        path = self._save_path("导出季度统计表", f"季度统计表-{code}.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        try:
+            with self.ctx.session() as s:
+                stats_service.export_stats_xlsx(s, code, path)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self._done(f"已导出季度统计表：{path}")
+
+    def export_adjustments(self) -> None:
+        code = self.period_code()
+        path = self._save_path("导出名录库调整信息", f"名录库调整信息-{code}.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        try:
+            with self.ctx.session() as s:
+                data = stats_service.export_adjustments_xlsx(s, code, path)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self._done(f"已导出名录库调整信息：{path}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）")
+
+    def annual_report(self) -> None:
+        year = parse_period(self.period.currentText()).year
+        with self.ctx.read() as s:
+            rows = case_candidates(s, year)
+        dialog = CaseDialog(rows, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        cases = dialog.chosen()
+        path = self._save_path("保存年度工作报告", f"{year}年度双随机抽查工作报告.pdf", "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        from app.services import annual_report
+
+        def job(progress, cancelled):
+            progress(0, 0, "正在生成年度工作报告…")
+            with self.ctx.session() as s:
+                return annual_report.build_annual_report(s, year, path, case_ids=cases)
+
+        self.worker = run_in_background(self, "生成年度工作报告", job, actor=self.ctx.actor, cancellable=False,
+                                        on_done=lambda info: self._done(
+                                            f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
+                                        on_error=self._fail)
+
+
+PAGE = PageSpec("stats", "统计报表", "统计报表", 50, StatsPage)
