@@ -23,6 +23,18 @@ from app.ui.workers import run_in_background
 COL_GROUP, COL_LABEL, COL_VALUE, COL_UNIT = range(4)
 
 
+def _count_axis(top: int) -> QValueAxis:
+    """A value axis for counts: whole-number ticks from 0, a little headroom above the top value."""
+    step = max(1, -(-top // 5))
+    axis = QValueAxis()
+    axis.setRange(0, step * (-(-top // step) + 1))
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setLabelFormat("%d")
+    return axis
+
+
 def period_choices(today: date | None = None) -> list[str]:
     """This year's quarters, halves and the year, then last year's (newest first)."""
     today = today or date.today()
@@ -93,9 +105,7 @@ def bar_chart(stats: dict | None) -> QChart:
     chart.addSeries(series)
     ax = QBarCategoryAxis()
     ax.append([stats_service.CATEGORY_LABELS[c] for c in stats_service.CATEGORIES])
-    ay = QValueAxis()
-    ay.setRange(0, top + max(1, top // 5))
-    ay.setLabelFormat("%d")
+    ay = _count_axis(top)
     chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(ax)
@@ -122,11 +132,14 @@ def line_chart(stats: dict | None) -> QChart:
     done.setColor(QColor("#C0392B"))
     chart.addSeries(req)
     chart.addSeries(done)
-    ax = QBarCategoryAxis()
-    ax.append([f"第{'一二三四'[int(p['quarter'][-1]) - 1]}季度" for p in progress] or ["—"])
-    ay = QValueAxis()
-    ay.setRange(0, top + max(1, top // 5))
-    ay.setLabelFormat("%d")
+    for s in (req, done):
+        pen = s.pen()
+        pen.setWidth(3)
+        s.setPen(pen)
+        s.setMarkerSize(9)
+    ax = QBarCategoryAxis()  # the whole year, quarters not reached yet stay empty
+    ax.append([f"第{n}季度" for n in "一二三四"])
+    ay = _count_axis(top)
     chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
     for s in (req, done):
