@@ -192,8 +192,13 @@ class PoolFilterProxy(QSortFilterProxyModel):
         return accept
 
     def refilter(self) -> None:
-        self._accept = self.compute()
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self._accept = self.compute()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self._accept = self.compute()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
         acc = self._accept

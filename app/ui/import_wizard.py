@@ -1,0 +1,357 @@
+"""导入向导: choose file → sheet → column mapping (remembered) → preview with every problem → import.
+
+The check (preview) and the import run on a worker thread with a progress dialog and 取消. Nothing
+is written until the clerk presses 导入 on the preview page; with problems in the file the import is
+only possible after ticking “只导入有效行”.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWizard, QWizardPage)
+
+from app.services import importer, tabular
+from app.services.errors import UserError
+from app.ui.context import AppContext
+from app.ui.workers import run_in_background
+
+MAX_SHOWN_ERRORS = 5000
+IGNORE_TEXT = "（不导入）"
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.w = wizard
+        self.setTitle(f"第 1 步：选择要导入的{importer.KIND_LABELS[wizard.kind]}文件")
+        self.setSubTitle("支持 Excel（.xlsx / .xls）和 CSV（UTF-8 或 GBK）。表格上方的标题行、合并单元格会自动跳过。")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("点“浏览…”选择文件")
+        self.path.textChanged.connect(lambda _t: self.completeChanged.emit())
+        browse = QPushButton("浏览…")
+        browse.clicked.connect(self.browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        layout.addLayout(row)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#b00020")
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def browse(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)")
+        if path:
+            self.path.setText(path)
+
+    def isComplete(self) -> bool:
+        return bool(self.path.text().strip())
+
+    def validatePage(self) -> bool:
+        self.error.clear()
+        path = self.path.text().strip()
+        try:
+            with self.w.ctx.read() as s:
+                known = importer.known_headers(s, self.w.kind)
+            self.w.sheets = tabular.sheet_names(path)
+            self.w.table = tabular.read_table(path, known_headers=known)
+        except UserError as exc:
+            self.error.setText(exc.message)
+            return False
+        self.w.path = Path(path)
+        return True
+
+
+class SheetPage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第 2 步：确认工作表和表头")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("工作表"))
+        self.sheet = QComboBox()
+        row.addWidget(self.sheet, 1)
+        layout.addLayout(row)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        self.sample = QTableWidget()
+        self.sample.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.sample, 1)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.sheet.currentTextChanged.connect(self._changed)
+
+    def initializePage(self) -> None:
+        self.sheet.blockSignals(True)
+        self.sheet.clear()
+        self.sheet.addItems(self.w.sheets)
+        self.sheet.setCurrentText(self.w.table.sheet)
+        self.sheet.blockSignals(False)
+        self._show(self.w.table)
+
+    def _changed(self, name: str) -> None:
+        self.error.clear()
+        if not name or (self.w.table is not None and name == self.w.table.sheet):
+            return
+        try:
+            with self.w.ctx.read() as s:
+                known = importer.known_headers(s, self.w.kind)
+            self.w.table = tabular.read_table(self.w.path, sheet=name, known_headers=known)
+        except UserError as exc:
+            self.error.setText(exc.message)
+            self.w.table = None
+            self.sample.setRowCount(0)
+            self.completeChanged.emit()
+            return
+        self._show(self.w.table)
+        self.completeChanged.emit()
+
+    def _show(self, table: tabular.Table) -> None:
+        self.info.setText(f"表头在第 {table.header_row} 行，共 {len(table.rows)} 行数据。下面是前几行：")
+        shown = table.rows[:8]
+        self.sample.setColumnCount(len(table.headers))
+        self.sample.setHorizontalHeaderLabels(table.headers)
+        self.sample.setRowCount(len(shown))
+        self.sample.setVerticalHeaderLabels([str(r) for r, _c in shown])
+        for i, (_r, cells) in enumerate(shown):
+            for j, v in enumerate(cells):
+                self.sample.setItem(i, j, QTableWidgetItem(v))
+
+    def isComplete(self) -> bool:
+        return self.w.table is not None
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第 3 步：核对列的对应关系")
+        self.setSubTitle("已自动识别常见的列名；不认识的列请在右侧选择它对应的字段，或选“（不导入）”。")
+        layout = QVBoxLayout(self)
+        self.grid = QTableWidget(0, 3)
+        self.grid.setHorizontalHeaderLabels(["文件中的列", "示例值", "对应字段"])
+        self.grid.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.grid, 1)
+        self.remember = QCheckBox("记住我的选择（下次导入同样的列名时自动对应）")
+        self.remember.setChecked(True)
+        layout.addWidget(self.remember)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.combos: list[QComboBox] = []
+        self.auto: dict[int, str] = {}
+
+    def initializePage(self) -> None:
+        table = self.w.table
+        specs = importer.fields_for(self.w.kind)
+        with self.w.ctx.read() as s:
+            self.auto = importer.resolve_columns(s, self.w.kind, table.headers)
+        self.grid.setRowCount(len(table.headers))
+        self.combos = []
+        for i, h in enumerate(table.headers):
+            self.grid.setItem(i, 0, QTableWidgetItem(h))
+            sample = next((cells[i] for _r, cells in table.rows[:20] if cells[i]), "")
+            self.grid.setItem(i, 1, QTableWidgetItem(sample))
+            combo = QComboBox()
+            combo.addItem(IGNORE_TEXT, importer.IGNORE)
+            for spec in specs:
+                combo.addItem(spec.label + ("（必填）" if spec.required else ""), spec.key)
+            key = self.auto.get(i)
+            combo.setCurrentIndex(combo.findData(key) if key else 0)
+            if key is None:
+                self.grid.item(i, 0).setBackground(QColor("#fff3cd"))
+            self.grid.setCellWidget(i, 2, combo)
+            self.combos.append(combo)
+        self.grid.resizeColumnToContents(0)
+        self.grid.setColumnWidth(2, 220)
+
+    def set_field(self, header: str, key: str) -> None:
+        """Choose the field for a header (used by the tests and by keyboard users)."""
+        i = self.w.table.headers.index(header)
+        self.combos[i].setCurrentIndex(self.combos[i].findData(key))
+
+    def mapping(self) -> dict[str, str]:
+        return {h: self.combos[i].currentData() for i, h in enumerate(self.w.table.headers)}
+
+    def validatePage(self) -> bool:
+        self.error.clear()
+        chosen: dict[str, str] = {}
+        for h, key in self.mapping().items():
+            if key == importer.IGNORE:
+                continue
+            if key in chosen:
+                label = next(s.label for s in importer.fields_for(self.w.kind) if s.key == key)
+                self.error.setText(f"“{h}”和“{chosen[key]}”都对应了“{label}”，一个字段只能对应一列，请改掉其中一个。")
+                return False
+            chosen[key] = h
+        missing = [s.label for s in importer.fields_for(self.w.kind) if s.required and s.key not in chosen]
+        if missing:
+            self.error.setText(f"必须指定哪一列是“{'”“'.join(missing)}”。")
+            return False
+        self.w.mapping = self.mapping()
+        if self.remember.isChecked():
+            with self.w.ctx.session() as s:
+                for i, h in enumerate(self.w.table.headers):
+                    key = self.combos[i].currentData()
+                    if key != self.auto.get(i, importer.IGNORE) and not h.startswith("(第"):
+                        importer.remember_mapping(s, self.w.kind, h, key)
+        return True
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("第 4 步：检查结果（尚未写入）")
+        self.setSubTitle("下面列出文件中的每一处问题（行号为 Excel 中显示的行号）。修改文件后可“上一步”重新选择，"
+                         "或勾选“只导入有效行”。")
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("正在检查……")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.errors = QTableWidget(0, 3)
+        self.errors.setHorizontalHeaderLabels(["行号", "列", "问题"])
+        self.errors.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.errors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.errors, 1)
+        row = QHBoxLayout()
+        self.save_button = QPushButton("保存错误报告…")
+        self.save_button.clicked.connect(self.save_report)
+        self.skip = QCheckBox("只导入有效行（有问题的行不导入）")
+        self.skip.toggled.connect(lambda _c: self.completeChanged.emit())
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        row.addWidget(self.skip)
+        layout.addLayout(row)
+        self.report: importer.ImportReport | None = None
+        self.worker = None
+
+    def initializePage(self) -> None:
+        self.report = None
+        self.skip.setChecked(False)
+        self.skip.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.errors.setRowCount(0)
+        self.summary.setText("正在检查……")
+        ctx, kind, path, table, mapping = self.w.ctx, self.w.kind, self.w.path, self.w.table, self.w.mapping
+
+        def job(progress, cancelled):
+            with ctx.read() as s:
+                return importer.run_import(s, kind, path, table=table, mapping=mapping, dry_run=True,
+                                           progress=progress, cancelled=cancelled)
+
+        self.worker = run_in_background(self, "正在检查文件…", job, on_done=self.show_report, on_error=self.failed,
+                                        actor=ctx.actor)
+
+    def failed(self, exc, _tb) -> None:
+        self.summary.setText(exc.message if isinstance(exc, UserError) else f"检查失败：{exc}")
+        self.completeChanged.emit()
+
+    def show_report(self, rep: importer.ImportReport) -> None:
+        self.report = rep
+        text = (f"共 {rep.rows} 行：有效 {rep.valid} 行，其中将新增 {rep.inserted} 行、更新 {rep.updated} 行、"
+                f"无变化 {rep.unchanged} 行。")
+        if rep.errors:
+            text += f"<br><b style='color:#b00020'>发现 {len(rep.errors)} 处问题</b>，涉及 {rep.rows - rep.valid} 行。"
+        else:
+            text += "<br><b style='color:#1b5e20'>没有发现问题，可以导入。</b>"
+        if rep.unmapped:
+            text += f"<br>不导入的列：{'、'.join(rep.unmapped)}"
+        self.summary.setText(text)
+        shown = rep.errors[:MAX_SHOWN_ERRORS]
+        self.errors.setRowCount(len(shown))
+        for i, e in enumerate(shown):
+            self.errors.setItem(i, 0, QTableWidgetItem(str(e["row"])))
+            self.errors.setItem(i, 1, QTableWidgetItem(e["column"]))
+            self.errors.setItem(i, 2, QTableWidgetItem(e["message"]))
+        self.errors.resizeColumnToContents(0)
+        self.errors.resizeColumnToContents(1)
+        self.save_button.setEnabled(True)
+        self.skip.setEnabled(bool(rep.errors) and rep.valid > 0)
+        self.completeChanged.emit()
+
+    def save_report(self) -> None:
+        if self.report is None:
+            return
+        default = f"{self.w.path.stem}-导入检查报告.xlsx"
+        path, _f = QFileDialog.getSaveFileName(self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        try:
+            importer.save_report(self.report, path if path.lower().endswith(".xlsx") else path + ".xlsx")
+        except UserError as exc:
+            QMessageBox.warning(self, "保存失败", exc.message)
+            return
+        QMessageBox.information(self, "已保存", f"检查报告已保存到：\n{path}")
+
+    def isComplete(self) -> bool:
+        rep = self.report
+        if rep is None or rep.valid == 0 or (rep.inserted + rep.updated) == 0:
+            return False
+        return not rep.errors or self.skip.isChecked()
+
+
+class ImportWizard(QWizard):
+    imported = Signal(object)  # the ImportReport after a successful import
+
+    def __init__(self, ctx: AppContext, kind: str, parent=None):
+        super().__init__(parent)
+        self.ctx, self.kind = ctx, kind
+        self.path: Path | None = None
+        self.sheets: list[str] = []
+        self.table: tabular.Table | None = None
+        self.mapping: dict[str, str] = {}
+        self.result_report: importer.ImportReport | None = None
+        self.setWindowTitle(f"导入{importer.KIND_LABELS[kind]}")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.file_page, self.sheet_page = FilePage(self), SheetPage(self)
+        self.mapping_page, self.preview_page = MappingPage(self), PreviewPage(self)
+        for page in (self.file_page, self.sheet_page, self.mapping_page, self.preview_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.NextButton, "下一步 >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< 上一步")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "导入")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        self.resize(860, 600)
+
+    def accept(self) -> None:
+        """导入: write on a worker thread (one transaction); the wizard closes when it is done."""
+        rep = self.preview_page.report
+        if rep is None:
+            return
+        ctx, kind, path, table, mapping = self.ctx, self.kind, self.path, self.table, self.mapping
+        skip = self.preview_page.skip.isChecked()
+
+        def job(progress, cancelled):
+            with ctx.session() as s:
+                result = importer.run_import(s, kind, path, table=table, mapping=mapping, skip_invalid=skip,
+                                             progress=progress, cancelled=cancelled)
+                if not result.written:
+                    raise UserError(result.summary())
+                return result
+
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        run_in_background(self, "正在导入…", job, on_done=self._done, on_error=self._failed, actor=ctx.actor)
+
+    def _done(self, rep: importer.ImportReport) -> None:
+        self.result_report = rep
+        self.imported.emit(rep)
+        QMessageBox.information(self, "导入完成", rep.summary())
+        super().accept()
+
+    def _failed(self, exc, _tb) -> None:
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        message = exc.message if isinstance(exc, UserError) else f"导入失败，数据库没有任何改动。\n{exc}"
+        QMessageBox.warning(self, "没有导入", message)

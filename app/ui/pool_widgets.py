@@ -1,0 +1,327 @@
+"""Shared widgets of the 一单两库 pages: a searchable/filterable table page, the record edit dialog
+(validated by the same rules as the import) and the history dialog."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea,
+                               QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.services import importer
+from app.services.errors import UserError
+from app.ui.context import AppContext
+from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
+
+ALL = "（全部）"
+EDIT_ROLES = ("管理员", "录入员")
+DEBOUNCE_MS = 150
+
+
+def can_edit(ctx: AppContext) -> bool:
+    return ctx.actor.role in EDIT_ROLES or ctx.actor.username.startswith("os:")
+
+
+def show_error(parent, exc: Exception, title: str = "无法完成") -> None:
+    message = exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+    QMessageBox.warning(parent, title, message)
+
+
+class FilterCombo(QComboBox):
+    """A drop-down filter on one column: （全部） or one value."""
+
+    def __init__(self, label: str, key: str, *, is_list: bool = False, parent=None):
+        super().__init__(parent)
+        self.label, self.key, self.is_list = label, key, is_list
+        self.setMinimumContentsLength(6)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.addItem(ALL)
+
+    def set_values(self, values: Sequence[str]) -> None:
+        current = self.currentText()
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(ALL)
+        self.addItems(list(values))
+        idx = self.findText(current)
+        self.setCurrentIndex(idx if idx >= 0 else 0)
+        self.blockSignals(False)
+
+    def value(self) -> str:
+        t = self.currentText()
+        return "" if t == ALL else t
+
+
+class PoolPage(QWidget):
+    """A title, a tool row of buttons, a search box with filters, the table and a count line."""
+
+    columns: list[tuple[str, str]] = []
+    filters: list[tuple[str, str, bool]] = []  # (key, label, is_list)
+    title = ""
+    hint = ""
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = PoolTableModel(self.columns, self)
+        self.proxy = PoolFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        head = QLabel(f"<b style='font-size:15px'>{self.title}</b>  <span style='color:#666'>{self.hint}</span>")
+        layout.addWidget(head)
+        self.tools = QHBoxLayout()
+        layout.addLayout(self.tools)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索名称、代码、地址……（多个词用空格分开）")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 3)
+        self.combos: list[FilterCombo] = []
+        for key, label, is_list in self.filters:
+            bar.addWidget(QLabel(label))
+            combo = FilterCombo(label, key, is_list=is_list)
+            combo.currentIndexChanged.connect(lambda _i, c=combo: self.proxy.set_filter(c.key, c.value(), is_list=c.is_list) or self._update_count())
+            bar.addWidget(combo, 1)
+            self.combos.append(combo)
+        clear = QPushButton("清除筛选")
+        clear.clicked.connect(self.clear_filters)
+        bar.addWidget(clear)
+        layout.addLayout(bar)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setDefaultSectionSize(110)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().sectionClicked.connect(self._sort)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        layout.addWidget(self.table, 1)
+        self.count_label = QLabel()
+        layout.addWidget(self.count_label)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+    # -- building blocks for subclasses
+    def add_button(self, text: str, slot: Callable, *, edit: bool = False, tip: str = "") -> QPushButton:
+        b = QPushButton(text)
+        b.clicked.connect(lambda _c=False: slot())
+        if tip:
+            b.setToolTip(tip)
+        if edit and not can_edit(self.ctx):
+            b.setEnabled(False)
+            b.setToolTip("当前角色只能查看和导出")
+        self.tools.addWidget(b)
+        return b
+
+    def finish_tools(self) -> None:
+        self.tools.addStretch(1)
+
+    # -- data
+    def load_rows(self) -> list[dict]:  # pragma: no cover - overridden
+        return []
+
+    def refresh(self) -> None:
+        try:
+            rows = self.load_rows()
+        except UserError as exc:
+            show_error(self, exc)
+            rows = []
+        sort = (self.model.sort_column, self.model.sort_order)
+        self.model.set_rows(rows, warn=self.row_is_inactive)
+        for combo in self.combos:
+            combo.set_values(self.model.distinct(combo.key, split=combo.is_list))
+        if sort[0] >= 0:
+            self.model.sort(*sort)
+        self._update_count()
+
+    def row_is_inactive(self, row: dict) -> bool:
+        return False
+
+    def apply_search(self) -> None:
+        self._debounce.stop()
+        self.proxy.set_search(self.search.text())
+        self._update_count()
+
+    def clear_filters(self) -> None:
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        for c in self.combos:
+            c.blockSignals(True)
+            c.setCurrentIndex(0)
+            c.blockSignals(False)
+        self.proxy.clear_filters()
+        self._update_count()
+
+    def _sort(self, column: int) -> None:
+        order = Qt.SortOrder.AscendingOrder
+        if self.model.sort_column == column and self.model.sort_order == Qt.SortOrder.AscendingOrder:
+            order = Qt.SortOrder.DescendingOrder
+        self.model.sort(column, order)
+        self.table.horizontalHeader().setSortIndicator(column, order)
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"显示 {shown} 条，共 {total} 条" + ("（已筛选）" if shown != total else ""))
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.proxy.index(r, 0).data(ID_ROLE) for r in rows]
+
+    def current_id(self) -> int | None:
+        ids = self.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "请先选择", "请先在列表中点选一行。")
+            return None
+        return ids[0]
+
+    def select_id(self, record_id: int) -> None:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.index(r, 0).data(ID_ROLE) == record_id:
+                self.table.selectRow(r)
+                self.table.scrollTo(self.proxy.index(r, 0))
+                return
+
+    def edit_selected(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def export_view(self) -> None:
+        from app.services import pools
+
+        path, _f = QFileDialog.getSaveFileName(self, "导出当前视图", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        rows = [dict(zip(self.model.keys, r)) for r in self.proxy.visible_rows()]
+        try:
+            pools.export_rows(path, self.title, self.columns, rows)
+        except UserError as exc:
+            show_error(self, exc, "导出失败")
+            return
+        QMessageBox.information(self, "已导出", f"已把当前视图的 {len(rows)} 行导出到：\n{path}")
+
+    def save_template(self, kind: str) -> None:
+        from app.services import pools
+
+        name = {"objects": "检查对象导入模板", "inspectors": "执法人员导入模板", "experts": "专家导入模板",
+                "items": "抽查事项清单导入模板"}[kind]
+        path, _f = QFileDialog.getSaveFileName(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        try:
+            pools.write_template(kind, path if path.lower().endswith(".xlsx") else path + ".xlsx")
+        except UserError as exc:
+            show_error(self, exc, "保存失败")
+            return
+        QMessageBox.information(self, "已保存", f"导入模板已保存到：\n{path}\n带 * 的列必须填写，有下拉选项的列请从列表中选择。")
+
+    def open_import(self, kind: str) -> None:
+        from app.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ctx, kind, self)
+        wizard.imported.connect(lambda _rep: self.refresh())
+        wizard.open()
+        self._wizard = wizard
+
+
+class RecordDialog(QDialog):
+    """Edit one record: a form of the kind's fields; 保存 validates through `save(values)` and stays
+    open with the Chinese message when it is rejected."""
+
+    def __init__(self, title: str, kind: str, values: dict, save: Callable[[dict], object], *,
+                 skip: Sequence[str] = (), parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.kind = kind
+        self.save_fn = save
+        self.result_value = None
+        self.editors: dict[str, QWidget] = {}
+        outer = QVBoxLayout(self)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        inner = QWidget()
+        form = QFormLayout(inner)
+        for spec in importer.fields_for(kind):
+            if spec.key in skip:
+                continue
+            label = spec.label + ("*" if spec.required else "")
+            value = values.get(spec.key)
+            if spec.kind in ("enum", "bool"):
+                w = QComboBox()
+                choices = list(spec.choices) if spec.kind == "enum" else ["是", "否"]
+                if spec.kind == "enum" and not spec.required:
+                    choices = [""] + choices
+                w.addItems(choices)
+                text = display(value) if value is not None else ("是" if spec.key == "on_duty" else ("否" if spec.kind == "bool" else ""))
+                idx = w.findText(text)
+                w.setCurrentIndex(idx if idx >= 0 else 0)
+            else:
+                w = QLineEdit(display(value))
+                if spec.kind in ("list", "usccs"):
+                    w.setPlaceholderText("多个用“、”分隔")
+            form.addRow(label, w)
+            self.editors[spec.key] = w
+        area.setWidget(inner)
+        outer.addWidget(area, 1)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00020")
+        self.error.setWordWrap(True)
+        outer.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+        self.resize(520, 620)
+
+    def values(self) -> dict:
+        out = {}
+        for key, w in self.editors.items():
+            out[key] = w.currentText() if isinstance(w, QComboBox) else w.text()
+        return out
+
+    def set_value(self, key: str, text: str) -> None:
+        w = self.editors[key]
+        if isinstance(w, QComboBox):
+            w.setCurrentIndex(w.findText(text))
+        else:
+            w.setText(text)
+
+    def try_save(self) -> bool:
+        try:
+            self.result_value = self.save_fn(self.values())
+        except UserError as exc:
+            self.error.setText(exc.message)
+            return False
+        self.accept()
+        return True
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, title: str, rows: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        heads = [("ts", "记录时间"), ("kind", "类型"), ("field", "字段"), ("old", "原值"), ("new", "新值"),
+                 ("effective_date", "生效日期"), ("user", "操作人"), ("source", "来源/原因")]
+        self.table = QTableWidget(len(rows), len(heads))
+        self.table.setHorizontalHeaderLabels([h for _k, h in heads])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, row in enumerate(rows):
+            for c, (k, _h) in enumerate(heads):
+                self.table.setItem(r, c, QTableWidgetItem(str(row.get(k, ""))))
+        self.table.resizeColumnsToContents()
+        layout.addWidget(QLabel("没有变更记录。") if not rows else self.table)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(900, 420)
