@@ -185,7 +185,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         for a in swaps:
             r = a["replacement"]
             rows.append([_p(a["uscc"], st["mono"]), _p(a["reason"], st["cell"]),
-                         _p(f"第 {r['rank']} 签 {r['name']} {r['uscc']}", st["cell"]), _p(r["ticket"], st["mono"]),
+                         Paragraph(f"第 {r['rank']} 签 {esc(r['name'])}<br/><font name='Courier' size='8'>{esc(r['uscc'])}</font>", st["cell"]), _p(r["ticket"], st["mono"]),
                          _p(_team_text(r["team"]), st["cell"]), _p(f"{a['at']} {a['by']}", st["cell"])])
         story.append(_grid(rows, [30 * mm, 22 * mm, 42 * mm, 22 * mm, 30 * mm, 28 * mm]))
     if members:
@@ -214,7 +214,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
 
 
 def _team_text(team) -> str:
-    return "、".join(m["name"] + ("（专家）" if m["role"] == "专家" else f"（{m['cert']}）") for m in team)
+    return "\n".join(m["name"] + ("（专家）" if m["role"] == "专家" else f" {m['cert']}") for m in team)
 
 
 def _selection_table(strata, st, replaced: dict) -> Table:
