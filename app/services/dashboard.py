@@ -14,6 +14,7 @@ PROVIDERS: list[str] = [
     "app.services.targets",
     "app.services.outcomes",
     "app.services.draws",
+    "app.services.stats",
 ]
 
 

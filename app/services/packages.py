@@ -64,6 +64,7 @@ MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # the zip file itself
 MAX_ENTRY_BYTES = 50 * 1024 * 1024  # one uncompressed entry
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # all entries uncompressed
 MAX_ENTRIES = 200
+MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_RATIO = 200  # uncompressed/compressed, for entries above 1 MiB
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -287,7 +288,7 @@ class VerifiedPackage:
     def json_file(self, name: str):
         try:
             return json.loads(self.files[name].decode("utf-8"))
-        except (KeyError, ValueError, UnicodeDecodeError) as exc:
+        except (KeyError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise UserError(f"报送包中的 {name} 缺失或不是有效的 JSON。请让县级单位重新生成报送包。") from exc
 
 
@@ -374,9 +375,11 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
                 raise UserError(f"{label} 的条目“{info.filename}”大小与目录记录不符，已拒绝。")
             contents[info.filename] = blob
     manifest_bytes = contents[MANIFEST]
+    if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+        raise UserError(f"{label} 的 {MANIFEST} 过大，不是正常的报送包，已拒绝。")
     try:
         manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise UserError(f"{label} 的 {MANIFEST} 不是有效的 JSON，已拒绝。") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise UserError(f"{label} 不是双随机抽查工作台的报送包（manifest 格式不对）。")

@@ -50,7 +50,7 @@ DEFAULT_TARGETS = {
 }
 TARGET_LABELS = {
     "internal_joint_rate": ("内部联合抽查占比", "%"),
-    "dept_joint_checks": ("部门联合抽查家次", "家次"),
+    "dept_joint_checks": ("部门联合抽查次数", "次"),
     "credit_rate": ("信用风险分类运用比例", "%"),
     "annual_coverage": ("年度抽查覆盖率", "%"),
     "publication_rate": ("抽查结果公示率", "%"),
@@ -234,16 +234,40 @@ def year_to_date_codes(period: Period) -> set[str]:
 # --------------------------------------------------------------------------- the figures
 
 
-def _targets(session: Session) -> dict[str, float]:
-    targets = dict(DEFAULT_TARGETS)
+# the rule documents' target keys (resources/policies/*.json "targets", see app.services.targets)
+POLICY_TARGET_KEYS = {"internal_joint_share": "internal_joint_rate", "joint_per_quarter": "dept_joint_checks",
+                      "credit_use_share": "credit_rate", "annual_coverage": "annual_coverage",
+                      "publication_rate": "publication_rate"}
+
+
+def _target_number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text[:-1]) if text.endswith("%") else float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _targets(session: Session) -> tuple[dict[str, float], str]:
+    """The targets to track and where they come from: the active rule document's "targets" (only those it
+    states), or — with no rule set yet — the defaults (秦皇岛/泽州 figures)."""
     pv = session.scalar(select(PolicyVersion).where(PolicyVersion.active.is_(True)).order_by(PolicyVersion.id.desc()))
-    rules = pv.rules if pv is not None and isinstance(pv.rules, dict) else {}
-    custom = rules.get("targets")
-    if isinstance(custom, dict):
-        for k, v in custom.items():
-            if k in targets and isinstance(v, (int, float)) and not isinstance(v, bool):
-                targets[k] = float(v)
-    return targets
+    rules = pv.rules if pv is not None and isinstance(pv.rules, dict) else None
+    if rules is None:
+        return dict(DEFAULT_TARGETS), "默认目标"
+    targets = {}
+    for key, value in (rules.get("targets") or {}).items():
+        mine = POLICY_TARGET_KEYS.get(key, key if key in DEFAULT_TARGETS else None)
+        number = _target_number(value)
+        if mine is not None and number is not None:
+            targets[mine] = number
+    return targets, rules.get("name") or pv.name or pv.policy_id
 
 
 def _selections(session: Session, codes: set[str]):
@@ -274,6 +298,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
     cats = {c: dict.fromkeys(CHECK_KEYS, 0) for c in CATEGORIES}
     strata: dict[tuple[str, str], dict] = {}
     checked_objects: set = set()
+    dept_joint_draws: set[int] = set()
 
     for sel, draw, outcome, plan_kind, obj in _selections(session, codes):
         cat = category_bucket(sel.category, sel.stratum)
@@ -288,6 +313,8 @@ def check_counts(session: Session, codes: set[str]) -> dict:
             continue
         c["drawn"] += 1
         srow["drawn"] += 1
+        if plan_kind == "部门联合":
+            dept_joint_draws.add(draw.id)
         if not _is_inspected(outcome):
             continue
         c["inspected"] += 1
@@ -315,7 +342,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
     checks = {k: sum(cats[c][k] for c in CATEGORIES) for k in CHECK_KEYS}
     return {"categories": cats, "strata": sorted(strata.values(), key=lambda r: (CATEGORIES.index(r["bucket"]),
                                                                                  r["category"], r["stratum"])),
-            "checks": checks, "checked_objects": checked_objects}
+            "checks": checks, "checked_objects": checked_objects, "dept_joint_draws": len(dept_joint_draws)}
 
 
 def compute(session: Session, period: str | Period) -> dict:
@@ -346,8 +373,8 @@ def compute(session: Session, period: str | Period) -> dict:
         "completion_rate": pct(checks["inspected"], checks["required"]),
         "annual_coverage": pct(annual_checked, len(objects)),
     }
-    targets = _targets(session)
-    actuals = {"internal_joint_rate": rates["internal_joint_rate"], "dept_joint_checks": checks["dept_joint"],
+    targets, targets_source = _targets(session)
+    actuals = {"internal_joint_rate": rates["internal_joint_rate"], "dept_joint_checks": current["dept_joint_draws"],
                "credit_rate": rates["credit_rate"], "annual_coverage": rates["annual_coverage"],
                "publication_rate": rates["publication_rate"]}
     target_rows = []
@@ -381,9 +408,11 @@ def compute(session: Session, period: str | Period) -> dict:
         "categories": current["categories"],
         "strata": current["strata"],
         "checks": checks,
+        "dept_joint_draws": current["dept_joint_draws"],
         "rates": rates,
         "annual": {"objects_checked": annual_checked, "pool": len(objects), "coverage": rates["annual_coverage"]},
         "targets": target_rows,
+        "targets_source": targets_source,
         "progress": progress,
     }
 
@@ -400,10 +429,23 @@ def dumps(stats: dict) -> str:
 
 
 def dashboard_items(session: Session, today) -> list[dict]:
-    """首页: this quarter's progress (已查/应抽) and publication rate."""
-    from app.services.periods import period_of
+    """首页: county — this quarter's 已查/应抽; city — how many counties sent last quarter's package."""
+    from app.services.periods import period_of, previous_quarter
 
+    office = session.scalar(select(Office).order_by(Office.id).limit(1))
     p = period_of(today)
+    if office is not None and office.level == "city":
+        from app.services import packages
+
+        last = previous_quarter(p)
+        data = packages.city_stats(session, last)
+        if not data["registered"]:
+            return [{"title": "县级单位", "value": "未登记", "detail": "请在“报送与汇总”页登记各县级单位的公钥",
+                     "level": "warn", "page": "exchange"}]
+        missing = [r["county"] for r in data["counties"] if not r["reported"]]
+        return [{"title": f"{last.label}报送", "value": f"{data['reported']}/{data['registered']}",
+                 "detail": ("未报送：" + "、".join(missing)) if missing else "各县均已报送",
+                 "level": "warn" if missing else "info", "page": "exchange"}]
     c = check_counts(session, period_codes(p))["checks"]
     if not c["required"]:
         return []

@@ -439,3 +439,17 @@ def test_county_register_requires_city_and_valid_key(world):
         packages.register_county(s, key_text="x", name="x")
     with acting_as(ADMIN), city.Session() as s, pytest.raises(UserError, match="BEGIN PUBLIC KEY"):
         packages.register_county(s, key_text="not a key", name="某县")
+
+
+def test_city_dashboard_counts_reports(world, tmp_path):
+    from datetime import date
+
+    counties, city = world
+    with city.Session() as s:
+        assert stats.dashboard_items(s, date(2026, 4, 5))[0]["value"] == "未登记"
+    register(city, counties[0])
+    register(city, counties[1])
+    do_import(city, export(counties[0], "2026Q1", tmp_path / "usb")["path"])
+    with city.Session() as s:
+        item = stats.dashboard_items(s, date(2026, 4, 5))[0]
+    assert item["value"] == "1/2" and COUNTIES[1][0] in item["detail"] and item["page"] == "exchange"

@@ -107,7 +107,8 @@ def test_targets_against_actuals(session, scenario):
     data = stats.compute(session, "2026Q1")
     t = {x["key"]: x for x in data["targets"]}
     assert t["internal_joint_rate"]["actual"] == pytest.approx(round(100 / 6, 2)) and not t["internal_joint_rate"]["met"]
-    assert t["dept_joint_checks"]["actual"] == 1 and t["dept_joint_checks"]["met"]
+    assert t["dept_joint_checks"]["actual"] == 1 and t["dept_joint_checks"]["met"]  # one 部门联合 draw
+    assert data["targets_source"] == "默认目标"
     assert t["credit_rate"]["actual"] == pytest.approx(round(400 / 6, 2)) and not t["credit_rate"]["met"]
     assert t["annual_coverage"]["met"] and t["annual_coverage"]["target"] == 5.0
     assert t["publication_rate"]["target"] == 100.0 and not t["publication_rate"]["met"]
@@ -193,3 +194,18 @@ def test_classification_path_uses_the_rule_pool(session, scenario):
     assert data["classification_source"] == "classification"
     assert data["objects"]["total"] == len(result)
     assert sum(data["objects"][c] for c in stats.CATEGORIES) == len(result)
+    # the rule document's own targets (泽州: coverage ≥5%, 公示率 100%) replace the defaults
+    assert {t["key"]: t["target"] for t in data["targets"]} == {"annual_coverage": 5.0, "publication_rate": 100.0}
+    assert data["targets_source"] != "默认目标"
+
+
+def test_dashboard_item_shows_quarter_progress(session, scenario):
+    from datetime import date
+
+    from app.services import dashboard
+
+    items = [i for i in stats.dashboard_items(session, date(2026, 2, 1))]
+    assert items == [{"title": "2026年第一季度抽查进度", "value": "6/8", "level": "warn", "page": "stats",
+                      "detail": "已查 6 家次，应抽 8 家次；已公示 5 家次"}]
+    assert "app.services.stats" in dashboard.PROVIDERS
+    assert stats.dashboard_items(session, date(2026, 8, 1)) == []  # nothing drawn in Q3
