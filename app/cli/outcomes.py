@@ -59,6 +59,7 @@ def register(sub) -> None:
     p.add_argument("--period", required=True)
     p.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
     p.add_argument("--date", default=None, help="公示日期（默认今天）")
+    p.add_argument("--batch", type=int, default=None, help="重新导出已有的公示批次（不新建批次）")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("forms", help="打印表单")
@@ -166,6 +167,16 @@ def cmd_publish(args, ctx) -> int:
     if out.suffix.lower() not in (".xlsx", ".pdf"):
         raise UserError(f"输出文件“{out.name}”应以 .xlsx 或 .pdf 结尾。")
     day = _date(args.date) if args.date else None
+    if args.batch is not None:
+        with ctx.db.Session() as s:
+            batch = s.get(publication.Publication, args.batch)
+            if batch is None or batch.period != args.period.strip().upper():
+                raise UserError(f"{args.period} 没有第 {args.batch} 批公示。可用 ssj outcomes list 查看已公示的结果。")
+            publication.write_batch(s, batch.id, out)
+            info = {"batch_id": batch.id, "period": batch.period, "count": batch.count, "file": str(out),
+                    "published_on": batch.published_on.isoformat(), "title": batch.title}
+        ctx.emit(info, f"已重新导出第 {info['batch_id']} 批公示（{info['count']} 条）：{info['file']}")
+        return 0
     with ctx.session() as s:
         info = publication.publish(s, args.period, out, published_on=day)
     ctx.emit(info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条）：{info['file']}")

@@ -70,7 +70,8 @@ def notice_story(session: Session, row: outcomes.OutcomeRow, office_name: str, *
     item_lines = [f"{i}. {pdf.esc(it.name)}" + (f"：{pdf.esc(it.content)}" if it.content else "")
                   for i, it in enumerate(items, 1)] or ["按本年度随机抽查事项清单中与本单位相关的事项进行检查。"]
     address = obj.address if obj and obj.address else "—"
-    plan_task = " / ".join(x for x in (row.plan_name, f"{row.task_code} {row.task_name}".strip()) if x) or row.period
+    plan_task = " / ".join(x for x in (row.plan_name, f"{row.task_code} {row.task_name}".strip()) if x) \
+        or f"{parse_period(row.period).label}“双随机”抽查"
 
     payload = qr_payload(row.task_code or "-", row.uscc, row.period, draw.record_hash or "-")
     size = 34 * mm

@@ -45,7 +45,7 @@ class NoticeRow:
 
 def _plan_task(r: outcomes.OutcomeRow) -> str:
     parts = [p for p in (r.plan_name, r.task_name) if p]
-    return " / ".join(parts) or r.period
+    return " / ".join(parts) or f"{parse_period(r.period).label}“双随机”抽查"
 
 
 def publishable(session: Session, period: str) -> list[outcomes.OutcomeRow]:
@@ -182,7 +182,7 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
     data = [[Paragraph(f"<b>{h}</b>", pdf.ParagraphStyle("th", parent=cell, alignment=1)) for h in FIELDS]]
     for r in rows:
         data.append([Paragraph(pdf.esc(v), cell) for v in r.values()])
-    widths = [11 * mm, 48 * mm, 40 * mm, 52 * mm, 40 * mm, 22 * mm, 32 * mm]
+    widths = [11 * mm, 48 * mm, 44 * mm, 48 * mm, 40 * mm, 22 * mm, 32 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),

@@ -74,9 +74,13 @@ def test_publish_xlsx_has_every_field_and_marks_published(cli, db, approved, tmp
         rate = publication.publication_rate(s, "2026Q1")
     assert rate["published"] == 3 and rate["entered"] == 3 and rate["rate"] == 1.0 and rate["rate_of_drawn"] == 0.75
     assert rate["on_time"] == 3
-    # nothing left to publish
+    # nothing left to publish; the batch can be exported again as the PDF notice
     rc, o, err = cli("publish", "--period", "2026Q1", "--out", str(tmp_path / "again.pdf"))
     assert rc == 1 and "没有已审核、待公示" in err
+    rc, o, err = cli("--json", "publish", "--period", "2026Q1", "--batch", "1", "--out", str(tmp_path / "again.pdf"))
+    assert rc == 0 and json.loads(o)["count"] == 3 and approved[0][1] in pdf_text(tmp_path / "again.pdf")
+    rc, o, err = cli("publish", "--period", "2026Q1", "--batch", "7", "--out", str(tmp_path / "x.pdf"))
+    assert rc == 1 and "没有第 7 批" in err
 
 
 def test_publish_pdf_notice_holds_every_field(cli, approved, tmp_path):
