@@ -492,7 +492,9 @@ def describe(doc: dict) -> list[dict]:
                          mode="", conditions=condition_text(s["conditions"]),
                          source=s.get("source", step.get("source", "")), choice=s.get("choice", step.get("choice", ""))))
     for c in doc.get("conflicts", []) or []:
-        rows.append(dict(kind="冲突规则", id="", name=" / ".join(c["between"]) + " → " + c["winner"], ratio="",
+        names = {cat["id"]: cat["name"] for cat in doc["categories"]}
+        rows.append(dict(kind="冲突规则", id="", name=" / ".join(names.get(b, b) for b in c["between"]) + " → " +
+                         names.get(c["winner"], c["winner"]), ratio="",
                          mode="", conditions="", source=c.get("source", ""), choice=c.get("choice", "")))
     for ex in doc.get("exclusions", []) or []:
         rows.append(dict(kind="剔除", id=ex.get("id", ""), name=ex.get("label", ""), ratio="", mode="",
@@ -514,7 +516,8 @@ def condition_text(conds) -> str:
 
 def _cond_text(c) -> str:
     if "label" in c:
-        return c["label"].replace("{value}", "…")
+        values = next((c[op] for op in OPS if op in c and op != "is"), None)
+        return c["label"].replace("{value}", "/".join(values) if values else "…")
     if "any" in c:
         return "(" + " 或 ".join(_cond_text(x) for x in c["any"]) + ")"
     if "all" in c:

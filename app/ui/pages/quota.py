@@ -1,0 +1,110 @@
+"""抽查比例与应抽数: the period's quota table (per category/stratum: 名录数, 比例, 应抽, 方式, 剔除) for the
+whole pool or one task, and the office's yearly targets."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+
+from app.services import plans, policies, quota, targets
+from app.services.errors import UserError
+from app.services.periods import parse_period, period_of
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+from app.ui.pages.classification import period_choices
+from app.ui.rules_widgets import DictTableModel, make_table
+
+COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("pool", "名录数"), ("ratio", "比例"), ("required", "应抽"),
+           ("mode", "检查方式"), ("excluded_n", "已剔除"), ("note", "说明")]
+TARGET_COLUMNS = [("title", "年度目标"), ("value", "完成情况"), ("status", "是否达标"), ("detail", "说明")]
+
+
+class QuotaPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        root = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size:15px;font-weight:bold")
+        root.addWidget(self.title)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("期间："))
+        self.period = QComboBox()
+        self.period.addItems(period_choices())
+        self.period.setCurrentText(period_of(date.today()).code)
+        self.period.currentTextChanged.connect(lambda _t: self.refresh())
+        bar.addWidget(self.period)
+        bar.addWidget(QLabel("抽查任务："))
+        self.task = QComboBox()
+        self.task.setMinimumWidth(320)
+        self.task.currentIndexChanged.connect(lambda _i: self.refresh_table())
+        bar.addWidget(self.task, 1)
+        root.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.model = DictTableModel(COLUMNS, self)
+        self.view = make_table(self.model, self, sortable=False)
+        self.view.setColumnWidth(0, 140)
+        self.view.setColumnWidth(1, 260)
+        split.addWidget(self.view)
+        self.target_model = DictTableModel(TARGET_COLUMNS, self)
+        self.target_view = make_table(self.target_model, self, sortable=False)
+        self.target_view.setColumnWidth(0, 200)
+        self.target_view.setColumnWidth(1, 220)
+        split.addWidget(self.target_view)
+        split.setSizes([460, 160])
+        root.addWidget(split, 1)
+        self.total = QLabel()
+        self.total.setWordWrap(True)
+        root.addWidget(self.total)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the task list for the period's year, then the tables."""
+        year = parse_period(self.period.currentText()).year
+        current = self.task.currentData()
+        self.task.blockSignals(True)
+        self.task.clear()
+        self.task.addItem("全部检查对象（不按任务）", None)
+        with self.ctx.read() as s:
+            for t in plans.list_tasks(s, year):
+                self.task.addItem(f"{t.code} {t.name}（{t.draw_type}）", t.id)
+        idx = self.task.findData(current)
+        self.task.setCurrentIndex(idx if idx >= 0 else 0)
+        self.task.blockSignals(False)
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        period = self.period.currentText()
+        with self.ctx.read() as s:
+            try:
+                detail = quota.quota_detail(s, period, self.task.currentData())
+            except UserError as exc:
+                self.title.setText(exc.message)
+                self.model.set_rows([])
+                self.target_model.set_rows([])
+                self.total.setText("")
+                return
+            rows = []
+            for r in detail["rows"]:
+                rows.append(dict(category=r["category"], stratum=r["stratum"], pool=r["pool"], ratio=r["ratio"],
+                                 required=r["required"], mode=r["mode"], excluded_n=len(r["excluded"]) or "",
+                                 note=r["note"], _tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
+                                 _color="#b00020" if r["category"] == policies.UNCLASSIFIED else None))
+            p = parse_period(period)
+            upto = p.quarters[-1].index
+            goals = []
+            for t in targets.compute_targets(s, p.year, upto_quarter=upto):
+                goals.append(dict(title=t["title"], value=t["value"], detail=t["detail"],
+                                  status="达标" if t["ok"] else ("未达标" if t["actual"] is not None else "暂无数据"),
+                                  _color="#b00020" if t["actual"] is not None and not t["ok"] else None))
+        self.title.setText(f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）")
+        self.model.set_rows(rows)
+        self.target_model.set_rows(goals)
+        total = sum(r["required"] for r in rows)
+        onsite = sum(r["required"] for r in rows if r["mode"] == "现场")
+        self.total.setText(f"合计应抽 {total} 家（现场 {onsite}，非现场 {total - onsite}）。比例按文件换算到所选期间，"
+                           "应抽数向上取整；“已剔除”为按规则剔除的对象（鼠标停留可见名单）。")
+
+
+PAGE = PageSpec("quota", "抽查比例与应抽数", "规则与计划", 22, lambda ctx, parent=None: QuotaPage(ctx, parent))

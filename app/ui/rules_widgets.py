@@ -1,0 +1,113 @@
+"""Small shared widgets of the 规则与计划 pages: a dict-rows table model and an error box."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView, QWidget
+
+from app.services.errors import UserError
+
+
+class DictTableModel(QAbstractTableModel):
+    """Rows are dicts; columns are (key, header) pairs. Read-only; a row may carry "_color"."""
+
+    def __init__(self, columns: list[tuple[str, str]], parent=None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = self.columns[index.column()][0]
+        value = row.get(key, "")
+        if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(value, bool):
+                return "是" if value else ""
+            if isinstance(value, (list, tuple)):
+                return "、".join(map(str, value))
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.UserRole:
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.get("_tip") or (str(value) if value not in (None, "") else None)
+        if role == Qt.ItemDataRole.ForegroundRole and row.get("_color"):
+            return QBrush(QColor(row["_color"]))
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int) and not isinstance(value, bool):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][1]
+        return super().headerData(section, orientation, role)
+
+    def row_at(self, index) -> dict:
+        return self.rows[index]
+
+
+class SortProxy(QSortFilterProxyModel):
+    """Numbers sort as numbers; optional exact filter on one key plus a free-text filter on all columns."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.key_filter: tuple[str, str] | None = None
+        self.text = ""
+        self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def set_key_filter(self, key: str | None, value: str | None) -> None:
+        self.key_filter = (key, value) if key and value else None
+        self.invalidateFilter()
+
+    def set_text(self, text: str) -> None:
+        self.text = (text or "").strip()
+        self.invalidateFilter()
+
+    def lessThan(self, left, right) -> bool:  # noqa: N802
+        a, b = left.data(Qt.ItemDataRole.UserRole), right.data(Qt.ItemDataRole.UserRole)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return a < b
+        return str(a or "") < str(b or "")
+
+    def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        data = model.rows[row]
+        if self.key_filter and str(data.get(self.key_filter[0], "")) != self.key_filter[1]:
+            return False
+        if self.text:
+            return any(self.text in str(v) for k, v in data.items() if not k.startswith("_"))
+        return True
+
+
+def make_table(model, parent: QWidget | None = None, *, sortable: bool = True) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(sortable)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def show_error(parent: QWidget, exc: Exception) -> None:
+    message = exc.message if isinstance(exc, UserError) else str(exc)
+    QMessageBox.warning(parent, "无法完成", message)
+
+
+def show_info(parent: QWidget, text: str) -> None:
+    QMessageBox.information(parent, "完成", text)
