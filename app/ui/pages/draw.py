@@ -1,0 +1,577 @@
+"""随机抽取: freeze the pool (fingerprint, 抽取前公示单) → seed entered once, shown large → draw → teams →
+确认 / 作废 → export; with the history of every draw, voided ones included."""
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from app.models.rules import Task
+from app.services import draw_algorithm as algo
+from app.services import draws
+from app.services.errors import UserError
+from app.services.periods import parse_period, period_of
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+
+NO_TASK = "（不定向：全部对象库）"
+
+
+def _mono(size: int, bold: bool = True) -> QFont:
+    font = QFont("Monospace")
+    font.setStyleHint(QFont.StyleHint.TypeWriter)
+    font.setPointSize(size)
+    font.setBold(bold)
+    return font
+
+
+def spaced(seed: str, n: int = 5) -> str:
+    return " ".join(seed[i:i + n] for i in range(0, len(seed), n))
+
+
+class SelectionModel(QAbstractTableModel):
+    HEADERS = ("分层", "签序", "签号", "单位名称", "统一社会信用代码", "检查组", "备注")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            team = "、".join(m["name"] + ("（专家）" if m["role"] == "专家" else "") for m in r["team"])
+            return (f"{r['category']} / {r['stratum']}", r["rank"], r["ticket"], r["name"], r["uscc"], team,
+                    r.get("note", ""))[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return r
+        return None
+
+
+class HistoryModel(QAbstractTableModel):
+    HEADERS = ("编号", "期间", "任务", "状态", "随机种子", "抽中", "抽取时间", "作废原因")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows):
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r["id"], r["period"], r["task_id"] or "—", r["state"], r["seed"] or "—", r["selected"],
+                    r["drawn_at"].replace("T", " ").replace("Z", ""), r["void_reason"])[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return r["id"]
+        return None
+
+
+class ProjectorDialog(QDialog):
+    """Full-screen display of the seed and fingerprint for the witnesses (投影显示)."""
+
+    def __init__(self, title: str, seed: str, fingerprint: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("投影显示")
+        self.setStyleSheet("background:#000; color:#fff;")
+        lay = QVBoxLayout(self)
+        head = QLabel(title)
+        head.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        head.setFont(_mono(28, False))
+        self.seed_label = QLabel(spaced(seed) if seed else "（尚未产生随机种子）")
+        self.seed_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.seed_label.setFont(_mono(72))
+        self.seed_label.setWordWrap(True)
+        fp = QLabel("对象快照指纹\n" + spaced(fingerprint, 16) if fingerprint else "")
+        fp.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        fp.setFont(_mono(24, False))
+        fp.setWordWrap(True)
+        close = QPushButton("关闭（Esc）")
+        close.clicked.connect(self.accept)
+        close.setStyleSheet("color:#000; background:#ddd;")
+        lay.addStretch(1)
+        lay.addWidget(head)
+        lay.addWidget(self.seed_label)
+        lay.addWidget(fp)
+        lay.addStretch(1)
+        lay.addWidget(close, alignment=Qt.AlignmentFlag.AlignCenter)
+
+
+class DrawPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.draw_id: int | None = None
+        self.pending_seed = ""
+        self.pending_source = "骰子"
+        self.last_export: dict = {}
+
+        # --- step 1: period, task, freeze
+        self.period = QComboBox()
+        self.period.setEditable(True)
+        self.task = QComboBox()
+        self.freeze_btn = QPushButton("① 冻结对象范围")
+        self.freeze_btn.clicked.connect(self.freeze)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("期间"))
+        top.addWidget(self.period)
+        top.addWidget(QLabel("抽查任务"))
+        top.addWidget(self.task, 1)
+        top.addWidget(self.freeze_btn)
+
+        self.state_label = QLabel("请选择期间和任务，然后冻结对象范围。")
+        self.state_label.setWordWrap(True)
+        self.fingerprint_label = QLabel("")
+        self.fingerprint_label.setFont(_mono(14))
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.print_pre_btn = QPushButton("打印抽取前公示单")
+        self.print_pre_btn.clicked.connect(self.print_pre_sheet)
+
+        # --- step 2: seed
+        self.seed_edit = QLineEdit()
+        self.seed_edit.setPlaceholderText("见证人掷骰子得到的数字，至少 20 位（只能输入一次）")
+        self.seed_edit.setFont(_mono(16))
+        self.seed_edit.textChanged.connect(self._seed_typed)
+        self.generate_btn = QPushButton("计算机生成")
+        self.generate_btn.clicked.connect(self.generate_seed)
+        self.witness_edit = QLineEdit()
+        self.witness_edit.setPlaceholderText("见证人姓名，用顿号或逗号分隔")
+        self.seed_big = QLabel("")
+        self.seed_big.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.seed_big.setFont(_mono(36))
+        self.seed_big.setWordWrap(True)
+        self.projector_btn = QPushButton("投影显示（全屏）")
+        self.projector_btn.clicked.connect(self.show_projector)
+        self.draw_btn = QPushButton("② 抽取")
+        self.draw_btn.clicked.connect(self.perform)
+        seed_box = QGroupBox("随机种子")
+        form = QFormLayout(seed_box)
+        row = QHBoxLayout()
+        row.addWidget(self.seed_edit, 1)
+        row.addWidget(self.generate_btn)
+        form.addRow("骰子数字", row)
+        form.addRow("见证人", self.witness_edit)
+        form.addRow(self.seed_big)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.projector_btn)
+        row2.addStretch(1)
+        row2.addWidget(self.draw_btn)
+        form.addRow(row2)
+
+        # --- step 3: results
+        self.onsite_model = SelectionModel(self)
+        self.offsite_model = SelectionModel(self)
+        self.onsite_view = self._table(self.onsite_model)
+        self.offsite_view = self._table(self.offsite_model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.onsite_view, "现场检查")
+        self.tabs.addTab(self.offsite_view, "非现场（单列）")
+        self.summary_label = QLabel("")
+        self.summary_label.setWordWrap(True)
+        self.confirm_btn = QPushButton("③ 确认结果")
+        self.confirm_btn.clicked.connect(self.confirm)
+        self.void_btn = QPushButton("作废…")
+        self.void_btn.clicked.connect(self.void)
+        self.replace_btn = QPushButton("替换所选对象…")
+        self.replace_btn.clicked.connect(self.replace_object)
+        self.member_btn = QPushButton("更换检查人员…")
+        self.member_btn.clicked.connect(self.replace_member)
+        self.print_btn = QPushButton("打印抽取记录")
+        self.print_btn.clicked.connect(self.print_record)
+        self.export_btn = QPushButton("导出（JSON+PDF+校验程序）…")
+        self.export_btn.clicked.connect(self.export)
+        actions = QHBoxLayout()
+        for b in (self.confirm_btn, self.void_btn, self.replace_btn, self.member_btn, self.print_btn, self.export_btn):
+            actions.addWidget(b)
+        actions.addStretch(1)
+
+        current = QWidget()
+        cl = QVBoxLayout(current)
+        cl.addLayout(top)
+        cl.addWidget(self.state_label)
+        fp_row = QHBoxLayout()
+        fp_row.addWidget(QLabel("快照指纹"))
+        fp_row.addWidget(self.fingerprint_label, 1)
+        fp_row.addWidget(self.print_pre_btn)
+        cl.addLayout(fp_row)
+        cl.addWidget(seed_box)
+        cl.addWidget(self.summary_label)
+        cl.addWidget(self.tabs, 1)
+        cl.addLayout(actions)
+
+        # --- history
+        self.history_model = HistoryModel(self)
+        self.history_view = self._table(self.history_model)
+        self.history_view.doubleClicked.connect(self._open_history)
+        self.open_btn = QPushButton("打开所选抽取")
+        self.open_btn.clicked.connect(lambda: self._open_history(self.history_view.currentIndex()))
+        self.chain_btn = QPushButton("校验抽取记录链")
+        self.chain_btn.clicked.connect(self.verify_chain)
+        hist = QWidget()
+        hl = QVBoxLayout(hist)
+        hrow = QHBoxLayout()
+        hrow.addWidget(QLabel("全部抽取记录（含已作废）"))
+        hrow.addStretch(1)
+        hrow.addWidget(self.open_btn)
+        hrow.addWidget(self.chain_btn)
+        hl.addLayout(hrow)
+        hl.addWidget(self.history_view)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(current)
+        split.addWidget(hist)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(split)
+        self._fill_periods()
+        self.refresh()
+
+    def _table(self, model) -> QTableView:
+        view = QTableView()
+        proxy = QSortFilterProxyModel(view)
+        proxy.setSourceModel(model)
+        view.setModel(proxy)
+        view.setSortingEnabled(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.verticalHeader().setVisible(False)
+        return view
+
+    # ------------------------------------------------------------------ data
+    def _fill_periods(self) -> None:
+        today = date.today()
+        p = period_of(today)
+        codes = [p.code]
+        q = p
+        for _ in range(3):
+            nxt = q.index % 4 + 1
+            q = parse_period(f"{q.year + (q.index == 4)}Q{nxt}")
+            codes.append(q.code)
+        self.period.clear()
+        self.period.addItems(codes)
+
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            tasks = s.scalars(select(Task).order_by(Task.id)).all()
+            task_items = [(f"{t.code} {t.name}（{t.draw_type}）", t.id) for t in tasks]
+            history = draws.list_draws(s)
+        current = self.task.currentData()
+        self.task.clear()
+        self.task.addItem(NO_TASK, None)
+        for label, tid in task_items:
+            self.task.addItem(label, tid)
+        if current is not None:
+            idx = self.task.findData(current)
+            if idx >= 0:
+                self.task.setCurrentIndex(idx)
+        self.history_model.set_rows(history)
+        self._load()
+
+    def _load(self) -> None:
+        """Show the current draw (self.draw_id) and enable the buttons its state allows."""
+        state, record, fingerprint, seed = "", None, "", ""
+        if self.draw_id is not None:
+            with self.ctx.read() as s:
+                d = draws.get_draw(s, self.draw_id)
+                state, fingerprint, seed = d.state, d.fingerprint, d.seed
+                record = draws.record_of(d) if d.record else None
+                head = f"抽取 #{d.id}  {d.period}  任务 {d.task_id or '（不定向）'}  状态：{d.state}"
+                if d.state == "已作废":
+                    head += f"（{d.void_reason}，{d.voided_by}）"
+            self.state_label.setText(head)
+        else:
+            self.state_label.setText("请选择期间和任务，然后冻结对象范围（冻结后对象库和人员的变动不再影响本次抽取）。")
+        self.fingerprint_label.setText(spaced(fingerprint, 16) if fingerprint else "—")
+        if seed:
+            self.seed_big.setText(spaced(seed))
+        elif self.pending_seed:
+            self.seed_big.setText(spaced(self.pending_seed))
+        else:
+            self.seed_big.setText("")
+        frozen = state == "已冻结"
+        self.seed_edit.setEnabled(frozen)
+        self.generate_btn.setEnabled(frozen)
+        self.witness_edit.setEnabled(frozen)
+        self.draw_btn.setEnabled(frozen)
+        self.print_pre_btn.setEnabled(bool(fingerprint))
+        drawn = state in ("已抽取", "已确认")
+        self.confirm_btn.setEnabled(state == "已抽取")
+        self.void_btn.setEnabled(state in ("已冻结", "已抽取", "草稿"))
+        self.replace_btn.setEnabled(drawn)
+        self.member_btn.setEnabled(drawn)
+        self.print_btn.setEnabled(record is not None)
+        self.export_btn.setEnabled(record is not None or frozen)
+        if frozen:
+            self.seed_edit.setFocus()
+        self._show_record(record)
+
+    def _show_record(self, record: dict | None) -> None:
+        if record is None:
+            self.onsite_model.set_rows([])
+            self.offsite_model.set_rows([])
+            self.summary_label.setText("")
+            return
+        replaced = {a["uscc"]: a for a in record.get("amendments", []) if a["kind"] == "对象替换"}
+        rows = []
+        for s in record["strata"]:
+            for e in s["selected"]:
+                note = f"已替换（{replaced[e['uscc']]['reason']}）" if e["uscc"] in replaced else ""
+                rows.append(dict(e, category=s["category"], stratum=s["stratum"], mode=s["mode"], note=note))
+        current = {e["uscc"]: e for e in algo.current_selection(record)}
+        for a in record.get("amendments", []):
+            if a["kind"] == "对象替换":
+                r = a["replacement"]
+                mode = current.get(r["uscc"], {}).get("mode", "现场")
+                rows.append(dict(r, mode=mode, note=f"替补 {a['uscc']}"))
+        for r in rows:
+            if r["uscc"] in current:
+                r["team"] = current[r["uscc"]]["team"]
+        self.onsite_model.set_rows([r for r in rows if r["mode"] != "非现场"])
+        self.offsite_model.set_rows([r for r in rows if r["mode"] == "非现场"])
+        parts = [f"{s['category']}/{s['stratum']}（{s['mode']}）：范围 {s['pool']}，应抽 {s['required']}，实抽 "
+                 f"{len(s['selected'])}" for s in record["strata"]]
+        self.summary_label.setText("；".join(parts) + f"。记录哈希 {record['record_hash']}")
+
+    # ------------------------------------------------------------------ actions
+    def _error(self, title: str, exc: UserError) -> None:
+        QMessageBox.warning(self, title, exc.message)
+
+    def freeze(self) -> None:
+        period = self.period.currentText().strip()
+        task_id = self.task.currentData()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            with self.ctx.session() as s:
+                d = draws.start(s, period, task_id)
+                self.draw_id = d.id
+        except UserError as exc:
+            self._error("无法冻结", exc)
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.pending_seed, self.pending_source = "", "骰子"
+        self.seed_edit.clear()
+        self.refresh()
+
+    def _seed_typed(self, text: str) -> None:
+        digits = text.replace(" ", "")
+        if self.pending_source == "计算机生成" and digits != self.pending_seed:
+            self.pending_source = "骰子"
+        if self.pending_source == "骰子":
+            self.pending_seed = digits
+        self.seed_big.setText(spaced(digits))
+
+    def generate_seed(self) -> None:
+        seed = draws.generate_seed()
+        self.pending_source = "计算机生成"
+        self.pending_seed = seed
+        self.seed_edit.blockSignals(True)
+        self.seed_edit.setText(seed)
+        self.seed_edit.blockSignals(False)
+        self.seed_big.setText(spaced(seed))
+
+    def show_projector(self) -> None:
+        seed = self.pending_seed
+        fingerprint = ""
+        title = "随机抽取"
+        if self.draw_id is not None:
+            with self.ctx.read() as s:
+                d = draws.get_draw(s, self.draw_id)
+                seed = d.seed or seed
+                fingerprint = d.fingerprint
+                title = f"{self.ctx.office_name} {parse_period(d.period).label} 随机抽取 #{d.id}"
+        dlg = ProjectorDialog(title, seed, fingerprint, self)
+        dlg.showFullScreen()
+        dlg.exec()
+
+    def perform(self) -> None:
+        if self.draw_id is None:
+            return
+        seed = self.pending_seed or self.seed_edit.text().replace(" ", "")
+        witnesses = [w for w in self.witness_edit.text().replace("，", "、").replace(",", "、").split("、") if w.strip()]
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            with self.ctx.session() as s:
+                draws.perform(s, self.draw_id, seed, seed_source=self.pending_source, witnesses=witnesses)
+        except UserError as exc:
+            self._error("抽取未完成", exc)
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.pending_seed = ""
+        self.seed_edit.clear()
+        self.refresh()
+
+    def confirm(self) -> None:
+        try:
+            with self.ctx.session() as s:
+                draws.confirm(s, self.draw_id)
+        except UserError as exc:
+            self._error("无法确认", exc)
+        self.refresh()
+
+    def void(self) -> None:
+        reason, ok = QInputDialog.getText(self, "作废抽取", "作废原因（必填，记入抽取记录和审计日志）：")
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                draws.void(s, self.draw_id, reason)
+        except UserError as exc:
+            self._error("无法作废", exc)
+        self.refresh()
+
+    def _selected_row(self) -> dict | None:
+        view = self.onsite_view if self.tabs.currentIndex() == 0 else self.offsite_view
+        idx = view.currentIndex()
+        if not idx.isValid():
+            QMessageBox.information(self, "请选择", "请先在结果表中选中一个被抽中对象。")
+            return None
+        return view.model().data(idx, Qt.ItemDataRole.UserRole)
+
+    def replace_object(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        reasons = ["已注销", "已迁出", "已停产", "无法联系"]
+        reason, ok = QInputDialog.getItem(self, "替换被抽中对象",
+                                          f"{row['name']}（{row['uscc']}）的替换原因（由同层下一张签替补）：", reasons, 0, True)
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                a = draws.replace_object(s, self.draw_id, row["uscc"], reason)
+        except UserError as exc:
+            self._error("无法替换", exc)
+            return
+        r = a["replacement"]
+        QMessageBox.information(self, "已替换", f"由同层第 {r['rank']} 签替补：{r['name']}（{r['uscc']}）。")
+        self.refresh()
+
+    def replace_member(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        names = [m["name"] for m in row["team"]]
+        person, ok = QInputDialog.getItem(self, "更换检查人员", "被更换的人员：", names, 0, False)
+        if not ok:
+            return
+        reason, ok = QInputDialog.getText(self, "更换检查人员", "更换原因（必填）：")
+        if not ok:
+            return
+        approver, ok = QInputDialog.getText(self, "更换检查人员", "批准人（领导）：")
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                a = draws.replace_member(s, self.draw_id, row["uscc"], person, reason, approver)
+        except UserError as exc:
+            self._error("无法更换", exc)
+            return
+        QMessageBox.information(self, "已更换", f"{a['old']['name']} 更换为 {a['new']['name']}。")
+        self.refresh()
+
+    def _pdf(self, kind: str) -> Path | None:
+        from app.services import draw_pdf
+
+        out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"{kind}-{self.draw_id}.pdf"
+        try:
+            with self.ctx.read() as s:
+                if kind == "抽取前公示单":
+                    draw_pdf.pre_draw_sheet(s, self.draw_id, out)
+                else:
+                    draw_pdf.record_pdf(s, self.draw_id, out)
+        except UserError as exc:
+            self._error("无法生成", exc)
+            return None
+        return out
+
+    def print_pre_sheet(self) -> Path | None:
+        out = self._pdf("抽取前公示单")
+        if out is not None:
+            from app.ui.pdf_preview import preview
+
+            preview(out, "抽取前公示单", self)
+        return out
+
+    def print_record(self) -> Path | None:
+        out = self._pdf("抽取记录")
+        if out is not None:
+            from app.ui.pdf_preview import preview
+
+            preview(out, "抽取记录", self)
+        return out
+
+    def export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择导出文件夹（如 U 盘）")
+        if not folder:
+            return
+        try:
+            with self.ctx.session() as s:
+                self.last_export = draws.export(s, self.draw_id, folder)
+        except UserError as exc:
+            self._error("无法导出", exc)
+            return
+        QMessageBox.information(self, "已导出", "已导出：\n" + "\n".join(self.last_export.values()))
+
+    def verify_chain(self) -> dict:
+        with self.ctx.read() as s:
+            result = draws.verify_chain(s)
+        if result["ok"]:
+            QMessageBox.information(self, "校验通过", result["message"])
+        else:
+            QMessageBox.critical(self, "校验不通过", result["message"])
+        return result
+
+    def _open_history(self, index) -> None:
+        if not index.isValid():
+            return
+        self.draw_id = index.model().data(index, Qt.ItemDataRole.UserRole)
+        self.pending_seed, self.pending_source = "", "骰子"
+        self._load()
+
+
+PAGE = PageSpec("draw", "随机抽取", "抽取", 30, lambda ctx, parent=None: DrawPage(ctx, parent))
