@@ -1,0 +1,377 @@
+"""年度计划: annual plans (本部门/内部联合/部门联合), their tasks (对象范围 as a saved filter), 备案 adjustments,
+and export of the published plan table (xlsx / PDF)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from app.models.pools import InspectionItem
+from app.services import plans, policies, quota
+from app.services.errors import UserError
+from app.ui.context import AppContext
+from app.ui.pages import PageSpec
+from app.ui.rules_widgets import DictTableModel, make_table, show_error, show_info
+
+PLAN_COLUMNS = [("code", "抽查计划编号"), ("name", "抽查计划名称"), ("kind", "计划类型"), ("initiator", "发起科室/部门"),
+                ("partners", "联合科室/部门"), ("window", "抽查时间"), ("tasks", "任务数"), ("published", "已公开")]
+TASK_COLUMNS = [("code", "抽查任务编号"), ("name", "抽查任务名称"), ("draw_type", "抽查类型"), ("ratio", "抽查比例"),
+                ("items", "抽查事项"), ("scope", "抽查对象范围"), ("matches", "范围内对象"), ("window", "抽查时间"),
+                ("mode", "检查模式")]
+ADJ_COLUMNS = [("filed_on", "备案日期"), ("reason", "调整理由"), ("description", "调整内容"), ("user", "经办人")]
+
+
+def _date_edit(value: date | None) -> QDateEdit:
+    w = QDateEdit(QDate(value.year, value.month, value.day) if value else QDate.currentDate())
+    w.setCalendarPopup(True)
+    w.setDisplayFormat("yyyy-MM-dd")
+    return w
+
+
+def _qdate(w: QDateEdit) -> str:
+    return w.date().toString("yyyy-MM-dd")
+
+
+class _Form(QDialog):
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout(self)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00020")
+        self.error.setWordWrap(True)
+
+    def finish(self) -> None:
+        self.form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.form.addRow(buttons)
+
+
+class PlanDialog(_Form):
+    def __init__(self, year: int, parent=None):
+        super().__init__("新建抽查计划", parent)
+        self.year = year
+        self.code = QLineEdit()
+        self.name = QLineEdit()
+        self.kind = QComboBox()
+        self.kind.addItems(plans.PLAN_KINDS)
+        self.initiator = QLineEdit()
+        self.partners = QLineEdit()
+        self.partners.setPlaceholderText("多个用顿号分隔，如 县市场监管局、县应急管理局")
+        self.start = _date_edit(date(year, 1, 1))
+        self.end = _date_edit(date(year, 12, 31))
+        for label, w in (("抽查计划编号*", self.code), ("抽查计划名称*", self.name), ("计划类型", self.kind),
+                         ("发起科室/部门", self.initiator), ("联合科室/部门", self.partners), ("开始日期", self.start),
+                         ("结束日期", self.end)):
+            self.form.addRow(label, w)
+        self.finish()
+
+    def values(self) -> dict:
+        return dict(year=self.year, code=self.code.text(), name=self.name.text(), kind=self.kind.currentText(),
+                    initiator=self.initiator.text(), partners=self.partners.text(), start_date=_qdate(self.start),
+                    end_date=_qdate(self.end))
+
+
+class TaskDialog(_Form):
+    """A task with its 对象范围 built from drop-downs / lists (saved as a filter)."""
+
+    def __init__(self, plan, items: list[InspectionItem], categories: list[str], parent=None):
+        super().__init__(f"新增抽查任务（{plan.name}）", parent)
+        self.code = QLineEdit()
+        self.name = QLineEdit()
+        self.draw_type = QComboBox()
+        self.draw_type.addItems(plans.DRAW_TYPES)
+        self.ratio = QLineEdit()
+        self.ratio.setPlaceholderText("按公布的文字，如 25% 4次/年；结合企业信用风险等级，不低于3%")
+        self.items = QListWidget()
+        self.items.setMaximumHeight(110)
+        for it in items:
+            li = QListWidgetItem(f"{it.name}（{it.target}）" if it.target else it.name)
+            li.setData(Qt.ItemDataRole.UserRole, it.id)
+            li.setFlags(li.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            li.setCheckState(Qt.CheckState.Unchecked)
+            self.items.addItem(li)
+        self.categories = QListWidget()
+        self.categories.setMaximumHeight(110)
+        for c in categories:
+            li = QListWidgetItem(c)
+            li.setFlags(li.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            li.setCheckState(Qt.CheckState.Unchecked)
+            self.categories.addItem(li)
+        self.township = QLineEdit()
+        self.township.setPlaceholderText("乡镇，多个用顿号分隔")
+        self.industry = QLineEdit()
+        self.industry.setPlaceholderText("行业关键词，如 污水处理、汽车销售")
+        self.tags = QLineEdit()
+        self.permit = QLineEdit()
+        self.permit.setPlaceholderText("重点管理、简化管理、登记管理")
+        self.initiator = QLineEdit(plan.initiator)
+        self.partners = QLineEdit("、".join(plan.partners or []))
+        self.start = _date_edit(plan.start_date)
+        self.end = _date_edit(plan.end_date)
+        self.mode = QComboBox()
+        self.mode.setEditable(True)
+        self.mode.addItems(plans.TASK_MODES)
+        for label, w in (("抽查任务编号*", self.code), ("抽查任务名称*", self.name), ("抽查类型", self.draw_type),
+                         ("抽查比例", self.ratio), ("抽查事项", self.items), ("范围：监管类别", self.categories),
+                         ("范围：乡镇", self.township), ("范围：行业", self.industry), ("范围：标签", self.tags),
+                         ("范围：排污许可类别", self.permit), ("发起科室/部门", self.initiator),
+                         ("联合科室/部门", self.partners), ("开始日期", self.start), ("结束日期", self.end),
+                         ("检查模式", self.mode)):
+            self.form.addRow(label, w)
+        self.finish()
+
+    @staticmethod
+    def _split(text: str) -> list[str]:
+        return plans._list(text)
+
+    def scope(self) -> dict:
+        scope = {}
+        cats = [self.categories.item(i).text() for i in range(self.categories.count())
+                if self.categories.item(i).checkState() == Qt.CheckState.Checked]
+        if cats:
+            scope["categories"] = cats
+        for key, w in (("township", self.township), ("industry", self.industry), ("tags", self.tags),
+                       ("permit_class", self.permit)):
+            vals = self._split(w.text())
+            if vals:
+                scope[key] = vals
+        return scope
+
+    def values(self) -> dict:
+        items = [self.items.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.items.count())
+                 if self.items.item(i).checkState() == Qt.CheckState.Checked]
+        return dict(code=self.code.text(), name=self.name.text(), draw_type=self.draw_type.currentText(),
+                    ratio=self.ratio.text(), item_ids=items, scope=self.scope(), initiator=self.initiator.text(),
+                    partners=self.partners.text(), start_date=_qdate(self.start), end_date=_qdate(self.end),
+                    mode=self.mode.currentText())
+
+
+class AdjustDialog(_Form):
+    def __init__(self, plan, parent=None):
+        super().__init__(f"计划调整备案（{plan.name}）", parent)
+        self.filed = _date_edit(date.today())
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("如：汛期延后；增加配合部门；新增未列入年度计划的专项抽查")
+        self.description = QLineEdit()
+        self.start = _date_edit(plan.start_date)
+        self.end = _date_edit(plan.end_date)
+        for label, w in (("备案日期", self.filed), ("调整理由*", self.reason), ("调整内容", self.description),
+                         ("开始日期", self.start), ("结束日期", self.end)):
+            self.form.addRow(label, w)
+        self.finish()
+
+    def values(self) -> dict:
+        return dict(reason=self.reason.text(), filed_on=_qdate(self.filed), description=self.description.text(),
+                    changes={"start_date": _qdate(self.start), "end_date": _qdate(self.end)})
+
+
+class PlansPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        root = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("年度："))
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(date.today().year)
+        self.year.valueChanged.connect(lambda _v: self.refresh())
+        bar.addWidget(self.year)
+        for text, slot in (("新建计划…", self.add_plan), ("新增任务…", self.add_task), ("备案调整…", self.adjust_plan),
+                           ("标记已公开", self.publish_plan), ("导出 Excel…", self.export_xlsx),
+                           ("导出 PDF…", self.export_pdf)):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _c=False, f=slot: f())
+            bar.addWidget(b)
+        bar.addStretch(1)
+        root.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.plan_model = DictTableModel(PLAN_COLUMNS, self)
+        self.plan_view = make_table(self.plan_model, self, sortable=False)
+        self.plan_view.setColumnWidth(1, 320)
+        self.plan_view.setColumnWidth(4, 220)
+        self.plan_view.selectionModel().selectionChanged.connect(lambda *_: self.show_plan())
+        split.addWidget(self.plan_view)
+        tabs = QTabWidget()
+        self.task_model = DictTableModel(TASK_COLUMNS, self)
+        self.task_view = make_table(self.task_model, self, sortable=False)
+        for col, width in ((1, 260), (3, 150), (4, 220), (5, 220)):
+            self.task_view.setColumnWidth(col, width)
+        tabs.addTab(self.task_view, "抽查任务")
+        self.adj_model = DictTableModel(ADJ_COLUMNS, self)
+        self.adj_view = make_table(self.adj_model, self, sortable=False)
+        tabs.addTab(self.adj_view, "调整备案")
+        self.tabs = tabs
+        split.addWidget(tabs)
+        root.addWidget(split, 1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        root.addWidget(self.status)
+        self.refresh()
+
+    # -------------------------------------------------------------- data
+
+    def refresh(self) -> None:
+        selected = self.current_plan_id()
+        with self.ctx.read() as s:
+            rows = []
+            for p in plans.list_plans(s, self.year.value()):
+                rows.append(dict(id=p.id, code=p.code, name=p.name, kind=p.kind, initiator=p.initiator,
+                                 partners=p.partners, window=plans.window_text(p.start_date, p.end_date),
+                                 tasks=len(plans.tasks_of(s, p)), published=p.published))
+        self.plan_model.set_rows(rows)
+        self.status.setText(f"{self.year.value()} 年共 {len(rows)} 个抽查计划。未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。")
+        idx = next((i for i, r in enumerate(rows) if r["id"] == selected), 0 if rows else None)
+        if idx is not None:
+            self.plan_view.selectRow(idx)
+        self.show_plan()
+
+    def current_plan_id(self) -> int | None:
+        sm = self.plan_view.selectionModel() if hasattr(self, "plan_view") else None
+        if sm is None or not sm.selectedRows():
+            return None
+        return self.plan_model.rows[sm.selectedRows()[0].row()]["id"]
+
+    def show_plan(self) -> None:
+        pid = self.current_plan_id()
+        if pid is None:
+            self.task_model.set_rows([])
+            self.adj_model.set_rows([])
+            return
+        with self.ctx.read() as s:
+            plan = plans.get_plan(s, pid)
+            trows = []
+            for t in plans.tasks_of(s, plan):
+                try:
+                    n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
+                except UserError:
+                    n = "?"
+                trows.append(dict(id=t.id, code=t.code, name=t.name, draw_type=t.draw_type, ratio=t.ratio,
+                                  items=plans.item_names(s, t.item_ids),
+                                  scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
+                                  matches=n, window=plans.window_text(t.start_date, t.end_date), mode=t.mode))
+            arows = [dict(filed_on=a.filed_on.isoformat(), reason=a.reason, description=a.description, user=a.user)
+                     for a in plans.adjustments_of(s, plan)]
+        self.task_model.set_rows(trows)
+        self.adj_model.set_rows(arows)
+
+    # -------------------------------------------------------------- actions
+
+    def add_plan(self, values: dict | None = None) -> bool:
+        if values is None:
+            dlg = PlanDialog(self.year.value(), self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return False
+            values = dlg.values()
+        try:
+            with self.ctx.session() as s:
+                plan = plans.create_plan(s, **values)
+                code = plan.code
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self.refresh()
+        for i, r in enumerate(self.plan_model.rows):
+            if r["code"] == code:
+                self.plan_view.selectRow(i)
+        return True
+
+    def _need_plan(self) -> int | None:
+        pid = self.current_plan_id()
+        if pid is None:
+            show_error(self, UserError("请先在上表中选中一个抽查计划。"))
+        return pid
+
+    def add_task(self, values: dict | None = None) -> bool:
+        pid = self._need_plan()
+        if pid is None:
+            return False
+        if values is None:
+            with self.ctx.read() as s:
+                plan = plans.get_plan(s, pid)
+                items = list(s.scalars(select(InspectionItem).where(InspectionItem.year == plan.year)
+                                       .order_by(InspectionItem.seq, InspectionItem.id)))
+                try:
+                    rules = policies.active_rules(s)
+                    cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
+                except UserError:
+                    cats = []
+                dlg = TaskDialog(plan, items, cats, self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return False
+            values = dlg.values()
+        try:
+            with self.ctx.session() as s:
+                plans.add_task(s, plans.get_plan(s, pid), **values)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self.refresh()
+        return True
+
+    def adjust_plan(self, values: dict | None = None) -> bool:
+        pid = self._need_plan()
+        if pid is None:
+            return False
+        if values is None:
+            with self.ctx.read() as s:
+                dlg = AdjustDialog(plans.get_plan(s, pid), self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return False
+            values = dlg.values()
+        try:
+            with self.ctx.session() as s:
+                plans.adjust_plan(s, plans.get_plan(s, pid), **values)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self.refresh()
+        self.tabs.setCurrentIndex(1)
+        return True
+
+    def publish_plan(self) -> bool:
+        pid = self._need_plan()
+        if pid is None:
+            return False
+        with self.ctx.session() as s:
+            plans.publish_plan(s, plans.get_plan(s, pid))
+        self.refresh()
+        return True
+
+    def _export(self, kind: str, path: str | None) -> bool:
+        year = self.year.value()
+        if path is None:
+            filt = "Excel 文件 (*.xlsx)" if kind == "xlsx" else "PDF 文件 (*.pdf)"
+            path, _ = QFileDialog.getSaveFileName(self, "导出年度抽查计划", f"{year}年度抽查计划.{kind}", filt)
+            if not path:
+                return False
+        try:
+            with self.ctx.read() as s:
+                if kind == "xlsx":
+                    plans.export_plans_xlsx(s, year, path)
+                else:
+                    plans.export_plans_pdf(s, year, path)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        show_info(self, f"已导出：{path}")
+        return True
+
+    def export_xlsx(self, path: str | None = None) -> bool:
+        return self._export("xlsx", path)
+
+    def export_pdf(self, path: str | None = None) -> bool:
+        return self._export("pdf", path)
+
+
+PAGE = PageSpec("plans", "年度计划", "规则与计划", 23, lambda ctx, parent=None: PlansPage(ctx, parent))
