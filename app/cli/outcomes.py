@@ -51,6 +51,11 @@ def register(sub) -> None:
     ap.add_argument("--period", required=True)
     ap.add_argument("--by", required=True, help="审核人")
     ap.set_defaults(func=cmd_outcomes_approve)
+    ph = osub.add_parser("phrases", help="检查结果标准用语：列出、添加、删除")
+    ph.add_argument("--add", default=None, help="添加一条用语")
+    ph.add_argument("--problem", action="store_true", help="添加的用语属于“发现问题”类")
+    ph.add_argument("--remove", default=None, help="删除一条（未被使用的）用语")
+    ph.set_defaults(func=cmd_outcomes_phrases)
     ls = osub.add_parser("list", help="列出本期抽中对象及其检查结果")
     ls.add_argument("--period", required=True)
     ls.set_defaults(func=cmd_outcomes_list)
@@ -146,6 +151,19 @@ def cmd_outcomes_approve(args, ctx) -> int:
     with ctx.session() as s:
         n = outcomes.approve_period(s, args.period, args.by)
     ctx.emit({"period": args.period, "approved": n, "by": args.by}, f"已审核通过 {n} 条检查结果（审核人：{args.by}）。")
+    return 0
+
+
+def cmd_outcomes_phrases(args, ctx) -> int:
+    from app.services import outcomes
+
+    with ctx.session() as s:
+        if args.add:
+            outcomes.add_phrase(s, args.add, args.problem)
+        if args.remove:
+            outcomes.remove_phrase(s, args.remove)
+        rows = [{"phrase": p.phrase, "problem_found": p.problem_found} for p in outcomes.phrases(s)]
+    ctx.emit(rows, lambda: "\n".join(f"{r['phrase']}{'（发现问题）' if r['problem_found'] else ''}" for r in rows))
     return 0
 
 

@@ -148,3 +148,11 @@ def test_import_refuses_approved_results_and_wrong_files(cli, db, drawn, tmp_pat
     assert rc == 1 and "缺少列" in err
     rc, o, err = cli("outcomes", "template", "--period", "2026Q2", "--out", str(tmp_path / "x.xlsx"))
     assert rc == 1 and "没有已抽取/已确认的抽取结果" in err
+
+
+def test_cli_phrases(cli, db):
+    rc, o, err = cli("--json", "outcomes", "phrases", "--add", "发现问题已移送公安机关", "--problem")
+    rows = json.loads(o)
+    assert rc == 0 and {"phrase": "发现问题已移送公安机关", "problem_found": True} in rows
+    rc, o, err = cli("outcomes", "phrases", "--remove", "不存在的用语")
+    assert rc == 1 and "没有检查结果用语" in err

@@ -192,3 +192,27 @@ def test_holidays_page_paste_notice_and_calculate(qtbot, db, messages):
     assert page.calculate().startswith("2027-02-14")
     bad = page.paste_notice("2027年 没有安排", 2027)
     assert bad is None and "没有识别到" in messages[-1][2]
+
+
+def test_phrase_list_is_editable_by_the_administrator(qtbot, db, drawn, messages):
+    from app.services import outcomes
+    from app.ui.pages.outcomes import OutcomesPage, PhrasesDialog
+
+    admin = ctx_for(db, "admin", "管理员")
+    page = OutcomesPage(admin)
+    qtbot.addWidget(page)
+    assert not page.phrases_button.isHidden()
+    clerk_page = OutcomesPage(ctx_for(db, "luru", "录入员"))
+    qtbot.addWidget(clerk_page)
+    assert clerk_page.phrases_button.isHidden()
+    dlg = PhrasesDialog(admin, page)
+    qtbot.addWidget(dlg)
+    assert dlg.phrases()[0] == "未发现问题"
+    assert dlg.add("发现问题已移送公安机关", True)
+    assert "发现问题已移送公安机关" in dlg.phrases()
+    assert not dlg.add("未发现问题", False) and "已存在" in messages[-1][2]
+    with acting_as(Actor("luru", "录入员")), db.Session() as s:
+        outcomes.save_outcome(s, drawn[0][0], dict(check_date=date(2026, 2, 10), method="现场检查", result="未发现问题"))
+        s.commit()
+    assert not dlg.remove("未发现问题") and "已被 1 条检查结果使用" in messages[-1][2]
+    assert dlg.remove("注销") and "注销" not in dlg.phrases()

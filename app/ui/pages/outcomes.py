@@ -244,6 +244,9 @@ class OutcomesPage(QWidget):
         self.export_button = QPushButton("导出录入表…")
         self.import_button = QPushButton("导入录入表…")
         self.notice_button = QPushButton("打印检查通知书…")
+        self.phrases_button = QPushButton("检查结果用语…")
+        self.phrases_button.clicked.connect(lambda: PhrasesDialog(self.ctx, self).exec())
+        self.phrases_button.setVisible(ctx.actor.role == "管理员")
         self.edit_button.clicked.connect(self.edit_selected)
         self.approve_button.clicked.connect(self.approve_selected)
         self.approve_all_button.clicked.connect(self.approve_all)
@@ -254,7 +257,7 @@ class OutcomesPage(QWidget):
         for b in (self.edit_button, self.approve_button, self.approve_all_button, self.return_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        for b in (self.export_button, self.import_button, self.notice_button):
+        for b in (self.phrases_button, self.export_button, self.import_button, self.notice_button):
             buttons.addWidget(b)
         can_review = ctx.actor.role in REVIEW_ROLES
         for b in (self.approve_button, self.approve_all_button, self.return_button):
@@ -429,6 +432,78 @@ class OutcomesPage(QWidget):
 
             show(out, "检查通知书", self)
         return out
+
+
+class PhrasesDialog(QDialog):
+    """检查结果用语: the standard phrases (add / remove; a phrase in use cannot be removed)."""
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("检查结果用语")
+        self.resize(460, 420)
+        self.list = QListWidget()
+        self.new = QLineEdit()
+        self.new.setPlaceholderText("新的标准用语")
+        self.problem = QComboBox()
+        self.problem.addItems(["未发现问题类", "发现问题类"])
+        add = QPushButton("添加")
+        add.clicked.connect(lambda: self.add())
+        remove = QPushButton("删除所选")
+        remove.clicked.connect(lambda: self.remove())
+        row = QHBoxLayout()
+        row.addWidget(self.new, 1)
+        row.addWidget(self.problem)
+        row.addWidget(add)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        with self.ctx.session() as s:
+            items = [(p.phrase, p.problem_found) for p in svc.phrases(s)]
+        self.list.clear()
+        for phrase, problem in items:
+            self.list.addItem(phrase + ("（发现问题）" if problem else ""))
+
+    def phrases(self) -> list[str]:
+        return [self.list.item(i).text().removesuffix("（发现问题）") for i in range(self.list.count())]
+
+    def add(self, text: str | None = None, problem: bool | None = None) -> bool:
+        text = self.new.text() if text is None else text
+        problem = self.problem.currentIndex() == 1 if problem is None else problem
+        try:
+            with self.ctx.session() as s:
+                svc.add_phrase(s, text, problem)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法添加", exc.message)
+            return False
+        self.new.clear()
+        self.reload()
+        return True
+
+    def remove(self, phrase: str | None = None) -> bool:
+        if phrase is None:
+            item = self.list.currentItem()
+            if item is None:
+                return False
+            phrase = item.text().removesuffix("（发现问题）")
+        try:
+            with self.ctx.session() as s:
+                svc.remove_phrase(s, phrase)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法删除", exc.message)
+            return False
+        self.reload()
+        return True
 
 
 class FollowUpModel(QAbstractTableModel):
