@@ -110,6 +110,12 @@ def test_sheet_export_import_from_the_page(qtbot, db, drawn, messages, tmp_path)
     wb.save(out)
     report = page.import_sheet(str(out))
     assert report["inserted"] == 1 and page.model.rows[0].state == "已录入"
+    page.select_row(1)
+    notice = page.print_notices(preview=False)  # one selected object → its notice only
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(notice), "-"], capture_output=True).stdout.decode()
+    assert page.model.rows[1].uscc in text and page.model.rows[0].uscc not in text
 
 
 def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, tmp_path, monkeypatch):
