@@ -286,10 +286,11 @@ def override(session: Session, obj: InspectionObject | str, category: str, reaso
         obj = found
     category = (category or "").strip()
     reason = (reason or "").strip()
+    old = obj.category_override
     if category in ("", "自动", "取消"):
         obj.category_override = ""
         obj.override_reason = reason
-        session.flush()
+        _record_override(session, obj, old, "", reason)
         return obj
     rules = policies.active_rules(session)
     names = category_names(rules)
@@ -299,5 +300,17 @@ def override(session: Session, obj: InspectionObject | str, category: str, reaso
         raise UserError("人工调整类别必须填写理由（“调整理由”）。")
     obj.category_override = category
     obj.override_reason = reason
-    session.flush()
+    _record_override(session, obj, old, category, reason)
     return obj
+
+
+def _record_override(session: Session, obj: InspectionObject, old: str, new: str, reason: str) -> None:
+    """名录库调整信息: a manual category change is a 类型变更 of the object (reported each quarter)."""
+    from app.models.pools import ObjectChange
+    from app.services.context import current_user
+
+    if old != new:
+        session.add(ObjectChange(object_id=obj.id, kind="类型变更", field="category_override", old_value=old or "（按规则）",
+                                 new_value=new or "（按规则）", effective_date=date.today(), user=current_user(),
+                                 source=f"人工指定监管类别：{reason}" if reason else "人工指定监管类别"))
+    session.flush()

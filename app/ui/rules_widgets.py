@@ -68,12 +68,14 @@ class SortProxy(QSortFilterProxyModel):
         self.setSortRole(Qt.ItemDataRole.UserRole)
 
     def set_key_filter(self, key: str | None, value: str | None) -> None:
+        self.beginFilterChange()
         self.key_filter = (key, value) if key and value else None
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self.text = (text or "").strip()
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
         a, b = left.data(Qt.ItemDataRole.UserRole), right.data(Qt.ItemDataRole.UserRole)

@@ -311,6 +311,10 @@ def test_manual_override_with_reason_is_audited(session):
     assert c.overridden and c.category == "重点监管对象" and "人工调整" in c.reason and "局务会" in c.reason
     entries = session.scalars(select(AuditEntry).where(AuditEntry.entity == "inspection_object")).all()
     assert any("局务会" in (e.after or "") for e in entries)
+    from app.models.pools import ObjectChange
+
+    change = session.scalar(select(ObjectChange).where(ObjectChange.object_id == obj.id))
+    assert (change.kind, change.new_value) == ("类型变更", "重点监管对象") and "局务会" in change.source
     classification.override(session, obj, "自动", "恢复按规则分类")
     assert classification.classify(session)[obj.id].category == "一般监管对象"
 
