@@ -105,40 +105,75 @@ def ticket_number(seed: str, object_id: str, seed_hash: str | None = None) -> st
 
 def trim(ticket: str, digits: int = 9) -> str:
     """consistent_sampler.trim: `digits` significant digits after the leading run of 9s (truncated)."""
-    x0 = ticket + "0"
-    first = min(i for i in range(2, len(x0)) if x0[i] < "9")
+    mantissa = ticket[2:]
+    first = 2 + len(mantissa) - len(mantissa.lstrip("9"))  # first digit that is not a 9 (or the end)
     return ticket[:first + digits]
 
 
-def ticket_order(seed: str, ids) -> list[str]:
-    """`ids` in increasing ticket order (ties, never seen in practice, by full ticket then id).
-
-    Fast path: sort on the first 19 ticket digits (= the 19 low-order decimal digits of the hash,
-    reversed), then re-sort any run of equal keys on the full ticket number and id, which is exactly
-    the order of consistent_sampler's heap of (ticket_number, id, generation).
-    """
-    ids = list(ids)
-    seed_hash = sha256_text(str(seed))
-    prefix = seed_hash.encode("utf-8")
-    sha = hashlib.sha256
+def _low_keys(seed_hash: str, ids) -> list[int]:
+    """The 19 low-order decimal digits of int(SHA256(seed_hash + id)) for every id (the ticket's first digits)."""
+    base = hashlib.sha256(seed_hash.encode("utf-8"))
+    copy = base.copy
     from_bytes = int.from_bytes
     mod = _KEY_MOD
-    keys = [f"{from_bytes(sha(prefix + i.encode('utf-8')).digest(), 'big') % mod:019d}"[::-1] for i in ids]
-    order = sorted(range(len(ids)), key=keys.__getitem__)
-    out = [ids[j] for j in order]
-    # fix runs of equal short keys
+    out = []
+    append = out.append
+    for i in ids:
+        h = copy()
+        h.update(i.encode("utf-8"))
+        append(from_bytes(h.digest(), "big") % mod)
+    return out
+
+
+_REV3 = [int(f"{k:03d}"[::-1]) for k in range(1000)]
+
+
+def _order_positions(seed: str, ids: list[str], lows: list[int], limit: int | None = None) -> list[int]:
+    """Positions of `ids` in increasing ticket order; with `limit`, only the first `limit` of them.
+
+    The key is the ticket's first 19 digits (the low-order decimal digits of the hash, reversed); runs of
+    equal keys are re-sorted on the full ticket number and the id, which is exactly consistent_sampler's
+    heap order of (ticket_number, id, generation). With a small `limit`, only the objects whose first three
+    ticket digits can still place them among the first `limit` get a full key.
+    """
+    n = len(ids)
+    if limit is not None and 0 <= limit and limit * 8 < n:
+        rev3 = [_REV3[v % 1000] for v in lows]
+        counts = [0] * 1000
+        for r in rev3:
+            counts[r] += 1
+        total, threshold = 0, 999
+        for t in range(1000):
+            total += counts[t]
+            if total >= limit:
+                threshold = t
+                break
+        candidates = [j for j, r in enumerate(rev3) if r <= threshold]
+    else:
+        candidates = range(n)
+    keys = {j: f"{lows[j]:019d}"[::-1] for j in candidates}
+    order = sorted(keys, key=keys.__getitem__)
     i = 0
-    n = len(order)
-    while i < n - 1:
+    m = len(order)
+    seed_hash = None
+    while i < m - 1:
         if keys[order[i]] != keys[order[i + 1]]:
             i += 1
             continue
         j = i + 1
-        while j < n and keys[order[j]] == keys[order[i]]:
+        while j < m and keys[order[j]] == keys[order[i]]:
             j += 1
-        out[i:j] = sorted(out[i:j], key=lambda oid: (ticket_number(seed, oid, seed_hash), oid))
+        seed_hash = seed_hash or sha256_text(str(seed))
+        order[i:j] = sorted(order[i:j], key=lambda q: (ticket_number(seed, ids[q], seed_hash), ids[q]))
         i = j
-    return out
+    return order if limit is None else order[:limit]
+
+
+def ticket_order(seed: str, ids) -> list[str]:
+    """`ids` in increasing ticket order, exactly as consistent_sampler.sampler(ids, seed) yields them."""
+    ids = [str(i) for i in ids]
+    lows = _low_keys(sha256_text(str(seed)), ids)
+    return [ids[j] for j in _order_positions(seed, ids, lows)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,13 +298,34 @@ class TeamState:
         cap = int(rules.get("cap_per_inspector", 0) or 0)
         n_off = max(len(self.officers), 1)
         n_exp = max(len(self.experts), 1)
-        self.cap_officer = cap or (-(-self.k * selected_count // n_off) + 1)
-        self.cap_expert = cap or (-(-special_count // n_exp) + 1)
+        self.cap = {"执法人员": cap or (-(-self.k * selected_count // n_off) + 1),
+                    "专家": cap or (-(-special_count // n_exp) + 1)}
+        self.cap_officer, self.cap_expert = self.cap["执法人员"], self.cap["专家"]
+        self.pool = {"执法人员": self.officers, "专家": self.experts}
+        # people below their cap, in team order (people at the cap leave the rotation until released)
+        self.avail = {"执法人员": list(self.officers), "专家": list(self.experts)}
+        self.role_of = {p["id"]: p["kind"] for p in snapshot["people"]}
+        self.by_id = people
         self.load: dict[str, int] = {}
+        self._match_cache: dict = {}
 
     def special(self, obj: dict) -> list[str]:
         wanted = set(self.rules.get("expert_for") or [])
         return [p for p in obj.get("pollution_types") or [] if p in wanted]
+
+    def _add_load(self, pid: str, delta: int) -> None:
+        role = self.role_of[pid]
+        before = self.load.get(pid, 0)
+        after = before + delta
+        self.load[pid] = after
+        cap = self.cap[role]
+        avail = self.avail[role]
+        if before < cap <= after:
+            avail.remove(self.by_id[pid])
+        elif after < cap <= before:
+            rank = self.rank[pid]
+            pos = next((i for i, p in enumerate(avail) if self.rank[p["id"]] > rank), len(avail))
+            avail.insert(pos, self.by_id[pid])
 
     def _hard_reason(self, p: dict, obj: dict, role: str, exclude: set[str]) -> str:
         if p["id"] in exclude:
@@ -282,37 +338,52 @@ class TeamState:
             return "异地交叉：与对象同属一地"
         return ""
 
-    def _pick(self, pool: list[dict], obj: dict, need: int, role: str, cap: int, prefer: set[str] | None,
+    def _matcher(self, obj: dict, prefer: set[str] | None):
+        key = (obj.get("industry") or "", tuple(obj.get("pollution_types") or []),
+               None if prefer is None else tuple(sorted(prefer)))
+        fn = self._match_cache.get(key)
+        if fn is None:
+            wanted = _targets(obj, self.synonyms) if prefer is None else prefer
+            memo: dict = {}
+
+            def fn(expertise, _obj=obj, _wanted=wanted, _memo=memo):
+                t = tuple(expertise)
+                hit = _memo.get(t)
+                if hit is None:
+                    hit = _memo[t] = expertise_matches(expertise, _obj, self.synonyms, _wanted)
+                return hit
+            self._match_cache[key] = fn
+        return fn
+
+    def _pick(self, role: str, obj: dict, need: int, prefer: set[str] | None,
               exclude: set[str]) -> tuple[list[dict], list[list[str]], int]:
-        """The first `need` people of `pool` (ticket order) passing the rules; a match is preferred."""
+        """The first `need` people of the role (team order, below the cap) passing the rules; a match preferred."""
         skips: list[list[str]] = []
-        eligible: list[dict] = []
-        at_cap = 0
+        eligible: list[tuple[dict, bool]] = []
+        avail = self.avail[role]
+        at_cap = len(self.pool[role]) - len(avail)
         match_on = bool(self.rules.get("match_expertise", True))
-        wanted = _targets(obj, self.synonyms) if prefer is None else prefer
+        matches = self._matcher(obj, prefer) if match_on else None
         have_match = False
-        for p in pool:
-            if self.load.get(p["id"], 0) >= cap:
-                at_cap += 1
-                continue
+        for p in avail:
             reason = self._hard_reason(p, obj, role, exclude)
             if reason:
                 skips.append([p["id"], reason])
                 continue
-            is_match = match_on and expertise_matches(p["expertise"], obj, self.synonyms, wanted)
+            is_match = match_on and matches(p["expertise"])
             eligible.append((p, is_match))
             have_match = have_match or is_match
             if len(eligible) >= need and (have_match or not match_on):
                 break
         if len(eligible) < need:
             return [], skips, at_cap
-        chosen: list[dict] = []
         if match_on and have_match and not any(m for _, m in eligible[:need]):
             first_match = next(p for p, m in eligible if m)
             picked = {first_match["id"]} | {p["id"] for p, _ in eligible[:need - 1]}
         else:
             picked = {p["id"] for p, _ in eligible[:need]}
-        for p, m in eligible:
+        chosen: list[dict] = []
+        for p, _m in eligible:
             if p["id"] in picked:
                 chosen.append(p)
             elif len(chosen) < need:
@@ -322,7 +393,7 @@ class TeamState:
     def assign(self, obj: dict, exclude: set[str] | None = None) -> dict:
         """Team for one object: {team, skips, at_cap, error}."""
         exclude = exclude or set()
-        chosen, skips, at_cap = self._pick(self.officers, obj, self.k, "执法人员", self.cap_officer, None, exclude)
+        chosen, skips, at_cap = self._pick("执法人员", obj, self.k, None, exclude)
         if not chosen:
             return {"team": [], "skips": skips, "at_cap": at_cap,
                     "error": f"符合条件的执法人员不足 {self.k} 名（回避、异地、上限等规则排除后）"}
@@ -332,7 +403,7 @@ class TeamState:
             wanted = set(special)
             for s in special:
                 wanted.update(self.synonyms.get(s, []))
-            experts, eskips, ecap = self._pick(self.experts, obj, 1, "专家", self.cap_expert, wanted, exclude)
+            experts, eskips, ecap = self._pick("专家", obj, 1, wanted, exclude)
             skips += eskips
             at_cap += ecap
             if experts:
@@ -341,37 +412,56 @@ class TeamState:
                 return {"team": [], "skips": skips, "at_cap": at_cap,
                         "error": f"需要{'/'.join(special)}专家，但专家库中没有可用的专家"}
         for m in team:
-            self.load[m["id"]] = self.load.get(m["id"], 0) + 1
+            self._add_load(m["id"], 1)
         return {"team": team, "skips": skips, "at_cap": at_cap, "error": ""}
 
     def release(self, team: list[dict]) -> None:
         for m in team:
-            self.load[m["id"]] = self.load.get(m["id"], 0) - 1
+            self._add_load(m["id"], -1)
 
     def replace_member(self, obj: dict, team: list[dict], old_id: str, excluded: set[str]) -> dict:
-        """The next person (ticket order) of the same role passing the rules, not in the team, not excluded."""
+        """The next person (team order) of the same role passing the rules, not in the team, not excluded."""
         old = next((m for m in team if m["id"] == old_id), None)
         if old is None:
             raise ValueError(f"人员 {old_id} 不在对象 {obj['id']} 的检查组中。")
         role = old["role"]
-        pool = self.officers if role == "执法人员" else self.experts
-        cap = self.cap_officer if role == "执法人员" else self.cap_expert
         exclude = {m["id"] for m in team} | set(excluded)
         prefer = None
         if role == "专家":
             prefer = set(self.special(obj))
             for s in list(prefer):
                 prefer.update(self.synonyms.get(s, []))
-        chosen, skips, at_cap = self._pick(pool, obj, 1, role, cap, prefer, exclude)
+        chosen, skips, at_cap = self._pick(role, obj, 1, prefer, exclude)
         if not chosen:
             raise ValueError(f"对象 {obj['id']} 没有可替换的{role}（规则排除后无人可用）。")
-        self.load[old_id] = self.load.get(old_id, 0) - 1
-        self.load[chosen[0]["id"]] = self.load.get(chosen[0]["id"], 0) + 1
+        self._add_load(old_id, -1)
+        self._add_load(chosen[0]["id"], 1)
         return {"member": _member(chosen[0], role), "skips": skips, "at_cap": at_cap}
 
 
 # ----------------------------------------------------------------------------------------------
 # The draw
+
+class _Stratum:
+    """One stratum's objects and their ticket order (the first `required` at once, the rest on demand)."""
+
+    def __init__(self, seed: str, seed_hash: str, spec: dict):
+        self.spec = spec
+        self.seed = seed
+        self.objects = spec["objects"]
+        self.ids = [o["id"] for o in self.objects]
+        self.required = min(int(spec["required"]), len(self.ids))
+        self.lows = _low_keys(seed_hash, self.ids)
+        self.order = _order_positions(seed, self.ids, self.lows, self.required)
+        self.complete = len(self.order) == len(self.ids)
+
+    def position(self, rank: int) -> int:
+        """Index into `objects` of the object at `rank` (1-based) of the ticket order."""
+        if rank > len(self.order) and not self.complete:
+            self.order = _order_positions(self.seed, self.ids, self.lows)
+            self.complete = True
+        return self.order[rank - 1]
+
 
 class _DrawState:
     """Everything needed to compute a draw and replay its amendments."""
@@ -380,55 +470,50 @@ class _DrawState:
         self.snapshot = snapshot
         self.seed = str(seed)
         self.seed_hash = sha256_text(self.seed)
-        self.orders: list[list[str]] = []
-        self.objects: dict[str, dict] = {}
-        self.stratum_of: dict[str, int] = {}
-        for si, s in enumerate(snapshot["strata"]):
-            ids = [o["id"] for o in s["objects"]]
-            for o in s["objects"]:
-                self.objects[o["id"]] = o
-                self.stratum_of[o["id"]] = si
-            self.orders.append(ticket_order(self.seed, ids))
-        self.used: list[int] = [min(int(s["required"]), len(s["objects"])) for s in snapshot["strata"]]
-        selected_count = sum(self.used)
-        special_count = 0
-        self.teams = None
+        self.strata = [_Stratum(self.seed, self.seed_hash, s) for s in snapshot["strata"]]
+        self.used: list[int] = [st_.required for st_ in self.strata]
         wanted = set(snapshot["rules"].get("expert_for") or [])
-        for si, order in enumerate(self.orders):
-            for oid in order[:self.used[si]]:
-                if wanted.intersection(self.objects[oid].get("pollution_types") or []):
+        special_count = 0
+        for st_ in self.strata:
+            for r in range(st_.required):
+                if wanted.intersection(st_.objects[st_.order[r]].get("pollution_types") or []):
                     special_count += 1
-        self.teams = TeamState(snapshot, self.seed, selected_count, special_count)
+        self.teams = TeamState(snapshot, self.seed, sum(self.used), special_count)
         self.current_team: dict[str, list[dict]] = {}
-        self.active: set[str] = set()
+        self.active: dict[str, int] = {}  # uscc -> stratum index
+
+    def _obj(self, si: int, rank: int) -> dict:
+        st_ = self.strata[si]
+        return st_.objects[st_.position(rank)]
 
     def entry(self, si: int, rank: int, assignment: dict) -> dict:
-        oid = self.orders[si][rank - 1]
-        o = self.objects[oid]
-        return {"uscc": oid, "name": o["name"], "rank": rank,
-                "ticket": trim(ticket_number(self.seed, oid, self.seed_hash)),
+        o = self._obj(si, rank)
+        return {"uscc": o["id"], "name": o["name"], "rank": rank,
+                "ticket": trim(ticket_number(self.seed, o["id"], self.seed_hash)),
                 "team": assignment["team"], "skips": assignment["skips"], "at_cap": assignment["at_cap"]}
 
     def compute(self) -> dict:
         picks = []
-        for si, order in enumerate(self.orders):
-            for r in range(self.used[si]):
-                oid = order[r]
-                picks.append((ticket_number(self.seed, oid, self.seed_hash), oid, si, r + 1))
+        for si, st_ in enumerate(self.strata):
+            for r in range(1, st_.required + 1):
+                o = self._obj(si, r)
+                picks.append((ticket_number(self.seed, o["id"], self.seed_hash), o["id"], si, r))
         picks.sort()
         assigned: dict[str, dict] = {}
         unassigned = []
         for _t, oid, si, rank in picks:
-            a = self.teams.assign(self.objects[oid])
+            obj = self._obj(si, rank)
+            a = self.teams.assign(obj)
             assigned[oid] = a
             if a["error"]:
-                unassigned.append({"uscc": oid, "name": self.objects[oid]["name"], "reason": a["error"]})
+                unassigned.append({"uscc": oid, "name": obj["name"], "reason": a["error"]})
             else:
                 self.current_team[oid] = a["team"]
-                self.active.add(oid)
+                self.active[oid] = si
         strata = []
-        for si, s in enumerate(self.snapshot["strata"]):
-            selected = [self.entry(si, r + 1, assigned[self.orders[si][r]]) for r in range(self.used[si])]
+        for si, st_ in enumerate(self.strata):
+            s = st_.spec
+            selected = [self.entry(si, r, assigned[self._obj(si, r)["id"]]) for r in range(1, st_.required + 1)]
             strata.append({"category": s["category"], "stratum": s["stratum"], "mode": s["mode"],
                            "ratio": s["ratio"], "pool": len(s["objects"]), "required": s["required"],
                            "selected": selected})
@@ -442,30 +527,32 @@ class _DrawState:
             raise ValueError(f"对象 {uscc} 不是本次抽取中有效的被抽中对象，不能替换。")
         if not any(k in reason for k in REPLACEMENT_REASONS):
             raise ValueError(f"替换原因须说明对象{'/'.join(REPLACEMENT_REASONS)}之一，现为“{reason}”。")
-        si = self.stratum_of[uscc]
-        if self.used[si] >= len(self.orders[si]):
-            s = self.snapshot["strata"][si]
-            raise ValueError(f"分层“{s['category']}/{s['stratum']}”的对象已全部抽出，没有可替补的下一张签。")
-        self.active.discard(uscc)
+        si = self.active[uscc]
+        st_ = self.strata[si]
+        if self.used[si] >= len(st_.ids):
+            raise ValueError(f"分层“{st_.spec['category']}/{st_.spec['stratum']}”的对象已全部抽出，没有可替补的下一张签。")
+        del self.active[uscc]
         self.teams.release(self.current_team.pop(uscc, []))
         self.used[si] += 1
         rank = self.used[si]
-        new_id = self.orders[si][rank - 1]
-        a = self.teams.assign(self.objects[new_id])
+        obj = self._obj(si, rank)
+        a = self.teams.assign(obj)
         if a["error"]:
-            raise ValueError(f"替补对象 {new_id} 无法组成检查组：{a['error']}。")
-        self.current_team[new_id] = a["team"]
-        self.active.add(new_id)
+            raise ValueError(f"替补对象 {obj['id']} 无法组成检查组：{a['error']}。")
+        self.current_team[obj["id"]] = a["team"]
+        self.active[obj["id"]] = si
         entry = self.entry(si, rank, a)
-        entry["category"] = self.snapshot["strata"][si]["category"]
-        entry["stratum"] = self.snapshot["strata"][si]["stratum"]
+        entry["category"] = st_.spec["category"]
+        entry["stratum"] = st_.spec["stratum"]
         return entry
 
     def replace_member(self, uscc: str, old_id: str, excluded: set[str]) -> dict:
         if uscc not in self.active:
             raise ValueError(f"对象 {uscc} 不是本次抽取中有效的被抽中对象。")
         team = self.current_team[uscc]
-        out = self.teams.replace_member(self.objects[uscc], team, old_id, excluded)
+        si = self.active[uscc]
+        obj = next(o for o in self.strata[si].objects if o["id"] == uscc)
+        out = self.teams.replace_member(obj, team, old_id, excluded)
         self.current_team[uscc] = [out["member"] if m["id"] == old_id else m for m in team]
         return out
 

@@ -358,3 +358,13 @@ def test_standalone_verifier_runs_with_plain_python(tmp_path):
     assert out.returncode == 1 and "校验失败" in out.stderr and "第 1 个被抽中对象" in out.stderr
     # identical verdicts from the app's algorithm and the shipped script
     assert da.verify_record(rec)[0] in out.stderr
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 3000), limit=st.integers(0, 400), seed=st.text(alphabet="0123456789", min_size=20, max_size=22))
+def test_first_required_shortcut_equals_the_full_order(n, limit, seed):
+    ids = [f"91{k:016d}" for k in range(n)]
+    lows = da._low_keys(da.sha256_text(seed), ids)
+    full = da._order_positions(seed, ids, lows)
+    assert [ids[j] for j in full] == da.ticket_order(seed, ids)
+    assert da._order_positions(seed, ids, lows, min(limit, n)) == full[:min(limit, n)]
