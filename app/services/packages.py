@@ -180,11 +180,31 @@ def draw_records(session: Session, period: Period) -> dict:
                       "fingerprint": d.fingerprint, "seed": d.seed, "seed_source": d.seed_source,
                       "previous_hash": d.previous_hash, "record_hash": d.record_hash,
                       "void_reason": d.void_reason, "record": record})
-    last = session.scalar(select(Draw).where(Draw.record_hash != "").order_by(Draw.id.desc()).limit(1))
-    head = session.get(AuditHead, 1)
-    return {"period": period.code, "draws": items, "chain_head": last.record_hash if last else "",
-            "chain_head_draw_id": last.id if last else None,
-            "audit_head": head.hash if head else audit.GENESIS, "audit_seq": head.seq if head else 0}
+    chain = []
+    for d in session.scalars(select(Draw).where(Draw.record != "").order_by(Draw.id)):
+        try:
+            rec = json.loads(d.record)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and "chain_seq" in rec:
+            chain.append({"seq": int(rec.get("chain_seq") or 0), "draw_id": d.id, "period": d.period, "state": d.state,
+                          "record_hash": str(rec.get("record_hash", d.record_hash)),
+                          "previous_hash": str(rec.get("previous_hash", d.previous_hash))})
+    chain.sort(key=lambda r: r["seq"])
+    try:  # the draw area's own chain check (every record, every link, the audit entries)
+        from app.services import draws as draw_service
+
+        check = draw_service.verify_chain(session)
+        verified, message, head = bool(check["ok"]), str(check["message"]), str(check.get("head") or "")
+    except ImportError:  # pragma: no cover - the draw area is part of the app
+        verified, message = None, "未校验"
+        head = chain[-1]["record_hash"] if chain else ""
+    if not head and chain:
+        head = chain[-1]["record_hash"]
+    head_row = session.get(AuditHead, 1)
+    return {"period": period.code, "draws": items, "chain_head": head, "chain_length": len(chain),
+            "chain_verified": verified, "chain_message": message, "chain": chain,
+            "audit_head": head_row.hash if head_row else audit.GENESIS, "audit_seq": head_row.seq if head_row else 0}
 
 
 def build_package(session: Session, period: str | Period) -> tuple[str, bytes, dict]:
@@ -491,6 +511,7 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
                         f"未导入。如确需使用，请让县级单位重新生成。")
     stats = pkg.json_file("data/stats.json")
     draws = pkg.json_file("data/draws.json")
+    warnings = chain_warnings(session, county, created, draws if isinstance(draws, dict) else {})
     from app.services.context import current_user
 
     report = CountyReport(county_id=county.id, period=m["period"], package_sha256=pkg.sha256,
@@ -514,7 +535,29 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
         audit.record(session, "导入报送包", "county_report", str(report.id),
                      summary=f"{county.office_name} {m['period']}，包 SHA-256 {pkg.sha256}")
         status, msg = "imported", f"已导入：{county.office_name} {m['period']}，签名与文件校验均通过。"
-    return {**base, "status": status, "report_id": report.id, "message": msg}
+    if warnings:
+        audit.record(session, "报送包警告", "county_report", str(report.id),
+                     summary=f"{county.office_name} {m['period']}：" + "；".join(warnings))
+        msg += "\n注意：" + "\n注意：".join(warnings)
+    return {**base, "status": status, "report_id": report.id, "message": msg, "warnings": warnings}
+
+
+def chain_warnings(session: Session, county: TrustedCounty, created: str, draws: dict) -> list[str]:
+    """The county's draw-record chain must extend what it reported before: every earlier chain head
+    must still be in the new chain (a missing one means draw records were deleted or rewritten)."""
+    out = []
+    if draws.get("chain_verified") is False:
+        out.append(f"县级单位本机的抽取记录链校验未通过：{draws.get('chain_message', '')}")
+    chain = draws.get("chain") if isinstance(draws.get("chain"), list) else []
+    hashes = {str(r.get("record_hash")) for r in chain if isinstance(r, dict)}
+    earlier = session.scalars(select(CountyReport).where(CountyReport.county_id == county.id,
+                                                         CountyReport.created_at_county < created,
+                                                         CountyReport.chain_head != "")
+                              .order_by(CountyReport.created_at_county.desc()).limit(1)).first()
+    if earlier is not None and earlier.chain_head not in hashes:
+        out.append(f"抽取记录链与 {earlier.created_at_county[:10]} 报送的不连续：当时的链头 {earlier.chain_head[:16]}… "
+                   f"不在本次的记录链中，可能有抽取记录被删除或改写，请核实。")
+    return out
 
 
 # --------------------------------------------------------------------------- city-wide table

@@ -163,13 +163,18 @@ def sum_rows(stats_list: list[dict]) -> list[float]:
 # --------------------------------------------------------------------------- classification
 
 
-def category_bucket(category: str, stratum: str = "") -> str:
-    """Map a supervision category (and stratum) text to one of 特殊/重点/简化/一般."""
+def category_bucket(category: str, stratum: str = "", permit_class: str = "") -> str:
+    """Map a supervision category (and stratum) text to one of 特殊/重点/简化/一般.
+
+    Presets without a 简化 category (泽州: 非重点; 秦皇岛: 一般) put 简化管理 units among the general
+    objects; the bureau's table still has a 简化 column, so a general object whose 排污许可管理类别 is
+    简化管理 is counted there (and 一般 keeps the 登记管理/unlicensed rest).
+    """
     text = category or ""
     for cat in ("特殊", "重点", "简化"):
         if cat in text:
             return cat
-    if "简化" in (stratum or ""):
+    if "简化" in (stratum or "") or permit_class == "简化管理":
         return "简化"
     return "一般"
 
@@ -177,7 +182,7 @@ def category_bucket(category: str, stratum: str = "") -> str:
 def fallback_category(obj: InspectionObject) -> str:
     """The category when no classification service/policy is available (documented in the module doc)."""
     if obj.category_override:
-        return category_bucket(obj.category_override)
+        return category_bucket(obj.category_override, "", obj.permit_class)
     if obj.special_situations:
         return "特殊"
     if obj.permit_class == "重点管理" or obj.key_polluter:
@@ -203,7 +208,9 @@ def classify_pool(session: Session, period: Period, objects: list[InspectionObje
         return objects, {o.id: fallback_category(o) for o in objects}, "fallback"
     by_id = {o.id: o for o in objects}
     pool = [by_id[i] if i in by_id else session.get(InspectionObject, i) for i in sorted(result)]
-    buckets = {oid: category_bucket(getattr(c, "category", ""), getattr(c, "stratum", "")) for oid, c in result.items()}
+    pool = [o for o in pool if o is not None]
+    buckets = {o.id: category_bucket(getattr(result[o.id], "category", ""), getattr(result[o.id], "stratum", ""),
+                                     o.permit_class) for o in pool if o is not None}
     return pool, buckets, "classification"
 
 
@@ -301,7 +308,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
     dept_joint_draws: set[int] = set()
 
     for sel, draw, outcome, plan_kind, obj in _selections(session, codes):
-        cat = category_bucket(sel.category, sel.stratum)
+        cat = category_bucket(sel.category, sel.stratum, obj.permit_class if obj is not None else "")
         skey = (sel.category or CATEGORY_LABELS[cat], sel.stratum or "")
         srow = strata.setdefault(skey, {"category": skey[0], "stratum": skey[1], "bucket": cat,
                                         "required": 0, "drawn": 0, "inspected": 0})

@@ -124,7 +124,7 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
     assert {"manifest.json", "manifest.sig", "data/stats.json", "data/adjustments.json", "data/draws.json",
             "季度统计表-2026Q1.xlsx", "名录库调整信息-2026Q1.xlsx"} == names
     assert manifest["period"] == "2026Q1" and manifest["region_code"] == "140525" and manifest["app_version"]
-    assert manifest["chain_head"] and "BEGIN PUBLIC KEY" in manifest["public_key"]
+    assert "chain_head" in manifest and "BEGIN PUBLIC KEY" in manifest["public_key"]
     assert {f["name"] for f in manifest["files"]} == names - {"manifest.json", "manifest.sig"}
     for c in counties:
         register(city, c)
@@ -453,3 +453,51 @@ def test_city_dashboard_counts_reports(world, tmp_path):
     with city.Session() as s:
         item = stats.dashboard_items(s, date(2026, 4, 5))[0]
     assert item["value"] == "1/2" and COUNTIES[1][0] in item["detail"] and item["page"] == "exchange"
+
+
+def test_real_draws_chain_head_travels_and_gaps_are_flagged(tmp_path, capsys):
+    """Real draws (draw service): the chain head reaches the city; a county that deletes a draw record
+    and re-sends is flagged (warning recorded in the audit log)."""
+    import sqlite3
+
+    from app.cli import run
+
+    county_path, city_path = tmp_path / "real.sqlite3", tmp_path / "city.sqlite3"
+    base = ["--db", str(county_path)]
+    assert run(base + ["init", "--office", "丁县生态环境保护综合行政执法大队", "--level", "county",
+                       "--region-code", "140524", "--password", "admin123", "--policy", "zezhou-2024"]) == 0
+    assert run(base + ["demo", "--objects", "80"]) == 0
+    assert run(base + ["draw", "--period", "2026Q1", "--task", "1", "--seed", "31415926535897932384626"]) == 0
+    assert run(base + ["draw", "--period", "2026Q1", "--task", "2", "--seed", "27182818284590452353602"]) == 0
+    capsys.readouterr()
+    county = open_database(f"sqlite:///{county_path}")
+    city = make_city(city_path)
+    try:
+        register(city, county)
+        first = export(county, "2026Q1", tmp_path / "usb1")
+        with zipfile.ZipFile(first["path"]) as zf:
+            draws = json.loads(zf.read("data/draws.json"))
+        assert draws["chain_verified"] is True and draws["chain_length"] >= 1
+        assert draws["chain_head"] == draws["chain"][-1]["record_hash"]
+        info = do_import(city, first["path"])
+        assert info["status"] == "imported" and info["warnings"] == []
+        with city.Session() as s:
+            assert s.scalar(select(CountyReport.chain_head)) == draws["chain_head"]
+        # the county quietly deletes its last draw and re-sends
+        con = sqlite3.connect(county_path)
+        last = con.execute("SELECT max(id) FROM draw").fetchone()[0]
+        sel_ids = [r[0] for r in con.execute("SELECT id FROM draw_selection WHERE draw_id=?", (last,))]
+        con.executemany("DELETE FROM team_member WHERE selection_id=?", [(i,) for i in sel_ids])
+        con.execute("DELETE FROM draw_selection WHERE draw_id=?", (last,))
+        con.execute("DELETE FROM draw WHERE id=?", (last,))
+        con.commit()
+        con.close()
+        second = export(county, "2026Q1", tmp_path / "usb2")
+        info = do_import(city, second["path"])
+        assert info["status"] == "superseded"
+        assert any("不连续" in w for w in info["warnings"]) and "注意" in info["message"]
+        with city.Session() as s:
+            assert s.scalar(select(AuditEntry).where(AuditEntry.action == "报送包警告")) is not None
+    finally:
+        county.dispose()
+        city.dispose()

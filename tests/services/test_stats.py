@@ -209,3 +209,12 @@ def test_dashboard_item_shows_quarter_progress(session, scenario):
                       "detail": "已查 6 家次，应抽 8 家次；已公示 5 家次"}]
     assert "app.services.stats" in dashboard.PROVIDERS
     assert stats.dashboard_items(session, date(2026, 8, 1)) == []  # nothing drawn in Q3
+
+
+def test_category_buckets_keep_a_simplified_column_for_every_preset():
+    assert stats.category_bucket("特殊监管对象", "特殊监管对象（低风险）", "简化管理") == "特殊"
+    assert stats.category_bucket("重点排污单位", "", "重点管理") == "重点"
+    assert stats.category_bucket("一般排污单位", "一般排污单位（低风险）", "简化管理") == "简化"  # 泽州 非重点
+    assert stats.category_bucket("一般排污单位", "一般排污单位（低风险）", "登记管理") == "一般"
+    assert stats.category_bucket("一般监管对象", "简化管理（5%/季）", "") == "简化"  # 隆尧 stratum
+    assert stats.category_bucket("未分类") == "一般"
