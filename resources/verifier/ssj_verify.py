@@ -727,6 +727,10 @@ def _verify(record: dict) -> list[str]:
             return [f"第 {n} 条变更的类别“{kind}”无法识别。"]
         done.append(a)
         prev = a["hash"]
+    kinds = [a.get("kind") for a in done]
+    expected_state = "已作废" if "作废" in kinds else "已确认" if "确认" in kinds else "已抽取"
+    if record.get("state") not in (None, expected_state):
+        return [f"记录标明的状态“{record.get('state')}”与变更记录不符（应为“{expected_state}”）。"]
     return []
 
 
