@@ -218,3 +218,12 @@ def test_category_buckets_keep_a_simplified_column_for_every_preset():
     assert stats.category_bucket("一般排污单位", "一般排污单位（低风险）", "登记管理") == "一般"
     assert stats.category_bucket("一般监管对象", "简化管理（5%/季）", "") == "简化"  # 隆尧 stratum
     assert stats.category_bucket("未分类") == "一般"
+
+
+def test_publication_figures_agree_with_the_outcomes_area(session, scenario):
+    from app.services import publication
+
+    mine = stats.compute(session, "2026Q1")
+    theirs = publication.publication_rate(session, "2026Q1")
+    assert (mine["checks"]["inspected"], mine["checks"]["published"]) == (theirs["entered"], theirs["published"])
+    assert mine["rates"]["publication_rate"] == pytest.approx(100 * theirs["rate"], abs=0.01)
