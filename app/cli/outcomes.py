@@ -138,7 +138,7 @@ def cmd_outcomes_import(args, ctx) -> int:
     with ctx.session() as s:
         report = outcomes.import_sheet(s, args.file, dry_run=args.dry_run)
     text = (f"{'检查' if args.dry_run else '导入'} {report['file']}：共 {report['rows']} 行，有效 {report['valid']} 行，"
-            f"新增 {report['inserted']}，更新 {report['updated']}。")
+            f"新增 {report['inserted']}，更新 {report['updated']}，未变化 {report['unchanged']}。")
     if report["errors"]:
         text += "\n" + "\n".join(f"第 {e['row']} 行 {e['column']}：{e['message']}" for e in report["errors"])
     ctx.emit(report, text)

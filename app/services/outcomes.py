@@ -685,6 +685,47 @@ def export_template(session: Session, period: str, out: str | Path) -> dict:
     return {"file": str(out), "period": p.code, "rows": len(rows)}
 
 
+_COMPARED = ("check_date", "method", "result", "findings", "determined_on", "rectify_deadline", "rectify_verified_on",
+             "rectify_result", "case_no", "decision_date", "penalty_amount", "transfer_to")
+
+
+def _unchanged(existing: Outcome, raw: dict, clean: dict | None = None) -> bool:
+    """Whether a sheet row says the same as the stored outcome (so re-importing it changes nothing)."""
+    for key in _COMPARED:
+        if key not in raw:
+            continue
+        stored = getattr(existing, key)
+        if clean is not None:
+            new = clean.get(key)
+        else:
+            value = raw.get(key)
+            if key in ("check_date", "determined_on", "rectify_deadline", "rectify_verified_on", "decision_date"):
+                try:
+                    new = _as_date(key, value)
+                except FieldError:
+                    return False
+                if key == "determined_on" and new is None:
+                    new = stored
+            elif key == "penalty_amount":
+                try:
+                    new = Decimal(str(value).replace(",", "")).quantize(Decimal("0.01")) if value not in (None, "") else None
+                except InvalidOperation:
+                    return False
+            elif key == "method":
+                new = normalise_method(_text(value)) or _text(value)
+            else:
+                new = _text(value)
+        if stored is not None and key == "penalty_amount":
+            stored = Decimal(str(stored)).quantize(Decimal("0.01"))
+        if (stored or None) != (new or None):
+            return False
+    extra = existing.extra or {}
+    team = raw.get("actual_team")
+    if team not in (None, "") and _text(team) != "、".join(extra.get("actual_team", [])):
+        return False
+    return True
+
+
 def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, today: date | None = None) -> dict:
     """Import a filled 检查结果录入表: all rows valid → write in this transaction; any error → write nothing."""
     from python_calamine import CalamineWorkbook
@@ -699,7 +740,7 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
         table = wb.get_sheet_by_name(sheet).to_python()
     except Exception as exc:
         raise UserError(f"无法读取 {path.name}：{exc}。请确认它是用本程序导出的检查结果录入表（.xlsx），且未加密。") from exc
-    report = {"file": str(path), "rows": 0, "valid": 0, "inserted": 0, "updated": 0, "errors": []}
+    report = {"file": str(path), "rows": 0, "valid": 0, "inserted": 0, "updated": 0, "errors": [], "unchanged": 0}
     if not table:
         raise UserError(f"{path.name} 的“{sheet}”工作表是空的。")
     header = [_text(c) for c in table[0]]
@@ -745,17 +786,23 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
                 raise FieldError("selection", f"与第 {seen[sid]} 行是同一个对象，重复录入。请删除其中一行。")
             seen[sid] = rno
             clean_input = dict(filled)
-            validate(session, sid, clean_input, today=today)
             existing = session.scalar(select(Outcome).where(Outcome.selection_id == sid))
             if existing is not None and existing.state != STATE_ENTERED:
+                if _unchanged(existing, clean_input):
+                    report["unchanged"] += 1
+                    continue  # a row re-exported after review: nothing to do
                 raise FieldError("selection", f"该对象的检查结果已{existing.state[1:]}，不能再通过导入修改。")
+            clean = validate(session, sid, clean_input, today=today)
+            if existing is not None and _unchanged(existing, clean_input, clean):
+                report["unchanged"] += 1
+                continue
             plan.append((rno, sid, clean_input, existing))
         except FieldError as exc:
             column = "抽取编号" if exc.field == "selection" else _FIELD_COLUMN.get(exc.field, exc.label)
             errors.append({"row": rno, "column": column, "message": f"{path.name} 第 {rno} 行“{column}”列：{exc.message}"})
         except UserError as exc:
             errors.append({"row": rno, "column": "", "message": f"{path.name} 第 {rno} 行：{exc.message}"})
-    report["valid"] = len(plan)
+    report["valid"] = len(plan) + report["unchanged"]
     if errors or dry_run:
         return report
     for rno, sid, data, existing in plan:

@@ -59,7 +59,7 @@ def test_import_good_sheet_then_update(cli, db, drawn, tmp_path):
                    "发现问题": "危废台账不全", "整改期限": "2026-03-10"}})
     rc, o, err = cli("--json", "outcomes", "import", str(out), "--dry-run")
     rep = json.loads(o)
-    assert rc == 0 and rep == {"file": str(out), "rows": 3, "valid": 2, "inserted": 0, "updated": 0, "errors": []}
+    assert rc == 0 and rep == {"file": str(out), "rows": 3, "valid": 2, "inserted": 0, "updated": 0, "errors": [], "unchanged": 0}
     with db.Session() as s:
         assert s.scalar(select(Outcome)) is None
     rc, o, err = cli("--json", "outcomes", "import", str(out))
@@ -72,7 +72,7 @@ def test_import_good_sheet_then_update(cli, db, drawn, tmp_path):
     rc, o, err = cli("--json", "outcomes", "import", str(out))
     rep = json.loads(o)
     assert rc == 0, err
-    assert rep["updated"] == 2 and rep["inserted"] == 0
+    assert rep["updated"] == 1 and rep["unchanged"] == 1 and rep["inserted"] == 0
     rc, o, err = cli("--json", "outcomes", "list", "--period", "2026Q1")
     rows = json.loads(o)
     assert [r["state"] for r in rows] == ["已录入", "已录入", "未录入"]
@@ -136,6 +136,14 @@ def test_import_refuses_approved_results_and_wrong_files(cli, db, drawn, tmp_pat
     fill(out, {1: {"检查日期": "2026-02-10", "检查方式": "现场检查", "检查结果": "未发现问题"}})
     assert cli("outcomes", "import", str(out))[0] == 0
     assert cli("outcomes", "approve", "--period", "2026Q1", "--by", "王五")[0] == 0
+    # the re-exported sheet holds the approved row unchanged: importing it again is harmless
+    cli("outcomes", "template", "--period", "2026Q1", "--out", str(out))
+    fill(out, {2: {"检查日期": "2026-02-12", "检查方式": "现场检查", "检查结果": "未发现问题"}})
+    rc, o, err = cli("--json", "outcomes", "import", str(out))
+    rep = json.loads(o)
+    assert rc == 0 and rep["unchanged"] == 1 and rep["inserted"] == 1, rep
+    # but changing an approved result through the sheet is refused
+    fill(out, {1: {"检查结果": "发现问题已立案调查", "立案编号": "X-1"}})
     rc, o, err = cli("--json", "outcomes", "import", str(out))
     assert rc == 1 and "已审核，不能再通过导入修改" in json.loads(o)["errors"][0]["message"]
     other = tmp_path / "other.xlsx"

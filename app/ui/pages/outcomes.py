@@ -411,7 +411,8 @@ class OutcomesPage(QWidget):
             more = f"\n……共 {len(report['errors'])} 处错误" if len(report["errors"]) > 20 else ""
             QMessageBox.warning(self, "导入失败（未导入任何数据）", "\n".join(lines) + more)
         else:
-            QMessageBox.information(self, "导入完成", f"新增 {report['inserted']} 条，更新 {report['updated']} 条检查结果。")
+            QMessageBox.information(self, "导入完成", f"新增 {report['inserted']} 条，更新 {report['updated']} 条检查结果"
+                                    f"（未变化 {report.get('unchanged', 0)} 条）。")
         self.reload()
         return report
 
