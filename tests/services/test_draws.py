@@ -362,3 +362,32 @@ def test_export(session, tmp_path):
     rec = json.loads(open(files["json"], encoding="utf-8").read())
     assert da.verify_record(rec) == [] and rec["state"] == "已抽取"
     assert open(files["verifier"], encoding="utf-8").read() == da.verifier_source()
+
+
+def test_task_draw_through_the_rules_engine(session):
+    from app.models.rules import Plan, Task
+    from app.services import policies
+
+    policies.set_policy(session, "zezhou-2024")
+    for i in range(30):
+        make_object(session, uscc=_uscc(i), permit_class="重点管理", key_polluter=True, pollution_types=["废气"])
+    for j in range(4):
+        make_inspector(session, cert_no=f"1409{j:04d}")
+    plan = Plan(year=2026, code="JH-2026-01", name="2026年度抽查计划")
+    session.add(plan)
+    session.flush()
+    task = Task(plan_id=plan.id, code="RW-01", name="重点排污单位检查", draw_type="不定向")
+    session.add(task)
+    session.flush()
+    d = draws.draw_now(session, "2026Q1", task.id, SEED)
+    rec = draws.record_of(d)
+    assert rec["task"] == {"id": task.id, "code": "RW-01", "name": "重点排污单位检查", "draw_type": "不定向"}
+    assert d.task_id == task.id and da.verify_record(rec) == []
+    with pytest.raises(UserError, match="已有抽取"):
+        draws.start(session, "2026Q1", task.id)
+    with pytest.raises(UserError, match="不存在"):
+        draws.start(session, "2026Q1", 999)
+    d2 = draws.draw_now(session, "2026Q1", None, SEED2)  # the office-wide draw is a different draw
+    assert draws.record_of(d2)["previous_hash"] == rec["record_hash"]
+    items = draws.dashboard_items(session, date(2026, 2, 1))
+    assert "RW-01" in items[0]["detail"] and "已抽取" in items[0]["detail"]
