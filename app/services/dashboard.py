@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 PROVIDERS: list[str] = [
+    "app.services.pools",
     "app.services.targets",
     "app.services.outcomes",
     "app.services.draws",

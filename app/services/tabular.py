@@ -303,7 +303,7 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, known_heade
     count = 0
     for i in range(data_start, len(raw)):
         src = raw[i]
-        cells = [cell_text(v) for v in src[:width]]
+        cells = [v.strip() if v.__class__ is str else cell_text(v) for v in src[:width]]
         if not any(cells):
             continue
         count += 1

@@ -60,6 +60,7 @@ class PoolPage(QWidget):
     filters: list[tuple[str, str, bool]] = []  # (key, label, is_list)
     title = ""
     hint = ""
+    placeholder = "搜索名称、代码、地址、行业……（多个词用空格分开）"
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -74,7 +75,7 @@ class PoolPage(QWidget):
         layout.addLayout(self.tools)
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索名称、代码、地址……（多个词用空格分开）")
+        self.search.setPlaceholderText(self.placeholder)
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 3)
         self.combos: list[FilterCombo] = []
@@ -96,9 +97,14 @@ class PoolPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setDefaultSectionSize(110)
-        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setSortIndicatorShown(False)
         self.table.horizontalHeader().sectionClicked.connect(self._sort)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        for col, (key, _h) in enumerate(self.columns):
+            width = {"name": 260, "uscc": 170, "permit_no": 190, "address": 220, "reason": 260, "basis": 300,
+                     "content": 240, "category": 120, "stratum": 150, "org": 200, "avoid_usccs": 170}.get(key)
+            if width:
+                self.table.setColumnWidth(col, width)
         layout.addWidget(self.table, 1)
         self.count_label = QLabel()
         layout.addWidget(self.count_label)
@@ -165,6 +171,7 @@ class PoolPage(QWidget):
         if self.model.sort_column == column and self.model.sort_order == Qt.SortOrder.AscendingOrder:
             order = Qt.SortOrder.DescendingOrder
         self.model.sort(column, order)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _update_count(self) -> None:

@@ -155,3 +155,34 @@ def test_cli_template_export_status_tag(cli, db, tmp_path):
     assert data[0]["status"] == "注销" and data[0]["tags"] == ["重点行业"]
     rc, out, err = cli("objects", "set-status", make_uscc(999), "停产", "--reason", "x")
     assert rc == 1 and "没有统一社会信用代码为" in err
+
+
+def test_dashboard_items_point_to_empty_pools(session):
+    from app.services import dashboard
+
+    items = {i["title"]: i for i in pools.dashboard_items(session, date(2026, 3, 1))}
+    assert items["检查对象库"]["value"] == "0 家" and "请先导入" in items["检查对象库"]["detail"]
+    assert items["执法检查人员"]["level"] == "danger" and items["抽查事项清单"]["value"] == "未建立"
+    assert "app.services.pools" in dashboard.PROVIDERS
+    make_object(session)
+    make_inspector(session)
+    make_inspector(session)
+    items = {i["title"]: i for i in pools.dashboard_items(session, date(2026, 3, 1))}
+    assert items["检查对象库"]["value"] == "1 家" and items["执法检查人员"]["level"] == "info"
+
+
+def test_fast_uscc_check_agrees_with_stdnum():
+    import random
+
+    from stdnum.cn import uscc
+
+    rng = random.Random(5)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXYIOZSV"
+    samples = [make_uscc(i) for i in range(300)]
+    for _ in range(3000):
+        code = list(rng.choice(samples))
+        for _k in range(rng.randint(0, 2)):
+            code[rng.randrange(18)] = rng.choice(alphabet)
+        samples.append("".join(code))
+    for code in samples:
+        assert (importer.check_uscc(code) is None) == uscc.is_valid(code), code

@@ -14,6 +14,7 @@ from app.services.errors import UserError
 class PeoplePage(PoolPage):
     experts = False
     kind = "inspectors"
+    placeholder = "搜索姓名、执法证号、单位、区域、专长……"
     columns = [(k, h) for k, h in pools.INSPECTOR_COLUMNS if k not in ("id_no",)]
     filters = [("region", "区域", True), ("expertise", "业务专长", True), ("department", "部门", False),
                ("on_duty", "在编在岗", False)]

@@ -15,7 +15,9 @@ from app.ui.pool_widgets import PoolPage, RecordDialog
 class ItemsPage(PoolPage):
     title = "随机抽查事项清单"
     hint = "按年度管理；抽查比例、频次写在事项上，供制定计划时参考"
-    columns = [(k, h) for k, h in pools.ITEM_COLUMNS if k not in ("code", "remark")]
+    columns = [(k, dict(pools.ITEM_COLUMNS)[k]) for k in ("seq", "category", "name", "target", "item_class", "method",
+                                                        "ratio", "frequency", "subject", "content", "basis")]
+    placeholder = "搜索抽查类别、事项、检查对象、依据……"
     filters = [("item_class", "事项类别", False), ("method", "检查方式", False)]
 
     def __init__(self, ctx: AppContext, parent=None):
