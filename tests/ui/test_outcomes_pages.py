@@ -75,6 +75,10 @@ def test_review_flow_in_the_outcomes_page(qtbot, db, drawn, messages, tmp_path):
     assert page.model.rows[0].attachments == 1 and page.model.rows[0].case_no == "测环罚〔2026〕3号"
     assert page.model.data(page.model.index(0, 8)) == page.model.rows[0].publish_due.isoformat()
     assert page.follow_model.rowCount() == 1  # the case
+    again = OutcomeDialog(clerk, page.model.row(0), page)
+    qtbot.addWidget(again)
+    assert again.attachment_list.count() == 1 and "笔录.pdf（SHA-256" in again.attachment_list.item(0).text()
+    assert "缺失" not in again.attachment_list.item(0).text()
 
     reviewer = ctx_for(db, "shenhe", "审核员")
     rpage = OutcomesPage(reviewer)

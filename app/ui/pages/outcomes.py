@@ -91,8 +91,8 @@ class OutcomeDialog(QDialog):
         self.resize(640, 720)
         with ctx.read() as s:
             phrase_list = [p.phrase for p in svc.phrases(s)]
-            self.existing = [(a.filename, a.sha256[:12]) for a in svc.attachments(s, row.outcome_id)] \
-                if row.outcome_id else []
+            self.existing = [(a.filename, a.sha256[:12], str(svc.attachment_path(a)), svc.verify_attachment(a))
+                             for a in svc.attachments(s, row.outcome_id)] if row.outcome_id else []
         form = QFormLayout()
         form.addRow("检查对象", QLabel(f"{row.name}（{row.uscc}）"))
         form.addRow("抽查任务", QLabel(row.task_name or row.period))
@@ -147,12 +147,17 @@ class OutcomeDialog(QDialog):
         att = QGroupBox("附件（笔录扫描件、照片：PDF/JPG/PNG/TIF，单个不超过 20 MB）")
         al = QVBoxLayout(att)
         self.attachment_list = QListWidget()
-        for name, h in self.existing:
-            self.attachment_list.addItem(f"{name}（SHA-256 {h}…）")
+        for name, h, _path, ok in self.existing:
+            self.attachment_list.addItem(f"{name}（SHA-256 {h}…）" + ("" if ok else "  ⚠ 文件缺失或已被改动"))
         add = QPushButton("添加附件…")
         add.clicked.connect(self.choose_attachment)
+        open_button = QPushButton("打开所选附件")
+        open_button.clicked.connect(self.open_selected)
         al.addWidget(self.attachment_list)
-        al.addWidget(add)
+        arow = QHBoxLayout()
+        arow.addWidget(add)
+        arow.addWidget(open_button)
+        al.addLayout(arow)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
@@ -167,6 +172,16 @@ class OutcomeDialog(QDialog):
         if row.state not in ("未录入", "已录入"):
             buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
             lay.insertWidget(0, QLabel(f"该结果{row.state}，只能查看。"))
+
+    def open_selected(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        i = self.attachment_list.currentRow()
+        if 0 <= i < len(self.existing):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.existing[i][2]))
+        elif i >= len(self.existing) and i - len(self.existing) < len(self.new_attachments):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.new_attachments[i - len(self.existing)]))
 
     def add_attachment_path(self, path: str) -> None:
         self.new_attachments.append(path)
