@@ -277,7 +277,12 @@ def override(session: Session, obj: InspectionObject | str, category: str, reaso
     """Manually set an object's category with a recorded reason (audited via the ORM flush).
 
     ``category`` "" (or "自动") removes the override. ``obj`` may be an InspectionObject or a USCC.
+    Allowed for 管理员, 审核员 and 领导 (a 录入员 cannot change how an object is supervised).
     """
+    from app.services.accounts import require_role
+    from app.services.context import current_actor
+
+    require_role(current_actor(), "审核员", "领导")
     if isinstance(obj, str):
         uscc = obj.strip().upper()
         found = session.scalar(select(InspectionObject).where(InspectionObject.uscc == uscc))

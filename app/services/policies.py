@@ -398,6 +398,10 @@ def resolve_rules(id_or_path) -> dict:
 
 def set_policy(session: Session, id_or_path) -> PolicyVersion:
     """Store a new active version of the office's rules (preset id, rule file or dict); sets Office.policy_id."""
+    from app.services.accounts import require_role
+    from app.services.context import current_actor
+
+    require_role(current_actor(), "领导")
     doc = resolve_rules(id_or_path)
     session.execute(update(PolicyVersion).where(PolicyVersion.active.is_(True)).values(active=False))
     version = PolicyVersion(policy_id=doc["id"], name=doc.get("name", ""), rules=doc, active=True,

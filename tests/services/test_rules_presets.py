@@ -60,6 +60,24 @@ def test_no_policy_set_is_a_chinese_error(session):
         policies.active_rules(session)
 
 
+def test_only_admin_or_leader_changes_rules_and_overrides(session):
+    from app.services.context import Actor, acting_as
+    from app.services.errors import PermissionDenied
+
+    policies.set_policy(session, "weihai")
+    obj = make_object(session, permit_class="登记管理")
+    with acting_as(Actor("luru", "录入员")):
+        with pytest.raises(PermissionDenied):
+            policies.set_policy(session, "longyao-2026")
+        with pytest.raises(PermissionDenied):
+            classification.override(session, obj, "重点监管对象", "理由")
+    with acting_as(Actor("lingdao", "领导")):
+        policies.set_policy(session, "longyao-2026")
+    with acting_as(Actor("shenhe", "审核员")):
+        classification.override(session, obj, "重点监管对象", "理由")
+    assert policies.active_rules(session)["id"] == "longyao-2026"
+
+
 def test_set_policy_stores_new_active_version_and_office(session):
     v1 = policies.set_policy(session, "longyao-2026")
     v2 = policies.set_policy(session, "weihai")
