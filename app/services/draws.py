@@ -231,12 +231,63 @@ def _precheck(snap: dict) -> None:
                         f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。请调高上限或补充人员。")
     experts = [p for p in snap["people"] if p["kind"] == "专家"]
     wanted = set(snap["rules"].get("expert_for") or [])
+    short = _objects_short_of_people(snap, officers, experts, k, wanted)
+    if short:
+        lines = "；".join(f"{o['name']}（{o['id']}）：{why}" for o, why in short[:20])
+        raise UserError(f"有 {len(short)} 家范围内对象在回避/异地交叉规则下凑不齐检查组，若被抽中将无法组成有效检查组：{lines}。"
+                        "请补充人员、核对回避名单或调整选派规则后再冻结。",
+                        details=[{"统一社会信用代码": o["id"], "单位": o["name"], "原因": why} for o, why in short])
     if snap["rules"].get("expert_required", True) and not experts and wanted:
         needing = [o for s in snap["strata"] if s["required"] for o in s["objects"]
                    if wanted.intersection(o["pollution_types"])]
         if needing:
             raise UserError(f"范围内有 {len(needing)} 家{'/'.join(sorted(wanted))}对象（如 {needing[0]['name']}），"
                             "被抽中时需要专家参加，但专家库中没有在岗专家。请先导入专家库。")
+
+
+def _objects_short_of_people(snap: dict, officers: list[dict], experts: list[dict], k: int,
+                             wanted: set[str]) -> list[tuple[dict, str]]:
+    """Objects (of strata to be drawn) for which the hard rules (回避, 异地交叉) leave too few people.
+
+    Checked before the seed exists so that a draw cannot fail on them afterwards. Counting is linear:
+    eligible = people − people of the object's township (异地交叉) − other people avoiding it."""
+    rules = snap["rules"]
+    cross = bool(rules.get("cross_region"))
+    avoidance = rules.get("avoidance", True)
+    need_expert = rules.get("expert_required", True)
+
+    def counter(people):
+        by_region: dict[str, int] = {}
+        avoiders: dict[str, list[dict]] = {}
+        for p in people:
+            if p["region"]:
+                by_region[p["region"]] = by_region.get(p["region"], 0) + 1
+            if avoidance:
+                for u in p["avoid"]:
+                    avoiders.setdefault(u, []).append(p)
+
+        def eligible(obj) -> int:
+            n = len(people)
+            if cross and obj["township"]:
+                n -= by_region.get(obj["township"], 0)
+            for p in avoiders.get(obj["id"], []):
+                if not (cross and obj["township"] and p["region"] == obj["township"]):
+                    n -= 1
+            return n
+        return eligible
+
+    officer_count, expert_count = counter(officers), counter(experts)
+    short = []
+    for s in snap["strata"]:
+        if not s["required"]:
+            continue
+        for o in s["objects"]:
+            n = officer_count(o)
+            if n < k:
+                short.append((o, f"符合回避/异地规则的执法人员只有 {n} 名"))
+            elif need_expert and wanted.intersection(o["pollution_types"]) and experts and expert_count(o) < 1:
+                short.append((o, "没有符合回避/异地规则的专家"))
+    return short
 
 
 def start(session: Session, period: str, task_id: int | None = None, *, strata: list[dict] | None = None,

@@ -152,19 +152,39 @@ def test_too_few_inspectors(session):
         draws.start(session, "2026Q1", strata=strata_of()(session))
 
 
-def test_objects_without_valid_team_are_named_and_nothing_stored(session):
+def test_freeze_names_objects_the_hard_rules_leave_without_a_team(session):
     objs = make_pool(session, officers=2)
     from app.models import Inspector
 
     first = session.scalars(select(Inspector).where(Inspector.kind == "执法人员")).first()
-    first.avoid_usccs = [o.uscc for o in objs]
+    first.avoid_usccs = [objs[3].uscc]
     session.flush()
-    d = draws.start(session, "2026Q1", strata=strata_of()(session))
+    with pytest.raises(UserError) as exc:
+        draws.start(session, "2026Q1", strata=strata_of()(session))
+    assert "凑不齐检查组" in exc.value.message and "企业3" in exc.value.message
+    assert exc.value.details[0]["统一社会信用代码"] == objs[3].uscc
+
+
+def test_objects_without_valid_team_are_named_and_nothing_stored(session):
+    """A cap-induced shortage only shows after the seed: the draw is refused, nothing stored."""
+    for i in range(2):
+        make_object(session, uscc=_uscc(i), name=f"危废企业{i}", pollution_types=["危废"])
+    for j in range(4):
+        make_inspector(session, name=f"执法员{j}", cert_no=f"1405{j:04d}")
+    make_inspector(session, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
+    draws.set_team_rules(session, {"cap_per_inspector": 1})
+    strata = strata_of(n=2, required=(2, 0))(session)
+    strata[0]["objects"] += strata[1]["objects"]
+    strata = strata[:1]
+    d = draws.start(session, "2026Q1", strata=strata)
     with pytest.raises(UserError) as exc:
         draws.perform(session, d.id, SEED)
-    assert "无法组成有效检查组" in exc.value.message and "企业" in exc.value.message and exc.value.details
+    assert "无法组成有效检查组" in exc.value.message and "危废企业" in exc.value.message and exc.value.details
+    assert "专家" in exc.value.details[0]["原因"]
     assert d.state == "已冻结" and d.seed == "" and d.record == ""
     assert session.scalars(select(DrawSelection)).all() == []
+    with pytest.raises(UserError, match="少于 2"):
+        draws.set_team_rules(session, {"officers_per_team": 1})
 
 
 def test_empty_pool_refused(session):
