@@ -6,7 +6,7 @@ import itertools
 from datetime import date, datetime
 
 from app.models import Draw, DrawSelection, Plan, Task, TeamMember
-from tests.factories import make_object, make_uscc
+from tests.factories import make_object
 
 _n = itertools.count(1)
 

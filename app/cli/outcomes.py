@@ -83,7 +83,9 @@ def cmd_workdays_add(args, ctx) -> int:
     try:
         result = workdays.add_workdays(None, start, args.n)
     except workdays.CalendarMissing:
-        if not getattr(args, "db", None):
+        import os
+
+        if not (getattr(args, "db", None) or os.environ.get("SSJ_DB")):
             raise
         with ctx.db.Session() as s:
             result = workdays.add_workdays(s, start, args.n)

@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.models import Outcome
-from app.services import outcomes
 from tests.outcomes_factories import make_draw
 
 TODAY = date(2026, 3, 20)
