@@ -12,8 +12,8 @@ Readings (documented in docs/policies.md):
   objects tagged "上级已抽查" (or "上级已抽查2026") — a higher level drew them this year and found no problem;
 * extra special pools (泽州 核技术利用单位 …) appear as their own rows of the quota table; they overlap the
   main categories, so ``draw_strata`` includes them only when a task's scope names them in ``categories``;
-* a task whose ratio text starts with a plain percentage ("3%", "20%；1次/年") uses that ratio for its
-  strata (秦皇岛 附件2, 泽州 附件3); otherwise the rule ratios apply.
+* a task whose ratio text names exactly one percentage ("20%；1次/年", "结合企业信用风险等级，不低于3%") uses
+  that ratio (plus the step-up) for its strata (秦皇岛 附件2, 泽州 附件3); otherwise the rule ratios apply.
 """
 from __future__ import annotations
 
@@ -80,16 +80,18 @@ def period_ratio(spec: dict | None, add: Fraction, period: Period) -> Fraction |
     return min(Fraction(1), base * _multiplier(spec, period))
 
 
-_TASK_RATIO = re.compile(r"^\s*(?:不低于|至少|按)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_TASK_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 
 
 def task_ratio_spec(task: Task | None) -> dict | None:
-    """A task whose 抽查比例 starts with a plain percentage: {"value": "20%", "per": …} else None."""
+    """A task whose 抽查比例 names exactly one percentage ("20%；1次/年", "结合企业信用风险等级，不低于3%"):
+    {"value": "20%", "per": …}; None when it names none or several (then the rule ratios apply)."""
     if task is None:
         return None
-    m = _TASK_RATIO.match(task.ratio or "")
-    if not m:
+    found = _TASK_RATIO.findall(task.ratio or "")
+    if len(found) != 1:
         return None
+    m = _TASK_RATIO.search(task.ratio)
     per = "季度"
     freq = re.search(r"(\d+)\s*次\s*/\s*年", task.ratio)
     if freq:

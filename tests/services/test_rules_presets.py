@@ -269,6 +269,16 @@ def test_zezhou_task_scope_and_extra_pool_task(session):
     assert [(s.category, len(s.objects), s.required, s.ratio) for s in strata] == [("核技术利用单位", 5, 2, "30%")]
     with pytest.raises(UserError, match="没有匹配的对象"):
         quota.draw_strata(session, "2024Q1", empty_task.id)
+    joint = Task(plan_id=plan.id, code="秦联002", name="汽车行业“一业一查”", draw_type="定向",
+                 ratio="结合企业信用风险等级, 不低于3%", scope={"township": ["巴公镇"]})
+    long_text = Task(plan_id=plan.id, code="022号", name="内部联合", draw_type="定向", scope={"township": ["巴公镇"]},
+                     ratio="重点监管对象：市级每季度至少对本行政区域内10%的重点监管对象进行随机抽查；特殊监管对象：…10%…")
+    session.add_all([joint, long_text])
+    session.flush()
+    rows = {r["stratum"]: r for r in quota.compute_quota(session, "2024Q1", joint.id)["rows"]}
+    assert rows["重点排污单位"]["ratio"] == "3%" and rows["一般排污单位"]["required"] == 2  # 40 × 3% = 1.2 → 2
+    rows = {r["stratum"]: r for r in quota.compute_quota(session, "2024Q1", long_text.id)["rows"]}
+    assert rows["重点排污单位"]["ratio"] == "25%"  # several percentages: the rules apply
     whole = quota.draw_strata(session, "2024Q1", open_task.id)  # 不定向: whole pool, scope ignored
     assert sum(len(s.objects) for s in whole) == 65
     with pytest.raises(UserError, match="没有编号为 999"):
