@@ -63,6 +63,9 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     assert _value(page, "结果公示", "公示率") == "83.33"
     assert _value(page, "执法人员", "在岗人数") == "3"
     assert "已查 <b>6</b>" in page.summary.text() and "未达到" in page.targets.text()
+    strata = {page.strata.item(r, 1).text(): [page.strata.item(r, c).text() for c in (2, 3, 4)]
+              for r in range(page.strata.rowCount())}
+    assert strata["一般监管对象"] == ["2", "2", "0"] and len(strata) == 4
     bars = page.bar_view.chart().series()[0].barSets()
     assert [bars[0].at(i) for i in range(4)] == [2, 2, 2, 2]  # 应抽 per category
     assert [bars[1].at(i) for i in range(4)] == [2, 2, 2, 0]  # 已查

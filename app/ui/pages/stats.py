@@ -10,7 +10,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 from sqlalchemy import select
 
 from app.services import stats as stats_service
@@ -239,7 +240,15 @@ class StatsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        ll.addWidget(self.table)
+        self.strata = QTableWidget(0, 5)
+        self.strata.setHorizontalHeaderLabels(["监管类别", "分层", "应抽", "实抽", "已查"])
+        self.strata.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.strata.verticalHeader().setVisible(False)
+        self.strata.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "统计表")
+        self.tabs.addTab(self.strata, "分层明细（家次）")
+        ll.addWidget(self.tabs)
         self.targets = QLabel()
         self.targets.setWordWrap(True)
         self.targets.setTextFormat(Qt.TextFormat.RichText)
@@ -279,6 +288,13 @@ class StatsPage(QWidget):
             f"已查 <b>{c['inspected']}</b>（完成率 {r['completion_rate']}%），发现问题 {c['problems_found']} 家次，"
             f"责令整改 {c['rectify']}，立案 {c['cases']}，公示率 <b>{r['publication_rate']}%</b>")
         self.model.set_stats(st)
+        self.strata.setRowCount(len(st["strata"]))
+        for i, row in enumerate(st["strata"]):
+            for j, v in enumerate((row["category"], row["stratum"], row["required"], row["drawn"], row["inspected"])):
+                item = QTableWidgetItem(str(v))
+                if j >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.strata.setItem(i, j, item)
         parts = []
         for t in st["targets"]:
             color = "#1b7f3b" if t["met"] else "#b00020"
