@@ -11,7 +11,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
-from app.services import draw_algorithm as algo
 from app.services.draws import get_draw, record_of, snapshot_of
 from app.services.pdf import FONT, FONT_BOLD, build_pdf, esc, styles
 from app.services.periods import parse_period
