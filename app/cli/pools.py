@@ -78,7 +78,7 @@ def cmd_import(args, ctx) -> int:
         if rep.unmapped:
             lines.append(f"未识别、已忽略的列：{'、'.join(rep.unmapped)}")
         for e in rep.errors[:200]:
-            lines.append(f"  第 {e['row']} 行 [{e['column']}] {e['message']}")
+            lines.append(f"  {e['message']}")
         if len(rep.errors) > 200:
             lines.append(f"  ……另有 {len(rep.errors) - 200} 处问题，请用 --report 文件.xlsx 保存完整报告。")
         return "\n".join(lines)

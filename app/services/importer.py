@@ -393,7 +393,8 @@ def convert_value(kind: str, key: str, text: str):
     try:
         return _Converter(spec)(text.strip())
     except ValueError as exc:
-        raise UserError(f"“{spec.label}”{exc}。") from None
+        reason = str(exc).split("。请核对此行")[0]
+        raise UserError(f"“{spec.label}”：{reason}。") from None
 
 
 def _empty(spec: FieldSpec):

@@ -255,10 +255,19 @@ def history(session: Session, key: int | str) -> list[dict]:
     rows = session.scalars(select(ObjectChange).where(ObjectChange.object_id == obj.id)
                            .order_by(ObjectChange.ts, ObjectChange.id))
     labels = dict(OBJECT_COLUMNS)
-    return [{"ts": c.ts.strftime("%Y-%m-%d %H:%M") if c.ts else "", "kind": c.kind,
+    return [{"ts": _local(c.ts), "kind": c.kind,
              "field": labels.get(c.field, c.field), "old": c.old_value, "new": c.new_value,
              "effective_date": c.effective_date.isoformat() if c.effective_date else "", "user": c.user,
              "source": c.source} for c in rows]
+
+
+def _local(ts: datetime | None) -> str:
+    """A stored naive-UTC timestamp as local time for display."""
+    if ts is None:
+        return ""
+    from datetime import timezone
+
+    return ts.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def adjustments(session: Session, period: str) -> list[dict]:

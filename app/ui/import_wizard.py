@@ -126,6 +126,7 @@ class SheetPage(QWizardPage):
         for i, (_r, cells) in enumerate(shown):
             for j, v in enumerate(cells):
                 self.sample.setItem(i, j, QTableWidgetItem(v))
+        self.sample.resizeColumnsToContents()
 
     def isComplete(self) -> bool:
         return self.w.table is not None
