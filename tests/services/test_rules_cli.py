@@ -58,3 +58,40 @@ def test_quota_json_and_classify_override(cli, db, db_path):
     assert json.loads(out)["category"] == "重点监管对象" and json.loads(out)["overridden"] is True
     rc, _out, err = cli("classify", uscc, "--category", "重点监管对象")
     assert rc == 1 and "理由" in err
+
+
+def test_plan_and_task_commands(cli, db, tmp_path):
+    with acting_as(Actor("admin", "管理员")), db.Session() as s:
+        policies.set_policy(s, "zezhou-2024")
+        for _ in range(8):
+            make_object(s, permit_class="重点管理", key_polluter=True, township="巴公镇")
+        s.commit()
+    rc, out, err = cli("--json", "plan", "add", "--year", "2026", "--code", "2026001", "--name", "2026年度本部门计划",
+                       "--start", "2026-01-01", "--end", "2026-12-31", "--initiator", "执法大队")
+    assert rc == 0, err
+    assert json.loads(out)["kind"] == "本部门"
+    rc, _out, err = cli("plan", "add", "--year", "2026", "--code", "X", "--name", "坏", "--start", "2026-05-01",
+                        "--end", "2026-04-01")
+    assert rc == 1 and "早于开始日期" in err
+    rc, out, err = cli("--json", "task", "add", "--plan", "2026001", "--code", "T1", "--name", "巴公镇重点排污单位",
+                       "--type", "定向", "--ratio", "25% 4次/年", "--scope", '{"township": ["巴公镇"]}')
+    assert rc == 0, err
+    task_id = json.loads(out)["id"]
+    rc, _out, err = cli("task", "add", "--plan", "2026001", "--code", "T2", "--name", "空", "--type", "定向",
+                        "--scope", '{"township": ["无此镇"]}')
+    assert rc == 1 and "没有匹配的对象" in err
+    rc, out, _ = cli("--json", "quota", "--period", "2026Q1", "--task", str(task_id))
+    assert [(r["pool"], r["required"]) for r in json.loads(out)["rows"]] == [(8, 2)]
+    rc, out, _ = cli("--json", "plan", "list", "--year", "2026")
+    assert json.loads(out)[0]["tasks"] == 1
+    rc, out, _ = cli("--json", "task", "list")
+    assert json.loads(out)[0]["scope"] == {"township": ["巴公镇"]}
+    rc, out, err = cli("--json", "plan", "adjust", "2026001", "--reason", "延期", "--end", "2027-01-31", "--date", "2026-12-01")
+    assert rc == 0, err
+    assert "2027-01-31" in json.loads(out)["description"]
+    for ext in ("xlsx", "pdf"):
+        target = tmp_path / f"plan.{ext}"
+        rc, _out, err = cli("plan", "export", "--year", "2026", "--out", str(target))
+        assert rc == 0 and target.stat().st_size > 1000, err
+    rc, _out, err = cli("plan", "export", "--year", "2026", "--out", str(tmp_path / "plan.doc"))
+    assert rc == 1 and ".xlsx" in err
