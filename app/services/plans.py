@@ -159,6 +159,16 @@ def adjust_plan(session: Session, plan: Plan, *, reason: str, filed_on=None, des
     return adj
 
 
+def publish_adjustment(session: Session, adjustment_id: int) -> PlanAdjustment:
+    """Mark a 备案 adjustment as published (the adjusted plan may then be carried out)."""
+    adj = session.get(PlanAdjustment, int(adjustment_id))
+    if adj is None:
+        raise UserError(f"没有编号为 {adjustment_id} 的计划调整备案。")
+    adj.published = True
+    session.flush()
+    return adj
+
+
 def adjustments_of(session: Session, plan: Plan | None = None, year: int | None = None) -> list[PlanAdjustment]:
     q = select(PlanAdjustment).order_by(PlanAdjustment.filed_on, PlanAdjustment.id)
     if plan is not None:

@@ -188,6 +188,9 @@ def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, 
     assert "早于开始日期" in messages[-1][2]
     assert page.adjust_plan(dict(reason="汛期推迟", filed_on="2026-06-10", changes={"end_date": "2026-10-31"}))
     assert page.adj_model.rows[0]["reason"] == "汛期推迟" and "2026-10-31" in page.adj_model.rows[0]["description"]
+    assert page.adj_model.rows[0]["published"] is False
+    assert page.publish_adjustment()
+    assert page.adj_model.rows[0]["published"] is True
     xlsx = tmp_path / "plan.xlsx"
     assert page.export_xlsx(str(xlsx))
     ws = openpyxl.load_workbook(xlsx).worksheets[0]

@@ -23,7 +23,8 @@ PLAN_COLUMNS = [("code", "抽查计划编号"), ("name", "抽查计划名称"), 
 TASK_COLUMNS = [("code", "抽查任务编号"), ("name", "抽查任务名称"), ("draw_type", "抽查类型"), ("ratio", "抽查比例"),
                 ("items", "抽查事项"), ("scope", "抽查对象范围"), ("matches", "范围内对象"), ("window", "抽查时间"),
                 ("mode", "检查模式")]
-ADJ_COLUMNS = [("filed_on", "备案日期"), ("reason", "调整理由"), ("description", "调整内容"), ("user", "经办人")]
+ADJ_COLUMNS = [("filed_on", "备案日期"), ("reason", "调整理由"), ("description", "调整内容"), ("user", "经办人"),
+               ("published", "已公示")]
 
 
 def _date_edit(value: date | None) -> QDateEdit:
@@ -188,7 +189,7 @@ class PlansPage(QWidget):
         self.year.valueChanged.connect(lambda _v: self.refresh())
         bar.addWidget(self.year)
         for text, slot in (("新建计划…", self.add_plan), ("新增任务…", self.add_task), ("备案调整…", self.adjust_plan),
-                           ("标记已公开", self.publish_plan), ("导出 Excel…", self.export_xlsx),
+                           ("标记已公开", self.publish_plan), ("调整已公示", self.publish_adjustment), ("导出 Excel…", self.export_xlsx),
                            ("导出 PDF…", self.export_pdf)):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
@@ -260,7 +261,8 @@ class PlansPage(QWidget):
                                   items=plans.item_names(s, t.item_ids),
                                   scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
                                   matches=n, window=plans.window_text(t.start_date, t.end_date), mode=t.mode))
-            arows = [dict(filed_on=a.filed_on.isoformat(), reason=a.reason, description=a.description, user=a.user)
+            arows = [dict(id=a.id, filed_on=a.filed_on.isoformat(), reason=a.reason, description=a.description,
+                          user=a.user, published=a.published, _color=None if a.published else "#8a4b00")
                      for a in plans.adjustments_of(s, plan)]
         self.task_model.set_rows(trows)
         self.adj_model.set_rows(arows)
@@ -346,6 +348,21 @@ class PlansPage(QWidget):
         with self.ctx.session() as s:
             plans.publish_plan(s, plans.get_plan(s, pid))
         self.refresh()
+        return True
+
+    def publish_adjustment(self) -> bool:
+        sm = self.adj_view.selectionModel()
+        rows = sm.selectedRows() if sm else []
+        if not rows and len(self.adj_model.rows) == 1:
+            target = self.adj_model.rows[0]
+        elif rows:
+            target = self.adj_model.rows[rows[0].row()]
+        else:
+            show_error(self, UserError("请先在“调整备案”中选中一条备案。"))
+            return False
+        with self.ctx.session() as s:
+            plans.publish_adjustment(s, target["id"])
+        self.show_plan()
         return True
 
     def _export(self, kind: str, path: str | None) -> bool:
