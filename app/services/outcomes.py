@@ -421,6 +421,30 @@ def save_outcome(session: Session, selection_id: int, data: dict, *, today: date
     return existing
 
 
+FOLLOW_UP_FIELDS = ("rectify_deadline", "rectify_verified_on", "rectify_result", "case_no", "decision_date",
+                    "penalty_amount", "transfer_to")
+
+
+def record_follow_up(session: Session, outcome_id: int, data: dict, *, today: date | None = None) -> Outcome:
+    """后续处置 after review or publication: 整改复查, 立案/处罚, 移送 — the result itself stays as published."""
+    today = today or date.today()
+    o = session.get(Outcome, outcome_id)
+    if o is None:
+        raise UserError("检查结果不存在，请刷新后重试。")
+    merged = {k: getattr(o, k) for k in ("check_date", "method", "result", "findings", "determined_on", "problems")}
+    merged.update({k: getattr(o, k) for k in FOLLOW_UP_FIELDS})
+    merged.update({k: v for k, v in data.items() if k in FOLLOW_UP_FIELDS})
+    extra = o.extra or {}
+    if extra.get("actual_team"):
+        merged.update(actual_team=extra["actual_team"], team_change_reason=extra.get("team_change_reason", ""))
+    clean = validate(session, o.selection_id, merged, today=today)
+    for k in FOLLOW_UP_FIELDS:
+        setattr(o, k, clean[k])
+    o.extra = {**extra, "follow_up_by": current_user(), "follow_up_at": datetime.now().isoformat(timespec="seconds")}
+    session.flush()
+    return o
+
+
 # --- review -------------------------------------------------------------------------------------
 
 def _check_reviewer(reviewer: str) -> None:

@@ -200,3 +200,30 @@ def test_weihai_deadline_counts_from_the_end_of_the_task(session):
     _, sels = make_draw(session, task_end=date(2026, 3, 31))
     o = save(session, sels[0], check_date=date(2026, 2, 10))
     assert o.publish_due == workdays.add_workdays(None, date(2026, 3, 31), 20) == date(2026, 4, 29)
+
+
+def test_follow_up_after_publication(db):
+    from app.services import publication
+
+    with acting_as(Actor("luru", "录入员")), db.Session() as s:
+        _, sels = make_draw(s)
+        o = save(s, sels[0], check_date=date(2026, 2, 10), result="发现问题已责令整改", rectify_deadline=date(2026, 3, 1))
+        s.commit()
+        oid = o.id
+    with acting_as(Actor("shenhe", "审核员")), db.Session() as s:
+        outcomes.approve(s, [oid])
+        publication.create_batch(s, "2026Q1", published_on=date(2026, 3, 2))
+        s.commit()
+    with acting_as(Actor("luru", "录入员")), db.Session() as s:
+        assert outcomes.dashboard_items(s, TODAY)[-1]["title"] == "整改逾期未复查"
+        with pytest.raises(outcomes.FieldError, match="晚于今天"):
+            outcomes.record_follow_up(s, oid, {"rectify_verified_on": date(2026, 4, 1)}, today=TODAY)
+        with pytest.raises(outcomes.FieldError, match="立案编号"):
+            outcomes.record_follow_up(s, oid, {"penalty_amount": "1000"}, today=TODAY)
+        o = outcomes.record_follow_up(s, oid, {"rectify_verified_on": date(2026, 3, 5), "rectify_result": "已整改到位",
+                                               "transfer_to": ""}, today=TODAY)
+        s.commit()
+        assert o.state == "已公示" and o.result == "发现问题已责令整改"
+        assert o.rectify_verified_on == date(2026, 3, 5) and o.rectify_result == "已整改到位"
+        assert o.extra["follow_up_by"] == "luru"
+        assert all(i["title"] != "整改逾期未复查" for i in outcomes.dashboard_items(s, TODAY))

@@ -226,3 +226,28 @@ def test_phrase_list_is_editable_by_the_administrator(qtbot, db, drawn, messages
         s.commit()
     assert not dlg.remove("未发现问题") and "已被 1 条检查结果使用" in messages[-1][2]
     assert dlg.remove("注销") and "注销" not in dlg.phrases()
+
+
+def test_follow_up_recorded_after_review_in_the_dialog(qtbot, db, drawn, messages):
+    from app.services import outcomes
+    from app.ui.pages.outcomes import OutcomeDialog, OutcomesPage
+
+    with acting_as(Actor("luru", "录入员")), db.Session() as s:
+        outcomes.save_outcome(s, drawn[0][0], dict(check_date=date(2026, 2, 10), method="现场检查",
+                                                   result="发现问题已责令整改", rectify_deadline=date(2026, 3, 1)))
+        s.commit()
+    with acting_as(Actor("shenhe", "审核员")), db.Session() as s:
+        outcomes.approve_period(s, "2026Q1", "shenhe")
+        s.commit()
+    clerk = ctx_for(db, "luru", "录入员")
+    page = OutcomesPage(clerk)
+    qtbot.addWidget(page)
+    assert page.follow_model.data(page.follow_model.index(0, 6)) == "已逾期，未复查"
+    dlg = OutcomeDialog(clerk, page.model.row(0), page)
+    qtbot.addWidget(dlg)
+    assert dlg.follow_up_only and not dlg.result.isEnabled() and dlg.rectify_verified_on.isEnabled()
+    dlg.rectify_verified_on.setText("2026-03-05")
+    dlg.rectify_result.setText("已整改到位")
+    assert dlg.try_save()
+    page.reload()
+    assert page.model.rows[0].rectify_result == "已整改到位" and page.follow_model.rowCount() == 0

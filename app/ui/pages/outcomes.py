@@ -169,9 +169,13 @@ class OutcomeDialog(QDialog):
         lay.addWidget(team)
         lay.addWidget(att)
         lay.addWidget(buttons)
-        if row.state not in ("未录入", "已录入"):
-            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
-            lay.insertWidget(0, QLabel(f"该结果{row.state}，只能查看。"))
+        self.follow_up_only = row.state not in ("未录入", "已录入")
+        if self.follow_up_only:
+            for w in (self.check_date, self.method, self.result, self.findings, self.determined_on, self.actual_team,
+                      self.team_change_reason):
+                w.setEnabled(False)
+            add.setEnabled(False)
+            lay.insertWidget(0, QLabel(f"该结果{row.state}，检查结果不能再改；可以登记后续处置（整改复查、立案处罚、移送）。"))
 
     def open_selected(self) -> None:
         from PySide6.QtCore import QUrl
@@ -207,9 +211,13 @@ class OutcomeDialog(QDialog):
     def try_save(self) -> bool:
         try:
             with self.ctx.session() as s:
-                o = svc.save_outcome(s, self.row.selection_id, self.values())
-                for p in self.new_attachments:
-                    svc.add_attachment(s, o.id, p)
+                values = self.values()
+                if self.follow_up_only:
+                    svc.record_follow_up(s, self.row.outcome_id, {k: values[k] for k in svc.FOLLOW_UP_FIELDS})
+                else:
+                    o = svc.save_outcome(s, self.row.selection_id, values)
+                    for p in self.new_attachments:
+                        svc.add_attachment(s, o.id, p)
         except UserError as exc:
             QMessageBox.warning(self, "无法保存", exc.message)
             return False
