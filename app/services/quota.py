@@ -313,3 +313,27 @@ def draw_strata(session: Session, period: str, task_id: int | None = None) -> li
     if task is not None and not out:
         raise UserError(f"任务“{task.name}”在 {detail['period']} 没有需要抽取的对象（范围内对象的应抽数均为 0）。")
     return out
+
+
+def export_quota_xlsx(session: Session, period: str, task_id: int | None, path):
+    """The quota table (and the excluded objects) as an Excel file."""
+    from app.services import xlsx
+
+    detail = quota_detail(session, period, task_id)
+    p = parse_period(period)
+    wb, ws = xlsx.new_workbook(f"{p.code}应抽数")
+    title = f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）"
+    if detail["task"] is not None:
+        title += f"　任务：{detail['task'].code} {detail['task'].name}"
+    ws.cell(row=1, column=1, value=title).font = xlsx.HEADER_FONT
+    rows = [[r["category"], r["stratum"], r["pool"], r["ratio"], r["required"], r["mode"], len(r["excluded"]), r["note"]]
+            for r in detail["rows"]]
+    rows.append(["合计", "", sum(r["pool"] for r in detail["rows"] if r["category"] in
+                               {c["name"] for c in policies.active_rules(session)["categories"]} | {policies.UNCLASSIFIED}),
+                 "", sum(r["required"] for r in detail["rows"]), "", "", "合计名录数不含专项对象库（与类别重叠）"])
+    xlsx.write_table(ws, ("监管类别", "分层", "名录数", "比例", "应抽", "检查方式", "已剔除", "说明"), rows, start_row=2)
+    excluded = [[r["stratum"], o.uscc, o.name, why] for r in detail["rows"] for o, why in r["excluded"]]
+    if excluded:
+        ws2 = wb.create_sheet("已剔除对象")
+        xlsx.write_table(ws2, ("分层", "统一社会信用代码", "单位名称", "剔除原因"), excluded)
+    return xlsx.save_workbook(wb, path)

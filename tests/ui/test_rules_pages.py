@@ -121,7 +121,7 @@ def test_classification_page_filter_and_override(ctx, qtbot, messages):
     assert "人工指定 1 家" in page.summary.text()
 
 
-def test_quota_page_shows_table_and_task(ctx, qtbot):
+def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeypatch):
     from app.services import plans
     from app.ui.pages.quota import PAGE
 
@@ -141,6 +141,12 @@ def test_quota_page_shows_table_and_task(ctx, qtbot):
     assert any(r["title"] == "年度抽查企业占比" for r in page.target_model.rows)
     page.task.setCurrentIndex(page.task.findData(1))
     assert [(r["stratum"], r["required"]) for r in page.model.rows] == [("重点排污单位", 10)]
+    out = tmp_path / "quota.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    assert page.export_xlsx()
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    assert "任务：T1" in ws.cell(1, 1).value
+    assert [c.value for c in ws[3]][:6] == ["重点排污单位", "重点排污单位", 40, "25%", 10, "现场"]
 
 
 def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, monkeypatch):

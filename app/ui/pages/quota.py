@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
 
 from app.services import plans, policies, quota, targets
@@ -13,7 +13,7 @@ from app.services.periods import parse_period, period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
-from app.ui.rules_widgets import DictTableModel, make_table
+from app.ui.rules_widgets import DictTableModel, make_table, show_error, show_info
 
 COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("pool", "名录数"), ("ratio", "比例"), ("required", "应抽"),
            ("mode", "检查方式"), ("excluded_n", "已剔除"), ("note", "说明")]
@@ -40,6 +40,9 @@ class QuotaPage(QWidget):
         self.task.setMinimumWidth(320)
         self.task.currentIndexChanged.connect(lambda _i: self.refresh_table())
         bar.addWidget(self.task, 1)
+        self.export_btn = QPushButton("导出 Excel…")
+        self.export_btn.clicked.connect(lambda: self.export_xlsx())
+        bar.addWidget(self.export_btn)
         root.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = DictTableModel(COLUMNS, self)
@@ -105,6 +108,21 @@ class QuotaPage(QWidget):
         onsite = sum(r["required"] for r in rows if r["mode"] == "现场")
         self.total.setText(f"合计应抽 {total} 家（现场 {onsite}，非现场 {total - onsite}）。比例按文件换算到所选期间，"
                            "应抽数向上取整；“已剔除”为按规则剔除的对象（鼠标停留可见名单）。")
+
+    def export_xlsx(self, path: str | None = None) -> bool:
+        period = self.period.currentText()
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出应抽数", f"{period}应抽数.xlsx", "Excel 文件 (*.xlsx)")
+            if not path:
+                return False
+        try:
+            with self.ctx.read() as s:
+                quota.export_quota_xlsx(s, period, self.task.currentData(), path)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        show_info(self, f"已导出：{path}")
+        return True
 
 
 PAGE = PageSpec("quota", "抽查比例与应抽数", "规则与计划", 22, lambda ctx, parent=None: QuotaPage(ctx, parent))
