@@ -319,6 +319,8 @@ def _check_entry_name(name: str, label: str) -> None:
         raise UserError(f"{label}：条目“{name}”的路径含反斜杠，已拒绝（可能试图写到包外）。")
     if name.startswith("/") or _DRIVE.match(name):
         raise UserError(f"{label}：条目“{name}”是绝对路径，已拒绝（可能试图写到包外）。")
+    if ":" in name:
+        raise UserError(f"{label}：条目“{name}”含冒号（盘符或 NTFS 数据流），已拒绝。")
     parts = name.split("/")
     if any(part == ".." for part in parts):
         raise UserError(f"{label}：条目“{name}”含“..”路径穿越，已拒绝。")

@@ -501,3 +501,26 @@ def test_real_draws_chain_head_travels_and_gaps_are_flagged(tmp_path, capsys):
     finally:
         county.dispose()
         city.dispose()
+
+
+def test_accepted_entry_names_never_leave_the_folder():
+    """Property: any entry name the importer accepts stays inside the folder it would be unpacked to."""
+    import posixpath
+
+    from hypothesis import given, settings, strategies as st
+
+    base = "/srv/pkg"
+    alphabet = st.sampled_from(list("ab./\\:C数据-_ ") + ["..", "\x00", "\n"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(alphabet, min_size=1, max_size=12).map("".join))
+    def check(name):
+        try:
+            packages._check_entry_name(name, "测试")
+        except UserError:
+            return
+        target = posixpath.normpath(posixpath.join(base, name))
+        assert target.startswith(base + "/") and target != base
+        assert "\\" not in name and ":" not in name and "\x00" not in name and ".." not in name.split("/")
+
+    check()
