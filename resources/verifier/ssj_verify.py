@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections import Counter
+from itertools import compress
 
 ALGORITHM = "ssj-draw/1 (consistent-sampling sha256)"
 RECORD_FORMAT = "ssj-draw-record/1"
@@ -137,18 +139,17 @@ def _order_positions(seed: str, ids: list[str], lows: list[int], limit: int | No
     ticket digits can still place them among the first `limit` get a full key.
     """
     n = len(ids)
-    if limit is not None and 0 <= limit and limit * 8 < n:
-        rev3 = [_REV3[v % 1000] for v in lows]
-        counts = [0] * 1000
-        for r in rev3:
-            counts[r] += 1
+    if limit is not None and 0 <= limit < n:
+        low3 = list(map((1000).__rmod__, lows))  # the ticket's first three digits, reversed
+        by_low3 = Counter(low3)
         total, threshold = 0, 999
-        for t in range(1000):
-            total += counts[t]
+        for t in range(1000):  # t runs over the first three ticket digits as a number
+            total += by_low3.get(_REV3[t], 0)
             if total >= limit:
                 threshold = t
                 break
-        candidates = [j for j, r in enumerate(rev3) if r <= threshold]
+        allowed = {_REV3[t] for t in range(threshold + 1)}
+        candidates = list(compress(range(n), map(allowed.__contains__, low3)))
     else:
         candidates = range(n)
     keys = {j: f"{lows[j]:019d}"[::-1] for j in candidates}
@@ -308,9 +309,13 @@ class TeamState:
         self.by_id = people
         self.load: dict[str, int] = {}
         self._match_cache: dict = {}
+        self._expert_for = set(rules.get("expert_for") or [])
+        self._avoidance = bool(rules.get("avoidance", True))
+        self._cross = bool(rules.get("cross_region"))
+        self._match_on = bool(rules.get("match_expertise", True))
 
     def special(self, obj: dict) -> list[str]:
-        wanted = set(self.rules.get("expert_for") or [])
+        wanted = self._expert_for
         return [p for p in obj.get("pollution_types") or [] if p in wanted]
 
     def _add_load(self, pid: str, delta: int) -> None:
@@ -332,9 +337,9 @@ class TeamState:
             return "已在本组或被替换"
         if role == "执法人员" and not p["cert"]:
             return "无执法证号"
-        if self.rules.get("avoidance", True) and obj["id"] in p["avoid"]:
+        if self._avoidance and obj["id"] in p["avoid"]:
             return "回避"
-        if self.rules.get("cross_region") and p["region"] and p["region"] == obj.get("township"):
+        if self._cross and p["region"] and p["region"] == obj.get("township"):
             return "异地交叉：与对象同属一地"
         return ""
 
@@ -362,7 +367,7 @@ class TeamState:
         eligible: list[tuple[dict, bool]] = []
         avail = self.avail[role]
         at_cap = len(self.pool[role]) - len(avail)
-        match_on = bool(self.rules.get("match_expertise", True))
+        match_on = self._match_on
         matches = self._matcher(obj, prefer) if match_on else None
         have_match = False
         for p in avail:
@@ -486,10 +491,10 @@ class _DrawState:
         st_ = self.strata[si]
         return st_.objects[st_.position(rank)]
 
-    def entry(self, si: int, rank: int, assignment: dict) -> dict:
+    def entry(self, si: int, rank: int, assignment: dict, ticket: str | None = None) -> dict:
         o = self._obj(si, rank)
         return {"uscc": o["id"], "name": o["name"], "rank": rank,
-                "ticket": trim(ticket_number(self.seed, o["id"], self.seed_hash)),
+                "ticket": trim(ticket or ticket_number(self.seed, o["id"], self.seed_hash)),
                 "team": assignment["team"], "skips": assignment["skips"], "at_cap": assignment["at_cap"]}
 
     def compute(self) -> dict:
@@ -500,6 +505,7 @@ class _DrawState:
                 picks.append((ticket_number(self.seed, o["id"], self.seed_hash), o["id"], si, r))
         picks.sort()
         assigned: dict[str, dict] = {}
+        tickets = {oid: t for t, oid, _si, _r in picks}
         unassigned = []
         for _t, oid, si, rank in picks:
             obj = self._obj(si, rank)
@@ -513,7 +519,10 @@ class _DrawState:
         strata = []
         for si, st_ in enumerate(self.strata):
             s = st_.spec
-            selected = [self.entry(si, r, assigned[self._obj(si, r)["id"]]) for r in range(1, st_.required + 1)]
+            selected = []
+            for r in range(1, st_.required + 1):
+                oid = self._obj(si, r)["id"]
+                selected.append(self.entry(si, r, assigned[oid], tickets[oid]))
             strata.append({"category": s["category"], "stratum": s["stratum"], "mode": s["mode"],
                            "ratio": s["ratio"], "pool": len(s["objects"]), "required": s["required"],
                            "selected": selected})
