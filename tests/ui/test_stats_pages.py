@@ -1,7 +1,6 @@
 """统计报表 and 报送与汇总 pages, driven with pytest-qt (offscreen)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
