@@ -51,6 +51,17 @@ def register(sub) -> None:
     ap.add_argument("--period", required=True)
     ap.add_argument("--by", required=True, help="审核人")
     ap.set_defaults(func=cmd_outcomes_approve)
+    fu = osub.add_parser("follow-up", help="登记后续处置：整改复查、立案处罚、移送（审核/公示后也可以）")
+    fu.add_argument("--period", required=True)
+    fu.add_argument("--uscc", required=True, help="检查对象的统一社会信用代码")
+    fu.add_argument("--rectify-deadline", default=None)
+    fu.add_argument("--verified-on", default=None, help="整改复查日期")
+    fu.add_argument("--rectify-result", default=None, help="整改复查结果")
+    fu.add_argument("--case-no", default=None, help="立案编号")
+    fu.add_argument("--decision-date", default=None, help="处罚决定日期")
+    fu.add_argument("--penalty", default=None, help="罚款金额（元）")
+    fu.add_argument("--transfer-to", default=None, help="移交/移送机关")
+    fu.set_defaults(func=cmd_outcomes_follow_up)
     ph = osub.add_parser("phrases", help="检查结果标准用语：列出、添加、删除")
     ph.add_argument("--add", default=None, help="添加一条用语")
     ph.add_argument("--problem", action="store_true", help="添加的用语属于“发现问题”类")
@@ -153,6 +164,26 @@ def cmd_outcomes_approve(args, ctx) -> int:
     with ctx.session() as s:
         n = outcomes.approve_period(s, args.period, args.by)
     ctx.emit({"period": args.period, "approved": n, "by": args.by}, f"已审核通过 {n} 条检查结果（审核人：{args.by}）。")
+    return 0
+
+
+def cmd_outcomes_follow_up(args, ctx) -> int:
+    from app.services import outcomes
+
+    fields = {"rectify_deadline": args.rectify_deadline, "rectify_verified_on": args.verified_on,
+              "rectify_result": args.rectify_result, "case_no": args.case_no, "decision_date": args.decision_date,
+              "penalty_amount": args.penalty, "transfer_to": args.transfer_to}
+    data = {k: v for k, v in fields.items() if v is not None}
+    if not data:
+        raise UserError("请至少给出一项后续处置，如 --verified-on 2026-03-05 --rectify-result 已整改到位。")
+    with ctx.session() as s:
+        code = args.uscc.strip().upper()
+        rows = [r for r in outcomes.period_rows(s, args.period) if r.uscc == code]
+        if not rows or rows[0].outcome_id is None:
+            raise UserError(f"{args.period} 中统一社会信用代码“{args.uscc}”的对象没有已录入的检查结果。")
+        o = outcomes.record_follow_up(s, rows[0].outcome_id, data)
+        out = {"uscc": code, "state": o.state, **{k: getattr(o, k) for k in outcomes.FOLLOW_UP_FIELDS}}
+    ctx.emit(out, f"已登记 {code} 的后续处置。")
     return 0
 
 

@@ -163,3 +163,21 @@ def test_cli_phrases(cli, db):
     assert rc == 0 and {"phrase": "发现问题已移送公安机关", "problem_found": True} in rows
     rc, o, err = cli("outcomes", "phrases", "--remove", "不存在的用语")
     assert rc == 1 and "没有检查结果用语" in err
+
+
+def test_cli_follow_up(cli, db, drawn, tmp_path):
+    out = tmp_path / "t.xlsx"
+    cli("outcomes", "template", "--period", "2026Q1", "--out", str(out))
+    fill(out, {1: {"检查日期": "2026-02-10", "检查方式": "现场检查", "检查结果": "发现问题已责令整改", "整改期限": "2026-03-01"}})
+    assert cli("outcomes", "import", str(out))[0] == 0
+    assert cli("outcomes", "approve", "--period", "2026Q1", "--by", "王五")[0] == 0
+    uscc = drawn[0][1]
+    rc, o, err = cli("--json", "outcomes", "follow-up", "--period", "2026Q1", "--uscc", uscc,
+                     "--verified-on", "2026-03-05", "--rectify-result", "已整改到位")
+    assert rc == 0, err
+    data = json.loads(o)
+    assert data["state"] == "已审核" and data["rectify_verified_on"] == "2026-03-05"
+    rc, o, err = cli("outcomes", "follow-up", "--period", "2026Q1", "--uscc", uscc, "--penalty", "5000")
+    assert rc == 1 and "立案编号" in err
+    rc, o, err = cli("outcomes", "follow-up", "--period", "2026Q1", "--uscc", drawn[1][1], "--case-no", "A")
+    assert rc == 1 and "没有已录入的检查结果" in err
