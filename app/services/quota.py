@@ -310,6 +310,13 @@ def draw_strata(session: Session, period: str, task_id: int | None = None) -> li
         if task is None and r["category"] not in main:
             continue
         out.append(StratumScope(r["category"], r["stratum"], r["mode"], r["ratio"], r["required"], r["objects"]))
+    seen: dict[int, str] = {}
+    for sc in out:
+        for o in sc.objects:
+            if o.id in seen:
+                raise UserError(f"任务的抽查对象范围同时包含“{seen[o.id]}”和“{sc.stratum}”，对象“{o.name}”在两者中都有，"
+                                "同一次抽取会重复抽到它。请把专项对象库（如核技术利用单位）和监管类别分成两个任务。")
+            seen[o.id] = sc.stratum
     if task is not None and not out:
         raise UserError(f"任务“{task.name}”在 {detail['period']} 没有需要抽取的对象（范围内对象的应抽数均为 0）。")
     return out

@@ -279,6 +279,12 @@ def test_zezhou_task_scope_and_extra_pool_task(session):
     assert rows["重点排污单位"]["ratio"] == "3%" and rows["一般排污单位"]["required"] == 2  # 40 × 3% = 1.2 → 2
     rows = {r["stratum"]: r for r in quota.compute_quota(session, "2024Q1", long_text.id)["rows"]}
     assert rows["重点排污单位"]["ratio"] == "25%"  # several percentages: the rules apply
+    mixed = Task(plan_id=plan.id, code="ZZ-MIX", name="混合范围", draw_type="定向",
+                 scope={"categories": ["核技术利用单位", "一般排污单位"]})
+    session.add(mixed)
+    session.flush()
+    with pytest.raises(UserError, match="分成两个任务"):
+        quota.draw_strata(session, "2024Q1", mixed.id)
     whole = quota.draw_strata(session, "2024Q1", open_task.id)  # 不定向: whole pool, scope ignored
     assert sum(len(s.objects) for s in whole) == 65
     with pytest.raises(UserError, match="没有编号为 999"):
