@@ -198,6 +198,16 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
             story.append(_p(f"{a['kind']}：{a['at']}，{a['by']}" + (f"，原因：{a['reason']}" if a.get("reason") else ""),
                             st["body"]))
 
+    names = {p["id"]: p["name"] for p in rec["snapshot"]["people"]}
+    skip_rows = [["对象", "跳过的人员", "原因"]]
+    for s in rec["strata"]:
+        for e in s["selected"]:
+            for pid, why in e.get("skips", []):
+                skip_rows.append([_p(e["uscc"], st["mono"]), _p(names.get(pid, pid), st["cell"]), _p(why, st["cell"])])
+    if len(skip_rows) > 1:
+        story.append(_p("选派说明：按人员签序跳过的人员及原因", st["h2"]))
+        story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
+
     story.append(_p("见证与签字", st["h2"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))

@@ -33,7 +33,19 @@ def test_pre_draw_sheet_fields(session, tmp_path):
 
 
 def test_record_pdf_fields_and_qr(session, tmp_path):
-    make_pool(session)
+    from sqlalchemy import select
+
+    from app.models import Inspector
+
+    objs = make_pool(session)
+    from app.services import draw_algorithm as da
+
+    officers = session.scalars(select(Inspector).where(Inspector.kind == "执法人员")).all()
+    first = da.ticket_order(SEED + da.TEAM_SEED_SUFFIX, sorted(p.cert_no for p in officers))[:4]
+    for p in officers:  # the first four in team order step aside (回避) for every object: skips are recorded
+        if p.cert_no in first:
+            p.avoid_usccs = [o.uscc for o in objs]
+    draws.set_team_rules(session, {"cap_per_inspector": 10})
     d = draws.draw_now(session, "2026Q1", None, SEED, witnesses=["张见证", "李见证"], strata=strata_of()(session))
     rec = draws.record_of(d)
     victim = rec["strata"][0]["selected"][0]
@@ -52,6 +64,11 @@ def test_record_pdf_fields_and_qr(session, tmp_path):
             assert e["uscc"] in text and e["ticket"] in text
             for m in e["team"]:
                 assert m["name"] in text
+    names = {p["id"]: p["name"] for p in rec["snapshot"]["people"]}
+    skips = [(names[pid], why) for s in rec["strata"] for e in s["selected"] for pid, why in e["skips"]]
+    assert skips and all(why == "回避" for _n, why in skips)
+    if skips:
+        assert "选派说明" in text and skips[0][0] in text and _compact(skips[0][1]) in text
     # the QR code on the page carries the record hash
     zbar = shutil.which("zbarimg")
     assert zbar
