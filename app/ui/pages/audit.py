@@ -39,6 +39,27 @@ def _utc_bound(d: QDate, end: bool) -> str:
     return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_NAME_KEYS = ("name", "title", "username", "code", "key", "period")
+
+
+def describe(e: AuditEntry) -> str:
+    """The entry's summary, or a short description made from its before/after JSON."""
+    if e.summary:
+        return e.summary
+    try:
+        after = json.loads(e.after) if e.after else None
+        before = json.loads(e.before) if e.before else None
+    except ValueError:
+        return ""
+    if e.action == "修改" and isinstance(after, dict):
+        return "修改字段：" + "、".join(sorted(after))
+    row = after if isinstance(after, dict) else before if isinstance(before, dict) else {}
+    for k in _NAME_KEYS:
+        if row.get(k):
+            return str(row[k])
+    return ""
+
+
 class AuditModel(QAbstractTableModel):
     HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要")
     SEQ, TIME, USER, ACTION, ENTITY, ENTITY_ID, SUMMARY = range(7)
@@ -70,7 +91,7 @@ class AuditModel(QAbstractTableModel):
         c = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return [e.seq, local_time(e.ts), e.user, e.action, ENTITY_NAMES.get(e.entity, e.entity), e.entity_id,
-                    e.summary][c]
+                    describe(e)][c]
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return e.seq if c == self.SEQ else self.data(index)
         if role == Qt.ItemDataRole.TextAlignmentRole and c == self.SEQ:
@@ -150,6 +171,7 @@ class AuditPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(AuditModel.SUMMARY, QHeaderView.ResizeMode.Stretch)
