@@ -335,15 +335,20 @@ def perform(session: Session, draw_id: int, seed: str, *, seed_source: str = "�
     used = session.scalar(select(Draw).where(Draw.seed == seed, Draw.id != d.id))
     if used is not None:
         raise UserError(f"随机种子 {seed} 已在抽取 #{used.id}（{used.period}，{used.state}）中使用过。每次抽取必须使用新的种子。")
+    failed = failed_attempt(session, seed)
+    if failed is not None:
+        raise UserError(f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
+                        "请重新掷骰子产生新的种子。")
     witnesses = [w.strip() for w in (witnesses or []) if w and w.strip()]
     snap = snapshot_of(d)
     result = algo.compute_draw(snap, seed)
     if result["unassigned"]:
         lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in result["unassigned"][:20])
-        raise UserError(f"有 {len(result['unassigned'])} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
-                        "本次抽取未保存。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
-                        details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]}
-                                 for u in result["unassigned"]])
+        raise UnassignedError(
+            f"有 {len(result['unassigned'])} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
+            "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
+            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in result["unassigned"]],
+            draw_id=d.id, period=d.period, task_id=d.task_id, seed=seed, fingerprint=d.fingerprint)
     office = require_office(session)
     seq, prev = _chain_head(session)
     d.seed = seed
@@ -369,6 +374,33 @@ def perform(session: Session, draw_id: int, seed: str, *, seed_source: str = "�
                  after={"record_hash": d.record_hash, "seed": seed, "fingerprint": d.fingerprint,
                         "chain_seq": seq + 1})
     return d
+
+
+class UnassignedError(UserError):
+    """The seed gave drawn objects for which no valid team exists: nothing of the draw is stored."""
+
+    def __init__(self, message: str, *, details=None, draw_id=None, period="", task_id=None, seed="", fingerprint=""):
+        super().__init__(message, details=details)
+        self.attempt = {"draw_id": draw_id, "period": period, "task_id": task_id, "seed": seed,
+                        "fingerprint": fingerprint, "unassigned": [d["统一社会信用代码"] for d in (details or [])]}
+
+
+def record_failed_attempt(session: Session, exc: UnassignedError) -> None:
+    """Log a refused draw in the audit log (in a new transaction), so its seed is burnt and the attempt visible."""
+    a = exc.attempt
+    audit.record(session, "抽取未成功", "draw", a["draw_id"] or "",
+                 summary=f"{a['period']} 种子 {a['seed']}：{len(a['unassigned'])} 家对象无法组成检查组，未保存", after=a)
+
+
+def failed_attempt(session: Session, seed: str):
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "抽取未成功", AuditEntry.entity == "draw",
+                                                      AuditEntry.after.contains(seed))):
+        try:
+            if json.loads(e.after).get("seed") == seed:
+                return e
+        except ValueError:
+            continue
+    return None
 
 
 def draw_now(session: Session, period: str, task_id: int | None, seed: str, *, seed_source: str = "骰子",

@@ -185,6 +185,21 @@ def test_objects_without_valid_team_are_named_and_nothing_stored(session):
     assert session.scalars(select(DrawSelection)).all() == []
     with pytest.raises(UserError, match="少于 2"):
         draws.set_team_rules(session, {"officers_per_team": 1})
+    # the refused attempt is logged (by the caller, in its own transaction) and its seed is burnt
+    draws.record_failed_attempt(session, exc.value)
+    entry = draws.failed_attempt(session, SEED)
+    assert entry is not None and entry.action == "抽取未成功" and SEED in entry.summary
+    draws.set_team_rules(session, {"cap_per_inspector": 2})
+    with pytest.raises(UserError, match="未成功的抽取"):
+        draws.perform(session, d.id, SEED)
+    with pytest.raises(UserError, match="无法组成有效检查组"):  # the frozen snapshot keeps its rules (cap 1)
+        draws.perform(session, d.id, SEED2)
+    draws.void(session, d.id, "专家不足，补充规则后重新冻结")
+    d2 = draws.start(session, "2026Q1", strata=strata)
+    with pytest.raises(UserError, match="未成功的抽取"):
+        draws.perform(session, d2.id, SEED)
+    draws.perform(session, d2.id, SEED2)
+    assert d2.state == "已抽取" and draws.record_of(d2)["snapshot"]["rules"]["cap_per_inspector"] == 2
 
 
 def test_empty_pool_refused(session):

@@ -140,3 +140,19 @@ def test_second_freeze_refused_while_pending(page, qtbot, messages):
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     assert messages and messages[-1][1] == "无法冻结" and "已有抽取 #1" in messages[-1][2]
+
+
+def test_refused_draw_burns_the_seed(page, qtbot, messages):
+    from app.services import draws
+
+    with acting_as(ADMIN), page.ctx.db.Session() as s:
+        make_inspector(s, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["大气"])
+        draws.set_team_rules(s, {"expert_for": ["废气"], "cap_per_inspector": 2})
+        s.commit()
+    qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(page.seed_edit, SEED)
+    qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
+    assert messages[-1][1] == "抽取未完成" and "无法组成有效检查组" in messages[-1][2]
+    assert "已冻结" in page.state_label.text() and page.onsite_model.rowCount() == 0
+    with page.ctx.read() as s:
+        assert draws.failed_attempt(s, SEED) is not None

@@ -436,6 +436,11 @@ class DrawPage(QWidget):
         try:
             with self.ctx.session() as s:
                 draws.perform(s, self.draw_id, seed, seed_source=self.pending_source, witnesses=witnesses)
+        except draws.UnassignedError as exc:
+            with self.ctx.session() as s:  # the refused attempt is logged, its seed burnt
+                draws.record_failed_attempt(s, exc)
+            self._error("抽取未完成", exc)
+            return
         except UserError as exc:
             self._error("抽取未完成", exc)
             return
