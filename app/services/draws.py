@@ -350,6 +350,10 @@ def perform(session: Session, draw_id: int, seed: str, *, seed_source: str = "�
             details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in result["unassigned"]],
             draw_id=d.id, period=d.period, task_id=d.task_id, seed=seed, fingerprint=d.fingerprint)
     office = require_office(session)
+    # Logging the seed first takes the audit log's head lock (held until commit): two offices' clients
+    # drawing at the same time on PostgreSQL cannot both take the same place in the record chain.
+    audit.record(session, "输入种子", "draw", d.id, summary=f"{d.period} 种子 {seed}（{seed_source}）",
+                 after={"seed": seed, "seed_source": seed_source, "witnesses": witnesses})
     seq, prev = _chain_head(session)
     d.seed = seed
     d.seed_source = seed_source
