@@ -53,6 +53,10 @@ def cmd_restore(args, ctx) -> int:
                 "warnings": check.warnings}
         ctx.emit(data, f"备份文件可用：{check.office}，{check.objects} 个检查对象，{check.audit_count} 条审计记录。")
         return 0
+    holder = backup_service.window_holding(sqlite_path(url))
+    if holder:
+        raise UserError(f"数据库 {sqlite_path(url)} 正在被双随机抽查工作台窗口使用（进程 {holder}）。"
+                        "请先关闭程序窗口再恢复，或在程序的“备份与恢复”页中恢复。未做任何更改。")
     with ctx.as_actor():
         result = backup_service.restore_file(url, args.file)
     data = {"restored_from": str(result.restored_from), "office": result.office,

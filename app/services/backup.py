@@ -284,6 +284,30 @@ def daily_backup(db: Database, today: date | None = None) -> BackupInfo | None:
 
 # ---------------------------------------------------------------------------------------------- restore
 
+def window_holding(db_file: Path) -> int | None:
+    """PID of a live program window on this computer that has `db_file` open (its Qt lock file), else None."""
+    lock = Path(str(db_file) + ".lock")
+    try:
+        lines = lock.read_text(encoding="utf-8", errors="replace").splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    import socket
+
+    host = lines[2] if len(lines) > 2 else ""
+    if host and host != socket.gethostname():
+        return pid  # another computer: cannot check, assume it is open
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except (PermissionError, OSError):
+        return pid
+    return pid
+
+
 def check_backup(path: str | os.PathLike) -> BackupCheck:
     """Check a restore candidate without changing anything; UserError (Chinese) if it is unusable."""
     path = Path(path)
