@@ -17,6 +17,7 @@ phone numbers); to clear a value, edit the object in the app.
 from __future__ import annotations
 
 import hashlib
+from operator import mul
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -230,16 +231,19 @@ def split_list(text: str) -> list[str]:
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_RE = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
 
 
 def _uscc_ok(value: str) -> bool:
     """The GB 32100 check of `stdnum.cn.uscc.validate`, inlined for 50,000-row files."""
-    if len(value) != 18 or not _USCC_RE.fullmatch(value):
+    if len(value) != 18 or not value.isascii() or not value[:8].isdigit():
         return False
-    v = _USCC_VALUE
-    total = sum(v[c] * w for c, w in zip(value, _USCC_WEIGHTS))
-    return value[17] == _USCC_ALPHABET[(31 - total) % 31]
+    get = _USCC_VALUE.__getitem__
+    try:
+        total = sum(map(mul, map(get, value[:17]), _USCC_WEIGHTS))
+        last = get(value[17])
+    except KeyError:
+        return False
+    return last == (31 - total % 31) % 31
 
 
 def check_uscc(value: str) -> str | None:
@@ -593,7 +597,7 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
             raise ImportCancelled("导入已取消，数据库没有任何改动。")
         progress(step * total // max(1, len(converters)), total, f"正在检查“{table.headers[i]}”列…")
         header = table.headers[i]
-        cells = [c[i] for _r, c in table.rows]
+        cells = table.columns[i] if table.columns else [c[i] for _r, c in table.rows]
         values, bad_cells = conv.column(cells)
         for j, message in bad_cells:
             bad[j] = True
@@ -606,7 +610,11 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
                                    "message": f"第 {rownums[j]} 行“{header}”为空，这一项必须填写。"})
         keys.append(key)
         columns.append(values)
-    for j, values in enumerate(zip(*columns) if columns else ((),) * total):
+    if kind == "objects":  # no per-row rules beyond the columns: build the records in one sweep
+        records.extend((rownums[j], dict(zip(keys, values)))
+                       for j, values in enumerate(zip(*columns)) if not bad[j])
+        bad_rows.update(rownums[j] for j in range(total) if bad[j])
+    for j, values in enumerate(zip(*columns) if columns and kind != "objects" else ()):
         rownum = rownums[j]
         rec = dict(zip(keys, values))
         ok = not bad[j]
@@ -824,9 +832,7 @@ def _sqlite_value(column, cache: dict):
         return conv_dt
     if isinstance(t, Date):
         return lambda v: v.isoformat() if v is not None else None
-    if isinstance(t, Boolean):
-        return lambda v: None if v is None else int(bool(v))
-    return None
+    return None  # str/int/float/bool/None: the driver stores them as SQLAlchemy would
 
 
 def bulk_insert(conn, table, rows: list[dict]) -> None:
@@ -842,12 +848,15 @@ def bulk_insert(conn, table, rows: list[dict]) -> None:
     bulk_insert_columns(conn, table, names, [[r[n] for r in rows] for n in names])
 
 
-def bulk_insert_columns(conn, table, names: list[str], columns: list[list]) -> None:
-    """Like `bulk_insert`, with the values given column by column (all columns the same length)."""
+def bulk_insert_columns(conn, table, names: list[str], columns: list[list], constants: dict | None = None) -> None:
+    """Like `bulk_insert`, with the values given column by column (all columns the same length) and
+    `constants` (column → one value for every row, e.g. the import's timestamp)."""
+    constants = constants or {}
     if not columns or not columns[0]:
         return
     if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), [dict(zip(names, vals)) for vals in zip(*columns)])
+        conn.execute(table.insert().values(**constants) if constants else table.insert(),
+                     [dict(zip(names, vals)) for vals in zip(*columns)])
         return
     cache: dict = {}
     adapted = []
@@ -855,6 +864,18 @@ def bulk_insert_columns(conn, table, names: list[str], columns: list[list]) -> N
         conv = _sqlite_value(table.c[n], cache)
         adapted.append([conv(v) for v in values] if conv else values)
     columns = adapted
+    fixed = {}
+    for n, v in constants.items():
+        conv = _sqlite_value(table.c[n], cache)
+        fixed[n] = conv(v) if conv else v
+    if fixed:
+        # constants are bound once in the SQL text as quoted literals (own values, never user input)
+        def lit(v):
+            return "NULL" if v is None else (str(int(v)) if isinstance(v, (bool, int)) else "'" + str(v).replace("'", "''") + "'")
+        sql = (f'INSERT INTO {table.name} ({", ".join(chr(34) + n + chr(34) for n in [*names, *fixed])}) '
+               f'VALUES ({", ".join(["?"] * len(names) + [lit(v) for v in fixed.values()])})')
+        conn.exec_driver_sql(sql, list(zip(*columns)))
+        return
     sql = f'INSERT INTO {table.name} ({", ".join(chr(34) + n + chr(34) for n in names)}) VALUES ({", ".join("?" * len(names))})'
     conn.exec_driver_sql(sql, list(zip(*columns)))
 
@@ -879,15 +900,12 @@ def _write_objects(session: Session, rep: ImportReport, inserts, updates, path: 
     source = path.name
     conn = session.connection()
     if inserts:
-        names = ["uscc", "name", *_OBJ_DEFAULTS, "created_at", "updated_at"]
+        names = ["uscc", "name", *_OBJ_DEFAULTS]
         columns = []
         colmap, rownums = by_column if by_column else ({}, [])
         position = {r: j for j, r in enumerate(rownums)} if colmap else {}
         idx = [position[r] for r, _rec in inserts] if colmap else []
         for k in names:
-            if k in ("created_at", "updated_at"):
-                columns.append([now] * len(inserts))
-                continue
             d = _OBJ_DEFAULTS.get(k)
             if k in colmap:  # straight from the validated column, no per-row dict lookups
                 col = colmap[k]
@@ -897,17 +915,28 @@ def _write_objects(session: Session, rep: ImportReport, inserts, updates, path: 
                 columns.append([d] * len(inserts))
             else:
                 columns.append([d if v is None else v for v in (rec.get(k) for _r, rec in inserts)])
-        bulk_insert_columns(conn, table, names, columns)
+        bulk_insert_columns(conn, table, names, columns, {"created_at": now, "updated_at": now})
     changes: list[dict] = []
     if inserts:
-        ids = dict(conn.execute(select(table.c.uscc, table.c.id)).all())
-        for _r, rec in inserts:
-            changes.append(dict(object_id=ids[rec["uscc"]], ts=now, effective_date=None, kind="新增", field="",
-                                old_value="", new_value=rec.get("name", ""), user=user, source=source))
-            status = rec.get("status")
-            if status and status != "存续":
+        # 新增 history rows for every inserted object in ONE statement (INSERT … SELECT): the rows
+        # of this import are the ones stamped with this import's `now`.
+        oc = ObjectChange.__table__
+        from sqlalchemy import and_, literal
+
+        conn.execute(oc.insert().from_select(
+            ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
+            select(table.c.id, literal(now, oc.c.ts.type), literal("新增"), literal(""), literal(""), table.c.name,
+                   literal(user), literal(source))
+            .where(and_(table.c.created_at == now, table.c.updated_at == now)).order_by(table.c.id)))
+        stopped = [rec for _r, rec in inserts if rec.get("status") not in (None, "", "存续")]
+        if stopped:
+            ids: dict[str, int] = {}
+            codes = [rec["uscc"] for rec in stopped]
+            for k in range(0, len(codes), 500):
+                ids.update(conn.execute(select(table.c.uscc, table.c.id).where(table.c.uscc.in_(codes[k:k + 500]))).all())
+            for rec in stopped:
                 changes.append(dict(object_id=ids[rec["uscc"]], ts=now, effective_date=rec.get("status_date"),
-                                    kind=status, field="status", old_value="", new_value=status, user=user,
+                                    kind=rec["status"], field="status", old_value="", new_value=rec["status"], user=user,
                                     source=source))
     if updates:
         by_fields: dict[tuple, list[dict]] = {}

@@ -161,7 +161,7 @@ def test_gbk_csv_and_utf8_bom_csv(session, tmp_path):
     bom = tmp_path / "bom.csv"
     bom.write_bytes("\ufeff".encode() + "\n".join(lines).encode("utf-8"))
     table = tabular.read_table(bom, known_headers=importer.known_headers(None, "objects"))
-    assert table.headers[0] == "企业名称" and table.rows[0] == (2, ["示例县乙公司", make_uscc(11), "登记", "南村镇", "正常"])
+    assert table.headers[0] == "企业名称" and table.rows[0] == (2, ("示例县乙公司", make_uscc(11), "登记", "南村镇", "正常"))
 
 
 def test_unknown_header_mapped_once_is_remembered(session, tmp_path):
