@@ -186,7 +186,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
             rows.append([_p(a["uscc"], st["mono"]), _p(a["reason"], st["cell"]),
                          Paragraph(f"第 {r['rank']} 签 {esc(r['name'])}<br/><font name='Courier' size='8'>{esc(r['uscc'])}</font>", st["cell"]), _p(r["ticket"], st["mono"]),
                          _p(_team_text(r["team"]), st["cell"]), _p(f"{a['at']} {a['by']}", st["cell"])])
-        story.append(_grid(rows, [30 * mm, 22 * mm, 42 * mm, 22 * mm, 30 * mm, 28 * mm]))
+        story.append(_grid(rows, [34 * mm, 18 * mm, 42 * mm, 22 * mm, 30 * mm, 28 * mm]))
     if members:
         rows = [["对象", "原人员", "新人员", "原因", "批准人", "时间 / 操作人"]]
         for a in members:
