@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import JSON, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
@@ -316,6 +316,25 @@ class _Converter:
                     for v in cells], errors
         out: list = []
         append = out.append
+        if k == "uscc":  # the whole column at C speed; only failures take the slow path for a message
+            codes = [(v.upper() if v.isascii() and " " not in v else half_width(v).upper()) if v else "" for v in cells]
+            oks = list(map(_uscc_ok, codes))
+            if all(oks):
+                return [c or None for c in codes], errors
+            for j, (v, c, ok) in enumerate(zip(cells, codes, oks)):
+                if ok or not v:
+                    append(c or None)
+                    continue
+                try:
+                    append(self(v))
+                except ValueError as exc:
+                    append(None)
+                    errors.append((j, str(exc)))
+            return out, errors
+        if k == "name":
+            is_norm = unicodedata.is_normalized
+            return [(v if is_norm("NFKC", v) and " " not in v and "(" not in v and ")" not in v else name_text(v))
+                    if v else None for v in cells], errors
         if k in ("name", "uscc"):
             for j, v in enumerate(cells):
                 if not v:
@@ -862,7 +881,14 @@ def bulk_insert_columns(conn, table, names: list[str], columns: list[list], cons
     adapted = []
     for n, values in zip(names, columns):
         conv = _sqlite_value(table.c[n], cache)
-        adapted.append([conv(v) for v in values] if conv else values)
+        if conv is None:
+            adapted.append(values)
+        elif isinstance(table.c[n].type, JSON):
+            memo: dict = {}
+            adapted.append([memo[v] if v in memo else memo.setdefault(v, conv(v)) for v in values]
+                           if all(isinstance(v, (tuple, type(None))) for v in values[:50]) else [conv(v) for v in values])
+        else:
+            adapted.append([conv(v) for v in values])
     columns = adapted
     fixed = {}
     for n, v in constants.items():
@@ -909,7 +935,7 @@ def _write_objects(session: Session, rep: ImportReport, inserts, updates, path: 
             d = _OBJ_DEFAULTS.get(k)
             if k in colmap:  # straight from the validated column, no per-row dict lookups
                 col = colmap[k]
-                values = [col[j] for j in idx]
+                values = col if len(idx) == len(col) and idx == list(range(len(col))) else [col[j] for j in idx]
                 columns.append([d if v is None else v for v in values] if None in values else values)
             elif colmap:
                 columns.append([d] * len(inserts))
