@@ -143,6 +143,8 @@ def _open_workbook(path: Path):
     except cal.PasswordError as exc:
         raise UserError(f"无法读取“{path.name}”：文件设有密码保护，请在 Excel 中取消密码后另存，再导入。") from exc
     except (cal.ZipError, cal.XmlError, cal.CalamineError) as exc:
+        if any(w in str(exc).lower() for w in ("password", "encrypt", "protected")):
+            raise UserError(f"无法读取“{path.name}”：文件设有密码保护，请在 Excel 中取消密码后另存，再导入。") from exc
         raise UserError(f"文件“{path.name}”已损坏或格式无法识别（{_short(exc)}）。请用 Excel 打开并另存为 .xlsx 后再导入。") from exc
     except Exception as exc:  # calamine maps some failures to plain ValueError/TypeError
         raise UserError(f"文件“{path.name}”无法读取（{_short(exc)}）。请用 Excel 打开并另存为 .xlsx 后再导入。") from exc
