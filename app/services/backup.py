@@ -299,13 +299,30 @@ def window_holding(db_file: Path) -> int | None:
         return pid  # another computer: cannot check, assume it is open
     if pid == os.getpid():
         return None
+    return pid if _process_alive(pid) else None
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows: ask the kernel instead
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        try:
+            code = ctypes.c_ulong()
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
-    except (PermissionError, OSError):
-        return pid
-    return pid
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def check_backup(path: str | os.PathLike) -> BackupCheck:

@@ -60,7 +60,7 @@ class FirstRunDialog(QDialog):
         self.parent_name = QLineEdit()
         self.parent_name.setPlaceholderText("如：晋城市生态环境局")
         self.preset = QComboBox()
-        self.preset.addItem("（暂不选择，以后在“规则”页设置）", "")
+        self.preset.addItem("（暂不选择，以后在“规则设置”页选择）", "")
         for pid, name in _presets():
             self.preset.addItem(name, pid)
         form.addRow("单位名称 *", self.office_name)
