@@ -516,3 +516,17 @@ def test_cli_restore_refuses_while_a_window_has_the_database_open(db, db_path, t
         assert "正在被双随机抽查工作台窗口使用" in capsys.readouterr().err
     finally:
         guard.release()
+
+
+def test_run_gui_refuses_a_database_from_a_newer_version(qtbot, db, db_path, monkeypatch):
+    from app.ui.main import run_gui
+
+    db.dispose()
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE alembic_version SET version_num='9999_future'")
+    con.commit()
+    con.close()
+    boxes = Boxes(monkeypatch)
+    assert run_gui(str(db_path)) == 1
+    kind, title, text = boxes.last()
+    assert kind == "critical" and "比本程序新" in text and "请安装新版本" in text
