@@ -391,3 +391,15 @@ def test_cli_import_json_exit_codes(cli, db, tmp_path):
     assert [o["uscc"] for o in json.loads(out)] == [make_uscc(900001)]
     rc, out, err = cli("import", "objects", str(tmp_path / "missing.xlsx"))
     assert rc == 1 and "找不到文件" in err
+
+
+def test_export_then_reimport_is_unchanged(session, tmp_path):
+    from app.services import demo, pools
+
+    demo.create_demo(session, n_objects=60)
+    session.commit()
+    for kind in ("objects", "inspectors", "experts", "items"):
+        out, n = pools.export_kind(session, kind, tmp_path / f"{kind}.xlsx")
+        rep = importer.preview_import(session, kind, out)
+        assert rep.errors == [] and rep.rows == n, kind
+        assert (rep.inserted, rep.updated, rep.unchanged) == (0, 0, n), kind
