@@ -20,6 +20,7 @@ import io
 import os
 import re
 import unicodedata
+from operator import or_
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -44,8 +45,16 @@ class Table:
     sheets: list[str]
     header_row: int  # row number as Excel shows it (1-based); the last header row when headers span two
     headers: list[str]
-    rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
-    columns: list[list[str]] = field(default_factory=list)  # the same cells, column by column
+    row_numbers: list[int] = field(default_factory=list)  # Excel row number of each data row
+    columns: list[list[str]] = field(default_factory=list)  # the cells, column by column
+    _rows: list | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(Excel row number, cells) pairs, built on first use (the import engine works on `columns`)."""
+        if self._rows is None:
+            self._rows = list(zip(self.row_numbers, zip(*self.columns))) if self.columns else []
+        return self._rows
 
     @property
     def name(self) -> str:
@@ -314,15 +323,18 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None, known_heade
             columns.append(list(map(str.strip, col)))
         except TypeError:
             columns.append([v.strip() if v.__class__ is str else cell_text(v) for v in col])
-    cell_rows = list(zip(*columns))
-    keep = [j for j, r in enumerate(cell_rows) if any(r)]
-    if len(keep) != len(cell_rows):
-        cell_rows = [cell_rows[j] for j in keep]
-        columns = [list(c) for c in zip(*cell_rows)] if cell_rows else []
-    if not cell_rows:
+    n = len(data)
+    filled = [False] * n
+    for col in columns:  # a row counts when any of its cells has text (C-level passes, no row tuples)
+        filled = list(map(or_, filled, map(bool, col)))
+    if not all(filled):
+        keep = [j for j in range(n) if filled[j]]
+        columns = [[col[j] for j in keep] for col in columns]
+    else:
+        keep = range(n)
+    if not keep:
         raise UserError(f"“{path.name}”的工作表“{name}”只有表头（第 {header_idx + 1} 行），没有数据行。请确认选择了正确的文件。")
-    if len(cell_rows) > max_rows:
+    if len(keep) > max_rows:
         raise UserError(f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。")
-    rows = list(zip([data_start + j + 1 for j in keep], cell_rows))
-    return Table(file=str(path), sheet=name, sheets=names, header_row=header_idx + 1, headers=headers, rows=rows,
-                 columns=columns)
+    return Table(file=str(path), sheet=name, sheets=names, header_row=header_idx + 1, headers=headers,
+                 row_numbers=[data_start + j + 1 for j in keep], columns=columns)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWizard, QWizardPage)
 
@@ -56,6 +56,7 @@ class FilePage(QWizardPage):
     def validatePage(self) -> bool:
         self.error.clear()
         path = self.path.text().strip()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a 50,000-row file takes a second or two
         try:
             with self.w.ctx.read() as s:
                 known = importer.known_headers(s, self.w.kind)
@@ -64,6 +65,8 @@ class FilePage(QWizardPage):
         except UserError as exc:
             self.error.setText(exc.message)
             return False
+        finally:
+            QApplication.restoreOverrideCursor()
         self.w.path = Path(path)
         return True
 
