@@ -166,6 +166,10 @@ class MainWindow(QMainWindow):
         can_restore = self.ctx.actor.role == "管理员"
         self.restore_action.setEnabled(can_restore)
         m.addSeparator()
+        self.password_action = QAction("修改我的密码…", self)
+        self.password_action.triggered.connect(self.change_password)
+        m.addAction(self.password_action)
+        m.addSeparator()
         quit_action = QAction("退出", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -193,6 +197,15 @@ class MainWindow(QMainWindow):
                           "生态环境执法“双随机、一公开”监管的离线工作台：一单两库、抽查计划、可验证的随机抽取、"
                           "检查结果录入与公示、统计报表。<br><br>"
                           f"数据库：{self.ctx.db.sqlite_file or '服务器数据库'}<br>数据目录：{data_dir()}")
+
+    def change_password(self) -> bool:
+        from app.ui.login import ChangePasswordDialog
+
+        dlg = ChangePasswordDialog(self.ctx.db, self.ctx.actor, self)
+        if dlg.exec() == ChangePasswordDialog.DialogCode.Accepted:
+            self.statusBar().showMessage("密码已修改。", 5000)
+            return True
+        return False
 
     # ------------------------------------------------------------------ backups
     def backup_now(self) -> None:

@@ -530,3 +530,27 @@ def test_run_gui_refuses_a_database_from_a_newer_version(qtbot, db, db_path, mon
     assert run_gui(str(db_path)) == 1
     kind, title, text = boxes.last()
     assert kind == "critical" and "比本程序新" in text and "请安装新版本" in text
+
+
+def test_change_own_password_from_the_menu(window, ctx, monkeypatch):
+    from app.ui import login
+
+    def fill(self):
+        self.password.setText("abc")
+        self.password2.setText("abd")
+        self.submit()
+        assert self.error.text() == "两次输入的密码不一致，请重新输入。"
+        self.password2.setText("abc")
+        self.submit()
+        assert self.error.text() == "密码至少需要 6 位，请重新输入。"
+        self.password.setText("better-pass")
+        self.password2.setText("better-pass")
+        self.submit()
+        return self.result()
+
+    monkeypatch.setattr(login.ChangePasswordDialog, "exec", fill)
+    assert window.password_action.text() == "修改我的密码…"
+    assert window.change_password() is True
+    assert window.statusBar().currentMessage() == "密码已修改。"
+    with ctx.read() as s:
+        assert accounts.authenticate(s, "admin", "better-pass").username == "admin"
