@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         split.addWidget(self.stack)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        split.setSizes([200, 1080])
         self.setCentralWidget(split)
         self._build_nav()
         self.nav.currentItemChanged.connect(self._on_nav)

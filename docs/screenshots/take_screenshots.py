@@ -51,6 +51,22 @@ def main() -> int:
         window.grab().save(str(out / f"{key}.png"))
         print(out / f"{key}.png")
     window.close()
+    # The two dialogs a clerk meets first: first run (on an empty database) and login.
+    from app.models.db import open_database
+    from app.ui.first_run import FirstRunDialog
+    from app.ui.login import LoginDialog
+
+    blank = open_database(resolve_db(str(Path(os.environ["SSJ_DATA_DIR"]) / "blank.sqlite3")))
+    first = FirstRunDialog(blank)
+    first.show()
+    app.processEvents()
+    first.grab().save(str(out / "first_run.png"))
+    blank.dispose()
+    login = LoginDialog(db, office.name, username="admin")
+    login.show()
+    app.processEvents()
+    login.grab().save(str(out / "login.png"))
+    print(out / "first_run.png", out / "login.png")
     db.dispose()
     return 0
 
