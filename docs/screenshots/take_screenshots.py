@@ -43,6 +43,7 @@ def main() -> int:
     window.resize(1280, 800)
     window.show()
     out = Path(__file__).resolve().parent
+    window.daily_backup()  # so the 备份与恢复 page lists a backup
     for key in PAGES:
         if window.show_page(key) is None:
             continue
