@@ -105,7 +105,7 @@ def sqlite_backup(src: Path, dest: Path) -> Path:
     """Copy a live SQLite database with the online backup API (consistent even while in use)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    source = sqlite3.connect(Path(src).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         target = sqlite3.connect(tmp)
         try:

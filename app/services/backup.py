@@ -129,6 +129,11 @@ def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
     return UserError(f"无法写入 {where}：{getattr(exc, 'strerror', None) or exc}。请检查该位置后重试。")
 
 
+def _ro_uri(path: Path) -> str:
+    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def _office_name(db: Database) -> str:
     with db.Session() as s:
         office = s.scalar(select(Office).order_by(Office.id).limit(1))
@@ -139,7 +144,7 @@ def _copy(src: Path, dest: Path) -> None:
     """Online-backup src into a new file dest (written beside it, then renamed)."""
     tmp = dest.with_name(dest.name + ".part")
     try:
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        source = sqlite3.connect(_ro_uri(src), uri=True)
         try:
             target = sqlite3.connect(tmp)
             try:
@@ -231,7 +236,7 @@ def list_backups(folder: str | os.PathLike | None = None) -> list[BackupInfo]:
         when = when or datetime.fromtimestamp(st.st_mtime)
         office = ""
         try:
-            con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+            con = sqlite3.connect(_ro_uri(p), uri=True)
             try:
                 row = con.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
                 office = row[0] if row else ""
@@ -338,7 +343,7 @@ def check_backup(path: str | os.PathLike) -> BackupCheck:
     if header != b"SQLite format 3\x00":
         raise UserError(f"文件 {path.name} 不是双随机抽查工作台的备份（不是 SQLite 数据库文件），未做任何更改。")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(_ro_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise UserError(f"无法打开备份文件 {path.name}：{exc}。未做任何更改。") from exc
     try:
@@ -395,7 +400,7 @@ def restore(db: Database, backup_file: str | os.PathLike) -> RestoreResult:
         kept = backup_to(db, backups_dir(), kind=BEFORE_RESTORE)
     db.engine.dispose()
     try:
-        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        source = sqlite3.connect(_ro_uri(source_path), uri=True)
         try:
             dest = sqlite3.connect(target, timeout=10)
             try:

@@ -211,3 +211,20 @@ def test_postgres_url_says_use_pg_dump(tmp_path):
         bk.backup_to(fake, tmp_path)
     with pytest.raises(UserError, match="pg_dump"):
         bk.restore_file("postgresql+psycopg://u@127.0.0.1:1/x", tmp_path / "x.sqlite3")
+
+
+def test_paths_with_spaces_hash_and_percent(tmp_path, data_dir):
+    """Folder names a clerk might use ('U盘 #1 100%') must not break the SQLite URI ('#' starts a fragment)."""
+    weird = tmp_path / "U盘 #1 100% 备份"
+    db = open_database(f"sqlite:///{weird / '数据 #库.sqlite3'}")
+    try:
+        with acting_as(ADMIN), db.Session() as s:
+            from app.services.office import init_office
+            init_office(s, name="某县执法大队", level="county", admin="admin", admin_password="admin123")
+            s.commit()
+        info = bk.backup_to(db, weird / "out #2")
+        assert [b.office for b in bk.list_backups(weird / "out #2")] == ["某县执法大队"]
+        assert bk.check_backup(info.path).office == "某县执法大队"
+        assert bk.restore(db, info.path).office == "某县执法大队"
+    finally:
+        db.dispose()
