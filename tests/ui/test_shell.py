@@ -46,11 +46,14 @@ def ctx(db):
 def window(qtbot, ctx):
     from app.ui.main_window import MainWindow
 
+    from app.ui.workers import wait_all
+
     w = MainWindow(ctx)
     w.backup_on_close = False
     qtbot.addWidget(w)
     w.show()
-    return w
+    yield w
+    wait_all(10000)  # no background job outlives its test
 
 
 # ------------------------------------------------------------------ first run and login
@@ -291,7 +294,7 @@ def test_rotation_count_saved_from_page(window, ctx, monkeypatch):
 
 # ------------------------------------------------------------------ audit viewer and users
 
-def test_audit_page_filters_and_verifies(window, ctx, monkeypatch, db_path):
+def test_audit_page_filters_and_verifies(qtbot, window, ctx, monkeypatch, db_path):
     boxes = Boxes(monkeypatch)
     with ctx.session() as s:
         make_object(s, name="审计测试企业")
@@ -305,13 +308,15 @@ def test_audit_page_filters_and_verifies(window, ctx, monkeypatch, db_path):
     page.text.setText("不存在的文字")
     page.search_button.click()
     assert page.count_label.text() == "共 0 条"
-    page.verify_button.click()
+    page.verify_button.click()  # runs on the thread pool
+    qtbot.waitUntil(lambda: page.verify_label.text().startswith(("✔", "✘")), timeout=10000)
     assert page.verify_label.text().startswith("✔ 审计日志完整")
     con = sqlite3.connect(db_path)
     con.execute("UPDATE audit_entry SET summary='被改过' WHERE seq=2")
     con.commit()
     con.close()
     page.verify_button.click()
+    qtbot.waitUntil(lambda: page.verify_label.text().startswith("✘"), timeout=10000)
     assert page.verify_label.text().startswith("✘ 审计日志第 2 条") and boxes.last()[0] == "critical"
 
 

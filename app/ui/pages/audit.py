@@ -246,8 +246,24 @@ class AuditPage(QWidget):
             f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}")
 
     def verify(self) -> None:
-        with self.ctx.read() as s:
-            result = audit.verify(s)
+        """Recompute the whole chain off the UI thread (a long log takes a while); show the result."""
+        from app.ui.workers import run_in_background
+
+        db = self.ctx.db
+
+        def job(progress, cancelled):
+            progress(0, 0, "正在校验审计日志……")
+            with db.Session() as s:
+                return audit.verify(s)
+
+        self.verify_button.setEnabled(False)
+        self.verify_label.setStyleSheet("")
+        self.verify_label.setText("正在校验……")
+        self.worker = run_in_background(self, "校验审计日志", job, on_done=self._verified, on_error=self._verify_failed,
+                                        actor=self.ctx.actor, cancellable=False)
+
+    def _verified(self, result) -> None:
+        self.verify_button.setEnabled(True)
         self.last_result = result
         color = "#1b7f3b" if result.ok else "#b00020"
         self.verify_label.setStyleSheet(f"color: {color}; font-weight: bold;")
@@ -256,6 +272,12 @@ class AuditPage(QWidget):
             QMessageBox.information(self, "审计日志校验", result.message)
         else:
             QMessageBox.critical(self, "审计日志校验", result.message + "\n\n请立即联系管理员，并保留当前数据库文件以便核查。")
+
+    def _verify_failed(self, exc, tb) -> None:
+        self.verify_button.setEnabled(True)
+        self.verify_label.setStyleSheet("color: #b00020;")
+        self.verify_label.setText(f"校验未能完成：{exc}")
+        QMessageBox.critical(self, "审计日志校验", f"校验未能完成：{exc}")
 
 
 PAGE = PageSpec(key="audit", title="审计日志", group="系统", order=92, factory=AuditPage, roles=("管理员", "领导", "审核员"))
