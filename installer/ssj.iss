@@ -29,7 +29,15 @@ UninstallDisplayIcon={app}\{#MyAppExe}
 ; User data (database, backups, logs) lives in %LOCALAPPDATA%\ssj and is never removed by the uninstaller.
 
 [Languages]
+; ChineseSimplified.isl ships with recent Inno Setup releases; older ones keep it among the unofficial
+; translations (jrsoftware/issrc Files/Languages/Unofficial): then put a copy beside this script.
+#if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+#elif FileExists(AddBackslash(SourcePath) + "ChineseSimplified.isl")
+Name: "chinesesimplified"; MessagesFile: "ChineseSimplified.isl"
+#else
+  #error "找不到 ChineseSimplified.isl：请把它放到 installer\ 目录（见上方注释）。"
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "创建桌面快捷方式"; GroupDescription: "附加快捷方式："
