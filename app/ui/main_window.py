@@ -221,8 +221,16 @@ class MainWindow(QMainWindow):
         choose_and_restore(self, self.ctx)
 
     def daily_backup(self) -> None:
-        """The first start of a day makes an automatic backup (rotated)."""
+        """The first start of a day makes an automatic backup (rotated); a window left open checks hourly."""
+        from PySide6.QtCore import QTimer
+
         from app.services import backup
+
+        if getattr(self, "_daily_timer", None) is None:
+            self._daily_timer = QTimer(self)
+            self._daily_timer.setInterval(3600 * 1000)
+            self._daily_timer.timeout.connect(self.daily_backup)
+            self._daily_timer.start()
 
         try:
             with self._as_user():

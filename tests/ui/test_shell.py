@@ -559,3 +559,11 @@ def test_change_own_password_from_the_menu(window, ctx, monkeypatch):
     assert window.statusBar().currentMessage() == "密码已修改。"
     with ctx.read() as s:
         assert accounts.authenticate(s, "admin", "better-pass").username == "admin"
+
+
+def test_daily_backup_once_a_day_and_rechecked_hourly(window, data_dir):
+    window.daily_backup()
+    window.daily_backup()
+    assert len(list((data_dir / "backups").glob("自动备份-*.sqlite3"))) == 1
+    assert window.statusBar().currentMessage().startswith("已自动备份：自动备份-测试县")
+    assert window._daily_timer.isActive() and window._daily_timer.interval() == 3600 * 1000
