@@ -567,3 +567,17 @@ def test_daily_backup_once_a_day_and_rechecked_hourly(window, data_dir):
     assert len(list((data_dir / "backups").glob("自动备份-*.sqlite3"))) == 1
     assert window.statusBar().currentMessage().startswith("已自动备份：自动备份-测试县")
     assert window._daily_timer.isActive() and window._daily_timer.interval() == 3600 * 1000
+
+
+def test_home_cards_from_dashboard_open_their_page(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    home = window.pages["home"]
+    assert home.items, "the dashboard providers report what is missing in an empty office"
+    target = next(item for item in home.items if item.get("page") and any(s.key == item["page"] for s in window.specs))
+    cards = [home.items_grid.itemAt(i).widget() for i in range(home.items_grid.count())]
+    card = next(c for c in cards if c.findChildren(QLabel)[0].text() == target["title"])
+    assert card.findChildren(QLabel)[1].text() == str(target["value"])
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert window.current_key() == target["page"]
+    assert window.nav.currentItem().text(0) == next(s.title for s in window.specs if s.key == target["page"])
