@@ -54,6 +54,20 @@ def _check_pdf(folder: Path) -> Path:
     return path
 
 
+def _check_cli_and_resources() -> None:
+    from importlib import resources
+
+    from app.cli import build_parser, command_modules
+
+    mods = command_modules()
+    assert "app.cli.core" in mods and "app.cli.backup" in mods, f"CLI modules not found: {mods}"
+    build_parser()  # imports every command module
+    assert resources.files("resources").is_dir(), "resources/ package missing"
+    from app.models.db import head_revision
+
+    assert head_revision(), "alembic migrations missing"
+
+
 def _check_window(db) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.services.context import Actor
@@ -68,6 +82,8 @@ def _check_window(db) -> None:
     ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name="自检县", office_level="county")
     window = MainWindow(ctx)
     window.backup_on_close = False
+    keys = {spec.key for spec in window.specs}
+    assert {"home", "audit", "users", "backup"} <= keys, f"pages not discovered (hidden imports?): {sorted(keys)}"
     window.show()
     for spec in window.specs:
         widget = window.show_page(spec.key)
@@ -80,7 +96,8 @@ def _check_window(db) -> None:
 
 
 def run_selftest() -> int:
-    steps = [("数据库与迁移 store", None), ("PDF（中文字体、二维码）", None), ("主窗口 main window", None)]
+    steps = [("数据库与迁移 store", None), ("PDF（中文字体、二维码）", None), ("命令行与资源 CLI/resources", None),
+             ("主窗口 main window", None)]
     with tempfile.TemporaryDirectory(prefix="ssj-selftest-") as tmp:
         folder = Path(tmp)
         os.environ["SSJ_DATA_DIR"] = str(folder / "data")
@@ -91,6 +108,8 @@ def run_selftest() -> int:
             name = steps[1][0]
             _check_pdf(folder)
             name = steps[2][0]
+            _check_cli_and_resources()
+            name = steps[3][0]
             _check_window(db)
         except BaseException as exc:  # report every failure, including missing modules in a frozen build
             print(f"FAILED: {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
