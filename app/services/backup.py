@@ -16,7 +16,7 @@ import re
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -453,3 +453,29 @@ def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
         return RestoreResult(Path(backup_file).resolve(), check_backup(target).office, None, False)
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------------------------------------- 首页
+
+STALE_DAYS = 30
+
+
+def dashboard_items(session: Session, today: date) -> list[dict]:
+    """首页 card: when the data were last backed up by hand (to a USB stick or another folder)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    from app.models.core import AuditEntry
+
+    last = session.scalar(select(AuditEntry).where(AuditEntry.entity == "backup", AuditEntry.action == MANUAL)
+                          .order_by(AuditEntry.seq.desc()).limit(1))
+    if last is None:
+        return [dict(title="手动备份", value="从未", level="warn", page="backup",
+                     detail="建议每周把数据备份到 U 盘：系统 → 备份与恢复 → 备份到文件夹 / U 盘。")]
+    when = datetime.strptime(last.ts[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).astimezone()
+    days = (today - when.date()).days
+    value = "今天" if days <= 0 else f"{days} 天前"
+    detail = f"最近一次：{when:%Y-%m-%d %H:%M}，{last.user}"
+    if days > STALE_DAYS:
+        detail += f"。已超过 {STALE_DAYS} 天，请尽快备份到 U 盘。"
+    return [dict(title="手动备份", value=value, level="warn" if days > STALE_DAYS else "info", page="backup",
+                 detail=detail)]

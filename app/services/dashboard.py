@@ -16,6 +16,7 @@ PROVIDERS: list[str] = [
     "app.services.outcomes",
     "app.services.draws",
     "app.services.stats",
+    "app.services.backup",
 ]
 
 

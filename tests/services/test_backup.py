@@ -228,3 +228,18 @@ def test_paths_with_spaces_hash_and_percent(tmp_path, data_dir):
         assert bk.restore(db, info.path).office == "某县执法大队"
     finally:
         db.dispose()
+
+
+def test_dashboard_reminds_to_back_up(db, tmp_path):
+    with db.Session() as s:
+        [item] = bk.dashboard_items(s, date.today())
+        assert (item["title"], item["value"], item["level"], item["page"]) == ("手动备份", "从未", "warn", "backup")
+    with acting_as(ADMIN):
+        bk.backup_to(db, tmp_path)
+    with db.Session() as s:
+        [item] = bk.dashboard_items(s, date.today())
+        assert (item["value"], item["level"]) == ("今天", "info") and "admin" in item["detail"]
+        [item] = bk.dashboard_items(s, date.today() + timedelta(days=45))
+        assert (item["value"], item["level"]) == ("45 天前", "warn") and "请尽快备份到 U 盘" in item["detail"]
+        from app.services import dashboard
+        assert any(i["title"] == "手动备份" for i in dashboard.collect(s, date.today()))
