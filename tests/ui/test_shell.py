@@ -229,6 +229,7 @@ def test_backup_page_backs_up_to_chosen_folder(window, tmp_path, monkeypatch):
     usb.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(usb)))
     page = window.show_page("backup")
+    assert page.last_label.text() == "尚无自动备份　·　最近手动备份：从未"
     page.backup_button.click()
     files = list(usb.glob("备份-测试县生态环境保护综合行政执法大队-*.sqlite3"))
     assert len(files) == 1
@@ -236,6 +237,8 @@ def test_backup_page_backs_up_to_chosen_folder(window, tmp_path, monkeypatch):
     assert (kind, title) == ("information", "备份完成") and str(files[0]) in text
     assert page.model.rowCount() == 1 and page.model.rows[0].kind == "备份"
     assert "1 个备份" in page.folder_label.text()
+    page.refresh()
+    assert page.last_label.text().endswith("最近手动备份：今天")
 
 
 def test_backup_page_restore_with_confirmation(window, ctx, tmp_path, monkeypatch):

@@ -187,7 +187,18 @@ class AuditPage(QWidget):
         split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
         self._load_choices()
+        self._default_dates()
         self.apply_filters()
+
+    def _default_dates(self) -> None:
+        """From the first entry of the log to today: a clerk sees everything until he narrows it."""
+        with self.ctx.read() as s:
+            first = s.scalar(select(AuditEntry.ts).order_by(AuditEntry.seq).limit(1))
+        if first:
+            start = QDate.fromString(local_time(first)[:10], "yyyy-MM-dd")
+            if start.isValid():
+                self.date_from.setDate(start)
+        self.date_to.setDate(QDate.currentDate())
 
     def _load_choices(self) -> None:
         with self.ctx.read() as s:

@@ -131,6 +131,8 @@ class BackupPage(QWidget):
         self.pg_note.setWordWrap(True)
         self.pg_note.setStyleSheet("color: #a15c00;")
         lay.addWidget(self.pg_note)
+        self.last_label = QLabel()
+        lay.addWidget(self.last_label)
 
         row = QHBoxLayout()
         self.backup_button = QPushButton("备份到文件夹 / U 盘…")
@@ -197,8 +199,17 @@ class BackupPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        from datetime import date
+
         with self.ctx.read() as s:
             self.keep.setValue(bk.get_keep(s))
+            card = bk.dashboard_items(s, date.today())
+        auto = [b for b in bk.list_backups(backups_dir()) if b.kind == bk.AUTO]
+        parts = [f"最近自动备份：{auto[0].created:%Y-%m-%d %H:%M}" if auto else "尚无自动备份"]
+        if card:
+            parts.append(f"最近手动备份：{card[0]['value']}")
+        self.last_label.setText("　·　".join(parts))
+        self.last_label.setStyleSheet("color: #a15c00;" if card and card[0]["level"] == "warn" else "")
         self.show_folder(self.folder)
 
     def show_folder(self, folder) -> None:
