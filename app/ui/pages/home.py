@@ -18,7 +18,7 @@ from app.ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
 LEVEL_COLORS = {"info": ("#e8f1fb", "#1f5fa8"), "warn": ("#fff4e0", "#a15c00"), "danger": ("#fde8e8", "#b00020")}
-COUNTS = (("检查对象", InspectionObject), ("执法检查人员", Inspector), ("抽查事项", InspectionItem),
+COUNTS = (("检查对象", InspectionObject), ("检查人员及专家", Inspector), ("抽查事项", InspectionItem),
           ("抽查计划", Plan), ("抽取记录", Draw), ("检查结果", Outcome), ("公示记录", Publication),
           ("账户", User))
 
