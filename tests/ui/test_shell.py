@@ -584,3 +584,26 @@ def test_home_cards_from_dashboard_open_their_page(window, qtbot):
     qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
     assert window.current_key() == target["page"]
     assert window.nav.currentItem().text(0) == next(s.title for s in window.specs if s.key == target["page"])
+
+
+def test_admin_created_by_cli_without_password_sets_it_at_first_login(qtbot, cli, db_path, monkeypatch):
+    from app.models.db import open_database
+    from app.ui import login
+
+    rc, out, err = cli("init", "--office", "隆尧县执法大队", "--level", "county")
+    assert rc == 0, err
+    db = open_database(f"sqlite:///{db_path}")
+
+    def set_it(self):
+        assert "还没有密码" in self.findChildren(type(self.error))[0].text()
+        self.password.setText("first-pass")
+        self.password2.setText("first-pass")
+        self.submit()
+        return self.result()
+
+    monkeypatch.setattr(login.ChangePasswordDialog, "exec", set_it)
+    dlg = _login(qtbot, db, "admin", "")
+    assert dlg.result() == QDialog.DialogCode.Accepted and dlg.actor.username == "admin"
+    with db.Session() as s:
+        assert accounts.authenticate(s, "admin", "first-pass").must_change_password is False
+    db.dispose()
