@@ -15,6 +15,8 @@ def register(sub) -> None:
     p = sub.add_parser("restore", help="从备份文件恢复数据库（先检查文件，原数据库另存为备份）")
     p.add_argument("file", help="备份文件（.sqlite3）")
     p.add_argument("--check-only", action="store_true", help="只检查备份文件，不恢复")
+    p.add_argument("--allow-other-office", action="store_true",
+                   help="允许用另一单位的备份替换本单位的数据库（默认拒绝）")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("backup-list", help="列出备份文件")
@@ -53,6 +55,12 @@ def cmd_restore(args, ctx) -> int:
                 "warnings": check.warnings}
         ctx.emit(data, f"备份文件可用：{check.office}，{check.objects} 个检查对象，{check.audit_count} 条审计记录。")
         return 0
+    target = sqlite_path(url)
+    if target.exists() and not args.allow_other_office:
+        current = backup_service.office_of(target)
+        if current and current != check.office:
+            raise UserError(f"备份文件属于“{check.office}”，而当前数据库属于“{current}”。为防止误用其他单位的数据，"
+                            "未做任何更改；确需替换请加 --allow-other-office。")
     holder = backup_service.window_holding(sqlite_path(url))
     if holder:
         raise UserError(f"数据库 {sqlite_path(url)} 正在被双随机抽查工作台窗口使用（进程 {holder}）。"

@@ -289,6 +289,19 @@ def daily_backup(db: Database, today: date | None = None) -> BackupInfo | None:
 
 # ---------------------------------------------------------------------------------------------- restore
 
+def office_of(db_file: Path) -> str:
+    """The office name stored in a SQLite database file ("" if unreadable or not initialised)."""
+    try:
+        con = sqlite3.connect(_ro_uri(db_file), uri=True)
+        try:
+            row = con.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return ""
+    return row[0] if row else ""
+
+
 def window_holding(db_file: Path) -> int | None:
     """PID of a live program window on this computer that has `db_file` open (its Qt lock file), else None."""
     lock = Path(str(db_file) + ".lock")

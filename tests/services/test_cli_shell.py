@@ -129,3 +129,23 @@ def test_restore_into_new_database_file(inited, tmp_path, capsys):
     con = sqlite3.connect(target)
     assert con.execute("SELECT name FROM office").fetchone()[0] == "泽州县生态环境保护综合行政执法大队"
     con.close()
+
+
+def test_restore_of_another_offices_backup_needs_explicit_flag(inited, db_path, tmp_path, capsys):
+    from app.cli import run
+
+    other = tmp_path / "other.sqlite3"
+    assert run(["--db", str(other), "init", "--office", "舞钢市生态环境保护综合行政执法支队", "--level", "city",
+                "--password", "admin123"]) == 0
+    assert run(["--db", str(other), "--json", "backup", "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    foreign_backup = next((tmp_path / "b").glob("*.sqlite3"))
+    before = _snapshot(db_path)
+    rc, out, err = inited("restore", str(foreign_backup))
+    assert rc == 1 and "属于“舞钢市生态环境保护综合行政执法支队”" in err and "--allow-other-office" in err
+    assert _snapshot(db_path) == before
+    rc, out, err = inited("restore", str(foreign_backup), "--allow-other-office")
+    assert rc == 0, err
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT name FROM office").fetchone()[0] == "舞钢市生态环境保护综合行政执法支队"
+    con.close()
