@@ -284,6 +284,15 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event) -> None:
+        from app.ui import workers
+
+        if any(not w.done.is_set() for w in workers._active):
+            answer = QMessageBox.question(self, APP_NAME, "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？",
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                          QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         s = settings()
         s.setValue("main/geometry", self.saveGeometry())
         s.sync()

@@ -607,3 +607,20 @@ def test_admin_created_by_cli_without_password_sets_it_at_first_login(qtbot, cli
     with db.Session() as s:
         assert accounts.authenticate(s, "admin", "first-pass").must_change_password is False
     db.dispose()
+
+
+def test_close_with_a_running_background_job_asks_first(window, monkeypatch, qtbot):
+    import threading
+
+    from app.ui.workers import run_in_background
+
+    release = threading.Event()
+    worker = run_in_background(window, "长任务", lambda progress, cancelled: release.wait(10), on_done=lambda r: None)
+    boxes = Boxes(monkeypatch, answer=QMessageBox.StandardButton.No)
+    qtbot.wait(50)
+    window.close()
+    assert window.isVisible() and boxes.last()[0] == "question" and "后台任务仍在进行" in boxes.last()[2]
+    release.set()
+    qtbot.waitUntil(worker.done.is_set, timeout=5000)
+    window.close()
+    assert not window.isVisible()
