@@ -13,7 +13,7 @@ from app.models.core import LEVELS
 from app.paths import data_dir
 from app.services.errors import UserError
 from app.ui.context import AppContext
-from app.ui.pages import PageSpec, discover
+from app.ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
 GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与公示", "统计报表", "系统")
@@ -25,8 +25,40 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+def discover_pages() -> list[PageSpec]:
+    """Like app.ui.pages.discover(), but a page module that fails to import does not stop the program:
+    it is logged and shown as a page explaining the problem."""
+    import importlib
+    import pkgutil
+
+    import app.ui.pages as pkg
+
+    specs = []
+    for info in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + "."):
+        try:
+            module = importlib.import_module(info.name)
+        except Exception as exc:
+            log.exception("页面模块 %s 无法加载", info.name)
+            name = info.name.rsplit(".", 1)[-1]
+            message = f"页面模块“{name}”无法加载：{exc}\n详细信息已写入日志文件，请联系技术支持。"
+            specs.append(PageSpec(key=f"broken:{name}", title=f"{name}（无法加载）", group="系统", order=99,
+                                  factory=lambda _ctx, parent=None, m=message: _broken_page(m, parent)))
+            continue
+        spec = getattr(module, "PAGE", None)
+        if isinstance(spec, PageSpec):
+            specs.append(spec)
+    return sorted(specs, key=lambda s: s.order)
+
+
+def _broken_page(message: str, parent=None) -> QWidget:
+    label = QLabel(message, parent)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
 def visible_specs(ctx: AppContext, specs: list[PageSpec] | None = None) -> list[PageSpec]:
-    specs = discover() if specs is None else specs
+    specs = discover_pages() if specs is None else specs
     out = []
     for spec in specs:
         if spec.levels and ctx.office_level not in spec.levels:

@@ -624,3 +624,22 @@ def test_close_with_a_running_background_job_asks_first(window, monkeypatch, qtb
     qtbot.waitUntil(worker.done.is_set, timeout=5000)
     window.close()
     assert not window.isVisible()
+
+
+def test_a_broken_page_module_does_not_stop_the_program(qtbot, ctx, monkeypatch, tmp_path):
+    import sys
+
+    import app.ui.pages as pages_pkg
+    from app.ui.main_window import MainWindow
+
+    extra = tmp_path / "extra_pages"
+    extra.mkdir()
+    (extra / "zz_broken.py").write_text("raise RuntimeError('缺少依赖 foo')\n", encoding="utf-8")
+    monkeypatch.setattr(pages_pkg, "__path__", list(pages_pkg.__path__) + [str(extra)])
+    monkeypatch.delitem(sys.modules, "app.ui.pages.zz_broken", raising=False)
+    w = MainWindow(ctx)
+    w.backup_on_close = False
+    qtbot.addWidget(w)
+    assert "  zz_broken（无法加载）" in w.nav_titles() and "  首页" in w.nav_titles()
+    page = w.show_page("broken:zz_broken")
+    assert "缺少依赖 foo" in page.text()
