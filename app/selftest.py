@@ -84,6 +84,8 @@ def _check_window(db) -> None:
     window.backup_on_close = False
     keys = {spec.key for spec in window.specs}
     assert {"home", "audit", "users", "backup"} <= keys, f"pages not discovered (hidden imports?): {sorted(keys)}"
+    broken = sorted(k for k in keys if k.startswith("broken:"))
+    assert not broken, f"page modules failed to import (see log): {broken}"
     window.show()
     for spec in window.specs:
         widget = window.show_page(spec.key)
