@@ -149,3 +149,30 @@ def test_restore_of_another_offices_backup_needs_explicit_flag(inited, db_path, 
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT name FROM office").fetchone()[0] == "舞钢市生态环境保护综合行政执法支队"
     con.close()
+
+
+def test_account_commands_recover_a_locked_out_admin(inited, db_path):
+    from app.models.db import open_database
+    from app.services import accounts
+    from app.services.errors import UserError
+
+    db = open_database(f"sqlite:///{db_path}")
+    with db.Session() as s:
+        for _ in range(accounts.MAX_FAILURES):
+            with pytest.raises(UserError):
+                accounts.authenticate(s, "admin", "forgotten")
+    rc, out, err = inited("--json", "account", "unlock", "admin")
+    assert rc == 0, err
+    assert json.loads(out)["locked"] is False
+    rc, out, err = inited("account", "reset-password", "admin", "--password", "temp123")
+    assert rc == 0 and "下次登录时须修改" in out
+    with db.Session() as s:
+        user = accounts.authenticate(s, "admin", "temp123")
+        assert user.must_change_password
+    rc, out, err = inited("account", "deactivate", "admin")
+    assert rc == 1 and "至少需要保留一个可用的管理员" in err
+    rc, out, err = inited("account", "unlock", "nobody")
+    assert rc == 1 and "没有名为“nobody”的账户。现有账户：admin" in err
+    rc, out, err = inited("audit", "list", "--limit", "3")
+    assert "user_account" in out
+    db.dispose()
