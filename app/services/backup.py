@@ -249,9 +249,12 @@ def list_backups(folder: str | os.PathLike | None = None) -> list[BackupInfo]:
     return out
 
 
-def rotate(folder: str | os.PathLike | None, keep: int, kind: str = AUTO) -> list[Path]:
-    """Delete the oldest backups of `kind` beyond `keep`; returns the deleted files."""
-    items = [b for b in list_backups(folder) if b.kind == kind]
+def rotate(folder: str | os.PathLike | None, keep: int, kind: str = AUTO, office: str | None = None) -> list[Path]:
+    """Delete the oldest backups of `kind` (of `office`, if given) beyond `keep`; returns the deleted files.
+
+    Several databases may share the data folder (a demo and the real one): each office keeps its own `keep`.
+    """
+    items = [b for b in list_backups(folder) if b.kind == kind and (office is None or b.office == office)]
     removed = []
     for b in items[keep:]:
         try:
@@ -269,7 +272,7 @@ def auto_backup(db: Database, reason: str = "关闭程序") -> BackupInfo | None
     info = backup_to(db, backups_dir(), kind=AUTO)
     with db.Session() as s:
         keep = get_keep(s)
-    rotate(backups_dir(), keep, AUTO)
+    rotate(backups_dir(), keep, AUTO, office=info.office)
     return info
 
 
@@ -278,7 +281,9 @@ def daily_backup_due(db: Database, today: date | None = None) -> bool:
     if sqlite_path(db.url) is None:
         return False
     today = today or date.today()
-    return not any(b.kind == AUTO and b.created.date() == today for b in list_backups(backups_dir()))
+    office = _office_name(db)
+    return not any(b.kind == AUTO and b.office == office and b.created.date() == today
+                   for b in list_backups(backups_dir()))
 
 
 def daily_backup(db: Database, today: date | None = None) -> BackupInfo | None:

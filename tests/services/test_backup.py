@@ -243,3 +243,23 @@ def test_dashboard_reminds_to_back_up(db, tmp_path):
         assert (item["value"], item["level"]) == ("45 天前", "warn") and "请尽快备份到 U 盘" in item["detail"]
         from app.services import dashboard
         assert any(i["title"] == "手动备份" for i in dashboard.collect(s, date.today()))
+
+
+def test_two_databases_sharing_the_data_folder_rotate_separately(db, tmp_path, data_dir):
+    from app.services.office import init_office
+
+    other = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    try:
+        with acting_as(ADMIN), other.Session() as s:
+            init_office(s, name="示例县执法大队", level="county", admin="admin", admin_password="admin123")
+            bk.set_keep(s, 2)
+            s.commit()
+        assert bk.daily_backup(db) is not None
+        assert bk.daily_backup_due(other), "the other office has no backup today yet"
+        for _ in range(4):
+            bk.auto_backup(other)
+        offices = [b.office for b in bk.list_backups(data_dir / "backups") if b.kind == bk.AUTO]
+        assert offices.count("示例县执法大队") == 2
+        assert offices.count("测试县生态环境保护综合行政执法大队") == 1, "one office's rotation never deletes the other's"
+    finally:
+        other.dispose()
