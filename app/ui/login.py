@@ -94,10 +94,13 @@ class LoginDialog(QDialog):
 
 
 class ChangePasswordDialog(QDialog):
-    def __init__(self, db: Database, actor: Actor, parent=None, reason: str = ""):
+    """New password twice; from the menu (`require_current`) the current password is asked first."""
+
+    def __init__(self, db: Database, actor: Actor, parent=None, reason: str = "", require_current: bool = False):
         super().__init__(parent)
         self.db = db
         self.actor = actor
+        self.require_current = require_current
         self.setWindowTitle("修改密码")
         lay = QVBoxLayout(self)
         if reason:
@@ -105,6 +108,10 @@ class ChangePasswordDialog(QDialog):
             note.setWordWrap(True)
             lay.addWidget(note)
         form = QFormLayout()
+        self.current = QLineEdit()
+        self.current.setEchoMode(QLineEdit.EchoMode.Password)
+        if require_current:
+            form.addRow("当前密码", self.current)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("至少 6 位")
@@ -133,6 +140,9 @@ class ChangePasswordDialog(QDialog):
         try:
             with acting_as(self.actor), self.db.Session() as s:
                 user = s.scalar(select(User).where(User.username == self.actor.username))
+                if self.require_current and not accounts.check_password(self.current.text(), user.password_hash):
+                    self.error.setText("当前密码不正确。")
+                    return
                 accounts.set_password(s, user, self.password.text())
                 s.commit()
         except UserError as exc:

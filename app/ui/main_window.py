@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
     def change_password(self) -> bool:
         from app.ui.login import ChangePasswordDialog
 
-        dlg = ChangePasswordDialog(self.ctx.db, self.ctx.actor, self)
+        dlg = ChangePasswordDialog(self.ctx.db, self.ctx.actor, self, require_current=True)
         if dlg.exec() == ChangePasswordDialog.DialogCode.Accepted:
             self.statusBar().showMessage("密码已修改。", 5000)
             return True

@@ -544,6 +544,12 @@ def test_change_own_password_from_the_menu(window, ctx, monkeypatch):
     from app.ui import login
 
     def fill(self):
+        self.current.setText("wrong")
+        self.password.setText("better-pass")
+        self.password2.setText("better-pass")
+        self.submit()
+        assert self.error.text() == "当前密码不正确。"
+        self.current.setText("admin123")
         self.password.setText("abc")
         self.password2.setText("abd")
         self.submit()
