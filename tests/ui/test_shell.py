@@ -37,6 +37,16 @@ class Boxes:
         return items[-1] if items else None
 
 
+@pytest.fixture(autouse=True)
+def keep_excepthooks(monkeypatch):
+    """run_gui installs the crash dialog as sys.excepthook; give later tests their hooks back."""
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+
+
 @pytest.fixture
 def ctx(db):
     return AppContext(db=db, actor=ADMIN, office_name="测试县生态环境保护综合行政执法大队", office_level="county")
