@@ -659,3 +659,26 @@ def test_a_broken_page_module_does_not_stop_the_program(qtbot, ctx, monkeypatch,
     assert "  zz_broken（无法加载）" in w.nav_titles() and "  首页" in w.nav_titles()
     page = w.show_page("broken:zz_broken")
     assert "缺少依赖 foo" in page.text()
+
+
+def test_audit_export_to_excel_with_verification_sheet(window, ctx, monkeypatch, tmp_path):
+    import openpyxl
+
+    boxes = Boxes(monkeypatch)
+    with ctx.session() as s:
+        make_object(s, name="导出测试企业")
+    target = tmp_path / "审计日志导出"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    page = window.show_page("audit")
+    page.entity.setCurrentIndex(page.entity.findText("检查对象"))
+    page.search_button.click()
+    page.export_button.click()
+    out = tmp_path / "审计日志导出.xlsx"
+    assert boxes.last()[:2] == ("information", "导出完成") and str(out) in boxes.last()[2]
+    wb = openpyxl.load_workbook(out)
+    ws = wb["审计日志"]
+    assert [c.value for c in ws[1]][:7] == ["序号", "时间", "用户", "操作", "对象", "编号", "摘要"]
+    assert [c.value for c in ws[2]][2:7] == ["admin", "新增", "检查对象", "1", "导出测试企业"]
+    assert ws.max_row == 2
+    info = {r[0].value: r[1].value for r in wb["校验"].iter_rows(min_row=2)}
+    assert info["哈希链校验"] == "完整" and info["筛选条件"].startswith("对象：检查对象") and info["导出条数"] == 1

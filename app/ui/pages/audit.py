@@ -12,52 +12,17 @@ from sqlalchemy import or_, select
 
 from app.models.core import AuditEntry
 from app.services import audit
+from app.services.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 
 ALL = "（全部）"
 LIMIT = 5000
-ENTITY_NAMES = {
-    "office": "本单位", "user_account": "账户", "setting": "设置", "backup": "备份", "inspection_object": "检查对象",
-    "inspector": "检查人员", "inspection_item": "抽查事项", "plan": "抽查计划", "task": "抽查任务", "draw": "抽取",
-    "draw_selection": "抽中对象", "team_member": "检查组成员", "outcome": "检查结果", "publication": "公示",
-    "policy_version": "规则版本", "attachment": "附件",
-}
-
-
-def local_time(ts: str) -> str:
-    """ISO UTC from the log → local 'YYYY-MM-DD HH:MM:SS'."""
-    try:
-        dt = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return ts
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _utc_bound(d: QDate, end: bool) -> str:
     local = datetime.combine(d.toPython(), time.max if end else time.min).astimezone()
     return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-_NAME_KEYS = ("name", "title", "username", "code", "key", "period")
-
-
-def describe(e: AuditEntry) -> str:
-    """The entry's summary, or a short description made from its before/after JSON."""
-    if e.summary:
-        return e.summary
-    try:
-        after = json.loads(e.after) if e.after else None
-        before = json.loads(e.before) if e.before else None
-    except ValueError:
-        return ""
-    if e.action == "修改" and isinstance(after, dict):
-        return "修改字段：" + "、".join(sorted(after))
-    row = after if isinstance(after, dict) else before if isinstance(before, dict) else {}
-    for k in _NAME_KEYS:
-        if row.get(k):
-            return str(row[k])
-    return ""
 
 
 class AuditModel(QAbstractTableModel):
@@ -149,6 +114,8 @@ class AuditPage(QWidget):
 
         row = QHBoxLayout()
         self.count_label = QLabel()
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.clicked.connect(self.export)
         self.verify_button = QPushButton("校验哈希链")
         self.verify_button.clicked.connect(self.verify)
         self.verify_label = QLabel()
@@ -156,6 +123,7 @@ class AuditPage(QWidget):
         row.addWidget(self.count_label)
         row.addStretch(1)
         row.addWidget(self.verify_label, 2)
+        row.addWidget(self.export_button)
         row.addWidget(self.verify_button)
         lay.addLayout(row)
 
@@ -255,6 +223,39 @@ class AuditPage(QWidget):
             f"第 {e.seq} 条　{local_time(e.ts)}　{e.user}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
             f"摘要：{e.summary or '（无）'}\n\n修改前：\n{_pretty(e.before)}\n\n修改后：\n{_pretty(e.after)}\n\n"
             f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}")
+
+    def filter_text(self) -> str:
+        parts = [f"{label}：{combo.currentText()}" for label, combo in
+                 (("用户", self.user), ("操作", self.action), ("对象", self.entity)) if combo.currentData()]
+        parts.append(f"日期：{self.date_from.date().toString('yyyy-MM-dd')} 至 {self.date_to.date().toString('yyyy-MM-dd')}")
+        if self.text.text().strip():
+            parts.append(f"文字：{self.text.text().strip()}")
+        return "；".join(parts)
+
+    def export(self) -> None:
+        """The rows shown (same filters) to an Excel file, with the chain's verification result."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.paths import exports_dir
+        from app.services.errors import UserError
+
+        default = str(exports_dir() / f"审计日志-{datetime.now():%Y%m%d-%H%M}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        try:
+            with self.ctx.read() as s:
+                entries = s.scalars(self.query()).all()
+                export_audit(s, reversed(entries), path, filters=self.filter_text())
+        except UserError as exc:
+            QMessageBox.critical(self, "导出失败", exc.message)
+            return
+        QMessageBox.information(self, "导出完成", f"已导出 {len(entries)} 条审计记录到：\n{path}")
+        self.last_export = Path(path)
 
     def verify(self) -> None:
         """Recompute the whole chain off the UI thread (a long log takes a while); show the result."""
