@@ -598,6 +598,13 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
     progress(0, 0, f"正在读取 {path.name}…")
     if table is None:
         table = tabular.read_table(path, sheet=sheet, known_headers=known_headers(session, kind))
+    with tabular.gc_paused():
+        return _run_import(session, kind, specs, path, table, mapping=mapping, dry_run=dry_run,
+                           skip_invalid=skip_invalid, year=year, progress=progress, cancelled=cancelled)
+
+
+def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path: Path, table: tabular.Table, *,
+                mapping, dry_run: bool, skip_invalid: bool, year: int | None, progress, cancelled) -> ImportReport:
     cols = resolve_columns(session, kind, table.headers, mapping)
     rep = ImportReport(kind=kind, file=str(path), sheet=table.sheet, header_row=table.header_row,
                        headers=list(table.headers), columns=cols, rows=len(table.row_numbers), dry_run=dry_run)
@@ -640,9 +647,7 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
                                    "message": f"第 {rownums[j]} 行“{header}”为空，这一项必须填写。"})
         keys.append(key)
         columns.append(values)
-    if kind == "objects":  # no per-row rules beyond the columns: build the records in one sweep
-        records.extend((rownums[j], dict(zip(keys, values)))
-                       for j, values in enumerate(zip(*columns)) if not bad[j])
+    if kind == "objects":  # no per-row rules beyond the columns: the plan works on the columns
         bad_rows.update(rownums[j] for j in range(total) if bad[j])
     for j, values in enumerate(zip(*columns) if columns and kind != "objects" else ()):
         rownum = rownums[j]
@@ -666,8 +671,9 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
         else:
             bad_rows.add(rownum)
     progress(total, total, "正在比对数据库…")
+    colmap = dict(zip(keys, columns))
     if kind == "objects":
-        plan = _plan_objects(session, table, cols, records, errors, bad_rows)
+        plan = _plan_objects(session, table, cols, colmap, rownums, bad, errors, bad_rows)
     elif kind in ("inspectors", "experts"):
         plan = _plan_people(session, table, cols, records, errors, bad_rows)
     else:
@@ -677,6 +683,9 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
     rep.valid = rep.rows - len(bad_rows)
     rep.inserted, rep.updated, rep.unchanged = len(inserts), len(updates), len(unchanged_rows)
     if dry_run:  # the per-row plan is for the preview and its report only
+        if kind == "objects":  # inserts are row indices into the validated columns
+            codes, names = colmap["uscc"], colmap["name"]
+            inserts = [(rownums[j], {"uscc": codes[j], "name": names[j]}) for j in inserts]
         rep.actions = sorted([(r, "新增", _key_text(kind, rec), rec.get("name") or "") for r, rec in inserts]
                              + [(r, "更新", _key_text(kind, rec), rec.get("name") or "") for r, rec, _id, _old in updates]
                              + [(r, "无变化", k, nm) for r, k, nm in unchanged_rows]
@@ -690,7 +699,7 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
     rep.sha256 = _file_sha256(path)
     progress(total, total, "正在写入数据库…")
     if kind == "objects":
-        _write_objects(session, rep, inserts, updates, path, (dict(zip(keys, columns)), rownums))
+        _write_objects(session, rep, inserts, updates, path, colmap)
     elif kind in ("inspectors", "experts"):
         _write_people(session, rep, inserts, updates, path)
     else:
@@ -732,32 +741,42 @@ def _diff(rec: dict, old: dict, columns: list[str]) -> dict:
     return changes
 
 
-def _plan_objects(session, table, cols, records, errors, bad_rows):
-    seen: dict[str, int] = {}
+def _plan_objects(session, table, cols, colmap, rownums, bad, errors, bad_rows):
+    """Objects are planned on the validated columns: `inserts` is a list of row indices (no per-row
+    dicts for the common case of new objects); updates/unchanged as for the other kinds."""
     existing = {r.uscc: r for r in session.execute(select(*[InspectionObject.__table__.c[c] for c in ["id", *_OBJ_COLUMNS]]))}
+    codes = colmap["uscc"]
+    n = len(codes)
+    good = [j for j in range(n) if not bad[j]] if True in bad else range(n)
+    if not existing and len(good) == n and len(set(codes)) == n:  # a fresh pool, no duplicates: all inserts
+        return list(range(n)), [], []
+    seen: dict[str, int] = {}
     inserts, updates, unchanged = [], [], []
     uscc_header = _header_of(table, cols, "uscc")
-    for rownum, rec in records:
-        code = rec["uscc"]
-        first = seen.get(code)
+    get_existing, get_seen = existing.get, seen.get
+    for j in good:
+        code = codes[j]
+        first = get_seen(code)
         if first is not None:
+            rownum = rownums[j]
             errors.append({"row": rownum, "column": uscc_header,
                            "message": f"第 {rownum} 行与第 {first} 行的统一社会信用代码“{code}”重复（同一单位出现两次）。请删除或合并其中一行。"})
             bad_rows.add(rownum)
             continue
-        seen[code] = rownum
-        old = existing.get(code)
+        seen[code] = rownums[j]
+        old = get_existing(code)
         if old is None:
-            inserts.append((rownum, rec))
+            inserts.append(j)
             continue
+        rec = {k: col[j] for k, col in colmap.items()}
         oldd = old._asdict()
         changes = _diff(rec, oldd, _OBJ_COLUMNS)
         if rec.get("status_date") is not None and "status" in changes:
             changes["status_date"] = rec["status_date"]
         if changes:
-            updates.append((rownum, {**changes, "uscc": code, "name": rec.get("name", oldd["name"])}, oldd["id"], oldd))
+            updates.append((rownums[j], {**changes, "uscc": code, "name": rec.get("name", oldd["name"])}, oldd["id"], oldd))
         else:
-            unchanged.append((rownum, code, rec.get("name", "")))
+            unchanged.append((rownums[j], code, rec.get("name", "")))
     return inserts, updates, unchanged
 
 
@@ -929,29 +948,30 @@ _OBJ_DEFAULTS = dict(permit_no="", permit_class="", key_polluter=False, industry
                      override_reason="")
 
 
-def _write_objects(session: Session, rep: ImportReport, inserts, updates, path: Path,
-                   by_column: tuple[dict, list[int]] | None = None) -> None:
+def _write_objects(session: Session, rep: ImportReport, inserts: list[int], updates, path: Path,
+                   colmap: dict[str, list]) -> None:
+    """`inserts` are row indices into the validated columns `colmap` (field → values, None = blank)."""
     table = InspectionObject.__table__
     now = utcnow()
     user = current_user()
     source = path.name
     conn = session.connection()
+    n = len(next(iter(colmap.values()))) if colmap else 0
+    everything = len(inserts) == n and (not inserts or (inserts[0] == 0 and inserts[-1] == n - 1))
+
+    def pick(col: list) -> list:
+        return col if everything else [col[j] for j in inserts]
+
     if inserts:
         names = ["uscc", "name", *_OBJ_DEFAULTS]
         columns = []
-        colmap, rownums = by_column if by_column else ({}, [])
-        position = {r: j for j, r in enumerate(rownums)} if colmap else {}
-        idx = [position[r] for r, _rec in inserts] if colmap else []
         for k in names:
             d = _OBJ_DEFAULTS.get(k)
-            if k in colmap:  # straight from the validated column, no per-row dict lookups
-                col = colmap[k]
-                values = col if len(idx) == len(col) and idx == list(range(len(col))) else [col[j] for j in idx]
+            if k in colmap:  # straight from the validated column, no per-row dicts
+                values = pick(colmap[k])
                 columns.append([d if v is None else v for v in values] if None in values else values)
-            elif colmap:
-                columns.append([d] * len(inserts))
             else:
-                columns.append([d if v is None else v for v in (rec.get(k) for _r, rec in inserts)])
+                columns.append([d] * len(inserts))
         bulk_insert_columns(conn, table, names, columns, {"created_at": now, "updated_at": now})
     changes: list[dict] = []
     if inserts:
@@ -965,15 +985,18 @@ def _write_objects(session: Session, rep: ImportReport, inserts, updates, path: 
             select(table.c.id, literal(now, oc.c.ts.type), literal("新增"), literal(""), literal(""), table.c.name,
                    literal(user), literal(source))
             .where(and_(table.c.created_at == now, table.c.updated_at == now)).order_by(table.c.id)))
-        stopped = [rec for _r, rec in inserts if rec.get("status") not in (None, "", "存续")]
+        statuses = colmap.get("status")
+        stopped = ([j for j in inserts if statuses[j] not in (None, "", "存续")]
+                   if statuses is not None and not set(statuses) <= {None, "", "存续"} else [])
         if stopped:
             ids: dict[str, int] = {}
-            codes = [rec["uscc"] for rec in stopped]
+            all_codes, dates = colmap["uscc"], colmap.get("status_date")
+            codes = [all_codes[j] for j in stopped]
             for k in range(0, len(codes), 500):
                 ids.update(conn.execute(select(table.c.uscc, table.c.id).where(table.c.uscc.in_(codes[k:k + 500]))).all())
-            for rec in stopped:
-                changes.append(dict(object_id=ids[rec["uscc"]], ts=now, effective_date=rec.get("status_date"),
-                                    kind=rec["status"], field="status", old_value="", new_value=rec["status"], user=user,
+            for j, code in zip(stopped, codes):
+                changes.append(dict(object_id=ids[code], ts=now, effective_date=dates[j] if dates is not None else None,
+                                    kind=statuses[j], field="status", old_value="", new_value=statuses[j], user=user,
                                     source=source))
     if updates:
         by_fields: dict[tuple, list[dict]] = {}
@@ -999,7 +1022,7 @@ def _write_objects(session: Session, rep: ImportReport, inserts, updates, path: 
     audit.record(session, "导入", "inspection_object", "",
                  summary=f"导入检查对象 {source}：新增 {rep.inserted}，更新 {rep.updated}，跳过 {rep.skipped}",
                  after={"file": source, "sha256": rep.sha256, "sheet": rep.sheet, "rows": rep.rows,
-                        "inserted": [rec["uscc"] for _r, rec in inserts],
+                        "inserted": pick(colmap["uscc"]) if inserts else [],
                         "updated": [ch["uscc"] for _r, ch, _i, _o in updates], "skipped_rows": rep.skipped})
 
 
