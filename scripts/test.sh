@@ -9,7 +9,7 @@ ensure_venv
 
 export QT_QPA_PLATFORM=offscreen
 echo "== 运行测试 =="
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -p no:cacheprovider "$@"
 
 echo "== 构建一目录安装包（pyinstaller）=="
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN installer/ssj.spec
