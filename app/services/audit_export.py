@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models.core import AuditEntry
 from app.services import audit, xlsx
+from app.services.timefmt import local_text
 
 ENTITY_NAMES = {
     "office": "本单位", "user_account": "账户", "setting": "设置", "backup": "备份", "inspection_object": "检查对象",
@@ -25,11 +26,7 @@ HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要",
 
 def local_time(ts: str) -> str:
     """ISO UTC from the log → local 'YYYY-MM-DD HH:MM:SS'."""
-    try:
-        dt = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return ts
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return local_text(ts, seconds=True)
 
 
 def describe(e: AuditEntry) -> str:

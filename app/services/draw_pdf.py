@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.services.draws import get_draw, record_of, snapshot_of
 from app.services.pdf import FONT, FONT_BOLD, build_pdf, esc, styles
 from app.services.periods import parse_period
+from app.services.timefmt import local_text
 
 _MARGINS = dict(leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm)
 _WIDTH = 210 * mm - 36 * mm
@@ -102,7 +103,7 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
     info = [[_p("抽取编号", st["cell"]), _p(f"#{d.id}", st["cell"]), _p("期间", st["cell"]),
              _p(f"{period.label}（{d.period}）", st["cell"])],
             [_p("抽查任务", st["cell"]), _p(_task_text(snap.get("task")), st["cell"]), _p("冻结时间", st["cell"]),
-             _p(f"{d.frozen_at:%Y-%m-%d %H:%M} UTC" if d.frozen_at else "", st["cell"])],
+             _p(local_text(d.frozen_at, offset=True), st["cell"])],
             [_p("规则", st["cell"]), _p(snap.get("policy_id") or "—", st["cell"]), _p("算法版本", st["cell"]),
              _p(d.algorithm, st["cell"])]]
     story += [_grid(info, [22 * mm, 70 * mm, 22 * mm, 60 * mm], header=False), Spacer(1, 4 * mm)]
@@ -143,8 +144,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
              _p("期间", st["cell"]), _p(f"{period.label}（{rec['period']}）", st["cell"])],
             [_p("抽查任务", st["cell"]), _p(_task_text(rec.get("task")), st["cell"]), _p("状态", st["cell"]),
              _p(d.state + (f"：{d.void_reason}" if d.state == "已作废" else ""), st["cell"])],
-            [_p("冻结时间", st["cell"]), _p(rec["frozen_at"].replace("T", " ").replace("Z", " UTC"), st["cell"]),
-             _p("抽取时间", st["cell"]), _p(rec["drawn_at"].replace("T", " ").replace("Z", " UTC"), st["cell"])],
+            [_p("冻结时间", st["cell"]), _p(local_text(rec["frozen_at"], seconds=True, offset=True), st["cell"]),
+             _p("抽取时间", st["cell"]), _p(local_text(rec["drawn_at"], seconds=True, offset=True), st["cell"])],
             [_p("算法版本", st["cell"]), _p(rec["algorithm"], st["cell"]), _p("种子来源", st["cell"]),
              _p(rec["seed_source"], st["cell"])]]
     story += [_grid(info, [22 * mm, 70 * mm, 22 * mm, 60 * mm], header=False), Spacer(1, 2 * mm)]

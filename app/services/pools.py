@@ -263,11 +263,9 @@ def history(session: Session, key: int | str) -> list[dict]:
 
 def _local(ts: datetime | None) -> str:
     """A stored naive-UTC timestamp as local time for display."""
-    if ts is None:
-        return ""
-    from datetime import timezone
+    from app.services.timefmt import local_text
 
-    return ts.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    return local_text(ts)
 
 
 def adjustments(session: Session, period: str) -> list[dict]:
