@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
@@ -15,6 +15,7 @@ from app.services import audit
 from app.services.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.widgets import RowsTableModel
 
 ALL = "（全部）"
 LIMIT = 5000
@@ -25,29 +26,10 @@ def _utc_bound(d: QDate, end: bool) -> str:
     return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsTableModel):
     HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要")
+    rows: list[AuditEntry]
     SEQ, TIME, USER, ACTION, ENTITY, ENTITY_ID, SUMMARY = range(7)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[AuditEntry] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

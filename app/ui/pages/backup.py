@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMessageBox, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
@@ -14,6 +14,7 @@ from app.services.context import acting_as
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.widgets import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -85,28 +86,9 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
     return result
 
 
-class BackupModel(QAbstractTableModel):
+class BackupModel(RowsTableModel):
     HEADERS = ("备份时间", "类型", "单位", "大小", "文件")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[bk.BackupInfo] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    rows: list[bk.BackupInfo]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):

@@ -1,0 +1,111 @@
+"""Small building blocks shared by the GUI pages: a read-only rows table model, a period chooser and a few
+layout helpers (page title, button row, plain read-only table)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
+                               QWidget)
+
+from app.services.periods import period_of
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A flat read-only table over ``self.rows`` with the column titles in ``HEADERS``.
+
+    Subclasses supply ``data``; ``set_rows`` replaces the rows (a copy of the given sequence) in one model reset.
+    A subclass that keeps more per-row state computes it in ``_rows_changed``, which runs inside the reset."""
+
+    HEADERS: Sequence[str] = ()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+
+    def set_rows(self, rows: Iterable) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._rows_changed()
+        self.endResetModel()
+
+    def _rows_changed(self) -> None:
+        """Hook: recompute derived per-row state after ``self.rows`` changed (inside the model reset)."""
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
+def period_combo(on_change: Callable[[], None], *, choices: Sequence[str] | None = None,
+                 editable: bool = False, min_width: int | None = None) -> QComboBox:
+    """A period chooser that calls ``on_change()`` whenever its text changes.
+
+    With ``choices`` it is filled with them and set to the current period (today's quarter) before the signal is
+    connected; without, it starts empty and is filled later by ``refill_periods``."""
+    combo = QComboBox()
+    if editable:
+        combo.setEditable(True)
+    if min_width is not None:
+        combo.setMinimumWidth(min_width)
+    if choices is not None:
+        combo.addItems(list(choices))
+        combo.setCurrentText(period_of(date.today()).code)
+    combo.currentTextChanged.connect(lambda _t: on_change())
+    return combo
+
+
+def refill_periods(combo: QComboBox, codes: Sequence[str]) -> None:
+    """Replace the combo's periods by ``codes`` (newest first) without emitting signals, keeping the current text;
+    an empty combo takes the newest code, or today's period when there is none."""
+    current = combo.currentText() or (codes[0] if codes else period_of(date.today()).code)
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItems(list(codes) or [current])
+    combo.setCurrentText(current)
+    combo.blockSignals(False)
+
+
+def labelled_period_row(label: str, combo: QComboBox) -> QHBoxLayout:
+    """A new horizontal bar that starts with ``label`` and the period combo."""
+    bar = QHBoxLayout()
+    bar.addWidget(QLabel(label))
+    bar.addWidget(combo)
+    return bar
+
+
+def page_title(text: str = "", style: str = "font-size: 18px; font-weight: bold;") -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(style)
+    return label
+
+
+def button_row(*items: QWidget | None) -> QHBoxLayout:
+    """A horizontal row of widgets; ``None`` in ``items`` stands for a stretch (``addStretch(1)``)."""
+    row = QHBoxLayout()
+    for w in items:
+        if w is None:
+            row.addStretch(1)
+        else:
+            row.addWidget(w)
+    return row
+
+
+def plain_table(model, *, select_rows: bool = True) -> QTableView:
+    """A read-only table view whose columns fit their contents and whose last column stretches."""
+    t = QTableView()
+    t.setModel(model)
+    if select_rows:
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
