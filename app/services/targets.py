@@ -6,7 +6,8 @@ Targets (only those the preset's document states are tracked; see ``targets`` in
 * ``joint_per_quarter`` — per quarter, number of 部门联合 draws (秦皇岛 ≥1);
 * ``credit_use_share`` — checks of objects that carry a 信用风险等级 or 信用等级 ÷ all checks (秦皇岛 ≥85%):
   a check "uses 信用风险分级分类" when the drawn object had a credit classification the rules could apply;
-* ``annual_coverage`` — distinct objects checked this year ÷ objects in the pool (泽州 ≥5%);
+* ``annual_coverage`` — distinct objects inspected this year (result entered) ÷ objects in the pool (泽州 ≥5%),
+  the same count as the statistics table's 年度覆盖率;
 * ``publication_rate`` — outcomes published ÷ outcomes entered this year (100%).
 
 A "check" is an active DrawSelection of a draw in state 已抽取/已确认 (voided and unfinished draws do not count).
@@ -103,11 +104,14 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
             from app.services.classification import pool_objects
 
             pool = len(pool_objects(session, rules))
-            checked = len({c["object"] for c in checks if c["object"] is not None})
+            # Counted as the statistics table counts it: objects whose inspection result is entered.
+            inspected_sel = set(session.scalars(select(Outcome.selection_id).where(Outcome.state != "未录入")))
+            drawn = {c["object"] for c in checks if c["object"] is not None}
+            checked = len({c["object"] for c in checks if c["object"] is not None and c["selection"] in inspected_sel})
             actual = Fraction(checked, pool) if pool else None
             ok = actual is not None and actual >= target
             value = _pct(actual)
-            detail = f"目标：不低于 {_pct(target)}（已抽查 {checked} 家 / 名录 {pool} 家）"
+            detail = f"目标：不低于 {_pct(target)}（已检查 {checked} 家 / 名录 {pool} 家；已抽中 {len(drawn)} 家）"
         else:  # publication_rate
             target = policies.parse_ratio(goal)
             sel_ids = {c["selection"] for c in checks}

@@ -227,3 +227,16 @@ def test_publication_figures_agree_with_the_outcomes_area(session, scenario):
     theirs = publication.publication_rate(session, "2026Q1")
     assert (mine["checks"]["inspected"], mine["checks"]["published"]) == (theirs["entered"], theirs["published"])
     assert mine["rates"]["publication_rate"] == pytest.approx(100 * theirs["rate"], abs=0.01)
+
+
+def test_home_target_and_statistics_agree_on_annual_coverage(session, scenario):
+    """首页's 年度抽查企业占比 and the statistics table's 年度覆盖率 count the same objects."""
+    from app.services import policies, targets
+
+    policies.set_policy(session, "zezhou-2024")
+    session.commit()
+    table = stats.compute(session, "2026Q4")  # year to date through Q4 = the whole year
+    target = {t["key"]: t for t in targets.compute_targets(session, 2026)}["annual_coverage"]
+    assert table["annual"]["objects_checked"] > 0
+    assert f"已检查 {table['annual']['objects_checked']} 家 / 名录 {table['annual']['pool']} 家" in target["detail"]
+    assert round(float(target["actual"]) * 100, 2) == table["annual"]["coverage"]
