@@ -1,7 +1,7 @@
 """账户管理 (administrators only): add accounts, change roles, reset passwords, unlock, deactivate."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
@@ -13,6 +13,7 @@ from app.services import accounts
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.widgets import RowsTableModel
 
 
 def _local(dt) -> str:
@@ -23,28 +24,9 @@ def _local(dt) -> str:
     return dt.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class UserModel(QAbstractTableModel):
+class UserModel(RowsTableModel):
     HEADERS = ("用户名", "姓名", "角色", "状态", "最近登录", "创建时间")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict] = []
-
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    rows: list[dict]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
