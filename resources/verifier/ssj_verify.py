@@ -27,7 +27,7 @@ import hashlib
 import json
 import sys
 from collections import Counter
-from itertools import compress
+from itertools import compress, repeat
 
 ALGORITHM = "ssj-draw/1 (consistent-sampling sha256)"
 RECORD_FORMAT = "ssj-draw-record/1"
@@ -37,8 +37,7 @@ MIN_SEED_DIGITS = 20
 REPLACEMENT_REASONS = ("注销", "迁出", "停产", "无法联系")
 # record keys outside record_hash: the hash itself, the hash-linked amendments, the informative state
 UNHASHED = ("record_hash", "amendments", "state")
-_KEY_DIGITS = 19
-_KEY_MOD = 10 ** _KEY_DIGITS
+_DIGEST = type(hashlib.sha256()).digest
 
 DEFAULT_RULES = {
     # ≥2 执法人员 holding a 执法证号 per object (威海 第十九条)
@@ -113,61 +112,78 @@ def trim(ticket: str, digits: int = 9) -> str:
 
 
 def _low_keys(seed_hash: str, ids) -> list[int]:
-    """The 19 low-order decimal digits of int(SHA256(seed_hash + id)) for every id (the ticket's first digits)."""
-    base = hashlib.sha256(seed_hash.encode("utf-8"))
-    copy = base.copy
-    from_bytes = int.from_bytes
-    mod = _KEY_MOD
-    out = []
-    append = out.append
-    for i in ids:
-        h = copy()
-        h.update(i.encode("utf-8"))
-        append(from_bytes(h.digest(), "big") % mod)
-    return out
+    """int(SHA256(seed_hash + id)) for every id: the ticket numbers before their digits are reversed.
+
+    One C-level pipeline (no Python frame per id): encode, prefix, hash, digest, integer.
+    """
+    prefix = seed_hash.encode("utf-8")
+    digests = map(_DIGEST, map(hashlib.sha256, map(prefix.__add__, map(str.encode, ids))))
+    return list(map(int.from_bytes, digests, repeat("big")))
 
 
 _REV3 = [int(f"{k:03d}"[::-1]) for k in range(1000)]
+_MOD9 = 10 ** 9
+_FMT9 = "{:09d}".format
+_BACKWARDS = slice(None, None, -1)
+
+
+def _ticket_of(x: int) -> str:
+    """The full ticket number of the hash value `x` (see ticket_number)."""
+    return "0." + "{:064d}".format(x)[::-1]
+
+
+def _ranked(ids: list[str], xs: list[int], candidates) -> tuple[list[int], list[str]]:
+    """`candidates` (positions) in increasing ticket order, each with its ticket's first nine digits.
+
+    The first nine ticket digits are the nine low-order decimal digits of the hash, reversed; x % 10**9 is
+    a single-digit remainder for CPython's integers, much cheaper than the full decimal. Runs of equal nine
+    digits are re-sorted on the full ticket number and the id: consistent_sampler's heap order of
+    (ticket_number, id, generation).
+    """
+    cx = list(map(xs.__getitem__, candidates))
+    low9 = list(map(_MOD9.__rmod__, cx))
+    keys = list(map(str.__getitem__, map(_FMT9, low9), repeat(_BACKWARDS)))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    if len(set(low9)) < len(low9):
+        i, m = 0, len(order)
+        while i < m - 1:
+            if keys[order[i]] != keys[order[i + 1]]:
+                i += 1
+                continue
+            j = i + 1
+            while j < m and keys[order[j]] == keys[order[i]]:
+                j += 1
+            order[i:j] = sorted(order[i:j], key=lambda q: (_ticket_of(cx[q]), ids[candidates[q]]))
+            i = j
+    return list(map(candidates.__getitem__, order)), list(map(keys.__getitem__, order))
+
+
+def _first_ranked(ids: list[str], xs: list[int], limit: int | None = None) -> tuple[list[int], list[str]]:
+    """Positions of `ids` in increasing ticket order (with their first nine ticket digits); with `limit`,
+    only the first `limit` of them: then only the objects whose first three ticket digits can still place
+    them among the first `limit` are ranked (counted with one C-level pass over x % 1000)."""
+    n = len(ids)
+    if limit is not None and 0 <= limit < n:
+        low3 = list(map((1000).__rmod__, xs))  # the ticket's first three digits, reversed
+        by_low3 = Counter(low3)
+        total = 0
+        allowed = set()
+        for t in range(1000):  # t runs over the first three ticket digits as a number
+            total += by_low3.get(_REV3[t], 0)
+            allowed.add(_REV3[t])
+            if total >= limit:
+                break
+        positions, keys = _ranked(ids, xs, list(compress(range(n), map(allowed.__contains__, low3))))
+        return positions[:limit], keys[:limit]
+    return _ranked(ids, xs, range(n))
 
 
 def _order_positions(seed: str, ids: list[str], lows: list[int], limit: int | None = None) -> list[int]:
     """Positions of `ids` in increasing ticket order; with `limit`, only the first `limit` of them.
 
-    The key is the ticket's first 19 digits (the low-order decimal digits of the hash, reversed); runs of
-    equal keys are re-sorted on the full ticket number and the id, which is exactly consistent_sampler's
-    heap order of (ticket_number, id, generation). With a small `limit`, only the objects whose first three
-    ticket digits can still place them among the first `limit` get a full key.
+    `lows` are the hash values from _low_keys (`seed` is implied by them).
     """
-    n = len(ids)
-    if limit is not None and 0 <= limit < n:
-        low3 = list(map((1000).__rmod__, lows))  # the ticket's first three digits, reversed
-        by_low3 = Counter(low3)
-        total, threshold = 0, 999
-        for t in range(1000):  # t runs over the first three ticket digits as a number
-            total += by_low3.get(_REV3[t], 0)
-            if total >= limit:
-                threshold = t
-                break
-        allowed = {_REV3[t] for t in range(threshold + 1)}
-        candidates = list(compress(range(n), map(allowed.__contains__, low3)))
-    else:
-        candidates = range(n)
-    keys = {j: f"{lows[j]:019d}"[::-1] for j in candidates}
-    order = sorted(keys, key=keys.__getitem__)
-    i = 0
-    m = len(order)
-    seed_hash = None
-    while i < m - 1:
-        if keys[order[i]] != keys[order[i + 1]]:
-            i += 1
-            continue
-        j = i + 1
-        while j < m and keys[order[j]] == keys[order[i]]:
-            j += 1
-        seed_hash = seed_hash or sha256_text(str(seed))
-        order[i:j] = sorted(order[i:j], key=lambda q: (ticket_number(seed, ids[q], seed_hash), ids[q]))
-        i = j
-    return order if limit is None else order[:limit]
+    return _first_ranked(ids, lows, limit)[0]
 
 
 def ticket_order(seed: str, ids) -> list[str]:
@@ -454,18 +470,27 @@ class _Stratum:
         self.spec = spec
         self.seed = seed
         self.objects = spec["objects"]
-        self.ids = [o["id"] for o in self.objects]
+        self.ids = list(map(dict.__getitem__, self.objects, repeat("id")))
         self.required = min(int(spec["required"]), len(self.ids))
         self.lows = _low_keys(seed_hash, self.ids)
-        self.order = _order_positions(seed, self.ids, self.lows, self.required)
+        # positions of the first `required` tickets and their first nine ticket digits
+        self.order, self.keys = _first_ranked(self.ids, self.lows, self.required)
         self.complete = len(self.order) == len(self.ids)
 
     def position(self, rank: int) -> int:
         """Index into `objects` of the object at `rank` (1-based) of the ticket order."""
         if rank > len(self.order) and not self.complete:
-            self.order = _order_positions(self.seed, self.ids, self.lows)
+            self.order, self.keys = _first_ranked(self.ids, self.lows)
             self.complete = True
         return self.order[rank - 1]
+
+    def ticket(self, rank: int) -> str:
+        """The trimmed ticket (consistent_sampler.trim) of the object at `rank`."""
+        pos = self.position(rank)
+        key = self.keys[rank - 1]
+        if key[0] != "9":  # no leading 9s: the trimmed ticket is the first nine digits
+            return "0." + key
+        return trim(_ticket_of(self.lows[pos]))
 
 
 class _DrawState:
@@ -491,21 +516,25 @@ class _DrawState:
         st_ = self.strata[si]
         return st_.objects[st_.position(rank)]
 
-    def entry(self, si: int, rank: int, assignment: dict, ticket: str | None = None) -> dict:
-        o = self._obj(si, rank)
-        return {"uscc": o["id"], "name": o["name"], "rank": rank,
-                "ticket": trim(ticket or ticket_number(self.seed, o["id"], self.seed_hash)),
+    def entry(self, si: int, rank: int, assignment: dict) -> dict:
+        st_ = self.strata[si]
+        o = st_.objects[st_.position(rank)]
+        return {"uscc": o["id"], "name": o["name"], "rank": rank, "ticket": st_.ticket(rank),
                 "team": assignment["team"], "skips": assignment["skips"], "at_cap": assignment["at_cap"]}
 
     def compute(self) -> dict:
+        # every drawn object, in increasing ticket order over all strata: (ticket, id, stratum, rank); the
+        # first nine ticket digits decide unless two of them are equal, then the full tickets do
         picks = []
         for si, st_ in enumerate(self.strata):
-            for r in range(1, st_.required + 1):
-                o = self._obj(si, r)
-                picks.append((ticket_number(self.seed, o["id"], self.seed_hash), o["id"], si, r))
+            ids = st_.ids
+            picks += zip(st_.keys[:st_.required], map(ids.__getitem__, st_.order[:st_.required]), repeat(si),
+                         range(1, st_.required + 1))
+        if len({p[0] for p in picks}) < len(picks):
+            picks = [(_ticket_of(self.strata[si].lows[self.strata[si].order[r - 1]]), oid, si, r)
+                     for _k, oid, si, r in picks]
         picks.sort()
         assigned: dict[str, dict] = {}
-        tickets = {oid: t for t, oid, _si, _r in picks}
         unassigned = []
         for _t, oid, si, rank in picks:
             obj = self._obj(si, rank)
@@ -522,7 +551,7 @@ class _DrawState:
             selected = []
             for r in range(1, st_.required + 1):
                 oid = self._obj(si, r)["id"]
-                selected.append(self.entry(si, r, assigned[oid], tickets[oid]))
+                selected.append(self.entry(si, r, assigned[oid]))
             strata.append({"category": s["category"], "stratum": s["stratum"], "mode": s["mode"],
                            "ratio": s["ratio"], "pool": len(s["objects"]), "required": s["required"],
                            "selected": selected})
