@@ -354,9 +354,10 @@ class _Converter:
         """Convert a whole column: values (None for blank or invalid) and [(index, message)]."""
         k = self.spec.kind
         errors: list[tuple[int, str]] = []
-        # Whole-column fast paths: one joined string answers "anything to clean?" at C speed.
-        big = _SEP.join(cells)
-        plain = big.count(_SEP) == len(cells) - 1
+        if k in ("text", "code", "name", "uscc"):
+            # Whole-column fast paths: one joined string answers "anything to clean?" at C speed.
+            big = _SEP.join(cells)
+            plain = big.count(_SEP) == len(cells) - 1
         if k == "text":
             if plain and not any(ch in big for ch in ("  ", "\u3000", "\n", "\xa0")):
                 return [v or None for v in cells], errors
@@ -961,9 +962,12 @@ def bulk_insert_columns(conn, table, names: list[str], columns: list[list], cons
         if conv is None:
             adapted.append(values)
         elif isinstance(table.c[n].type, JSON):
-            memo: dict = {}
-            adapted.append([memo[v] if v in memo else memo.setdefault(v, conv(v)) for v in values]
-                           if all(isinstance(v, (tuple, type(None))) for v in values[:50]) else [conv(v) for v in values])
+            try:  # few distinct lists (tuples): each encoded once, then mapped in C
+                memo = {v: conv(v) for v in set(values)}
+            except TypeError:  # lists are not hashable
+                adapted.append([conv(v) for v in values])
+            else:
+                adapted.append(list(map(memo.__getitem__, values)))
         else:
             adapted.append([conv(v) for v in values])
     columns = adapted
@@ -989,9 +993,9 @@ def _db_value(key: str, value):
     return value
 
 
-_OBJ_DEFAULTS = dict(permit_no="", permit_class="", key_polluter=False, industry="", pollution_types=[], township="",
+_OBJ_DEFAULTS = dict(permit_no="", permit_class="", key_polluter=False, industry="", pollution_types=(), township="",
                      address="", legal_rep="", contact="", phone="", status="存续", positive_list=False, credit_grade="",
-                     credit_risk="", air_grade="", special_situations=[], tags=[], category_override="",
+                     credit_risk="", air_grade="", special_situations=(), tags=(), category_override="",
                      override_reason="")
 
 
@@ -1010,16 +1014,17 @@ def _write_objects(session: Session, rep: ImportReport, inserts: list[int], upda
         return col if everything else [col[j] for j in inserts]
 
     if inserts:
-        names = ["uscc", "name", *_OBJ_DEFAULTS]
-        columns = []
-        for k in names:
+        names, columns = [], []
+        constants = {"created_at": now, "updated_at": now}
+        for k in ["uscc", "name", *_OBJ_DEFAULTS]:
             d = _OBJ_DEFAULTS.get(k)
-            if k in colmap:  # straight from the validated column, no per-row dicts
-                values = pick(colmap[k])
-                columns.append([d if v is None else v for v in values] if None in values else values)
-            else:
-                columns.append([d] * len(inserts))
-        bulk_insert_columns(conn, table, names, columns, {"created_at": now, "updated_at": now})
+            values = pick(colmap[k]) if k in colmap else None  # straight from the validated column
+            if values is None or values.count(None) == len(values):
+                constants[k] = d  # absent or blank throughout: the default, written once into the statement
+                continue
+            names.append(k)
+            columns.append([d if v is None else v for v in values] if None in values else values)
+        bulk_insert_columns(conn, table, names, columns, constants)
     changes: list[dict] = []
     if inserts:
         # 新增 history rows for every inserted object in ONE statement (INSERT … SELECT): the rows
