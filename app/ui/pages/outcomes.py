@@ -7,20 +7,21 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QListWidget, QMessageBox, QPlainTextEdit, QPushButton, QTableView, QTabWidget,
+                               QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QListWidget, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 from sqlalchemy import select
 
 from app.models.draw import Draw
 from app.services import outcomes as svc
 from app.services.errors import UserError
-from app.services.periods import period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.widgets import (RowsTableModel, button_row, labelled_period_row, page_title, period_combo, plain_table,
+                            refill_periods)
 
 log = logging.getLogger(__name__)
 STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
@@ -32,31 +33,17 @@ def periods_with_draws(session) -> list[str]:
     return sorted(codes, reverse=True)
 
 
-class OutcomeTableModel(QAbstractTableModel):
+class OutcomeTableModel(RowsTableModel):
     HEADERS = ("状态", "企业名称", "统一社会信用代码", "监管类别", "检查组", "检查日期", "检查方式", "检查结果",
                "公示期限", "录入人", "审核人", "附件")
+    rows: list[svc.OutcomeRow]
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[svc.OutcomeRow] = []
         self.today = date.today()
 
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
+    def _rows_changed(self) -> None:
         self.today = date.today()
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def row(self, i: int) -> svc.OutcomeRow:
         return self.rows[i]
@@ -229,13 +216,8 @@ class OutcomesPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        top = QHBoxLayout()
-        top.addWidget(QLabel("期间："))
-        self.period = QComboBox()
-        self.period.setEditable(True)
-        self.period.setMinimumWidth(110)
-        self.period.currentTextChanged.connect(lambda _t: self.reload())
-        top.addWidget(self.period)
+        self.period = period_combo(lambda: self.reload(), editable=True, min_width=110)
+        top = labelled_period_row("期间：", self.period)
         self.search = QLineEdit()
         self.search.setPlaceholderText("按企业名称 / 信用代码 / 状态筛选")
         top.addWidget(self.search, 1)
@@ -248,18 +230,12 @@ class OutcomesPage(QWidget):
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = plain_table(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the draw order until a header is clicked
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
 
-        buttons = QHBoxLayout()
         self.edit_button = QPushButton("录入/查看结果…")
         self.approve_button = QPushButton("审核通过所选")
         self.approve_all_button = QPushButton("本期全部审核通过")
@@ -277,11 +253,8 @@ class OutcomesPage(QWidget):
         self.export_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.import_sheet())
         self.notice_button.clicked.connect(lambda: self.print_notices())
-        for b in (self.edit_button, self.approve_button, self.approve_all_button, self.return_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        for b in (self.phrases_button, self.export_button, self.import_button, self.notice_button):
-            buttons.addWidget(b)
+        buttons = button_row(self.edit_button, self.approve_button, self.approve_all_button, self.return_button, None,
+                             self.phrases_button, self.export_button, self.import_button, self.notice_button)
         can_review = ctx.actor.role in REVIEW_ROLES
         for b in (self.approve_button, self.approve_all_button, self.return_button):
             b.setEnabled(can_review)
@@ -295,19 +268,13 @@ class OutcomesPage(QWidget):
         ml.addLayout(buttons)
 
         self.follow_model = FollowUpModel(self)
-        self.follow_table = QTableView()
-        self.follow_table.setModel(self.follow_model)
-        self.follow_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.follow_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.follow_table.horizontalHeader().setStretchLastSection(True)
+        self.follow_table = plain_table(self.follow_model, select_rows=False)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(main, "检查结果")
         self.tabs.addTab(self.follow_table, "后续处置（整改、立案、移送）")
         lay = QVBoxLayout(self)
-        title = QLabel("检查结果")
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        lay.addWidget(title)
+        lay.addWidget(page_title("检查结果"))
         lay.addLayout(top)
         lay.addWidget(self.tabs, 1)
         self.refresh()
@@ -316,12 +283,7 @@ class OutcomesPage(QWidget):
     def refresh(self) -> None:
         with self.ctx.read() as s:
             codes = periods_with_draws(s)
-        current = self.period.currentText() or (codes[0] if codes else period_of(date.today()).code)
-        self.period.blockSignals(True)
-        self.period.clear()
-        self.period.addItems(codes or [current])
-        self.period.setCurrentText(current)
-        self.period.blockSignals(False)
+        refill_periods(self.period, codes)
         self.reload()
 
     def current_period(self) -> str:
@@ -530,34 +492,20 @@ class PhrasesDialog(QDialog):
         return True
 
 
-class FollowUpModel(QAbstractTableModel):
-    HEADERS = ("类型", "企业名称", "统一社会信用代码", "检查结果", "期限/日期", "编号/机关", "状态")
+class FollowUpModel(RowsTableModel):
+    """Rows are (kind, outcome row) pairs: the rectifications, cases and transfers of ``svc.follow_up``."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.items: list[tuple[str, svc.OutcomeRow]] = []
+    HEADERS = ("类型", "企业名称", "统一社会信用代码", "检查结果", "期限/日期", "编号/机关", "状态")
+    rows: list[tuple[str, svc.OutcomeRow]]
 
     def set_data(self, follow: dict) -> None:
-        self.beginResetModel()
-        self.items = ([("责令整改", r) for r in follow["rectifications"]] + [("立案", r) for r in follow["cases"]]
+        self.set_rows([("责令整改", r) for r in follow["rectifications"]] + [("立案", r) for r in follow["cases"]]
                       + [("移交/移送", r) for r in follow["transfers"]])
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        kind, r = self.items[index.row()]
+        kind, r = self.rows[index.row()]
         overdue = kind == "责令整改" and r.extra.get("overdue")
         if role == Qt.ItemDataRole.DisplayRole:
             if kind == "责令整改":

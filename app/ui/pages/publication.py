@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.services import outcomes, publication as svc, workdays
 from app.services.errors import UserError
-from app.services.periods import period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import periods_with_draws
+from app.ui.widgets import (RowsTableModel, button_row, labelled_period_row, page_title, period_combo, plain_table,
+                            refill_periods)
 
 DUE_COLORS = {"overdue": "#b00020", "soon": "#a15c00", "ok": "#2e7d32"}
 
@@ -31,12 +31,12 @@ def due_status(due: date | None, today: date, cal: workdays.Calendar) -> str:
         return "soon"
 
 
-class PendingModel(QAbstractTableModel):
+class PendingModel(RowsTableModel):
     HEADERS = ("企业名称", "统一社会信用代码", "检查日期", "检查结果", "审核人", "公示期限", "剩余")
+    rows: list[outcomes.OutcomeRow]
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[outcomes.OutcomeRow] = []
         self.status: list[str] = []
         self.remaining: list[str] = []
 
@@ -57,17 +57,6 @@ class PendingModel(QAbstractTableModel):
                     self.remaining.append("日历缺失")
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -80,28 +69,11 @@ class PendingModel(QAbstractTableModel):
         return None
 
 
-class BatchModel(QAbstractTableModel):
+class BatchModel(RowsTableModel):
     HEADERS = ("批次", "期间", "公示日期", "条数", "标题", "创建人")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows = []
-
     def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = [(b.id, b.period, b.published_on.isoformat(), b.count, b.title, b.created_by) for b in rows]
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        super().set_rows((b.id, b.period, b.published_on.isoformat(), b.count, b.title, b.created_by) for b in rows)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
@@ -109,27 +81,12 @@ class BatchModel(QAbstractTableModel):
         return None
 
 
-def _table(model) -> QTableView:
-    t = QTableView()
-    t.setModel(model)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
-
-
 class PublicationPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        top = QHBoxLayout()
-        top.addWidget(QLabel("期间："))
-        self.period = QComboBox()
-        self.period.setEditable(True)
-        self.period.setMinimumWidth(110)
-        self.period.currentTextChanged.connect(lambda _t: self.reload())
-        top.addWidget(self.period)
+        self.period = period_combo(lambda: self.reload(), editable=True, min_width=110)
+        top = labelled_period_row("期间：", self.period)
         self.rate_label = QLabel()
         self.rate_label.setStyleSheet("font-weight: bold;")
         top.addWidget(self.rate_label, 1)
@@ -138,20 +95,17 @@ class PublicationPage(QWidget):
         top.addWidget(self.rule_label)
 
         self.pending = PendingModel(self)
-        self.pending_table = _table(self.pending)
+        self.pending_table = plain_table(self.pending)
         self.publish_button = QPushButton("生成公示批次（xlsx + PDF 公示）…")
         self.publish_button.clicked.connect(lambda: self.create_batch())
         pending_box = QGroupBox("已审核、待公示")
         pl = QVBoxLayout(pending_box)
         pl.addWidget(self.pending_table, 1)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("公示期限：红色＝已超期，橙色＝5 个工作日内到期，绿色＝时间充足"))
-        row.addStretch(1)
-        row.addWidget(self.publish_button)
-        pl.addLayout(row)
+        pl.addLayout(button_row(QLabel("公示期限：红色＝已超期，橙色＝5 个工作日内到期，绿色＝时间充足"), None,
+                                self.publish_button))
 
         self.batches = BatchModel(self)
-        self.batch_table = _table(self.batches)
+        self.batch_table = plain_table(self.batches)
         self.preview_button = QPushButton("预览/打印所选批次的公示…")
         self.preview_button.clicked.connect(lambda: self.preview_batch())
         self.export_button = QPushButton("重新导出所选批次 xlsx…")
@@ -159,16 +113,10 @@ class PublicationPage(QWidget):
         history = QGroupBox("公示记录")
         hl = QVBoxLayout(history)
         hl.addWidget(self.batch_table, 1)
-        hr = QHBoxLayout()
-        hr.addStretch(1)
-        hr.addWidget(self.export_button)
-        hr.addWidget(self.preview_button)
-        hl.addLayout(hr)
+        hl.addLayout(button_row(None, self.export_button, self.preview_button))
 
         lay = QVBoxLayout(self)
-        title = QLabel("结果公示")
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        lay.addWidget(title)
+        lay.addWidget(page_title("结果公示"))
         lay.addLayout(top)
         lay.addWidget(pending_box, 3)
         lay.addWidget(history, 2)
@@ -177,12 +125,7 @@ class PublicationPage(QWidget):
     def refresh(self) -> None:
         with self.ctx.read() as s:
             codes = periods_with_draws(s)
-        current = self.period.currentText() or (codes[0] if codes else period_of(date.today()).code)
-        self.period.blockSignals(True)
-        self.period.clear()
-        self.period.addItems(codes or [current])
-        self.period.setCurrentText(current)
-        self.period.blockSignals(False)
+        refill_periods(self.period, codes)
         self.reload()
 
     def current_period(self) -> str:
