@@ -298,8 +298,32 @@ def _member(p: dict, role: str) -> dict:
     return {"id": p["id"], "name": p["name"], "cert": p["cert"], "role": role}
 
 
+class _Signature:
+    """What the rules make of one kind of object (industry, pollution types, township if 异地交叉), per role:
+    a code per person in team order (0 eligible and matching, 1 eligible, 2 无执法证号, 3 异地交叉)."""
+
+    __slots__ = ("special", "codes")
+
+    def __init__(self, special: list[str], codes: dict):
+        self.special = special
+        self.codes = codes
+
+
+_OFFICER, _EXPERT = "执法人员", "专家"
+_SKIP_EXCLUDED = "已在本组或被替换"
+_SKIP_NO_CERT = "无执法证号"
+_SKIP_AVOID = "回避"
+_SKIP_CROSS = "异地交叉：与对象同属一地"
+_SKIP_MATCH = "专长不符（优先安排专长匹配人员）"
+
+
 class TeamState:
-    """Who is still available and how often each person has been assigned in this draw."""
+    """Who is still available and how often each person has been assigned in this draw.
+
+    People are numbered per role in team order; `avail[role]` holds the numbers of those below their cap
+    (people at the cap leave the rotation until released). The rule checks that depend only on the kind
+    of object are computed once per kind (`_Signature`), per class of person (cert, region, expertise).
+    """
 
     def __init__(self, snapshot: dict, seed: str, selected_count: int, special_count: int):
         rules = snapshot["rules"]
@@ -308,137 +332,157 @@ class TeamState:
         people = {p["id"]: p for p in snapshot["people"]}
         order = ticket_order(str(seed) + TEAM_SEED_SUFFIX, sorted(people))
         self.rank = {pid: i + 1 for i, pid in enumerate(order)}
-        self.officers = [people[i] for i in order if people[i]["kind"] == "执法人员"]
-        self.experts = [people[i] for i in order if people[i]["kind"] == "专家"]
+        self.officers = [people[i] for i in order if people[i]["kind"] == _OFFICER]
+        self.experts = [people[i] for i in order if people[i]["kind"] == _EXPERT]
         k = int(rules.get("officers_per_team", 2))
         self.k = max(k, 2)  # never a team of one
         cap = int(rules.get("cap_per_inspector", 0) or 0)
         n_off = max(len(self.officers), 1)
         n_exp = max(len(self.experts), 1)
-        self.cap = {"执法人员": cap or (-(-self.k * selected_count // n_off) + 1),
-                    "专家": cap or (-(-special_count // n_exp) + 1)}
-        self.cap_officer, self.cap_expert = self.cap["执法人员"], self.cap["专家"]
-        self.pool = {"执法人员": self.officers, "专家": self.experts}
-        # people below their cap, in team order (people at the cap leave the rotation until released)
-        self.avail = {"执法人员": list(self.officers), "专家": list(self.experts)}
-        self.role_of = {p["id"]: p["kind"] for p in snapshot["people"]}
-        self.by_id = people
-        self.load: dict[str, int] = {}
-        self._match_cache: dict = {}
+        self.cap = {_OFFICER: cap or (-(-self.k * selected_count // n_off) + 1),
+                    _EXPERT: cap or (-(-special_count // n_exp) + 1)}
+        self.cap_officer, self.cap_expert = self.cap[_OFFICER], self.cap[_EXPERT]
+        self.pool = {_OFFICER: self.officers, _EXPERT: self.experts}
+        self.avail = {role: list(range(len(ps))) for role, ps in self.pool.items()}
+        self.load = {role: [0] * len(ps) for role, ps in self.pool.items()}
+        self.index = {p["id"]: (role, i) for role, ps in self.pool.items() for i, p in enumerate(ps)}
+        self.pids = {role: [p["id"] for p in ps] for role, ps in self.pool.items()}
+        self.members = {role: [{"id": p["id"], "name": p["name"], "cert": p["cert"], "role": role} for p in ps]
+                        for role, ps in self.pool.items()}
         self._expert_for = set(rules.get("expert_for") or [])
         self._avoidance = bool(rules.get("avoidance", True))
         self._cross = bool(rules.get("cross_region"))
         self._match_on = bool(rules.get("match_expertise", True))
+        self.avoids = {role: [set(p["avoid"]) for p in ps] for role, ps in self.pool.items()}
+        self._avoided = set().union(*(a for ps in self.avoids.values() for a in ps)) if self._avoidance else set()
+        # classes of people: (no cert (officers only), region, expertise); person -> class number
+        self._classes: dict[str, list[tuple]] = {}
+        self._class_of: dict[str, list[int]] = {}
+        for role, ps in self.pool.items():
+            seen: dict[tuple, int] = {}
+            self._class_of[role] = [seen.setdefault((role == _OFFICER and not p["cert"], p["region"],
+                                                     tuple(p["expertise"])), len(seen)) for p in ps]
+            self._classes[role] = list(seen)
+        self._sigs: dict[tuple, _Signature] = {}
 
     def special(self, obj: dict) -> list[str]:
         wanted = self._expert_for
         return [p for p in obj.get("pollution_types") or [] if p in wanted]
 
-    def _add_load(self, pid: str, delta: int) -> None:
-        role = self.role_of[pid]
-        before = self.load.get(pid, 0)
+    def _signature(self, obj: dict) -> _Signature:
+        ptypes = obj.get("pollution_types") or []
+        industry = obj.get("industry") or ""
+        township = obj.get("township") if self._cross else None
+        key = (industry, tuple(ptypes), township)
+        sig = self._sigs.get(key)
+        if sig is not None:
+            return sig
+        stub = {"industry": industry, "pollution_types": list(ptypes)}
+        special = self.special(stub)
+        prefer = set(special)
+        for s in special:
+            prefer.update(self.synonyms.get(s, []))
+        codes = {}
+        for role, wanted in ((_OFFICER, _targets(stub, self.synonyms)), (_EXPERT, prefer)):
+            by_class = []
+            for no_cert, region, expertise in self._classes[role]:
+                if no_cert:
+                    by_class.append(2)
+                elif self._cross and region and region == township:
+                    by_class.append(3)
+                elif self._match_on and expertise_matches(expertise, stub, self.synonyms, wanted):
+                    by_class.append(0)
+                else:
+                    by_class.append(1)
+            codes[role] = list(map(by_class.__getitem__, self._class_of[role]))
+        sig = self._sigs[key] = _Signature(special, codes)
+        return sig
+
+    def _add_load(self, role: str, i: int, delta: int) -> None:
+        load = self.load[role]
+        before = load[i]
         after = before + delta
-        self.load[pid] = after
+        load[i] = after
         cap = self.cap[role]
-        avail = self.avail[role]
         if before < cap <= after:
-            avail.remove(self.by_id[pid])
+            self.avail[role].remove(i)
         elif after < cap <= before:
-            rank = self.rank[pid]
-            pos = next((i for i, p in enumerate(avail) if self.rank[p["id"]] > rank), len(avail))
-            avail.insert(pos, self.by_id[pid])
+            avail = self.avail[role]
+            avail.append(i)
+            avail.sort()  # back to its place in team order
 
-    def _hard_reason(self, p: dict, obj: dict, role: str, exclude: set[str]) -> str:
-        if p["id"] in exclude:
-            return "已在本组或被替换"
-        if role == "执法人员" and not p["cert"]:
-            return "无执法证号"
-        if self._avoidance and obj["id"] in p["avoid"]:
-            return "回避"
-        if self._cross and p["region"] and p["region"] == obj.get("township"):
-            return "异地交叉：与对象同属一地"
-        return ""
-
-    def _matcher(self, obj: dict, prefer: set[str] | None):
-        key = (obj.get("industry") or "", tuple(obj.get("pollution_types") or []),
-               None if prefer is None else tuple(sorted(prefer)))
-        fn = self._match_cache.get(key)
-        if fn is None:
-            wanted = _targets(obj, self.synonyms) if prefer is None else prefer
-            memo: dict = {}
-
-            def fn(expertise, _obj=obj, _wanted=wanted, _memo=memo):
-                t = tuple(expertise)
-                hit = _memo.get(t)
-                if hit is None:
-                    hit = _memo[t] = expertise_matches(expertise, _obj, self.synonyms, _wanted)
-                return hit
-            self._match_cache[key] = fn
-        return fn
-
-    def _pick(self, role: str, obj: dict, need: int, prefer: set[str] | None,
-              exclude: set[str]) -> tuple[list[dict], list[list[str]], int]:
+    def _pick(self, role: str, codes: list[int], oid: str, need: int,
+              exclude) -> tuple[list[int], list[list[str]], int]:
         """The first `need` people of the role (team order, below the cap) passing the rules; a match preferred."""
         skips: list[list[str]] = []
-        eligible: list[tuple[dict, bool]] = []
+        eligible: list[int] = []
         avail = self.avail[role]
-        at_cap = len(self.pool[role]) - len(avail)
+        at_cap = len(codes) - len(avail)
         match_on = self._match_on
-        matches = self._matcher(obj, prefer) if match_on else None
+        avoided = oid in self._avoided
+        avoids = self.avoids[role]
+        pids = self.pids[role]
         have_match = False
-        for p in avail:
-            reason = self._hard_reason(p, obj, role, exclude)
-            if reason:
-                skips.append([p["id"], reason])
+        for i in avail:
+            c = codes[i]
+            if c > 1 or (avoided and oid in avoids[i]) or (exclude and pids[i] in exclude):
+                if exclude and pids[i] in exclude:
+                    skips.append([pids[i], _SKIP_EXCLUDED])
+                elif c == 2:
+                    skips.append([pids[i], _SKIP_NO_CERT])
+                elif avoided and oid in avoids[i]:
+                    skips.append([pids[i], _SKIP_AVOID])
+                else:
+                    skips.append([pids[i], _SKIP_CROSS])
                 continue
-            is_match = match_on and matches(p["expertise"])
-            eligible.append((p, is_match))
-            have_match = have_match or is_match
+            eligible.append(i)
+            if c == 0:
+                have_match = True
             if len(eligible) >= need and (have_match or not match_on):
                 break
-        if len(eligible) < need:
+        n = len(eligible)
+        if n < need:
             return [], skips, at_cap
-        if match_on and have_match and not any(m for _, m in eligible[:need]):
-            first_match = next(p for p, m in eligible if m)
-            picked = {first_match["id"]} | {p["id"] for p, _ in eligible[:need - 1]}
-        else:
-            picked = {p["id"] for p, _ in eligible[:need]}
-        chosen: list[dict] = []
-        for p, _m in eligible:
-            if p["id"] in picked:
-                chosen.append(p)
-            elif len(chosen) < need:
-                skips.append([p["id"], "专长不符（优先安排专长匹配人员）"])
-        return chosen, skips, at_cap
+        if n > need and have_match:
+            # the first match is the last one found: it takes the last place, those passed over are recorded
+            skips += [[pids[i], _SKIP_MATCH] for i in eligible[need - 1:-1]]
+            return eligible[:need - 1] + eligible[-1:], skips, at_cap
+        return eligible[:need], skips, at_cap
 
-    def assign(self, obj: dict, exclude: set[str] | None = None) -> dict:
-        """Team for one object: {team, skips, at_cap, error}."""
-        exclude = exclude or set()
-        chosen, skips, at_cap = self._pick("执法人员", obj, self.k, None, exclude)
+    def _assign(self, obj: dict, exclude=None) -> tuple[list[dict], list[list[str]], int, str]:
+        """Team for one object: (team, skips, at_cap, error)."""
+        sig = self._signature(obj)
+        oid = obj["id"]
+        chosen, skips, at_cap = self._pick(_OFFICER, sig.codes[_OFFICER], oid, self.k, exclude)
         if not chosen:
-            return {"team": [], "skips": skips, "at_cap": at_cap,
-                    "error": f"符合条件的执法人员不足 {self.k} 名（回避、异地、上限等规则排除后）"}
-        team = [_member(p, "执法人员") for p in chosen]
-        special = self.special(obj)
+            return [], skips, at_cap, f"符合条件的执法人员不足 {self.k} 名（回避、异地、上限等规则排除后）"
+        members = self.members[_OFFICER]
+        team = [dict(members[i]) for i in chosen]
+        special = sig.special
+        expert = None
         if special:
-            wanted = set(special)
-            for s in special:
-                wanted.update(self.synonyms.get(s, []))
-            experts, eskips, ecap = self._pick("专家", obj, 1, wanted, exclude)
+            experts, eskips, ecap = self._pick(_EXPERT, sig.codes[_EXPERT], oid, 1, exclude)
             skips += eskips
             at_cap += ecap
             if experts:
-                team.append(_member(experts[0], "专家"))
+                expert = experts[0]
+                team.append(dict(self.members[_EXPERT][expert]))
             elif self.rules.get("expert_required", True):
-                return {"team": [], "skips": skips, "at_cap": at_cap,
-                        "error": f"需要{'/'.join(special)}专家，但专家库中没有可用的专家"}
-        for m in team:
-            self._add_load(m["id"], 1)
-        return {"team": team, "skips": skips, "at_cap": at_cap, "error": ""}
+                return [], skips, at_cap, f"需要{'/'.join(special)}专家，但专家库中没有可用的专家"
+        for i in chosen:
+            self._add_load(_OFFICER, i, 1)
+        if expert is not None:
+            self._add_load(_EXPERT, expert, 1)
+        return team, skips, at_cap, ""
+
+    def assign(self, obj: dict, exclude: set[str] | None = None) -> dict:
+        """Team for one object: {team, skips, at_cap, error}."""
+        team, skips, at_cap, error = self._assign(obj, exclude)
+        return {"team": team, "skips": skips, "at_cap": at_cap, "error": error}
 
     def release(self, team: list[dict]) -> None:
         for m in team:
-            self._add_load(m["id"], -1)
+            self._add_load(*self.index[m["id"]], -1)
 
     def replace_member(self, obj: dict, team: list[dict], old_id: str, excluded: set[str]) -> dict:
         """The next person (team order) of the same role passing the rules, not in the team, not excluded."""
@@ -447,17 +491,13 @@ class TeamState:
             raise ValueError(f"人员 {old_id} 不在对象 {obj['id']} 的检查组中。")
         role = old["role"]
         exclude = {m["id"] for m in team} | set(excluded)
-        prefer = None
-        if role == "专家":
-            prefer = set(self.special(obj))
-            for s in list(prefer):
-                prefer.update(self.synonyms.get(s, []))
-        chosen, skips, at_cap = self._pick(role, obj, 1, prefer, exclude)
+        sig = self._signature(obj)
+        chosen, skips, at_cap = self._pick(role, sig.codes[role], obj["id"], 1, exclude)
         if not chosen:
             raise ValueError(f"对象 {obj['id']} 没有可替换的{role}（规则排除后无人可用）。")
-        self._add_load(old_id, -1)
-        self._add_load(chosen[0]["id"], 1)
-        return {"member": _member(chosen[0], role), "skips": skips, "at_cap": at_cap}
+        self._add_load(*self.index[old_id], -1)
+        self._add_load(role, chosen[0], 1)
+        return {"member": dict(self.members[role][chosen[0]]), "skips": skips, "at_cap": at_cap}
 
 
 # ----------------------------------------------------------------------------------------------
