@@ -82,7 +82,11 @@ def labelled_period_row(label: str, combo: QComboBox) -> QHBoxLayout:
     return bar
 
 
-def page_title(text: str = "", style: str = "font-size: 18px; font-weight: bold;") -> QLabel:
+PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
+SECTION_TITLE_STYLE = "font-size:15px;font-weight:bold"
+
+
+def page_title(text: str = "", style: str = PAGE_TITLE_STYLE) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet(style)
     return label

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from app.services import classification, policies
 from app.services.errors import UserError
-from app.services.periods import period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, SortProxy, make_table, show_error
+from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [("uscc", "统一社会信用代码"), ("name", "单位名称"), ("category", "监管类别"), ("stratum", "分层"),
            ("mode", "检查方式"), ("extra", "专项对象库"), ("override", "人工指定"), ("reason", "归类理由")]
@@ -56,16 +56,10 @@ class ClassificationPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         root = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size:15px;font-weight:bold")
+        self.title = page_title(style=SECTION_TITLE_STYLE)
         root.addWidget(self.title)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("期间："))
-        self.period = QComboBox()
-        self.period.addItems(period_choices())
-        self.period.setCurrentText(period_of(date.today()).code)
-        self.period.currentTextChanged.connect(lambda _t: self.refresh())
-        bar.addWidget(self.period)
+        self.period = period_combo(lambda: self.refresh(), choices=period_choices())
+        bar = labelled_period_row("期间：", self.period)
         bar.addWidget(QLabel("监管类别："))
         self.category = QComboBox()
         self.category.currentTextChanged.connect(self._apply_filter)

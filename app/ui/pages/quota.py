@@ -2,18 +2,17 @@
 whole pool or one task, and the office's yearly targets."""
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
 
 from app.services import plans, policies, quota, targets
 from app.services.errors import UserError
-from app.services.periods import parse_period, period_of
+from app.services.periods import parse_period
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
 from app.ui.rules_widgets import DictTableModel, make_table, show_error, show_info
+from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("pool", "名录数"), ("ratio", "比例"), ("required", "应抽"),
            ("mode", "检查方式"), ("excluded_n", "已剔除"), ("note", "说明")]
@@ -25,16 +24,10 @@ class QuotaPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         root = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size:15px;font-weight:bold")
+        self.title = page_title(style=SECTION_TITLE_STYLE)
         root.addWidget(self.title)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("期间："))
-        self.period = QComboBox()
-        self.period.addItems(period_choices())
-        self.period.setCurrentText(period_of(date.today()).code)
-        self.period.currentTextChanged.connect(lambda _t: self.refresh())
-        bar.addWidget(self.period)
+        self.period = period_combo(lambda: self.refresh(), choices=period_choices())
+        bar = labelled_period_row("期间：", self.period)
         bar.addWidget(QLabel("抽查任务："))
         self.task = QComboBox()
         self.task.setMinimumWidth(320)

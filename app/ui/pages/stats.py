@@ -6,11 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries,
                               QValueAxis)
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from app.services.errors import UserError
 from app.services.periods import parse_period, period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.widgets import RowsTableModel, plain_table
 from app.ui.workers import run_in_background
 
 COL_GROUP, COL_LABEL, COL_VALUE, COL_UNIT = range(4)
@@ -45,33 +46,15 @@ def period_choices(today: date | None = None) -> list[str]:
     return out
 
 
-class FiguresModel(QAbstractTableModel):
+class FiguresModel(RowsTableModel):
     """The 季度统计表 as rows: 分组 / 项目 / 数值 / 单位 (one row per column of the bureau's form)."""
 
     HEADERS = ("分组", "项目", "数值", "单位")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[tuple[str, str, object, str]] = []
+    rows: list[tuple[str, str, object, str]]
 
     def set_stats(self, stats: dict | None) -> None:
-        self.beginResetModel()
-        if stats is None:
-            self.rows = []
-        else:
-            self.rows = [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))]
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        self.set_rows([] if stats is None else
+                      [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))])
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -233,13 +216,8 @@ class StatsPage(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         self.model = FiguresModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = plain_table(self.model)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.strata = QTableWidget(0, 5)
         self.strata.setHorizontalHeaderLabels(["监管类别", "分层", "应抽", "实抽", "已查"])
         self.strata.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
