@@ -563,34 +563,34 @@ class _DrawState:
         # first nine ticket digits decide unless two of them are equal, then the full tickets do
         picks = []
         for si, st_ in enumerate(self.strata):
-            ids = st_.ids
-            picks += zip(st_.keys[:st_.required], map(ids.__getitem__, st_.order[:st_.required]), repeat(si),
-                         range(1, st_.required + 1))
+            req = st_.required
+            picks += zip(st_.keys[:req], map(st_.ids.__getitem__, st_.order[:req]), repeat(si), range(1, req + 1),
+                         st_.keys[:req], map(st_.objects.__getitem__, st_.order[:req]))
         if len({p[0] for p in picks}) < len(picks):
-            picks = [(_ticket_of(self.strata[si].lows[self.strata[si].order[r - 1]]), oid, si, r)
-                     for _k, oid, si, r in picks]
-        picks.sort()
-        assigned: dict[str, dict] = {}
+            picks = [(_ticket_of(self.strata[si].lows[self.strata[si].order[r - 1]]), oid, si, r, key, obj)
+                     for _k, oid, si, r, key, obj in picks]
+        picks.sort()  # (stratum, rank) differ for any two picks: the objects are never compared
+        selected: list[list] = [[None] * st_.required for st_ in self.strata]
         unassigned = []
-        for _t, oid, si, rank in picks:
-            obj = self._obj(si, rank)
-            a = self.teams.assign(obj)
-            assigned[oid] = a
-            if a["error"]:
-                unassigned.append({"uscc": oid, "name": obj["name"], "reason": a["error"]})
+        assign = self.teams._assign
+        current_team = self.current_team
+        active = self.active
+        for _t, oid, si, rank, key, obj in picks:
+            team, skips, at_cap, error = assign(obj)
+            if error:
+                unassigned.append({"uscc": oid, "name": obj["name"], "reason": error})
             else:
-                self.current_team[oid] = a["team"]
-                self.active[oid] = si
+                current_team[oid] = team
+                active[oid] = si
+            selected[si][rank - 1] = {"uscc": oid, "name": obj["name"], "rank": rank,
+                                      "ticket": "0." + key if key[0] != "9" else self.strata[si].ticket(rank),
+                                      "team": team, "skips": skips, "at_cap": at_cap}
         strata = []
         for si, st_ in enumerate(self.strata):
             s = st_.spec
-            selected = []
-            for r in range(1, st_.required + 1):
-                oid = self._obj(si, r)["id"]
-                selected.append(self.entry(si, r, assigned[oid]))
             strata.append({"category": s["category"], "stratum": s["stratum"], "mode": s["mode"],
                            "ratio": s["ratio"], "pool": len(s["objects"]), "required": s["required"],
-                           "selected": selected})
+                           "selected": selected[si]})
         return {"strata": strata, "unassigned": unassigned,
                 "team_order": [[p["id"], p["name"], self.teams.rank[p["id"]]]
                                for p in self.teams.officers + self.teams.experts],
