@@ -113,3 +113,16 @@ def plain_table(model, *, select_rows: bool = True) -> QTableView:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
+
+
+def record_table(model, owner: QWidget) -> QTableView:
+    """A read-only list of records: one whole row selected at a time, no row numbers, rows as high as ``owner``'s
+    text plus 8 px. The caller sets the column resize modes."""
+    t = QTableView()
+    t.setModel(model)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(owner.fontMetrics().height() + 8)
+    return t

@@ -5,8 +5,8 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QMessageBox, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from app.paths import backups_dir
 from app.services import backup as bk
@@ -14,7 +14,7 @@ from app.services.context import acting_as
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel
+from app.ui.widgets import RowsTableModel, button_row, record_table
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,6 @@ class BackupPage(QWidget):
         self.last_label = QLabel()
         lay.addWidget(self.last_label)
 
-        row = QHBoxLayout()
         self.backup_button = QPushButton("备份到文件夹 / U 盘…")
         self.backup_button.clicked.connect(self.backup_to_folder)
         self.backup_here_button = QPushButton("立即备份到数据目录")
@@ -125,10 +124,8 @@ class BackupPage(QWidget):
         self.restore_file_button.clicked.connect(lambda: self.restore(None))
         self.restore_selected_button = QPushButton("恢复选中的备份…")
         self.restore_selected_button.clicked.connect(self.restore_selected)
-        for b in (self.backup_button, self.backup_here_button, self.restore_file_button, self.restore_selected_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        lay.addLayout(row)
+        lay.addLayout(button_row(self.backup_button, self.backup_here_button, self.restore_file_button,
+                                 self.restore_selected_button, None))
 
         row = QHBoxLayout()
         self.folder_label = QLabel()
@@ -143,13 +140,7 @@ class BackupPage(QWidget):
         lay.addLayout(row)
 
         self.model = BackupModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table = record_table(self.model, self)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.restore_selected())

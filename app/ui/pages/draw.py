@@ -20,7 +20,7 @@ from app.services.errors import UserError
 from app.services.periods import parse_period, period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel
+from app.ui.widgets import RowsTableModel, button_row
 
 NO_TASK = "（不定向：全部对象库）"
 
@@ -183,10 +183,8 @@ class DrawPage(QWidget):
         self.print_btn.clicked.connect(self.print_record)
         self.export_btn = QPushButton("导出（JSON+PDF+校验程序）…")
         self.export_btn.clicked.connect(self.export)
-        actions = QHBoxLayout()
-        for b in (self.confirm_btn, self.void_btn, self.replace_btn, self.member_btn, self.print_btn, self.export_btn):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = button_row(self.confirm_btn, self.void_btn, self.replace_btn, self.member_btn, self.print_btn,
+                             self.export_btn, None)
 
         current = QWidget()
         cl = QVBoxLayout(current)

@@ -17,6 +17,7 @@ from app.services.periods import parse_period, period_of, previous_quarter
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.stats import period_choices
+from app.ui.widgets import button_row
 from app.ui.workers import run_in_background
 
 
@@ -68,17 +69,13 @@ class ExchangePage(QWidget):
         self.key_label.setWordWrap(True)
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.key_label)
-        h = QHBoxLayout()
         self.key_btn = QPushButton("导出本单位公钥…")
         self.key_btn.clicked.connect(self.export_key)
-        h.addWidget(self.key_btn)
-        h.addStretch(1)
-        v.addLayout(h)
+        v.addLayout(button_row(self.key_btn, None))
         v.addWidget(QLabel("选择 U 盘（可移动磁盘）或一个文件夹："))
         self.drives = QListWidget()
         self.drives.setMaximumHeight(120)
         v.addWidget(self.drives)
-        h = QHBoxLayout()
         self.rescan_btn = QPushButton("重新检测 U 盘")
         self.rescan_btn.clicked.connect(self.scan_drives)
         self.folder_btn = QPushButton("选择文件夹…")
@@ -86,11 +83,7 @@ class ExchangePage(QWidget):
         self.write_btn = QPushButton("写入报送包并校验")
         self.write_btn.setStyleSheet("font-weight: bold;")
         self.write_btn.clicked.connect(self.write_package)
-        for b in (self.rescan_btn, self.folder_btn):
-            h.addWidget(b)
-        h.addStretch(1)
-        h.addWidget(self.write_btn)
-        v.addLayout(h)
+        v.addLayout(button_row(self.rescan_btn, self.folder_btn, None, self.write_btn))
         return box
 
     def scan_drives(self) -> None:
@@ -157,7 +150,6 @@ class ExchangePage(QWidget):
     def _city_section(self) -> QGroupBox:
         box = QGroupBox("市级：登记县级单位、导入报送包、全市汇总")
         v = QVBoxLayout(box)
-        h = QHBoxLayout()
         self.register_btn = QPushButton("登记县级单位…")
         self.register_btn.clicked.connect(self.register_county)
         self.import_btn = QPushButton("导入报送包…")
@@ -165,10 +157,7 @@ class ExchangePage(QWidget):
         self.import_btn.clicked.connect(self.import_packages)
         self.export_city_btn = QPushButton("导出全市汇总表…")
         self.export_city_btn.clicked.connect(self.export_city)
-        for b in (self.register_btn, self.import_btn, self.export_city_btn):
-            h.addWidget(b)
-        h.addStretch(1)
-        v.addLayout(h)
+        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, None))
         self.counties = QTableWidget(0, 4)
         self.counties.setHorizontalHeaderLabels(["县级单位", "行政区划代码", "公钥指纹", "本期报送"])
         self.counties.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

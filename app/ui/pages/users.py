@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QInputDialog, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 from sqlalchemy import select
 
 from app.models.base import utcnow
@@ -13,7 +12,7 @@ from app.services import accounts
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel
+from app.ui.widgets import RowsTableModel, button_row, record_table
 
 
 def _local(dt) -> str:
@@ -102,24 +101,15 @@ class UsersPage(QWidget):
                       "领导（查看和审批）。连续输错密码 5 次的账户会被锁定 15 分钟，可在此解锁。")
         note.setWordWrap(True)
         lay.addWidget(note)
-        row = QHBoxLayout()
         self.add_button = QPushButton("新建账户…")
         self.role_button = QPushButton("更改角色…")
         self.reset_button = QPushButton("重置密码…")
         self.unlock_button = QPushButton("解锁")
         self.active_button = QPushButton("停用")
-        for b in (self.add_button, self.role_button, self.reset_button, self.unlock_button, self.active_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        lay.addLayout(row)
+        lay.addLayout(button_row(self.add_button, self.role_button, self.reset_button, self.unlock_button,
+                                 self.active_button, None))
         self.model = UserModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table = record_table(self.model, self)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
         self.add_button.clicked.connect(self.add_user)
