@@ -33,6 +33,25 @@ def periods_with_draws(session) -> list[str]:
     return sorted(codes, reverse=True)
 
 
+class DrawnPeriodsMixin:
+    """For a page (with ``self.ctx`` and a ``reload()`` that shows the chosen period) whose editable period chooser
+    lists the periods that have a draw, newest first."""
+
+    def _period_bar(self) -> QHBoxLayout:
+        """Create ``self.period`` and return a new bar that starts with it."""
+        self.period = period_combo(lambda: self.reload(), editable=True, min_width=110)
+        return labelled_period_row("期间：", self.period)
+
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            codes = periods_with_draws(s)
+        refill_periods(self.period, codes)
+        self.reload()
+
+    def current_period(self) -> str:
+        return self.period.currentText().strip()
+
+
 class OutcomeTableModel(RowsTableModel):
     HEADERS = ("状态", "企业名称", "统一社会信用代码", "监管类别", "检查组", "检查日期", "检查方式", "检查结果",
                "公示期限", "录入人", "审核人", "附件")
@@ -212,12 +231,11 @@ class OutcomeDialog(QDialog):
         return True
 
 
-class OutcomesPage(QWidget):
+class OutcomesPage(DrawnPeriodsMixin, QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.period = period_combo(lambda: self.reload(), editable=True, min_width=110)
-        top = labelled_period_row("期间：", self.period)
+        top = self._period_bar()
         self.search = QLineEdit()
         self.search.setPlaceholderText("按企业名称 / 信用代码 / 状态筛选")
         top.addWidget(self.search, 1)
@@ -280,15 +298,6 @@ class OutcomesPage(QWidget):
         self.refresh()
 
     # --- data ---
-    def refresh(self) -> None:
-        with self.ctx.read() as s:
-            codes = periods_with_draws(s)
-        refill_periods(self.period, codes)
-        self.reload()
-
-    def current_period(self) -> str:
-        return self.period.currentText().strip()
-
     def reload(self) -> None:
         period = self.current_period()
         try:

@@ -13,9 +13,8 @@ from app.services import outcomes, publication as svc, workdays
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.pages.outcomes import periods_with_draws
-from app.ui.widgets import (RowsTableModel, button_row, labelled_period_row, page_title, period_combo, plain_table,
-                            refill_periods)
+from app.ui.pages.outcomes import DrawnPeriodsMixin
+from app.ui.widgets import RowsTableModel, button_row, page_title, plain_table
 
 DUE_COLORS = {"overdue": "#b00020", "soon": "#a15c00", "ok": "#2e7d32"}
 
@@ -81,12 +80,11 @@ class BatchModel(RowsTableModel):
         return None
 
 
-class PublicationPage(QWidget):
+class PublicationPage(DrawnPeriodsMixin, QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.period = period_combo(lambda: self.reload(), editable=True, min_width=110)
-        top = labelled_period_row("期间：", self.period)
+        top = self._period_bar()
         self.rate_label = QLabel()
         self.rate_label.setStyleSheet("font-weight: bold;")
         top.addWidget(self.rate_label, 1)
@@ -121,15 +119,6 @@ class PublicationPage(QWidget):
         lay.addWidget(pending_box, 3)
         lay.addWidget(history, 2)
         self.refresh()
-
-    def refresh(self) -> None:
-        with self.ctx.read() as s:
-            codes = periods_with_draws(s)
-        refill_periods(self.period, codes)
-        self.reload()
-
-    def current_period(self) -> str:
-        return self.period.currentText().strip()
 
     def reload(self) -> None:
         period = self.current_period()
