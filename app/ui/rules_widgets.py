@@ -1,31 +1,24 @@
 """Small shared widgets of the 规则与计划 pages: a dict-rows table model and an error box."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView, QWidget
 
 from app.services.errors import UserError
+from app.ui.widgets import RowsTableModel
 
 
-class DictTableModel(QAbstractTableModel):
+class DictTableModel(RowsTableModel):
     """Rows are dicts; columns are (key, header) pairs. Read-only; a row may carry "_color"."""
+
+    ROW_NUMBERS = True
+    rows: list[dict]
 
     def __init__(self, columns: list[tuple[str, str]], parent=None):
         super().__init__(parent)
         self.columns = list(columns)
-        self.rows: list[dict] = []
-
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.columns)
+        self.HEADERS = tuple(header for _key, header in self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -48,11 +41,6 @@ class DictTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int) and not isinstance(value, bool):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][1]
-        return super().headerData(section, orientation, role)
 
     def row_at(self, index) -> dict:
         return self.rows[index]

@@ -19,6 +19,8 @@ class RowsTableModel(QAbstractTableModel):
     A subclass that keeps more per-row state computes it in ``_rows_changed``, which runs inside the reset."""
 
     HEADERS: Sequence[str] = ()
+    ROW_NUMBERS = False  # True: the vertical header shows Qt's default row numbers
+
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -42,7 +44,7 @@ class RowsTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
-        return None
+        return super().headerData(section, orientation, role) if self.ROW_NUMBERS else None
 
 
 def period_combo(on_change: Callable[[], None], *, choices: Sequence[str] | None = None,
