@@ -160,10 +160,26 @@ def _ranked(ids: list[str], xs: list[int], candidates) -> tuple[list[int], list[
 
 def _first_ranked(ids: list[str], xs: list[int], limit: int | None = None) -> tuple[list[int], list[str]]:
     """Positions of `ids` in increasing ticket order (with their first nine ticket digits); with `limit`,
-    only the first `limit` of them: then only the objects whose first three ticket digits can still place
-    them among the first `limit` are ranked (counted with one C-level pass over x % 1000)."""
+    only the first `limit` of them.
+
+    With a `limit`, only the objects whose first three ticket digits are at most a threshold are ranked:
+    every ticket below the threshold precedes every ticket above it, so any threshold that keeps at least
+    `limit` objects is exact. The threshold is first taken from the expected share with a wide margin
+    (one C-level pass over x % 1000); only if that keeps too few are the three digits counted.
+    """
     n = len(ids)
-    if limit is not None and 0 <= limit < n:
+    if limit is None or not 0 <= limit < n:
+        return _ranked(ids, xs, range(n))
+    want = limit + 4 * int(limit ** 0.5) + 8
+    top = -(-1000 * want // n)  # ticket prefixes 0 .. top-1 expected to hold `want` objects
+    if top < 1000:
+        mask = bytearray(1000)
+        for t in range(top):
+            mask[_REV3[t]] = 1
+        candidates = list(compress(range(n), map(mask.__getitem__, map((1000).__rmod__, xs))))
+    else:
+        candidates = []
+    if len(candidates) < limit:
         low3 = list(map((1000).__rmod__, xs))  # the ticket's first three digits, reversed
         by_low3 = Counter(low3)
         total = 0
@@ -173,9 +189,9 @@ def _first_ranked(ids: list[str], xs: list[int], limit: int | None = None) -> tu
             allowed.add(_REV3[t])
             if total >= limit:
                 break
-        positions, keys = _ranked(ids, xs, list(compress(range(n), map(allowed.__contains__, low3))))
-        return positions[:limit], keys[:limit]
-    return _ranked(ids, xs, range(n))
+        candidates = list(compress(range(n), map(allowed.__contains__, low3)))
+    positions, keys = _ranked(ids, xs, candidates)
+    return positions[:limit], keys[:limit]
 
 
 def _order_positions(seed: str, ids: list[str], lows: list[int], limit: int | None = None) -> list[int]:
