@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import JSON, bindparam, select
+from sqlalchemy import JSON, Boolean, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
@@ -311,6 +311,14 @@ def check_uscc(value: str) -> str | None:
     return None
 
 
+_NONE_FOR_BLANK = {"": None}
+
+
+def _blank_to_none(cells: list[str]) -> list:
+    """`[v or None for v in cells]` at C speed (`{"": None}.get(v, v)` over the column)."""
+    return list(map(_NONE_FOR_BLANK.get, cells, cells))
+
+
 _MISS = object()
 _SEP = "\x1f"
 
@@ -360,17 +368,17 @@ class _Converter:
             plain = big.count(_SEP) == len(cells) - 1
         if k == "text":
             if plain and not any(ch in big for ch in ("  ", "\u3000", "\n", "\xa0")):
-                return [v or None for v in cells], errors
+                return _blank_to_none(cells), errors
             return [(squash(v) if ("  " in v or "\u3000" in v or "\n" in v or "\xa0" in v) else v) if v else None
                     for v in cells], errors
         if k == "code":
             if plain and big.isascii() and " " not in big:
-                return [v or None for v in big.upper().split(_SEP)], errors
+                return _blank_to_none(big.upper().split(_SEP)), errors
             return [(v.upper() if v.isascii() and " " not in v else half_width(v).upper()) if v else None
                     for v in cells], errors
         if k == "name" and plain and unicodedata.is_normalized("NFKC", big) and not any(
                 ch in big for ch in (" ", "(", ")")):
-            return [v or None for v in cells], errors
+            return _blank_to_none(cells), errors
         out: list = []
         append = out.append
         if k == "uscc":  # the whole column at C speed; only failures take the slow path for a message
@@ -644,11 +652,21 @@ def run_import(session: Session, kind: str, path, *, sheet: str | None = None, m
     progress = progress or (lambda d, t, s="": None)
     cancelled = cancelled or (lambda: False)
     progress(0, 0, f"正在读取 {path.name}…")
-    if table is None:
-        table = tabular.read_table(path, sheet=sheet, known_headers=known_headers(session, kind))
+    options = dict(mapping=mapping, dry_run=dry_run, skip_invalid=skip_invalid, year=year, progress=progress,
+                   cancelled=cancelled)
+    if table is not None:
+        with tabular.gc_paused():
+            return _run_import(session, kind, specs, path, table, **options)
+    # python-calamine reads the sheet with the collector running (as it does alone); from the cleaning
+    # on, the collector is paused until our own cells are freed again: resuming it while the cleaned
+    # columns (19 lists × 50,000 cells) are alive would only walk them to find nothing to collect.
+    loaded = tabular.load_sheet(path, sheet=sheet, known_headers=known_headers(session, kind))
     with tabular.gc_paused():
-        return _run_import(session, kind, specs, path, table, mapping=mapping, dry_run=dry_run,
-                           skip_invalid=skip_invalid, year=year, progress=progress, cancelled=cancelled)
+        table = loaded.table()
+        del loaded
+        rep = _run_import(session, kind, specs, path, table, **options)
+        del table
+    return rep
 
 
 def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path: Path, table: tabular.Table, *,
@@ -901,7 +919,7 @@ def _plan_items(session, table, cols, records, errors, bad_rows):
 
 def _sqlite_value(column, cache: dict):
     """A converter of Python values to what SQLAlchemy would store in SQLite for this column."""
-    from sqlalchemy import JSON, Boolean, Date, DateTime
+    from sqlalchemy import Date, DateTime
 
     t = column.type
     if isinstance(t, JSON):
@@ -929,7 +947,9 @@ def _sqlite_value(column, cache: dict):
         return conv_dt
     if isinstance(t, Date):
         return lambda v: v.isoformat() if v is not None else None
-    return None  # str/int/float/bool/None: the driver stores them as SQLAlchemy would
+    if isinstance(t, Boolean):  # 1/0 as SQLAlchemy stores them; the driver binds a bool ~3× slower than an int
+        return lambda v: None if v is None else int(v)
+    return None  # str/int/float/None: the driver stores them as SQLAlchemy would
 
 
 def bulk_insert(conn, table, rows: list[dict]) -> None:
@@ -968,6 +988,8 @@ def bulk_insert_columns(conn, table, names: list[str], columns: list[list], cons
                 adapted.append([conv(v) for v in values])
             else:
                 adapted.append(list(map(memo.__getitem__, values)))
+        elif isinstance(table.c[n].type, Boolean) and None not in values:
+            adapted.append(list(map(int, values)))
         else:
             adapted.append([conv(v) for v in values])
     columns = adapted
@@ -1019,11 +1041,12 @@ def _write_objects(session: Session, rep: ImportReport, inserts: list[int], upda
         for k in ["uscc", "name", *_OBJ_DEFAULTS]:
             d = _OBJ_DEFAULTS.get(k)
             values = pick(colmap[k]) if k in colmap else None  # straight from the validated column
-            if values is None or values.count(None) == len(values):
+            blanks = values.count(None) if values is not None else 0
+            if values is None or blanks == len(values):
                 constants[k] = d  # absent or blank throughout: the default, written once into the statement
                 continue
             names.append(k)
-            columns.append([d if v is None else v for v in values] if None in values else values)
+            columns.append(list(map({None: d}.get, values, values)) if blanks else values)
         bulk_insert_columns(conn, table, names, columns, constants)
     changes: list[dict] = []
     if inserts:

@@ -320,11 +320,32 @@ def column_letter(index: int) -> str:
 def read_table(path: str | os.PathLike, *, sheet: str | None = None, known_headers: Iterable[str] = (),
                max_rows: int = MAX_ROWS) -> Table:
     """Read one sheet (the named one, or the first whose header is recognised) into a `Table`."""
+    loaded = load_sheet(path, sheet=sheet, known_headers=known_headers)
+    with gc_paused():  # after calamine's read: only our own cleaning runs with the collector paused
+        return loaded.table(max_rows)
+
+
+class LoadedSheet:
+    """A sheet as python-calamine (or the CSV reader) returned it, before any cleaning. `table()` finds
+    the header and cleans the cells (call it with the collector paused, see `gc_paused`); it lets go of
+    the raw rows, so they are freed as soon as the `Table` is built."""
+
+    def __init__(self, path: Path, sheet: str | None, known: set[str], name: str, names: list[str],
+                 raw: list[list], load: Callable[[str], list[list]]):
+        self.path, self.sheet, self.known, self.name, self.names, self.raw, self.load = (
+            path, sheet, known, name, names, raw, load)
+
+    def table(self, max_rows: int = MAX_ROWS) -> Table:
+        raw, self.raw = self.raw, None
+        return _table_from_raw(self.path, self.sheet, self.known, self.name, self.names, raw, self.load, max_rows)
+
+
+def load_sheet(path: str | os.PathLike, *, sheet: str | None = None, known_headers: Iterable[str] = ()) -> LoadedSheet:
+    """The first half of `read_table`: open the file and read the sheet's raw rows (UserError as there)."""
     path = Path(path)
     known = {header_key(h) for h in known_headers}
     name, names, raw, load = _read_raw(path, sheet)
-    with gc_paused():  # after calamine's read: only our own cleaning runs with the collector paused
-        return _table_from_raw(path, sheet, known, name, names, raw, load, max_rows)
+    return LoadedSheet(path, sheet, known, name, names, raw, load)
 
 
 def _table_from_raw(path: Path, sheet: str | None, known: set[str], name: str, names: list[str], raw: list[list],
@@ -348,7 +369,9 @@ def _table_from_raw(path: Path, sheet: str | None, known: set[str], name: str, n
     width = len(headers)
     # Column by column: `map(str.strip, column)` runs in C for all-text columns; only columns with
     # numbers/dates take the per-cell path. 50,000 × 19 cells stay cheap next to calamine's own read.
-    data = [r if len(r) == width else (list(r) + [""] * (width - len(r)))[:width] for r in raw[data_start:]]
+    data = raw[data_start:]
+    if set(map(len, data)) != {width}:  # calamine's rows are as wide as the sheet; CSV rows may differ
+        data = [r if len(r) == width else (list(r) + [""] * (width - len(r)))[:width] for r in data]
     if len(data) > max_rows and sum(1 for r in data if any(r)) > max_rows:
         raise UserError(f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。")
     columns = [_column_text(col) for col in zip(*data)]
@@ -356,10 +379,10 @@ def _table_from_raw(path: Path, sheet: str | None, known: set[str], name: str, n
     # A row counts when any of its cells has text. Counting blanks per column (C speed) answers it for
     # the usual file at once: one column without blanks means no row is empty. Otherwise only the blanks
     # of the column with the fewest blanks are candidates, and only those rows are looked at.
-    blanks = [col.count("") for col in columns]
-    if not columns or min(blanks) == 0:
+    if not columns or any("" not in col for col in columns):
         keep = range(n)
     else:
+        blanks = [col.count("") for col in columns]
         fewest = columns[blanks.index(min(blanks))]
         empty = {j for j in [j for j, v in enumerate(fewest) if not v] if not any(col[j] for col in columns)}
         if empty:
