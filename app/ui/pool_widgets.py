@@ -13,6 +13,7 @@ from app.services import importer
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
+from app.ui.widgets import dialog_buttons
 
 ALL = "（全部）"
 EDIT_ROLES = ("管理员", "录入员")
@@ -282,11 +283,7 @@ class RecordDialog(QDialog):
         self.error.setStyleSheet("color:#b00020")
         self.error.setWordWrap(True)
         outer.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.try_save)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "保存", on_accept=self.try_save, ok=QDialogButtonBox.StandardButton.Save)
         outer.addWidget(buttons)
         self.resize(520, 620)
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
+                               QLabel, QTableView, QWidget)
 
 from app.services.periods import period_of
 
@@ -128,3 +128,15 @@ def record_table(model, owner: QWidget) -> QTableView:
     t.verticalHeader().setVisible(False)
     t.verticalHeader().setDefaultSectionSize(owner.fontMetrics().height() + 8)
     return t
+
+
+def dialog_buttons(dialog: QDialog, ok_text: str, *, on_accept: Callable[[], object] | None = None,
+                   ok: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok) -> QDialogButtonBox:
+    """The dialog's ``ok`` + 取消 buttons: ``ok`` labelled ``ok_text`` runs ``on_accept`` (default ``dialog.accept``),
+    取消 rejects the dialog."""
+    buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_accept or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFormLayout, QInputDialog, QLabel,
                                QLineEdit, QMessageBox, QVBoxLayout)
 
 from app.models.pools import InspectionObject, OBJECT_STATUSES
@@ -11,6 +11,7 @@ from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pool_widgets import HistoryDialog, PoolPage, RecordDialog, show_error
+from app.ui.widgets import dialog_buttons
 
 CLASS_COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("mode", "检查方式")]
 
@@ -36,11 +37,7 @@ class StatusDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color:#b00020")
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "确定", on_accept=self._ok)
         form.addRow(buttons)
 
     def _ok(self) -> None:

@@ -20,8 +20,8 @@ from app.services import outcomes as svc
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import (RowsTableModel, button_row, labelled_period_row, page_title, period_combo, plain_table,
-                            refill_periods)
+from app.ui.widgets import (RowsTableModel, button_row, dialog_buttons, labelled_period_row, page_title, period_combo,
+                            plain_table, refill_periods)
 
 log = logging.getLogger(__name__)
 STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
@@ -164,11 +164,7 @@ class OutcomeDialog(QDialog):
         arow.addWidget(add)
         arow.addWidget(open_button)
         al.addLayout(arow)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.try_save)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "保存", on_accept=self.try_save, ok=QDialogButtonBox.StandardButton.Save)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(fix)

@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, make_table, show_error, show_info
+from app.ui.widgets import dialog_buttons
 
 PLAN_COLUMNS = [("code", "抽查计划编号"), ("name", "抽查计划名称"), ("kind", "计划类型"), ("initiator", "发起科室/部门"),
                 ("partners", "联合科室/部门"), ("window", "抽查时间"), ("tasks", "任务数"), ("published", "已公开")]
@@ -49,11 +50,7 @@ class _Form(QDialog):
 
     def finish(self) -> None:
         self.form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "确定")
         self.form.addRow(buttons)
 
 

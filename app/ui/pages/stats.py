@@ -8,7 +8,7 @@ from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QCh
                               QValueAxis)
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -19,7 +19,7 @@ from app.services.errors import UserError
 from app.services.periods import parse_period, period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel, plain_table
+from app.ui.widgets import RowsTableModel, dialog_buttons, plain_table
 from app.ui.workers import run_in_background
 
 COL_GROUP, COL_LABEL, COL_VALUE, COL_UNIT = range(4)
@@ -149,11 +149,7 @@ class CaseDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(item)
         lay.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("生成报告")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "生成报告")
         lay.addWidget(buttons)
         self.resize(560, 420)
 
