@@ -426,44 +426,61 @@ class TeamState:
     def _pick(self, role: str, codes: list[int], oid: str, need: int,
               exclude) -> tuple[list[int], list[list[str]], int]:
         """The first `need` people of the role (team order, below the cap) passing the rules; a match preferred."""
+        avail = self.avail[role]
+        pids = self.pids[role]
         skips: list[list[str]] = []
         eligible: list[int] = []
-        avail = self.avail[role]
-        at_cap = len(codes) - len(avail)
-        match_on = self._match_on
-        avoided = oid in self._avoided
-        avoids = self.avoids[role]
-        pids = self.pids[role]
         have_match = False
-        for i in avail:
-            c = codes[i]
-            if c > 1 or (avoided and oid in avoids[i]) or (exclude and pids[i] in exclude):
+        stop_early = not self._match_on  # without matching the first `need` eligible people do
+        found = 0
+        if exclude or oid in self._avoided:
+            avoids = self.avoids[role] if oid in self._avoided else None
+            for i in avail:
+                c = codes[i]
                 if exclude and pids[i] in exclude:
                     skips.append([pids[i], _SKIP_EXCLUDED])
                 elif c == 2:
                     skips.append([pids[i], _SKIP_NO_CERT])
-                elif avoided and oid in avoids[i]:
+                elif avoids is not None and oid in avoids[i]:
                     skips.append([pids[i], _SKIP_AVOID])
-                else:
+                elif c == 3:
                     skips.append([pids[i], _SKIP_CROSS])
-                continue
-            eligible.append(i)
-            if c == 0:
-                have_match = True
-            if len(eligible) >= need and (have_match or not match_on):
-                break
-        n = len(eligible)
-        if n < need:
+                else:
+                    eligible.append(i)
+                    found += 1
+                    if c == 0:
+                        have_match = stop_early = True
+                    if found >= need and stop_early:
+                        break
+        else:  # the common case: only the per-kind codes matter
+            for i in avail:
+                c = codes[i]
+                if c > 1:
+                    skips.append([pids[i], _SKIP_NO_CERT if c == 2 else _SKIP_CROSS])
+                    continue
+                eligible.append(i)
+                found += 1
+                if c == 0:
+                    have_match = stop_early = True
+                if found >= need and stop_early:
+                    break
+        at_cap = len(codes) - len(avail)
+        if found < need:
             return [], skips, at_cap
-        if n > need and have_match:
+        if found > need and have_match:
             # the first match is the last one found: it takes the last place, those passed over are recorded
             skips += [[pids[i], _SKIP_MATCH] for i in eligible[need - 1:-1]]
             return eligible[:need - 1] + eligible[-1:], skips, at_cap
-        return eligible[:need], skips, at_cap
+        if found > need:
+            del eligible[need:]
+        return eligible, skips, at_cap
 
     def _assign(self, obj: dict, exclude=None) -> tuple[list[dict], list[list[str]], int, str]:
         """Team for one object: (team, skips, at_cap, error)."""
-        sig = self._signature(obj)
+        sig = self._sigs.get((obj.get("industry") or "", tuple(obj.get("pollution_types") or ()),
+                              obj.get("township") if self._cross else None))
+        if sig is None:
+            sig = self._signature(obj)
         oid = obj["id"]
         chosen, skips, at_cap = self._pick(_OFFICER, sig.codes[_OFFICER], oid, self.k, exclude)
         if not chosen:
@@ -481,8 +498,12 @@ class TeamState:
                 team.append(dict(self.members[_EXPERT][expert]))
             elif self.rules.get("expert_required", True):
                 return [], skips, at_cap, f"需要{'/'.join(special)}专家，但专家库中没有可用的专家"
+        load = self.load[_OFFICER]
+        cap = self.cap_officer
         for i in chosen:
-            self._add_load(_OFFICER, i, 1)
+            load[i] += 1
+            if load[i] == cap:  # reached the cap: leaves the rotation
+                self.avail[_OFFICER].remove(i)
         if expert is not None:
             self._add_load(_EXPERT, expert, 1)
         return team, skips, at_cap, ""
