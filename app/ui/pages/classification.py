@@ -11,7 +11,7 @@ from app.services import classification, policies
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, SortProxy, make_table, show_error
+from app.ui.rules_widgets import DictTableModel, SortProxy, make_table, run_reported, show_error
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [("uscc", "统一社会信用代码"), ("name", "单位名称"), ("category", "监管类别"), ("stratum", "分层"),
@@ -150,11 +150,7 @@ class ClassificationPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             category, reason = dlg.values()
-        try:
-            with self.ctx.session() as s:
-                classification.override(s, row["uscc"], category, reason or "")
-        except UserError as exc:
-            show_error(self, exc)
+        if not run_reported(self, self.ctx, lambda s: classification.override(s, row["uscc"], category, reason or "")):
             return False
         self.refresh()
         return True

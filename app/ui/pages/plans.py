@@ -16,7 +16,7 @@ from app.services import plans, policies, quota
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, make_table, show_error, show_info
+from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_error, show_info
 from app.ui.widgets import dialog_buttons
 
 PLAN_COLUMNS = [("code", "抽查计划编号"), ("name", "抽查计划名称"), ("kind", "计划类型"), ("initiator", "发起科室/部门"),
@@ -309,11 +309,7 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        try:
-            with self.ctx.session() as s:
-                plans.add_task(s, plans.get_plan(s, pid), **values)
-        except UserError as exc:
-            show_error(self, exc)
+        if not run_reported(self, self.ctx, lambda s: plans.add_task(s, plans.get_plan(s, pid), **values)):
             return False
         self.refresh()
         return True
@@ -328,11 +324,7 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        try:
-            with self.ctx.session() as s:
-                plans.adjust_plan(s, plans.get_plan(s, pid), **values)
-        except UserError as exc:
-            show_error(self, exc)
+        if not run_reported(self, self.ctx, lambda s: plans.adjust_plan(s, plans.get_plan(s, pid), **values)):
             return False
         self.refresh()
         self.tabs.setCurrentIndex(1)
@@ -369,14 +361,8 @@ class PlansPage(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "导出年度抽查计划", f"{year}年度抽查计划.{kind}", filt)
             if not path:
                 return False
-        try:
-            with self.ctx.read() as s:
-                if kind == "xlsx":
-                    plans.export_plans_xlsx(s, year, path)
-                else:
-                    plans.export_plans_pdf(s, year, path)
-        except UserError as exc:
-            show_error(self, exc)
+        export = plans.export_plans_xlsx if kind == "xlsx" else plans.export_plans_pdf
+        if not run_reported(self, self.ctx, lambda s: export(s, year, path), read=True):
             return False
         show_info(self, f"已导出：{path}")
         return True

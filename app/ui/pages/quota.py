@@ -11,7 +11,7 @@ from app.services.periods import parse_period
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
-from app.ui.rules_widgets import DictTableModel, make_table, show_error, show_info
+from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_info
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("pool", "名录数"), ("ratio", "比例"), ("required", "应抽"),
@@ -108,11 +108,8 @@ class QuotaPage(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "导出应抽数", f"{period}应抽数.xlsx", "Excel 文件 (*.xlsx)")
             if not path:
                 return False
-        try:
-            with self.ctx.read() as s:
-                quota.export_quota_xlsx(s, period, self.task.currentData(), path)
-        except UserError as exc:
-            show_error(self, exc)
+        task_id = self.task.currentData()
+        if not run_reported(self, self.ctx, lambda s: quota.export_quota_xlsx(s, period, task_id, path), read=True):
             return False
         show_info(self, f"已导出：{path}")
         return True

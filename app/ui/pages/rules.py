@@ -13,7 +13,7 @@ from app.services import policies
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import show_error, show_info
+from app.ui.rules_widgets import run_reported, show_error, show_info
 
 COLS = ["类型", "名称", "比例", "周期", "执行季度", "检查方式", "条件"]
 C_KIND, C_NAME, C_RATIO, C_PER, C_INQ, C_MODE, C_COND = range(7)
@@ -381,11 +381,7 @@ class RulesPage(QWidget):
 
     def use_preset(self, preset_id: str | None = None) -> bool:
         pid = preset_id or self.preset.currentData()
-        try:
-            with self.ctx.session() as s:
-                policies.set_policy(s, pid)
-        except UserError as exc:
-            show_error(self, exc)
+        if not run_reported(self, self.ctx, lambda s: policies.set_policy(s, pid)):
             return False
         self.refresh()
         self.status.setText(f"已启用预设 {pid}。")
@@ -396,11 +392,7 @@ class RulesPage(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "导入规则文件", "", "规则文件 (*.json)")
             if not path:
                 return False
-        try:
-            with self.ctx.session() as s:
-                policies.import_rules(s, path)
-        except UserError as exc:
-            show_error(self, exc)
+        if not run_reported(self, self.ctx, lambda s: policies.import_rules(s, path)):
             return False
         self.refresh()
         show_info(self, "规则文件已导入并启用。")
@@ -412,11 +404,7 @@ class RulesPage(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "导出规则文件", default, "规则文件 (*.json)")
             if not path:
                 return False
-        try:
-            with self.ctx.read() as s:
-                policies.export_rules(s, path)
-        except UserError as exc:
-            show_error(self, exc)
+        if not run_reported(self, self.ctx, lambda s: policies.export_rules(s, path), read=True):
             return False
         self.status.setText(f"已导出：{path}")
         return True
