@@ -12,6 +12,7 @@ from app.models.db import Database
 from app.services import office as office_service
 from app.services.context import Actor, acting_as
 from app.services.errors import UserError
+from app.ui.widgets import password_edit
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,8 @@ class FirstRunDialog(QDialog):
         box = QGroupBox("管理员账户")
         form = QFormLayout(box)
         self.admin = QLineEdit("admin")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("至少 6 位")
-        self.password2 = QLineEdit()
-        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_edit("至少 6 位")
+        self.password2 = password_edit()
         form.addRow("用户名 *", self.admin)
         form.addRow("密码 *", self.password)
         form.addRow("再次输入密码 *", self.password2)

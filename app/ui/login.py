@@ -8,6 +8,7 @@ from app.models.db import Database
 from app.services import accounts
 from app.services.context import Actor, acting_as
 from app.services.errors import UserError
+from app.ui.widgets import password_edit
 
 
 def _error_label() -> QLabel:
@@ -31,8 +32,7 @@ class LoginDialog(QDialog):
         lay.addWidget(title)
         form = QFormLayout()
         self.username = QLineEdit(username)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_edit()
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
         lay.addLayout(form)
@@ -108,15 +108,11 @@ class ChangePasswordDialog(QDialog):
             note.setWordWrap(True)
             lay.addWidget(note)
         form = QFormLayout()
-        self.current = QLineEdit()
-        self.current.setEchoMode(QLineEdit.EchoMode.Password)
+        self.current = password_edit()
         if require_current:
             form.addRow("当前密码", self.current)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("至少 6 位")
-        self.password2 = QLineEdit()
-        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_edit("至少 6 位")
+        self.password2 = password_edit()
         form.addRow("新密码", self.password)
         form.addRow("再次输入", self.password2)
         lay.addLayout(form)

@@ -7,7 +7,7 @@ from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QLabel, QTableView, QWidget)
+                               QLabel, QLineEdit, QTableView, QWidget)
 
 from app.services.periods import period_of
 
@@ -140,3 +140,12 @@ def dialog_buttons(dialog: QDialog, ok_text: str, *, on_accept: Callable[[], obj
     buttons.accepted.connect(on_accept or dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def password_edit(placeholder: str = "") -> QLineEdit:
+    """A line edit that hides what is typed."""
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    return edit

@@ -225,21 +225,12 @@ class RulesPage(QWidget):
     # -------------------------------------------------------------- detail
 
     def _rule_of(self, ref) -> dict:
-        doc = self.doc
         kind = ref[0]
-        if kind == "cat":
-            return doc["categories"][ref[1]]
-        if kind == "st":
-            return doc["categories"][ref[1]]["strata"][ref[2]]
-        if kind == "pool":
-            return doc["extra_pools"][ref[1]]
-        if kind == "step":
-            return doc["step_up"]["steps"][ref[1]]
-        if kind == "moderule":
-            return doc["mode_rules"][ref[1]]
+        if kind in ("cat", "st", "pool", "step", "moderule"):
+            return self._rule_of_in(self.doc, ref)
         if kind == "conflict":
-            return doc["conflicts"][ref[1]]
-        return doc["exclusions"][ref[1]]
+            return self.doc["conflicts"][ref[1]]
+        return self.doc["exclusions"][ref[1]]
 
     def show_detail(self) -> None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

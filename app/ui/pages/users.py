@@ -12,7 +12,7 @@ from app.services import accounts
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel, button_row, record_table
+from app.ui.widgets import RowsTableModel, button_row, password_edit, record_table
 
 
 def _local(dt) -> str:
@@ -62,11 +62,8 @@ class AddUserDialog(QDialog):
         self.role = QComboBox()
         self.role.addItems(list(ROLES))
         self.role.setCurrentText("录入员")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("至少 6 位；首次登录时需修改")
-        self.password2 = QLineEdit()
-        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_edit("至少 6 位；首次登录时需修改")
+        self.password2 = password_edit()
         form.addRow("用户名 *", self.username)
         form.addRow("姓名", self.display_name)
         form.addRow("角色 *", self.role)
