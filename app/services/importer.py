@@ -316,7 +316,7 @@ _NONE_FOR_BLANK = {"": None}
 
 def _blank_to_none(cells: list[str]) -> list:
     """`[v or None for v in cells]` at C speed (`{"": None}.get(v, v)` over the column)."""
-    return list(map(_NONE_FOR_BLANK.get, cells, cells))
+    return list(map(_NONE_FOR_BLANK.get, cells, cells)) if "" in cells else list(cells)
 
 
 _MISS = object()
@@ -373,7 +373,8 @@ class _Converter:
                     for v in cells], errors
         if k == "code":
             if plain and big.isascii() and " " not in big:
-                return _blank_to_none(big.upper().split(_SEP)), errors
+                upper = big.upper()
+                return _blank_to_none(cells if upper == big else upper.split(_SEP)), errors
             return [(v.upper() if v.isascii() and " " not in v else half_width(v).upper()) if v else None
                     for v in cells], errors
         if k == "name" and plain and unicodedata.is_normalized("NFKC", big) and not any(
@@ -383,11 +384,12 @@ class _Converter:
         append = out.append
         if k == "uscc":  # the whole column at C speed; only failures take the slow path for a message
             if plain and big.isascii() and " " not in big:
-                codes = big.upper().split(_SEP)
+                upper = big.upper()
+                codes = cells if upper == big else upper.split(_SEP)
             else:
                 codes = [(v.upper() if v.isascii() and " " not in v else half_width(v).upper()) if v else "" for v in cells]
             if _usccs_all_ok(codes):
-                return codes, errors
+                return list(codes), errors  # a copy: `cells` belongs to the table
             oks = list(map(_uscc_ok, codes))
             if all(oks):
                 return [c or None for c in codes], errors
@@ -705,7 +707,7 @@ def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path:
         for j, message in bad_cells:
             bad[j] = True
             errors.append({"row": rownums[j], "column": header, "message": f"第 {rownums[j]} 行“{header}”：{message}。"})
-        if key in required:
+        if key in required and "" in cells:
             for j, v in enumerate(cells):
                 if not v:
                     bad[j] = True

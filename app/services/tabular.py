@@ -286,6 +286,8 @@ def _column_text(col) -> list[str]:
         return list(map(str.strip, col))
     except TypeError:
         pass
+    if set(map(type, col)) == {float} and all(map(float.is_integer, col)) and -1e16 < min(col) and max(col) < 1e16:
+        return list(map(str, map(int, col)))  # whole numbers only (phone numbers typed as numbers)
     return [(str(int(v)) if v.is_integer() and -1e16 < v < 1e16 else repr(v)) if v.__class__ is float
             else (v.strip() if v.__class__ is str else cell_text(v)) for v in col]
 
