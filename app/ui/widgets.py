@@ -1,5 +1,5 @@
 """Small building blocks shared by the GUI pages: a read-only rows table model, a period chooser and a few
-layout helpers (page title, button row, plain read-only table)."""
+widget helpers (page title, button row, read-only tables, dialog OK/取消 buttons, password field)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
@@ -11,6 +11,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from app.services.periods import period_of
 
+PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
+SECTION_TITLE_STYLE = "font-size:15px;font-weight:bold"
+
 
 class RowsTableModel(QAbstractTableModel):
     """A flat read-only table over ``self.rows`` with the column titles in ``HEADERS``.
@@ -20,7 +23,6 @@ class RowsTableModel(QAbstractTableModel):
 
     HEADERS: Sequence[str] = ()
     ROW_NUMBERS = False  # True: the vertical header shows Qt's default row numbers
-
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -84,11 +86,8 @@ def labelled_period_row(label: str, combo: QComboBox) -> QHBoxLayout:
     return bar
 
 
-PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
-SECTION_TITLE_STYLE = "font-size:15px;font-weight:bold"
-
-
 def page_title(text: str = "", style: str = PAGE_TITLE_STYLE) -> QLabel:
+    """A bold title label (``SECTION_TITLE_STYLE`` for the smaller one of the rules pages)."""
     label = QLabel(text)
     label.setStyleSheet(style)
     return label

@@ -14,7 +14,7 @@ from app.services import workdays as svc
 from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel, dialog_buttons
+from app.ui.widgets import RowsTableModel, dialog_buttons, page_title
 
 
 class DayModel(RowsTableModel):
@@ -113,8 +113,7 @@ class HolidaysPage(QWidget):
         cl.addStretch(1)
 
         lay = QVBoxLayout(self)
-        title = QLabel("节假日设置")
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        title = page_title("节假日设置")
         note = QLabel("内置日历覆盖 2004–2026 年。之后的年份请在国务院办公厅发布放假通知后在此导入，"
                       "否则跨入该年的公示期限无法计算。表格列为：日期、类型（节假日/调休上班）、名称。")
         note.setWordWrap(True)

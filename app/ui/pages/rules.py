@@ -14,6 +14,7 @@ from app.services.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import run_reported, show_error, show_info
+from app.ui.widgets import SECTION_TITLE_STYLE, page_title
 
 COLS = ["类型", "名称", "比例", "周期", "执行季度", "检查方式", "条件"]
 C_KIND, C_NAME, C_RATIO, C_PER, C_INQ, C_MODE, C_COND = range(7)
@@ -36,9 +37,8 @@ class RulesPage(QWidget):
         self._loading = False
         root = QVBoxLayout(self)
         head = QHBoxLayout()
-        self.current = QLabel()
+        self.current = page_title(style=SECTION_TITLE_STYLE)
         self.current.setWordWrap(True)
-        self.current.setStyleSheet("font-size:15px;font-weight:bold")
         head.addWidget(self.current, 1)
         root.addLayout(head)
         bar = QHBoxLayout()
