@@ -88,7 +88,7 @@ def bar_chart(stats: dict | None) -> QChart:
     series.setLabelsVisible(True)
     chart.addSeries(series)
     ax = QBarCategoryAxis()
-    ax.append([stats_service.CATEGORY_LABELS[c] for c in stats_service.CATEGORIES])
+    ax.append(list(stats_service.CATEGORIES))  # 特殊/重点/简化/一般: short enough to stay legible
     ay = _count_axis(top)
     chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
@@ -122,7 +122,7 @@ def line_chart(stats: dict | None) -> QChart:
         s.setPen(pen)
         s.setMarkerSize(9)
     ax = QBarCategoryAxis()  # the whole year, quarters not reached yet stay empty
-    ax.append([f"第{n}季度" for n in "一二三四"])
+    ax.append([f"{n}季度" for n in "一二三四"])
     ay = _count_axis(top)
     chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
@@ -238,8 +238,9 @@ class StatsPage(QWidget):
         rl.addWidget(self.bar_view, 1)
         rl.addWidget(self.line_view, 1)
         split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([560, 520])  # charts get room for their axis labels
         lay.addWidget(split, 1)
 
     # ------------------------------------------------------------------ data
