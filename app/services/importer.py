@@ -1062,12 +1062,21 @@ def _write_objects(session: Session, rep: ImportReport, inserts: list[int], upda
             select(table.c.id, literal(now, oc.c.ts.type), literal("新增"), literal(""), literal(""), table.c.name,
                    literal(user), literal(source))
             .where(and_(table.c.created_at == now, table.c.updated_at == now)).order_by(table.c.id)))
-        statuses = colmap.get("status")
-        stopped = ([j for j in inserts if statuses[j] not in (None, "", "存续")]
-                   if statuses is not None and not set(statuses) <= {None, "", "存续"} else [])
+        statuses, dates = colmap.get("status"), colmap.get("status_date")
+        any_stopped = statuses is not None and not set(pick(statuses)) <= {None, "", "存续"}
+        if any_stopped and (dates is None or dates.count(None) == len(dates)):
+            # no 状态日期 in the file: the status rows of new 停产/注销/迁出 objects in one statement too
+            conn.execute(oc.insert().from_select(
+                ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
+                select(table.c.id, literal(now, oc.c.ts.type), table.c.status, literal("status"), literal(""),
+                       table.c.status, literal(user), literal(source))
+                .where(and_(table.c.created_at == now, table.c.updated_at == now, table.c.status != "存续"))
+                .order_by(table.c.id)))
+            any_stopped = False
+        stopped = [j for j in inserts if statuses[j] not in (None, "", "存续")] if any_stopped else []
         if stopped:
             ids: dict[str, int] = {}
-            all_codes, dates = colmap["uscc"], colmap.get("status_date")
+            all_codes = colmap["uscc"]
             codes = [all_codes[j] for j in stopped]
             for k in range(0, len(codes), 500):
                 ids.update(conn.execute(select(table.c.uscc, table.c.id).where(table.c.uscc.in_(codes[k:k + 500]))).all())
