@@ -716,7 +716,8 @@ def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path:
         keys.append(key)
         columns.append(values)
     if kind == "objects":  # no per-row rules beyond the columns: the plan works on the columns
-        bad_rows.update(rownums[j] for j in range(total) if bad[j])
+        if True in bad:
+            bad_rows.update(rownums[j] for j in range(total) if bad[j])
     for j, values in enumerate(zip(*columns) if columns and kind != "objects" else ()):
         rownum = rownums[j]
         rec = dict(zip(keys, values))

@@ -397,4 +397,5 @@ def _table_from_raw(path: Path, sheet: str | None, known: set[str], name: str, n
     if len(keep) > max_rows:
         raise UserError(f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。")
     return Table(file=str(path), sheet=name, sheets=names, header_row=header_idx + 1, headers=headers,
-                 row_numbers=[data_start + j + 1 for j in keep], columns=columns)
+                 row_numbers=list(range(data_start + 1, data_start + 1 + n)) if isinstance(keep, range)
+                 else [data_start + j + 1 for j in keep], columns=columns)
