@@ -2,7 +2,8 @@
 
     .venv/bin/python docs/screenshots/take_screenshots.py [demo-data/demo.sqlite3]
 
-Creates the demo database with `ssj demo` if it does not exist, logs in as admin, shows each page at
+Creates the demo database with `ssj demo` if it does not exist (then draws this quarter with a witnessed
+seed, enters, reviews and publishes part of the results, so the pages show a quarter under way), logs in as admin, shows each page at
 1280×800 and saves `docs/screenshots/<page key>.png`.
 """
 from __future__ import annotations
@@ -21,11 +22,53 @@ os.environ.setdefault("SSJ_DATA_DIR", tempfile.mkdtemp(prefix="ssj-shots-"))
 PAGES = ["home", "objects", "rules", "plans", "draw", "outcomes", "publication", "stats", "audit", "backup", "users"]
 
 
+def quarter_in_progress(db_path: Path) -> None:
+    """Make the demo look like a quarter under way: a witnessed draw, results entered, reviewed, published."""
+    from datetime import date, timedelta
+
+    from app.models.db import open_database
+    from app.paths import resolve_db
+    from app.services import outcomes, publication
+    from app.services.context import Actor, acting_as
+    from app.services.periods import period_of
+
+    period = period_of(date.today()).code
+    cli = [sys.executable, "-m", "app", "--db", str(db_path)]
+    subprocess.run(cli + ["--user", "admin", "draw", "--period", period, "--seed", "31415926535897932384626433",
+                          "--witness", "王建国（监察室）", "--witness", "李明（企业代表）"], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(cli + ["--user", "lingdao", "draw", "confirm", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    db = open_database(resolve_db(str(db_path)))
+    today = date.today()
+    with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
+        rows = outcomes.period_rows(s, period)
+        for i, row in enumerate(rows[: len(rows) * 3 // 5]):
+            data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
+            if i % 9 == 4:
+                data.update(result="发现问题已责令整改", findings="危废贮存间标识不全，台账记录不完整",
+                            rectify_deadline=today + timedelta(days=15))
+            elif i % 23 == 7:
+                data.update(result="发现问题已立案调查", findings="废气处理设施未正常运行",
+                            case_no=f"泽环罚〔{today.year}〕{i:03d}号")
+            elif i % 17 == 11:
+                data.update(result="通过登记的住所(经营场所)无法联系", method="书面核查")
+            outcomes.save_outcome(s, row.selection_id, data, today=today)
+        s.commit()
+    with acting_as(Actor("shenhe", "审核员", "审核员")), db.Session() as s:
+        entered = [r.outcome_id for r in outcomes.period_rows(s, period) if r.outcome_id]
+        outcomes.approve(s, entered[: len(entered) * 2 // 3], "shenhe")
+        s.commit()
+        publication.create_batch(s, period, published_on=today)
+        s.commit()
+    db.dispose()
+
+
 def main() -> int:
     db_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "demo-data" / "demo.sqlite3"
     if not db_path.exists():
         db_path.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "app", "--db", str(db_path), "demo"], check=True, cwd=ROOT)
+        quarter_in_progress(db_path)
     from app.paths import resolve_db
     from app.services import office as office_service
     from app.services.context import Actor

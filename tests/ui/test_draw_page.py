@@ -156,3 +156,20 @@ def test_refused_draw_burns_the_seed(page, qtbot, messages):
     assert "已冻结" in page.state_label.text() and page.onsite_model.rowCount() == 0
     with page.ctx.read() as s:
         assert draws.failed_attempt(s, SEED) is not None
+
+
+def test_reopening_the_page_shows_the_periods_live_draw(page, db, qtbot, messages):
+    """A clerk who comes back to 随机抽取 sees this period's draw, not an empty form."""
+    page.freeze()
+    page.seed_edit.setText(SEED)
+    page.witness_edit.setText("张三、李四")
+    page.perform()
+    drawn_id = page.draw_id
+    ctx = AppContext(db=db, actor=ADMIN, office_name="测试县生态环境保护综合行政执法大队")
+    again = DrawPage(ctx)
+    qtbot.addWidget(again)
+    again.period.setCurrentText("2026Q1")
+    again.refresh()
+    assert again.draw_id == drawn_id
+    assert f"抽取 #{drawn_id}" in again.state_label.text() and "已抽取" in again.state_label.text()
+    assert again.onsite_model.rowCount() + again.offsite_model.rowCount() > 0

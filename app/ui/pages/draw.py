@@ -17,6 +17,7 @@ from app.models.rules import Task
 from app.services import draw_algorithm as algo
 from app.services import draws
 from app.services.errors import UserError
+from app.services.timefmt import local_text
 from app.services.periods import parse_period, period_of
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
@@ -64,7 +65,7 @@ class HistoryModel(RowsTableModel):
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["id"], r["period"], r["task_id"] or "—", r["state"], r["seed"] or "—", r["selected"],
-                    r["drawn_at"].replace("T", " ").replace("Z", ""), r["void_reason"])[index.column()]
+                    local_text(r["drawn_at"]), r["void_reason"])[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return r["id"]
         return None
@@ -269,6 +270,11 @@ class DrawPage(QWidget):
             if idx >= 0:
                 self.task.setCurrentIndex(idx)
         self.history_model.set_rows(history)
+        if self.draw_id is None:  # opening the page shows this period's live draw, if there is one
+            period = self.period.currentText().strip()
+            live = [r for r in history if r["period"] == period and r["state"] != "已作废"]
+            if live:
+                self.draw_id = max(live, key=lambda r: r["id"])["id"]
         self._load()
 
     def _load(self) -> None:
