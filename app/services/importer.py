@@ -985,12 +985,14 @@ def bulk_insert_columns(conn, table, names: list[str], columns: list[list], cons
         if conv is None:
             adapted.append(values)
         elif isinstance(table.c[n].type, JSON):
-            try:  # few distinct lists (tuples): each encoded once, then mapped in C
-                memo = {v: conv(v) for v in set(values)}
-            except TypeError:  # lists are not hashable
-                adapted.append([conv(v) for v in values])
+            # few distinct lists: the validated column holds ONE tuple object per distinct cell text, so
+            # they are told apart by identity (C speed, no tuple hashing), each encoded once
+            distinct = dict(zip(map(id, values), values))
+            if len(distinct) <= 5000:
+                memo = {i: conv(v) for i, v in distinct.items()}
+                adapted.append(list(map(memo.__getitem__, map(id, values))))
             else:
-                adapted.append(list(map(memo.__getitem__, values)))
+                adapted.append([conv(v) for v in values])
         elif isinstance(table.c[n].type, Boolean) and None not in values:
             adapted.append(list(map(int, values)))
         else:
