@@ -1057,24 +1057,12 @@ def _write_objects(session: Session, rep: ImportReport, inserts: list[int], upda
     if inserts:
         # 新增 history rows for every inserted object in ONE statement (INSERT … SELECT): the rows
         # of this import are the ones stamped with this import's `now`.
-        oc = ObjectChange.__table__
-        from sqlalchemy import and_, literal
-
-        conn.execute(oc.insert().from_select(
-            ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
-            select(table.c.id, literal(now, oc.c.ts.type), literal("新增"), literal(""), literal(""), table.c.name,
-                   literal(user), literal(source))
-            .where(and_(table.c.created_at == now, table.c.updated_at == now)).order_by(table.c.id)))
+        _history_of_new(conn, now, user, source, stopped=False)
         statuses, dates = colmap.get("status"), colmap.get("status_date")
         any_stopped = statuses is not None and not set(pick(statuses)) <= {None, "", "存续"}
         if any_stopped and (dates is None or dates.count(None) == len(dates)):
             # no 状态日期 in the file: the status rows of new 停产/注销/迁出 objects in one statement too
-            conn.execute(oc.insert().from_select(
-                ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
-                select(table.c.id, literal(now, oc.c.ts.type), table.c.status, literal("status"), literal(""),
-                       table.c.status, literal(user), literal(source))
-                .where(and_(table.c.created_at == now, table.c.updated_at == now, table.c.status != "存续"))
-                .order_by(table.c.id)))
+            _history_of_new(conn, now, user, source, stopped=True)
             any_stopped = False
         stopped = [j for j in inserts if statuses[j] not in (None, "", "存续")] if any_stopped else []
         if stopped:
@@ -1113,6 +1101,33 @@ def _write_objects(session: Session, rep: ImportReport, inserts: list[int], upda
                  after={"file": source, "sha256": rep.sha256, "sheet": rep.sheet, "rows": rep.rows,
                         "inserted": pick(colmap["uscc"]) if inserts else [],
                         "updated": [ch["uscc"] for _r, ch, _i, _o in updates], "skipped_rows": rep.skipped})
+
+
+def _history_of_new(conn, now, user: str, source: str, *, stopped: bool) -> None:
+    """ObjectChange rows for the objects this import inserted (stamped with its `now`), in id order, in
+    ONE INSERT…SELECT: 新增 for every one, or (stopped=True) the status row of each 停产/注销/迁出 one."""
+    table, oc = InspectionObject.__table__, ObjectChange.__table__
+    if conn.dialect.name == "sqlite":  # plain SQL: nothing to compile; timestamps stored as SQLAlchemy does
+        ts = _sqlite_value(oc.c.ts, {})(now)
+        what = "status, 'status', '', status" if stopped else "'新增', '', '', name"
+        only = " AND status != '存续'" if stopped else ""
+        conn.exec_driver_sql(
+            'INSERT INTO object_change (object_id, ts, kind, field, old_value, new_value, "user", source) '
+            f"SELECT id, ?, {what}, ?, ? FROM inspection_object WHERE created_at = ? AND updated_at = ?{only} "
+            "ORDER BY id", (ts, user, source, ts, ts))
+        return
+    from sqlalchemy import and_, literal
+
+    if stopped:
+        cols = (table.c.status, literal("status"), literal(""), table.c.status)
+        where = and_(table.c.created_at == now, table.c.updated_at == now, table.c.status != "存续")
+    else:
+        cols = (literal("新增"), literal(""), literal(""), table.c.name)
+        where = and_(table.c.created_at == now, table.c.updated_at == now)
+    conn.execute(oc.insert().from_select(
+        ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
+        select(table.c.id, literal(now, oc.c.ts.type), *cols, literal(user), literal(source)).where(where)
+        .order_by(table.c.id)))
 
 
 def _object_changes(oid: int, ch: dict, old: dict, fields, now, user, source) -> list[dict]:
