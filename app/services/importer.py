@@ -314,11 +314,6 @@ def check_uscc(value: str) -> str | None:
 _NONE_FOR_BLANK = {"": None}
 
 
-def _blank_to_none(cells: list[str]) -> list:
-    """`[v or None for v in cells]` at C speed (`{"": None}.get(v, v)` over the column)."""
-    return list(map(_NONE_FOR_BLANK.get, cells, cells)) if "" in cells else list(cells)
-
-
 _MISS = object()
 _SEP = "\x1f"
 
@@ -359,8 +354,10 @@ class _Converter:
         return value
 
     def column(self, cells: list[str]) -> tuple[list, list[tuple[int, str]]]:
-        """Convert a whole column: values (None for blank or invalid) and [(index, message)]."""
+        """Convert a whole column: values (None for blank or invalid) and [(index, message)].
+        Afterwards `complete` is True when no value is None (the writer then skips looking for blanks)."""
         k = self.spec.kind
+        self.complete = False
         errors: list[tuple[int, str]] = []
         if k in ("text", "code", "name", "uscc"):
             # Whole-column fast paths: one joined string answers "anything to clean?" at C speed.
@@ -368,18 +365,18 @@ class _Converter:
             plain = big.count(_SEP) == len(cells) - 1
         if k == "text":
             if plain and not any(ch in big for ch in ("  ", "\u3000", "\n", "\xa0")):
-                return _blank_to_none(cells), errors
+                return self._blank_to_none(cells), errors
             return [(squash(v) if ("  " in v or "\u3000" in v or "\n" in v or "\xa0" in v) else v) if v else None
                     for v in cells], errors
         if k == "code":
             if plain and big.isascii() and " " not in big:
                 upper = big.upper()
-                return _blank_to_none(cells if upper == big else upper.split(_SEP)), errors
+                return self._blank_to_none(cells if upper == big else upper.split(_SEP)), errors
             return [(v.upper() if v.isascii() and " " not in v else half_width(v).upper()) if v else None
                     for v in cells], errors
         if k == "name" and plain and unicodedata.is_normalized("NFKC", big) and not any(
                 ch in big for ch in (" ", "(", ")")):
-            return _blank_to_none(cells), errors
+            return self._blank_to_none(cells), errors
         out: list = []
         append = out.append
         if k == "uscc":  # the whole column at C speed; only failures take the slow path for a message
@@ -389,6 +386,7 @@ class _Converter:
             else:
                 codes = [(v.upper() if v.isascii() and " " not in v else half_width(v).upper()) if v else "" for v in cells]
             if _usccs_all_ok(codes):
+                self.complete = True
                 return list(codes), errors  # a copy: `cells` belongs to the table
             oks = list(map(_uscc_ok, codes))
             if all(oks):
@@ -421,7 +419,8 @@ class _Converter:
         # Few distinct values (enums, yes/no, lists): convert each distinct text once, then map in C.
         values: dict[str, object] = {"": None}
         bad: dict[str, str] = {}
-        for v in set(cells):
+        distinct = set(cells)
+        for v in distinct:
             if v in values:
                 continue
             try:
@@ -432,7 +431,13 @@ class _Converter:
         out = list(map(values.__getitem__, cells))
         if bad:
             errors.extend((j, bad[v]) for j, v in enumerate(cells) if v in bad)
+        self.complete = not bad and "" not in distinct and all(values[v] is not None for v in distinct)
         return out, errors
+
+    def _blank_to_none(self, cells: list[str]) -> list:
+        """`[v or None for v in cells]` at C speed; notes whether the column has no blank (`complete`)."""
+        self.complete = "" not in cells
+        return list(cells) if self.complete else list(map(_NONE_FOR_BLANK.get, cells, cells))
 
     def _convert(self, text: str):
         k, spec = self.spec.kind, self.spec
@@ -697,6 +702,7 @@ def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path:
     bad = [False] * total
     keys: list[str] = []
     columns: list[list] = []
+    complete: set[str] = set()  # fields whose validated column has no None
     for step, (i, (conv, key)) in enumerate(converters.items()):
         if cancelled():
             raise ImportCancelled("导入已取消，数据库没有任何改动。")
@@ -704,6 +710,8 @@ def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path:
         header = table.headers[i]
         cells = table.columns[i]
         values, bad_cells = conv.column(cells)
+        if conv.complete:
+            complete.add(key)
         for j, message in bad_cells:
             bad[j] = True
             errors.append({"row": rownums[j], "column": header, "message": f"第 {rownums[j]} 行“{header}”：{message}。"})
@@ -768,7 +776,7 @@ def _run_import(session: Session, kind: str, specs: tuple[FieldSpec, ...], path:
     rep.sha256 = _file_sha256(path)
     progress(total, total, "正在写入数据库…")
     if kind == "objects":
-        _write_objects(session, rep, inserts, updates, path, colmap)
+        _write_objects(session, rep, inserts, updates, path, colmap, complete)
     elif kind in ("inspectors", "experts"):
         _write_people(session, rep, inserts, updates, path)
     else:
@@ -1027,8 +1035,9 @@ _OBJ_DEFAULTS = dict(permit_no="", permit_class="", key_polluter=False, industry
 
 
 def _write_objects(session: Session, rep: ImportReport, inserts: list[int], updates, path: Path,
-                   colmap: dict[str, list]) -> None:
-    """`inserts` are row indices into the validated columns `colmap` (field → values, None = blank)."""
+                   colmap: dict[str, list], complete: set[str] = frozenset()) -> None:
+    """`inserts` are row indices into the validated columns `colmap` (field → values, None = blank);
+    `complete` names the columns known to hold no None."""
     table = InspectionObject.__table__
     now = utcnow()
     user = current_user()
@@ -1046,7 +1055,7 @@ def _write_objects(session: Session, rep: ImportReport, inserts: list[int], upda
         for k in ["uscc", "name", *_OBJ_DEFAULTS]:
             d = _OBJ_DEFAULTS.get(k)
             values = pick(colmap[k]) if k in colmap else None  # straight from the validated column
-            blanks = values.count(None) if values is not None else 0
+            blanks = 0 if values is None or k in complete else values.count(None)
             if values is None or blanks == len(values):
                 constants[k] = d  # absent or blank throughout: the default, written once into the statement
                 continue
