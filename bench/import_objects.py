@@ -5,6 +5,9 @@ Builds the .xlsx once (openpyxl write-only, cached in the temp folder), then in 
 (1) the baseline: python-calamine `to_python()` of the sheet, and (2) the full import into a fresh
 SQLite database: read + header detection + normalisation + validation (USCC checksums, enums, duplicates)
 + Core bulk insert + ObjectChange rows + audit entry + commit. Target (issue 3): (2) ≤ 2 × (1).
+Both reads run the same python-calamine call with the garbage collector on; the importer pauses the
+collector only for its own work after that read (`tabular.gc_paused`), and frees its data before the
+timer stops. Rounds are interleaved and the best of each is compared (the machine is shared).
 """
 from __future__ import annotations
 
