@@ -180,5 +180,11 @@ def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path,
         monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
         qtbot.mouseClick(page.export_city_btn, Qt.MouseButton.LeftButton)
         assert load_workbook(target)["全市汇总"]["A6"].value == "合计"
+        # the bureau reopens the page: it starts on the newest period it has received, not an empty one
+        reopened = ExchangePage(city)
+        qtbot.addWidget(reopened)
+        assert reopened.period.currentText() == "2026Q1"
+        reopened.refresh()
+        assert reopened.counties.item(0, 3).text().startswith("已报送")
     finally:
         city_db.dispose()

@@ -41,8 +41,8 @@ class ExchangePage(QWidget):
         self.period = QComboBox()
         self.period.setEditable(True)
         self.period.addItems(period_choices())
-        # at quarter end people send the quarter just finished
-        self.period.setCurrentText(previous_quarter(period_of(date.today())).code)
+        # at quarter end people send the quarter just finished; a bureau opens on the newest period received
+        self.period.setCurrentText(self._default_period())
         self.period.activated.connect(lambda _i: self.refresh())
         top.addWidget(self.period)
         top.addStretch(1)
@@ -59,6 +59,18 @@ class ExchangePage(QWidget):
         self.city_box.setVisible(ctx.office_level == "city")
         if ctx.office_level != "city":
             lay.addStretch(1)
+
+    def _default_period(self) -> str:
+        finished = previous_quarter(period_of(date.today())).code
+        if self.ctx.office_level != "city":
+            return finished
+        from sqlalchemy import select
+
+        from app.models.exchange import CountyReport
+
+        with self.ctx.read() as s:
+            received = [parse_period(p) for p in s.scalars(select(CountyReport.period).distinct())]
+        return max(received, key=lambda p: (p.end, p.start)).code if received else finished
 
     # ------------------------------------------------------------------ county
 
