@@ -63,6 +63,37 @@ def quarter_in_progress(db_path: Path) -> None:
     db.dispose()
 
 
+def city_bureau(workdir: Path) -> Path:
+    """Three counties (demo pools, a witnessed draw each) send signed packages; a city database imports them."""
+    from datetime import date
+
+    from app.services.periods import period_of
+
+    period = period_of(date.today()).code
+    city = workdir / "city.sqlite3"
+    (workdir / "usb").mkdir()  # the USB stick
+    run = lambda db, *a: subprocess.run([sys.executable, "-m", "app", "--db", str(db), *a], check=True, cwd=ROOT,
+                                        stdout=subprocess.DEVNULL)
+    run(city, "init", "--office", "晋城市生态环境局", "--level", "city", "--region-code", "140500",
+        "--password", "admin123")
+    counties = [("泽州县生态环境保护综合行政执法大队", "140525", 11, "3141592653589793238462"),
+                ("高平市生态环境保护综合行政执法大队", "140581", 12, "2718281828459045235360"),
+                ("阳城县生态环境保护综合行政执法大队", "140522", 13, "1414213562373095048801")]
+    for name, code, seed, dice in counties:
+        db = workdir / f"{code}.sqlite3"
+        run(db, "init", "--office", name, "--level", "county", "--region-code", code, "--parent", "晋城市生态环境局",
+            "--password", "admin123")
+        run(db, "demo", "--seed", str(seed))
+        run(db, "draw", "--period", period, "--seed", dice, "--witness", "见证人甲", "--witness", "见证人乙")
+        run(db, "draw", "confirm", "1")
+        run(db, "key", "export", "--out", str(workdir / f"{code}.pem"))
+        run(db, "package", "export", "--period", period, "--out", str(workdir / "usb"))
+        run(city, "county", "register", "--key", str(workdir / f"{code}.pem"), "--name", name, "--region-code", code)
+    for pkg in sorted((workdir / "usb").glob("*.zip")):
+        run(city, "package", "import", str(pkg))
+    return city
+
+
 def main() -> int:
     db_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "demo-data" / "demo.sqlite3"
     if not db_path.exists():
@@ -112,6 +143,21 @@ def main() -> int:
     login.grab().save(str(out / "login.png"))
     print(out / "first_run.png", out / "login.png")
     db.dispose()
+    # The municipal bureau: the same app in 市级 mode, three counties imported side by side.
+    city = open_store(resolve_db(str(city_bureau(Path(tempfile.mkdtemp(prefix="ssj-city-"))))))
+    cctx = AppContext(db=city, actor=Actor("admin", "管理员", "管理员"), office_name="晋城市生态环境局",
+                      office_level="city")
+    cwin = MainWindow(cctx)
+    cwin.backup_on_close = False
+    cwin.resize(1280, 800)
+    cwin.show()
+    cwin.show_page("exchange")
+    for _ in range(5):
+        app.processEvents()
+    cwin.grab().save(str(out / "city.png"))
+    print(out / "city.png")
+    cwin.close()
+    city.dispose()
     return 0
 
 
