@@ -173,3 +173,17 @@ def test_reopening_the_page_shows_the_periods_live_draw(page, db, qtbot, message
     assert again.draw_id == drawn_id
     assert f"抽取 #{drawn_id}" in again.state_label.text() and "已抽取" in again.state_label.text()
     assert again.onsite_model.rowCount() + again.offsite_model.rowCount() > 0
+
+
+def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
+    page.freeze()
+    page.seed_edit.setText(SEED)
+    page.perform()
+    model = page.strata_model
+    assert model.rowCount() >= 1
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == [
+        "监管类别", "分层", "检查方式", "比例", "范围（家）", "应抽（家）", "实抽（家）"]
+    required = sum(model.data(model.index(r, 5)) for r in range(model.rowCount()))
+    drawn = sum(model.data(model.index(r, 6)) for r in range(model.rowCount()))
+    assert drawn == required == page.onsite_model.rowCount() + page.offsite_model.rowCount()
+    assert f"应抽 {required} 家" in page.summary_label.text()

@@ -55,6 +55,23 @@ class SelectionModel(RowsTableModel):
         return None
 
 
+class StrataModel(RowsTableModel):
+    """One line per stratum of the record: what the witnesses check against the quota table."""
+
+    HEADERS = ("监管类别", "分层", "检查方式", "比例", "范围（家）", "应抽（家）", "实抽（家）")
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        s = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (s["category"], s["stratum"], s["mode"], s.get("ratio", ""), s["pool"], s["required"],
+                    len(s["selected"]))[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
 class HistoryModel(RowsTableModel):
     HEADERS = ("编号", "期间", "任务", "状态", "随机种子", "抽中", "抽取时间", "作废原因")
     rows: list[dict]
@@ -167,9 +184,12 @@ class DrawPage(QWidget):
         self.offsite_model = SelectionModel(self)
         self.onsite_view = self._table(self.onsite_model)
         self.offsite_view = self._table(self.offsite_model)
+        self.strata_model = StrataModel(self)
+        self.strata_view = self._table(self.strata_model)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.onsite_view, "现场检查")
         self.tabs.addTab(self.offsite_view, "非现场（单列）")
+        self.tabs.addTab(self.strata_view, "分层汇总")
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
         self.confirm_btn = QPushButton("③ 确认结果")
@@ -319,6 +339,7 @@ class DrawPage(QWidget):
         if record is None:
             self.onsite_model.set_rows([])
             self.offsite_model.set_rows([])
+            self.strata_model.set_rows([])
             self.summary_label.setText("")
             return
         replaced = {a["uscc"]: a for a in record.get("amendments", []) if a["kind"] == "对象替换"}
@@ -338,9 +359,12 @@ class DrawPage(QWidget):
                 r["team"] = current[r["uscc"]]["team"]
         self.onsite_model.set_rows([r for r in rows if r["mode"] != "非现场"])
         self.offsite_model.set_rows([r for r in rows if r["mode"] == "非现场"])
-        parts = [f"{s['category']}/{s['stratum']}（{s['mode']}）：范围 {s['pool']}，应抽 {s['required']}，实抽 "
-                 f"{len(s['selected'])}" for s in record["strata"]]
-        self.summary_label.setText("；".join(parts) + f"。记录哈希 {record['record_hash']}")
+        self.strata_model.set_rows(record["strata"])
+        strata = record["strata"]
+        self.summary_label.setText(
+            f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，应抽 {sum(s['required'] for s in strata)} 家，"
+            f"实抽 {sum(len(s['selected']) for s in strata)} 家（现场 {self.onsite_model.rowCount()}，"
+            f"非现场 {self.offsite_model.rowCount()}）。记录哈希 {record['record_hash']}")
 
     # ------------------------------------------------------------------ actions
     def _error(self, title: str, exc: UserError) -> None:
@@ -437,7 +461,7 @@ class DrawPage(QWidget):
         self.refresh()
 
     def _selected_row(self) -> dict | None:
-        view = self.onsite_view if self.tabs.currentIndex() == 0 else self.offsite_view
+        view = self.offsite_view if self.tabs.currentWidget() is self.offsite_view else self.onsite_view
         idx = view.currentIndex()
         if not idx.isValid():
             QMessageBox.information(self, "请选择", "请先在结果表中选中一个被抽中对象。")
