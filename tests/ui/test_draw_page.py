@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from app.services import draw_algorithm as da
 from app.services.context import Actor, acting_as
@@ -16,21 +16,6 @@ from tests.factories import make_inspector, make_object, make_uscc
 
 ADMIN = Actor("admin", "管理员")
 SEED = "31415926535897932384"
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen = []
-
-    def record(kind):
-        def _f(parent, title, text, *a, **k):
-            seen.append((kind, title, text))
-            return QMessageBox.StandardButton.Ok
-        return _f
-
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
-    return seen
 
 
 @pytest.fixture

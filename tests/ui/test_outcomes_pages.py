@@ -4,28 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from app.models import Outcome, Publication
 from app.services.context import Actor, acting_as
 from app.ui.context import AppContext
 from tests.outcomes_factories import make_draw
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen = []
-
-    def record(kind):
-        def _f(parent, title, text, *a, **k):
-            seen.append((kind, title, text))
-            return QMessageBox.StandardButton.Ok
-        return _f
-
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
-    return seen
 
 
 @pytest.fixture

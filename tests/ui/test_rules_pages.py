@@ -6,7 +6,7 @@ import json
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog
 from sqlalchemy import func, select
 
 from app.models.rules import PolicyVersion
@@ -16,21 +16,6 @@ from app.ui.context import AppContext
 from tests.factories import make_object
 
 ADMIN = Actor("admin", "管理员")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen = []
-
-    def record(kind):
-        def _f(parent, title, text, *a, **k):
-            seen.append((kind, title, text))
-            return QMessageBox.StandardButton.Ok
-        return _f
-
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
-    return seen
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
 
 from app.models.db import open_database
 from app.services import stats
@@ -18,21 +18,6 @@ from app.ui.workers import wait_all
 from tests.stats_scenario import build_scenario
 
 ADMIN = Actor("admin", "管理员")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen = []
-
-    def record(kind):
-        def _f(parent, title, text, *a, **k):
-            seen.append((kind, title, text))
-            return QMessageBox.StandardButton.Ok
-        return _f
-
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
-    return seen
 
 
 @pytest.fixture
