@@ -635,13 +635,16 @@ def _norm_db(value):
     return value
 
 
-def _fmt(value) -> str:
+def history_text(value) -> str:
+    """A field value as written into the object history (ObjectChange old/new values)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
     return str(value)
 
 
@@ -1143,7 +1146,7 @@ def _object_changes(oid: int, ch: dict, old: dict, fields, now, user, source) ->
     out = []
     other = []
     for k in fields:
-        before, after = _fmt(_norm_db(old.get(k))), _fmt(ch[k])
+        before, after = history_text(_norm_db(old.get(k))), history_text(ch[k])
         if k == "status":
             new = ch[k]
             kind = new if new in ("注销", "迁出", "停产") else ("恢复" if old.get(k) in ("停产", "注销", "迁出") else "修改")

@@ -13,7 +13,6 @@ from typing import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
 from app.models.pools import (AIR_GRADES, CREDIT_GRADES, CREDIT_RISKS, INSPECTOR_KINDS, OBJECT_STATUSES,
                               PERMIT_CLASSES, InspectionItem, InspectionObject, Inspector, ObjectChange)
 from app.services import importer, xlsx
@@ -121,17 +120,6 @@ def get_object(session: Session, key: int | str) -> InspectionObject:
     return obj
 
 
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value)
-
 
 def _coerce(kind: str, key: str, value):
     """A value from an edit dialog/CLI → the stored value, validated like the import."""
@@ -202,7 +190,7 @@ def update_object(session: Session, key: int | str, changes: dict, *, reason: st
         if (list(old) if isinstance(old, list) else old) == new:
             continue
         setattr(obj, k, new)
-        _record_change(session, obj, _change_kind(k, old, new), k, _fmt(old), _fmt(new), effective=effective,
+        _record_change(session, obj, _change_kind(k, old, new), k, importer.history_text(old), importer.history_text(new), effective=effective,
                        reason=reason)
     session.flush()
     return obj
@@ -244,7 +232,7 @@ def bulk_tag(session: Session, keys: Iterable[int | str], *, add: Iterable[str] 
         new = [t for t in old if t not in remove] + [t for t in add if t not in old]
         if new != old:
             obj.tags = new  # a new list: JSON columns do not track in-place edits
-            _record_change(session, obj, "修改", "tags", _fmt(old), _fmt(new), source="批量标签")
+            _record_change(session, obj, "修改", "tags", importer.history_text(old), importer.history_text(new), source="批量标签")
             changed += 1
     session.flush()
     return changed
