@@ -1,4 +1,5 @@
 """python -m app / ssj: no command opens the GUI; a subcommand runs headless; --selftest checks a build."""
+
 from __future__ import annotations
 
 import argparse

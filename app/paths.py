@@ -1,4 +1,5 @@
 """Every folder the app uses, resolved in one place (platformdirs), with --db / SSJ_DB overrides."""
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,7 @@ def resolve_db(db: str | None) -> str:
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases."""
     if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):])
+        return Path(url[len("sqlite:///") :])
     return None
 
 

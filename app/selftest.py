@@ -3,6 +3,7 @@
 Prints `OK` and returns 0, or prints what failed (Chinese and English) and returns 1. Runs offscreen in a
 temporary folder, so it touches no user data.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,15 +17,21 @@ def _check_store(folder: Path):
     from sqlalchemy import select
 
     from app.models.core import Office
-    from app.models.db import open_database
-    from app.services import audit
-    from app.services.context import Actor, acting_as
-    from app.services.office import init_office
+    from app.services.foundation import audit
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.foundation.office import init_office
+    from app.services.foundation.store import open_database
 
     db = open_database(f"sqlite:///{folder / 'selftest.sqlite3'}")
     with acting_as(Actor("selftest", "管理员")), db.Session() as s:
-        init_office(s, name="自检县生态环境保护综合行政执法大队", level="county", region_code="140525",
-                    admin="admin", admin_password="selftest123")
+        init_office(
+            s,
+            name="自检县生态环境保护综合行政执法大队",
+            level="county",
+            region_code="140525",
+            admin="admin",
+            admin_password="selftest123",
+        )
         s.commit()
         assert s.scalar(select(Office)).name.startswith("自检县"), "office row missing"
         result = audit.verify(s)
@@ -37,7 +44,7 @@ def _check_pdf(folder: Path) -> Path:
     from reportlab.graphics.shapes import Drawing
     from reportlab.platypus import Paragraph
 
-    from app.services import pdf
+    from app.services.foundation import pdf
 
     font = pdf.register_fonts()
     st = pdf.styles()
@@ -46,8 +53,11 @@ def _check_pdf(folder: Path) -> Path:
     drawing = Drawing(80, 80, transform=[80 / (x1 - x0), 0, 0, 80 / (y1 - y0), 0, 0])
     drawing.add(qr)
     body = st.get("body") or next(iter(st.values()))
-    path = pdf.build_pdf(folder / "selftest.pdf", [Paragraph(pdf.esc("双随机、一公开 自检：中文字体与二维码"), body), drawing],
-                         title="自检")
+    path = pdf.build_pdf(
+        folder / "selftest.pdf",
+        [Paragraph(pdf.esc("双随机、一公开 自检：中文字体与二维码"), body), drawing],
+        title="自检",
+    )
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 2000, "PDF too small"
     assert font.encode() in data or b"FontFile2" in data, "CJK font not embedded"
@@ -70,7 +80,7 @@ def _check_cli_and_resources() -> None:
 
 def _check_window(db) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.services.context import Actor
+    from app.services.foundation.context import Actor
     from app.ui.context import AppContext
     from app.ui.main import make_application
     from app.ui.main_window import MainWindow
@@ -98,8 +108,12 @@ def _check_window(db) -> None:
 
 
 def run_selftest() -> int:
-    steps = [("数据库与迁移 store", None), ("PDF（中文字体、二维码）", None), ("命令行与资源 CLI/resources", None),
-             ("主窗口 main window", None)]
+    steps = [
+        ("数据库与迁移 store", None),
+        ("PDF（中文字体、二维码）", None),
+        ("命令行与资源 CLI/resources", None),
+        ("主窗口 main window", None),
+    ]
     with tempfile.TemporaryDirectory(prefix="ssj-selftest-") as tmp:
         folder = Path(tmp)
         os.environ["SSJ_DATA_DIR"] = str(folder / "data")

@@ -9,6 +9,7 @@ Both reads run the same python-calamine call with the garbage collector on; the 
 collector only for its own work after that read (`tabular.gc_paused`), and frees its data before the
 timer stops. Rounds are interleaved and the best of each is compared (the machine is shared).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 def build_file(path: Path, n: int) -> None:
     from openpyxl import Workbook
 
-    from app.services import demo, pools
+    from app.services.demo import demo
+    from app.services.pools import pools
 
     base = demo.build_objects(3, n)
     wb = Workbook(write_only=True)
@@ -52,9 +54,9 @@ REPEAT = 3
 def main(n: int = 50_000) -> None:
     import python_calamine
 
-    from app.models.db import open_database
-    from app.services import importer
-    from app.services.context import Actor, acting_as
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.foundation.store import open_database
+    from app.services.pools import importer
 
     folder = Path(tempfile.gettempdir()) / "ssj-bench"
     folder.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ child reports that its window was shown and the event queue processed. The datab
     .venv/bin/python bench/startup.py [--runs 5]
 Target: ≤ 2 s to a usable main window on the 2-core build machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,8 @@ print("READY", flush=True)
 FULL = """
 import sys
 from app.ui.main import make_application, open_store
-from app.services.context import Actor
-from app.services import office as office_service
+from app.services.foundation.context import Actor
+from app.services.foundation import office as office_service
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
 app = make_application()
@@ -58,8 +59,9 @@ def measure(code: str, *args: str, runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT,
-                              timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+        )
         elapsed = time.perf_counter() - t0
         if "READY" not in proc.stdout:
             raise SystemExit(f"benchmark child failed:\n{proc.stderr}")
@@ -70,19 +72,22 @@ def measure(code: str, *args: str, runs: int) -> float:
 def demo_db(folder: Path) -> str:
     path = folder / "demo.sqlite3"
     env = dict(os.environ, SSJ_DATA_DIR=str(folder / "data"))
-    proc = subprocess.run([sys.executable, "-m", "app", "--db", str(path), "demo"], capture_output=True, text=True,
-                          env=env, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(path), "demo"], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     if proc.returncode != 0:  # no demo command yet: a database of the same size
         os.environ["SSJ_DATA_DIR"] = str(folder / "data")
-        from app.models.db import open_database
-        from app.services.context import Actor, acting_as
-        from app.services.office import init_office
+        from app.services.foundation.context import Actor, acting_as
+        from app.services.foundation.office import init_office
+        from app.services.foundation.store import open_database
         from tests.factories import make_inspector, make_object
 
         path.unlink(missing_ok=True)
         db = open_database(f"sqlite:///{path}")
         with acting_as(Actor("admin", "管理员")), db.Session() as s:
-            init_office(s, name="基准县生态环境保护综合行政执法大队", level="county", admin="admin", admin_password="admin123")
+            init_office(
+                s, name="基准县生态环境保护综合行政执法大队", level="county", admin="admin", admin_password="admin123"
+            )
             for i in range(1500):
                 make_object(s, permit_class=("重点管理", "简化管理", "登记管理")[i % 3])
             for _ in range(40):

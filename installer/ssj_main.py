@@ -1,4 +1,5 @@
 """Entry point of the frozen bundle (same as `python -m app`)."""
+
 import multiprocessing
 import sys
 

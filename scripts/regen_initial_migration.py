@@ -3,6 +3,7 @@
 Only while no release has shipped: after the first release, every schema change gets a new migration
 (`alembic revision --autogenerate`), never an edit of 0001. Run: python scripts/regen_initial_migration.py
 """
+
 from __future__ import annotations
 
 import sys

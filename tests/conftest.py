@@ -1,4 +1,5 @@
 """Shared fixtures: every test gets its own data folder and SQLite file; Qt runs offscreen."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,7 @@ def db_path(tmp_path):
 @pytest.fixture
 def blank_db(db_path):
     """A migrated, empty database (no office yet)."""
-    from app.models.db import open_database
+    from app.services.foundation.store import open_database
 
     database = open_database(f"sqlite:///{db_path}")
     yield database
@@ -36,12 +37,18 @@ def blank_db(db_path):
 @pytest.fixture
 def db(blank_db):
     """A migrated database with a county office and an administrator (admin / admin123)."""
-    from app.services.context import Actor, acting_as
-    from app.services.office import init_office
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.foundation.office import init_office
 
     with acting_as(Actor("admin", "管理员")), blank_db.Session() as s:
-        init_office(s, name="测试县生态环境保护综合行政执法大队", level="county", region_code="140525",
-                    admin="admin", admin_password="admin123")
+        init_office(
+            s,
+            name="测试县生态环境保护综合行政执法大队",
+            level="county",
+            region_code="140525",
+            admin="admin",
+            admin_password="admin123",
+        )
         s.commit()
     return blank_db
 
@@ -49,7 +56,7 @@ def db(blank_db):
 @pytest.fixture
 def session(db):
     """A session acting as the administrator; rolled back at the end unless the test committed."""
-    from app.services.context import Actor, acting_as
+    from app.services.foundation.context import Actor, acting_as
 
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
         yield s

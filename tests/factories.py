@@ -1,4 +1,5 @@
 """Builders for test data: valid USCCs, objects, inspectors (real rows in the real database)."""
+
 from __future__ import annotations
 
 import itertools
@@ -20,8 +21,15 @@ def make_uscc(n: int | None = None, region: str = "140525") -> str:
 
 def make_object(session, **kw) -> InspectionObject:
     n = next(_counter)
-    defaults = dict(uscc=make_uscc(n), name=f"测试企业{n}有限公司", permit_class="简化管理", status="存续",
-                    township="城关镇", industry="金属制品业", pollution_types=["废气"])
+    defaults = dict(
+        uscc=make_uscc(n),
+        name=f"测试企业{n}有限公司",
+        permit_class="简化管理",
+        status="存续",
+        township="城关镇",
+        industry="金属制品业",
+        pollution_types=["废气"],
+    )
     defaults.update(kw)
     obj = InspectionObject(**defaults)
     session.add(obj)
@@ -31,8 +39,15 @@ def make_object(session, **kw) -> InspectionObject:
 
 def make_inspector(session, **kw) -> Inspector:
     n = next(_counter)
-    defaults = dict(name=f"执法员{n}", kind="执法人员", cert_no=f"14{n:08d}", org="测试县执法大队",
-                    region="城关镇", expertise=["大气"], on_duty=True)
+    defaults = dict(
+        name=f"执法员{n}",
+        kind="执法人员",
+        cert_no=f"14{n:08d}",
+        org="测试县执法大队",
+        region="城关镇",
+        expertise=["大气"],
+        on_duty=True,
+    )
     defaults.update(kw)
     person = Inspector(**defaults)
     session.add(person)

@@ -2,8 +2,9 @@
 
 `build_scenario(session, extra_general=0)` returns a `Scenario` whose `objects` / `sels` / `outcomes`
 dicts are keyed by short labels, plus the plain description `CHECKS` the tests compute their expected
-figures from (independently of app.services.stats).
+figures from (independently of app.services.reports.statistics).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,32 +50,110 @@ DRAWS = {
 }
 # outcome: dict(state, problems, result, rectify, case, published, method)
 CHECKS = [
-    ("A", "S1", "特殊监管对象", True, None, "现场",
-     dict(state="已公示", problems=2, result="发现问题已责令整改", rectify=True, case=False, published=True)),
-    ("A", "K1", "重点监管对象", True, None, "现场",
-     dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True)),
+    (
+        "A",
+        "S1",
+        "特殊监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="已公示", problems=2, result="发现问题已责令整改", rectify=True, case=False, published=True),
+    ),
+    (
+        "A",
+        "K1",
+        "重点监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True),
+    ),
     ("A", "K2", "重点监管对象", False, None, "现场", None),
-    ("A", "K3", "重点监管对象", True, "K2", "现场",
-     dict(state="已审核", problems=1, result="发现问题已立案调查", rectify=False, case=True, published=False)),
-    ("A", "Z1", "简化管理对象", True, None, "非现场",
-     dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True, method="非现场")),
+    (
+        "A",
+        "K3",
+        "重点监管对象",
+        True,
+        "K2",
+        "现场",
+        dict(state="已审核", problems=1, result="发现问题已立案调查", rectify=False, case=True, published=False),
+    ),
+    (
+        "A",
+        "Z1",
+        "简化管理对象",
+        True,
+        None,
+        "非现场",
+        dict(
+            state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True, method="非现场"
+        ),
+    ),
     ("A", "G1", "一般监管对象", True, None, "现场", None),
-    ("B", "S2", "特殊监管对象", True, None, "现场",
-     dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True)),
-    ("B", "G2", "一般监管对象", True, None, "现场", dict(state="未录入", problems=0, result="", rectify=False,
-                                                      case=False, published=False)),
-    ("C", "Z2", "简化管理对象", True, None, "现场",
-     dict(state="已公示", problems=1, result="发现问题已责令整改", rectify=True, case=False, published=True)),
-    ("V", "G3", "一般监管对象", True, None, "现场",
-     dict(state="已录入", problems=3, result="发现问题已立案调查", rectify=False, case=True, published=False)),
-    ("E", "G4", "一般监管对象", True, None, "现场",
-     dict(state="已录入", problems=0, result="未发现问题", rectify=False, case=False, published=False)),
-    ("P", "G5", "一般监管对象", True, None, "现场",
-     dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True)),
+    (
+        "B",
+        "S2",
+        "特殊监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True),
+    ),
+    (
+        "B",
+        "G2",
+        "一般监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="未录入", problems=0, result="", rectify=False, case=False, published=False),
+    ),
+    (
+        "C",
+        "Z2",
+        "简化管理对象",
+        True,
+        None,
+        "现场",
+        dict(state="已公示", problems=1, result="发现问题已责令整改", rectify=True, case=False, published=True),
+    ),
+    (
+        "V",
+        "G3",
+        "一般监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="已录入", problems=3, result="发现问题已立案调查", rectify=False, case=True, published=False),
+    ),
+    (
+        "E",
+        "G4",
+        "一般监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="已录入", problems=0, result="未发现问题", rectify=False, case=False, published=False),
+    ),
+    (
+        "P",
+        "G5",
+        "一般监管对象",
+        True,
+        None,
+        "现场",
+        dict(state="已公示", problems=0, result="未发现问题", rectify=False, case=False, published=True),
+    ),
 ]
 # Inspectors: (kind, cert, on duty)
-INSPECTORS = [("执法人员", True, True), ("执法人员", True, True), ("执法人员", True, True),
-              ("执法人员", True, False), ("执法人员", False, True), ("专家", True, True)]
+INSPECTORS = [
+    ("执法人员", True, True),
+    ("执法人员", True, True),
+    ("执法人员", True, True),
+    ("执法人员", True, False),
+    ("执法人员", False, True),
+    ("专家", True, True),
+]
 
 
 @dataclass
@@ -89,26 +168,48 @@ class Scenario:
 def build_scenario(session, *, extra_general: int = 0, region: str = "140525") -> Scenario:
     sc = Scenario(extra_general=extra_general)
     for label, (cat, permit, positive, grade, risk, status) in OBJECTS.items():
-        sc.objects[label] = make_object(session, name=f"{label}测试企业有限公司", category_override=cat,
-                                        override_reason="测试场景", permit_class=permit, positive_list=positive,
-                                        credit_grade=grade, credit_risk=risk, status=status)
+        sc.objects[label] = make_object(
+            session,
+            name=f"{label}测试企业有限公司",
+            category_override=cat,
+            override_reason="测试场景",
+            permit_class=permit,
+            positive_list=positive,
+            credit_grade=grade,
+            credit_risk=risk,
+            status=status,
+        )
     for i in range(extra_general):
-        sc.objects[f"X{i}"] = make_object(session, name=f"X{i}测试企业有限公司", category_override="一般监管对象",
-                                          override_reason="测试场景", permit_class="登记管理")
+        sc.objects[f"X{i}"] = make_object(
+            session,
+            name=f"X{i}测试企业有限公司",
+            category_override="一般监管对象",
+            override_reason="测试场景",
+            permit_class="登记管理",
+        )
     for kind, cert, on_duty in INSPECTORS:
         make_inspector(session, kind=kind, cert_no=(f"1405{next(_n):06d}" if cert else ""), on_duty=on_duty)
     for key, (period, plan_kind, state) in DRAWS.items():
         k = next(_n)
-        plan = Plan(year=int(period[:4]), code=f"ST-JH-{k:04d}", name=f"{period[:4]}年度{plan_kind}抽查计划{k}",
-                    kind=plan_kind)
+        plan = Plan(
+            year=int(period[:4]), code=f"ST-JH-{k:04d}", name=f"{period[:4]}年度{plan_kind}抽查计划{k}", kind=plan_kind
+        )
         session.add(plan)
         session.flush()
         task = Task(plan_id=plan.id, code=f"ST-RW-{k:04d}", name=f"{period} 抽查任务{k}", item_ids=[])
         session.add(task)
         session.flush()
-        draw = Draw(period=period, task_id=task.id, state=state, seed="31415926535897932384", seed_source="骰子",
-                    record=f'{{"draw": {k}}}', record_hash=hashlib.sha256(f"st-draw-{k}".encode()).hexdigest(),
-                    drawn_at=datetime(int(period[:4]), 1, 10), void_reason="测试作废" if state == "已作废" else "")
+        draw = Draw(
+            period=period,
+            task_id=task.id,
+            state=state,
+            seed="31415926535897932384",
+            seed_source="骰子",
+            record=f'{{"draw": {k}}}',
+            record_hash=hashlib.sha256(f"st-draw-{k}".encode()).hexdigest(),
+            drawn_at=datetime(int(period[:4]), 1, 10),
+            void_reason="测试作废" if state == "已作废" else "",
+        )
         session.add(draw)
         session.flush()
         sc.draws[key] = draw
@@ -118,10 +219,20 @@ def build_scenario(session, *, extra_general: int = 0, region: str = "140525") -
     session.flush()
     for rank, (dkey, label, cat, active, repl, mode, out) in enumerate(CHECKS):
         obj = sc.objects[label]
-        sel = DrawSelection(draw_id=sc.draws[dkey].id, object_id=obj.id, uscc=obj.uscc, name=obj.name, category=cat,
-                            stratum=cat, mode=mode, ticket=f"{rank:04d}", rank=rank, active=active,
-                            replaced_reason="" if active else "对象已注销",
-                            replacement_of_id=sc.sels[repl].id if repl else None)
+        sel = DrawSelection(
+            draw_id=sc.draws[dkey].id,
+            object_id=obj.id,
+            uscc=obj.uscc,
+            name=obj.name,
+            category=cat,
+            stratum=cat,
+            mode=mode,
+            ticket=f"{rank:04d}",
+            rank=rank,
+            active=active,
+            replaced_reason="" if active else "对象已注销",
+            replacement_of_id=sc.sels[repl].id if repl else None,
+        )
         session.add(sel)
         session.flush()
         sc.sels[label] = sel
@@ -129,14 +240,20 @@ def build_scenario(session, *, extra_general: int = 0, region: str = "140525") -
             continue
         period = DRAWS[dkey][0]
         day = date(int(period[:4]), 3 * int(period[-1]) - 1, 10)
-        o = Outcome(selection_id=sel.id, state=out["state"], check_date=day if out["state"] != "未录入" else None,
-                    method=out.get("method", "现场检查"), result=out["result"], problems=out["problems"],
-                    findings="废气收集设施未正常运行" if out["problems"] else "",
-                    rectify_deadline=date(2026, 4, 30) if out["rectify"] else None,
-                    case_no=f"泽环罚〔2026〕{rank}号" if out["case"] else "",
-                    penalty_amount=50000 if out["case"] else None,
-                    publication_id=(pub.id if period == "2026Q1" else pub_old.id) if out["published"] else None,
-                    entered_by="admin")
+        o = Outcome(
+            selection_id=sel.id,
+            state=out["state"],
+            check_date=day if out["state"] != "未录入" else None,
+            method=out.get("method", "现场检查"),
+            result=out["result"],
+            problems=out["problems"],
+            findings="废气收集设施未正常运行" if out["problems"] else "",
+            rectify_deadline=date(2026, 4, 30) if out["rectify"] else None,
+            case_no=f"泽环罚〔2026〕{rank}号" if out["case"] else "",
+            penalty_amount=50000 if out["case"] else None,
+            publication_id=(pub.id if period == "2026Q1" else pub_old.id) if out["published"] else None,
+            entered_by="admin",
+        )
         session.add(o)
         session.flush()
         sc.outcomes[label] = o
@@ -150,7 +267,17 @@ def build_scenario(session, *, extra_general: int = 0, region: str = "140525") -
         ("G5", "修改", "phone", "1", "2", date(2026, 2, 2)),  # not an adjustment
     ]
     for label, kind, fld, old, new, day in changes:
-        session.add(ObjectChange(object_id=sc.objects[label].id, kind=kind, field=fld, old_value=old, new_value=new,
-                                 effective_date=day, user="admin", source="测试"))
+        session.add(
+            ObjectChange(
+                object_id=sc.objects[label].id,
+                kind=kind,
+                field=fld,
+                old_value=old,
+                new_value=new,
+                effective_date=day,
+                user="admin",
+                source="测试",
+            )
+        )
     session.flush()
     return sc

@@ -5,6 +5,7 @@ Every module of this package that defines `register(subparsers)` contributes com
 stderr); argparse usage errors exit 2. `--json` (anywhere on the line) asks for one JSON document on
 stdout. The CLI never prompts and records the OS user, or `--user NAME`, in the audit log.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,12 +13,13 @@ import importlib
 import json
 import pkgutil
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 
 from app import APP_NAME, __version__
-from app.services.context import Actor, acting_as, os_user
-from app.services.errors import UserError
+from app.services.foundation.context import Actor, acting_as, os_user
+from app.services.foundation.errors import UserError
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -36,9 +38,10 @@ class CliContext:
     def actor(self) -> Actor:
         name = getattr(self.args, "user", None)
         if name:
-            from app.services.accounts import actor_for
-            from app.models.core import User
             from sqlalchemy import select
+
+            from app.models.core import User
+            from app.services.foundation.accounts import actor_for
 
             with self.db.Session() as s:
                 user = s.scalar(select(User).where(User.username == name))
@@ -48,8 +51,8 @@ class CliContext:
     @property
     def db(self):
         if self._db is None:
-            from app.models.db import open_database
             from app.paths import resolve_db
+            from app.services.foundation.store import open_database
 
             self._db = open_database(resolve_db(getattr(self.args, "db", None)))
         return self._db
@@ -95,7 +98,9 @@ def command_modules() -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="ssj", description=f"{APP_NAME}（命令行）")
     parser.add_argument("--version", action="version", version=f"ssj {__version__}")
-    parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录中的 ssj.sqlite3；也可用环境变量 SSJ_DB）")
+    parser.add_argument(
+        "--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录中的 ssj.sqlite3；也可用环境变量 SSJ_DB）"
+    )
     parser.add_argument("--user", help="记入审计日志的用户名（默认：操作系统用户）")
     parser.add_argument("--json", action="store_true", help="以一个 JSON 文档输出结果")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)

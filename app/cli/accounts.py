@@ -1,13 +1,14 @@
 """`ssj account …`: account maintenance from the command line — the way back in when the only
 administrator forgot the password or is locked (whoever can run ssj on the database file can do this;
 every change is audited under the OS user)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from app.models.core import ROLES, User
-from app.services import accounts
-from app.services.errors import UserError
+from app.services.foundation import accounts
+from app.services.foundation.errors import UserError
 
 
 def register(sub) -> None:
@@ -41,8 +42,16 @@ def _user(s, username: str) -> User:
 
 
 def _emit(ctx, user: User, text: str) -> None:
-    ctx.emit({"username": user.username, "role": user.role, "active": user.active,
-              "locked": bool(user.locked_until), "must_change_password": user.must_change_password}, text)
+    ctx.emit(
+        {
+            "username": user.username,
+            "role": user.role,
+            "active": user.active,
+            "locked": bool(user.locked_until),
+            "must_change_password": user.must_change_password,
+        },
+        text,
+    )
 
 
 def cmd_unlock(args, ctx) -> int:

@@ -1,9 +1,10 @@
 """Backup commands: `ssj backup --out DIR`, `ssj restore FILE`, `ssj backup-list`."""
+
 from __future__ import annotations
 
 from app.paths import resolve_db, sqlite_path
-from app.services import backup as backup_service
-from app.services.errors import UserError
+from app.services.foundation import backup as backup_service
+from app.services.foundation.errors import UserError
 
 
 def register(sub) -> None:
@@ -15,8 +16,9 @@ def register(sub) -> None:
     p = sub.add_parser("restore", help="从备份文件恢复数据库（先检查文件，原数据库另存为备份）")
     p.add_argument("file", help="备份文件（.sqlite3）")
     p.add_argument("--check-only", action="store_true", help="只检查备份文件，不恢复")
-    p.add_argument("--allow-other-office", action="store_true",
-                   help="允许用另一单位的备份替换本单位的数据库（默认拒绝）")
+    p.add_argument(
+        "--allow-other-office", action="store_true", help="允许用另一单位的备份替换本单位的数据库（默认拒绝）"
+    )
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("backup-list", help="列出备份文件")
@@ -40,8 +42,12 @@ def cmd_backup(args, ctx) -> int:
             backup_service.set_keep(s, args.keep)
     with ctx.as_actor():
         info = backup_service.backup_to(ctx.db, args.out or backup_service.backups_dir())
-    data = {"file": str(info.path), "size": info.size, "office": info.office,
-            "created": info.created.isoformat(timespec="seconds")}
+    data = {
+        "file": str(info.path),
+        "size": info.size,
+        "office": info.office,
+        "created": info.created.isoformat(timespec="seconds"),
+    }
     ctx.emit(data, f"已备份到 {info.path}（{info.size_text}）。")
     return 0
 
@@ -50,25 +56,39 @@ def cmd_restore(args, ctx) -> int:
     url = _url(args)
     check = backup_service.check_backup(args.file)
     if args.check_only:
-        data = {"file": str(check.path), "office": check.office, "revision": check.revision,
-                "audit_entries": check.audit_count, "users": check.users, "objects": check.objects,
-                "warnings": check.warnings}
+        data = {
+            "file": str(check.path),
+            "office": check.office,
+            "revision": check.revision,
+            "audit_entries": check.audit_count,
+            "users": check.users,
+            "objects": check.objects,
+            "warnings": check.warnings,
+        }
         ctx.emit(data, f"备份文件可用：{check.office}，{check.objects} 个检查对象，{check.audit_count} 条审计记录。")
         return 0
     target = sqlite_path(url)
     if target.exists() and not args.allow_other_office:
         current = backup_service.office_of(target)
         if current and current != check.office:
-            raise UserError(f"备份文件属于“{check.office}”，而当前数据库属于“{current}”。为防止误用其他单位的数据，"
-                            "未做任何更改；确需替换请加 --allow-other-office。")
+            raise UserError(
+                f"备份文件属于“{check.office}”，而当前数据库属于“{current}”。为防止误用其他单位的数据，"
+                "未做任何更改；确需替换请加 --allow-other-office。"
+            )
     holder = backup_service.window_holding(sqlite_path(url))
     if holder:
-        raise UserError(f"数据库 {sqlite_path(url)} 正在被双随机抽查工作台窗口使用（进程 {holder}）。"
-                        "请先关闭程序窗口再恢复，或在程序的“备份与恢复”页中恢复。未做任何更改。")
+        raise UserError(
+            f"数据库 {sqlite_path(url)} 正在被双随机抽查工作台窗口使用（进程 {holder}）。"
+            "请先关闭程序窗口再恢复，或在程序的“备份与恢复”页中恢复。未做任何更改。"
+        )
     with ctx.as_actor():
         result = backup_service.restore_file(url, args.file)
-    data = {"restored_from": str(result.restored_from), "office": result.office,
-            "kept_backup": str(result.kept_backup) if result.kept_backup else None, "migrated": result.migrated}
+    data = {
+        "restored_from": str(result.restored_from),
+        "office": result.office,
+        "kept_backup": str(result.kept_backup) if result.kept_backup else None,
+        "migrated": result.migrated,
+    }
     kept = f"原数据库已另存为 {result.kept_backup}。" if result.kept_backup else ""
     ctx.emit(data, f"已从 {result.restored_from.name} 恢复（{result.office}）。{kept}")
     return 0
@@ -76,8 +96,18 @@ def cmd_restore(args, ctx) -> int:
 
 def cmd_backup_list(args, ctx) -> int:
     items = backup_service.list_backups(args.dir)
-    rows = [{"file": str(b.path), "kind": b.kind, "created": b.created.isoformat(timespec="seconds"),
-             "size": b.size, "office": b.office} for b in items]
-    ctx.emit(rows, lambda: "\n".join(f"{r['created']}  {r['kind']}  {r['office']}  {r['file']}" for r in rows)
-             or "没有备份文件。")
+    rows = [
+        {
+            "file": str(b.path),
+            "kind": b.kind,
+            "created": b.created.isoformat(timespec="seconds"),
+            "size": b.size,
+            "office": b.office,
+        }
+        for b in items
+    ]
+    ctx.emit(
+        rows,
+        lambda: "\n".join(f"{r['created']}  {r['kind']}  {r['office']}  {r['file']}" for r in rows) or "没有备份文件。",
+    )
     return 0

@@ -1,8 +1,10 @@
 """Core commands: init, audit verify, users."""
+
 from __future__ import annotations
 
-from app.services import accounts, audit, office as office_service
-from app.services.errors import UserError
+from app.services.foundation import accounts, audit
+from app.services.foundation import office as office_service
+from app.services.foundation.errors import UserError
 
 
 def register(sub) -> None:
@@ -41,27 +43,49 @@ def register(sub) -> None:
 def cmd_init(args, ctx) -> int:
     with ctx.session() as s:
         office = office_service.init_office(
-            s, name=args.office, level=args.level, region_code=args.region_code, parent_name=args.parent,
-            admin=args.admin, admin_password=args.password, policy_id="")
-        data = {"office": office.name, "level": office.level, "region_code": office.region_code,
-                "admin": args.admin, "db": ctx.db.url}
+            s,
+            name=args.office,
+            level=args.level,
+            region_code=args.region_code,
+            parent_name=args.parent,
+            admin=args.admin,
+            admin_password=args.password,
+            policy_id="",
+        )
+        data = {
+            "office": office.name,
+            "level": office.level,
+            "region_code": office.region_code,
+            "admin": args.admin,
+            "db": ctx.db.url,
+        }
     if args.policy:
         try:
-            from app.services import policies
+            from app.services.rules import policies
         except ImportError as exc:  # pragma: no cover
             raise UserError("本版本不支持 --policy。") from exc
         with ctx.session() as s:
             policies.set_policy(s, args.policy)
         data["policy"] = args.policy
-    ctx.emit(data, f"已初始化：{data['office']}（{'县级' if args.level == 'county' else '市级'}），管理员 {args.admin}。")
+    ctx.emit(
+        data, f"已初始化：{data['office']}（{'县级' if args.level == 'county' else '市级'}），管理员 {args.admin}。"
+    )
     return 0
 
 
 def cmd_audit_verify(args, ctx) -> int:
     with ctx.db.Session() as s:
         result = audit.verify(s)
-    ctx.emit({"ok": result.ok, "count": result.count, "head": result.head, "broken_seq": result.broken_seq,
-              "message": result.message}, result.message)
+    ctx.emit(
+        {
+            "ok": result.ok,
+            "count": result.count,
+            "head": result.head,
+            "broken_seq": result.broken_seq,
+            "message": result.message,
+        },
+        result.message,
+    )
     if not result.ok:
         raise UserError(result.message)
     return 0
@@ -78,9 +102,25 @@ def cmd_audit_list(args, ctx) -> int:
             q = q.where(AuditEntry.entity == args.entity)
         if args.user_name:
             q = q.where(AuditEntry.user == args.user_name)
-        rows = [dict(seq=e.seq, ts=e.ts, user=e.user, action=e.action, entity=e.entity, entity_id=e.entity_id,
-                     summary=e.summary) for e in s.scalars(q)]
-    ctx.emit(rows, lambda: "\n".join(f"{r['seq']:>6} {r['ts']} {r['user']} {r['action']} {r['entity']}#{r['entity_id']} {r['summary']}" for r in rows))
+        rows = [
+            dict(
+                seq=e.seq,
+                ts=e.ts,
+                user=e.user,
+                action=e.action,
+                entity=e.entity,
+                entity_id=e.entity_id,
+                summary=e.summary,
+            )
+            for e in s.scalars(q)
+        ]
+    ctx.emit(
+        rows,
+        lambda: "\n".join(
+            f"{r['seq']:>6} {r['ts']} {r['user']} {r['action']} {r['entity']}#{r['entity_id']} {r['summary']}"
+            for r in rows
+        ),
+    )
     return 0
 
 
@@ -99,7 +139,9 @@ def cmd_user_list(args, ctx) -> int:
     from app.models.core import User
 
     with ctx.db.Session() as s:
-        rows = [dict(username=u.username, role=u.role, active=u.active,
-                     locked=bool(u.locked_until)) for u in s.scalars(select(User).order_by(User.id))]
+        rows = [
+            dict(username=u.username, role=u.role, active=u.active, locked=bool(u.locked_until))
+            for u in s.scalars(select(User).order_by(User.id))
+        ]
     ctx.emit(rows, lambda: "\n".join(f"{r['username']}\t{r['role']}" for r in rows))
     return 0

@@ -1,12 +1,13 @@
 """随机抽取 commands: draw (freeze + draw in one go), draw void/replace/replace-member/confirm/list/show/export,
 verify RECORD.json (no database) and verify --chain."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from app.services import draw_algorithm as algo
-from app.services.errors import UserError
+from app.services.draw import algorithm as algo
+from app.services.foundation.errors import UserError
 
 
 def register(sub) -> None:
@@ -66,37 +67,47 @@ def register(sub) -> None:
 
 
 def _record_text(rec: dict) -> str:
-    lines = [f"抽取 #{rec['draw_id']}  {rec['office']}  {rec['period']}"
-             + (f"  任务 {rec['task']['code']} {rec['task']['name']}" if rec.get("task") else ""),
-             f"随机种子：{rec['seed']}（{rec['seed_source']}）",
-             f"快照指纹：{rec['fingerprint']}",
-             f"算法：{rec['algorithm']}",
-             f"前一记录哈希：{rec['previous_hash']}",
-             f"记录哈希：{rec['record_hash']}"]
+    lines = [
+        f"抽取 #{rec['draw_id']}  {rec['office']}  {rec['period']}"
+        + (f"  任务 {rec['task']['code']} {rec['task']['name']}" if rec.get("task") else ""),
+        f"随机种子：{rec['seed']}（{rec['seed_source']}）",
+        f"快照指纹：{rec['fingerprint']}",
+        f"算法：{rec['algorithm']}",
+        f"前一记录哈希：{rec['previous_hash']}",
+        f"记录哈希：{rec['record_hash']}",
+    ]
     if rec.get("witnesses"):
         lines.append("见证人：" + "、".join(rec["witnesses"]))
     for s in rec["strata"]:
         lines.append(f"【{s['category']} / {s['stratum']}】{s['mode']} 范围 {s['pool']} 家，应抽 {s['required']} 家")
         for e in s["selected"]:
-            team = "、".join(f"{m['name']}" + (f"({m['cert']})" if m["cert"] else "") + ("[专家]" if m["role"] == "专家" else "")
-                            for m in e["team"])
+            team = "、".join(
+                f"{m['name']}" + (f"({m['cert']})" if m["cert"] else "") + ("[专家]" if m["role"] == "专家" else "")
+                for m in e["team"]
+            )
             lines.append(f"  {e['rank']:>3}. {e['ticket']}  {e['uscc']}  {e['name']}  检查组：{team}")
     for a in rec.get("amendments", []):
         if a["kind"] == "对象替换":
-            lines.append(f"替换：{a['uscc']}（{a['reason']}）→ 第 {a['replacement']['rank']} 签 {a['replacement']['uscc']} "
-                         f"{a['replacement']['name']}")
+            lines.append(
+                f"替换：{a['uscc']}（{a['reason']}）→ 第 {a['replacement']['rank']} 签 {a['replacement']['uscc']} "
+                f"{a['replacement']['name']}"
+            )
         elif a["kind"] == "人员替换":
-            lines.append(f"更换人员：{a['uscc']} {a['old']['name']} → {a['new']['name']}（{a['reason']}，批准人 {a['approver']}）")
+            lines.append(
+                f"更换人员：{a['uscc']} {a['old']['name']} → {a['new']['name']}（{a['reason']}，批准人 {a['approver']}）"
+            )
         else:
             lines.append(f"{a['kind']}：{a['at']} {a['by']}" + (f"（{a['reason']}）" if a.get("reason") else ""))
     return "\n".join(lines)
 
 
 def cmd_draw(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     if not args.period:
-        raise UserError("请用 --period 指定期间（如 2026Q1），并用 --seed 给出至少 20 位骰子数字（或 --generate-seed）。")
+        raise UserError(
+            "请用 --period 指定期间（如 2026Q1），并用 --seed 给出至少 20 位骰子数字（或 --generate-seed）。"
+        )
     if args.generate_seed and args.seed:
         raise UserError("--seed 与 --generate-seed 只能选一个。")
     if args.generate_seed:
@@ -119,18 +130,24 @@ def cmd_draw(args, ctx) -> int:
 
 
 def cmd_freeze(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.session() as s:
         d = draws.start(s, args.fz_period, args.fz_task)
-        data = {"id": d.id, "period": d.period, "task_id": d.task_id, "state": d.state, "fingerprint": d.fingerprint,
-                "algorithm": d.algorithm}
+        data = {
+            "id": d.id,
+            "period": d.period,
+            "task_id": d.task_id,
+            "state": d.state,
+            "fingerprint": d.fingerprint,
+            "algorithm": d.algorithm,
+        }
     ctx.emit(data, f"抽取 #{data['id']} 已冻结（{data['period']}），快照指纹：\n{data['fingerprint']}")
     return 0
 
 
 def cmd_void(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.session() as s:
         d = draws.void(s, args.id, args.reason)
@@ -140,29 +157,37 @@ def cmd_void(args, ctx) -> int:
 
 
 def cmd_replace(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.session() as s:
         a = draws.replace_object(s, args.id, args.uscc, args.reason)
         rec = draws.export_record(draws.get_draw(s, args.id))
     r = a["replacement"]
-    ctx.emit(rec, lambda: f"{a['uscc']}（{a['reason']}）由同层第 {r['rank']} 签替补：{r['uscc']} {r['name']}，"
-                          f"检查组：{'、'.join(m['name'] for m in r['team'])}\n" + _record_text(rec))
+    ctx.emit(
+        rec,
+        lambda: (
+            f"{a['uscc']}（{a['reason']}）由同层第 {r['rank']} 签替补：{r['uscc']} {r['name']}，"
+            f"检查组：{'、'.join(m['name'] for m in r['team'])}\n" + _record_text(rec)
+        ),
+    )
     return 0
 
 
 def cmd_replace_member(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.session() as s:
         a = draws.replace_member(s, args.id, args.uscc, args.person, args.reason, args.approver)
         rec = draws.export_record(draws.get_draw(s, args.id))
-    ctx.emit(rec, lambda: f"{a['uscc']}：{a['old']['name']} 更换为 {a['new']['name']}（{a['reason']}，批准人 {a['approver']}）")
+    ctx.emit(
+        rec,
+        lambda: f"{a['uscc']}：{a['old']['name']} 更换为 {a['new']['name']}（{a['reason']}，批准人 {a['approver']}）",
+    )
     return 0
 
 
 def cmd_confirm(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.session() as s:
         d = draws.confirm(s, args.id)
@@ -172,19 +197,26 @@ def cmd_confirm(args, ctx) -> int:
 
 
 def cmd_list(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.db.Session() as s:
         rows = draws.list_draws(s)
-    ctx.emit(rows, lambda: "\n".join(
-        f"#{r['id']:<4} {r['period']:<7} 任务 {r['task_id'] or '-':<4} {r['state']:<4} 抽中 {r['selected']:>4}  "
-        f"种子 {r['seed'] or '-'}" + (f"  作废原因：{r['void_reason']}" if r["void_reason"] else "") for r in rows)
-        or "还没有抽取记录。")
+    ctx.emit(
+        rows,
+        lambda: (
+            "\n".join(
+                f"#{r['id']:<4} {r['period']:<7} 任务 {r['task_id'] or '-':<4} {r['state']:<4} 抽中 {r['selected']:>4}  "
+                f"种子 {r['seed'] or '-'}" + (f"  作废原因：{r['void_reason']}" if r["void_reason"] else "")
+                for r in rows
+            )
+            or "还没有抽取记录。"
+        ),
+    )
     return 0
 
 
 def cmd_show(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import draws
 
     with ctx.db.Session() as s:
         d = draws.get_draw(s, args.id)
@@ -198,17 +230,17 @@ def cmd_show(args, ctx) -> int:
 
 
 def cmd_export(args, ctx) -> int:
-    from app.services import draws
+    from app.services.draw import documents as draw_documents
 
     with ctx.session() as s:
-        files = draws.export(s, args.id, args.out)
+        files = draw_documents.export(s, args.id, args.out)
     ctx.emit(files, "已导出：\n" + "\n".join(files.values()))
     return 0
 
 
 def cmd_verify(args, ctx) -> int:
     if args.chain:
-        from app.services import draws
+        from app.services.draw import draws
 
         with ctx.db.Session() as s:
             result = draws.verify_chain(s)
@@ -217,7 +249,9 @@ def cmd_verify(args, ctx) -> int:
             raise UserError(result["message"])
         return 0
     if not args.record:
-        raise UserError("请给出要校验的抽取记录 JSON 文件（ssj verify 抽取记录.json），或用 --chain 校验数据库中的记录链。")
+        raise UserError(
+            "请给出要校验的抽取记录 JSON 文件（ssj verify 抽取记录.json），或用 --chain 校验数据库中的记录链。"
+        )
     path = Path(args.record)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))

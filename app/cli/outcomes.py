@@ -1,10 +1,11 @@
 """Commands of the outcomes area: workdays, holidays, outcomes, publish, forms."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
 
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
 
 
 def _date(text: str) -> date:
@@ -88,7 +89,7 @@ def register(sub) -> None:
 
 
 def cmd_workdays_add(args, ctx) -> int:
-    from app.services import workdays
+    from app.services.outcomes import workdays
 
     start = _date(args.start)
     try:
@@ -105,29 +106,38 @@ def cmd_workdays_add(args, ctx) -> int:
 
 
 def cmd_holidays_import(args, ctx) -> int:
-    from app.services import workdays
+    from app.services.outcomes import workdays
 
     with ctx.session() as s:
         report = workdays.import_calendar(s, args.file, args.year)
-    ctx.emit(report, f"已导入 {report['days']} 天（节假日 {report['holidays']} 天，调休上班 {report['makeup_workdays']} 天），"
-                     f"年份：{'、'.join(map(str, report['years']))}。")
+    ctx.emit(
+        report,
+        f"已导入 {report['days']} 天（节假日 {report['holidays']} 天，调休上班 {report['makeup_workdays']} 天），"
+        f"年份：{'、'.join(map(str, report['years']))}。",
+    )
     return 0
 
 
 def cmd_holidays_list(args, ctx) -> int:
-    from app.services import workdays
+    from app.services.outcomes import workdays
 
     with ctx.db.Session() as s:
         rows = [dict(date=r.day.isoformat(), kind=r.kind, name=r.name) for r in workdays.list_days(s, args.year)]
         status = workdays.year_status(s, args.year) if args.year else ""
     data = {"year": args.year, "status": status, "days": rows} if args.year else {"days": rows}
-    ctx.emit(data, lambda: "\n".join([f"{args.year} 年：{status}"] if args.year else [])
-             + "\n" + "\n".join(f"{r['date']}\t{r['kind']}\t{r['name']}" for r in rows))
+    ctx.emit(
+        data,
+        lambda: (
+            "\n".join([f"{args.year} 年：{status}"] if args.year else [])
+            + "\n"
+            + "\n".join(f"{r['date']}\t{r['kind']}\t{r['name']}" for r in rows)
+        ),
+    )
     return 0
 
 
 def cmd_holidays_set(args, ctx) -> int:
-    from app.services import workdays
+    from app.services.outcomes import workdays
 
     day = _date(args.day)
     with ctx.session() as s:
@@ -137,7 +147,7 @@ def cmd_holidays_set(args, ctx) -> int:
 
 
 def cmd_outcomes_template(args, ctx) -> int:
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
 
     with ctx.session() as s:
         info = outcomes.export_template(s, args.period, args.out)
@@ -146,12 +156,14 @@ def cmd_outcomes_template(args, ctx) -> int:
 
 
 def cmd_outcomes_import(args, ctx) -> int:
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
 
     with ctx.session() as s:
         report = outcomes.import_sheet(s, args.file, dry_run=args.dry_run)
-    text = (f"{'检查' if args.dry_run else '导入'} {report['file']}：共 {report['rows']} 行，有效 {report['valid']} 行，"
-            f"新增 {report['inserted']}，更新 {report['updated']}，未变化 {report['unchanged']}。")
+    text = (
+        f"{'检查' if args.dry_run else '导入'} {report['file']}：共 {report['rows']} 行，有效 {report['valid']} 行，"
+        f"新增 {report['inserted']}，更新 {report['updated']}，未变化 {report['unchanged']}。"
+    )
     if report["errors"]:
         text += "\n" + "\n".join(f"第 {e['row']} 行 {e['column']}：{e['message']}" for e in report["errors"])
     ctx.emit(report, text)
@@ -159,7 +171,7 @@ def cmd_outcomes_import(args, ctx) -> int:
 
 
 def cmd_outcomes_approve(args, ctx) -> int:
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
 
     with ctx.session() as s:
         n = outcomes.approve_period(s, args.period, args.by)
@@ -168,11 +180,17 @@ def cmd_outcomes_approve(args, ctx) -> int:
 
 
 def cmd_outcomes_follow_up(args, ctx) -> int:
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
 
-    fields = {"rectify_deadline": args.rectify_deadline, "rectify_verified_on": args.verified_on,
-              "rectify_result": args.rectify_result, "case_no": args.case_no, "decision_date": args.decision_date,
-              "penalty_amount": args.penalty, "transfer_to": args.transfer_to}
+    fields = {
+        "rectify_deadline": args.rectify_deadline,
+        "rectify_verified_on": args.verified_on,
+        "rectify_result": args.rectify_result,
+        "case_no": args.case_no,
+        "decision_date": args.decision_date,
+        "penalty_amount": args.penalty,
+        "transfer_to": args.transfer_to,
+    }
     data = {k: v for k, v in fields.items() if v is not None}
     if not data:
         raise UserError("请至少给出一项后续处置，如 --verified-on 2026-03-05 --rectify-result 已整改到位。")
@@ -188,7 +206,7 @@ def cmd_outcomes_follow_up(args, ctx) -> int:
 
 
 def cmd_outcomes_phrases(args, ctx) -> int:
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
 
     with ctx.session() as s:
         if args.add:
@@ -201,18 +219,23 @@ def cmd_outcomes_phrases(args, ctx) -> int:
 
 
 def cmd_outcomes_list(args, ctx) -> int:
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
 
     with ctx.db.Session() as s:
         rows = outcomes.period_rows(s, args.period)
     data = [r.as_dict() for r in rows]
-    ctx.emit(data, lambda: "\n".join(f"{r['uscc']}\t{r['name']}\t{r['state']}\t{r['result']}\t{r['publish_due'] or ''}"
-                                     for r in data) or "本期没有抽中对象。")
+    ctx.emit(
+        data,
+        lambda: (
+            "\n".join(f"{r['uscc']}\t{r['name']}\t{r['state']}\t{r['result']}\t{r['publish_due'] or ''}" for r in data)
+            or "本期没有抽中对象。"
+        ),
+    )
     return 0
 
 
 def cmd_publish(args, ctx) -> int:
-    from app.services import publication
+    from app.services.outcomes import publication
 
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".pdf"):
@@ -224,8 +247,14 @@ def cmd_publish(args, ctx) -> int:
             if batch is None or batch.period != args.period.strip().upper():
                 raise UserError(f"{args.period} 没有第 {args.batch} 批公示。可用 ssj outcomes list 查看已公示的结果。")
             publication.write_batch(s, batch.id, out)
-            info = {"batch_id": batch.id, "period": batch.period, "count": batch.count, "file": str(out),
-                    "published_on": batch.published_on.isoformat(), "title": batch.title}
+            info = {
+                "batch_id": batch.id,
+                "period": batch.period,
+                "count": batch.count,
+                "file": str(out),
+                "published_on": batch.published_on.isoformat(),
+                "title": batch.title,
+            }
         ctx.emit(info, f"已重新导出第 {info['batch_id']} 批公示（{info['count']} 条）：{info['file']}")
         return 0
     with ctx.session() as s:
@@ -235,7 +264,7 @@ def cmd_publish(args, ctx) -> int:
 
 
 def cmd_forms_notice(args, ctx) -> int:
-    from app.services import forms_pdf
+    from app.services.outcomes import forms as forms_pdf
 
     with ctx.db.Session() as s:
         info = forms_pdf.notice_pdf(s, args.period, args.out, uscc=args.uscc)

@@ -1,9 +1,10 @@
 """一单两库 commands: import, objects list/set-status/tag, template, export, demo."""
+
 from __future__ import annotations
 
 import sys
 
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
 
 KINDS = ("objects", "inspectors", "experts", "items")
 EXPORT_KINDS = KINDS + ("stats", "adjustments", "city")
@@ -62,11 +63,18 @@ def register(sub) -> None:
 
 
 def cmd_import(args, ctx) -> int:
-    from app.services import importer
+    from app.services.pools import importer
 
     with ctx.session() as s:
-        rep = importer.run_import(s, args.kind, args.file, sheet=args.sheet, dry_run=args.dry_run,
-                                  skip_invalid=args.skip_invalid, year=args.year)
+        rep = importer.run_import(
+            s,
+            args.kind,
+            args.file,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            year=args.year,
+        )
         if not rep.written:
             s.rollback()
     if args.report:
@@ -85,7 +93,9 @@ def cmd_import(args, ctx) -> int:
 
     ctx.emit(data, text)
     if rep.errors and not rep.written and not rep.dry_run:
-        sys.stderr.write(f"错误：发现 {len(rep.errors)} 处问题，未写入任何数据。请修改文件后重新导入，或加 --skip-invalid 只导入有效行。\n")
+        sys.stderr.write(
+            f"错误：发现 {len(rep.errors)} 处问题，未写入任何数据。请修改文件后重新导入，或加 --skip-invalid 只导入有效行。\n"
+        )
         return 1
     if rep.dry_run and rep.errors:
         return 1
@@ -93,20 +103,34 @@ def cmd_import(args, ctx) -> int:
 
 
 def cmd_objects_list(args, ctx) -> int:
-    from app.services import pools
+    from app.services.pools import pools
 
     with ctx.db.Session() as s:
-        objs = pools.list_objects(s, search=args.search, status=args.status, township=args.township,
-                                  permit_class=args.permit_class, tag=args.tag)
+        objs = pools.list_objects(
+            s,
+            search=args.search,
+            status=args.status,
+            township=args.township,
+            permit_class=args.permit_class,
+            tag=args.tag,
+        )
         rows = pools.objects_as_dicts(s, objs)
-    ctx.emit(rows, lambda: "\n".join(
-        f"{r['uscc']}  {r['name']}  {r['permit_class'] or '-'}  {r['township']}  {r['status']}"
-        + (f"  [{'、'.join(r['tags'])}]" if r["tags"] else "") for r in rows) + f"\n共 {len(rows)} 家。")
+    ctx.emit(
+        rows,
+        lambda: (
+            "\n".join(
+                f"{r['uscc']}  {r['name']}  {r['permit_class'] or '-'}  {r['township']}  {r['status']}"
+                + (f"  [{'、'.join(r['tags'])}]" if r["tags"] else "")
+                for r in rows
+            )
+            + f"\n共 {len(rows)} 家。"
+        ),
+    )
     return 0
 
 
 def cmd_objects_set_status(args, ctx) -> int:
-    from app.services import pools
+    from app.services.pools import pools
 
     with ctx.session() as s:
         obj = pools.set_status(s, args.uscc, args.status, reason=args.reason, effective=args.date or None)
@@ -116,7 +140,7 @@ def cmd_objects_set_status(args, ctx) -> int:
 
 
 def cmd_objects_tag(args, ctx) -> int:
-    from app.services import pools
+    from app.services.pools import pools
 
     if not args.add and not args.remove:
         raise UserError("请用 --add 标签 或 --remove 标签 指定要添加或去掉的标签。")
@@ -127,17 +151,25 @@ def cmd_objects_tag(args, ctx) -> int:
 
 
 def cmd_objects_history(args, ctx) -> int:
-    from app.services import pools
+    from app.services.pools import pools
 
     with ctx.db.Session() as s:
         rows = pools.history(s, args.uscc)
-    ctx.emit(rows, lambda: "\n".join(f"{r['ts']} {r['kind']} {r['field']} {r['old']} → {r['new']} （{r['user']}，{r['source']}）"
-                                     for r in rows) or "没有变更记录。")
+    ctx.emit(
+        rows,
+        lambda: (
+            "\n".join(
+                f"{r['ts']} {r['kind']} {r['field']} {r['old']} → {r['new']} （{r['user']}，{r['source']}）"
+                for r in rows
+            )
+            or "没有变更记录。"
+        ),
+    )
     return 0
 
 
 def cmd_template(args, ctx) -> int:
-    from app.services import pools
+    from app.services.pools import pools
 
     path = pools.write_template(args.kind, args.out)
     ctx.emit({"kind": args.kind, "out": str(path)}, f"已生成导入模板：{path}")
@@ -151,7 +183,7 @@ def cmd_export(args, ctx) -> int:
         except ImportError as exc:
             raise UserError(f"本版本尚不支持导出“{args.kind}”。") from exc
         return STATS_EXPORTS[args.kind](args, ctx)
-    from app.services import pools
+    from app.services.pools import pools
 
     with ctx.db.Session() as s:
         path, n = pools.export_kind(s, args.kind, args.out)
@@ -160,7 +192,7 @@ def cmd_export(args, ctx) -> int:
 
 
 def cmd_demo(args, ctx) -> int:
-    from app.services import demo
+    from app.services.demo import demo
 
     with ctx.session() as s:
         result = demo.create_demo(s, seed=args.seed, n_objects=args.objects)

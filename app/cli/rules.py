@@ -1,8 +1,9 @@
 """Rules commands: policy list/set/show/export/import, quota, classify (manual override)."""
+
 from __future__ import annotations
 
-from app.services import policies
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.rules import policies
 
 
 def register(sub) -> None:
@@ -72,7 +73,9 @@ def register(sub) -> None:
     a.add_argument("--type", dest="draw_type", default="不定向", choices=["定向", "不定向"])
     a.add_argument("--ratio", default="", help="抽查比例（按公布的文字，如 25%% 4次/年）")
     a.add_argument("--items", default="", help="抽查事项 id，用逗号分隔")
-    a.add_argument("--scope", default="{}", help='对象范围 JSON，如 {"township": ["巴公镇"], "categories": ["重点排污单位"]}')
+    a.add_argument(
+        "--scope", default="{}", help='对象范围 JSON，如 {"township": ["巴公镇"], "categories": ["重点排污单位"]}'
+    )
     a.add_argument("--initiator", default="")
     a.add_argument("--partners", default="")
     a.add_argument("--start", default=None)
@@ -136,7 +139,7 @@ def cmd_policy_export(args, ctx) -> int:
 
 
 def cmd_quota(args, ctx) -> int:
-    from app.services import quota
+    from app.services.rules import quota
 
     with ctx.db.Session() as s:
         data = quota.compute_quota(s, args.period, args.task)
@@ -153,61 +156,99 @@ def cmd_quota(args, ctx) -> int:
 
 
 def cmd_classify(args, ctx) -> int:
-    from app.services import classification
+    from app.services.rules import classification
 
     with ctx.session() as s:
         obj = classification.override(s, args.uscc, args.category, args.reason)
         c = classification.classify(s, [obj]).get(obj.id)
         if c is None:
             raise UserError(f"对象“{obj.name}”状态为{obj.status}，不在检查对象名录库中。")
-        data = {"uscc": obj.uscc, "name": obj.name, "category": c.category, "stratum": c.stratum, "mode": c.mode,
-                "reason": c.reason, "overridden": c.overridden}
+        data = {
+            "uscc": obj.uscc,
+            "name": obj.name,
+            "category": c.category,
+            "stratum": c.stratum,
+            "mode": c.mode,
+            "reason": c.reason,
+            "overridden": c.overridden,
+        }
     ctx.emit(data, f"{data['name']}：{data['category']}（{data['reason']}）")
     return 0
 
 
 def _plan_dict(plan, n_tasks: int | None = None) -> dict:
-    d = {"id": plan.id, "year": plan.year, "code": plan.code, "name": plan.name, "kind": plan.kind,
-         "initiator": plan.initiator, "partners": list(plan.partners or []),
-         "start_date": plan.start_date.isoformat() if plan.start_date else None,
-         "end_date": plan.end_date.isoformat() if plan.end_date else None, "published": plan.published}
+    d = {
+        "id": plan.id,
+        "year": plan.year,
+        "code": plan.code,
+        "name": plan.name,
+        "kind": plan.kind,
+        "initiator": plan.initiator,
+        "partners": list(plan.partners or []),
+        "start_date": plan.start_date.isoformat() if plan.start_date else None,
+        "end_date": plan.end_date.isoformat() if plan.end_date else None,
+        "published": plan.published,
+    }
     if n_tasks is not None:
         d["tasks"] = n_tasks
     return d
 
 
 def _task_dict(task) -> dict:
-    return {"id": task.id, "plan_id": task.plan_id, "code": task.code, "name": task.name, "draw_type": task.draw_type,
-            "ratio": task.ratio, "item_ids": list(task.item_ids or []), "scope": dict(task.scope or {}),
-            "initiator": task.initiator, "partners": list(task.partners or []),
-            "start_date": task.start_date.isoformat() if task.start_date else None,
-            "end_date": task.end_date.isoformat() if task.end_date else None, "mode": task.mode}
+    return {
+        "id": task.id,
+        "plan_id": task.plan_id,
+        "code": task.code,
+        "name": task.name,
+        "draw_type": task.draw_type,
+        "ratio": task.ratio,
+        "item_ids": list(task.item_ids or []),
+        "scope": dict(task.scope or {}),
+        "initiator": task.initiator,
+        "partners": list(task.partners or []),
+        "start_date": task.start_date.isoformat() if task.start_date else None,
+        "end_date": task.end_date.isoformat() if task.end_date else None,
+        "mode": task.mode,
+    }
 
 
 def cmd_plan_add(args, ctx) -> int:
-    from app.services import plans
+    from app.services.rules import plans
 
     with ctx.session() as s:
-        plan = plans.create_plan(s, year=args.year, code=args.code, name=args.name, kind=args.kind,
-                                 initiator=args.initiator, partners=args.partners, start_date=args.start,
-                                 end_date=args.end, remark=args.remark)
+        plan = plans.create_plan(
+            s,
+            year=args.year,
+            code=args.code,
+            name=args.name,
+            kind=args.kind,
+            initiator=args.initiator,
+            partners=args.partners,
+            start_date=args.start,
+            end_date=args.end,
+            remark=args.remark,
+        )
         data = _plan_dict(plan)
     ctx.emit(data, f"已新建抽查计划 {data['code']} {data['name']}（{data['kind']}）。")
     return 0
 
 
 def cmd_plan_list(args, ctx) -> int:
-    from app.services import plans
+    from app.services.rules import plans
 
     with ctx.db.Session() as s:
         data = [_plan_dict(p, len(plans.tasks_of(s, p))) for p in plans.list_plans(s, args.year)]
-    ctx.emit(data, lambda: "\n".join(f"{d['code']}\t{d['name']}\t{d['kind']}\t任务 {d['tasks']} 项" for d in data)
-             or "没有抽查计划。")
+    ctx.emit(
+        data,
+        lambda: (
+            "\n".join(f"{d['code']}\t{d['name']}\t{d['kind']}\t任务 {d['tasks']} 项" for d in data) or "没有抽查计划。"
+        ),
+    )
     return 0
 
 
 def cmd_plan_export(args, ctx) -> int:
-    from app.services import plans
+    from app.services.rules import plans
 
     with ctx.db.Session() as s:
         if str(args.out).lower().endswith(".pdf"):
@@ -221,15 +262,20 @@ def cmd_plan_export(args, ctx) -> int:
 
 
 def cmd_plan_adjust(args, ctx) -> int:
-    from app.services import plans
+    from app.services.rules import plans
 
     changes = {k: v for k, v in (("start_date", args.start), ("end_date", args.end), ("name", args.name)) if v}
     with ctx.session() as s:
         plan = plans.get_plan(s, args.plan)
-        adj = plans.adjust_plan(s, plan, reason=args.reason, filed_on=args.date, description=args.description,
-                                changes=changes)
-        data = {"plan": plan.code, "filed_on": adj.filed_on.isoformat(), "reason": adj.reason,
-                "description": adj.description}
+        adj = plans.adjust_plan(
+            s, plan, reason=args.reason, filed_on=args.date, description=args.description, changes=changes
+        )
+        data = {
+            "plan": plan.code,
+            "filed_on": adj.filed_on.isoformat(),
+            "reason": adj.reason,
+            "description": adj.description,
+        }
     ctx.emit(data, f"已备案：{data['plan']} {data['filed_on']} {data['reason']}")
     return 0
 
@@ -237,7 +283,7 @@ def cmd_plan_adjust(args, ctx) -> int:
 def cmd_task_add(args, ctx) -> int:
     import json
 
-    from app.services import plans
+    from app.services.rules import plans
 
     try:
         scope = json.loads(args.scope or "{}")
@@ -246,19 +292,36 @@ def cmd_task_add(args, ctx) -> int:
     items = [x for x in str(args.items).replace("，", ",").split(",") if x.strip()]
     with ctx.session() as s:
         plan = plans.get_plan(s, args.plan)
-        task = plans.add_task(s, plan, code=args.code, name=args.name, draw_type=args.draw_type, ratio=args.ratio,
-                              item_ids=items, scope=scope, initiator=args.initiator, partners=args.partners,
-                              start_date=args.start, end_date=args.end, mode=args.mode)
+        task = plans.add_task(
+            s,
+            plan,
+            code=args.code,
+            name=args.name,
+            draw_type=args.draw_type,
+            ratio=args.ratio,
+            item_ids=items,
+            scope=scope,
+            initiator=args.initiator,
+            partners=args.partners,
+            start_date=args.start,
+            end_date=args.end,
+            mode=args.mode,
+        )
         data = _task_dict(task)
     ctx.emit(data, f"已新增抽查任务 {data['code']} {data['name']}（id {data['id']}）。")
     return 0
 
 
 def cmd_task_list(args, ctx) -> int:
-    from app.services import plans
+    from app.services.rules import plans
 
     with ctx.db.Session() as s:
         data = [_task_dict(t) for t in plans.list_tasks(s, args.year)]
-    ctx.emit(data, lambda: "\n".join(f"{d['id']}\t{d['code']}\t{d['name']}\t{d['draw_type']}\t{d['ratio']}" for d in data)
-             or "没有抽查任务。")
+    ctx.emit(
+        data,
+        lambda: (
+            "\n".join(f"{d['id']}\t{d['code']}\t{d['name']}\t{d['draw_type']}\t{d['ratio']}" for d in data)
+            or "没有抽查任务。"
+        ),
+    )
     return 0

@@ -1,9 +1,10 @@
 """Statistics, reports and the USB exchange: stats, report, package, key, county, city (+ export kinds)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
 
 
 def register(sub) -> None:
@@ -67,20 +68,22 @@ def register(sub) -> None:
 
 
 def _stats_text(data: dict) -> str:
-    from app.services import stats as st
+    from app.services.reports import statistics as st
 
     lines = [f"{data['office']} {data['period_label']} 统计"]
     for f, v in zip(st.FIELDS, st.row_values(data)):
         lines.append(f"  {f.group}·{f.label}：{v} {f.unit}")
     lines.append("  目标：")
     for t in data["targets"]:
-        lines.append(f"    {t['name']}：目标 {t['target']}{t['unit']}，实际 {t['actual']}{t['unit']}，"
-                     f"{'达到' if t['met'] else '未达到'}")
+        lines.append(
+            f"    {t['name']}：目标 {t['target']}{t['unit']}，实际 {t['actual']}{t['unit']}，"
+            f"{'达到' if t['met'] else '未达到'}"
+        )
     return "\n".join(lines)
 
 
 def cmd_stats(args, ctx) -> int:
-    from app.services import stats as st
+    from app.services.reports import statistics as st
 
     with ctx.session() as s:
         data = st.compute(s, args.period)
@@ -89,33 +92,43 @@ def cmd_stats(args, ctx) -> int:
 
 
 def export_stats(args, ctx) -> int:
-    from app.services import stats as st
+    from app.services.reports import statistics as st
 
     with ctx.session() as s:
         data = st.export_stats_xlsx(s, args.period, args.out)
-    ctx.emit({"path": str(args.out), "period": data["period"], "inspected": data["checks"]["inspected"]},
-             f"已导出季度统计表：{args.out}")
+    ctx.emit(
+        {"path": str(args.out), "period": data["period"], "inspected": data["checks"]["inspected"]},
+        f"已导出季度统计表：{args.out}",
+    )
     return 0
 
 
 def export_adjustments(args, ctx) -> int:
-    from app.services import stats as st
+    from app.services.reports import statistics as st
 
     with ctx.session() as s:
         data = st.export_adjustments_xlsx(s, args.period, args.out)
-    ctx.emit({"path": str(args.out), "period": data["period"], "counts": data["counts"]},
-             f"已导出名录库调整信息：{args.out}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）")
+    ctx.emit(
+        {"path": str(args.out), "period": data["period"], "counts": data["counts"]},
+        f"已导出名录库调整信息：{args.out}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）",
+    )
     return 0
 
 
 def export_city(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
         data = packages.export_city_xlsx(s, args.period, args.out)
-    ctx.emit({"path": str(args.out), "period": data["period"], "reported": data["reported"],
-              "registered": data["registered"]},
-             f"已导出全市汇总表：{args.out}（已报送 {data['reported']}/{data['registered']}）")
+    ctx.emit(
+        {
+            "path": str(args.out),
+            "period": data["period"],
+            "reported": data["reported"],
+            "registered": data["registered"],
+        },
+        f"已导出全市汇总表：{args.out}（已报送 {data['reported']}/{data['registered']}）",
+    )
     return 0
 
 
@@ -123,7 +136,7 @@ EXPORT_KINDS = {"stats": export_stats, "adjustments": export_adjustments, "city"
 
 
 def cmd_report_annual(args, ctx) -> int:
-    from app.services import annual_report
+    from app.services.reports import annual_report
 
     with ctx.session() as s:
         info = annual_report.build_annual_report(s, args.year, args.out, case_ids=args.case)
@@ -132,7 +145,7 @@ def cmd_report_annual(args, ctx) -> int:
 
 
 def cmd_package_export(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
         info = packages.export_package(s, args.period, args.out)
@@ -141,7 +154,7 @@ def cmd_package_export(args, ctx) -> int:
 
 
 def cmd_package_import(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
         info = packages.import_package(s, args.file, period=args.period)
@@ -150,29 +163,38 @@ def cmd_package_import(args, ctx) -> int:
 
 
 def cmd_package_verify(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
         pkg = packages.verify_package(args.file, session=s)
         m = pkg.manifest
-        info = {"ok": True, "county": pkg.county.office_name if pkg.county else "", "period": m["period"],
-                "created_at": m.get("created_at"), "files": [f["name"] for f in m["files"]], "sha256": pkg.sha256}
+        info = {
+            "ok": True,
+            "county": pkg.county.office_name if pkg.county else "",
+            "period": m["period"],
+            "created_at": m.get("created_at"),
+            "files": [f["name"] for f in m["files"]],
+            "sha256": pkg.sha256,
+        }
     ctx.emit(info, f"校验通过：{info['county']} {info['period']}，{len(info['files'])} 个文件，签名有效。")
     return 0
 
 
 def cmd_key_export(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
         info = packages.export_public_key(s, args.out)
-    ctx.emit(info, f"已导出本单位公钥：{info['path']}\n指纹：{info['fingerprint_display']}\n"
-                   f"请把公钥文件交给市局，并电话核对指纹。")
+    ctx.emit(
+        info,
+        f"已导出本单位公钥：{info['path']}\n指纹：{info['fingerprint_display']}\n"
+        f"请把公钥文件交给市局，并电话核对指纹。",
+    )
     return 0
 
 
 def cmd_county_register(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     path = Path(args.key)
     try:
@@ -183,25 +205,42 @@ def cmd_county_register(args, ctx) -> int:
         raise UserError(f"无法读取公钥文件 {path}：请使用县级单位导出的 .pem 文件。") from exc
     with ctx.session() as s:
         county = packages.register_county(s, key_text=text, name=args.name, region_code=args.region_code)
-        info = {"id": county.id, "name": county.office_name, "region_code": county.region_code,
-                "fingerprint": county.key_fingerprint}
+        info = {
+            "id": county.id,
+            "name": county.office_name,
+            "region_code": county.region_code,
+            "fingerprint": county.key_fingerprint,
+        }
     ctx.emit(info, f"已登记县级单位：{info['name']}\n公钥指纹：{packages.format_fingerprint(info['fingerprint'])}")
     return 0
 
 
 def cmd_county_list(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
-        rows = [{"id": c.id, "name": c.office_name, "region_code": c.region_code, "fingerprint": c.key_fingerprint,
-                 "active": c.active} for c in packages.list_counties(s)]
-    ctx.emit(rows, lambda: "\n".join(f"{r['id']}\t{r['name']}\t{r['region_code']}\t{r['fingerprint'][:16]}…"
-                                     for r in rows) or "尚未登记县级单位。")
+        rows = [
+            {
+                "id": c.id,
+                "name": c.office_name,
+                "region_code": c.region_code,
+                "fingerprint": c.key_fingerprint,
+                "active": c.active,
+            }
+            for c in packages.list_counties(s)
+        ]
+    ctx.emit(
+        rows,
+        lambda: (
+            "\n".join(f"{r['id']}\t{r['name']}\t{r['region_code']}\t{r['fingerprint'][:16]}…" for r in rows)
+            or "尚未登记县级单位。"
+        ),
+    )
     return 0
 
 
 def cmd_city_stats(args, ctx) -> int:
-    from app.services import packages
+    from app.services.exchange import packages
 
     with ctx.session() as s:
         data = packages.city_stats(s, args.period)
@@ -213,9 +252,13 @@ def cmd_city_stats(args, ctx) -> int:
             if r["values"] is None:
                 out.append(f"  {r['county']}：未报送")
             else:
-                out.append(f"  {r['county']}：已查 {r['values'][_idx(cols, 'inspected')]} 家次，"
-                           f"公示率 {r['values'][_idx(cols, 'publication_rate')]}%")
-        out.append(f"  合计：已查 {data['total_by_key']['inspected']} 家次，公示率 {data['total_by_key']['publication_rate']}%")
+                out.append(
+                    f"  {r['county']}：已查 {r['values'][_idx(cols, 'inspected')]} 家次，"
+                    f"公示率 {r['values'][_idx(cols, 'publication_rate')]}%"
+                )
+        out.append(
+            f"  合计：已查 {data['total_by_key']['inspected']} 家次，公示率 {data['total_by_key']['publication_rate']}%"
+        )
         return "\n".join(out)
 
     ctx.emit(data, text)

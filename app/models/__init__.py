@@ -1,9 +1,10 @@
 """SQLAlchemy models. Importing this package registers every table on Base.metadata."""
+
+from app.models import core, draw, exchange, outcomes, pools, rules  # noqa: F401
 from app.models.base import Base, utcnow  # noqa: F401
-from app.models import core, pools, rules, draw, outcomes, exchange  # noqa: F401
 from app.models.core import AuditEntry, AuditHead, Office, Setting, User  # noqa: F401
+from app.models.draw import Draw, DrawSelection, TeamMember  # noqa: F401
+from app.models.exchange import CountyReport, TrustedCounty  # noqa: F401
+from app.models.outcomes import Attachment, CalendarDay, Outcome, Publication, ResultPhrase  # noqa: F401
 from app.models.pools import ColumnMapping, InspectionItem, InspectionObject, Inspector, ObjectChange  # noqa: F401
 from app.models.rules import Plan, PlanAdjustment, PolicyVersion, Task  # noqa: F401
-from app.models.draw import Draw, DrawSelection, TeamMember  # noqa: F401
-from app.models.outcomes import Attachment, CalendarDay, Outcome, Publication, ResultPhrase  # noqa: F401
-from app.models.exchange import CountyReport, TrustedCounty  # noqa: F401

@@ -1,4 +1,5 @@
 """Office, accounts, settings and the audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@
 to head (refusing a database newer than this app) and returns a `Database` holding the engine and
 the sessionmaker that every service receives.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -80,9 +81,8 @@ def alembic_config(engine: Engine):
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", migrations_dir())
@@ -97,9 +97,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", migrations_dir())
@@ -144,7 +143,12 @@ def upgrade(engine: Engine, url: str) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def open_database(url: str, migrate: bool = True) -> Database:
+def open_store(url: str, migrate: bool = True) -> Database:
+    """Open (and migrate) a database WITHOUT the audit hooks.
+
+    Everything outside the store opens databases with `app.services.foundation.store.open_database`, which
+    also installs the audit hooks; this layer must not import the services above it.
+    """
     path = sqlite_path(url)
     if path is not None and path.exists():
         _check_sqlite_file(path)
@@ -159,9 +163,6 @@ def open_database(url: str, migrate: bool = True) -> Database:
         engine.dispose()
         raise DatabaseError(f"无法写入数据库文件 {path}：{exc}。请检查磁盘空间和文件权限。") from exc
     factory = sessionmaker(engine, expire_on_commit=False)
-    from app.services import audit
-
-    audit.install(factory)
     return Database(url=url, engine=engine, Session=factory)
 
 

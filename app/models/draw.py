@@ -1,4 +1,5 @@
 """The auditable draw: records, selected objects and assigned teams."""
+
 from __future__ import annotations
 
 from datetime import datetime

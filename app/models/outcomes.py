@@ -1,4 +1,5 @@
 """Inspection outcomes, follow-up, attachments, working-day calendar and publication batches."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

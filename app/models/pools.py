@@ -1,4 +1,5 @@
 """一单两库: the inspection-item list, the object pool, the inspector and expert pools."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

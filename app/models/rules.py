@@ -1,4 +1,5 @@
 """Supervision rules (policy presets as data), annual plans, tasks and their 备案 adjustments."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

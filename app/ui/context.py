@@ -1,11 +1,12 @@
 """What every page receives: the database, the logged-in user and the office."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from app.models.db import Database
-from app.services.context import Actor, acting_as
+from app.services.foundation.context import Actor, acting_as
 
 
 @dataclass

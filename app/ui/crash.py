@@ -1,4 +1,5 @@
 """崩溃处理: every uncaught exception is logged and shown in a dialog whose details can be copied."""
+
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,7 @@ import traceback
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
 
 from app import APP_NAME, __version__
 
@@ -19,10 +19,14 @@ _showing = False
 
 
 def details_text(exc_type, exc, tb) -> str:
-    from app.services.logging_setup import log_file
+    from app.services.foundation.logging_setup import log_file
 
-    lines = [f"{APP_NAME} {__version__}", f"Python {platform.python_version()} · {platform.platform()}",
-             f"日志文件：{log_file()}", ""]
+    lines = [
+        f"{APP_NAME} {__version__}",
+        f"Python {platform.python_version()} · {platform.platform()}",
+        f"日志文件：{log_file()}",
+        "",
+    ]
     lines += traceback.format_exception(exc_type, exc, tb)
     return "\n".join(line.rstrip("\n") for line in lines)
 
@@ -36,8 +40,10 @@ class CrashDialog(QDialog):
         self.resize(640, 420)
         self.details = details
         lay = QVBoxLayout(self)
-        self.message = QLabel("很抱歉，程序遇到了一个意外错误。您的数据已保存到最近一次操作为止。\n"
-                              "请点“复制详细信息”，把内容发给技术支持人员；然后可以继续使用或重新启动程序。")
+        self.message = QLabel(
+            "很抱歉，程序遇到了一个意外错误。您的数据已保存到最近一次操作为止。\n"
+            "请点“复制详细信息”，把内容发给技术支持人员；然后可以继续使用或重新启动程序。"
+        )
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
         self.text = QPlainTextEdit(details)
@@ -77,8 +83,11 @@ def handle_exception(exc_type, exc, tb) -> None:
 
 
 def _thread_hook(args) -> None:
-    log.critical("线程 %s 中未处理的异常", args.thread.name if args.thread else "?",
-                 exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    log.critical(
+        "线程 %s 中未处理的异常",
+        args.thread.name if args.thread else "?",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
 
 
 def install() -> None:

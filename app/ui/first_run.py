@@ -1,17 +1,26 @@
 """首次设置: the office (单位名称, 行政区划代码, 层级, 上级单位), its rule preset and the administrator."""
+
 from __future__ import annotations
 
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
 
 from app import APP_NAME
 from app.models.db import Database
-from app.services import office as office_service
-from app.services.context import Actor, acting_as
-from app.services.errors import UserError
+from app.services.foundation import office as office_service
+from app.services.foundation.context import Actor, acting_as
+from app.services.foundation.errors import UserError
 from app.ui.widgets import password_edit
 
 log = logging.getLogger(__name__)
@@ -20,7 +29,7 @@ log = logging.getLogger(__name__)
 def _presets() -> list[tuple[str, str]]:
     """(id, name) of the shipped rule presets, if the policies service is present."""
     try:
-        from app.services import policies
+        from app.services.rules import policies
     except Exception:  # another area's module, possibly still in progress
         return []
     try:
@@ -109,10 +118,16 @@ class FirstRunDialog(QDialog):
         try:
             with acting_as(Actor(admin, "管理员")), self.db.Session() as s:
                 office_service.init_office(
-                    s, name=name, level=self.level.currentData(), region_code=self.region_code.text(),
-                    parent_name=self.parent_name.text(), admin=admin, admin_password=self.password.text())
+                    s,
+                    name=name,
+                    level=self.level.currentData(),
+                    region_code=self.region_code.text(),
+                    parent_name=self.parent_name.text(),
+                    admin=admin,
+                    admin_password=self.password.text(),
+                )
                 if preset:
-                    from app.services import policies
+                    from app.services.rules import policies
 
                     policies.set_policy(s, preset)
                 s.commit()

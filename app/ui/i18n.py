@@ -1,4 +1,5 @@
 """Chinese for Qt's own dialogs (qtbase_zh_CN.qm) and for our translations in resources/i18n."""
+
 from __future__ import annotations
 
 import logging

@@ -4,18 +4,35 @@ The check (preview) and the import run on a worker thread with a progress dialog
 is written until the clerk presses 导入 on the preview page; with problems in the file the import is
 only possible after ticking “只导入有效行”.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWizard, QWizardPage)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
 
-from app.services import importer, tabular
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.pools import importer
+from app.services.pools import reader as tabular
 from app.ui.context import AppContext
 from app.ui.workers import run_in_background
 
@@ -24,7 +41,7 @@ IGNORE_TEXT = "（不导入）"
 
 
 class FilePage(QWizardPage):
-    def __init__(self, wizard: "ImportWizard"):
+    def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
         self.setTitle(f"第 1 步：选择要导入的{importer.KIND_LABELS[wizard.kind]}文件")
@@ -46,7 +63,9 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
 
     def browse(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)")
+        path, _f = QFileDialog.getOpenFileName(
+            self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)"
+        )
         if path:
             self.path.setText(path)
 
@@ -72,7 +91,7 @@ class FilePage(QWizardPage):
 
 
 class SheetPage(QWizardPage):
-    def __init__(self, wizard: "ImportWizard"):
+    def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
         self.setTitle("第 2 步：确认工作表和表头")
@@ -136,7 +155,7 @@ class SheetPage(QWizardPage):
 
 
 class MappingPage(QWizardPage):
-    def __init__(self, wizard: "ImportWizard"):
+    def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
         self.setTitle("第 3 步：核对列的对应关系")
@@ -216,12 +235,14 @@ class MappingPage(QWizardPage):
 
 
 class PreviewPage(QWizardPage):
-    def __init__(self, wizard: "ImportWizard"):
+    def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
         self.setTitle("第 4 步：检查结果（尚未写入）")
-        self.setSubTitle("下面列出文件中的每一处问题（行号为 Excel 中显示的行号）。修改文件后可“上一步”重新选择，"
-                         "或勾选“只导入有效行”。")
+        self.setSubTitle(
+            "下面列出文件中的每一处问题（行号为 Excel 中显示的行号）。修改文件后可“上一步”重新选择，"
+            "或勾选“只导入有效行”。"
+        )
         layout = QVBoxLayout(self)
         self.summary = QLabel("正在检查……")
         self.summary.setWordWrap(True)
@@ -255,11 +276,13 @@ class PreviewPage(QWizardPage):
 
         def job(progress, cancelled):
             with ctx.read() as s:
-                return importer.run_import(s, kind, path, table=table, mapping=mapping, dry_run=True,
-                                           progress=progress, cancelled=cancelled)
+                return importer.run_import(
+                    s, kind, path, table=table, mapping=mapping, dry_run=True, progress=progress, cancelled=cancelled
+                )
 
-        self.worker = run_in_background(self, "正在检查文件…", job, on_done=self.show_report, on_error=self.failed,
-                                        actor=ctx.actor)
+        self.worker = run_in_background(
+            self, "正在检查文件…", job, on_done=self.show_report, on_error=self.failed, actor=ctx.actor
+        )
 
     def failed(self, exc, _tb) -> None:
         self.summary.setText(exc.message if isinstance(exc, UserError) else f"检查失败：{exc}")
@@ -267,8 +290,10 @@ class PreviewPage(QWizardPage):
 
     def show_report(self, rep: importer.ImportReport) -> None:
         self.report = rep
-        text = (f"共 {rep.rows} 行：有效 {rep.valid} 行，其中将新增 {rep.inserted} 行、更新 {rep.updated} 行、"
-                f"无变化 {rep.unchanged} 行。")
+        text = (
+            f"共 {rep.rows} 行：有效 {rep.valid} 行，其中将新增 {rep.inserted} 行、更新 {rep.updated} 行、"
+            f"无变化 {rep.unchanged} 行。"
+        )
         if rep.errors:
             text += f"<br><b style='color:#b00020'>发现 {len(rep.errors)} 处问题</b>，涉及 {rep.rows - rep.valid} 行。"
         else:
@@ -292,7 +317,9 @@ class PreviewPage(QWizardPage):
         if self.report is None:
             return
         default = f"{self.w.path.stem}-导入检查报告.xlsx"
-        path, _f = QFileDialog.getSaveFileName(self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)")
+        path, _f = QFileDialog.getSaveFileName(
+            self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)"
+        )
         if not path:
             return
         try:
@@ -342,8 +369,16 @@ class ImportWizard(QWizard):
 
         def job(progress, cancelled):
             with ctx.session() as s:
-                result = importer.run_import(s, kind, path, table=table, mapping=mapping, skip_invalid=skip,
-                                             progress=progress, cancelled=cancelled)
+                result = importer.run_import(
+                    s,
+                    kind,
+                    path,
+                    table=table,
+                    mapping=mapping,
+                    skip_invalid=skip,
+                    progress=progress,
+                    cancelled=cancelled,
+                )
                 if not result.written:
                     raise UserError(result.summary())
                 return result

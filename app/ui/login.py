@@ -1,13 +1,14 @@
 """登录 and 修改密码 dialogs: messages appear in the dialog itself (wrong password, locked account)."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app import APP_NAME
 from app.models.db import Database
-from app.services import accounts
-from app.services.context import Actor, acting_as
-from app.services.errors import UserError
+from app.services.foundation import accounts
+from app.services.foundation.context import Actor, acting_as
+from app.services.foundation.errors import UserError
 from app.ui.widgets import password_edit
 
 
@@ -71,7 +72,6 @@ class LoginDialog(QDialog):
                 return
         self.actor = actor
         self.accept()
-
 
     def _first_password(self) -> bool:
         """An account made without a password (`ssj init` without --password) sets it at its first login."""

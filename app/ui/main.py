@@ -1,4 +1,5 @@
 """Start of the GUI: QApplication in Chinese, crash handler, one window per database, first run, login."""
+
 from __future__ import annotations
 
 import logging
@@ -10,9 +11,10 @@ from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_ID, APP_NAME, __version__
-from app.models.db import Database, DatabaseError, open_database
+from app.models.db import Database, DatabaseError
 from app.paths import resolve_db, sqlite_path
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.foundation.store import open_database
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,14 @@ class InstanceGuard:
             where = f"（进程号 {pid}，计算机 {host}）" if ok else ""
             if ok and host and host != socket.gethostname():
                 where = f"（在另一台计算机 {host} 上）"
-            return (f"数据库 {sqlite_path(self.url)} 已经在另一个双随机抽查工作台窗口中打开{where}。\n\n"
-                    "同一个数据库同时只能由一个窗口打开，以免数据冲突。请切换到已打开的窗口；"
-                    "如果确认没有其他窗口在运行，请重新启动电脑后再试。")
-        return (f"无法在 {self.lock_path.parent} 中创建锁文件（目录可能是只读的）。"
-                "请把数据库放到有写权限的位置后再打开。")
+            return (
+                f"数据库 {sqlite_path(self.url)} 已经在另一个双随机抽查工作台窗口中打开{where}。\n\n"
+                "同一个数据库同时只能由一个窗口打开，以免数据冲突。请切换到已打开的窗口；"
+                "如果确认没有其他窗口在运行，请重新启动电脑后再试。"
+            )
+        return (
+            f"无法在 {self.lock_path.parent} 中创建锁文件（目录可能是只读的）。请把数据库放到有写权限的位置后再打开。"
+        )
 
     def release(self) -> None:
         if self.lock is not None:
@@ -66,8 +71,10 @@ def open_store(url: str, parent=None) -> Database | None:
         message = exc.message if isinstance(exc, UserError) else str(exc)
     except Exception as exc:  # sqlite3/SQLAlchemy errors: corrupt file, disk problems…
         log.exception("打开数据库失败")
-        message = (f"无法打开数据库 {sqlite_path(url) or url}：{exc}\n\n"
-                   "文件可能已损坏，或所在磁盘不可用。可在“备份与恢复”中从备份恢复，或用 --db 选择其他数据库文件。")
+        message = (
+            f"无法打开数据库 {sqlite_path(url) or url}：{exc}\n\n"
+            "文件可能已损坏，或所在磁盘不可用。可在“备份与恢复”中从备份恢复，或用 --db 选择其他数据库文件。"
+        )
     log.error("打开数据库失败：%s", message)
     QMessageBox.critical(parent, f"{APP_NAME} — 无法打开数据库", message)
     return None
@@ -75,7 +82,7 @@ def open_store(url: str, parent=None) -> Database | None:
 
 def start_session(db: Database, parent=None):
     """First-run dialog if the database has no office yet, then login; an AppContext or None (cancelled)."""
-    from app.services import office as office_service
+    from app.services.foundation import office as office_service
     from app.ui.context import AppContext
     from app.ui.first_run import FirstRunDialog
     from app.ui.login import LoginDialog
@@ -114,7 +121,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def run_gui(db: str | None = None) -> int:
     """python -m app [--db PATH]: the whole desktop application; returns the exit code."""
-    from app.services.logging_setup import setup_logging
+    from app.services.foundation.logging_setup import setup_logging
 
     setup_logging()
     app = make_application()

@@ -1,17 +1,26 @@
 """The main window: grouped navigation, lazily built pages, menus, status bar, backup on close."""
+
 from __future__ import annotations
 
 import logging
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTreeWidget,
-                               QTreeWidgetItem, QWidget)
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from app import APP_NAME, __version__
 from app.models.core import LEVELS
 from app.paths import data_dir
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 
@@ -41,8 +50,15 @@ def discover_pages() -> list[PageSpec]:
             log.exception("页面模块 %s 无法加载", info.name)
             name = info.name.rsplit(".", 1)[-1]
             message = f"页面模块“{name}”无法加载：{exc}\n详细信息已写入日志文件，请联系技术支持。"
-            specs.append(PageSpec(key=f"broken:{name}", title=f"{name}（无法加载）", group="系统", order=99,
-                                  factory=lambda _ctx, parent=None, m=message: _broken_page(m, parent)))
+            specs.append(
+                PageSpec(
+                    key=f"broken:{name}",
+                    title=f"{name}（无法加载）",
+                    group="系统",
+                    order=99,
+                    factory=lambda _ctx, parent=None, m=message: _broken_page(m, parent),
+                )
+            )
             continue
         spec = getattr(module, "PAGE", None)
         if isinstance(spec, PageSpec):
@@ -219,17 +235,22 @@ class MainWindow(QMainWindow):
         actor = self.ctx.actor
         self.user_label = QLabel(f"用户：{actor.display_name or actor.username}（{actor.role}）")
         path = self.ctx.db.sqlite_file
-        self.db_label = QLabel(f"数据库：{path if path else self.ctx.db.engine.url.render_as_string(hide_password=True)}")
+        self.db_label = QLabel(
+            f"数据库：{path if path else self.ctx.db.engine.url.render_as_string(hide_password=True)}"
+        )
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for w in (self.office_label, self.user_label, self.db_label):
             sb.addPermanentWidget(w)
 
     def about(self) -> None:
-        QMessageBox.about(self, f"关于{APP_NAME}",
-                          f"<b>{APP_NAME}</b> {__version__}<br>"
-                          "生态环境执法“双随机、一公开”监管的离线工作台：一单两库、抽查计划、可验证的随机抽取、"
-                          "检查结果录入与公示、统计报表。<br><br>"
-                          f"数据库：{self.ctx.db.sqlite_file or '服务器数据库'}<br>数据目录：{data_dir()}")
+        QMessageBox.about(
+            self,
+            f"关于{APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>"
+            "生态环境执法“双随机、一公开”监管的离线工作台：一单两库、抽查计划、可验证的随机抽取、"
+            "检查结果录入与公示、统计报表。<br><br>"
+            f"数据库：{self.ctx.db.sqlite_file or '服务器数据库'}<br>数据目录：{data_dir()}",
+        )
 
     def change_password(self) -> bool:
         from app.ui.login import ChangePasswordDialog
@@ -256,7 +277,7 @@ class MainWindow(QMainWindow):
         """The first start of a day makes an automatic backup (rotated); a window left open checks hourly."""
         from PySide6.QtCore import QTimer
 
-        from app.services import backup
+        from app.services.foundation import backup
 
         if getattr(self, "_daily_timer", None) is None:
             self._daily_timer = QTimer(self)
@@ -274,13 +295,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"自动备份失败：{exc.message}", 15000)
 
     def _as_user(self):
-        from app.services.context import acting_as
+        from app.services.foundation.context import acting_as
 
         return acting_as(self.ctx.actor)
 
     def reload_after_restore(self) -> None:
         """After a restore the data changed under every page: rebuild them from the restored database."""
-        from app.services import office as office_service
+        from app.services.foundation import office as office_service
 
         with self.ctx.read() as s:
             office = office_service.get_office(s)
@@ -319,9 +340,13 @@ class MainWindow(QMainWindow):
         from app.ui import workers
 
         if any(not w.done.is_set() for w in workers._active):
-            answer = QMessageBox.question(self, APP_NAME, "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？",
-                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                          QMessageBox.StandardButton.No)
+            answer = QMessageBox.question(
+                self,
+                APP_NAME,
+                "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
@@ -332,7 +357,7 @@ class MainWindow(QMainWindow):
 
         wait_all(30000)
         if self.backup_on_close:
-            from app.services import backup
+            from app.services.foundation import backup
 
             try:
                 with self._as_user():

@@ -4,6 +4,7 @@ Printing renders each page with QPdfDocument at the printer's resolution and pai
 keeping the aspect ratio (A4 on A4 fills the page; the PDF already carries the government-form margins,
 so the printer is set to full-page mode).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -14,8 +15,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 
 def load_document(path: str | Path, parent=None) -> QPdfDocument:
@@ -118,7 +118,9 @@ class PdfPreviewDialog(QDialog):
 
     def save_as(self, target: str | None = None) -> Path | None:
         if not target:
-            target, _f = QFileDialog.getSaveFileName(self, "另存为 PDF", str(Path.home() / self.path.name), "PDF 文件 (*.pdf)")
+            target, _f = QFileDialog.getSaveFileName(
+                self, "另存为 PDF", str(Path.home() / self.path.name), "PDF 文件 (*.pdf)"
+            )
         if not target:
             return None
         target_path = Path(target)
@@ -139,5 +141,3 @@ def preview(path: str | Path, title: str = "打印预览", parent: QWidget | Non
     dlg = PdfPreviewDialog(path, title, parent)
     dlg.exec()
     return dlg
-
-

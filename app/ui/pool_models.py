@@ -6,9 +6,10 @@ Sorting is done by the source model itself (a Python list sort on the display/so
 `layoutChanged`), because a proxy sorting 100,000 rows through Python `lessThan`/`data` calls is
 seconds, not milliseconds.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
@@ -92,8 +93,11 @@ class PoolTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         self.layoutAboutToBeChanged.emit()
-        idx = sorted(range(len(self._rows)), key=lambda i: _sort_key(self._rows[i][column]),
-                     reverse=order == Qt.SortOrder.DescendingOrder)
+        idx = sorted(
+            range(len(self._rows)),
+            key=lambda i: _sort_key(self._rows[i][column]),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
         self._rows = [self._rows[i] for i in idx]
         self._ids = [self._ids[i] for i in idx]
         self._search = [self._search[i] for i in idx]

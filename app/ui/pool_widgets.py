@@ -1,16 +1,34 @@
 """Shared widgets of the 一单两库 pages: a searchable/filterable table page, the record edit dialog
 (validated by the same rules as the import) and the history dialog."""
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea,
-                               QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services import importer
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.pools import importer
 from app.ui.context import AppContext
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
 from app.ui.widgets import dialog_buttons
@@ -83,7 +101,9 @@ class PoolPage(QWidget):
         for key, label, is_list in self.filters:
             bar.addWidget(QLabel(label))
             combo = FilterCombo(label, key, is_list=is_list)
-            combo.currentIndexChanged.connect(lambda _i, c=combo: self.proxy.set_filter(c.key, c.value(), is_list=c.is_list) or self._update_count())
+            combo.currentIndexChanged.connect(
+                lambda _i, c=combo: self.proxy.set_filter(c.key, c.value(), is_list=c.is_list) or self._update_count()
+            )
             bar.addWidget(combo, 1)
             self.combos.append(combo)
         clear = QPushButton("清除筛选")
@@ -102,8 +122,19 @@ class PoolPage(QWidget):
         self.table.horizontalHeader().sectionClicked.connect(self._sort)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         for col, (key, _h) in enumerate(self.columns):
-            width = {"name": 260, "uscc": 170, "permit_no": 190, "address": 220, "reason": 260, "basis": 300,
-                     "content": 240, "category": 120, "stratum": 150, "org": 200, "avoid_usccs": 170}.get(key)
+            width = {
+                "name": 260,
+                "uscc": 170,
+                "permit_no": 190,
+                "address": 220,
+                "reason": 260,
+                "basis": 300,
+                "content": 240,
+                "category": 120,
+                "stratum": 150,
+                "org": 200,
+                "avoid_usccs": 170,
+            }.get(key)
             if width:
                 self.table.setColumnWidth(col, width)
         layout.addWidget(self.table, 1)
@@ -201,7 +232,7 @@ class PoolPage(QWidget):
         pass
 
     def export_view(self) -> None:
-        from app.services import pools
+        from app.services.pools import pools
 
         path, _f = QFileDialog.getSaveFileName(self, "导出当前视图", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
@@ -217,10 +248,14 @@ class PoolPage(QWidget):
         QMessageBox.information(self, "已导出", f"已把当前视图的 {len(rows)} 行导出到：\n{path}")
 
     def save_template(self, kind: str) -> None:
-        from app.services import pools
+        from app.services.pools import pools
 
-        name = {"objects": "检查对象导入模板", "inspectors": "执法人员导入模板", "experts": "专家导入模板",
-                "items": "抽查事项清单导入模板"}[kind]
+        name = {
+            "objects": "检查对象导入模板",
+            "inspectors": "执法人员导入模板",
+            "experts": "专家导入模板",
+            "items": "抽查事项清单导入模板",
+        }[kind]
         path, _f = QFileDialog.getSaveFileName(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
@@ -229,7 +264,9 @@ class PoolPage(QWidget):
         except UserError as exc:
             show_error(self, exc, "保存失败")
             return
-        QMessageBox.information(self, "已保存", f"导入模板已保存到：\n{path}\n带 * 的列必须填写，有下拉选项的列请从列表中选择。")
+        QMessageBox.information(
+            self, "已保存", f"导入模板已保存到：\n{path}\n带 * 的列必须填写，有下拉选项的列请从列表中选择。"
+        )
 
     def open_import(self, kind: str) -> None:
         from app.ui.import_wizard import ImportWizard
@@ -244,8 +281,16 @@ class RecordDialog(QDialog):
     """Edit one record: a form of the kind's fields; 保存 validates through `save(values)` and stays
     open with the Chinese message when it is rejected."""
 
-    def __init__(self, title: str, kind: str, values: dict, save: Callable[[dict], object], *,
-                 skip: Sequence[str] = (), parent=None):
+    def __init__(
+        self,
+        title: str,
+        kind: str,
+        values: dict,
+        save: Callable[[dict], object],
+        *,
+        skip: Sequence[str] = (),
+        parent=None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.kind = kind
@@ -268,7 +313,11 @@ class RecordDialog(QDialog):
                 if spec.kind == "enum" and not spec.required:
                     choices = [""] + choices
                 w.addItems(choices)
-                text = display(value) if value is not None else ("是" if spec.key == "on_duty" else ("否" if spec.kind == "bool" else ""))
+                text = (
+                    display(value)
+                    if value is not None
+                    else ("是" if spec.key == "on_duty" else ("否" if spec.kind == "bool" else ""))
+                )
                 idx = w.findText(text)
                 w.setCurrentIndex(idx if idx >= 0 else 0)
             else:
@@ -315,8 +364,16 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        heads = [("ts", "记录时间"), ("kind", "类型"), ("field", "字段"), ("old", "原值"), ("new", "新值"),
-                 ("effective_date", "生效日期"), ("user", "操作人"), ("source", "来源/原因")]
+        heads = [
+            ("ts", "记录时间"),
+            ("kind", "类型"),
+            ("field", "字段"),
+            ("old", "原值"),
+            ("new", "新值"),
+            ("effective_date", "生效日期"),
+            ("user", "操作人"),
+            ("source", "来源/原因"),
+        ]
         self.table = QTableWidget(len(rows), len(heads))
         self.table.setHorizontalHeaderLabels([h for _k, h in heads])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -1,4 +1,5 @@
 """Small shared widgets of the 规则与计划 pages: a dict-rows table model, error/info boxes and a reported session run."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView, QWidget
 from sqlalchemy.orm import Session
 
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
 from app.ui.widgets import RowsTableModel
 
 
@@ -106,7 +107,7 @@ def run_reported(parent: QWidget, ctx, work: Callable[[Session], object], *, rea
     """Run ``work(session)`` in a write session (``read``: a read-only one). A UserError is shown over ``parent``
     and gives False; success gives True."""
     try:
-        with (ctx.read() if read else ctx.session()) as s:
+        with ctx.read() if read else ctx.session() as s:
             work(s)
     except UserError as exc:
         show_error(parent, exc)

@@ -1,15 +1,26 @@
 """Small building blocks shared by the GUI pages: a read-only rows table model, a period chooser and a few
 widget helpers (page title, button row, read-only tables, dialog OK/取消 buttons, password field)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QTableView, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QWidget,
+)
 
-from app.services.periods import period_of
+from app.services.foundation.periods import period_of
 
 PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
 SECTION_TITLE_STYLE = "font-size:15px;font-weight:bold"
@@ -49,8 +60,13 @@ class RowsTableModel(QAbstractTableModel):
         return super().headerData(section, orientation, role) if self.ROW_NUMBERS else None
 
 
-def period_combo(on_change: Callable[[], None], *, choices: Sequence[str] | None = None,
-                 editable: bool = False, min_width: int | None = None) -> QComboBox:
+def period_combo(
+    on_change: Callable[[], None],
+    *,
+    choices: Sequence[str] | None = None,
+    editable: bool = False,
+    min_width: int | None = None,
+) -> QComboBox:
     """A period chooser that calls ``on_change()`` whenever its text changes.
 
     With ``choices`` it is filled with them and set to the current period (today's quarter) before the signal is
@@ -129,8 +145,13 @@ def record_table(model, owner: QWidget) -> QTableView:
     return t
 
 
-def dialog_buttons(dialog: QDialog, ok_text: str, *, on_accept: Callable[[], object] | None = None,
-                   ok: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok) -> QDialogButtonBox:
+def dialog_buttons(
+    dialog: QDialog,
+    ok_text: str,
+    *,
+    on_accept: Callable[[], object] | None = None,
+    ok: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Ok,
+) -> QDialogButtonBox:
     """The dialog's ``ok`` + 取消 buttons: ``ok`` labelled ``ok_text`` runs ``on_accept`` (default ``dialog.accept``),
     取消 rejects the dialog."""
     buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)

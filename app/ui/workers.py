@@ -3,11 +3,12 @@
 The job is `fn(progress, cancelled)`, where `progress(done, total, text)` reports and `cancelled()`
 tells whether the user pressed 取消. Signals arrive on the UI thread.
 """
+
 from __future__ import annotations
 
 import threading
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -36,7 +37,7 @@ class Worker(QRunnable):
         return self._cancel.is_set()
 
     def run(self) -> None:
-        from app.services.context import acting_as
+        from app.services.foundation.context import acting_as
 
         try:
             if self.actor is not None:
@@ -58,8 +59,16 @@ class Worker(QRunnable):
 _active: list[Worker] = []
 
 
-def run_in_background(parent: QWidget | None, title: str, fn: Callable, *, on_done: Callable,
-                      on_error: Callable | None = None, actor=None, cancellable: bool = True) -> Worker:
+def run_in_background(
+    parent: QWidget | None,
+    title: str,
+    fn: Callable,
+    *,
+    on_done: Callable,
+    on_error: Callable | None = None,
+    actor=None,
+    cancellable: bool = True,
+) -> Worker:
     """Run `fn` on the thread pool; a progress dialog appears after 0.5 s; on_done(result) on success."""
     worker = Worker(fn, actor=actor)
     dialog = QProgressDialog(title, "取消" if cancellable else None, 0, 0, parent)

@@ -6,6 +6,7 @@ Creates the demo database with `ssj demo` if it does not exist (then draws this 
 seed, enters, reviews and publishes part of the results, so the pages show a quarter under way), logs in as admin, shows each page at
 1280×800 and saves `docs/screenshots/<page key>.png`.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,15 +29,31 @@ def quarter_in_progress(db_path: Path) -> None:
 
     from app.models.db import open_database
     from app.paths import resolve_db
-    from app.services import outcomes, publication
-    from app.services.context import Actor, acting_as
-    from app.services.periods import period_of
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.foundation.periods import period_of
+    from app.services.outcomes import outcomes, publication
 
     period = period_of(date.today()).code
     cli = [sys.executable, "-m", "app", "--db", str(db_path)]
-    subprocess.run(cli + ["--user", "admin", "draw", "--period", period, "--seed", "31415926535897932384626433",
-                          "--witness", "王建国（监察室）", "--witness", "李明（企业代表）"], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        cli
+        + [
+            "--user",
+            "admin",
+            "draw",
+            "--period",
+            period,
+            "--seed",
+            "31415926535897932384626433",
+            "--witness",
+            "王建国（监察室）",
+            "--witness",
+            "李明（企业代表）",
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     subprocess.run(cli + ["--user", "lingdao", "draw", "confirm", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     db = open_database(resolve_db(str(db_path)))
     today = date.today()
@@ -45,11 +62,17 @@ def quarter_in_progress(db_path: Path) -> None:
         for i, row in enumerate(rows[: len(rows) * 3 // 5]):
             data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
             if i % 9 == 4:
-                data.update(result="发现问题已责令整改", findings="危废贮存间标识不全，台账记录不完整",
-                            rectify_deadline=today + timedelta(days=15))
+                data.update(
+                    result="发现问题已责令整改",
+                    findings="危废贮存间标识不全，台账记录不完整",
+                    rectify_deadline=today + timedelta(days=15),
+                )
             elif i % 23 == 7:
-                data.update(result="发现问题已立案调查", findings="废气处理设施未正常运行",
-                            case_no=f"泽环罚〔{today.year}〕{i:03d}号")
+                data.update(
+                    result="发现问题已立案调查",
+                    findings="废气处理设施未正常运行",
+                    case_no=f"泽环罚〔{today.year}〕{i:03d}号",
+                )
             elif i % 17 == 11:
                 data.update(result="通过登记的住所(经营场所)无法联系", method="书面核查")
             outcomes.save_outcome(s, row.selection_id, data, today=today)
@@ -67,22 +90,47 @@ def city_bureau(workdir: Path) -> Path:
     """Three counties (demo pools, a witnessed draw each) send signed packages; a city database imports them."""
     from datetime import date
 
-    from app.services.periods import period_of
+    from app.services.foundation.periods import period_of
 
     period = period_of(date.today()).code
     city = workdir / "city.sqlite3"
     (workdir / "usb").mkdir()  # the USB stick
-    run = lambda db, *a: subprocess.run([sys.executable, "-m", "app", "--db", str(db), *a], check=True, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL)
-    run(city, "init", "--office", "晋城市生态环境局", "--level", "city", "--region-code", "140500",
-        "--password", "admin123")
-    counties = [("泽州县生态环境保护综合行政执法大队", "140525", 11, "3141592653589793238462"),
-                ("高平市生态环境保护综合行政执法大队", "140581", 12, "2718281828459045235360"),
-                ("阳城县生态环境保护综合行政执法大队", "140522", 13, "1414213562373095048801")]
+    run = lambda db, *a: subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(db), *a], check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    run(
+        city,
+        "init",
+        "--office",
+        "晋城市生态环境局",
+        "--level",
+        "city",
+        "--region-code",
+        "140500",
+        "--password",
+        "admin123",
+    )
+    counties = [
+        ("泽州县生态环境保护综合行政执法大队", "140525", 11, "3141592653589793238462"),
+        ("高平市生态环境保护综合行政执法大队", "140581", 12, "2718281828459045235360"),
+        ("阳城县生态环境保护综合行政执法大队", "140522", 13, "1414213562373095048801"),
+    ]
     for name, code, seed, dice in counties:
         db = workdir / f"{code}.sqlite3"
-        run(db, "init", "--office", name, "--level", "county", "--region-code", code, "--parent", "晋城市生态环境局",
-            "--password", "admin123")
+        run(
+            db,
+            "init",
+            "--office",
+            name,
+            "--level",
+            "county",
+            "--region-code",
+            code,
+            "--parent",
+            "晋城市生态环境局",
+            "--password",
+            "admin123",
+        )
         run(db, "demo", "--seed", str(seed))
         run(db, "draw", "--period", period, "--seed", dice, "--witness", "见证人甲", "--witness", "见证人乙")
         run(db, "draw", "confirm", "1")
@@ -101,8 +149,8 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "app", "--db", str(db_path), "demo"], check=True, cwd=ROOT)
         quarter_in_progress(db_path)
     from app.paths import resolve_db
-    from app.services import office as office_service
-    from app.services.context import Actor
+    from app.services.foundation import office as office_service
+    from app.services.foundation.context import Actor
     from app.ui.context import AppContext
     from app.ui.main import make_application, open_store
     from app.ui.main_window import MainWindow
@@ -111,7 +159,9 @@ def main() -> int:
     db = open_store(resolve_db(str(db_path)))
     with db.Session() as s:
         office = office_service.get_office(s)
-    ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name=office.name, office_level=office.level)
+    ctx = AppContext(
+        db=db, actor=Actor("admin", "管理员", "管理员"), office_name=office.name, office_level=office.level
+    )
     window = MainWindow(ctx)
     window.backup_on_close = False
     window.resize(1280, 800)
@@ -145,8 +195,9 @@ def main() -> int:
     db.dispose()
     # The municipal bureau: the same app in 市级 mode, three counties imported side by side.
     city = open_store(resolve_db(str(city_bureau(Path(tempfile.mkdtemp(prefix="ssj-city-"))))))
-    cctx = AppContext(db=city, actor=Actor("admin", "管理员", "管理员"), office_name="晋城市生态环境局",
-                      office_level="city")
+    cctx = AppContext(
+        db=city, actor=Actor("admin", "管理员", "管理员"), office_name="晋城市生态环境局", office_level="city"
+    )
     cwin = MainWindow(cctx)
     cwin.backup_on_close = False
     cwin.resize(1280, 800)

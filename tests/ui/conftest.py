@@ -1,4 +1,5 @@
 """Fixtures shared by the UI tests."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,6 +15,7 @@ def messages(monkeypatch):
         def _f(parent, title, text, *a, **k):
             seen.append((kind, title, text))
             return QMessageBox.StandardButton.Ok
+
         return _f
 
     for kind in ("information", "warning", "critical"):

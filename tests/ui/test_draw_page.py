@@ -1,4 +1,5 @@
 """随机抽取 page end to end under pytest-qt: freeze → seed → draw → replace → confirm → export; void; history."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from app.services import draw_algorithm as da
-from app.services.context import Actor, acting_as
+from app.services.draw import algorithm as da
+from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
 from app.ui.pages.draw import PAGE, DrawPage, ProjectorDialog
 from tests.factories import make_inspector, make_object, make_uscc
@@ -20,13 +21,18 @@ SEED = "31415926535897932384"
 
 @pytest.fixture
 def page(db, qtbot, monkeypatch):
-    from app.services import policies
+    from app.services.rules import policies
 
     with acting_as(ADMIN), db.Session() as s:
         policies.set_policy(s, "zezhou-2024")
         for i in range(40):
-            make_object(s, uscc=make_uscc(600_000 + i), permit_class=["重点管理", "简化管理", "登记管理"][i % 3],
-                        key_polluter=i % 3 == 0, pollution_types=["废气"])
+            make_object(
+                s,
+                uscc=make_uscc(600_000 + i),
+                permit_class=["重点管理", "简化管理", "登记管理"][i % 3],
+                key_polluter=i % 3 == 0,
+                pollution_types=["废气"],
+            )
         for j in range(6):
             make_inspector(s, name=f"执法员{j}", cert_no=f"1408{j:04d}")
         s.commit()
@@ -128,7 +134,7 @@ def test_second_freeze_refused_while_pending(page, qtbot, messages):
 
 
 def test_refused_draw_burns_the_seed(page, qtbot, messages):
-    from app.services import draws
+    from app.services.draw import draws
 
     with acting_as(ADMIN), page.ctx.db.Session() as s:
         make_inspector(s, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["大气"])
@@ -167,7 +173,14 @@ def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
     model = page.strata_model
     assert model.rowCount() >= 1
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == [
-        "监管类别", "分层", "检查方式", "比例", "范围（家）", "应抽（家）", "实抽（家）"]
+        "监管类别",
+        "分层",
+        "检查方式",
+        "比例",
+        "范围（家）",
+        "应抽（家）",
+        "实抽（家）",
+    ]
     required = sum(model.data(model.index(r, 5)) for r in range(model.rowCount()))
     drawn = sum(model.data(model.index(r, 6)) for r in range(model.rowCount()))
     assert drawn == required == page.onsite_model.rowCount() + page.offsite_model.rowCount()

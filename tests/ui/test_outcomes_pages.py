@@ -1,4 +1,5 @@
 """检查结果 / 结果公示 / 节假日设置 pages and the print preview, driven with pytest-qt."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from app.models import Outcome, Publication
-from app.services.context import Actor, acting_as
+from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
 from tests.outcomes_factories import make_draw
 
@@ -108,7 +109,7 @@ def test_sheet_export_import_from_the_page(qtbot, db, drawn, messages, tmp_path)
 
 
 def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, tmp_path, monkeypatch):
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
     from app.ui.pages.publication import PublicationPage
 
     with acting_as(Actor("luru", "录入员")), db.Session() as s:
@@ -143,7 +144,7 @@ def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, 
 def test_pdf_preview_prints_and_saves(qtbot, db, drawn, tmp_path, monkeypatch):
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-    from app.services import forms_pdf
+    from app.services.outcomes import forms as forms_pdf
     from app.ui.pdf_preview import PdfPreviewDialog
 
     with db.Session() as s:
@@ -170,7 +171,7 @@ def test_holidays_page_paste_notice_and_calculate(qtbot, db, messages):
     from PySide6.QtCore import QDate
 
     from app.ui.pages.holidays import HolidaysPage
-    from tests.services.test_workdays import NOTICE_2027
+    from tests.outcomes.test_workdays import NOTICE_2027
 
     page = HolidaysPage(ctx_for(db, "admin", "管理员"))
     qtbot.addWidget(page)
@@ -180,8 +181,9 @@ def test_holidays_page_paste_notice_and_calculate(qtbot, db, messages):
     assert "2027 年的节假日安排尚未录入" in page.calculate()
     report = page.paste_notice(NOTICE_2027, 2027)
     assert report["days"] > 20 and "已录入" in page.status.text()
-    assert ("2027-02-14", "日", "调休上班", "春节") in [tuple(page.model.data(page.model.index(r, c)) for c in range(4))
-                                                   for r in range(page.model.rowCount())]
+    assert ("2027-02-14", "日", "调休上班", "春节") in [
+        tuple(page.model.data(page.model.index(r, c)) for c in range(4)) for r in range(page.model.rowCount())
+    ]
     page.calc_start.setDate(QDate(2027, 2, 4))
     page.calc_n.setValue(1)
     assert page.calculate().startswith("2027-02-14")
@@ -190,7 +192,7 @@ def test_holidays_page_paste_notice_and_calculate(qtbot, db, messages):
 
 
 def test_phrase_list_is_editable_by_the_administrator(qtbot, db, drawn, messages):
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
     from app.ui.pages.outcomes import OutcomesPage, PhrasesDialog
 
     admin = ctx_for(db, "admin", "管理员")
@@ -207,19 +209,29 @@ def test_phrase_list_is_editable_by_the_administrator(qtbot, db, drawn, messages
     assert "发现问题已移送公安机关" in dlg.phrases()
     assert not dlg.add("未发现问题", False) and "已存在" in messages[-1][2]
     with acting_as(Actor("luru", "录入员")), db.Session() as s:
-        outcomes.save_outcome(s, drawn[0][0], dict(check_date=date(2026, 2, 10), method="现场检查", result="未发现问题"))
+        outcomes.save_outcome(
+            s, drawn[0][0], dict(check_date=date(2026, 2, 10), method="现场检查", result="未发现问题")
+        )
         s.commit()
     assert not dlg.remove("未发现问题") and "已被 1 条检查结果使用" in messages[-1][2]
     assert dlg.remove("注销") and "注销" not in dlg.phrases()
 
 
 def test_follow_up_recorded_after_review_in_the_dialog(qtbot, db, drawn, messages):
-    from app.services import outcomes
+    from app.services.outcomes import outcomes
     from app.ui.pages.outcomes import OutcomeDialog, OutcomesPage
 
     with acting_as(Actor("luru", "录入员")), db.Session() as s:
-        outcomes.save_outcome(s, drawn[0][0], dict(check_date=date(2026, 2, 10), method="现场检查",
-                                                   result="发现问题已责令整改", rectify_deadline=date(2026, 3, 1)))
+        outcomes.save_outcome(
+            s,
+            drawn[0][0],
+            dict(
+                check_date=date(2026, 2, 10),
+                method="现场检查",
+                result="发现问题已责令整改",
+                rectify_deadline=date(2026, 3, 1),
+            ),
+        )
         s.commit()
     with acting_as(Actor("shenhe", "审核员")), db.Session() as s:
         outcomes.approve_period(s, "2026Q1", "shenhe")

@@ -1,4 +1,5 @@
 """The 一单两库 pages and the import wizard as a clerk uses them (pytest-qt, offscreen)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from app.models import InspectionObject, Inspector
 from app.models.pools import ColumnMapping, ObjectChange
-from app.services.context import Actor
+from app.services.foundation.context import Actor
 from app.ui.context import AppContext
 from app.ui.pool_models import PoolFilterProxy, PoolTableModel
 from app.ui.workers import wait_all
@@ -29,6 +30,7 @@ class Boxes:
         def show(parent, title, text, *a, **kw):
             self.shown.append((kind, title, text))
             return answer
+
         return staticmethod(show)
 
 
@@ -58,11 +60,18 @@ def seed(db, n=3):
 
 # ------------------------------------------------------------------ models without widgets
 
+
 def test_model_and_proxy_filter_search_sort():
-    model = PoolTableModel([("name", "单位名称"), ("township", "乡镇"), ("tags", "标签"), ("key_polluter", "重点排污单位")])
-    model.set_rows([{"id": 1, "name": "甲化工", "township": "城关镇", "tags": ["园区企业"], "key_polluter": True},
-                    {"id": 2, "name": "乙水泥", "township": "南村镇", "tags": [], "key_polluter": False},
-                    {"id": 3, "name": "丙化工", "township": "南村镇", "tags": ["园区企业", "涉VOCs"], "key_polluter": False}])
+    model = PoolTableModel(
+        [("name", "单位名称"), ("township", "乡镇"), ("tags", "标签"), ("key_polluter", "重点排污单位")]
+    )
+    model.set_rows(
+        [
+            {"id": 1, "name": "甲化工", "township": "城关镇", "tags": ["园区企业"], "key_polluter": True},
+            {"id": 2, "name": "乙水泥", "township": "南村镇", "tags": [], "key_polluter": False},
+            {"id": 3, "name": "丙化工", "township": "南村镇", "tags": ["园区企业", "涉VOCs"], "key_polluter": False},
+        ]
+    )
     proxy = PoolFilterProxy()
     proxy.setSourceModel(model)
     assert model.headerData(0, Qt.Orientation.Horizontal) == "单位名称"
@@ -84,6 +93,7 @@ def test_model_and_proxy_filter_search_sort():
 
 
 # ------------------------------------------------------------------ objects page
+
 
 def test_objects_page_lists_filters_and_exports(qtbot, ctx, db, boxes, tmp_path, monkeypatch):
     from app.ui.pages.objects import ObjectsPage
@@ -178,6 +188,7 @@ def test_objects_page_mark_status_tag_history(qtbot, ctx, db, boxes, monkeypatch
 
 # ------------------------------------------------------------------ import wizard
 
+
 def _messy_objects(path):
     wb = Workbook()
     ws = wb.active
@@ -227,8 +238,11 @@ def test_import_wizard_maps_previews_and_imports_valid_rows(qtbot, ctx, db, boxe
     assert wizard.result_report.inserted == 2 and wizard.result_report.skipped == 1
     assert boxes.shown[-1][1] == "导入完成" and "新增 2" in boxes.shown[-1][2]
     with db.Session() as s:
-        rows = s.execute(select(InspectionObject.name, InspectionObject.township, InspectionObject.permit_class)
-                         .order_by(InspectionObject.name)).all()
+        rows = s.execute(
+            select(InspectionObject.name, InspectionObject.township, InspectionObject.permit_class).order_by(
+                InspectionObject.name
+            )
+        ).all()
         assert [tuple(r) for r in rows] == [("示例县丙公司", "南片", "登记管理"), ("示例县甲公司", "东片", "重点管理")]
         assert s.scalar(select(ColumnMapping.field).where(ColumnMapping.header == "企业所在片区")) == "township"
 
@@ -280,6 +294,7 @@ def test_objects_page_import_button_opens_wizard_and_refreshes(qtbot, ctx, db, b
 
 # ------------------------------------------------------------------ people and items
 
+
 def test_inspectors_page_requires_cert_and_experts_separate(qtbot, ctx, db, boxes, monkeypatch):
     from app.ui.pages.experts import ExpertsPage
     from app.ui.pages.inspectors import InspectorsPage
@@ -317,7 +332,7 @@ def test_inspectors_page_requires_cert_and_experts_separate(qtbot, ctx, db, boxe
 def test_items_page_shows_year_and_edits(qtbot, ctx, db, boxes, monkeypatch):
     from datetime import date
 
-    from app.services import demo
+    from app.services.demo import demo
     from app.ui.pages.items import ItemsPage
 
     with db.Session() as s:
@@ -339,6 +354,9 @@ def test_viewer_role_cannot_edit(qtbot, db):
 
     page = ObjectsPage(AppContext(db=db, actor=Actor("lingdao", "领导", "领导")))
     qtbot.addWidget(page)
-    buttons = {page.tools.itemAt(i).widget().text(): page.tools.itemAt(i).widget().isEnabled()
-               for i in range(page.tools.count()) if page.tools.itemAt(i).widget()}
+    buttons = {
+        page.tools.itemAt(i).widget().text(): page.tools.itemAt(i).widget().isEnabled()
+        for i in range(page.tools.count())
+        if page.tools.itemAt(i).widget()
+    }
     assert buttons["导入…"] is False and buttons["修改"] is False and buttons["导出当前视图…"] is True

@@ -1,4 +1,5 @@
 """规则设置, 监管分类, 抽查比例与应抽数 and 年度计划 pages driven with pytest-qt."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from sqlalchemy import func, select
 
 from app.models.rules import PolicyVersion
-from app.services import policies, quota
-from app.services.context import Actor, acting_as
+from app.services.foundation.context import Actor, acting_as
+from app.services.rules import policies, quota
 from app.ui.context import AppContext
 from tests.factories import make_object
 
@@ -107,14 +108,20 @@ def test_classification_page_filter_and_override(ctx, qtbot, messages):
 
 
 def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeypatch):
-    from app.services import plans
+    from app.services.rules import plans
     from app.ui.pages.quota import PAGE
 
     with ctx.session() as s:
         policies.set_policy(s, "zezhou-2024")
         plan = plans.create_plan(s, year=2026, code="P1", name="本部门计划")
-        plans.add_task(s, plan, code="T1", name="巴公镇重点排污单位", draw_type="定向",
-                       scope={"categories": ["重点排污单位"], "township": ["巴公镇"]})
+        plans.add_task(
+            s,
+            plan,
+            code="T1",
+            name="巴公镇重点排污单位",
+            draw_type="定向",
+            scope={"categories": ["重点排污单位"], "township": ["巴公镇"]},
+        )
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")

@@ -1,4 +1,5 @@
 """The application shell as a clerk meets it: first run, login, navigation, backup/restore, one window per DB."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -9,8 +10,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy import select
 
 from app.models import InspectionObject, Office, User
-from app.services import accounts
-from app.services.context import Actor, acting_as
+from app.services.foundation import accounts
+from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
 from tests.factories import make_object
 
@@ -30,6 +31,7 @@ class Boxes:
         def show(parent, title, text, *args, **kwargs):
             self.shown.append((kind, title, text))
             return answer
+
         return staticmethod(show)
 
     def last(self, kind=None):
@@ -55,7 +57,6 @@ def ctx(db):
 @pytest.fixture
 def window(qtbot, ctx):
     from app.ui.main_window import MainWindow
-
     from app.ui.workers import wait_all
 
     w = MainWindow(ctx)
@@ -67,6 +68,7 @@ def window(qtbot, ctx):
 
 
 # ------------------------------------------------------------------ first run and login
+
 
 def test_first_run_dialog_creates_office_and_admin(qtbot, blank_db):
     from app.ui.first_run import FirstRunDialog
@@ -90,8 +92,12 @@ def test_first_run_dialog_creates_office_and_admin(qtbot, blank_db):
     assert dlg.result() == QDialog.DialogCode.Accepted and dlg.username == "admin"
     with blank_db.Session() as s:
         office = s.scalar(select(Office))
-        assert (office.name, office.level, office.region_code, office.parent_name) == \
-            ("泽州县生态环境保护综合行政执法大队", "county", "140525", "晋城市生态环境局")
+        assert (office.name, office.level, office.region_code, office.parent_name) == (
+            "泽州县生态环境保护综合行政执法大队",
+            "county",
+            "140525",
+            "晋城市生态环境局",
+        )
         assert accounts.authenticate(s, "admin", "secret123").role == "管理员"
 
 
@@ -181,6 +187,7 @@ def test_must_change_password_at_first_login(qtbot, db, monkeypatch):
 
 # ------------------------------------------------------------------ main window
 
+
 def test_main_window_navigation_and_status(window, qtbot):
     titles = window.nav_titles()
     assert titles[:2] == ["工作台", "  首页"]
@@ -233,6 +240,7 @@ def test_close_makes_rotating_auto_backup_and_saves_geometry(qtbot, ctx, data_di
 
 # ------------------------------------------------------------------ backup and restore through the page
 
+
 def test_backup_page_backs_up_to_chosen_folder(window, tmp_path, monkeypatch):
     boxes = Boxes(monkeypatch)
     usb = tmp_path / "U盘"
@@ -273,8 +281,9 @@ def test_backup_page_restore_with_confirmation(window, ctx, tmp_path, monkeypatc
     assert boxes.last()[:2] == ("information", "恢复完成")
     with ctx.read() as s:
         assert s.scalars(select(InspectionObject)).all() == []
-    assert "恢复前备份" in {b.kind for b in page.model.rows} or \
-        any(p.name.startswith("恢复前备份-") for p in (tmp_path / "data" / "backups").glob("*"))
+    assert "恢复前备份" in {b.kind for b in page.model.rows} or any(
+        p.name.startswith("恢复前备份-") for p in (tmp_path / "data" / "backups").glob("*")
+    )
     # the window rebuilt its pages from the restored database
     assert window.current_key() == "backup" and window.pages["backup"] is not page
 
@@ -299,13 +308,14 @@ def test_rotation_count_saved_from_page(window, ctx, monkeypatch):
     page = window.show_page("backup")
     page.keep.setValue(4)
     page.save_keep_button.click()
-    from app.services.backup import get_keep
+    from app.services.foundation.backup import get_keep
 
     with ctx.read() as s:
         assert get_keep(s) == 4
 
 
 # ------------------------------------------------------------------ audit viewer and users
+
 
 def test_audit_page_filters_and_verifies(qtbot, window, ctx, monkeypatch, db_path):
     boxes = Boxes(monkeypatch)
@@ -371,6 +381,7 @@ def test_users_page_add_reset_deactivate(window, ctx, monkeypatch):
 
 
 # ------------------------------------------------------------------ one window per database, start-up
+
 
 def test_second_instance_on_same_database_is_refused(db_path):
     from app.ui.main import InstanceGuard
@@ -450,7 +461,7 @@ def test_qt_dialogs_speak_chinese(qtbot):
 def test_crash_dialog_logs_and_copies_details(qtbot, monkeypatch, data_dir):
     from PySide6.QtGui import QGuiApplication
 
-    from app.services.logging_setup import setup_logging
+    from app.services.foundation.logging_setup import setup_logging
     from app.ui import crash
 
     log_path = setup_logging()
@@ -471,6 +482,7 @@ def test_crash_dialog_logs_and_copies_details(qtbot, monkeypatch, data_dir):
     assert "ValueError: 测试用的意外错误" in dlg.text.toPlainText()
     assert QGuiApplication.clipboard().text() == dlg.details and dlg.copy_button.text() == "已复制"
     import logging
+
     for h in logging.getLogger().handlers:
         h.flush()
     assert "ValueError: 测试用的意外错误" in log_path.read_text(encoding="utf-8")
@@ -482,8 +494,9 @@ def test_selftest_prints_ok_in_a_fresh_interpreter(tmp_path):
     import sys
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SSJ_DATA_DIR=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "app", "--selftest"], capture_output=True, text=True, env=env,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--selftest"], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "OK"
 
@@ -496,8 +509,10 @@ def test_lock_of_a_crashed_window_does_not_block_reopening(db_path):
 
     from app.ui.main import InstanceGuard
 
-    code = ("import sys, time\nfrom PySide6.QtCore import QLockFile\n"
-            "l = QLockFile(sys.argv[1]); assert l.tryLock(1000); print('LOCKED', flush=True); time.sleep(60)")
+    code = (
+        "import sys, time\nfrom PySide6.QtCore import QLockFile\n"
+        "l = QLockFile(sys.argv[1]); assert l.tryLock(1000); print('LOCKED', flush=True); time.sleep(60)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code, str(db_path) + ".lock"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "LOCKED"
@@ -526,6 +541,7 @@ def test_cli_restore_refuses_while_a_window_has_the_database_open(db, db_path, t
     try:
         # the lock belongs to this very process, so pretend it is another window: rewrite the PID to our parent
         import os
+
         lock = str(db_path) + ".lock"
         lines = open(lock, encoding="utf-8").read().splitlines()
         lines[0] = str(os.getppid())
@@ -603,7 +619,7 @@ def test_home_cards_from_dashboard_open_their_page(window, qtbot):
 
 
 def test_admin_created_by_cli_without_password_sets_it_at_first_login(qtbot, cli, db_path, monkeypatch):
-    from app.models.db import open_database
+    from app.services.foundation.store import open_database
     from app.ui import login
 
     rc, out, err = cli("init", "--office", "隆尧县执法大队", "--level", "county")

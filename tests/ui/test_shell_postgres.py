@@ -1,14 +1,15 @@
 """The shell over PostgreSQL (multi-user): no file lock, no file backups — the server's pg_dump is named."""
+
 from __future__ import annotations
 
-from app.services.context import Actor, acting_as
-from app.services.office import init_office
+from app.services.foundation.context import Actor, acting_as
+from app.services.foundation.office import init_office
 from app.ui.context import AppContext
-from tests.services.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
+from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
 
 def test_main_window_over_postgres(qtbot, pg_url, data_dir):  # noqa: F811
-    from app.models.db import open_database
+    from app.services.foundation.store import open_database
     from app.ui.main import InstanceGuard
     from app.ui.main_window import MainWindow
 
@@ -18,8 +19,9 @@ def test_main_window_over_postgres(qtbot, pg_url, data_dir):  # noqa: F811
             init_office(s, name="威海市生态环境局", level="city", admin="admin", admin_password="admin123")
             s.commit()
         assert InstanceGuard(pg_url).acquire() is None, "several users share a server database"
-        ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name="威海市生态环境局",
-                         office_level="city")
+        ctx = AppContext(
+            db=db, actor=Actor("admin", "管理员", "管理员"), office_name="威海市生态环境局", office_level="city"
+        )
         w = MainWindow(ctx)
         qtbot.addWidget(w)
         w.show()

@@ -1,16 +1,16 @@
 """统计报表 and 报送与汇总 pages, driven with pytest-qt (offscreen)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
 
-from app.models.db import open_database
-from app.services import stats
-from app.services.context import Actor, acting_as
-from app.services.office import init_office
+from app.services.foundation.context import Actor, acting_as
+from app.services.foundation.office import init_office
+from app.services.foundation.store import open_database
+from app.services.reports import statistics as stats
 from app.ui.context import AppContext
 from app.ui.pages.exchange import ExchangePage
 from app.ui.pages.stats import CaseDialog, StatsPage
@@ -47,8 +47,10 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     assert _value(page, "结果公示", "公示率") == "83.33"
     assert _value(page, "执法人员", "在岗人数") == "3"
     assert "已查 <b>6</b>" in page.summary.text() and "未达到" in page.targets.text()
-    strata = {page.strata.item(r, 1).text(): [page.strata.item(r, c).text() for c in (2, 3, 4)]
-              for r in range(page.strata.rowCount())}
+    strata = {
+        page.strata.item(r, 1).text(): [page.strata.item(r, c).text() for c in (2, 3, 4)]
+        for r in range(page.strata.rowCount())
+    }
     assert strata["一般监管对象"] == ["2", "2", "0"] and len(strata) == 4
     bars = page.bar_view.chart().series()[0].barSets()
     assert [bars[0].at(i) for i in range(4)] == [2, 2, 2, 2]  # 应抽 per category
@@ -127,7 +129,7 @@ def test_exchange_county_writes_to_the_stick(qtbot, county, tmp_path, monkeypatc
 
 def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path, monkeypatch, messages):
     ctx, _sc = county
-    from app.services import packages
+    from app.services.exchange import packages
 
     with acting_as(ADMIN), ctx.db.Session() as s:
         packages.export_public_key(s, tmp_path / "county.pem")
@@ -135,8 +137,9 @@ def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path,
     city_db = open_database(f"sqlite:///{tmp_path / 'city.sqlite3'}")
     try:
         with acting_as(ADMIN), city_db.Session() as s:
-            init_office(s, name="晋城市生态环境局", level="city", region_code="140500", admin="admin",
-                        admin_password="admin123")
+            init_office(
+                s, name="晋城市生态环境局", level="city", region_code="140500", admin="admin", admin_password="admin123"
+            )
             s.commit()
         city = AppContext(db=city_db, actor=ADMIN, office_name="晋城市生态环境局", office_level="city")
         page = ExchangePage(city)

@@ -1,4 +1,5 @@
 """Alembic environment: the engine is handed in by app.models.db (no ini file, no URL here)."""
+
 from alembic import context
 
 from app.models import Base

@@ -4,12 +4,13 @@ Every module here defines a QWidget page class and a module-level `PAGE = PageSp
 window discovers them. A page's constructor takes `(ctx: AppContext, parent=None)`; an optional
 `refresh()` is called whenever the page is shown.
 """
+
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

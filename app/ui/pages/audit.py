@@ -1,18 +1,32 @@
 """审计日志: filter the hash-chained log by user, action, entity, date and text; verify the chain."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import or_, select
 
 from app.models.core import AuditEntry
-from app.services import audit
-from app.services.audit_export import ENTITY_NAMES, describe, export_audit, local_time
+from app.services.foundation import audit
+from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel
@@ -23,7 +37,7 @@ LIMIT = 5000
 
 def _utc_bound(d: QDate, end: bool) -> str:
     local = datetime.combine(d.toPython(), time.max if end else time.min).astimezone()
-    return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class AuditModel(RowsTableModel):
@@ -37,8 +51,15 @@ class AuditModel(RowsTableModel):
         e = self.rows[index.row()]
         c = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return [e.seq, local_time(e.ts), e.user, e.action, ENTITY_NAMES.get(e.entity, e.entity), e.entity_id,
-                    describe(e)][c]
+            return [
+                e.seq,
+                local_time(e.ts),
+                e.user,
+                e.action,
+                ENTITY_NAMES.get(e.entity, e.entity),
+                e.entity_id,
+                describe(e),
+            ][c]
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return e.seq if c == self.SEQ else self.data(index)
         if role == Qt.ItemDataRole.TextAlignmentRole and c == self.SEQ:
@@ -86,8 +107,13 @@ class AuditPage(QWidget):
         self.text.returnPressed.connect(self.apply_filters)
         self.search_button = QPushButton("查询")
         self.search_button.clicked.connect(self.apply_filters)
-        for label, w in (("用户", self.user), ("操作", self.action), ("对象", self.entity), ("从", self.date_from),
-                         ("到", self.date_to)):
+        for label, w in (
+            ("用户", self.user),
+            ("操作", self.action),
+            ("对象", self.entity),
+            ("从", self.date_from),
+            ("到", self.date_to),
+        ):
             row.addWidget(QLabel(label))
             row.addWidget(w)
         row.addWidget(self.text, 1)
@@ -155,8 +181,11 @@ class AuditPage(QWidget):
             users = s.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)).all()
             actions = s.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
             entities = s.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
-        for combo, values, names in ((self.user, users, {}), (self.action, actions, {}),
-                                     (self.entity, entities, ENTITY_NAMES)):
+        for combo, values, names in (
+            (self.user, users, {}),
+            (self.action, actions, {}),
+            (self.entity, entities, ENTITY_NAMES),
+        ):
             keep = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -175,13 +204,21 @@ class AuditPage(QWidget):
             q = q.where(AuditEntry.action == self.action.currentData())
         if self.entity.currentData():
             q = q.where(AuditEntry.entity == self.entity.currentData())
-        q = q.where(AuditEntry.ts >= _utc_bound(self.date_from.date(), False),
-                    AuditEntry.ts <= _utc_bound(self.date_to.date(), True))
+        q = q.where(
+            AuditEntry.ts >= _utc_bound(self.date_from.date(), False),
+            AuditEntry.ts <= _utc_bound(self.date_to.date(), True),
+        )
         text = self.text.text().strip()
         if text:
             like = f"%{text}%"
-            q = q.where(or_(AuditEntry.summary.like(like), AuditEntry.entity_id == text,
-                            AuditEntry.before.like(like), AuditEntry.after.like(like)))
+            q = q.where(
+                or_(
+                    AuditEntry.summary.like(like),
+                    AuditEntry.entity_id == text,
+                    AuditEntry.before.like(like),
+                    AuditEntry.after.like(like),
+                )
+            )
         return q.order_by(AuditEntry.seq.desc()).limit(LIMIT)
 
     def apply_filters(self) -> None:
@@ -204,12 +241,18 @@ class AuditPage(QWidget):
         self.detail.setPlainText(
             f"第 {e.seq} 条　{local_time(e.ts)}　{e.user}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
             f"摘要：{e.summary or '（无）'}\n\n修改前：\n{_pretty(e.before)}\n\n修改后：\n{_pretty(e.after)}\n\n"
-            f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}")
+            f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}"
+        )
 
     def filter_text(self) -> str:
-        parts = [f"{label}：{combo.currentText()}" for label, combo in
-                 (("用户", self.user), ("操作", self.action), ("对象", self.entity)) if combo.currentData()]
-        parts.append(f"日期：{self.date_from.date().toString('yyyy-MM-dd')} 至 {self.date_to.date().toString('yyyy-MM-dd')}")
+        parts = [
+            f"{label}：{combo.currentText()}"
+            for label, combo in (("用户", self.user), ("操作", self.action), ("对象", self.entity))
+            if combo.currentData()
+        ]
+        parts.append(
+            f"日期：{self.date_from.date().toString('yyyy-MM-dd')} 至 {self.date_to.date().toString('yyyy-MM-dd')}"
+        )
         if self.text.text().strip():
             parts.append(f"文字：{self.text.text().strip()}")
         return "；".join(parts)
@@ -221,7 +264,7 @@ class AuditPage(QWidget):
         from PySide6.QtWidgets import QFileDialog
 
         from app.paths import exports_dir
-        from app.services.errors import UserError
+        from app.services.foundation.errors import UserError
 
         default = str(exports_dir() / f"审计日志-{datetime.now():%Y%m%d-%H%M}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
@@ -253,8 +296,15 @@ class AuditPage(QWidget):
         self.verify_button.setEnabled(False)
         self.verify_label.setStyleSheet("")
         self.verify_label.setText("正在校验……")
-        self.worker = run_in_background(self, "校验审计日志", job, on_done=self._verified, on_error=self._verify_failed,
-                                        actor=self.ctx.actor, cancellable=False)
+        self.worker = run_in_background(
+            self,
+            "校验审计日志",
+            job,
+            on_done=self._verified,
+            on_error=self._verify_failed,
+            actor=self.ctx.actor,
+            cancellable=False,
+        )
 
     def _verified(self, result) -> None:
         self.verify_button.setEnabled(True)
@@ -265,7 +315,9 @@ class AuditPage(QWidget):
         if result.ok:
             QMessageBox.information(self, "审计日志校验", result.message)
         else:
-            QMessageBox.critical(self, "审计日志校验", result.message + "\n\n请立即联系管理员，并保留当前数据库文件以便核查。")
+            QMessageBox.critical(
+                self, "审计日志校验", result.message + "\n\n请立即联系管理员，并保留当前数据库文件以便核查。"
+            )
 
     def _verify_failed(self, exc, tb) -> None:
         self.verify_button.setEnabled(True)
@@ -274,4 +326,6 @@ class AuditPage(QWidget):
         QMessageBox.critical(self, "审计日志校验", f"校验未能完成：{exc}")
 
 
-PAGE = PageSpec(key="audit", title="审计日志", group="系统", order=92, factory=AuditPage, roles=("管理员", "领导", "审核员"))
+PAGE = PageSpec(
+    key="audit", title="审计日志", group="系统", order=92, factory=AuditPage, roles=("管理员", "领导", "审核员")
+)

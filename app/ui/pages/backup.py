@@ -1,17 +1,28 @@
 """备份与恢复: back up to a folder or USB stick, list backups, restore with confirmation, rotation count."""
+
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.paths import backups_dir
-from app.services import backup as bk
-from app.services.context import acting_as
-from app.services.errors import UserError
+from app.services.foundation import backup as bk
+from app.services.foundation.context import acting_as
+from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, record_table
@@ -34,8 +45,11 @@ def choose_and_backup(parent, ctx: AppContext, folder: str | None = None) -> bk.
     except UserError as exc:
         QMessageBox.critical(parent, "备份失败", exc.message)
         return None
-    QMessageBox.information(parent, "备份完成", f"已备份到：\n{info.path}\n\n大小 {info.size_text}。"
-                            "请妥善保管此文件，恢复时在“备份与恢复”中选择它。")
+    QMessageBox.information(
+        parent,
+        "备份完成",
+        f"已备份到：\n{info.path}\n\n大小 {info.size_text}。请妥善保管此文件，恢复时在“备份与恢复”中选择它。",
+    )
     return info
 
 
@@ -48,8 +62,9 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
         QMessageBox.warning(parent, "恢复", "只有管理员可以从备份恢复数据库。")
         return None
     if not path:
-        path, _filter = QFileDialog.getOpenFileName(parent, "选择备份文件", str(backups_dir()),
-                                                    "数据库备份 (*.sqlite3 *.db);;所有文件 (*)")
+        path, _filter = QFileDialog.getOpenFileName(
+            parent, "选择备份文件", str(backups_dir()), "数据库备份 (*.sqlite3 *.db);;所有文件 (*)"
+        )
     if not path:
         return None
     try:
@@ -61,14 +76,21 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
     lines = [f"备份文件：{Path(path).name}"]
     if when:
         lines.append(f"备份时间：{when:%Y-%m-%d %H:%M:%S}")
-    lines += [f"单位：{check.office}", f"检查对象 {check.objects} 个，账户 {check.users} 个，审计记录 {check.audit_count} 条。"]
+    lines += [
+        f"单位：{check.office}",
+        f"检查对象 {check.objects} 个，账户 {check.users} 个，审计记录 {check.audit_count} 条。",
+    ]
     if check.office != ctx.office_name:
         lines.append(f"\n注意：此备份属于“{check.office}”，与当前单位“{ctx.office_name}”不同！")
     lines += check.warnings
     lines.append("\n恢复后，当前数据库的内容将被备份中的内容替换（替换前会自动另存一份“恢复前备份”）。确定恢复？")
-    answer = QMessageBox.question(parent, "确认恢复", "\n".join(lines),
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
+    answer = QMessageBox.question(
+        parent,
+        "确认恢复",
+        "\n".join(lines),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
     if answer != QMessageBox.StandardButton.Yes:
         return None
     try:
@@ -105,8 +127,10 @@ class BackupPage(QWidget):
         self.ctx = ctx
         self.folder = backups_dir()
         lay = QVBoxLayout(self)
-        intro = QLabel("<b>备份与恢复</b>　程序每天第一次启动和每次关闭时自动备份到数据目录；"
-                       "也可以随时备份到 U 盘等位置。恢复前会检查备份文件，并把当前数据另存一份。")
+        intro = QLabel(
+            "<b>备份与恢复</b>　程序每天第一次启动和每次关闭时自动备份到数据目录；"
+            "也可以随时备份到 U 盘等位置。恢复前会检查备份文件，并把当前数据另存一份。"
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.pg_note = QLabel(bk.PG_MESSAGE)
@@ -124,8 +148,15 @@ class BackupPage(QWidget):
         self.restore_file_button.clicked.connect(lambda: self.restore(None))
         self.restore_selected_button = QPushButton("恢复选中的备份…")
         self.restore_selected_button.clicked.connect(self.restore_selected)
-        lay.addLayout(button_row(self.backup_button, self.backup_here_button, self.restore_file_button,
-                                 self.restore_selected_button, None))
+        lay.addLayout(
+            button_row(
+                self.backup_button,
+                self.backup_here_button,
+                self.restore_file_button,
+                self.restore_selected_button,
+                None,
+            )
+        )
 
         row = QHBoxLayout()
         self.folder_label = QLabel()
@@ -162,8 +193,14 @@ class BackupPage(QWidget):
 
         is_pg = ctx.db.sqlite_file is None
         self.pg_note.setVisible(is_pg)
-        for w in (self.backup_button, self.backup_here_button, self.restore_file_button,
-                  self.restore_selected_button, self.save_keep_button, self.keep):
+        for w in (
+            self.backup_button,
+            self.backup_here_button,
+            self.restore_file_button,
+            self.restore_selected_button,
+            self.save_keep_button,
+            self.keep,
+        ):
             w.setEnabled(not is_pg)
         if ctx.actor.role != "管理员":
             for w in (self.restore_file_button, self.restore_selected_button, self.save_keep_button, self.keep):

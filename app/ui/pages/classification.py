@@ -1,21 +1,39 @@
 """监管分类: every object's category, stratum, check mode and the reason; filter by category (incl. 未分类);
 manual override with a recorded reason."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services import classification, policies
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.rules import classification, policies
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, SortProxy, make_table, run_reported, show_error
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
-COLUMNS = [("uscc", "统一社会信用代码"), ("name", "单位名称"), ("category", "监管类别"), ("stratum", "分层"),
-           ("mode", "检查方式"), ("extra", "专项对象库"), ("override", "人工指定"), ("reason", "归类理由")]
+COLUMNS = [
+    ("uscc", "统一社会信用代码"),
+    ("name", "单位名称"),
+    ("category", "监管类别"),
+    ("stratum", "分层"),
+    ("mode", "检查方式"),
+    ("extra", "专项对象库"),
+    ("override", "人工指定"),
+    ("reason", "归类理由"),
+]
 
 
 def period_choices(today: date | None = None) -> list[str]:
@@ -103,10 +121,22 @@ class ClassificationPage(QWidget):
             rows = []
             for o in objs:
                 c = classes[o.id]
-                rows.append(dict(id=o.id, uscc=o.uscc, name=o.name, category=c.category, stratum=c.stratum, mode=c.mode,
-                                 extra=classification.extra_pools_of(o, rules), override=c.overridden, reason=c.reason,
-                                 _color="#b00020" if c.category == policies.UNCLASSIFIED else
-                                 ("#1f5fbf" if c.overridden else None)))
+                rows.append(
+                    dict(
+                        id=o.id,
+                        uscc=o.uscc,
+                        name=o.name,
+                        category=c.category,
+                        stratum=c.stratum,
+                        mode=c.mode,
+                        extra=classification.extra_pools_of(o, rules),
+                        override=c.overridden,
+                        reason=c.reason,
+                        _color="#b00020"
+                        if c.category == policies.UNCLASSIFIED
+                        else ("#1f5fbf" if c.overridden else None),
+                    )
+                )
         self.rules = rules
         self.title.setText(f"监管分类（规则：{rules.get('name', rules['id'])}）")
         current = self.category.currentText()
@@ -123,15 +153,19 @@ class ClassificationPage(QWidget):
         parts = [f"{k} {counts.get(k, 0)} 家" for k in policies.category_names_of(rules)]
         parts.append(f"未分类 {counts.get(policies.UNCLASSIFIED, 0)} 家")
         manual = sum(1 for r in rows if r["override"])
-        self.summary.setText(f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家。"
-                             "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定。")
+        self.summary.setText(
+            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家。"
+            "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定。"
+        )
 
     def _apply_filter(self, *_args) -> None:
         cat = self.category.currentText()
         self.proxy.set_key_filter("category", None if cat in ("", "全部") else cat)
 
     def visible_rows(self) -> list[dict]:
-        return [self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())]
+        return [
+            self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())
+        ]
 
     def selected_row(self) -> dict | None:
         rows = self.view.selectionModel().selectedRows()
@@ -145,8 +179,9 @@ class ClassificationPage(QWidget):
             show_error(self, UserError("请先在表中选中一个检查对象。"))
             return False
         if category is None:
-            dlg = OverrideDialog(f"{row['name']}（{row['uscc']}）", policies.category_names_of(self.rules),
-                                 row["category"], self)
+            dlg = OverrideDialog(
+                f"{row['name']}（{row['uscc']}）", policies.category_names_of(self.rules), row["category"], self
+            )
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             category, reason = dlg.values()
@@ -156,4 +191,6 @@ class ClassificationPage(QWidget):
         return True
 
 
-PAGE = PageSpec("classification", "监管分类", "规则与计划", 21, lambda ctx, parent=None: ClassificationPage(ctx, parent))
+PAGE = PageSpec(
+    "classification", "监管分类", "规则与计划", 21, lambda ctx, parent=None: ClassificationPage(ctx, parent)
+)

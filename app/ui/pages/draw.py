@@ -1,5 +1,6 @@
 """随机抽取: freeze the pool (fingerprint, 抽取前公示单) → seed entered once, shown large → draw → teams →
 确认 / 作废 → export; with the history of every draw, voided ones included."""
+
 from __future__ import annotations
 
 import tempfile
@@ -8,17 +9,35 @@ from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from app.models.rules import Task
-from app.services import draw_algorithm as algo
-from app.services import draws
-from app.services.errors import UserError
-from app.services.timefmt import local_text
-from app.services.periods import parse_period, period_of
+from app.services.draw import algorithm as algo
+from app.services.draw import documents as draw_documents
+from app.services.draw import draws
+from app.services.foundation.errors import UserError
+from app.services.foundation.periods import parse_period, period_of
+from app.services.foundation.timefmt import local_text
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row
@@ -35,7 +54,7 @@ def _mono(size: int, bold: bool = True) -> QFont:
 
 
 def spaced(seed: str, n: int = 5) -> str:
-    return " ".join(seed[i:i + n] for i in range(0, len(seed), n))
+    return " ".join(seed[i : i + n] for i in range(0, len(seed), n))
 
 
 class SelectionModel(RowsTableModel):
@@ -48,8 +67,15 @@ class SelectionModel(RowsTableModel):
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             team = "、".join(m["name"] + ("（专家）" if m["role"] == "专家" else "") for m in r["team"])
-            return (f"{r['category']} / {r['stratum']}", r["rank"], r["ticket"], r["name"], r["uscc"], team,
-                    r.get("note", ""))[index.column()]
+            return (
+                f"{r['category']} / {r['stratum']}",
+                r["rank"],
+                r["ticket"],
+                r["name"],
+                r["uscc"],
+                team,
+                r.get("note", ""),
+            )[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return r
         return None
@@ -65,8 +91,15 @@ class StrataModel(RowsTableModel):
             return None
         s = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (s["category"], s["stratum"], s["mode"], s.get("ratio", ""), s["pool"], s["required"],
-                    len(s["selected"]))[index.column()]
+            return (
+                s["category"],
+                s["stratum"],
+                s["mode"],
+                s.get("ratio", ""),
+                s["pool"],
+                s["required"],
+                len(s["selected"]),
+            )[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 4:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -81,8 +114,16 @@ class HistoryModel(RowsTableModel):
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r["id"], r["period"], r["task_id"] or "—", r["state"], r["seed"] or "—", r["selected"],
-                    local_text(r["drawn_at"]), r["void_reason"])[index.column()]
+            return (
+                r["id"],
+                r["period"],
+                r["task_id"] or "—",
+                r["state"],
+                r["seed"] or "—",
+                r["selected"],
+                local_text(r["drawn_at"]),
+                r["void_reason"],
+            )[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return r["id"]
         return None
@@ -204,8 +245,9 @@ class DrawPage(QWidget):
         self.print_btn.clicked.connect(self.print_record)
         self.export_btn = QPushButton("导出（JSON+PDF+校验程序）…")
         self.export_btn.clicked.connect(self.export)
-        actions = button_row(self.confirm_btn, self.void_btn, self.replace_btn, self.member_btn, self.print_btn,
-                             self.export_btn, None)
+        actions = button_row(
+            self.confirm_btn, self.void_btn, self.replace_btn, self.member_btn, self.print_btn, self.export_btn, None
+        )
 
         current = QWidget()
         cl = QVBoxLayout(current)
@@ -364,7 +406,8 @@ class DrawPage(QWidget):
         self.summary_label.setText(
             f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，应抽 {sum(s['required'] for s in strata)} 家，"
             f"实抽 {sum(len(s['selected']) for s in strata)} 家（现场 {self.onsite_model.rowCount()}，"
-            f"非现场 {self.offsite_model.rowCount()}）。记录哈希 {record['record_hash']}")
+            f"非现场 {self.offsite_model.rowCount()}）。记录哈希 {record['record_hash']}"
+        )
 
     # ------------------------------------------------------------------ actions
     def _error(self, title: str, exc: UserError) -> None:
@@ -422,7 +465,9 @@ class DrawPage(QWidget):
         if self.draw_id is None:
             return
         seed = self.pending_seed or self.seed_edit.text().replace(" ", "")
-        witnesses = [w for w in self.witness_edit.text().replace("，", "、").replace(",", "、").split("、") if w.strip()]
+        witnesses = [
+            w for w in self.witness_edit.text().replace("，", "、").replace(",", "、").split("、") if w.strip()
+        ]
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.ctx.session() as s:
@@ -473,8 +518,14 @@ class DrawPage(QWidget):
         if row is None:
             return
         reasons = ["已注销", "已迁出", "已停产", "无法联系"]
-        reason, ok = QInputDialog.getItem(self, "替换被抽中对象",
-                                          f"{row['name']}（{row['uscc']}）的替换原因（由同层下一张签替补）：", reasons, 0, True)
+        reason, ok = QInputDialog.getItem(
+            self,
+            "替换被抽中对象",
+            f"{row['name']}（{row['uscc']}）的替换原因（由同层下一张签替补）：",
+            reasons,
+            0,
+            True,
+        )
         if not ok:
             return
         try:
@@ -511,7 +562,7 @@ class DrawPage(QWidget):
         self.refresh()
 
     def _pdf(self, kind: str) -> Path | None:
-        from app.services import draw_pdf
+        from app.services.draw import documents as draw_pdf
 
         out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"{kind}-{self.draw_id}.pdf"
         try:
@@ -547,7 +598,7 @@ class DrawPage(QWidget):
             return
         try:
             with self.ctx.session() as s:
-                self.last_export = draws.export(s, self.draw_id, folder)
+                self.last_export = draw_documents.export(s, self.draw_id, folder)
         except UserError as exc:
             self._error("无法导出", exc)
             return

@@ -1,19 +1,36 @@
 """报送与汇总: county → write the signed package to a USB stick (and read it back);
 city → register counties, import their packages, the city-wide table (counties side by side + 合计), export."""
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services import packages, stats as stats_service
-from app.services.errors import UserError
-from app.services.exchange_fs import list_removable_drives
-from app.services.periods import parse_period, period_of, previous_quarter
+from app.services.exchange import packages
+from app.services.exchange.drives import list_removable_drives
+from app.services.foundation.errors import UserError
+from app.services.foundation.periods import parse_period, period_of, previous_quarter
+from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.stats import period_choices
@@ -141,12 +158,20 @@ class ExchangePage(QWidget):
             with self.ctx.session() as s:
                 return packages.export_package(s, code, folder)
 
-        self.worker = run_in_background(self, "写入报送包", job, actor=self.ctx.actor, cancellable=False,
-                                        on_done=lambda info: self._ok(info["message"]), on_error=self._fail)
+        self.worker = run_in_background(
+            self,
+            "写入报送包",
+            job,
+            actor=self.ctx.actor,
+            cancellable=False,
+            on_done=lambda info: self._ok(info["message"]),
+            on_error=self._fail,
+        )
 
     def export_key(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"),
-                                              "公钥文件 (*.pem)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"), "公钥文件 (*.pem)"
+        )
         if not path:
             return
         try:
@@ -155,7 +180,9 @@ class ExchangePage(QWidget):
         except UserError as exc:
             self._fail(exc)
             return
-        self._ok(f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。")
+        self._ok(
+            f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。"
+        )
 
     # ------------------------------------------------------------------ city
 
@@ -190,7 +217,7 @@ class ExchangePage(QWidget):
         else:
             try:
                 with self.ctx.read() as s:
-                    from app.services.office import require_office
+                    from app.services.foundation.office import require_office
 
                     office = require_office(s)
                     fp = packages.key_fingerprint(office.public_key_pem) if office.public_key_pem else ""
@@ -208,8 +235,10 @@ class ExchangePage(QWidget):
         with self.ctx.read() as s:
             counties = packages.list_counties(s)
             data = packages.city_stats(s, code)
-            rows = [(c.office_name, c.region_code, packages.format_fingerprint(c.key_fingerprint)[:29] + "…")
-                    for c in counties]
+            rows = [
+                (c.office_name, c.region_code, packages.format_fingerprint(c.key_fingerprint)[:29] + "…")
+                for c in counties
+            ]
         reported = {r["county"]: r for r in data["counties"]}
         self.counties.setRowCount(len(rows))
         for i, (name, region, fp) in enumerate(rows):
@@ -227,8 +256,11 @@ class ExchangePage(QWidget):
             self.city_table.setItem(i, 0, QTableWidgetItem(r["county"]))
             values = r["values"] if r["values"] is not None else ["未报送"] + [""] * (len(fields) - 1)
             for j, v in enumerate(values, 1):
-                text = f"{v:.2f}" if isinstance(v, float) and not float(v).is_integer() else (
-                    str(int(v)) if isinstance(v, float) else str(v))
+                text = (
+                    f"{v:.2f}"
+                    if isinstance(v, float) and not float(v).is_integer()
+                    else (str(int(v)) if isinstance(v, float) else str(v))
+                )
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if r["county"] == "合计":
@@ -240,7 +272,9 @@ class ExchangePage(QWidget):
         self.city_data = data
 
     def register_county(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)"
+        )
         if not path:
             return
         try:
@@ -253,8 +287,10 @@ class ExchangePage(QWidget):
             self._fail(exc)
             return
         name, ok = QInputDialog.getText(
-            self, "登记县级单位",
-            f"公钥指纹：\n{packages.format_fingerprint(fp)}\n\n请先与该单位电话核对指纹，再填写单位名称：")
+            self,
+            "登记县级单位",
+            f"公钥指纹：\n{packages.format_fingerprint(fp)}\n\n请先与该单位电话核对指纹，再填写单位名称：",
+        )
         if not ok or not name.strip():
             return
         region, ok = QInputDialog.getText(self, "登记县级单位", "行政区划代码（6 位，可留空）：")
@@ -270,8 +306,9 @@ class ExchangePage(QWidget):
         self._ok(f"已登记县级单位：{name.strip()}")
 
     def import_packages(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择报送包", str(Path.home()),
-                                                "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "选择报送包", str(Path.home()), "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)"
+        )
         if not paths:
             return
         messages = []
@@ -289,8 +326,9 @@ class ExchangePage(QWidget):
 
     def export_city(self) -> None:
         code = parse_period(self.period.currentText()).code
-        path, _ = QFileDialog.getSaveFileName(self, "导出全市汇总表", str(Path.home() / f"全市汇总表-{code}.xlsx"),
-                                              "Excel 文件 (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出全市汇总表", str(Path.home() / f"全市汇总表-{code}.xlsx"), "Excel 文件 (*.xlsx)"
+        )
         if not path:
             return
         try:

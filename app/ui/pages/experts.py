@@ -1,7 +1,8 @@
 """专家库: 辅助检查人员 and experts, drawn for specialised checks (they join a team, never replace the two inspectors)."""
+
 from __future__ import annotations
 
-from app.services import pools
+from app.services.pools import pools
 from app.ui.pages import PageSpec
 from app.ui.pages.inspectors import PeoplePage
 

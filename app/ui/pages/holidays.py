@@ -1,17 +1,34 @@
 """节假日设置: the holiday table for years chinese_calendar does not know (import the State Council's notice
 as a file or pasted text, or enter days one by one) and a working-day calculator."""
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
-                               QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services import workdays as svc
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.outcomes import workdays as svc
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, page_title
@@ -36,8 +53,10 @@ class NoticeDialog(QDialog):
         self.setWindowTitle("粘贴放假通知")
         self.resize(640, 420)
         self.text = QPlainTextEdit()
-        self.text.setPlaceholderText(f"国务院办公厅关于{year}年部分节假日安排的通知\n一、元旦：1月1日放假……\n"
-                                     "二、春节：2月5日至12日放假调休，共8天。2月14日（周日）、2月20日（周六）上班。")
+        self.text.setPlaceholderText(
+            f"国务院办公厅关于{year}年部分节假日安排的通知\n一、元旦：1月1日放假……\n"
+            "二、春节：2月5日至12日放假调休，共8天。2月14日（周日）、2月20日（周六）上班。"
+        )
         self.year = QSpinBox()
         self.year.setRange(2004, 2100)
         self.year.setValue(year)
@@ -108,14 +127,24 @@ class HolidaysPage(QWidget):
         self.calc_result = QLabel()
         go = QPushButton("计算")
         go.clicked.connect(self.calculate)
-        for w in (QLabel("自"), self.calc_start, QLabel("起第"), self.calc_n, QLabel("个工作日："), go, self.calc_result):
+        for w in (
+            QLabel("自"),
+            self.calc_start,
+            QLabel("起第"),
+            self.calc_n,
+            QLabel("个工作日："),
+            go,
+            self.calc_result,
+        ):
             cl.addWidget(w)
         cl.addStretch(1)
 
         lay = QVBoxLayout(self)
         title = page_title("节假日设置")
-        note = QLabel("内置日历覆盖 2004–2026 年。之后的年份请在国务院办公厅发布放假通知后在此导入，"
-                      "否则跨入该年的公示期限无法计算。表格列为：日期、类型（节假日/调休上班）、名称。")
+        note = QLabel(
+            "内置日历覆盖 2004–2026 年。之后的年份请在国务院办公厅发布放假通知后在此导入，"
+            "否则跨入该年的公示期限无法计算。表格列为：日期、类型（节假日/调休上班）、名称。"
+        )
         note.setWordWrap(True)
         lay.addWidget(title)
         lay.addWidget(note)
@@ -135,8 +164,11 @@ class HolidaysPage(QWidget):
             status = svc.year_status(s, y)
         self.model.set_rows(rows)
         self.day.setDate(QDate(y, 1, 1))
-        text = {"内置": f"{y} 年：使用内置日历（chinese_calendar）", "已录入": f"{y} 年：已录入 {len(rows)} 天",
-                "未录入": f"{y} 年：尚未录入节假日安排——跨入该年的期限无法计算"}[status]
+        text = {
+            "内置": f"{y} 年：使用内置日历（chinese_calendar）",
+            "已录入": f"{y} 年：已录入 {len(rows)} 天",
+            "未录入": f"{y} 年：尚未录入节假日安排——跨入该年的期限无法计算",
+        }[status]
         self.status.setText(text)
         self.status.setStyleSheet("color: #b00020;" if status == "未录入" else "color: #2e7d32;")
 
@@ -150,14 +182,18 @@ class HolidaysPage(QWidget):
         if report["years"]:
             self.year.setValue(report["years"][0])
         self.reload()
-        QMessageBox.information(self, "导入完成", f"已导入 {report['days']} 天（节假日 {report['holidays']} 天，"
-                                f"调休上班 {report['makeup_workdays']} 天）。")
+        QMessageBox.information(
+            self,
+            "导入完成",
+            f"已导入 {report['days']} 天（节假日 {report['holidays']} 天，调休上班 {report['makeup_workdays']} 天）。",
+        )
         return report
 
     def import_file(self, path: str | None = None) -> dict | None:
         if not path:
-            path, _f = QFileDialog.getOpenFileName(self, "导入放假安排", str(Path.home()),
-                                                   "放假安排 (*.xlsx *.csv *.txt);;所有文件 (*)")
+            path, _f = QFileDialog.getOpenFileName(
+                self, "导入放假安排", str(Path.home()), "放假安排 (*.xlsx *.csv *.txt);;所有文件 (*)"
+            )
         if not path:
             return None
         return self._import(lambda s: svc.import_calendar(s, path, None))

@@ -1,26 +1,33 @@
-"""首页: the office card, the size of the pools, and what needs attention (from app.services.dashboard)."""
+"""首页: the office card, the size of the pools, and what needs attention (from app.services.reports.dashboard)."""
+
 from __future__ import annotations
 
 import logging
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy import func, select
 
-from app.models import (Draw, InspectionItem, InspectionObject, Inspector, Outcome, Plan, Publication, User)
+from app.models import Draw, InspectionItem, InspectionObject, Inspector, Outcome, Plan, Publication, User
 from app.models.core import LEVELS
-from app.services import dashboard
-from app.services import office as office_service
+from app.services.foundation import office as office_service
+from app.services.reports import dashboard
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
 LEVEL_COLORS = {"info": ("#e8f1fb", "#1f5fa8"), "warn": ("#fff4e0", "#a15c00"), "danger": ("#fde8e8", "#b00020")}
-COUNTS = (("检查对象", InspectionObject), ("检查人员及专家", Inspector), ("抽查事项", InspectionItem),
-          ("抽查计划", Plan), ("抽取记录", Draw), ("检查结果", Outcome), ("公示记录", Publication),
-          ("账户", User))
+COUNTS = (
+    ("检查对象", InspectionObject),
+    ("检查人员及专家", Inspector),
+    ("抽查事项", InspectionItem),
+    ("抽查计划", Plan),
+    ("抽取记录", Draw),
+    ("检查结果", Outcome),
+    ("公示记录", Publication),
+    ("账户", User),
+)
 
 
 def _card(title: str, value: str, detail: str = "", level: str = "info") -> QFrame:
@@ -120,8 +127,12 @@ class HomePage(QWidget):
             self.counts_grid.addWidget(_card(label, f"{self.counts[label]:,}"), i // 4, i % 4)
         self._clear(self.items_grid)
         for i, item in enumerate(self.items):
-            card = _card(str(item.get("title", "")), str(item.get("value", "")), str(item.get("detail", "")),
-                         str(item.get("level", "info")))
+            card = _card(
+                str(item.get("title", "")),
+                str(item.get("value", "")),
+                str(item.get("detail", "")),
+                str(item.get("level", "info")),
+            )
             target = item.get("page") or ""
             if target:
                 card.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -1,14 +1,15 @@
 """执法人员库: credentialed inspectors (执法证号 required) — search, filter, edit, import, export."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.models.pools import Inspector
-from app.services import pools
+from app.services.foundation.errors import UserError
+from app.services.pools import pools
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pool_widgets import PoolPage, RecordDialog, show_error
-from app.services.errors import UserError
 
 
 class PeoplePage(PoolPage):
@@ -16,8 +17,12 @@ class PeoplePage(PoolPage):
     kind = "inspectors"
     placeholder = "搜索姓名、执法证号、单位、区域、专长……"
     columns = [(k, h) for k, h in pools.INSPECTOR_COLUMNS if k not in ("id_no",)]
-    filters = [("region", "区域", True), ("expertise", "业务专长", True), ("department", "部门", False),
-               ("on_duty", "在编在岗", False)]
+    filters = [
+        ("region", "区域", True),
+        ("expertise", "业务专长", True),
+        ("department", "部门", False),
+        ("on_duty", "在编在岗", False),
+    ]
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(ctx, parent)
@@ -80,7 +85,11 @@ class PeoplePage(PoolPage):
             show_error(self, exc)
             return
         except Exception as exc:  # e.g. referenced by a team: keep the person
-            QMessageBox.warning(self, "无法删除", f"“{name}”已被抽取或检查记录引用，不能删除。可把“在编在岗”改为“否”。\n（{exc.__class__.__name__}）")
+            QMessageBox.warning(
+                self,
+                "无法删除",
+                f"“{name}”已被抽取或检查记录引用，不能删除。可把“在编在岗”改为“否”。\n（{exc.__class__.__name__}）",
+            )
             return
         self.refresh()
 

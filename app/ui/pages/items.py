@@ -1,4 +1,5 @@
 """事项清单: the year's 随机抽查事项清单 (versioned per year, published) — import, edit, export."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +7,7 @@ from datetime import date
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 
 from app.models.pools import InspectionItem
-from app.services import pools
+from app.services.pools import pools
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pool_widgets import PoolPage, RecordDialog
@@ -15,8 +16,22 @@ from app.ui.pool_widgets import PoolPage, RecordDialog
 class ItemsPage(PoolPage):
     title = "随机抽查事项清单"
     hint = "按年度管理；抽查比例、频次写在事项上，供制定计划时参考"
-    columns = [(k, dict(pools.ITEM_COLUMNS)[k]) for k in ("seq", "category", "name", "target", "item_class", "method",
-                                                        "ratio", "frequency", "subject", "content", "basis")]
+    columns = [
+        (k, dict(pools.ITEM_COLUMNS)[k])
+        for k in (
+            "seq",
+            "category",
+            "name",
+            "target",
+            "item_class",
+            "method",
+            "ratio",
+            "frequency",
+            "subject",
+            "content",
+            "basis",
+        )
+    ]
     placeholder = "搜索抽查类别、事项、检查对象、依据……"
     filters = [("item_class", "事项类别", False), ("method", "检查方式", False)]
 

@@ -1,13 +1,22 @@
 """检查对象库: the object pool — search, filter, sort, edit, bulk tag, mark 停产/注销/迁出, history, export, import."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFormLayout, QInputDialog, QLabel,
-                               QLineEdit, QMessageBox, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+)
 
-from app.models.pools import InspectionObject, OBJECT_STATUSES
-from app.services import pools
-from app.services.errors import UserError
+from app.models.pools import InspectionObject
+from app.services.foundation.errors import UserError
+from app.services.pools import pools
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pool_widgets import HistoryDialog, PoolPage, RecordDialog, show_error
@@ -51,8 +60,14 @@ class ObjectsPage(PoolPage):
     title = "检查对象名录库"
     hint = "排污许可登记数据为基础；注销、迁出的单位以灰色显示，不参加抽取"
     columns = [(k, h) for k, h in pools.OBJECT_COLUMNS]
-    filters = [("township", "乡镇", False), ("permit_class", "管理类别", False), ("credit_grade", "信用等级", False),
-               ("credit_risk", "信用风险", False), ("status", "状态", False), ("tags", "标签", True)]
+    filters = [
+        ("township", "乡镇", False),
+        ("permit_class", "管理类别", False),
+        ("credit_grade", "信用等级", False),
+        ("credit_risk", "信用风险", False),
+        ("status", "状态", False),
+        ("tags", "标签", True),
+    ]
 
     def __init__(self, ctx: AppContext, parent=None):
         self.has_classes = _has_classification()
@@ -107,8 +122,9 @@ class ObjectsPage(PoolPage):
                 pools.update_object(s, oid, changes)
             return oid
 
-        dlg = RecordDialog(f"修改检查对象 — {values['name']}", "objects", values, save, skip=("status_date", "status"),
-                           parent=self)
+        dlg = RecordDialog(
+            f"修改检查对象 — {values['name']}", "objects", values, save, skip=("status_date", "status"), parent=self
+        )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             self.select_id(oid)
@@ -127,8 +143,9 @@ class ObjectsPage(PoolPage):
         try:
             with self.ctx.session() as s:
                 for i in ids:
-                    pools.set_status(s, i, dlg.status.currentText(), reason=dlg.reason.text(),
-                                     effective=dlg.date.date().toPython())
+                    pools.set_status(
+                        s, i, dlg.status.currentText(), reason=dlg.reason.text(), effective=dlg.date.date().toPython()
+                    )
         except UserError as exc:
             show_error(self, exc)
             return
@@ -139,8 +156,9 @@ class ObjectsPage(PoolPage):
         if not ids:
             QMessageBox.information(self, "请先选择", "请先在列表中选择要加标签的单位（可多选）。")
             return
-        text, ok = QInputDialog.getText(self, "批量标签", f"给选中的 {len(ids)} 家单位添加标签（多个用“、”分隔；"
-                                                       "以“-”开头表示去掉该标签）：")
+        text, ok = QInputDialog.getText(
+            self, "批量标签", f"给选中的 {len(ids)} 家单位添加标签（多个用“、”分隔；以“-”开头表示去掉该标签）："
+        )
         if not ok or not text.strip():
             return
         parts = [p.strip() for p in text.replace("，", "、").replace(",", "、").split("、") if p.strip()]
@@ -169,7 +187,7 @@ class ObjectsPage(PoolPage):
 
 def _has_classification() -> bool:
     try:
-        import app.services.classification  # noqa: F401
+        import app.services.rules.classification  # noqa: F401
     except ImportError:
         return False
     return True

@@ -1,5 +1,6 @@
 """检查结果: per period the drawn objects and their results; entry dialog, sheet export/import, review,
 follow-up (rectifications due, cases, transfers), and printing the 检查通知书."""
+
 from __future__ import annotations
 
 import logging
@@ -9,19 +10,44 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                               QListWidget, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from app.models.draw import Draw
-from app.services import outcomes as svc
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import (RowsTableModel, button_row, dialog_buttons, labelled_period_row, page_title, period_combo,
-                            plain_table, refill_periods)
+from app.ui.widgets import (
+    RowsTableModel,
+    button_row,
+    dialog_buttons,
+    labelled_period_row,
+    page_title,
+    period_combo,
+    plain_table,
+    refill_periods,
+)
 
 log = logging.getLogger(__name__)
 STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
@@ -53,8 +79,20 @@ class DrawnPeriodsMixin:
 
 
 class OutcomeTableModel(RowsTableModel):
-    HEADERS = ("状态", "企业名称", "统一社会信用代码", "监管类别", "检查组", "检查日期", "检查方式", "检查结果",
-               "公示期限", "录入人", "审核人", "附件")
+    HEADERS = (
+        "状态",
+        "企业名称",
+        "统一社会信用代码",
+        "监管类别",
+        "检查组",
+        "检查日期",
+        "检查方式",
+        "检查结果",
+        "公示期限",
+        "录入人",
+        "审核人",
+        "附件",
+    )
     rows: list[svc.OutcomeRow]
 
     def __init__(self, parent=None):
@@ -73,10 +111,20 @@ class OutcomeTableModel(RowsTableModel):
         r = self.rows[index.row()]
         c = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = [r.state, r.name, r.uscc, r.category, "、".join(r.team),
-                      r.check_date.isoformat() if r.check_date else "", r.method, r.result,
-                      r.publish_due.isoformat() if r.publish_due else "", r.entered_by, r.reviewed_by,
-                      str(r.attachments) if r.attachments else ""]
+            values = [
+                r.state,
+                r.name,
+                r.uscc,
+                r.category,
+                "、".join(r.team),
+                r.check_date.isoformat() if r.check_date else "",
+                r.method,
+                r.result,
+                r.publish_due.isoformat() if r.publish_due else "",
+                r.entered_by,
+                r.reviewed_by,
+                str(r.attachments) if r.attachments else "",
+            ]
             return values[c]
         if role == Qt.ItemDataRole.ForegroundRole:
             if c == 0:
@@ -97,8 +145,14 @@ class OutcomeDialog(QDialog):
         self.resize(640, 720)
         with ctx.read() as s:
             phrase_list = [p.phrase for p in svc.phrases(s)]
-            self.existing = [(a.filename, a.sha256[:12], str(svc.attachment_path(a)), svc.verify_attachment(a))
-                             for a in svc.attachments(s, row.outcome_id)] if row.outcome_id else []
+            self.existing = (
+                [
+                    (a.filename, a.sha256[:12], str(svc.attachment_path(a)), svc.verify_attachment(a))
+                    for a in svc.attachments(s, row.outcome_id)
+                ]
+                if row.outcome_id
+                else []
+            )
         form = QFormLayout()
         form.addRow("检查对象", QLabel(f"{row.name}（{row.uscc}）"))
         form.addRow("抽查任务", QLabel(row.task_name or row.period))
@@ -136,15 +190,25 @@ class OutcomeDialog(QDialog):
         self.transfer_to = line(row.transfer_to, "移交/移送的机关，如 县公安局")
         self.actual_team = line("、".join(row.extra.get("actual_team", row.team)))
         self.team_change_reason = line(row.extra.get("team_change_reason", ""), "实际人员与检查组不同时必填")
-        for label, w in (("检查日期*", self.check_date), ("检查方式*", self.method), ("检查结果*", self.result),
-                         ("发现问题", self.findings), ("结果认定日期", self.determined_on)):
+        for label, w in (
+            ("检查日期*", self.check_date),
+            ("检查方式*", self.method),
+            ("检查结果*", self.result),
+            ("发现问题", self.findings),
+            ("结果认定日期", self.determined_on),
+        ):
             form.addRow(label, w)
         fix = QGroupBox("后续处置")
         ff = QFormLayout(fix)
-        for label, w in (("整改期限", self.rectify_deadline), ("整改复查日期", self.rectify_verified_on),
-                         ("整改复查结果", self.rectify_result), ("立案编号", self.case_no),
-                         ("处罚决定日期", self.decision_date), ("罚款金额（元）", self.penalty_amount),
-                         ("移交/移送机关", self.transfer_to)):
+        for label, w in (
+            ("整改期限", self.rectify_deadline),
+            ("整改复查日期", self.rectify_verified_on),
+            ("整改复查结果", self.rectify_result),
+            ("立案编号", self.case_no),
+            ("处罚决定日期", self.decision_date),
+            ("罚款金额（元）", self.penalty_amount),
+            ("移交/移送机关", self.transfer_to),
+        ):
             ff.addRow(label, w)
         team = QGroupBox("检查人员变更")
         tf = QFormLayout(team)
@@ -173,11 +237,20 @@ class OutcomeDialog(QDialog):
         lay.addWidget(buttons)
         self.follow_up_only = row.state not in ("未录入", "已录入")
         if self.follow_up_only:
-            for w in (self.check_date, self.method, self.result, self.findings, self.determined_on, self.actual_team,
-                      self.team_change_reason):
+            for w in (
+                self.check_date,
+                self.method,
+                self.result,
+                self.findings,
+                self.determined_on,
+                self.actual_team,
+                self.team_change_reason,
+            ):
                 w.setEnabled(False)
             add.setEnabled(False)
-            lay.insertWidget(0, QLabel(f"该结果{row.state}，检查结果不能再改；可以登记后续处置（整改复查、立案处罚、移送）。"))
+            lay.insertWidget(
+                0, QLabel(f"该结果{row.state}，检查结果不能再改；可以登记后续处置（整改复查、立案处罚、移送）。")
+            )
 
     def open_selected(self) -> None:
         from PySide6.QtCore import QUrl
@@ -194,17 +267,32 @@ class OutcomeDialog(QDialog):
         self.attachment_list.addItem(f"{Path(path).name}（待保存）")
 
     def choose_attachment(self) -> None:
-        paths, _f = QFileDialog.getOpenFileNames(self, "选择附件", str(Path.home()),
-                                                 "笔录和照片 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)")
+        paths, _f = QFileDialog.getOpenFileNames(
+            self, "选择附件", str(Path.home()), "笔录和照片 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)"
+        )
         for p in paths:
             self.add_attachment_path(p)
 
     def values(self) -> dict:
         q = self.check_date.date()
-        data = {"check_date": date(q.year(), q.month(), q.day()), "method": self.method.currentText(),
-                "result": self.result.currentText(), "findings": self.findings.toPlainText()}
-        for key in ("determined_on", "rectify_deadline", "rectify_verified_on", "rectify_result", "case_no",
-                    "decision_date", "penalty_amount", "transfer_to", "actual_team", "team_change_reason"):
+        data = {
+            "check_date": date(q.year(), q.month(), q.day()),
+            "method": self.method.currentText(),
+            "result": self.result.currentText(),
+            "findings": self.findings.toPlainText(),
+        }
+        for key in (
+            "determined_on",
+            "rectify_deadline",
+            "rectify_verified_on",
+            "rectify_result",
+            "case_no",
+            "decision_date",
+            "penalty_amount",
+            "transfer_to",
+            "actual_team",
+            "team_change_reason",
+        ):
             data[key] = getattr(self, key).text().strip()
         if self.row.outcome_id:
             data["outcome_id"] = self.row.outcome_id
@@ -267,8 +355,17 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.export_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.import_sheet())
         self.notice_button.clicked.connect(lambda: self.print_notices())
-        buttons = button_row(self.edit_button, self.approve_button, self.approve_all_button, self.return_button, None,
-                             self.phrases_button, self.export_button, self.import_button, self.notice_button)
+        buttons = button_row(
+            self.edit_button,
+            self.approve_button,
+            self.approve_all_button,
+            self.return_button,
+            None,
+            self.phrases_button,
+            self.export_button,
+            self.import_button,
+            self.notice_button,
+        )
         can_review = ctx.actor.role in REVIEW_ROLES
         for b in (self.approve_button, self.approve_all_button, self.return_button):
             b.setEnabled(can_review)
@@ -307,8 +404,11 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         counts = {}
         for r in rows:
             counts[r.state] = counts.get(r.state, 0) + 1
-        self.summary.setText(f"共 {len(rows)} 个对象：" + "，".join(f"{k} {v}" for k, v in counts.items()) if rows
-                             else "本期没有抽中对象")
+        self.summary.setText(
+            f"共 {len(rows)} 个对象：" + "，".join(f"{k} {v}" for k, v in counts.items())
+            if rows
+            else "本期没有抽中对象"
+        )
 
     def selected_rows(self) -> list[svc.OutcomeRow]:
         idx = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
@@ -370,8 +470,9 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
     def export_template(self, path: str | None = None) -> Path | None:
         period = self.current_period()
         if not path:
-            path, _f = QFileDialog.getSaveFileName(self, "导出检查结果录入表", str(Path.home() / f"检查结果录入表-{period}.xlsx"),
-                                                   "Excel 文件 (*.xlsx)")
+            path, _f = QFileDialog.getSaveFileName(
+                self, "导出检查结果录入表", str(Path.home() / f"检查结果录入表-{period}.xlsx"), "Excel 文件 (*.xlsx)"
+            )
         if not path:
             return None
         try:
@@ -401,13 +502,17 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             more = f"\n……共 {len(report['errors'])} 处错误" if len(report["errors"]) > 20 else ""
             QMessageBox.warning(self, "导入失败（未导入任何数据）", "\n".join(lines) + more)
         else:
-            QMessageBox.information(self, "导入完成", f"新增 {report['inserted']} 条，更新 {report['updated']} 条检查结果"
-                                    f"（未变化 {report.get('unchanged', 0)} 条）。")
+            QMessageBox.information(
+                self,
+                "导入完成",
+                f"新增 {report['inserted']} 条，更新 {report['updated']} 条检查结果"
+                f"（未变化 {report.get('unchanged', 0)} 条）。",
+            )
         self.reload()
         return report
 
     def print_notices(self, preview: bool = True) -> Path | None:
-        from app.services import forms_pdf
+        from app.services.outcomes import forms as forms_pdf
 
         rows = self.selected_rows()
         period = self.current_period()
@@ -504,8 +609,11 @@ class FollowUpModel(RowsTableModel):
     rows: list[tuple[str, svc.OutcomeRow]]
 
     def set_data(self, follow: dict) -> None:
-        self.set_rows([("责令整改", r) for r in follow["rectifications"]] + [("立案", r) for r in follow["cases"]]
-                      + [("移交/移送", r) for r in follow["transfers"]])
+        self.set_rows(
+            [("责令整改", r) for r in follow["rectifications"]]
+            + [("立案", r) for r in follow["cases"]]
+            + [("移交/移送", r) for r in follow["transfers"]]
+        )
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

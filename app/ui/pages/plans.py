@@ -1,31 +1,67 @@
 """年度计划: annual plans (本部门/内部联合/部门联合), their tasks (对象范围 as a saved filter), 备案 adjustments,
 and export of the published plan table (xlsx / PDF)."""
+
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from app.models.pools import InspectionItem
-from app.services import plans, policies, quota
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.rules import plans, policies, quota
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_error, show_info
 from app.ui.widgets import dialog_buttons
 
-PLAN_COLUMNS = [("code", "抽查计划编号"), ("name", "抽查计划名称"), ("kind", "计划类型"), ("initiator", "发起科室/部门"),
-                ("partners", "联合科室/部门"), ("window", "抽查时间"), ("tasks", "任务数"), ("published", "已公开")]
-TASK_COLUMNS = [("code", "抽查任务编号"), ("name", "抽查任务名称"), ("draw_type", "抽查类型"), ("ratio", "抽查比例"),
-                ("items", "抽查事项"), ("scope", "抽查对象范围"), ("matches", "范围内对象"), ("window", "抽查时间"),
-                ("mode", "检查模式")]
-ADJ_COLUMNS = [("filed_on", "备案日期"), ("reason", "调整理由"), ("description", "调整内容"), ("user", "经办人"),
-               ("published", "已公示")]
+PLAN_COLUMNS = [
+    ("code", "抽查计划编号"),
+    ("name", "抽查计划名称"),
+    ("kind", "计划类型"),
+    ("initiator", "发起科室/部门"),
+    ("partners", "联合科室/部门"),
+    ("window", "抽查时间"),
+    ("tasks", "任务数"),
+    ("published", "已公开"),
+]
+TASK_COLUMNS = [
+    ("code", "抽查任务编号"),
+    ("name", "抽查任务名称"),
+    ("draw_type", "抽查类型"),
+    ("ratio", "抽查比例"),
+    ("items", "抽查事项"),
+    ("scope", "抽查对象范围"),
+    ("matches", "范围内对象"),
+    ("window", "抽查时间"),
+    ("mode", "检查模式"),
+]
+ADJ_COLUMNS = [
+    ("filed_on", "备案日期"),
+    ("reason", "调整理由"),
+    ("description", "调整内容"),
+    ("user", "经办人"),
+    ("published", "已公示"),
+]
 
 
 def _date_edit(value: date | None) -> QDateEdit:
@@ -67,16 +103,29 @@ class PlanDialog(_Form):
         self.partners.setPlaceholderText("多个用顿号分隔，如 县市场监管局、县应急管理局")
         self.start = _date_edit(date(year, 1, 1))
         self.end = _date_edit(date(year, 12, 31))
-        for label, w in (("抽查计划编号*", self.code), ("抽查计划名称*", self.name), ("计划类型", self.kind),
-                         ("发起科室/部门", self.initiator), ("联合科室/部门", self.partners), ("开始日期", self.start),
-                         ("结束日期", self.end)):
+        for label, w in (
+            ("抽查计划编号*", self.code),
+            ("抽查计划名称*", self.name),
+            ("计划类型", self.kind),
+            ("发起科室/部门", self.initiator),
+            ("联合科室/部门", self.partners),
+            ("开始日期", self.start),
+            ("结束日期", self.end),
+        ):
             self.form.addRow(label, w)
         self.finish()
 
     def values(self) -> dict:
-        return dict(year=self.year, code=self.code.text(), name=self.name.text(), kind=self.kind.currentText(),
-                    initiator=self.initiator.text(), partners=self.partners.text(), start_date=_qdate(self.start),
-                    end_date=_qdate(self.end))
+        return dict(
+            year=self.year,
+            code=self.code.text(),
+            name=self.name.text(),
+            kind=self.kind.currentText(),
+            initiator=self.initiator.text(),
+            partners=self.partners.text(),
+            start_date=_qdate(self.start),
+            end_date=_qdate(self.end),
+        )
 
 
 class TaskDialog(_Form):
@@ -119,12 +168,23 @@ class TaskDialog(_Form):
         self.mode = QComboBox()
         self.mode.setEditable(True)
         self.mode.addItems(plans.TASK_MODES)
-        for label, w in (("抽查任务编号*", self.code), ("抽查任务名称*", self.name), ("抽查类型", self.draw_type),
-                         ("抽查比例", self.ratio), ("抽查事项", self.items), ("范围：监管类别", self.categories),
-                         ("范围：乡镇", self.township), ("范围：行业", self.industry), ("范围：标签", self.tags),
-                         ("范围：排污许可类别", self.permit), ("发起科室/部门", self.initiator),
-                         ("联合科室/部门", self.partners), ("开始日期", self.start), ("结束日期", self.end),
-                         ("检查模式", self.mode)):
+        for label, w in (
+            ("抽查任务编号*", self.code),
+            ("抽查任务名称*", self.name),
+            ("抽查类型", self.draw_type),
+            ("抽查比例", self.ratio),
+            ("抽查事项", self.items),
+            ("范围：监管类别", self.categories),
+            ("范围：乡镇", self.township),
+            ("范围：行业", self.industry),
+            ("范围：标签", self.tags),
+            ("范围：排污许可类别", self.permit),
+            ("发起科室/部门", self.initiator),
+            ("联合科室/部门", self.partners),
+            ("开始日期", self.start),
+            ("结束日期", self.end),
+            ("检查模式", self.mode),
+        ):
             self.form.addRow(label, w)
         self.finish()
 
@@ -134,24 +194,43 @@ class TaskDialog(_Form):
 
     def scope(self) -> dict:
         scope = {}
-        cats = [self.categories.item(i).text() for i in range(self.categories.count())
-                if self.categories.item(i).checkState() == Qt.CheckState.Checked]
+        cats = [
+            self.categories.item(i).text()
+            for i in range(self.categories.count())
+            if self.categories.item(i).checkState() == Qt.CheckState.Checked
+        ]
         if cats:
             scope["categories"] = cats
-        for key, w in (("township", self.township), ("industry", self.industry), ("tags", self.tags),
-                       ("permit_class", self.permit)):
+        for key, w in (
+            ("township", self.township),
+            ("industry", self.industry),
+            ("tags", self.tags),
+            ("permit_class", self.permit),
+        ):
             vals = self._split(w.text())
             if vals:
                 scope[key] = vals
         return scope
 
     def values(self) -> dict:
-        items = [self.items.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.items.count())
-                 if self.items.item(i).checkState() == Qt.CheckState.Checked]
-        return dict(code=self.code.text(), name=self.name.text(), draw_type=self.draw_type.currentText(),
-                    ratio=self.ratio.text(), item_ids=items, scope=self.scope(), initiator=self.initiator.text(),
-                    partners=self.partners.text(), start_date=_qdate(self.start), end_date=_qdate(self.end),
-                    mode=self.mode.currentText())
+        items = [
+            self.items.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.items.count())
+            if self.items.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        return dict(
+            code=self.code.text(),
+            name=self.name.text(),
+            draw_type=self.draw_type.currentText(),
+            ratio=self.ratio.text(),
+            item_ids=items,
+            scope=self.scope(),
+            initiator=self.initiator.text(),
+            partners=self.partners.text(),
+            start_date=_qdate(self.start),
+            end_date=_qdate(self.end),
+            mode=self.mode.currentText(),
+        )
 
 
 class AdjustDialog(_Form):
@@ -163,14 +242,23 @@ class AdjustDialog(_Form):
         self.description = QLineEdit()
         self.start = _date_edit(plan.start_date)
         self.end = _date_edit(plan.end_date)
-        for label, w in (("备案日期", self.filed), ("调整理由*", self.reason), ("调整内容", self.description),
-                         ("开始日期", self.start), ("结束日期", self.end)):
+        for label, w in (
+            ("备案日期", self.filed),
+            ("调整理由*", self.reason),
+            ("调整内容", self.description),
+            ("开始日期", self.start),
+            ("结束日期", self.end),
+        ):
             self.form.addRow(label, w)
         self.finish()
 
     def values(self) -> dict:
-        return dict(reason=self.reason.text(), filed_on=_qdate(self.filed), description=self.description.text(),
-                    changes={"start_date": _qdate(self.start), "end_date": _qdate(self.end)})
+        return dict(
+            reason=self.reason.text(),
+            filed_on=_qdate(self.filed),
+            description=self.description.text(),
+            changes={"start_date": _qdate(self.start), "end_date": _qdate(self.end)},
+        )
 
 
 class PlansPage(QWidget):
@@ -185,9 +273,15 @@ class PlansPage(QWidget):
         self.year.setValue(date.today().year)
         self.year.valueChanged.connect(lambda _v: self.refresh())
         bar.addWidget(self.year)
-        for text, slot in (("新建计划…", self.add_plan), ("新增任务…", self.add_task), ("备案调整…", self.adjust_plan),
-                           ("标记已公开", self.publish_plan), ("调整已公示", self.publish_adjustment), ("导出 Excel…", self.export_xlsx),
-                           ("导出 PDF…", self.export_pdf)):
+        for text, slot in (
+            ("新建计划…", self.add_plan),
+            ("新增任务…", self.add_task),
+            ("备案调整…", self.adjust_plan),
+            ("标记已公开", self.publish_plan),
+            ("调整已公示", self.publish_adjustment),
+            ("导出 Excel…", self.export_xlsx),
+            ("导出 PDF…", self.export_pdf),
+        ):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
             bar.addWidget(b)
@@ -224,11 +318,23 @@ class PlansPage(QWidget):
         with self.ctx.read() as s:
             rows = []
             for p in plans.list_plans(s, self.year.value()):
-                rows.append(dict(id=p.id, code=p.code, name=p.name, kind=p.kind, initiator=p.initiator,
-                                 partners=p.partners, window=plans.window_text(p.start_date, p.end_date),
-                                 tasks=len(plans.tasks_of(s, p)), published=p.published))
+                rows.append(
+                    dict(
+                        id=p.id,
+                        code=p.code,
+                        name=p.name,
+                        kind=p.kind,
+                        initiator=p.initiator,
+                        partners=p.partners,
+                        window=plans.window_text(p.start_date, p.end_date),
+                        tasks=len(plans.tasks_of(s, p)),
+                        published=p.published,
+                    )
+                )
         self.plan_model.set_rows(rows)
-        self.status.setText(f"{self.year.value()} 年共 {len(rows)} 个抽查计划。未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。")
+        self.status.setText(
+            f"{self.year.value()} 年共 {len(rows)} 个抽查计划。未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。"
+        )
         idx = next((i for i, r in enumerate(rows) if r["id"] == selected), 0 if rows else None)
         if idx is not None:
             self.plan_view.selectRow(idx)
@@ -254,13 +360,32 @@ class PlansPage(QWidget):
                     n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
                 except UserError:
                     n = "?"
-                trows.append(dict(id=t.id, code=t.code, name=t.name, draw_type=t.draw_type, ratio=t.ratio,
-                                  items=plans.item_names(s, t.item_ids),
-                                  scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
-                                  matches=n, window=plans.window_text(t.start_date, t.end_date), mode=t.mode))
-            arows = [dict(id=a.id, filed_on=a.filed_on.isoformat(), reason=a.reason, description=a.description,
-                          user=a.user, published=a.published, _color=None if a.published else "#8a4b00")
-                     for a in plans.adjustments_of(s, plan)]
+                trows.append(
+                    dict(
+                        id=t.id,
+                        code=t.code,
+                        name=t.name,
+                        draw_type=t.draw_type,
+                        ratio=t.ratio,
+                        items=plans.item_names(s, t.item_ids),
+                        scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
+                        matches=n,
+                        window=plans.window_text(t.start_date, t.end_date),
+                        mode=t.mode,
+                    )
+                )
+            arows = [
+                dict(
+                    id=a.id,
+                    filed_on=a.filed_on.isoformat(),
+                    reason=a.reason,
+                    description=a.description,
+                    user=a.user,
+                    published=a.published,
+                    _color=None if a.published else "#8a4b00",
+                )
+                for a in plans.adjustments_of(s, plan)
+            ]
         self.task_model.set_rows(trows)
         self.adj_model.set_rows(arows)
 
@@ -298,8 +423,13 @@ class PlansPage(QWidget):
         if values is None:
             with self.ctx.read() as s:
                 plan = plans.get_plan(s, pid)
-                items = list(s.scalars(select(InspectionItem).where(InspectionItem.year == plan.year)
-                                       .order_by(InspectionItem.seq, InspectionItem.id)))
+                items = list(
+                    s.scalars(
+                        select(InspectionItem)
+                        .where(InspectionItem.year == plan.year)
+                        .order_by(InspectionItem.seq, InspectionItem.id)
+                    )
+                )
                 try:
                     rules = policies.active_rules(s)
                     cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]

@@ -1,5 +1,6 @@
 """结果公示: approved results waiting for publication (deadlines in colour), creating a batch (xlsx for
 the platforms + the PDF notice with preview), the history of batches, and the publication rate."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.services import outcomes, publication as svc, workdays
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.outcomes import outcomes, workdays
+from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
@@ -61,8 +63,15 @@ class PendingModel(RowsTableModel):
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return [r.name, r.uscc, r.check_date.isoformat() if r.check_date else "", r.result, r.reviewed_by,
-                    r.publish_due.isoformat() if r.publish_due else "", self.remaining[index.row()]][index.column()]
+            return [
+                r.name,
+                r.uscc,
+                r.check_date.isoformat() if r.check_date else "",
+                r.result,
+                r.reviewed_by,
+                r.publish_due.isoformat() if r.publish_due else "",
+                self.remaining[index.row()],
+            ][index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() in (5, 6):
             return QBrush(QColor(DUE_COLORS[self.status[index.row()]]))
         return None
@@ -99,8 +108,11 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         pending_box = QGroupBox("已审核、待公示")
         pl = QVBoxLayout(pending_box)
         pl.addWidget(self.pending_table, 1)
-        pl.addLayout(button_row(QLabel("公示期限：红色＝已超期，橙色＝5 个工作日内到期，绿色＝时间充足"), None,
-                                self.publish_button))
+        pl.addLayout(
+            button_row(
+                QLabel("公示期限：红色＝已超期，橙色＝5 个工作日内到期，绿色＝时间充足"), None, self.publish_button
+            )
+        )
 
         self.batches = BatchModel(self)
         self.batch_table = plain_table(self.batches)
@@ -136,8 +148,10 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         self.batches.set_rows(history)
         self.rule_label.setText(f"规则：{rule.label}")
         if rate:
-            self.rate_label.setText(f"公示率 {rate['rate'] * 100:.1f}%（已公示 {rate['published']} / 已录入 {rate['entered']}，"
-                                    f"抽中 {rate['drawn']}，按期 {rate['on_time']}）")
+            self.rate_label.setText(
+                f"公示率 {rate['rate'] * 100:.1f}%（已公示 {rate['published']} / 已录入 {rate['entered']}，"
+                f"抽中 {rate['drawn']}，按期 {rate['on_time']}）"
+            )
         else:
             self.rate_label.setText("")
         self.publish_button.setEnabled(bool(rows) if rate else False)
@@ -151,8 +165,12 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
     def create_batch(self, xlsx_path: str | None = None, preview: bool = True) -> dict | None:
         period = self.current_period()
         if not xlsx_path:
-            xlsx_path, _f = QFileDialog.getSaveFileName(self, "保存公示表（上传平台用）",
-                                                        str(Path.home() / f"抽查结果公示-{period}.xlsx"), "Excel 文件 (*.xlsx)")
+            xlsx_path, _f = QFileDialog.getSaveFileName(
+                self,
+                "保存公示表（上传平台用）",
+                str(Path.home() / f"抽查结果公示-{period}.xlsx"),
+                "Excel 文件 (*.xlsx)",
+            )
         if not xlsx_path:
             return None
         xlsx_file = Path(xlsx_path).with_suffix(".xlsx")
@@ -171,7 +189,9 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
 
             show(pdf_file, "公示", self)
         else:
-            QMessageBox.information(self, "公示", f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}")
+            QMessageBox.information(
+                self, "公示", f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}"
+            )
         return info
 
     def export_batch(self, path: str | None = None) -> Path | None:
@@ -179,8 +199,9 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         if bid is None:
             return None
         if not path:
-            path, _f = QFileDialog.getSaveFileName(self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"),
-                                                   "Excel 文件 (*.xlsx)")
+            path, _f = QFileDialog.getSaveFileName(
+                self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"), "Excel 文件 (*.xlsx)"
+            )
         if not path:
             return None
         try:

@@ -1,21 +1,30 @@
 """抽查比例与应抽数: the period's quota table (per category/stratum: 名录数, 比例, 应抽, 方式, 剔除) for the
 whole pool or one task, and the office's yearly targets."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.services import plans, policies, quota, targets
-from app.services.errors import UserError
-from app.services.periods import parse_period
+from app.services.foundation.errors import UserError
+from app.services.foundation.periods import parse_period
+from app.services.rules import plans, policies, quota, targets
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
 from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_info
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
-COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("pool", "名录数"), ("ratio", "比例"), ("required", "应抽"),
-           ("mode", "检查方式"), ("excluded_n", "已剔除"), ("note", "说明")]
+COLUMNS = [
+    ("category", "监管类别"),
+    ("stratum", "分层"),
+    ("pool", "名录数"),
+    ("ratio", "比例"),
+    ("required", "应抽"),
+    ("mode", "检查方式"),
+    ("excluded_n", "已剔除"),
+    ("note", "说明"),
+]
 TARGET_COLUMNS = [("title", "年度目标"), ("value", "完成情况"), ("status", "是否达标"), ("detail", "说明")]
 
 
@@ -83,24 +92,42 @@ class QuotaPage(QWidget):
                 return
             rows = []
             for r in detail["rows"]:
-                rows.append(dict(category=r["category"], stratum=r["stratum"], pool=r["pool"], ratio=r["ratio"],
-                                 required=r["required"], mode=r["mode"], excluded_n=len(r["excluded"]) or "",
-                                 note=r["note"], _tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
-                                 _color="#b00020" if r["category"] == policies.UNCLASSIFIED else None))
+                rows.append(
+                    dict(
+                        category=r["category"],
+                        stratum=r["stratum"],
+                        pool=r["pool"],
+                        ratio=r["ratio"],
+                        required=r["required"],
+                        mode=r["mode"],
+                        excluded_n=len(r["excluded"]) or "",
+                        note=r["note"],
+                        _tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
+                        _color="#b00020" if r["category"] == policies.UNCLASSIFIED else None,
+                    )
+                )
             p = parse_period(period)
             upto = p.quarters[-1].index
             goals = []
             for t in targets.compute_targets(s, p.year, upto_quarter=upto):
-                goals.append(dict(title=t["title"], value=t["value"], detail=t["detail"],
-                                  status="达标" if t["ok"] else ("未达标" if t["actual"] is not None else "暂无数据"),
-                                  _color="#b00020" if t["actual"] is not None and not t["ok"] else None))
+                goals.append(
+                    dict(
+                        title=t["title"],
+                        value=t["value"],
+                        detail=t["detail"],
+                        status="达标" if t["ok"] else ("未达标" if t["actual"] is not None else "暂无数据"),
+                        _color="#b00020" if t["actual"] is not None and not t["ok"] else None,
+                    )
+                )
         self.title.setText(f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）")
         self.model.set_rows(rows)
         self.target_model.set_rows(goals)
         total = sum(r["required"] for r in rows)
         onsite = sum(r["required"] for r in rows if r["mode"] == "现场")
-        self.total.setText(f"合计应抽 {total} 家（现场 {onsite}，非现场 {total - onsite}）。比例按文件换算到所选期间，"
-                           "应抽数向上取整；“已剔除”为按规则剔除的对象（鼠标停留可见名单）。")
+        self.total.setText(
+            f"合计应抽 {total} 家（现场 {onsite}，非现场 {total - onsite}）。比例按文件换算到所选期间，"
+            "应抽数向上取整；“已剔除”为按规则剔除的对象（鼠标停留可见名单）。"
+        )
 
     def export_xlsx(self, path: str | None = None) -> bool:
         period = self.period.currentText()

@@ -1,16 +1,32 @@
 """规则设置: choose the office's preset, read every rule with its source sentence and the reading chosen,
 edit ratios / periods / modes / precedence in the rule editor and save a new version; import/export files."""
+
 from __future__ import annotations
 
 import copy
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services import policies
-from app.services.errors import UserError
+from app.services.foundation.errors import UserError
+from app.services.rules import policies
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import run_reported, show_error, show_info
@@ -113,8 +129,10 @@ class RulesPage(QWidget):
             try:
                 self.doc = policies.active_rules(s)
                 version = policies.active_version(s)
-                self.current.setText(f"当前规则：{self.doc.get('name', '')}（{self.doc['id']}，第 {version.id} 版，"
-                                     f"{version.created_at:%Y-%m-%d %H:%M} 由 {version.created_by or '—'} 保存）")
+                self.current.setText(
+                    f"当前规则：{self.doc.get('name', '')}（{self.doc['id']}，第 {version.id} 版，"
+                    f"{version.created_at:%Y-%m-%d %H:%M} 由 {version.created_by or '—'} 保存）"
+                )
             except UserError:
                 self.doc = None
                 self.current.setText("尚未设置监管规则：请选择本单位的规则预设并点“启用此预设”。")
@@ -184,29 +202,64 @@ class RulesPage(QWidget):
             for i, cat in enumerate(doc["categories"]):
                 strata = cat.get("strata") or []
                 if strata:
-                    self._add_row(("cat", i), "监管类别", cat["name"], "见分层", mode=cat.get("mode", "现场"),
-                                  cond=cond(cat["conditions"]))
+                    self._add_row(
+                        ("cat", i),
+                        "监管类别",
+                        cat["name"],
+                        "见分层",
+                        mode=cat.get("mode", "现场"),
+                        cond=cond(cat["conditions"]),
+                    )
                     for j, st in enumerate(strata):
-                        self._add_row(("st", i, j), "　分层", f"{cat['name']}（{st['name']}）",
-                                      st.get("ratio", cat.get("ratio")), ratio_edit=True,
-                                      mode=st.get("mode", cat.get("mode", "现场")),
-                                      cond=cond(st.get("conditions")) or "其余")
+                        self._add_row(
+                            ("st", i, j),
+                            "　分层",
+                            f"{cat['name']}（{st['name']}）",
+                            st.get("ratio", cat.get("ratio")),
+                            ratio_edit=True,
+                            mode=st.get("mode", cat.get("mode", "现场")),
+                            cond=cond(st.get("conditions")) or "其余",
+                        )
                 else:
-                    self._add_row(("cat", i), "监管类别", cat["name"], cat.get("ratio"), ratio_edit=True,
-                                  mode=cat.get("mode", "现场"), cond=cond(cat["conditions"]))
+                    self._add_row(
+                        ("cat", i),
+                        "监管类别",
+                        cat["name"],
+                        cat.get("ratio"),
+                        ratio_edit=True,
+                        mode=cat.get("mode", "现场"),
+                        cond=cond(cat["conditions"]),
+                    )
             for i, ep in enumerate(doc.get("extra_pools") or []):
-                self._add_row(("pool", i), "专项对象库", ep["name"], ep["ratio"], ratio_edit=True,
-                              mode=ep.get("mode", "现场"), cond=cond(ep["conditions"]))
+                self._add_row(
+                    ("pool", i),
+                    "专项对象库",
+                    ep["name"],
+                    ep["ratio"],
+                    ratio_edit=True,
+                    mode=ep.get("mode", "现场"),
+                    cond=cond(ep["conditions"]),
+                )
             for i, s in enumerate((doc.get("step_up") or {}).get("steps", [])):
-                self._add_row(("step", i), "比例递加", s["label"], {"value": s["add"]}, ratio_edit=True,
-                              cond=cond(s["conditions"]))
+                self._add_row(
+                    ("step", i),
+                    "比例递加",
+                    s["label"],
+                    {"value": s["add"]},
+                    ratio_edit=True,
+                    cond=cond(s["conditions"]),
+                )
             for i, rule in enumerate(doc.get("mode_rules") or []):
-                self._add_row(("moderule", i), "检查方式", rule.get("label", ""), mode=rule["mode"],
-                              cond=cond(rule["conditions"]))
+                self._add_row(
+                    ("moderule", i), "检查方式", rule.get("label", ""), mode=rule["mode"], cond=cond(rule["conditions"])
+                )
             for i, c in enumerate(doc.get("conflicts") or []):
                 names = {cat["id"]: cat["name"] for cat in doc["categories"]}
-                self._add_row(("conflict", i), "冲突规则",
-                              " / ".join(names.get(b, b) for b in c["between"]) + " → " + names.get(c["winner"], c["winner"]))
+                self._add_row(
+                    ("conflict", i),
+                    "冲突规则",
+                    " / ".join(names.get(b, b) for b in c["between"]) + " → " + names.get(c["winner"], c["winner"]),
+                )
             for i, ex in enumerate(doc.get("exclusions") or []):
                 self._add_row(("exclusion", i), "剔除", ex.get("label", ""), cond=ex.get("tag", ""))
             names = {c["id"]: c["name"] for c in doc["categories"]}
@@ -323,7 +376,9 @@ class RulesPage(QWidget):
                 if not value:
                     target.pop("ratio", None)
                     continue
-                spec = dict(target.get("ratio") or (doc["categories"][ref[1]].get("ratio") if kind == "st" else None) or {})
+                spec = dict(
+                    target.get("ratio") or (doc["categories"][ref[1]].get("ratio") if kind == "st" else None) or {}
+                )
                 spec["value"] = value
                 spec["per"] = self._cell(r, C_PER) or "季度"
                 inq = self._cell(r, C_INQ)
@@ -331,13 +386,17 @@ class RulesPage(QWidget):
                     try:
                         spec["in_quarter"] = int(inq)
                     except ValueError:
-                        raise UserError(f"“{self._cell(r, C_NAME)}”的执行季度“{inq}”应为整数（该周期内第几个季度）。") from None
+                        raise UserError(
+                            f"“{self._cell(r, C_NAME)}”的执行季度“{inq}”应为整数（该周期内第几个季度）。"
+                        ) from None
                 else:
                     spec.pop("in_quarter", None)
                 target["ratio"] = spec
             elif kind == "step":
                 target["add"] = self._cell(r, C_RATIO) or "0%"
-        doc["precedence"] = [self.precedence.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.precedence.count())]
+        doc["precedence"] = [
+            self.precedence.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.precedence.count())
+        ]
         return doc
 
     @staticmethod

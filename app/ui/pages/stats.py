@@ -1,22 +1,37 @@
 """统计报表: the period's figures, charts (应抽 vs 已查 per category; progress over the year) and exports."""
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries,
-                              QValueAxis)
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
-from app.services import stats as stats_service
-from app.services.errors import UserError
-from app.services.periods import parse_period, period_of
+from app.services.foundation.errors import UserError
+from app.services.foundation.periods import parse_period, period_of
+from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, plain_table
@@ -53,8 +68,11 @@ class FiguresModel(RowsTableModel):
     rows: list[tuple[str, str, object, str]]
 
     def set_stats(self, stats: dict | None) -> None:
-        self.set_rows([] if stats is None else
-                      [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))])
+        self.set_rows(
+            []
+            if stats is None
+            else [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))]
+        )
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -154,23 +172,35 @@ class CaseDialog(QDialog):
         self.resize(560, 420)
 
     def chosen(self) -> list[int]:
-        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
 
 def case_candidates(session, year: int) -> list[dict]:
     from app.models.draw import Draw, DrawSelection
     from app.models.outcomes import Outcome
 
-    q = (select(Outcome, DrawSelection).join(DrawSelection, Outcome.selection_id == DrawSelection.id)
-         .join(Draw, DrawSelection.draw_id == Draw.id)
-         .where(Draw.period.like(f"{year}%"), Draw.state.in_(stats_service.COUNTED_DRAW_STATES))
-         .order_by(Outcome.check_date, Outcome.id))
+    q = (
+        select(Outcome, DrawSelection)
+        .join(DrawSelection, Outcome.selection_id == DrawSelection.id)
+        .join(Draw, DrawSelection.draw_id == Draw.id)
+        .where(Draw.period.like(f"{year}%"), Draw.state.in_(stats_service.COUNTED_DRAW_STATES))
+        .order_by(Outcome.check_date, Outcome.id)
+    )
     out = []
     for o, sel in session.execute(q).all():
         if (o.problems or 0) > 0 or o.case_no or o.rectify_deadline:
-            out.append({"id": o.id, "name": sel.name, "check_date": o.check_date.isoformat() if o.check_date else "",
-                        "result": o.result})
+            out.append(
+                {
+                    "id": o.id,
+                    "name": sel.name,
+                    "check_date": o.check_date.isoformat() if o.check_date else "",
+                    "result": o.result,
+                }
+            )
     return out
 
 
@@ -261,7 +291,8 @@ class StatsPage(QWidget):
         self.summary.setText(
             f"<b>{st['office']}</b>　{st['period_label']}：应抽 <b>{c['required']}</b> 家次，实抽 {c['drawn']}，"
             f"已查 <b>{c['inspected']}</b>（完成率 {r['completion_rate']}%），发现问题 {c['problems_found']} 家次，"
-            f"责令整改 {c['rectify']}，立案 {c['cases']}，公示率 <b>{r['publication_rate']}%</b>")
+            f"责令整改 {c['rectify']}，立案 {c['cases']}，公示率 <b>{r['publication_rate']}%</b>"
+        )
         self.model.set_stats(st)
         self.strata.setRowCount(len(st["strata"]))
         for i, row in enumerate(st["strata"]):
@@ -273,8 +304,10 @@ class StatsPage(QWidget):
         parts = []
         for t in st["targets"]:
             color = "#1b7f3b" if t["met"] else "#b00020"
-            parts.append(f"{t['name']}：实际 {t['actual']:g}{t['unit']} / 目标 {t['target']:g}{t['unit']} "
-                         f"<span style='color:{color}'>{'✓ 达到' if t['met'] else '✗ 未达到'}</span>")
+            parts.append(
+                f"{t['name']}：实际 {t['actual']:g}{t['unit']} / 目标 {t['target']:g}{t['unit']} "
+                f"<span style='color:{color}'>{'✓ 达到' if t['met'] else '✗ 未达到'}</span>"
+            )
         self.targets.setText("<b>工作目标</b><br>" + "<br>".join(parts))
         self.bar_view.setChart(bar_chart(st))
         self.line_view.setChart(line_chart(st))
@@ -331,17 +364,22 @@ class StatsPage(QWidget):
         path = self._save_path("保存年度工作报告", f"{year}年度双随机抽查工作报告.pdf", "PDF 文件 (*.pdf)")
         if not path:
             return
-        from app.services import annual_report
+        from app.services.reports import annual_report
 
         def job(progress, cancelled):
             progress(0, 0, "正在生成年度工作报告…")
             with self.ctx.session() as s:
                 return annual_report.build_annual_report(s, year, path, case_ids=cases)
 
-        self.worker = run_in_background(self, "生成年度工作报告", job, actor=self.ctx.actor, cancellable=False,
-                                        on_done=lambda info: self._done(
-                                            f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
-                                        on_error=self._fail)
+        self.worker = run_in_background(
+            self,
+            "生成年度工作报告",
+            job,
+            actor=self.ctx.actor,
+            cancellable=False,
+            on_done=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
+            on_error=self._fail,
+        )
 
 
 PAGE = PageSpec("stats", "统计报表", "统计报表", 50, StatsPage)

@@ -1,15 +1,30 @@
 """账户管理 (administrators only): add accounts, change roles, reset passwords, unlock, deactivate."""
+
 from __future__ import annotations
 
+from datetime import UTC
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 
 from app.models.base import utcnow
 from app.models.core import ROLES, User
-from app.services import accounts
-from app.services.errors import UserError
+from app.services.foundation import accounts
+from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, password_edit, record_table
@@ -18,9 +33,8 @@ from app.ui.widgets import RowsTableModel, button_row, password_edit, record_tab
 def _local(dt) -> str:
     if dt is None:
         return ""
-    from datetime import timezone
 
-    return dt.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    return dt.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class UserModel(RowsTableModel):
@@ -32,7 +46,9 @@ class UserModel(RowsTableModel):
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return [r["username"], r["display_name"], r["role"], r["status"], r["last_login"], r["created"]][index.column()]
+            return [r["username"], r["display_name"], r["role"], r["status"], r["last_login"], r["created"]][
+                index.column()
+            ]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r["status"] != "正常":
             from PySide6.QtGui import QColor
 
@@ -94,8 +110,10 @@ class UsersPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         lay = QVBoxLayout(self)
-        note = QLabel("<b>账户管理</b>　角色：管理员（全部功能）、录入员（录入和导入）、审核员（审核检查结果）、"
-                      "领导（查看和审批）。连续输错密码 5 次的账户会被锁定 15 分钟，可在此解锁。")
+        note = QLabel(
+            "<b>账户管理</b>　角色：管理员（全部功能）、录入员（录入和导入）、审核员（审核检查结果）、"
+            "领导（查看和审批）。连续输错密码 5 次的账户会被锁定 15 分钟，可在此解锁。"
+        )
         note.setWordWrap(True)
         lay.addWidget(note)
         self.add_button = QPushButton("新建账户…")
@@ -103,8 +121,11 @@ class UsersPage(QWidget):
         self.reset_button = QPushButton("重置密码…")
         self.unlock_button = QPushButton("解锁")
         self.active_button = QPushButton("停用")
-        lay.addLayout(button_row(self.add_button, self.role_button, self.reset_button, self.unlock_button,
-                                 self.active_button, None))
+        lay.addLayout(
+            button_row(
+                self.add_button, self.role_button, self.reset_button, self.unlock_button, self.active_button, None
+            )
+        )
         self.model = UserModel(self)
         self.table = record_table(self.model, self)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -119,9 +140,19 @@ class UsersPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            rows = [dict(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
-                         status=user_status(u), active=u.active, last_login=_local(u.last_login_at),
-                         created=_local(u.created_at)) for u in s.scalars(select(User).order_by(User.id))]
+            rows = [
+                dict(
+                    id=u.id,
+                    username=u.username,
+                    display_name=u.display_name,
+                    role=u.role,
+                    status=user_status(u),
+                    active=u.active,
+                    last_login=_local(u.last_login_at),
+                    created=_local(u.created_at),
+                )
+                for u in s.scalars(select(User).order_by(User.id))
+            ]
         self.model.set_rows(rows)
         self._update_buttons()
 
@@ -165,8 +196,14 @@ class UsersPage(QWidget):
             return
         try:
             with self.ctx.session() as s:
-                accounts.create_user(s, dlg.username.text(), dlg.role.currentText(), dlg.password.text(),
-                                     display_name=dlg.display_name.text().strip(), must_change_password=True)
+                accounts.create_user(
+                    s,
+                    dlg.username.text(),
+                    dlg.role.currentText(),
+                    dlg.password.text(),
+                    display_name=dlg.display_name.text().strip(),
+                    must_change_password=True,
+                )
         except UserError as exc:
             QMessageBox.warning(self, "新建账户", exc.message)
             return
@@ -177,8 +214,14 @@ class UsersPage(QWidget):
         r = self.selected()
         if r is None:
             return
-        role, ok = QInputDialog.getItem(self, "更改角色", f"账户“{r['username']}”的新角色：", list(ROLES),
-                                        list(ROLES).index(r["role"]) if r["role"] in ROLES else 0, False)
+        role, ok = QInputDialog.getItem(
+            self,
+            "更改角色",
+            f"账户“{r['username']}”的新角色：",
+            list(ROLES),
+            list(ROLES).index(r["role"]) if r["role"] in ROLES else 0,
+            False,
+        )
         if ok:
             self._change(lambda s, u: accounts.set_role(s, u, role), f"已把 {r['username']} 的角色改为 {role}。")
 
@@ -186,8 +229,12 @@ class UsersPage(QWidget):
         r = self.selected()
         if r is None:
             return
-        password, ok = QInputDialog.getText(self, "重置密码", f"为“{r['username']}”设置临时密码（至少 6 位，"
-                                            "该用户下次登录时必须修改）：", QLineEdit.EchoMode.Password)
+        password, ok = QInputDialog.getText(
+            self,
+            "重置密码",
+            f"为“{r['username']}”设置临时密码（至少 6 位，该用户下次登录时必须修改）：",
+            QLineEdit.EchoMode.Password,
+        )
         if ok:
             self._change(lambda s, u: accounts.reset_password(s, u, password), f"已重置 {r['username']} 的密码。")
 
@@ -204,11 +251,15 @@ class UsersPage(QWidget):
             QMessageBox.warning(self, "账户管理", "不能停用当前登录的账户。")
             return
         if r["active"]:
-            answer = QMessageBox.question(self, "停用账户", f"停用后“{r['username']}”将不能登录，其历史记录保留。确定停用？")
+            answer = QMessageBox.question(
+                self, "停用账户", f"停用后“{r['username']}”将不能登录，其历史记录保留。确定停用？"
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self._change(lambda s, u: accounts.set_active(s, u, not r["active"]),
-                     f"已{'停用' if r['active'] else '启用'} {r['username']}。")
+        self._change(
+            lambda s, u: accounts.set_active(s, u, not r["active"]),
+            f"已{'停用' if r['active'] else '启用'} {r['username']}。",
+        )
 
 
 PAGE = PageSpec(key="users", title="账户管理", group="系统", order=90, factory=UsersPage, roles=("管理员",))

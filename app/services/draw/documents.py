@@ -1,0 +1,402 @@
+"""抽取前公示单 and 抽取记录 as PDF (reportlab, embedded CJK font, QR code with the fingerprint / record hash)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from sqlalchemy.orm import Session
+
+from app.services.draw.draws import copy_verifier, export_record, get_draw, record_of, snapshot_of
+from app.services.foundation import audit
+from app.services.foundation.errors import UserError
+from app.services.foundation.files import atomic_path
+from app.services.foundation.pdf import FONT, FONT_BOLD, build_pdf, esc, styles
+from app.services.foundation.periods import parse_period
+from app.services.foundation.timefmt import local_text
+
+_MARGINS = dict(leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm)
+_WIDTH = 210 * mm - 36 * mm
+
+
+def _qr(text: str, size: float = 32 * mm) -> Drawing:
+    widget = QrCodeWidget(text)
+    x1, y1, x2, y2 = widget.getBounds()
+    w, h = x2 - x1, y2 - y1
+    d = Drawing(size, size, transform=[size / w, 0, 0, size / h, 0, 0])
+    d.add(widget)
+    return d
+
+
+def _st():
+    st = styles()
+    st["big"] = ParagraphStyle(
+        "big",
+        parent=st["body"],
+        fontName=FONT_BOLD,
+        fontSize=26,
+        leading=34,
+        alignment=1,
+        spaceBefore=2 * mm,
+        spaceAfter=2 * mm,
+    )
+    st["hash"] = ParagraphStyle(
+        "hash", parent=st["body"], fontName="Courier-Bold", fontSize=18, leading=24, alignment=1
+    )
+    st["hash_small"] = ParagraphStyle("hash_small", parent=st["body"], fontName="Courier", fontSize=8.5, leading=11)
+    st["mono"] = ParagraphStyle("mono", parent=st["body"], fontName="Courier", fontSize=8, leading=10)
+    st["label"] = ParagraphStyle("label", parent=st["body"], fontSize=10, leading=14)
+    return st
+
+
+def _grid(rows, widths, *, header=True, font_size=9) -> Table:
+    t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), font_size),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _p(text, st):
+    return Paragraph(esc(text), st)
+
+
+def _grouped(h: str, n: int = 16) -> str:
+    return " ".join(h[i : i + n] for i in range(0, len(h), n))
+
+
+def _task_text(task) -> str:
+    if not task:
+        return "（不定向：全部对象库）"
+    return f"{task.get('code', '')} {task.get('name', '')}（{task.get('draw_type', '')}）"
+
+
+def _signatures(st, names: list[str], roles: list[str]) -> Table:
+    rows = [[_p("签字人", st["cell"]), _p("身份", st["cell"]), _p("签名", st["cell"]), _p("日期", st["cell"])]]
+    for i, role in enumerate(roles):
+        name = names[i] if i < len(names) else ""
+        rows.append([_p(name, st["cell"]), _p(role, st["cell"]), "", ""])
+    t = _grid(rows, [40 * mm, 40 * mm, 60 * mm, 34 * mm])
+    t.setStyle(
+        TableStyle(
+            [
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
+                ("TOPPADDING", (0, 1), (-1, -1), 9),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 9),
+            ]
+        )
+    )
+    return t
+
+
+def _rules_text(rules: dict) -> str:
+    parts = [
+        f"每组至少 {rules.get('officers_per_team', 2)} 名持执法证执法人员",
+        "业务专长优先匹配" if rules.get("match_expertise", True) else "不匹配专长",
+        "回避" if rules.get("avoidance", True) else "不适用回避",
+        "异地交叉执法" if rules.get("cross_region") else "不要求异地交叉",
+        f"每人每次上限 {rules.get('cap_per_inspector') or '自动'}",
+        f"{'/'.join(rules.get('expert_for') or [])}对象配专家" if rules.get("expert_for") else "不配专家",
+    ]
+    return "；".join(parts) + "。"
+
+
+def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
+    """抽取前公示单: the frozen pool per stratum and its fingerprint, printed before the seed exists."""
+    d = get_draw(session, draw_id)
+    if not d.fingerprint:
+        from app.services.foundation.errors import UserError
+
+        raise UserError(f"抽取 #{d.id} 尚未冻结，没有可公示的指纹。请先冻结。")
+    snap = snapshot_of(d)
+    st = _st()
+    story = [_p("随机抽查抽取前公示单", st["title"]), _p(f"{snap['office']}", st["subtitle"])]
+    period = parse_period(d.period)
+    info = [
+        [
+            _p("抽取编号", st["cell"]),
+            _p(f"#{d.id}", st["cell"]),
+            _p("期间", st["cell"]),
+            _p(f"{period.label}（{d.period}）", st["cell"]),
+        ],
+        [
+            _p("抽查任务", st["cell"]),
+            _p(_task_text(snap.get("task")), st["cell"]),
+            _p("冻结时间", st["cell"]),
+            _p(local_text(d.frozen_at, offset=True), st["cell"]),
+        ],
+        [
+            _p("规则", st["cell"]),
+            _p(snap.get("policy_id") or "—", st["cell"]),
+            _p("算法版本", st["cell"]),
+            _p(d.algorithm, st["cell"]),
+        ],
+    ]
+    story += [_grid(info, [22 * mm, 70 * mm, 22 * mm, 60 * mm], header=False), Spacer(1, 4 * mm)]
+    story.append(_p("一、抽取范围（冻结的对象库，已按规则排除）", st["h2"]))
+    rows = [["抽查类别", "分层", "检查方式", "比例", "范围（家）", "应抽（家）"]]
+    for s in snap["strata"]:
+        rows.append(
+            [
+                _p(s["category"], st["cell"]),
+                _p(s["stratum"], st["cell"]),
+                s["mode"],
+                s["ratio"],
+                str(len(s["objects"])),
+                str(s["required"]),
+            ]
+        )
+    rows.append(
+        [
+            "合计",
+            "",
+            "",
+            "",
+            str(sum(len(s["objects"]) for s in snap["strata"])),
+            str(sum(s["required"] for s in snap["strata"])),
+        ]
+    )
+    story.append(_grid(rows, [38 * mm, 38 * mm, 22 * mm, 22 * mm, 27 * mm, 27 * mm]))
+    officers = sum(1 for p in snap["people"] if p["kind"] == "执法人员")
+    experts = sum(1 for p in snap["people"] if p["kind"] == "专家")
+    story.append(_p("二、检查人员", st["h2"]))
+    story.append(
+        _p(f"在岗持证执法人员 {officers} 名，专家 {experts} 名。选派规则：{_rules_text(snap['rules'])}", st["body"])
+    )
+    story.append(_p("三、对象快照指纹（SHA-256）", st["h2"]))
+    story.append(
+        _p(
+            "本指纹在产生随机种子之前公示。抽取后任何人可用导出的抽取记录和校验程序重新计算，核对对象范围未被改动。",
+            st["small"],
+        )
+    )
+    fp_table = Table(
+        [[Paragraph(_grouped(d.fingerprint, 16).replace(" ", "<br/>"), st["hash"]), _qr(d.fingerprint, 34 * mm)]],
+        colWidths=[120 * mm, 50 * mm],
+    )
+    fp_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (0, 0), 1.2, colors.black)]))
+    story += [Spacer(1, 2 * mm), fp_table, Spacer(1, 4 * mm)]
+    story.append(_p("四、签字", st["h2"]))
+    story.append(KeepTogether([_signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])]))
+    build_pdf(path, story, title="随机抽查抽取前公示单", **_MARGINS)
+    return str(path)
+
+
+def record_pdf(session: Session, draw_id: int, path) -> str:
+    """抽取记录: seed (large), fingerprint, algorithm, per stratum pool/required/drawn, list with tickets and
+    teams (非现场 apart), replacements, state, witnesses' signature lines and a QR code with the record hash."""
+    d = get_draw(session, draw_id)
+    rec = record_of(d)
+    st = _st()
+    period = parse_period(rec["period"])
+    story = [_p("随机抽查抽取记录", st["title"]), _p(rec["office"], st["subtitle"])]
+    info = [
+        [
+            _p("抽取编号", st["cell"]),
+            _p(f"#{rec['draw_id']}（链序号 {rec['chain_seq']}）", st["cell"]),
+            _p("期间", st["cell"]),
+            _p(f"{period.label}（{rec['period']}）", st["cell"]),
+        ],
+        [
+            _p("抽查任务", st["cell"]),
+            _p(_task_text(rec.get("task")), st["cell"]),
+            _p("状态", st["cell"]),
+            _p(d.state + (f"：{d.void_reason}" if d.state == "已作废" else ""), st["cell"]),
+        ],
+        [
+            _p("冻结时间", st["cell"]),
+            _p(local_text(rec["frozen_at"], seconds=True, offset=True), st["cell"]),
+            _p("抽取时间", st["cell"]),
+            _p(local_text(rec["drawn_at"], seconds=True, offset=True), st["cell"]),
+        ],
+        [
+            _p("算法版本", st["cell"]),
+            _p(rec["algorithm"], st["cell"]),
+            _p("种子来源", st["cell"]),
+            _p(rec["seed_source"], st["cell"]),
+        ],
+    ]
+    story += [_grid(info, [22 * mm, 70 * mm, 22 * mm, 60 * mm], header=False), Spacer(1, 2 * mm)]
+    story.append(_p("随机种子", st["h2"]))
+    seed_box = Table(
+        [[_p(" ".join(rec["seed"][i : i + 5] for i in range(0, len(rec["seed"]), 5)), st["big"])]], colWidths=[_WIDTH]
+    )
+    seed_box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.black)]))
+    story.append(seed_box)
+    hashes = [
+        [_p("对象快照指纹", st["cell"]), _p(rec["fingerprint"], st["hash_small"])],
+        [_p("前一记录哈希", st["cell"]), _p(rec["previous_hash"], st["hash_small"])],
+        [_p("本记录哈希", st["cell"]), _p(rec["record_hash"], st["hash_small"])],
+    ]
+    story += [Spacer(1, 2 * mm), _grid(hashes, [30 * mm, 144 * mm], header=False)]
+
+    story.append(_p("一、各分层抽取情况", st["h2"]))
+    rows = [["抽查类别", "分层", "检查方式", "比例", "范围（家）", "应抽（家）", "实抽（家）"]]
+    for s in rec["strata"]:
+        rows.append(
+            [
+                _p(s["category"], st["cell"]),
+                _p(s["stratum"], st["cell"]),
+                s["mode"],
+                s["ratio"],
+                str(s["pool"]),
+                str(s["required"]),
+                str(len(s["selected"])),
+            ]
+        )
+    story.append(_grid(rows, [34 * mm, 34 * mm, 20 * mm, 20 * mm, 22 * mm, 22 * mm, 22 * mm]))
+
+    onsite = [s for s in rec["strata"] if s["mode"] != "非现场"]
+    offsite = [s for s in rec["strata"] if s["mode"] == "非现场"]
+    story.append(_p("二、抽中对象及检查组（现场检查）", st["h2"]))
+    replaced = {a["uscc"]: a["reason"] for a in rec.get("amendments", []) if a["kind"] == "对象替换"}
+    story.append(_selection_table(onsite, st, replaced))
+    if offsite:
+        story.append(_p("三、抽中对象（非现场检查，单列）", st["h2"]))
+        story.append(_selection_table(offsite, st, replaced))
+    amendments = rec.get("amendments", [])
+    swaps = [a for a in amendments if a["kind"] == "对象替换"]
+    members = [a for a in amendments if a["kind"] == "人员替换"]
+    story.append(_p(("四" if offsite else "三") + "、替换与变更记录", st["h2"]))
+    if not amendments:
+        story.append(_p("无。", st["body"]))
+    if swaps:
+        rows = [["被替换对象", "原因", "替补（同层下一签）", "签号", "检查组", "时间 / 操作人"]]
+        for a in swaps:
+            r = a["replacement"]
+            rows.append(
+                [
+                    _p(a["uscc"], st["mono"]),
+                    _p(a["reason"], st["cell"]),
+                    Paragraph(
+                        f"第 {r['rank']} 签 {esc(r['name'])}<br/><font name='Courier' size='8'>{esc(r['uscc'])}</font>",
+                        st["cell"],
+                    ),
+                    _p(r["ticket"], st["mono"]),
+                    _p(_team_text(r["team"]), st["cell"]),
+                    _p(f"{a['at']} {a['by']}", st["cell"]),
+                ]
+            )
+        story.append(_grid(rows, [34 * mm, 18 * mm, 42 * mm, 22 * mm, 30 * mm, 28 * mm]))
+    if members:
+        rows = [["对象", "原人员", "新人员", "原因", "批准人", "时间 / 操作人"]]
+        for a in members:
+            rows.append(
+                [
+                    _p(a["uscc"], st["cell"]),
+                    _p(a["old"]["name"], st["cell"]),
+                    _p(a["new"]["name"], st["cell"]),
+                    _p(a["reason"], st["cell"]),
+                    _p(a["approver"], st["cell"]),
+                    _p(f"{a['at']} {a['by']}", st["cell"]),
+                ]
+            )
+        story.append(_grid(rows, [34 * mm, 24 * mm, 24 * mm, 36 * mm, 24 * mm, 32 * mm]))
+    for a in amendments:
+        if a["kind"] in ("确认", "作废"):
+            story.append(
+                _p(
+                    f"{a['kind']}：{a['at']}，{a['by']}" + (f"，原因：{a['reason']}" if a.get("reason") else ""),
+                    st["body"],
+                )
+            )
+
+    names = {p["id"]: p["name"] for p in rec["snapshot"]["people"]}
+    skip_rows = [["对象", "跳过的人员", "原因"]]
+    for s in rec["strata"]:
+        for e in s["selected"]:
+            for pid, why in e.get("skips", []):
+                skip_rows.append([_p(e["uscc"], st["mono"]), _p(names.get(pid, pid), st["cell"]), _p(why, st["cell"])])
+    if len(skip_rows) > 1:
+        story.append(_p("选派说明：按人员签序跳过的人员及原因", st["h2"]))
+        story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
+
+    story.append(_p("见证与签字", st["h2"]))
+    witnesses = list(rec.get("witnesses") or [])
+    roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
+    sig = _signatures(st, [rec.get("drawn_by", "")] + witnesses, roles)
+    qr = Table(
+        [
+            [
+                _qr(rec["record_hash"], 32 * mm),
+                _p(
+                    "扫码得本记录哈希。任何人可用导出的抽取记录（JSON）和随附的 ssj_verify.py（仅需 Python 标准库）"
+                    "重新计算抽取结果：python ssj_verify.py 抽取记录.json",
+                    st["small"],
+                ),
+            ]
+        ],
+        colWidths=[40 * mm, 134 * mm],
+    )
+    qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    story.append(KeepTogether([sig, Spacer(1, 3 * mm), qr]))
+    build_pdf(path, story, title="随机抽查抽取记录", **_MARGINS)
+    return str(path)
+
+
+def _team_text(team) -> str:
+    return "\n".join(m["name"] + ("（专家）" if m["role"] == "专家" else f" {m['cert']}") for m in team)
+
+
+def _selection_table(strata, st, replaced: dict) -> Table:
+    rows = [["签序", "签号", "单位名称", "统一社会信用代码", "分层", "检查组"]]
+    for s in strata:
+        for e in s["selected"]:
+            rows.append(
+                [
+                    str(e["rank"]),
+                    _p(e["ticket"], st["mono"]),
+                    _p(e["name"] + (f"（已替换：{replaced[e['uscc']]}）" if e["uscc"] in replaced else ""), st["cell"]),
+                    _p(e["uscc"], st["mono"]),
+                    _p(s["stratum"], st["cell"]),
+                    _p(_team_text(e["team"]), st["cell"]),
+                ]
+            )
+    if len(rows) == 1:
+        rows.append(["", "", "无", "", "", ""])
+    return _grid(rows, [10 * mm, 21 * mm, 41 * mm, 33 * mm, 22 * mm, 47 * mm])
+
+
+def record_json_text(session: Session, draw_id: int) -> str:
+    return json.dumps(record_of(get_draw(session, draw_id)), ensure_ascii=False, indent=1)
+
+
+def export(session: Session, draw_id: int, out_dir) -> dict:
+    """Write 抽取记录-<id>.json, its PDF (or the 抽取前公示单 for a frozen draw) and ssj_verify.py into out_dir."""
+    d = get_draw(session, draw_id)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"无法创建导出文件夹 {out}：{exc.strerror or exc}") from exc
+    files: dict[str, str] = {}
+    if d.state == "已冻结" or (d.state == "已作废" and not d.record):
+        pdf = out / f"抽取前公示单-{d.id}.pdf"
+        pre_draw_sheet(session, d.id, pdf)
+        files["pre_draw_pdf"] = str(pdf)
+        return files
+    record = export_record(d)
+    path = out / f"抽取记录-{d.id}.json"
+    with atomic_path(path, ".json") as tmp:
+        Path(tmp).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    files["json"] = str(path)
+    pdf = out / f"抽取记录-{d.id}.pdf"
+    record_pdf(session, d.id, pdf)
+    files["pdf"] = str(pdf)
+    files["verifier"] = str(copy_verifier(out))
+    audit.record(session, "导出", "draw", d.id, summary=f"导出抽取记录到 {out}")
+    return files

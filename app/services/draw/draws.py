@@ -1,0 +1,1016 @@
+"""随机抽取: the draw state machine on the database, its hash chain and its tamper checks.
+
+草稿 → 已冻结 (snapshot + fingerprint stored; 抽取前公示单) → 已抽取 (seed entered once; result and
+self-contained record stored) → 已确认 | 已作废. The computation itself is `draw_algorithm` (pure).
+
+Record chain: every drawn record carries `chain_seq` and `previous_hash` = the `record_hash` of the
+record drawn before it (GENESIS for the first). `record_hash` covers the record as drawn (snapshot, seed,
+result, witnesses…) and never changes; later events (对象替换, 人员替换, 确认, 作废) are appended to the
+record's `amendments`, each hash-linked to the one before (the first to `record_hash`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
+from app.models.core import AuditEntry, Setting
+from app.models.rules import Plan, Task
+from app.services.draw import algorithm as algo
+from app.services.foundation import audit
+from app.services.foundation.context import current_user
+from app.services.foundation.errors import UserError
+from app.services.foundation.office import require_office
+from app.services.foundation.periods import parse_period, period_of
+
+GENESIS = "0" * 64
+PENDING = ("草稿", "已冻结", "已抽取")
+DRAWN = ("已抽取", "已确认", "已作废")
+SEED_SOURCES = ("骰子", "计算机生成", "公开数字")
+GENERATED_DIGITS = 24
+RULES_KEY = "draw.team_rules"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _iso(dt: datetime | None) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else ""
+
+
+def generate_seed() -> str:
+    """A seed from the OS CSPRNG: 24 decimal digits, shown to the witnesses and printed on the record."""
+    return "".join(secrets.choice("0123456789") for _ in range(GENERATED_DIGITS))
+
+
+# ----------------------------------------------------------------------------------------------
+# Team rules (stored as a setting; defaults from the documents)
+
+
+def team_rules(session: Session) -> dict:
+    rules = dict(algo.DEFAULT_RULES)
+    row = session.get(Setting, RULES_KEY)
+    if row is not None and isinstance(row.value, dict):
+        rules.update(row.value)
+    return rules
+
+
+def set_team_rules(session: Session, changes: dict) -> dict:
+    unknown = set(changes) - set(algo.DEFAULT_RULES)
+    if unknown:
+        raise UserError(
+            f"选派规则中没有这些项：{'、'.join(sorted(unknown))}。可设置：{'、'.join(algo.DEFAULT_RULES)}。"
+        )
+    k = changes.get("officers_per_team")
+    if k is not None and int(k) < 2:
+        raise UserError("每个检查组至少需要 2 名持执法证的执法人员（威海 第十九条），不能设为少于 2。")
+    row = session.get(Setting, RULES_KEY)
+    merged = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+    merged.update(changes)
+    if row is None:
+        session.add(Setting(key=RULES_KEY, value=merged))
+    else:
+        row.value = merged
+    session.flush()
+    return team_rules(session)
+
+
+# ----------------------------------------------------------------------------------------------
+# Pool (from the rules engineer's draw_strata) and people
+
+
+def _attr(item, name, default=None):
+    if isinstance(item, dict):
+        return item.get(name, default)
+    return getattr(item, name, default)
+
+
+def _ratio_text(ratio) -> str:
+    if ratio is None:
+        return ""
+    try:
+        from fractions import Fraction
+
+        if isinstance(ratio, Fraction):
+            from app.services.rules.policies import format_ratio
+
+            return format_ratio(ratio)
+    except ImportError:  # pragma: no cover
+        pass
+    return str(ratio)
+
+
+def _object_dict(obj) -> dict:
+    if isinstance(obj, dict):
+        return {
+            "id": obj.get("uscc") or obj.get("id"),
+            "name": obj.get("name", ""),
+            "industry": obj.get("industry", ""),
+            "township": obj.get("township", ""),
+            "pollution_types": obj.get("pollution_types") or [],
+        }
+    return {
+        "id": obj.uscc,
+        "name": obj.name,
+        "industry": obj.industry or "",
+        "township": obj.township or "",
+        "pollution_types": list(obj.pollution_types or []),
+    }
+
+
+def pool_strata(session: Session, period: str, task_id: int | None = None) -> list[dict]:
+    """The pool per stratum after exclusions and the task scope, from `app.services.rules.quota.draw_strata`."""
+    try:
+        from app.services.rules.quota import draw_strata
+    except ImportError as exc:
+        raise UserError("规则模块（应抽数计算）尚未安装，无法确定抽取范围。") from exc
+    scopes = draw_strata(session, period, task_id=task_id)
+    out = []
+    for sc in scopes:
+        out.append(
+            {
+                "category": _attr(sc, "category", ""),
+                "stratum": _attr(sc, "stratum", ""),
+                "mode": _attr(sc, "mode", "现场") or "现场",
+                "ratio": _ratio_text(_attr(sc, "ratio")),
+                "required": int(_attr(sc, "required", 0) or 0),
+                "objects": [_object_dict(o) for o in (_attr(sc, "objects", []) or [])],
+            }
+        )
+    return out
+
+
+def eligible_people(session: Session) -> list[dict]:
+    """On-duty 执法人员 holding a 执法证号, and on-duty 专家 (辅助人员 are not drawn into teams)."""
+    people = []
+    rows = session.scalars(select(Inspector).where(Inspector.on_duty.is_(True))).all()
+    for p in rows:
+        if p.kind == "执法人员" and (p.cert_no or "").strip():
+            pid = p.cert_no.strip()
+        elif p.kind == "专家":
+            pid = (p.cert_no or "").strip() or (p.id_no or "").strip() or f"专家:{p.name}"
+        else:
+            continue
+        people.append(
+            {
+                "id": pid,
+                "name": p.name,
+                "cert": (p.cert_no or "").strip(),
+                "kind": p.kind,
+                "expertise": list(p.expertise or []),
+                "region": p.region or "",
+                "avoid": list(p.avoid_usccs or []),
+            }
+        )
+    return people
+
+
+def _task_info(session: Session, task_id: int | None) -> dict | None:
+    if task_id is None:
+        return None
+    task = session.get(Task, task_id)
+    if task is None:
+        raise UserError(f"抽查任务 {task_id} 不存在，请先在“抽查计划”中建立任务，或不指定 --task。")
+    return {"id": task.id, "code": task.code, "name": task.name, "draw_type": task.draw_type}
+
+
+# ----------------------------------------------------------------------------------------------
+# State machine
+
+
+def get_draw(session: Session, draw_id: int) -> Draw:
+    d = session.get(Draw, int(draw_id))
+    if d is None:
+        raise UserError(f"抽取记录 {draw_id} 不存在。请用“ssj draw list”查看已有的抽取。")
+    return d
+
+
+def _refuse_duplicate(session: Session, period: str, task_id: int | None, *, except_id: int | None = None) -> None:
+    q = select(Draw).where(Draw.period == period, Draw.state != "已作废")
+    q = q.where(Draw.task_id.is_(None)) if task_id is None else q.where(Draw.task_id == task_id)
+    for d in session.scalars(q):
+        if d.id == except_id:
+            continue
+        what = "已确认" if d.state == "已确认" else f"尚在进行（{d.state}）"
+        raise UserError(
+            f"{period}{'（任务 ' + str(task_id) + '）' if task_id else ''} 已有抽取 #{d.id}{what}。"
+            f"同一任务同一期间只能有一次有效抽取；如确需重抽，请先作废 #{d.id} 并说明原因，再用新的随机种子抽取。"
+        )
+
+
+def create(session: Session, period: str, task_id: int | None = None) -> Draw:
+    """A new draw in 草稿."""
+    require_office(session)
+    p = parse_period(period).code
+    _task_info(session, task_id)
+    _refuse_duplicate(session, p, task_id)
+    d = Draw(period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[])
+    session.add(d)
+    session.flush()
+    audit.record(session, "新建抽取", "draw", d.id, summary=f"{p} 任务 {task_id or '（全部）'}：草稿")
+    return d
+
+
+def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
+    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+    d = get_draw(session, draw_id)
+    if d.state != "草稿":
+        raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
+    office = require_office(session)
+    if strata is None:
+        strata = pool_strata(session, d.period, d.task_id)
+    people = eligible_people(session)
+    merged_rules = team_rules(session)
+    merged_rules.update(rules or {})
+    try:
+        snap = algo.build_snapshot(
+            office=office.name,
+            period=d.period,
+            task=_task_info(session, d.task_id),
+            policy_id=office.policy_id or "",
+            strata=strata,
+            people=people,
+            rules=merged_rules,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    _precheck(snap)
+    d.snapshot = algo.canonical(snap)
+    d.fingerprint = algo.fingerprint(snap)
+    d.algorithm = algo.ALGORITHM
+    d.policy_id = office.policy_id or ""
+    d.state = "已冻结"
+    d.frozen_at = _now()
+    session.flush()
+    audit.record(
+        session,
+        "冻结",
+        "draw",
+        d.id,
+        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}",
+        after={"fingerprint": d.fingerprint, "state": d.state},
+    )
+    return d
+
+
+def _precheck(snap: dict) -> None:
+    """Refuse to freeze a pool that can never give every drawn object a valid team."""
+    officers = [p for p in snap["people"] if p["kind"] == "执法人员" and p["cert"]]
+    k = max(int(snap["rules"].get("officers_per_team", 2)), 2)
+    if len(officers) < k:
+        raise UserError(
+            f"在岗且持执法证号的执法人员只有 {len(officers)} 名，每个检查组至少需要 {k} 名。"
+            "请在“执法人员库”中补充人员（或核对执法证号、在岗状态）后再冻结。"
+        )
+    total = sum(s["required"] for s in snap["strata"])
+    cap = int(snap["rules"].get("cap_per_inspector", 0) or 0)
+    if cap and cap * len(officers) < k * total:
+        raise UserError(
+            f"本期应抽 {total} 家，每家 {k} 名执法人员，需要 {k * total} 人次；"
+            f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。请调高上限或补充人员。"
+        )
+    experts = [p for p in snap["people"] if p["kind"] == "专家"]
+    wanted = set(snap["rules"].get("expert_for") or [])
+    short = _objects_short_of_people(snap, officers, experts, k, wanted)
+    if short:
+        lines = "；".join(f"{o['name']}（{o['id']}）：{why}" for o, why in short[:20])
+        raise UserError(
+            f"有 {len(short)} 家范围内对象在回避/异地交叉规则下凑不齐检查组，若被抽中将无法组成有效检查组：{lines}。"
+            "请补充人员、核对回避名单或调整选派规则后再冻结。",
+            details=[{"统一社会信用代码": o["id"], "单位": o["name"], "原因": why} for o, why in short],
+        )
+    if snap["rules"].get("expert_required", True) and not experts and wanted:
+        needing = [
+            o
+            for s in snap["strata"]
+            if s["required"]
+            for o in s["objects"]
+            if wanted.intersection(o["pollution_types"])
+        ]
+        if needing:
+            raise UserError(
+                f"范围内有 {len(needing)} 家{'/'.join(sorted(wanted))}对象（如 {needing[0]['name']}），"
+                "被抽中时需要专家参加，但专家库中没有在岗专家。请先导入专家库。"
+            )
+
+
+def _objects_short_of_people(
+    snap: dict, officers: list[dict], experts: list[dict], k: int, wanted: set[str]
+) -> list[tuple[dict, str]]:
+    """Objects (of strata to be drawn) for which the hard rules (回避, 异地交叉) leave too few people.
+
+    Checked before the seed exists so that a draw cannot fail on them afterwards. Counting is linear:
+    eligible = people − people of the object's township (异地交叉) − other people avoiding it."""
+    rules = snap["rules"]
+    cross = bool(rules.get("cross_region"))
+    avoidance = rules.get("avoidance", True)
+    need_expert = rules.get("expert_required", True)
+
+    def counter(people):
+        by_region: dict[str, int] = {}
+        avoiders: dict[str, list[dict]] = {}
+        for p in people:
+            if p["region"]:
+                by_region[p["region"]] = by_region.get(p["region"], 0) + 1
+            if avoidance:
+                for u in p["avoid"]:
+                    avoiders.setdefault(u, []).append(p)
+
+        def eligible(obj) -> int:
+            n = len(people)
+            if cross and obj["township"]:
+                n -= by_region.get(obj["township"], 0)
+            for p in avoiders.get(obj["id"], []):
+                if not (cross and obj["township"] and p["region"] == obj["township"]):
+                    n -= 1
+            return n
+
+        return eligible
+
+    officer_count, expert_count = counter(officers), counter(experts)
+    short = []
+    for s in snap["strata"]:
+        if not s["required"]:
+            continue
+        for o in s["objects"]:
+            n = officer_count(o)
+            if n < k:
+                short.append((o, f"符合回避/异地规则的执法人员只有 {n} 名"))
+            elif need_expert and wanted.intersection(o["pollution_types"]) and experts and expert_count(o) < 1:
+                short.append((o, "没有符合回避/异地规则的专家"))
+    return short
+
+
+def start(
+    session: Session,
+    period: str,
+    task_id: int | None = None,
+    *,
+    strata: list[dict] | None = None,
+    rules: dict | None = None,
+) -> Draw:
+    """create + freeze in one transaction (the draw page's 冻结 button)."""
+    d = create(session, period, task_id)
+    return freeze(session, d.id, strata=strata, rules=rules)
+
+
+def snapshot_of(d: Draw) -> dict:
+    snap = json.loads(d.snapshot)
+    if algo.fingerprint(snap) != d.fingerprint:
+        raise UserError(f"抽取 #{d.id} 的对象快照与冻结时公示的指纹不符，快照已被改动。请作废此抽取并报告。")
+    return snap
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    last_seq, last_hash = 0, GENESIS
+    for d in session.scalars(select(Draw).where(Draw.state.in_(DRAWN), Draw.record != "")):
+        try:
+            rec = json.loads(d.record)
+        except ValueError:
+            continue
+        if int(rec.get("chain_seq", 0)) > last_seq:
+            last_seq, last_hash = int(rec["chain_seq"]), rec.get("record_hash", "")
+    return last_seq, last_hash
+
+
+def perform(
+    session: Session, draw_id: int, seed: str, *, seed_source: str = "骰子", witnesses: list[str] | None = None
+) -> Draw:
+    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal."""
+    d = get_draw(session, draw_id)
+    if d.state != "已冻结":
+        if d.state == "草稿":
+            raise UserError(f"抽取 #{d.id} 尚未冻结：请先冻结对象范围并公示指纹，再产生随机种子。")
+        raise UserError(
+            f"抽取 #{d.id} 当前为“{d.state}”，随机种子只能输入一次，不能重新抽取。"
+            "如确需重抽，请作废后新建抽取并使用新的种子。"
+        )
+    if seed_source not in SEED_SOURCES:
+        raise UserError(f"种子来源“{seed_source}”无效，应为 {'、'.join(SEED_SOURCES)}。")
+    seed = (seed or "").strip().replace(" ", "")
+    try:
+        seed = algo.check_seed(seed, generated=seed_source == "计算机生成")
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    used = session.scalar(select(Draw).where(Draw.seed == seed, Draw.id != d.id))
+    if used is not None:
+        raise UserError(
+            f"随机种子 {seed} 已在抽取 #{used.id}（{used.period}，{used.state}）中使用过。每次抽取必须使用新的种子。"
+        )
+    failed = failed_attempt(session, seed)
+    if failed is not None:
+        raise UserError(
+            f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
+            "请重新掷骰子产生新的种子。"
+        )
+    witnesses = [w.strip() for w in (witnesses or []) if w and w.strip()]
+    snap = snapshot_of(d)
+    result = algo.compute_draw(snap, seed)
+    if result["unassigned"]:
+        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in result["unassigned"][:20])
+        raise UnassignedError(
+            f"有 {len(result['unassigned'])} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
+            "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
+            details=[
+                {"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in result["unassigned"]
+            ],
+            draw_id=d.id,
+            period=d.period,
+            task_id=d.task_id,
+            seed=seed,
+            fingerprint=d.fingerprint,
+        )
+    office = require_office(session)
+    # Logging the seed first takes the audit log's head lock (held until commit): two offices' clients
+    # drawing at the same time on PostgreSQL cannot both take the same place in the record chain.
+    audit.record(
+        session,
+        "输入种子",
+        "draw",
+        d.id,
+        summary=f"{d.period} 种子 {seed}（{seed_source}）",
+        after={"seed": seed, "seed_source": seed_source, "witnesses": witnesses},
+    )
+    seq, prev = _chain_head(session)
+    d.seed = seed
+    d.seed_source = seed_source
+    d.witnesses = witnesses
+    d.drawn_at = _now()
+    d.state = "已抽取"
+    record = {
+        "format": algo.RECORD_FORMAT,
+        "algorithm": algo.ALGORITHM,
+        "draw_id": d.id,
+        "office": office.name,
+        "period": d.period,
+        "task": snap.get("task"),
+        "policy_id": snap.get("policy_id", ""),
+        "snapshot": snap,
+        "fingerprint": d.fingerprint,
+        "seed": seed,
+        "seed_source": seed_source,
+        "witnesses": witnesses,
+        "frozen_at": _iso(d.frozen_at),
+        "drawn_at": _iso(d.drawn_at),
+        "drawn_by": current_user(),
+        "chain_seq": seq + 1,
+        "previous_hash": prev,
+        **result,
+    }
+    record["record_hash"] = algo.record_hash(record)
+    record["amendments"] = []
+    d.result = algo.canonical(result)
+    d.previous_hash = prev
+    d.record_hash = record["record_hash"]
+    d.record = algo.canonical(record)
+    session.flush()
+    _store_rows(session, d, record)
+    audit.record(
+        session,
+        "抽取",
+        "draw",
+        d.id,
+        summary=f"{d.period} 种子 {seed}（{seed_source}），抽取 {sum(len(s['selected']) for s in record['strata'])} 家",
+        after={"record_hash": d.record_hash, "seed": seed, "fingerprint": d.fingerprint, "chain_seq": seq + 1},
+    )
+    return d
+
+
+class UnassignedError(UserError):
+    """The seed gave drawn objects for which no valid team exists: nothing of the draw is stored."""
+
+    def __init__(self, message: str, *, details=None, draw_id=None, period="", task_id=None, seed="", fingerprint=""):
+        super().__init__(message, details=details)
+        self.attempt = {
+            "draw_id": draw_id,
+            "period": period,
+            "task_id": task_id,
+            "seed": seed,
+            "fingerprint": fingerprint,
+            "unassigned": [d["统一社会信用代码"] for d in (details or [])],
+        }
+
+
+def record_failed_attempt(session: Session, exc: UnassignedError) -> None:
+    """Log a refused draw in the audit log (in a new transaction), so its seed is burnt and the attempt visible."""
+    a = exc.attempt
+    audit.record(
+        session,
+        "抽取未成功",
+        "draw",
+        a["draw_id"] or "",
+        summary=f"{a['period']} 种子 {a['seed']}：{len(a['unassigned'])} 家对象无法组成检查组，未保存",
+        after=a,
+    )
+
+
+def failed_attempt(session: Session, seed: str):
+    for e in session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "抽取未成功", AuditEntry.entity == "draw", AuditEntry.after.contains(seed)
+        )
+    ):
+        try:
+            if json.loads(e.after).get("seed") == seed:
+                return e
+        except ValueError:
+            continue
+    return None
+
+
+def draw_now(
+    session: Session,
+    period: str,
+    task_id: int | None,
+    seed: str,
+    *,
+    seed_source: str = "骰子",
+    witnesses: list[str] | None = None,
+    strata: list[dict] | None = None,
+) -> Draw:
+    """For scripts: create, freeze and draw in one transaction."""
+    d = start(session, period, task_id, strata=strata)
+    return perform(session, d.id, seed, seed_source=seed_source, witnesses=witnesses)
+
+
+def _object_ids(session: Session, usccs: list[str]) -> dict[str, int]:
+    out = {}
+    for i in range(0, len(usccs), 500):
+        chunk = usccs[i : i + 500]
+        for oid, code in session.execute(
+            select(InspectionObject.id, InspectionObject.uscc).where(InspectionObject.uscc.in_(chunk))
+        ):
+            out[code] = oid
+    return out
+
+
+def _inspector_ids(session: Session) -> dict[str, int]:
+    out = {}
+    for p in session.scalars(select(Inspector)):
+        for key in ((p.cert_no or "").strip(), (p.id_no or "").strip(), f"专家:{p.name}"):
+            if key and key not in out:
+                out[key] = p.id
+    return out
+
+
+def _store_rows(session: Session, d: Draw, record: dict) -> None:
+    usccs = [e["uscc"] for s in record["strata"] for e in s["selected"]]
+    ids = _object_ids(session, usccs)
+    people = _inspector_ids(session)
+    for s in record["strata"]:
+        for e in s["selected"]:
+            _add_selection(session, d, e, s["category"], s["stratum"], s["mode"], ids, people)
+
+
+def _add_selection(session, d, e, category, stratum, mode, ids, people, replacement_of=None) -> DrawSelection:
+    sel = DrawSelection(
+        draw_id=d.id,
+        object_id=ids.get(e["uscc"]),
+        uscc=e["uscc"],
+        name=e["name"],
+        category=category,
+        stratum=stratum,
+        mode=mode or "现场",
+        ticket=e["ticket"],
+        rank=e["rank"],
+        active=True,
+        replacement_of_id=replacement_of,
+    )
+    session.add(sel)
+    session.flush()
+    for m in e["team"]:
+        session.add(
+            TeamMember(
+                selection_id=sel.id,
+                inspector_id=people.get(m["id"]),
+                name=m["name"],
+                cert=m["cert"],
+                role=m["role"],
+                active=True,
+                extra={"id": m["id"]},
+            )
+        )
+    session.flush()
+    return sel
+
+
+def record_of(d: Draw) -> dict:
+    if not d.record:
+        raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，尚未抽取，没有抽取记录。")
+    return json.loads(d.record)
+
+
+def _amend(session: Session, d: Draw, amendment: dict) -> dict:
+    record = record_of(d)
+    problems = algo.verify_record(record)
+    if problems:
+        raise UserError(f"抽取 #{d.id} 的记录校验不通过，不能再做变更：{problems[0]}")
+    amendments = list(record.get("amendments", []))
+    amendment = dict(
+        amendment,
+        seq=len(amendments) + 1,
+        prev=amendments[-1]["hash"] if amendments else record["record_hash"],
+        at=_iso(_now()),
+        by=current_user(),
+    )
+    amendment["hash"] = algo.amendment_hash(amendment)
+    record["amendments"] = amendments + [amendment]
+    d.record = algo.canonical(record)
+    return amendment
+
+
+def confirm(session: Session, draw_id: int) -> Draw:
+    d = get_draw(session, draw_id)
+    if d.state != "已抽取":
+        raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有“已抽取”的记录可以确认。")
+    _amend(session, d, {"kind": "确认"})
+    d.state = "已确认"
+    d.confirmed_at = _now()
+    d.confirmed_by = current_user()
+    session.flush()
+    audit.record(session, "确认", "draw", d.id, summary=f"{d.period} 抽取结果已确认", after={"state": d.state})
+    return d
+
+
+def void(session: Session, draw_id: int, reason: str) -> Draw:
+    d = get_draw(session, draw_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("作废抽取必须填写原因（--reason）。")
+    if d.state == "已作废":
+        raise UserError(f"抽取 #{d.id} 已于 {d.voided_at} 作废。")
+    if d.state == "已确认":
+        raise UserError(f"抽取 #{d.id} 已确认，不能作废；被抽中对象如已注销/迁出/停产/无法联系，请用“替换”记录。")
+    if d.record:
+        _amend(session, d, {"kind": "作废", "reason": reason})
+    d.state = "已作废"
+    d.voided_at = _now()
+    d.voided_by = current_user()
+    d.void_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        "作废",
+        "draw",
+        d.id,
+        summary=f"{d.period} 抽取作废：{reason}",
+        after={"state": d.state, "reason": reason},
+    )
+    return d
+
+
+def _require_drawn(d: Draw) -> None:
+    if d.state not in ("已抽取", "已确认"):
+        raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只能对已抽取或已确认的结果做替换。")
+
+
+def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> dict:
+    """A drawn object found 注销/迁出/停产/无法联系 → the next ticket of its stratum; no new seed."""
+    d = get_draw(session, draw_id)
+    _require_drawn(d)
+    uscc = (uscc or "").strip().upper()
+    reason = (reason or "").strip()
+    record = record_of(d)
+    try:
+        entry = algo.plan_replacement(record["snapshot"], record["seed"], record.get("amendments", []), uscc, reason)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    amendment = _amend(session, d, {"kind": "对象替换", "uscc": uscc, "reason": reason, "replacement": entry})
+    old = session.scalar(
+        select(DrawSelection).where(
+            DrawSelection.draw_id == d.id, DrawSelection.uscc == uscc, DrawSelection.active.is_(True)
+        )
+    )
+    if old is not None:
+        old.active = False
+        old.replaced_reason = reason
+    session.flush()
+    _add_selection(
+        session,
+        d,
+        entry,
+        entry["category"],
+        entry["stratum"],
+        old.mode if old is not None else "现场",
+        _object_ids(session, [entry["uscc"]]),
+        _inspector_ids(session),
+        replacement_of=old.id if old is not None else None,
+    )
+    audit.record(
+        session,
+        "替换对象",
+        "draw",
+        d.id,
+        summary=f"{uscc}（{reason}）由第 {entry['rank']} 签 {entry['uscc']} 替补",
+        after={"amendment": amendment["hash"], "replacement": entry["uscc"]},
+    )
+    return amendment
+
+
+def replace_member(session: Session, draw_id: int, uscc: str, person: str, reason: str, approver: str) -> dict:
+    """Replace an assigned inspector of one object (reason + approving leader, 威海 第二十一条)."""
+    d = get_draw(session, draw_id)
+    _require_drawn(d)
+    reason, approver = (reason or "").strip(), (approver or "").strip()
+    if not reason:
+        raise UserError("更换检查人员必须说明原因。")
+    if not approver:
+        raise UserError("更换检查人员必须经领导批准：请填写批准人。")
+    record = record_of(d)
+    uscc = (uscc or "").strip().upper()
+    team = next((e["team"] for e in algo.current_selection(record) if e["uscc"] == uscc), None)
+    if team is None:
+        raise UserError(f"对象 {uscc} 不在抽取 #{d.id} 的有效结果中。")
+    old = next((m for m in team if person in (m["id"], m["name"], m["cert"])), None)
+    if old is None:
+        raise UserError(f"“{person}”不在对象 {uscc} 的检查组中（组员：{'、'.join(m['name'] for m in team)}）。")
+    try:
+        out = algo.plan_member_replacement(
+            record["snapshot"], record["seed"], record.get("amendments", []), uscc, old["id"]
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    amendment = _amend(
+        session,
+        d,
+        {
+            "kind": "人员替换",
+            "uscc": uscc,
+            "old": old,
+            "new": out["member"],
+            "skips": out["skips"],
+            "at_cap": out["at_cap"],
+            "reason": reason,
+            "approver": approver,
+        },
+    )
+    sel = session.scalar(
+        select(DrawSelection).where(
+            DrawSelection.draw_id == d.id, DrawSelection.uscc == uscc, DrawSelection.active.is_(True)
+        )
+    )
+    if sel is not None:
+        tm = session.scalar(
+            select(TeamMember).where(
+                TeamMember.selection_id == sel.id,
+                TeamMember.active.is_(True),
+                TeamMember.name == old["name"],
+                TeamMember.cert == old["cert"],
+            )
+        )
+        if tm is not None:
+            tm.active = False
+            tm.replaced_reason = reason
+            tm.approved_by = approver
+        new = out["member"]
+        session.add(
+            TeamMember(
+                selection_id=sel.id,
+                inspector_id=_inspector_ids(session).get(new["id"]),
+                name=new["name"],
+                cert=new["cert"],
+                role=new["role"],
+                active=True,
+                approved_by=approver,
+                replaced_reason="",
+                replacement_of_id=tm.id if tm is not None else None,
+                extra={"id": new["id"]},
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        "更换检查人员",
+        "draw",
+        d.id,
+        summary=f"{uscc}：{old['name']} → {out['member']['name']}（{reason}，批准人 {approver}）",
+        after={"amendment": amendment["hash"]},
+    )
+    return amendment
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading
+
+
+def list_draws(session: Session) -> list[dict]:
+    rows = []
+    for d in session.scalars(select(Draw).order_by(Draw.id)):
+        n = session.query(DrawSelection).filter(DrawSelection.draw_id == d.id, DrawSelection.active.is_(True)).count()
+        rows.append(
+            {
+                "id": d.id,
+                "period": d.period,
+                "task_id": d.task_id,
+                "state": d.state,
+                "seed": d.seed,
+                "fingerprint": d.fingerprint,
+                "record_hash": d.record_hash,
+                "selected": n,
+                "created_by": d.created_by,
+                "drawn_at": _iso(d.drawn_at),
+                "void_reason": d.void_reason,
+            }
+        )
+    return rows
+
+
+def export_record(d: Draw) -> dict:
+    """The self-contained record as exported (what `ssj verify` checks)."""
+    record = record_of(d)
+    record["state"] = d.state  # informative only: not hashed; the amendments carry the state changes
+    return record
+
+
+def verifier_path():
+    return resources.files("resources") / "verifier" / "ssj_verify.py"
+
+
+def copy_verifier(out_dir) -> Path:
+    target = Path(out_dir) / "ssj_verify.py"
+    with resources.as_file(verifier_path()) as src:
+        shutil.copyfile(src, target)
+    return target
+
+
+# ----------------------------------------------------------------------------------------------
+# Tamper checks
+
+
+def verify_draw_row(session: Session, d: Draw) -> str:
+    """'' if the draw's DB rows are consistent with its (re-computed) record, else the first problem."""
+    label = f"抽取 #{d.id}（{d.period}）"
+    if d.state == "草稿":
+        return ""
+    try:
+        snap = json.loads(d.snapshot)
+    except ValueError:
+        return f"{label} 的对象快照不是有效的 JSON，已被改动。"
+    if algo.fingerprint(snap) != d.fingerprint:
+        return f"{label} 的对象快照与冻结时的指纹 {d.fingerprint} 不符，快照或指纹已被改动。"
+    if not d.record:
+        return f"{label} 状态为“{d.state}”却没有抽取记录。" if d.state in ("已抽取", "已确认") else ""
+    try:
+        record = json.loads(d.record)
+    except ValueError:
+        return f"{label} 的抽取记录不是有效的 JSON，已被改动。"
+    problems = algo.verify_record(record)
+    if problems:
+        return f"{label}：{problems[0]}"
+    if record.get("draw_id") != d.id:
+        return f"{label} 存放的是抽取 #{record.get('draw_id')} 的记录，记录被调换。"
+    checks = [
+        ("seed", d.seed, record["seed"], "随机种子"),
+        ("fingerprint", d.fingerprint, record["fingerprint"], "指纹"),
+        ("record_hash", d.record_hash, record["record_hash"], "记录哈希"),
+        ("previous_hash", d.previous_hash, record["previous_hash"], "前一记录哈希"),
+    ]
+    for _k, row_value, rec_value, word in checks:
+        if row_value != rec_value:
+            return f"{label} 数据库中的{word}（{row_value}）与抽取记录中的（{rec_value}）不符，已被改动。"
+    if d.snapshot != algo.canonical(record["snapshot"]):
+        return f"{label} 数据库中的对象快照与抽取记录中的不一致，已被改动。"
+    result = {k: record[k] for k in ("strata", "unassigned", "team_order", "caps")}
+    if d.result != algo.canonical(result):
+        return f"{label} 数据库中的抽取结果与抽取记录不一致，已被改动。"
+    kinds = [a["kind"] for a in record.get("amendments", [])]
+    expected_state = "已作废" if "作废" in kinds else "已确认" if "确认" in kinds else "已抽取"
+    if d.state != expected_state:
+        return f"{label} 的状态为“{d.state}”，但记录中的变更表明应为“{expected_state}”，状态已被改动。"
+    current = algo.current_selection(record)
+    rows = session.scalars(
+        select(DrawSelection).where(DrawSelection.draw_id == d.id, DrawSelection.active.is_(True))
+    ).all()
+    want = {(e["uscc"], e["rank"]) for e in current}
+    have = {(r.uscc, r.rank) for r in rows}
+    if want != have:
+        extra = sorted(have - want)
+        missing = sorted(want - have)
+        return (
+            f"{label} 数据库中的被抽中对象与抽取记录不一致（"
+            + (f"多出 {extra[0][0]}" if extra else f"缺少 {missing[0][0]}")
+            + "），已被改动。"
+        )
+    teams = {e["uscc"]: sorted((m["name"], m["cert"]) for m in e["team"]) for e in current}
+    for r in rows:
+        members = session.scalars(
+            select(TeamMember).where(TeamMember.selection_id == r.id, TeamMember.active.is_(True))
+        ).all()
+        if sorted((m.name, m.cert) for m in members) != teams.get(r.uscc):
+            return f"{label} 对象 {r.uscc} 的检查组成员与抽取记录不一致，已被改动。"
+    return ""
+
+
+def verify_chain(session: Session) -> dict:
+    """Check every draw, the chain of records and the audit log's 抽取 entries. {ok, count, head, message}."""
+    drawn = []
+    for d in session.scalars(select(Draw).order_by(Draw.id)):
+        problem = verify_draw_row(session, d)
+        if problem:
+            return {"ok": False, "count": len(drawn), "head": "", "message": problem, "draw_id": d.id}
+        if d.record:
+            drawn.append((json.loads(d.record), d))
+    drawn.sort(key=lambda x: x[0]["chain_seq"])
+    prev = GENESIS
+    for i, (rec, d) in enumerate(drawn):
+        if rec["chain_seq"] != i + 1:
+            return {
+                "ok": False,
+                "count": i,
+                "head": prev,
+                "draw_id": d.id,
+                "message": f"抽取记录链缺少第 {i + 1} 条（下一条为抽取 #{d.id}，序号 {rec['chain_seq']}）：有记录被删除。",
+            }
+        if rec["previous_hash"] != prev:
+            return {
+                "ok": False,
+                "count": i,
+                "head": prev,
+                "draw_id": d.id,
+                "message": f"抽取 #{d.id} 的“前一记录哈希”与链中上一条记录不符，链条在此断开（记录被删除、调换或改动）。",
+            }
+        prev = rec["record_hash"]
+    by_id = {d.id: rec for rec, d in drawn}
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "抽取", AuditEntry.entity == "draw")):
+        try:
+            after = json.loads(e.after) if e.after else {}
+        except ValueError:
+            after = {}
+        rec = by_id.get(int(e.entity_id)) if e.entity_id.isdigit() else None
+        if rec is None:
+            return {
+                "ok": False,
+                "count": len(drawn),
+                "head": prev,
+                "draw_id": int(e.entity_id or 0),
+                "message": f"审计日志第 {e.seq} 条记载了抽取 #{e.entity_id}（{e.ts}），但数据库中已没有这条抽取记录：记录被删除。",
+            }
+        if after.get("record_hash") and after["record_hash"] != rec["record_hash"]:
+            return {
+                "ok": False,
+                "count": len(drawn),
+                "head": prev,
+                "draw_id": int(e.entity_id),
+                "message": f"抽取 #{e.entity_id} 的记录哈希与审计日志第 {e.seq} 条记载的不符：记录被替换。",
+            }
+    return {
+        "ok": True,
+        "count": len(drawn),
+        "head": prev,
+        "draw_id": None,
+        "message": f"抽取记录链完整：共 {len(drawn)} 条抽取记录，链头 {prev}",
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# 首页
+
+
+def dashboard_items(session: Session, today: date) -> list[dict]:
+    """Tasks of this quarter (or the office-wide draw when there are no tasks) without a confirmed draw."""
+    period = period_of(today)
+    confirmed = {
+        (d.task_id) for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state == "已确认"))
+    }
+    pending = {
+        (d.task_id): d.state
+        for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state.in_(PENDING)))
+    }
+    tasks = session.scalars(select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.year == period.year)).all()
+    due = []
+    for t in tasks:
+        if t.start_date and t.start_date > period.end or t.end_date and t.end_date < period.start:
+            continue
+        if t.id not in confirmed:
+            due.append(f"{t.code} {t.name}" + (f"（{pending[t.id]}）" if t.id in pending else ""))
+    if not tasks and None not in confirmed:
+        due.append(f"{period.label}抽取" + (f"（{pending[None]}）" if None in pending else ""))
+    if not due:
+        return [
+            {
+                "title": "本季度抽取",
+                "value": "已完成",
+                "detail": f"{period.label}的抽取均已确认。",
+                "level": "info",
+                "page": "draw",
+            }
+        ]
+    last_month = today.month == period.end.month
+    return [
+        {
+            "title": "本季度待抽取",
+            "value": str(len(due)),
+            "detail": "；".join(due[:5]) + ("…" if len(due) > 5 else ""),
+            "level": "danger" if last_month else "warn",
+            "page": "draw",
+        }
+    ]

@@ -1,0 +1,170 @@
+"""本地账户: salted scrypt password hashes, roles, a lock after repeated failures."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models.base import utcnow
+from app.models.core import ROLES, User
+from app.services.foundation import audit
+from app.services.foundation.context import Actor
+from app.services.foundation.errors import PermissionDenied, UserError
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+_N, _R, _P = 2**14, 8, 1
+MIN_PASSWORD = 6
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    got = hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        dklen=len(base64.b64decode(digest)),
+    )
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def _validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"密码至少需要 {MIN_PASSWORD} 位，请重新输入。")
+
+
+def create_user(
+    session: Session,
+    username: str,
+    role: str,
+    password: str | None,
+    *,
+    display_name: str = "",
+    must_change_password: bool = False,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise UserError("用户名不能为空。")
+    if role not in ROLES:
+        raise UserError(f"角色“{role}”无效，应为：{'、'.join(ROLES)}。")
+    if session.scalar(select(User).where(User.username == username)):
+        raise UserError(f"用户名“{username}”已存在，请换一个。")
+    if password is not None:
+        _validate_password(password)
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name or username,
+        password_hash=hash_password(password) if password else "",
+        must_change_password=must_change_password or not password,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """Check a login; count failures and lock the account after MAX_FAILURES. Commits the outcome."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    now = utcnow()
+    if user is None or not user.active:
+        raise UserError("用户名或密码错误。")
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise UserError(f"账户“{user.username}”因连续输错密码已被锁定，请 {minutes} 分钟后再试，或请管理员解锁。")
+    if not user.password_hash:
+        raise UserError(f"账户“{user.username}”尚未设置密码，请管理员为其设置密码。")
+    if not check_password(password, user.password_hash):
+        user.failed_attempts += 1
+        left = MAX_FAILURES - user.failed_attempts
+        if left <= 0:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_attempts = 0
+            audit.record(session, "锁定账户", "user_account", str(user.id), summary=f"{user.username} 连续输错密码")
+            session.commit()
+            raise UserError(f"密码错误次数过多，账户“{user.username}”已锁定 {LOCK_MINUTES} 分钟。")
+        session.commit()
+        raise UserError(f"用户名或密码错误（再错 {left} 次将锁定账户）。")
+    user.failed_attempts = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record(session, "登录", "user_account", str(user.id), summary=user.username)
+    session.commit()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    _validate_password(password)
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.failed_attempts = 0
+    user.locked_until = None
+    session.flush()
+
+
+def unlock(session: Session, user: User) -> None:
+    user.failed_attempts = 0
+    user.locked_until = None
+    session.flush()
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(username=user.username, role=user.role, display_name=user.display_name)
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    """Raise PermissionDenied unless the actor has one of the roles (CLI os: actors are trusted)."""
+    if actor.username.startswith("os:") or actor.role == "管理员" or actor.role in roles:
+        return
+    raise PermissionDenied(f"当前用户（{actor.username}，{actor.role}）无权执行此操作，需要角色：{'、'.join(roles)}。")
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count(User.id))) or 0
+
+
+def reset_password(session: Session, user: User, password: str) -> None:
+    """An administrator sets a temporary password; the user must change it at the next login."""
+    set_password(session, user, password)
+    user.must_change_password = True
+    session.flush()
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count(User.id)).where(User.role == "管理员", User.active.is_(True))) or 0
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """停用 / 启用 an account; the last active administrator cannot be switched off."""
+    if not active and user.active and user.role == "管理员" and _active_admins(session) <= 1:
+        raise UserError("至少需要保留一个可用的管理员账户，不能停用最后一个管理员。请先为其他账户设置管理员角色。")
+    user.active = bool(active)
+    session.flush()
+
+
+def set_role(session: Session, user: User, role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"角色“{role}”无效，应为：{'、'.join(ROLES)}。")
+    if user.role == "管理员" and role != "管理员" and user.active and _active_admins(session) <= 1:
+        raise UserError("至少需要保留一个可用的管理员账户，不能更改最后一个管理员的角色。")
+    user.role = role
+    session.flush()

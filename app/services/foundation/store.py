@@ -1,0 +1,17 @@
+"""Opening a database for the program: the store (`app.models.db`) plus the audit hooks.
+
+Every session made from the returned `Database.Session` is audited (see `audit.install`); nothing in the
+program opens a database any other way.
+"""
+
+from __future__ import annotations
+
+from app.models.db import Database, open_store
+from app.services.foundation import audit
+
+
+def open_database(url: str, migrate: bool = True) -> Database:
+    """Open (and migrate) the database at `url` with every change audited."""
+    database = open_store(url, migrate=migrate)
+    audit.install(database.Session)
+    return database

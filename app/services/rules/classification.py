@@ -1,0 +1,355 @@
+"""监管分类: every object of the pool → its supervision category, stratum, check mode and the reason.
+
+Rules come from the active rule document (app.services.rules.policies). Objects whose status is excluded by
+the rules (注销/迁出 in every preset) or that match ``pool.exclude_conditions`` (威海: 住宿餐饮/教育) are not
+in the pool and are not returned. 停产 objects stay in the pool: a suspended unit is still a registered
+polluter and the check records "已关闭停业或正在组织清算" instead of silently dropping it (every preset
+keeps 停产 out of ``exclude_statuses``; an office may add it in the rule editor).
+
+Objects that match no category land in ``未分类`` — never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models.draw import Draw, DrawSelection
+from app.models.outcomes import Outcome
+from app.models.pools import InspectionObject
+from app.services.foundation.errors import UserError
+from app.services.foundation.periods import Period, parse_period, period_of, previous_quarter
+from app.services.rules import policies
+
+PENALIZED = "上一季度被处罚"
+
+
+@dataclass
+class Classification:
+    category: str
+    stratum: str
+    mode: str
+    reason: str
+    rule_ids: list = field(default_factory=list)
+    overridden: bool = False
+    step: str = ""  # label of the step-up level applied (e.g. 较高风险), "" if none
+    add: Fraction = Fraction(0)  # ratio increase from the step-up
+    ratio: dict | None = None  # the base ratio spec of the stratum (policies ratio dict) or None
+
+
+# ------------------------------------------------------------------ conditions
+
+
+def _value(obj, fieldname, derived):
+    if fieldname == "penalized_last_quarter":
+        return obj.id in derived.get("penalized", set()) or PENALIZED in (obj.special_situations or [])
+    return getattr(obj, fieldname)
+
+
+def match(cond: dict, obj, derived: dict) -> list[str] | None:
+    """None if the condition fails, else the list of human labels of what matched."""
+    if "any" in cond:
+        for sub in cond["any"]:
+            got = match(sub, obj, derived)
+            if got is not None:
+                return [cond["label"]] if "label" in cond else got
+        return None
+    if "all" in cond:
+        labels = []
+        for sub in cond["all"]:
+            got = match(sub, obj, derived)
+            if got is None:
+                return None
+            labels += got
+        return [cond["label"]] if "label" in cond else labels
+    if "not" in cond:
+        return None if match(cond["not"], obj, derived) is not None else [cond.get("label", "其他")]
+    if "always" in cond:
+        return [cond.get("label", "全部对象")]
+    f = cond["field"]
+    v = _value(obj, f, derived)
+    hit = None
+    if "is" in cond:
+        if bool(v) == cond["is"]:
+            hit = "是" if cond["is"] else "否"
+    elif "in" in cond:
+        if (v or "") in cond["in"]:
+            hit = v
+    elif "has_any" in cond:
+        common = [x for x in (v or []) if x in cond["has_any"]]
+        if common:
+            hit = "、".join(common)
+    elif "contains_any" in cond:
+        text = v or ""
+        found = [w for w in cond["contains_any"] if w in text]
+        if found:
+            hit = text
+    if hit is None:
+        return None
+    label = cond.get("label") or f"{policies.FIELD_LABELS.get(f, f)} {hit}"
+    return [label.replace("{value}", str(hit))]
+
+
+def match_any(conds: list, obj, derived: dict) -> list[str] | None:
+    for c in conds:
+        got = match(c, obj, derived)
+        if got is not None:
+            return got
+    return None
+
+
+# ------------------------------------------------------------------ derived facts
+
+
+def penalized_in(session: Session, quarter: Period) -> set[int]:
+    """Objects with 立案 (case number or a 立案 result) or a penalty decided/checked in the quarter."""
+    q = (
+        select(
+            DrawSelection.object_id,
+            Outcome.case_no,
+            Outcome.result,
+            Outcome.penalty_amount,
+            Outcome.decision_date,
+            Outcome.check_date,
+        )
+        .join(Outcome, Outcome.selection_id == DrawSelection.id)
+        .join(Draw, Draw.id == DrawSelection.draw_id)
+        .where(Draw.state != "已作废")
+    )
+    found = set()
+    for oid, case_no, result, penalty, decided, checked in session.execute(q):
+        if oid is None:
+            continue
+        punished = bool((case_no or "").strip()) or "立案" in (result or "") or bool(penalty and penalty > 0)
+        if not punished:
+            continue
+        if (decided and quarter.contains(decided)) or (checked and quarter.contains(checked)):
+            found.add(oid)
+    return found
+
+
+def _period(period) -> Period:
+    if period is None:
+        return period_of(date.today())
+    return period if isinstance(period, Period) else parse_period(period)
+
+
+def pool_objects(session: Session, rules: dict) -> list[InspectionObject]:
+    statuses = (rules.get("pool") or {}).get("exclude_statuses", ["注销", "迁出"])
+    q = select(InspectionObject).order_by(InspectionObject.id)
+    if statuses:
+        q = q.where(InspectionObject.status.not_in(statuses))
+    objs = list(session.scalars(q))
+    excl = (rules.get("pool") or {}).get("exclude_conditions") or []
+    if excl:
+        objs = [o for o in objs if match_any(excl, o, {}) is None]
+    return objs
+
+
+# ------------------------------------------------------------------ classification
+
+
+def _category_by_name(rules: dict, name: str) -> dict | None:
+    for cat in rules["categories"]:
+        if cat["name"] == name or cat["id"] == name:
+            return cat
+    return None
+
+
+def _stratum(cat: dict, obj, derived) -> tuple[dict | None, list[str]]:
+    for st in cat.get("strata") or []:
+        conds = st.get("conditions") or []
+        if not conds:
+            return st, []
+        got = match_any(conds, obj, derived)
+        if got is not None:
+            return st, got
+    return None, []
+
+
+def classify_one(obj, rules: dict, derived: dict) -> Classification:
+    cats = {c["id"]: c for c in rules["categories"]}
+    order = [cats[i] for i in rules["precedence"]] + [
+        c for c in rules["categories"] if c["id"] not in rules["precedence"]
+    ]
+    matched = []
+    for cat in order:
+        got = match_any(cat["conditions"], obj, derived)
+        if got is not None:
+            matched.append((cat, got))
+    parts = []
+    rule_ids = []
+    overridden = False
+    if obj.category_override:
+        winner = _category_by_name(rules, obj.category_override)
+        overridden = True
+        if winner is None:
+            return Classification(
+                obj.category_override,
+                obj.category_override,
+                "现场",
+                f"人工调整为“{obj.category_override}”：{obj.override_reason}（该类别不在当前规则中）",
+                ["override"],
+                True,
+            )
+        parts.append(f"人工调整 → {winner['name']}：{obj.override_reason}")
+        rule_ids.append("override")
+        if matched:
+            parts.append("按规则原为 " + "；".join(f"{'、'.join(g)} → {c['name']}" for c, g in matched[:1]))
+    elif not matched:
+        return Classification(
+            policies.UNCLASSIFIED,
+            policies.UNCLASSIFIED,
+            "现场",
+            "不符合任何监管类别的条件 → 未分类（请补全排污许可管理类别等信息或人工指定类别）",
+            [],
+            False,
+        )
+    else:
+        winner = matched[0][0]
+        # Losers first, the winning category last: "排污许可重点管理 → 重点监管对象; 信用等级 C → 特殊监管对象（特殊优先）"
+        for cat, got in matched[1:] + matched[:1]:
+            text = f"{'、'.join(got)} → {cat['name']}"
+            if cat is winner and len(matched) > 1:
+                short = winner["name"].replace("监管对象", "")
+                text += f"（{short}优先）"
+            parts.append(text)
+            rule_ids.append(cat["id"])
+    cat = winner
+    st, st_labels = _stratum(cat, obj, derived)
+    stratum_words = []
+    mode = cat.get("mode", "现场")
+    ratio = cat.get("ratio")
+    if st is not None:
+        stratum_words.append(st["name"])
+        rule_ids.append(f"{cat['id']}/{st.get('id', st['name'])}")
+        mode = st.get("mode", mode)
+        ratio = st.get("ratio", ratio)
+        if st_labels:
+            parts.append(f"{'、'.join(st_labels)} → {st['name']}")
+    elif cat.get("strata"):
+        # In the category but no stratum matches: keep it visible, with the category's own ratio if any.
+        stratum_words.append("其他")
+        parts.append("不符合任何分层的条件 → 其他")
+    for rule in rules.get("mode_rules") or []:
+        if rule.get("categories") and cat["id"] not in rule["categories"]:
+            continue
+        got = match_any(rule["conditions"], obj, derived)
+        if got is not None and rule["mode"] != mode:
+            mode = rule["mode"]
+            parts.append(f"{'、'.join(got)} → {mode}")
+            rule_ids.append(rule.get("id", "mode"))
+            break
+    if mode == "非现场" and cat.get("mode", "现场") != "非现场" and (st is None or st.get("mode", "现场") != "非现场"):
+        stratum_words.append("非现场")
+    step_label, add, step_hit, step_id = step_for(obj, rules, derived, cat["id"])
+    if step_label:
+        stratum_words.append(step_label)
+        rule_ids.append(step_id)
+        if add:
+            parts.append(f"{'、'.join(step_hit)} → 比例递加 {policies.format_ratio(add)}")
+    stratum = cat["name"] + (f"（{'，'.join(stratum_words)}）" if stratum_words else "")
+    return Classification(cat["name"], stratum, mode, "; ".join(parts), rule_ids, overridden, step_label, add, ratio)
+
+
+def step_for(obj, rules: dict, derived: dict, scope_id: str) -> tuple[str, Fraction, list, str]:
+    """The step-up level (label, added ratio, matched labels, rule id) for an object in category/pool scope_id."""
+    step = rules.get("step_up") or {}
+    best = ("", Fraction(0), [], "")
+    if not step.get("steps") or (step.get("applies_to") and scope_id not in step["applies_to"]):
+        return best
+    for s in step["steps"]:
+        got = match_any(s["conditions"], obj, derived)
+        if got is not None:
+            a = policies.parse_ratio(s["add"])
+            if not best[0] or a > best[1]:
+                best = (s["label"], a, got, s.get("id", s["label"]))
+    return best
+
+
+def derived_facts(session: Session, period) -> dict:
+    p = _period(period)
+    return {"penalized": penalized_in(session, previous_quarter(p)), "period": p}
+
+
+def classify(session: Session, objects=None, *, period=None, rules=None) -> dict[int, Classification]:
+    """{InspectionObject.id: Classification} for the objects of the pool (default: the whole pool)."""
+    rules = rules if rules is not None else policies.active_rules(session)
+    derived = derived_facts(session, period)
+    if objects is None:
+        objects = pool_objects(session, rules)
+    else:
+        statuses = set((rules.get("pool") or {}).get("exclude_statuses", ["注销", "迁出"]))
+        excl = (rules.get("pool") or {}).get("exclude_conditions") or []
+        objects = [o for o in objects if o.status not in statuses and (not excl or match_any(excl, o, {}) is None)]
+    return {o.id: classify_one(o, rules, derived) for o in objects}
+
+
+def extra_pools_of(obj, rules: dict) -> list[str]:
+    """Names of the extra special pools (泽州 核技术利用单位 …) the object belongs to."""
+    return [ep["name"] for ep in rules.get("extra_pools") or [] if match_any(ep["conditions"], obj, {}) is not None]
+
+
+def category_names(rules: dict) -> list[str]:
+    return [c["name"] for c in rules["categories"]]
+
+
+def override(session: Session, obj: InspectionObject | str, category: str, reason: str) -> InspectionObject:
+    """Manually set an object's category with a recorded reason (audited via the ORM flush).
+
+    ``category`` "" (or "自动") removes the override. ``obj`` may be an InspectionObject or a USCC.
+    Allowed for 管理员, 审核员 and 领导 (a 录入员 cannot change how an object is supervised).
+    """
+    from app.services.foundation.accounts import require_role
+    from app.services.foundation.context import current_actor
+
+    require_role(current_actor(), "审核员", "领导")
+    if isinstance(obj, str):
+        uscc = obj.strip().upper()
+        found = session.scalar(select(InspectionObject).where(InspectionObject.uscc == uscc))
+        if found is None:
+            raise UserError(f"检查对象库中没有统一社会信用代码为“{obj}”的对象。")
+        obj = found
+    category = (category or "").strip()
+    reason = (reason or "").strip()
+    old = obj.category_override
+    if category in ("", "自动", "取消"):
+        obj.category_override = ""
+        obj.override_reason = reason
+        _record_override(session, obj, old, "", reason)
+        return obj
+    rules = policies.active_rules(session)
+    names = category_names(rules)
+    if category not in names:
+        raise UserError(f"类别“{category}”不在当前规则中。可选：{'、'.join(names)}。")
+    if not reason:
+        raise UserError("人工调整类别必须填写理由（“调整理由”）。")
+    obj.category_override = category
+    obj.override_reason = reason
+    _record_override(session, obj, old, category, reason)
+    return obj
+
+
+def _record_override(session: Session, obj: InspectionObject, old: str, new: str, reason: str) -> None:
+    """名录库调整信息: a manual category change is a 类型变更 of the object (reported each quarter)."""
+    from app.models.pools import ObjectChange
+    from app.services.foundation.context import current_user
+
+    if old != new:
+        session.add(
+            ObjectChange(
+                object_id=obj.id,
+                kind="类型变更",
+                field="category_override",
+                old_value=old or "（按规则）",
+                new_value=new or "（按规则）",
+                effective_date=date.today(),
+                user=current_user(),
+                source=f"人工指定监管类别：{reason}" if reason else "人工指定监管类别",
+            )
+        )
+    session.flush()
