@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_mod
 
 from app.models.base import utcnow
-from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange
+from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange, ObjectPermit
 from app.services.foundation import accounts, audit
 from app.services.foundation import office as office_service
 from app.services.foundation.context import current_user
@@ -449,6 +449,13 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
     conn.execute(Inspector.__table__.insert(), people)
     conn.execute(InspectionItem.__table__.insert(), items)
     ids = dict(conn.execute(select(InspectionObject.uscc, InspectionObject.id)).all())
+    permits = [
+        dict(object_id=ids[o["uscc"]], permit_no=o["permit_no"], permit_class=o["permit_class"], source="演示数据")
+        for o in objects
+        if o["permit_no"]
+    ]
+    if permits:
+        conn.execute(ObjectPermit.__table__.insert(), permits)
     user = current_user()
     rng = random.Random(seed + 2)
     changes = []

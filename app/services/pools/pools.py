@@ -25,6 +25,7 @@ from app.models.pools import (
     InspectionObject,
     Inspector,
     ObjectChange,
+    ObjectPermit,
 )
 from app.services.foundation import xlsx
 from app.services.foundation.context import current_user
@@ -33,7 +34,9 @@ from app.services.foundation.periods import parse_period
 from app.services.pools import importer
 from app.services.rules.classification import classify
 
-OBJECT_COLUMNS: list[tuple[str, str]] = [(s.key, s.label) for s in importer.OBJECT_FIELDS if s.key != "status_date"]
+# the stored columns of an object (exports, edits); the import also reads a permit's dates and the region
+NOT_STORED = ("status_date", "permit_valid", "permit_issued", "permit_issuer", *importer.REGION_KEYS)
+OBJECT_COLUMNS: list[tuple[str, str]] = [(s.key, s.label) for s in importer.OBJECT_FIELDS if s.key not in NOT_STORED]
 INSPECTOR_COLUMNS: list[tuple[str, str]] = [(s.key, s.label) for s in importer.INSPECTOR_FIELDS]
 ITEM_COLUMNS: list[tuple[str, str]] = [("year", "年度")] + [
     (s.key, s.label) for s in importer.ITEM_FIELDS if s.key not in ("year",)
@@ -156,6 +159,49 @@ def objects_as_dicts(session: Session, objects: Sequence[InspectionObject] | Non
     objects = list_objects(session) if objects is None else list(objects)
     classes = classify_objects(session, objects)
     return [object_to_dict(o, classes.get(o.id)) for o in objects]
+
+
+def object_permits(session: Session, key: int | str, *, today: date | None = None) -> list[dict]:
+    """An object's permits (number, 管理类别, 有效期限, 发证日期, 发证机关, state), each with its state as of
+    today: 有效, 已过期 (valid_to passed), 注销 or 撤销 (with date and reason)."""
+    obj = get_object(session, key)
+    today = today or date.today()
+    out = []
+    for p in session.scalars(
+        select(ObjectPermit).where(ObjectPermit.object_id == obj.id).order_by(ObjectPermit.permit_no)
+    ):
+        state = p.state
+        if state == "有效" and p.valid_to is not None and p.valid_to < today:
+            state = "已过期"
+        out.append(
+            {
+                "permit_no": p.permit_no,
+                "permit_class": p.permit_class,
+                "valid_from": p.valid_from.isoformat() if p.valid_from else "",
+                "valid_to": p.valid_to.isoformat() if p.valid_to else "",
+                "issued_on": p.issued_on.isoformat() if p.issued_on else "",
+                "issuer": p.issuer,
+                "state": state,
+                "state_date": p.state_date.isoformat() if p.state_date else "",
+                "state_reason": p.state_reason,
+            }
+        )
+    return out
+
+
+def expired_permits(session: Session, *, today: date | None = None) -> dict[int, list[str]]:
+    """object id → numbers of its permits that are 有效 in the record but past their 有效期限 (for the
+    object list and the classification page)."""
+    today = today or date.today()
+    rows = session.execute(
+        select(ObjectPermit.object_id, ObjectPermit.permit_no).where(
+            ObjectPermit.state == "有效", ObjectPermit.valid_to.is_not(None), ObjectPermit.valid_to < today
+        )
+    )
+    out: dict[int, list[str]] = {}
+    for oid, number in rows:
+        out.setdefault(oid, []).append(number)
+    return out
 
 
 def get_object(session: Session, key: int | str) -> InspectionObject:
@@ -599,7 +645,8 @@ def export_kind(session: Session, kind: str, path) -> tuple[Path, int]:
 
 _TEMPLATE_NOTES = {
     "objects": "填写说明：带 * 的列必填；统一社会信用代码为 18 位；多个污染类型/特殊监管情形/标签用“、”分隔。",
-    "inspectors": "填写说明：带 * 的列必填；执法人员必须填写执法证号；业务专长、回避对象（统一社会信用代码）可填多个，用“、”分隔。",
+    "inspectors": "填写说明：带 * 的列必填；执法人员必须填写执法证号；"
+    "业务专长、回避对象（统一社会信用代码）可填多个，用“、”分隔。",
     "experts": "填写说明：人员类别填“辅助人员”或“专家”；业务专长可填多个，用“、”分隔。",
     "items": "填写说明：每行一个抽查事项；事项类别填“重点检查事项”或“一般检查事项”。",
 }
@@ -646,7 +693,11 @@ _EXAMPLES = {
 
 def write_template(kind: str, path) -> Path:
     """A blank import template: canonical headers (* = required), drop-downs for the fixed choices."""
-    specs = [s for s in importer.fields_for(kind) if not (kind == "objects" and s.key == "status_date")]
+    specs = [
+        s
+        for s in importer.fields_for(kind)
+        if not (kind == "objects" and s.key == "status_date") and s.key not in importer.REGION_KEYS
+    ]
     wb, ws = xlsx.new_workbook(
         {"objects": "检查对象", "inspectors": "执法人员", "experts": "辅助人员和专家", "items": "抽查事项清单"}[kind]
     )
