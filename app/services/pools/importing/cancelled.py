@@ -19,6 +19,7 @@ from app.models.pools import InspectionObject, ObjectChange, ObjectPermit
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
 from app.services.pools import reader as tabular
+from app.services.pools.importing.batch import Plan
 from app.services.pools.importing.bulk import insert_rows
 from app.services.pools.importing.layouts import CANCELLED_LIST
 
@@ -38,8 +39,6 @@ def _default_state(headers: list[str]) -> str:
 
 
 def plan(batch):
-    from app.services.pools.importing.engine import Plan
-
     session = batch.session
     default = _default_state(batch.table.headers)
     objects = {r.uscc: r._asdict() for r in session.execute(select(InspectionObject.__table__))}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.models.pools import InspectionItem
 from app.services.foundation import audit
+from app.services.pools.importing.batch import Plan
 from app.services.pools.importing.bulk import insert_rows
 from app.services.pools.importing.fields import ITEM_FIELDS
 
@@ -38,8 +39,6 @@ def prepare(batch):
 
 
 def plan(batch):
-    from app.services.pools.importing.engine import Plan
-
     year = batch.year or date.today().year
     for _r, rec in batch.rows:
         if rec.get("year") is None:

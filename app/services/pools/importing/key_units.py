@@ -14,6 +14,7 @@ from app.models.base import utcnow
 from app.models.pools import KEY_UNIT_CATEGORIES, InspectionObject, ObjectChange
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
+from app.services.pools.importing.batch import Plan
 from app.services.pools.importing.bulk import insert_rows
 from app.services.pools.importing.layouts import key_unit_layout
 from app.services.pools.importing.values import history_text
@@ -37,8 +38,6 @@ def prepare(batch):
 
 
 def plan(batch):
-    from app.services.pools.importing.engine import Plan
-
     table = InspectionObject.__table__
     by_code, by_name = {}, {}
     for r in batch.session.execute(

@@ -25,6 +25,7 @@ from app.models.base import utcnow
 from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, ObjectPermit
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
+from app.services.pools.importing.batch import Plan
 from app.services.pools.importing.bulk import insert_columns, insert_rows
 from app.services.pools.importing.fields import OBJECT_FIELDS, REGION_KEYS
 from app.services.pools.importing.layouts import PERMIT_PLATFORM, key_unit_layout
@@ -103,8 +104,6 @@ class Unit:
 
 
 def plan(batch):
-    from app.services.pools.importing.engine import Plan
-
     if "uscc" in batch.derived:
         _derive_uscc(batch)
     units = _units(batch)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.models.base import utcnow
 from app.models.pools import Inspector
 from app.services.foundation import audit
+from app.services.pools.importing.batch import Plan
 from app.services.pools.importing.bulk import insert_rows
 from app.services.pools.importing.fields import DUTY_DRAWABLE, INSPECTOR_FIELDS
 
@@ -76,8 +77,6 @@ def _check_row(batch, rownum: int, rec: dict) -> None:
 
 
 def plan(batch):
-    from app.services.pools.importing.engine import Plan
-
     for rownum, rec in batch.rows:
         _check_row(batch, rownum, rec)
     existing: dict[tuple, dict] = {}
