@@ -137,6 +137,7 @@ def cmd_objects_list(args, ctx) -> int:
             "\n".join(
                 f"{r['uscc']}  {r['name']}  {r['permit_class'] or '-'}  {r['township']}  {r['status']}"
                 + (f"  [{'、'.join(r['tags'])}]" if r["tags"] else "")
+                + (f"  许可证已过期：{'、'.join(r['expired_permits'])}" if r.get("expired_permits") else "")
                 for r in rows
             )
             + f"\n共 {len(rows)} 家。"

@@ -418,3 +418,36 @@ def test_cli_items_refuses_credit_results(cli, db, tmp_path):
     )
     rc, _out, err = cli("import", "items", str(path))
     assert rc == 1 and "双随机" in err and "不能作为抽查事项导入" in err
+
+
+def test_objects_list_shows_expired_permits(cli, db, tmp_path):
+    rows = [pub.permit_row(60, valid="2016-01-01至2021-01-01")]
+    cli("import", "objects", str(pub.permit_list(tmp_path / "p.xlsx", rows)))
+    rc, out, _err = cli("--json", "objects", "list")
+    (obj,) = json.loads(out)
+    assert rc == 0 and obj["expired_permits"] == [code(60) + "001P"]
+    rc, out, _err = cli("objects", "list")
+    assert "许可证已过期" in out
+
+
+def test_templates_describe_the_accepted_layouts_with_their_sources(tmp_path):
+    from openpyxl import load_workbook
+
+    for kind, expected in (
+        (
+            "objects",
+            [
+                "全国排污许可证管理信息平台",
+                "名录类别",
+                "打√",
+                "分节标题",
+                "import cancelled",
+                "国家企业信用信息公示系统",
+            ],
+        ),
+        ("inspectors", ["执法人员名册", "调离/退休/离岗/借调"]),
+    ):
+        path = pools.write_template(kind, tmp_path / f"{kind}.xlsx")
+        notes = "\n".join(str(c.value or "") for c in load_workbook(path)["填写说明"]["A"])
+        for text in expected:
+            assert text in notes, (kind, text)

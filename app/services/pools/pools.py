@@ -32,6 +32,7 @@ from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.pools import importer
+from app.services.pools.importing.layouts import ACCEPTED_LAYOUTS, REFUSED_LAYOUTS
 from app.services.rules.classification import classify
 
 # the stored columns of an object (exports, edits); the import also reads a permit's dates and the region
@@ -83,6 +84,7 @@ def object_to_dict(obj: InspectionObject, classification: dict | None = None) ->
         "special_situations": list(obj.special_situations or []),
         "category_override": obj.category_override,
         "override_reason": obj.override_reason,
+        "key_categories": list(obj.key_categories or []),
     }
     if classification:
         d.update(classification)
@@ -158,7 +160,13 @@ def list_objects(
 def objects_as_dicts(session: Session, objects: Sequence[InspectionObject] | None = None) -> list[dict]:
     objects = list_objects(session) if objects is None else list(objects)
     classes = classify_objects(session, objects)
-    return [object_to_dict(o, classes.get(o.id)) for o in objects]
+    expired = expired_permits(session)
+    out = []
+    for o in objects:
+        d = object_to_dict(o, classes.get(o.id))
+        d["expired_permits"] = expired.get(o.id, [])  # 有效 in the record, past their 有效期限
+        out.append(d)
+    return out
 
 
 def object_permits(session: Session, key: int | str, *, today: date | None = None) -> list[dict]:
@@ -739,6 +747,23 @@ def write_template(kind: str, path) -> Path:
     for field in specs:
         if field.choices:
             lines.append(f"“{field.label}”可填：{'、'.join(field.choices)}")
+    layouts = ACCEPTED_LAYOUTS.get(kind, [])
+    if layouts:
+        lines.append("")
+        lines.append("除本模板外，还可以直接导入下列公开文件（按原样，无需改表头）：")
+        for name, source, columns in layouts:
+            lines.append(f"· {name}（来源：{source}）" + (f"：{columns}" if columns else ""))
+        if kind == "objects":
+            lines.append(
+                "· 注销/撤销的许可证清单请用“导入注销清单”（ssj import cancelled）；"
+                "重点排污单位名录也可只更新已有单位（ssj import key-units）。"
+            )
+            lines.append(
+                "· 表中有“所在地区/地市/区县”列时，不属于本辖区的行不导入（列入报告），"
+                "确需导入时勾选“导入不属于本辖区的行”。"
+            )
+    for name, source, what in REFUSED_LAYOUTS:
+        lines.append(f"不能导入：{name}（来源：{source}）——{what}。")
     for r, line in enumerate(lines, 1):
         notes.cell(row=r, column=1, value=line)
     notes.column_dimensions["A"].width = 120

@@ -21,18 +21,25 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
         insert_columns(conn, table, {name: [row[name] for row in rows] for name in rows[0]})
 
 
-def insert_columns(conn: Connection, table: Table, columns: dict[str, list]) -> None:
+def insert_columns(conn: Connection, table: Table, columns: dict[str, list], constants: dict | None = None) -> None:
+    """`constants`: column → one value for every row (a timestamp, the file name)."""
     names = list(columns)
     count = len(columns[names[0]]) if names else 0
     if not count:
         return
+    constants = constants or {}
     if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), [dict(zip(names, values)) for values in zip(*columns.values())])
+        rows = [dict(zip(names, values)) for values in zip(*columns.values())]
+        conn.execute(table.insert().values(**constants) if constants else table.insert(), rows)
         return
     values = []
     for name in names:
-        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        process = _processor(conn, table, name)
         values.append(columns[name] if process is None else _processed(columns[name], process))
+    for name, value in constants.items():
+        process = _processor(conn, table, name)
+        names.append(name)
+        values.append([value if process is None else process(value)] * count)
     for column in table.columns:
         if column.name not in columns and column.default is not None and column.default.is_scalar:
             names.append(column.name)
@@ -40,6 +47,10 @@ def insert_columns(conn: Connection, table: Table, columns: dict[str, list]) -> 
     quoted = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _name in names)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', list(zip(*values)))
+
+
+def _processor(conn: Connection, table: Table, name: str):
+    return table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
 
 
 def _processed(values: list, process) -> list:

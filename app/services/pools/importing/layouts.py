@@ -40,6 +40,63 @@ KEY_UNITS_COLUMN = "重点排污单位名录（名录类别一列，每单位每
 KEY_UNITS_TICKS = "重点排污单位名录（两行表头，每个类别一列打√）"
 KEY_UNITS_SECTIONS = "重点排污单位名录（表内分节标题）"
 
+# What each import accepts besides our own template: (layout, where it comes from, its columns). Shown in
+# the templates' 填写说明 sheet and in docs/pools.md.
+ACCEPTED_LAYOUTS = {
+    "objects": [
+        (
+            "本系统模板或县级台账",
+            "ssj template objects；各地自建的污染源台账",
+            "单位名称、统一社会信用代码、许可证编号、管理类别……",
+        ),
+        (
+            PERMIT_PLATFORM,
+            "全国排污许可证管理信息平台（permit.mee.gov.cn）→ 信息公开 → 许可信息",
+            "省/直辖市、地市、许可证编号、单位名称、行业类别、有效期限、发证日期[、管理类别]；"
+            "没有统一社会信用代码列时取许可证编号前 18 位并校验；一家单位多个许可证＝一个对象多个许可证",
+        ),
+        (
+            KEY_UNITS_COLUMN,
+            "设区市生态环境局公布的环境监管重点单位名录",
+            "序号、地市、区县、单位名称、统一社会信用代码、名录类别（水环境/大气环境/土壤污染重点监管单位/声环境/地下水/环境风险）",
+        ),
+        (
+            KEY_UNITS_TICKS,
+            "市级名录（两行表头）",
+            "企业详细名称、统一社会信用代码、重点排污单位类型 下分 水环境/大气环境/… 各一列打 √",
+        ),
+        (
+            KEY_UNITS_SECTIONS,
+            "县级公布的名录（表内“一、水环境重点排污单位（8家）”式分节标题）",
+            "序号、单位名称、统一社会信用代码、地址",
+        ),
+    ],
+    "key-units": [("重点排污单位名录（以上三种格式）", "同上；只更新库中已有单位，不在库中的单位列入报告", "")],
+    "cancelled": [
+        (
+            CANCELLED_LIST,
+            "全国排污许可证管理信息平台 → 信息公开 → 注销/撤销信息",
+            "许可证编号、单位名称、行业类别、注销原因/撤销原因、注销时间/撤销时间",
+        )
+    ],
+    "inspectors": [
+        (
+            "执法人员名册",
+            "执法证管理系统或人事部门导出的名册",
+            "检查机关、姓名、执法证号、性别、身份证号、职务、执法(监督)类型、文化程度、状态（在岗/在职/在编在岗可抽取；"
+            "调离/退休/离岗/借调不参与抽取）",
+        )
+    ],
+}
+REFUSED_LAYOUTS = [
+    (
+        CREDIT_RESULTS,
+        "国家企业信用信息公示系统 → 双随机抽查结果",
+        "抽查计划编号、抽查计划名称、抽查任务编号、抽查任务名称、抽查类型、抽查机关、抽查完成日期、抽查结果、"
+        "统一社会信用代码/注册号：不是事项清单或对象名录，各类导入都拒绝并说明",
+    )
+]
+
 _HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _TICKED = {"√", "✓", "✔", "●", "○", "☑", "v", "V", "是", "1", "有"}
 
@@ -141,9 +198,12 @@ def key_unit_layout(table: tabular.Table, cols: dict[int, str]) -> KeyUnitLayout
 
 
 def _heading_rows(table: tabular.Table, cols: dict[int, str]) -> dict[int, tuple[int, str]]:
-    """Rows that hold only one text, in the first columns, that reads as a section heading."""
+    """Rows that hold only one text that reads as a section heading (a heading has no USCC)."""
     found: dict[int, tuple[int, str]] = {}
+    uscc = next((table.columns[i] for i, key in cols.items() if key == "uscc"), None)
     for j in range(len(table.row_numbers)):
+        if uscc is not None and uscc[j]:
+            continue
         texts = [col[j] for col in table.columns if col[j]]
         if len(texts) != 1:
             continue

@@ -98,7 +98,6 @@ class Unit:
 
     row: int
     rec: dict
-    rows: list[int]
     permits: dict[str, dict] = field(default_factory=dict)
     categories: list[str] = field(default_factory=list)
 
@@ -189,11 +188,13 @@ def _units(batch) -> dict[str, Unit]:
     for rownum, rec in batch.good_rows():
         code = rec["uscc"]
         categories = list(rec.pop("key_categories", None) or ())
-        categories += [c for c in rec.pop("layout_categories", ()) if c not in categories]
+        extra = rec.pop("layout_categories", None)
+        if extra:
+            categories += [c for c in extra if c not in categories]
         permit = _permit_of(rec)
         unit = units.get(code)
         if unit is None:
-            units[code] = Unit(rownum, rec, [rownum], {permit["permit_no"]: permit} if permit else {}, categories)
+            units[code] = Unit(rownum, rec, {permit["permit_no"]: permit} if permit else {}, categories)
             continue
         # another permit of the same enterprise: its number starts with the enterprise's USCC
         new_permit = permit is not None and permit["permit_no"] not in unit.permits and _belongs(permit, code)
@@ -209,7 +210,6 @@ def _units(batch) -> dict[str, Unit]:
         if new_permit:
             unit.permits[permit["permit_no"]] = permit
         unit.categories += new_categories
-        unit.rows.append(rownum)
         for k, v in rec.items():
             if unit.rec.get(k) in (None, "", ()) and v not in (None, "", ()):
                 unit.rec[k] = v
@@ -323,24 +323,16 @@ def write(batch, plan) -> None:
     new = [rec for _r, rec in plan.inserts]
     columns = {"uscc": [rec["uscc"] for rec in new], "name": [rec["name"] for rec in new]}
     for key, default in DEFAULTS.items():  # blank cells take the column's default
-        columns[key] = [default if v in (None, "", ()) else v for v in (rec.get(key) for rec in new)]
-    columns["created_at"] = columns["updated_at"] = [now] * len(new)
-    insert_columns(conn, table, columns)
+        values = [rec.get(key) for rec in new]
+        columns[key] = [default if v in (None, "", ()) else v for v in values]
+    insert_columns(conn, table, columns, {"created_at": now, "updated_at": now})
     ids = dict(conn.execute(select(table.c.uscc, table.c.id)).all())
     new_ids = [ids[code] for code in columns["uscc"]]
     insert_columns(  # 新增 in every new object's history
         conn,
         changes_table,
-        {
-            "object_id": new_ids,
-            "ts": [now] * len(new),
-            "kind": ["新增"] * len(new),
-            "field": [""] * len(new),
-            "old_value": [""] * len(new),
-            "new_value": columns["name"],
-            "user": [user] * len(new),
-            "source": [source] * len(new),
-        },
+        {"object_id": new_ids, "new_value": columns["name"]},
+        {"ts": now, "kind": "新增", "field": "", "old_value": "", "user": user, "source": source},
     )
     history = []
     for oid, rec in zip(new_ids, new):
