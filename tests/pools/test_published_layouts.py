@@ -451,3 +451,11 @@ def test_templates_describe_the_accepted_layouts_with_their_sources(tmp_path):
         notes = "\n".join(str(c.value or "") for c in load_workbook(path)["填写说明"]["A"])
         for text in expected:
             assert text in notes, (kind, text)
+
+
+def test_scraped_permit_list_as_gbk_csv(session, tmp_path):
+    lines = [",".join(pub.PERMIT_HEAD), ",".join(pub.permit_row(70)), ",".join(pub.permit_row(71, suffix="001W", cls="登记管理"))]
+    path = tmp_path / "许可证.csv"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    rep = importer.run_import(session, "objects", path)
+    assert rep.errors == [] and rep.inserted == 2 and "全国排污许可证管理信息平台" in rep.layout
