@@ -257,3 +257,18 @@ def test_cli_frequency_json_shape_and_checks_import(cli, tmp_path):
     assert rc == 0
     rc, out, err = cli("--json", "frequency", "--year", "2026")
     assert json.loads(out)["over_limit"] == [code]
+
+
+def test_home_page_items(session):
+    from app.services.reports import dashboard
+
+    assert "app.services.draw.frequency" in dashboard.PROVIDERS
+    assert frequency.dashboard_items(session, date(2026, 6, 1)) == []
+    a = make_object(session)
+    draw_of(session, [a], "2026Q1", checked=date(2026, 2, 10))
+    frequency.add_check(session, uscc=a.uscc, authority="市场监管局", check_date=date(2026, 3, 2))
+    items = frequency.dashboard_items(session, date(2026, 6, 1))
+    assert [(i["title"], i["value"]) for i in items] == [("2026年重复受检企业", "1 家")]
+    frequency.set_limit(session, 1, "每家企业每年现场检查不超过 1 次")
+    items = frequency.dashboard_items(session, date(2026, 6, 1))
+    assert items[1]["title"] == "超过检查频次上限" and items[1]["level"] == "warn" and items[1]["value"] == "1 家"

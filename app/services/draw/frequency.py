@@ -449,3 +449,32 @@ def figures(session: Session, year: int) -> dict:
         "non_site_rate": round((total - onsite) / total, 4) if total else 0.0,
         "over_limit": len(report["over_limit"]),
     }
+
+
+def dashboard_items(session: Session, today: date) -> list[dict]:
+    """首页: enterprises inspected more than once this year, and those over the office's limit."""
+    f = figures(session, today.year)
+    if not f["enterprises"]:
+        return []
+    limit = get_limit(session)["limit"]
+    detail = f"共 {f['enterprises']} 家企业受检 {f['inspections']} 次，其中非现场 {f['non_site']} 次"
+    items = [
+        {
+            "title": f"{today.year}年重复受检企业",
+            "value": f"{f['repeated']} 家",
+            "detail": detail,
+            "level": "info",
+            "page": "",
+        }
+    ]
+    if limit is not None and f["over_limit"]:
+        items.append(
+            {
+                "title": "超过检查频次上限",
+                "value": f"{f['over_limit']} 家",
+                "detail": f"本单位上限：每家企业每年现场检查不超过 {limit} 次",
+                "level": "warn",
+                "page": "",
+            }
+        )
+    return items
