@@ -408,7 +408,7 @@ def test_credit_system_results_export_is_refused_naming_it(session, tmp_path, ki
     with pytest.raises(UserError) as info:
         importer.run_import(session, kind, path)
     message = str(info.value)
-    assert "国家企业信用信息公示系统" in message and "抽查结果" in message and "checks import" in message
+    assert "国家企业信用信息公示系统" in message and "抽查结果" in message and "ssj checks import" in message
     assert session.scalars(select(InspectionItem)).all() == []
 
 

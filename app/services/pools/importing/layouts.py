@@ -93,7 +93,7 @@ REFUSED_LAYOUTS = [
         CREDIT_RESULTS,
         "国家企业信用信息公示系统 → 双随机抽查结果",
         "抽查计划编号、抽查计划名称、抽查任务编号、抽查任务名称、抽查类型、抽查机关、抽查完成日期、抽查结果、"
-        "统一社会信用代码/注册号：不是事项清单或对象名录，各类导入都拒绝并说明",
+        "统一社会信用代码/注册号：不是事项清单或对象名录，这里的各类导入都拒绝，并指明用 ssj checks import 导入",
     )
 ]
 
@@ -120,10 +120,10 @@ def refuse_foreign(table: tabular.Table, kind: str) -> None:
     if is_credit_results(table):
         raise UserError(
             f"“{name}”是{CREDIT_RESULTS}文件（抽查计划、抽查任务、抽查结果），记录的是各部门已完成的抽查，"
-            f"不是{KIND_LABELS[kind]}，不能作为{KIND_LABELS[kind]}导入。本版本尚不能导入其他部门的抽查结果"
-            "（今后由“checks import”导入）。请选择本局的"
-            + ("抽查事项清单" if kind == "items" else "检查对象名录（或许可证清单、重点排污单位名录）")
-            + "文件。"
+            f"不是{KIND_LABELS[kind]}，不能作为{KIND_LABELS[kind]}导入。这类文件请用“ssj checks import {name}”"
+            "（程序中：涉企检查频次 → 导入检查记录）导入，作为其他部门的检查记录。导入"
+            + ("抽查事项清单" if kind == "items" else f"{KIND_LABELS[kind]}")
+            + "请选择本局的相应文件。"
         )
     if kind == "objects" and is_cancelled_list(table):
         raise UserError(
