@@ -454,8 +454,21 @@ def test_templates_describe_the_accepted_layouts_with_their_sources(tmp_path):
 
 
 def test_scraped_permit_list_as_gbk_csv(session, tmp_path):
-    lines = [",".join(pub.PERMIT_HEAD), ",".join(pub.permit_row(70)), ",".join(pub.permit_row(71, suffix="001W", cls="登记管理"))]
+    lines = [
+        ",".join(pub.PERMIT_HEAD),
+        ",".join(pub.permit_row(70)),
+        ",".join(pub.permit_row(71, suffix="001W", cls="登记管理")),
+    ]
     path = tmp_path / "许可证.csv"
     path.write_bytes("\r\n".join(lines).encode("gbk"))
     rep = importer.run_import(session, "objects", path)
     assert rep.errors == [] and rep.inserted == 2 and "全国排污许可证管理信息平台" in rep.layout
+
+
+def test_editing_a_persons_state_decides_drawability_as_the_import_does(session):
+    person = pools.save_inspector(session, {"name": "王五", "cert_no": "1405009", "duty_status": "在岗"})
+    assert person.on_duty is True and person.duty_status == "在岗"
+    pools.save_inspector(session, {"duty_status": "退休"}, person.id)
+    assert person.on_duty is False and pools.inspector_to_dict(person)["duty_status"] == "退休"
+    with pytest.raises(UserError, match="人员状态"):
+        pools.save_inspector(session, {"duty_status": "休眠"}, person.id)

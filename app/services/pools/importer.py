@@ -12,6 +12,7 @@ from __future__ import annotations
 from app.services.pools.importing.convert import convert_value
 from app.services.pools.importing.engine import ImportCancelled, preview_import, run_import
 from app.services.pools.importing.fields import (
+    DUTY_DRAWABLE,
     EXPERTISE,
     FIELDS,
     GENDERS,
@@ -46,6 +47,7 @@ from app.services.pools.importing.values import (
 )
 
 __all__ = [
+    "DUTY_DRAWABLE",
     "EXPERTISE",
     "FIELDS",
     "GENDERS",

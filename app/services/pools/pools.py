@@ -521,6 +521,7 @@ def inspector_to_dict(p: Inspector) -> dict:
         "years": p.years,
         "expertise": list(p.expertise or []),
         "on_duty": bool(p.on_duty),
+        "duty_status": p.duty_status,
         "avoid_usccs": list(p.avoid_usccs or []),
         "phone": p.phone,
         "id_no": p.id_no,
@@ -553,6 +554,8 @@ def save_inspector(session: Session, data: dict, person_id: int | None = None) -
     person = session.get(Inspector, person_id) if person_id else Inspector(kind="执法人员", on_duty=True)
     if person is None:
         raise UserError("该人员已不存在，请刷新列表。")
+    if values.get("duty_status"):  # 状态 decides whether the person can be drawn, as in the import
+        values["on_duty"] = values["duty_status"] in importer.DUTY_DRAWABLE
     kind = values.get("kind") or person.kind or "执法人员"
     cert = values.get("cert_no", person.cert_no)
     if kind == "执法人员" and not cert:

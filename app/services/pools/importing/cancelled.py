@@ -84,14 +84,17 @@ def plan(batch):
         else:
             permits[number] = {**entry, "valid_to": None}
     today = date.today()
+    by_object: dict[int, list[dict]] = {}
+    for p in permits.values():
+        by_object.setdefault(p["object_id"], []).append(p)
     for entry in result.extra["permits"]:
         obj = by_id[entry["object_id"]]
         if obj["status"] == "注销" or obj["id"] in result.extra["objects"]:
             continue
         still = [
             p["permit_no"]
-            for p in permits.values()
-            if p["object_id"] == obj["id"] and p["state"] == "有效" and not (p["valid_to"] and p["valid_to"] < today)
+            for p in by_object.get(obj["id"], [])
+            if p["state"] == "有效" and not (p["valid_to"] and p["valid_to"] < today)
         ]
         if still:
             batch.notice(
