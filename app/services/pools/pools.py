@@ -52,7 +52,7 @@ TYPE_FIELDS = (
     "air_grade",
     "pollution_types",
 )
-LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs")
+LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs", "key_categories")
 BOOL_FIELDS = ("key_polluter", "positive_list", "on_duty")
 
 
