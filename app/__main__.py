@@ -8,6 +8,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    from app.paths import restore_child_environment
+
+    restore_child_environment()  # xdg-open & co. must not inherit the bundle's LD_LIBRARY_PATH
     if "--selftest" in argv:
         from app.selftest import run_selftest
 

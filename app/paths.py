@@ -275,3 +275,35 @@ def attachments_dir() -> Path:
 
 def keys_dir() -> Path:
     return _sub("keys")
+
+
+LIBRARY_PATH_VARS = ("LD_LIBRARY_PATH", "LD_PRELOAD")
+
+
+def unfrozen_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The environment for programs the frozen app starts (xdg-open → WPS, the PDF viewer, the file manager).
+
+    The pyinstaller bootloader puts the bundle's `_internal` first in LD_LIBRARY_PATH and keeps the user's
+    value in LD_LIBRARY_PATH_ORIG; a child inheriting it loads OUR Qt/OpenSSL/libstdc++ and crashes or
+    misbehaves. This returns a copy with the original values back (the running process has already read
+    its own library path at start-up, so changing os.environ does not affect it).
+    """
+    env = dict(environ)
+    for name in LIBRARY_PATH_VARS:
+        original = env.pop(name + "_ORIG", None)
+        if original is not None:
+            env[name] = original
+        else:
+            env.pop(name, None)
+    return env
+
+
+def restore_child_environment() -> None:
+    """In a frozen Linux build, give started programs the user's own library path (see above)."""
+    if is_frozen() and sys.platform.startswith("linux"):
+        fixed = unfrozen_environment(dict(os.environ))
+        for name in LIBRARY_PATH_VARS:
+            if name in fixed:
+                os.environ[name] = fixed[name]
+            else:
+                os.environ.pop(name, None)
