@@ -118,7 +118,7 @@ NETWORK_FS = {
 }
 
 
-def _windows_drive_type(root: str) -> int:  # pragma: no cover - Windows only
+def windows_drive_type(root: str) -> int:  # pragma: no cover - Windows only
     import ctypes
 
     return int(ctypes.windll.kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)))
@@ -159,7 +159,7 @@ def is_network_path(
             return True  # \\server\share or \\?\UNC\…
         if not p.drive:
             return False
-        drive_type = (get_drive_type or _windows_drive_type)(p.drive + "\\")
+        drive_type = (get_drive_type or windows_drive_type)(p.drive + "\\")
         return drive_type == DRIVE_REMOTE
     return _linux_fs_type(text, mounts_text) in NETWORK_FS
 

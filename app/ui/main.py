@@ -109,9 +109,9 @@ def run_gui(db: str | None = None) -> int:
     """python -m app [--db PATH]: the whole desktop application; returns the exit code."""
     from app.services.foundation.logging_setup import setup_logging
 
-    setup_logging()
-    app = make_application()
     url = resolve_db(db)
+    setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
+    app = make_application()
     use_documents_as_working_folder()
     log.info("启动 %s %s，数据库 %s", APP_NAME, __version__, url)
     guard = InstanceGuard(url)
