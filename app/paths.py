@@ -307,3 +307,22 @@ def restore_child_environment() -> None:
                 os.environ[name] = fixed[name]
             else:
                 os.environ.pop(name, None)
+
+
+APP_MUTEX = "ssj-shuangsuiji-running"  # installer/ssj.iss AppMutex: setup waits while the program runs
+_mutex_handle = None
+
+
+def hold_app_mutex(create=None) -> bool:
+    """Windows: hold a named mutex for the life of the process so the installer's AppMutex sees a running
+    program (an upgrade never replaces files in use). Elsewhere nothing to do (returns False)."""
+    global _mutex_handle
+    if create is None:
+        if os.name != "nt":
+            return False
+        import ctypes  # pragma: no cover - Windows only
+
+        create = ctypes.windll.kernel32.CreateMutexW  # pragma: no cover
+    if _mutex_handle is None:
+        _mutex_handle = create(None, False, APP_MUTEX)
+    return bool(_mutex_handle)

@@ -177,3 +177,21 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def external_needs(folder: str | os.PathLike) -> dict[str, list[str]]:
+    """{soname: [bundle files needing it]} for libraries the bundle links against but does not carry
+    (glibc excluded): what a .deb must depend on."""
+    inside: set[str] = set()
+    needs: dict[str, list[str]] = {}
+    for _root, _dirs, files in os.walk(folder):
+        inside.update(files)
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(root, name)
+            if path.is_symlink():
+                continue
+            for lib in needed(path):
+                if lib not in inside and not GLIBC_LIBS.match(lib):
+                    needs.setdefault(lib, []).append(str(path.relative_to(folder)))
+    return needs
