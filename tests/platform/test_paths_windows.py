@@ -146,3 +146,38 @@ def test_attachment_keys_use_forward_slashes(tmp_path):
     assert attachment_key(r"12\sub\笔录.pdf") == "12/sub/笔录.pdf"
     assert attachment_file(r"12\现场照片.jpg", tmp_path) == tmp_path / "12" / "现场照片.jpg"
     assert attachment_file("12/现场照片.jpg", tmp_path) == Path(tmp_path, "12", "现场照片.jpg")
+
+
+def test_windows_data_folder_is_localappdata_ssj(monkeypatch):
+    """platformdirs on Windows (its folder lookup stubbed with a clerk's profile): %LOCALAPPDATA%\\ssj, no vendor
+    level, and per-user (roaming AppData would follow the clerk to other PCs and get synced mid-write)."""
+    import platformdirs.windows as win
+
+    folders = {
+        "CSIDL_LOCAL_APPDATA": r"C:\Users\张三\AppData\Local",
+        "CSIDL_APPDATA": r"C:\Users\张三\AppData\Roaming",
+        "CSIDL_PERSONAL": r"C:\Users\张三\Documents",
+    }
+    monkeypatch.setattr(win, "get_win_folder", folders.__getitem__)
+    dirs = win.Windows(appname="ssj", appauthor=paths._APP_AUTHOR, ensure_exists=False)
+    # (os.path.join is POSIX here: compare as Windows paths)
+    assert PureWindowsPath(dirs.user_data_dir) == PureWindowsPath(r"C:\Users\张三\AppData\Local\ssj")
+    assert PureWindowsPath(dirs.user_documents_dir) == PureWindowsPath(r"C:\Users\张三\Documents")
+
+
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("CON", "_CON"),
+        ("aux.xlsx", "_aux.xlsx"),
+        ("LPT1", "_LPT1"),
+        ('抽查结果:2026/Q1*"终稿"?.xlsx', "抽查结果_2026_Q1__终稿__.xlsx"),
+        ("公示名单. ", "公示名单"),
+        ("a\tb\x01c", "a_b_c"),
+    ],
+)
+def test_file_names_windows_forbids_are_made_safe(name, safe):
+    from app.services.exchange.drives import safe_filename
+
+    assert safe_filename(name) == safe
+    assert not PureWindowsPath(safe_filename(name)).drive
