@@ -74,5 +74,5 @@ exit 0
 POSTRM
 chmod 0755 "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 mkdir -p dist
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
+dpkg-deb --root-owner-group -Zxz -z3 --build "$STAGE" "$DEB" >/dev/null
 echo "已生成 ${DEB}（$(du -h "$DEB" | cut -f1)）"
