@@ -15,6 +15,9 @@ step_start=$SECONDS
 step() { echo "== $1 =="; step_start=$SECONDS; }
 took() { echo "   （用时 $((SECONDS - step_start)) 秒）"; }
 
+step "代码检查（ruff）"
+.venv/bin/ruff check .
+
 if [ "${SSJ_SKIP_SUITE:-}" != "1" ]; then
     step "运行测试"
     .venv/bin/python -m pytest -p no:cacheprovider "$@"
