@@ -65,7 +65,9 @@ def main(out_dir: str) -> int:
         printer.setOutputFileName(str(out / f"打印结果-{dpi}.pdf"))
         printer.setResolution(dpi)
         pages = print_document(doc, printer)
-        print(f"{dpi} dpi：{pages} 页，分辨率 {printer.resolution()}，峰值内存 {peak_mb():.0f} MB（开始 {before:.0f} MB）")
+        print(
+            f"{dpi} dpi：{pages} 页，分辨率 {printer.resolution()}，峰值内存 {peak_mb():.0f} MB（开始 {before:.0f} MB）"
+        )
         if pages != 6:
             return 1
     grown = peak_mb() - before
