@@ -21,7 +21,7 @@ GLIBC_LIBS = re.compile(r"^(libc|libm|libpthread|libdl|librt|libutil|libresolv|l
 GLIBC_SYSTEMS = [
     ((2, 17), "CentOS 7"),
     ((2, 28), "统信UOS 20、银河麒麟 V10、Debian 10、RHEL/CentOS 8"),
-    ((2, 31), "Ubuntu 20.04、Debian 11（bullseye 为 2.31）、麒麟 V10 SP1 部分版本"),
+    ((2, 31), "Ubuntu 20.04、Debian 11"),
     ((2, 34), "RHEL 9、openEuler 22.03"),
     ((2, 35), "Ubuntu 22.04"),
     ((2, 36), "Debian 12"),
