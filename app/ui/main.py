@@ -92,13 +92,16 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def use_documents_as_working_folder() -> None:
-    """Save dialogs given a bare file name open in the working folder: make that 文档, not the install folder
-    (a program started from the Start menu runs in %LOCALAPPDATA%\\Programs\\ssj, or Program Files)."""
+def use_documents_as_working_folder(frozen: bool | None = None) -> None:
+    """Save dialogs given a bare file name open in the working folder: in the installed program make that 文档,
+    not the install folder (started from the Start menu it runs in %LOCALAPPDATA%\\Programs\\ssj, or Program
+    Files). Run from source, the folder the user started it in is kept."""
     import os
 
-    from app.paths import documents_dir
+    from app.paths import documents_dir, is_frozen
 
+    if not (is_frozen() if frozen is None else frozen):
+        return
     try:
         os.chdir(documents_dir())
     except OSError:  # pragma: no cover - a missing or unreadable Documents folder: keep the current one

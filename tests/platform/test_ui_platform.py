@@ -104,7 +104,9 @@ def test_save_dialogs_start_in_documents(tmp_path, monkeypatch):
     docs.mkdir()
     monkeypatch.setattr(paths.platformdirs, "user_documents_dir", lambda: str(docs))
     monkeypatch.chdir(tmp_path)
-    use_documents_as_working_folder()
+    use_documents_as_working_folder()  # run from source: the folder the user started in is kept
+    assert Path.cwd() == tmp_path
+    use_documents_as_working_folder(frozen=True)
     assert Path.cwd() == docs  # a bare file name in QFileDialog.getSaveFileName lands here
 
 
