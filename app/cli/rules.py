@@ -145,10 +145,20 @@ def cmd_quota(args, ctx) -> int:
         data = quota.compute_quota(s, args.period, args.task)
 
     def text() -> str:
-        lines = [f"{data['period']} 应抽数（规则 {data['policy']}）", "类别\t分层\t名录数\t比例\t应抽\t方式"]
+        lines = [
+            f"{data['period']} 应抽数（规则 {data['policy']}）",
+            "类别\t分层\t名录数\t已剔除\t比例\t应抽\t方式\t说明",
+        ]
         for r in data["rows"]:
-            lines.append(f"{r['category']}\t{r['stratum']}\t{r['pool']}\t{r['ratio']}\t{r['required']}\t{r['mode']}")
+            notes = "；".join(x for x in [r["note"], *r["waiting"]] if x)
+            lines.append(
+                f"{r['category']}\t{r['stratum']}\t{r['pool']}\t{r['excluded']}\t{r['ratio']}\t{r['required']}"
+                f"\t{r['mode']}\t{notes}"
+            )
         lines.append(f"合计应抽 {sum(r['required'] for r in data['rows'])}")
+        short = sum(r["shortfall"] for r in data["rows"])
+        if short:
+            lines.append(f"剔除后对象不足，少抽 {short} 家（见说明）")
         return "\n".join(lines)
 
     ctx.emit(data, text)

@@ -110,12 +110,12 @@ def test_quota_cli_keeps_its_keys_and_adds_excluded(session, cli, db):
     session.commit()
     import json
 
-    rc, out, _err = cli("--json", "quota", "2026Q2")
+    rc, out, _err = cli("--json", "quota", "--period", "2026Q2")
     assert rc == 0
     row = next(r for r in json.loads(out)["rows"] if r["stratum"] == "重点监管对象")
     assert {"category", "stratum", "pool", "ratio", "required", "mode"} <= set(row)
     assert (row["pool"], row["excluded"], row["available"], row["required"], row["shortfall"]) == (8, 1, 7, 2, 0)
-    assert row["waiting"] == []
+    assert row["waiting"] == ["比例递加“信用风险高/两高”：待本单位确定"]
 
 
 # ------------------------------------------------------------------ 2. 上级已抽查 counts for its year
@@ -269,9 +269,7 @@ def test_qinhuangdao_conflict_moves_key_polluters_with_a_simplified_permit(sessi
     c = classification.classify(session, period="2024Q1")
     assert c[moved[0].id].category == "重点监管对象"
     assert c[positive[0].id].category == "一般监管对象"
-    assert {m["object"].id for m in classification.conflict_moved(session, period="2024Q1")} == {
-        o.id for o in positive
-    }
+    assert {m["object"].id for m in classification.conflict_moved(session, period="2024Q1")} == {o.id for o in positive}
     assert rows_of(session, "2024Q1")["重点监管对象"]["pool"] == 12
     with pytest.raises(UserError, match="没有冲突条款"):
         policies.set_policy(session, "longyao-2026")
@@ -285,7 +283,7 @@ def test_conflict_explanation_says_priority_only_when_two_categories_matched(ses
     both = make_object(session, permit_class="重点管理", positive_list=True)
     c = classification.classify(session, period="2024Q1")
     assert c[only_key.id].reason == "排污许可重点管理 → 重点监管对象"
-    assert c[both.id].reason.endswith("（一般优先）")
+    assert "→ 一般监管对象（一般优先）" in c[both.id].reason
 
 
 # ------------------------------------------------------------------ 7. 隆尧 penalty decision
@@ -321,7 +319,9 @@ def test_zezhou_joint_plan_pools_it_initiates(session):
     """泽州 附件3: 生态环境监测机构 50%；1次/年 and 城镇污水处理厂 100%；1次/年, 发起部门 生态环境泽州分局."""
     policies.set_policy(session, "zezhou-2024")
     objs(session, 5, permit_class="登记管理", industry="生态环境监测机构（检验检测服务）")
-    objs(session, 3, permit_class="重点管理", key_polluter=True, industry="污水处理及其再生利用", tags=["城镇污水处理厂"])
+    objs(
+        session, 3, permit_class="重点管理", key_polluter=True, industry="污水处理及其再生利用", tags=["城镇污水处理厂"]
+    )
     objs(session, 4, permit_class="登记管理", industry="机动车排放检验")
     q1 = rows_of(session, "2024Q1")
     assert q1["生态环境监测机构"]["required"] == 3 and q1["生态环境监测机构"]["ratio"] == "50%"

@@ -78,6 +78,7 @@ def object_to_dict(obj: InspectionObject, classification: dict | None = None) ->
         "credit_risk": obj.credit_risk,
         "air_grade": obj.air_grade,
         "special_situations": list(obj.special_situations or []),
+        "registration_date": obj.registration_date.isoformat() if obj.registration_date else "",
         "category_override": obj.category_override,
         "override_reason": obj.override_reason,
     }
