@@ -226,7 +226,8 @@ def classify_one(obj, rules: dict, derived: dict) -> Classification:
         )
     else:
         winner = matched[0][0]
-        # Losers first, the winning category last: "排污许可重点管理 → 重点监管对象; 信用等级 C → 特殊监管对象（特殊优先）"
+        # Losers first, the winning category last:
+        # "排污许可重点管理 → 重点监管对象; 信用等级 C → 特殊监管对象（特殊优先）"
         for cat, got in matched[1:] + matched[:1]:
             text = f"{'、'.join(got)} → {cat['name']}"
             if cat is winner and len(matched) > 1:

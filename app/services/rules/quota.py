@@ -432,9 +432,9 @@ def quota_detail(session: Session, period: str, task_id: int | None = None, *, r
             due = g["spec"].get("in_quarter", 1)
             notes.append(f"每{g['spec']['per']}抽查 {g['spec']['value']}，在该{g['spec']['per']}第 {due} 个季度执行")
         if required > available:
-            notes.append(
-                f"应抽 {required} 家，剔除 {len(g['excluded'])} 家后只剩 {available} 家，全部抽取，少 {required - available} 家"
-            )
+            gone = len(g["excluded"])
+            short = required - available
+            notes.append(f"应抽 {required} 家，剔除 {gone} 家后只剩 {available} 家，全部抽取，少 {short} 家")
         if "registered_by" in scope:
             undated = sum(1 for o in g["objects"] + g["excluded"] if o.registration_date is None)
             if undated:
