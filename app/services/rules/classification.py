@@ -317,36 +317,41 @@ def classify(session: Session, objects=None, *, period=None, rules=None) -> dict
     return {o.id: classify_one(o, rules, derived) for o in objects}
 
 
-def conflict_moved(session: Session, *, period=None, rules=None) -> list[dict]:
-    """Objects a conflict clause moved out of a category they also match (秦皇岛: 重点 → 一般/特殊).
-
-    [{"object", "from", "to", "reason", "source"}] in object order; manual overrides are not listed.
-    """
-    rules = rules if rules is not None else policies.active_rules(session)
-    objects = pool_objects(session, rules)
-    classes = classify(session, objects, period=period, rules=rules)
+def conflict_moves(classes: dict[int, Classification], rules: dict) -> dict[int, tuple[str, str, str]]:
+    """{object id: (from category, to category, the clause)} for objects a conflict clause moved out of a
+    category they also match (秦皇岛: 重点 → 一般/特殊). Manual overrides are not moves."""
     names = {c["id"]: c["name"] for c in rules["categories"]}
-    out = []
-    for obj in objects:
-        c = classes.get(obj.id)
-        if c is None or c.overridden or len(c.matched) < 2:
+    out = {}
+    for oid, c in classes.items():
+        if c.overridden or len(c.matched) < 2:
             continue
         for conflict in rules.get("conflicts") or []:
             if names.get(conflict["winner"]) != c.category:
                 continue
             losers = [names[b] for b in conflict["between"] if b != conflict["winner"] and names.get(b) in c.matched]
             if losers:
-                out.append(
-                    dict(
-                        object=obj,
-                        to=c.category,
-                        reason=c.reason,
-                        source=conflict.get("source", ""),
-                        **{"from": losers[0]},
-                    )
-                )
+                out[oid] = (losers[0], c.category, conflict.get("source", ""))
                 break
     return out
+
+
+def conflict_moved(session: Session, *, period=None, rules=None) -> list[dict]:
+    """The objects a conflict clause moved, as [{"object", "from", "to", "reason", "source"}] in object order."""
+    rules = rules if rules is not None else policies.active_rules(session)
+    objects = pool_objects(session, rules)
+    classes = classify(session, objects, period=period, rules=rules)
+    moves = conflict_moves(classes, rules)
+    return [
+        {
+            "object": o,
+            "from": moves[o.id][0],
+            "to": moves[o.id][1],
+            "reason": classes[o.id].reason,
+            "source": moves[o.id][2],
+        }
+        for o in objects
+        if o.id in moves
+    ]
 
 
 def extra_pools_of(obj, rules: dict) -> list[str]:

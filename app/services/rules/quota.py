@@ -552,28 +552,40 @@ def export_quota_xlsx(session: Session, period: str, task_id: int | None, path):
         title += f"　任务：{detail['task'].code} {detail['task'].name}"
     ws.cell(row=1, column=1, value=title).font = xlsx.HEADER_FONT
     rows = [
-        [r["category"], r["stratum"], r["pool"], r["ratio"], r["required"], r["mode"], len(r["excluded"]), r["note"]]
+        [
+            r["category"],
+            r["stratum"],
+            r["pool"],
+            len(r["excluded"]),
+            r["ratio"],
+            r["required"],
+            r["drawable"],
+            r["visits"],
+            r["mode"],
+            "；".join(x for x in [r["note"], *r["waiting"]] if x),
+        ]
         for r in detail["rows"]
     ]
+    main = {c["name"] for c in policies.active_rules(session)["categories"]} | {policies.UNCLASSIFIED}
     rows.append(
         [
             "合计",
             "",
-            sum(
-                r["pool"]
-                for r in detail["rows"]
-                if r["category"]
-                in {c["name"] for c in policies.active_rules(session)["categories"]} | {policies.UNCLASSIFIED}
-            ),
+            sum(r["pool"] for r in detail["rows"] if r["category"] in main),
+            sum(len(r["excluded"]) for r in detail["rows"] if r["category"] in main),
             "",
             sum(r["required"] for r in detail["rows"]),
+            sum(r["drawable"] for r in detail["rows"]),
+            sum(r["visits"] for r in detail["rows"]),
             "",
-            "",
-            "合计名录数不含专项对象库（与类别重叠）",
+            "合计名录数不含专项对象库（与类别重叠）；应抽数按整个类别（含已剔除对象）计算",
         ]
     )
     xlsx.write_table(
-        ws, ("监管类别", "分层", "名录数", "比例", "应抽", "检查方式", "已剔除", "说明"), rows, start_row=2
+        ws,
+        ("监管类别", "分层", "名录数", "已剔除", "比例", "应抽", "可抽", "家次", "检查方式", "说明"),
+        rows,
+        start_row=2,
     )
     excluded = [[r["stratum"], o.uscc, o.name, why] for r in detail["rows"] for o, why in r["excluded"]]
     if excluded:
