@@ -408,3 +408,19 @@ def test_policy_versions_record_who_entered_the_amounts(session):
     assert isinstance(v, PolicyVersion) and v.active
     step = next(s for s in v.rules["step_up"]["steps"] if s["id"] == "risk-高风险")
     assert step["add"] == "15%" and step.get("set_by") == "admin"
+
+
+def test_cli_enters_a_step_amount_and_the_conflict_reading(session, cli, db):
+    import json
+
+    policies.set_policy(session, "zezhou-2024")
+    session.commit()
+    rc, out, err = cli("--json", "policy", "step", "risk-高风险", "15%")
+    assert rc == 0, err
+    assert json.loads(out)["add"] == "15%"
+    rc, _out, err = cli("policy", "step", "risk-极高", "5%")
+    assert rc == 1 and "没有编号" in err
+    rc, _out, err = cli("policy", "conflict", "narrow")
+    assert rc == 1 and "没有冲突条款" in err
+    rc, out, err = cli("policy", "step", "risk-高风险", "待定")
+    assert rc == 0 and "待本单位确定" in out
