@@ -424,3 +424,109 @@ def test_cli_enters_a_step_amount_and_the_conflict_reading(session, cli, db):
     assert rc == 1 and "没有冲突条款" in err
     rc, out, err = cli("policy", "step", "risk-高风险", "待定")
     assert rc == 0 and "待本单位确定" in out
+
+
+# ------------------------------------------------------------------ issue 22: survivors 2, 3, 4
+
+
+def test_condition_combinators_any_all_not_decide_membership(session):
+    """Issue 22 survivor 2: `not`, `any` and `all` are accepted by the validator, so they must work."""
+    obj = make_object(session, permit_class="重点管理", credit_grade="C", tags=["两高"])
+    other = make_object(session, permit_class="登记管理", credit_grade="A", tags=[])
+    key = {"field": "permit_class", "in": ["重点管理"]}
+    low = {"field": "credit_grade", "in": ["C", "D"]}
+    both = {"all": [key, low]}
+    either = {"any": [{"field": "permit_class", "in": ["简化管理"]}, low], "label": "简化或信用低"}
+    neither = {"not": key, "label": "非重点"}
+    assert classification.match(both, obj, {}) == ["排污许可管理类别 重点管理", "信用等级 C"]
+    assert classification.match(both, other, {}) is None
+    assert classification.match({"all": [key, {"field": "tags", "has_any": ["矿井"]}]}, obj, {}) is None
+    assert classification.match(either, obj, {}) == ["简化或信用低"]
+    assert classification.match({"any": [low]}, obj, {}) == ["信用等级 C"]
+    assert classification.match(either, other, {}) is None
+    assert classification.match(neither, obj, {}) is None
+    assert classification.match(neither, other, {}) == ["非重点"]
+    assert classification.match({"not": key}, other, {}) == ["其他"]
+    assert classification.match({"always": True}, other, {}) == ["全部对象"]
+    doc = policies.load_preset("longyao-2026")
+    doc["categories"][1]["conditions"] = [{"all": [key, {"not": low}], "label": "重点管理且信用不低"}]
+    policies.set_policy(session, doc)
+    c = classification.classify(session, period="2026Q1")
+    assert c[obj.id].category == "特殊监管对象"  # credit C: special
+    plain = make_object(session, permit_class="重点管理", credit_grade="B")
+    c = classification.classify(session, period="2026Q1")
+    assert c[plain.id].category == "重点监管对象" and c[plain.id].reason == "重点管理且信用不低 → 重点监管对象"
+
+
+@pytest.mark.parametrize(
+    "text, start, spec",
+    [
+        ("20%；1次/年", date(2024, 7, 15), {"value": "20%", "per": "年", "in_quarter": 3}),
+        ("50%；1次/年", date(2024, 3, 1), {"value": "50%", "per": "年", "in_quarter": 1}),
+        ("30% 2次/年", date(2024, 5, 1), {"value": "30%", "per": "半年", "in_quarter": 2}),
+        ("30% 2次/年", date(2024, 10, 1), {"value": "30%", "per": "半年", "in_quarter": 2}),
+        ("25% 4次/年", date(2024, 10, 1), {"value": "25%", "per": "季度"}),
+        ("不低于3%", None, {"value": "3%", "per": "季度"}),
+        ("10%…10%", None, None),
+        ("按计划", None, None),
+    ],
+)
+def test_task_ratio_once_a_year_is_due_in_the_tasks_start_quarter(text, start, spec):
+    """Issue 22 survivor 3: “1次/年” is a yearly ratio due in the start quarter, not a quarterly one."""
+    task = Task(code="T", name="t", ratio=text, start_date=start)
+    assert quota.task_ratio_spec(task) == spec
+
+
+def test_once_a_year_task_draws_in_its_start_quarter_only(session):
+    policies.set_policy(session, "zezhou-2024")
+    objs(session, 10, permit_class="登记管理", tags=["城镇污水处理厂"])
+    plan = Plan(year=2024, code="ZZ-J", name="部门联合")
+    session.add(plan)
+    session.flush()
+    task = Task(
+        plan_id=plan.id,
+        code="J3",
+        name="城镇污水处理厂双随机联合抽查",
+        draw_type="定向",
+        ratio="100%；1次/年",
+        scope={"categories": ["城镇污水处理厂"]},
+        start_date=date(2024, 7, 1),
+    )
+    session.add(task)
+    session.flush()
+    assert rows_of(session, "2024Q3", task.id)["城镇污水处理厂"]["required"] == 10
+    assert rows_of(session, "2024Q1", task.id)["城镇污水处理厂"]["required"] == 0
+    assert rows_of(session, "2024Q4", task.id)["城镇污水处理厂"]["required"] == 0
+
+
+def test_scope_filters_each_narrow_the_pool(session):
+    """Issue 22 survivor 4: has_any / is / contains / strata / modes filters, not only category and township."""
+    policies.set_policy(session, "longyao-2026")
+    a = make_object(session, permit_class="简化管理", tags=["涉VOCs"], key_polluter=False, name="甲化工有限公司")
+    b = make_object(session, permit_class="简化管理", tags=[], key_polluter=True, name="乙机械有限公司")
+    c = make_object(session, permit_class="登记管理", positive_list=True, pollution_types=["废水"], name="丙食品厂")
+    classes = classification.classify(session, period="2026Q1")
+
+    def hits(scope):
+        return {o.id for o in (a, b, c) if quota.scope_match(o, classes[o.id], scope)}
+
+    assert hits({"tags": ["涉VOCs"]}) == {a.id}
+    assert hits({"tags": ["没有"]}) == set()
+    assert hits({"key_polluter": True}) == {b.id}
+    assert hits({"key_polluter": False}) == {a.id, c.id}
+    assert hits({"positive_list": True}) == {c.id}
+    assert hits({"name": ["化工", "食品"]}) == {a.id, c.id}
+    assert hits({"name": "机械"}) == {b.id}
+    assert hits({"pollution_types": ["废水"]}) == {c.id}
+    assert hits({"strata": ["一般监管对象（排污登记）"]}) == {c.id}
+    assert hits({"modes": ["非现场"]}) == {c.id}
+    assert hits({"modes": ["现场"]}) == {a.id, b.id}
+    assert hits({"categories": ["重点监管对象"]}) == {b.id}
+    assert hits({"permit_class": ["登记管理"], "name": ["化工"]}) == set()
+    assert hits({"tags": []}) == {a.id, b.id, c.id}  # an empty filter filters nothing
+    assert quota.scope_text({"key_polluter": True, "name": ["化工", "食品"]}) == "重点排污单位：是；名称含：化工、食品"
+    assert quota.scope_text({}) == "全部对象"
+    with pytest.raises(UserError, match="未知的筛选字段“colour”"):
+        quota.validate_scope({"colour": ["红"]})
+    with pytest.raises(UserError, match="筛选条件"):
+        quota.validate_scope(["tags"])
