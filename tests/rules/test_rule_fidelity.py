@@ -530,3 +530,37 @@ def test_scope_filters_each_narrow_the_pool(session):
         quota.validate_scope({"colour": ["红"]})
     with pytest.raises(UserError, match="筛选条件"):
         quota.validate_scope(["tags"])
+
+
+def test_registration_date_is_imported_edited_and_exported(session, tmp_path):
+    """秦皇岛 附件1 needs 成立日期 on objects: header aliases, the edit form's validation, the export column."""
+    import openpyxl
+    from factories import make_uscc
+
+    from app.services.pools import importer, pools
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "单位名称", "排污许可管理类别", "成立日期"])
+    a, b = make_uscc(), make_uscc()
+    ws.append([a, "成立较早有限公司", "重点管理", "2015-04-01"])
+    ws.append([b, "成立较晚有限公司", "重点管理", datetime(2024, 2, 1)])
+    path = tmp_path / "名录.xlsx"
+    wb.save(path)
+    rep = importer.run_import(session, "objects", path)
+    session.commit()
+    assert rep.errors == [] and rep.inserted == 2
+    early = pools.get_object(session, a)
+    assert early.registration_date == date(2015, 4, 1)
+    assert pools.get_object(session, b).registration_date == date(2024, 2, 1)
+    pools.update_object(session, a, {"registration_date": "2016年5月6日"}, reason="核对营业执照")
+    assert early.registration_date == date(2016, 5, 6)
+    pools.update_object(session, a, {"registration_date": ""}, reason="日期不详")
+    assert early.registration_date is None
+    out, n = pools.export_kind(session, "objects", tmp_path / "导出.xlsx")
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(r for r in values if "成立日期" in r)
+    col = header.index("成立日期")
+    later = next(r for r in values if "成立较晚有限公司" in r)
+    assert str(later[col]).startswith("2024-02-01")

@@ -1398,6 +1398,7 @@ _OBJ_DEFAULTS = dict(
     air_grade="",
     special_situations=(),
     tags=(),
+    registration_date=None,
     category_override="",
     override_reason="",
 )

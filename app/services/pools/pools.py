@@ -50,6 +50,7 @@ TYPE_FIELDS = (
 )
 LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs")
 BOOL_FIELDS = ("key_polluter", "positive_list", "on_duty")
+DATE_FIELDS = ("registration_date",)
 
 
 # ------------------------------------------------------------------------------------------ objects
@@ -256,7 +257,7 @@ def update_object(
             and session.scalar(select(InspectionObject.id).where(InspectionObject.uscc == new))
         ):
             raise UserError(f"统一社会信用代码“{new}”已属于库中另一家单位，不能改成这个代码。")
-        if new is None and k not in BOOL_FIELDS:
+        if new is None and k not in BOOL_FIELDS and k not in DATE_FIELDS:
             new = ""
         old = getattr(obj, k)
         if (list(old) if isinstance(old, list) else old) == new:
