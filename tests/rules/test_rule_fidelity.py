@@ -217,7 +217,7 @@ def test_longyao_one_ratio_is_rounded_once_and_mode_is_per_object(session):
     assert quota.object_modes(session, "2026Q1", [positive[0].uscc]) == {positive[0].uscc: "非现场"}
 
 
-def test_drawn_objects_get_their_own_mode_in_a_mixed_stratum(session):
+def test_drawn_objects_get_their_own_mode_in_a_mixed_stratum(session, tmp_path):
     from factories import make_inspector
 
     from app.services.draw import draws
@@ -233,6 +233,16 @@ def test_drawn_objects_get_their_own_mode_in_a_mixed_stratum(session):
     by_uscc = {o.uscc: o for o in classification.pool_objects(session, policies.active_rules(session))}
     for sel in sels:
         assert sel.mode == ("非现场" if by_uscc[sel.uscc].positive_list else "现场")
+    # the 抽取记录 PDF lists each drawn object under its own mode
+    import subprocess
+
+    from app.services.draw import documents
+
+    pdf = documents.record_pdf(session, d.id, tmp_path / "record.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    onsite, _, offsite = text.partition("非现场检查，单列")
+    for sel in sels:
+        assert sel.uscc in (offsite if sel.mode == "非现场" else onsite)
 
 
 def test_separate_strata_only_where_a_part_has_its_own_ratio(session):
