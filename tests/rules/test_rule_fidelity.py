@@ -574,3 +574,17 @@ def test_registration_date_is_imported_edited_and_exported(session, tmp_path):
     col = header.index("成立日期")
     later = next(r for r in values if "成立较晚有限公司" in r)
     assert str(later[col]).startswith("2024-02-01")
+
+
+def test_rule_list_shows_waiting_steps_and_the_conflict_reading(session):
+    policies.set_policy(session, "qinhuangdao-county-2024")
+    rows = policies.describe(policies.active_rules(session))
+    conflict = next(r for r in rows if r["kind"] == "冲突规则" and "一般监管对象" in r["name"].split("→")[-1])
+    assert conflict["conditions"] == "宽读法（可选窄读法：仅 生态环境监督执法正面清单内 构成冲突）"
+    policies.set_conflict_reading(session, narrow=True)
+    rows = policies.describe(policies.active_rules(session))
+    conflict = next(r for r in rows if r["kind"] == "冲突规则" and "一般监管对象" in r["name"].split("→")[-1])
+    assert conflict["conditions"].startswith("窄读法")
+    policies.set_policy(session, "wugang-2024")
+    step = next(r for r in policies.describe(policies.active_rules(session)) if r["kind"] == "比例递加")
+    assert step["ratio"] == "待本单位确定" and "废水、废气" in step["source"]

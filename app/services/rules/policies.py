@@ -697,13 +697,7 @@ def describe(doc: dict) -> list[dict]:
                 name=" / ".join(names.get(b, b) for b in c["between"]) + " → " + names.get(c["winner"], c["winner"]),
                 ratio="",
                 mode="",
-                conditions=(
-                    ("窄读法：仅 " if c.get("narrow") else "宽读法（可选窄读法：仅 ")
-                    + "、".join(c["narrow_conditions"])
-                    + ("" if c.get("narrow") else "）")
-                )
-                if c.get("narrow_conditions")
-                else "",
+                conditions=_reading_text(doc, c),
                 source=c.get("source", ""),
                 choice=c.get("choice", ""),
             )
@@ -722,6 +716,18 @@ def describe(doc: dict) -> list[dict]:
             )
         )
     return rows
+
+
+def _reading_text(doc: dict, conflict: dict) -> str:
+    """“宽读法（可选窄读法：仅 正面清单内）” / “窄读法：仅 正面清单内” for a conflict that can be read narrowly."""
+    ids = conflict.get("narrow_conditions") or []
+    if not ids:
+        return ""
+    winner = next((c for c in doc["categories"] if c["id"] == conflict["winner"]), {"conditions": []})
+    labels = [_cond_text(x) for x in winner["conditions"] if x.get("id") in ids] or ids
+    if conflict.get("narrow"):
+        return "窄读法：仅 " + "、".join(labels) + " 构成冲突"
+    return "宽读法（可选窄读法：仅 " + "、".join(labels) + " 构成冲突）"
 
 
 def _ratio_text(r) -> str:
