@@ -110,3 +110,23 @@ def test_rules_page_enters_a_step_up_amount_and_chooses_the_narrow_reading(ctx, 
         assert any(c.get("narrow") for c in doc["conflicts"])
         assert quota.compute_quota(s, "2024Q1")["policy"] == "qinhuangdao-county-2024"
         assert s.scalar(select(ObjectChange.id)) is None
+
+
+def test_task_dialog_takes_the_registration_date_scope(ctx, db, qtbot, messages):
+    from app.models.rules import Plan
+    from app.services.rules import plans
+    from app.ui.pages.plans import TaskDialog
+
+    with acting_as(ADMIN), db.Session() as s:
+        policies.set_policy(s, "qinhuangdao-city-2024")
+        make_object(s, permit_class="重点管理", registration_date=date(2015, 4, 1))
+        make_object(s, permit_class="重点管理", registration_date=date(2024, 2, 1))
+        plan = plans.create_plan(s, year=2024, code="2024001", name="内部联合随机抽查001")
+        s.commit()
+        plan = s.get(Plan, plan.id)
+        dlg = TaskDialog(plan, [], policies.category_names_of(policies.active_rules(s)))
+    qtbot.addWidget(dlg)
+    dlg.registered_by.setText("2023-12-31")
+    assert dlg.scope() == {"registered_by": "2023-12-31"}
+    with acting_as(ADMIN), db.Session() as s:
+        assert plans.scope_count(s, dlg.scope()) == 1
