@@ -588,3 +588,46 @@ def test_rule_list_shows_waiting_steps_and_the_conflict_reading(session):
     policies.set_policy(session, "wugang-2024")
     step = next(r for r in policies.describe(policies.active_rules(session)) if r["kind"] == "比例递加")
     assert step["ratio"] == "待本单位确定" and "废水、废气" in step["source"]
+
+
+def test_quota_export_rows_total_and_excluded_sheet(session, tmp_path):
+    """The 应抽数 workbook: a row per stratum in rule order, 合计 without the overlapping special pools, and the
+    excluded objects with their reasons (issue 22: row order, 未分类 note, the 合计 filter)."""
+    import openpyxl
+
+    policies.set_policy(session, "zezhou-2024")
+    objs(session, 8, permit_class="重点管理", key_polluter=True)
+    objs(session, 3, permit_class="登记管理", special_situations=["挂牌督办"])
+    objs(session, 20, permit_class="登记管理")
+    objs(session, 5, permit_class="登记管理", industry="核技术利用（医用射线装置）")
+    out = quota.export_quota_xlsx(session, "2024Q1", None, tmp_path / "应抽数.xlsx")
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    values = [[c.value for c in r] for r in ws.iter_rows()]
+    assert values[0][0] == "2024年第一季度应抽数（规则：晋城市生态环境局泽州分局 2024 年度双随机抽查工作计划）"
+    assert values[1] == ["监管类别", "分层", "名录数", "已剔除", "比例", "应抽", "可抽", "家次", "检查方式", "说明"]
+    body = values[2:]
+    assert [r[0] for r in body] == ["特殊监管对象", "重点排污单位", "一般排污单位", "核技术利用单位", "合计"]
+    rows = {r[1]: r for r in body}
+    assert rows["特殊监管对象"][2:8] == [3, 0, "30%", 1, 1, 1]
+    assert rows["重点排污单位"][2:8] == [8, 0, "25%", 2, 2, 2]
+    assert rows["一般排污单位"][2:6] == [25, 0, "5%", 2]  # the 5 核技术 objects are also 一般排污单位
+    assert rows["核技术利用单位"][2:6] == [5, 0, "30%", 2]
+    assert "待本单位确定" in rows["重点排污单位"][9]
+    total = body[-1]
+    assert total[0] == "合计" and total[2] == 36 and total[5] == 1 + 2 + 2 + 2  # pools overlap: not in 名录数
+    assert "不含专项对象库" in total[9]
+    policies.set_policy(session, "weihai")
+    key = objs(session, 4, permit_class="重点管理")
+    key[0].tags = ["上级已抽查2024"]
+    session.flush()
+    out = quota.export_quota_xlsx(session, "2024Q2", None, tmp_path / "威海.xlsx")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[1] == "已剔除对象"
+    excluded = [[c.value for c in r] for r in book.worksheets[1].iter_rows()]
+    assert excluded[0] == ["分层", "统一社会信用代码", "单位名称", "剔除原因"]
+    assert excluded[1][1:3] == [key[0].uscc, key[0].name] and "上级已抽查2024" in excluded[1][3]
+    unclassified = make_object(session, permit_class="")
+    detail = quota.quota_detail(session, "2024Q2")
+    last = detail["rows"][-1]
+    assert last["category"] == "未分类" and last["pool"] >= 1 and unclassified in last["objects"]
+    assert "未分类对象不计入应抽数" in last["note"] and last["required"] == 0 and last["mode"] == ""
