@@ -631,3 +631,54 @@ def test_quota_export_rows_total_and_excluded_sheet(session, tmp_path):
     last = detail["rows"][-1]
     assert last["category"] == "未分类" and last["pool"] >= 1 and unclassified in last["objects"]
     assert "未分类对象不计入应抽数" in last["note"] and last["required"] == 0 and last["mode"] == ""
+
+
+def test_conflict_moves_list_every_moved_object_with_its_clause(session):
+    """The list on 监管分类: in object order, skipping unmoved and overridden objects, naming the loser."""
+    policies.set_policy(session, "qinhuangdao-county-2024")
+    plain = make_object(session, permit_class="重点管理")  # not moved, listed before the moved ones
+    moved = make_object(session, permit_class="登记管理", key_polluter=True)
+    kept = make_object(session, permit_class="登记管理", key_polluter=True)
+    classification.override(session, kept, "重点监管对象", "局务会决定按重点监管")
+    special = make_object(session, permit_class="重点管理", credit_grade="D")
+    listed = classification.conflict_moved(session, period="2024Q1")
+    assert [m["object"].id for m in listed] == [moved.id, special.id]
+    first, second = listed
+    assert (first["from"], first["to"]) == ("重点监管对象", "一般监管对象")
+    assert (second["from"], second["to"]) == ("重点监管对象", "特殊监管对象")
+    assert "以特殊监管对象和一般监管对象的指定条件为准" in first["source"]
+    assert first["reason"] == classification.classify(session, [moved], period="2024Q1")[moved.id].reason
+    assert plain.id not in {m["object"].id for m in listed}
+    # the rules passed in are the ones used (the narrow reading keeps the 名录 enterprise in 重点)
+    narrow = policies.active_rules(session)
+    for c in narrow["conflicts"]:
+        if c.get("narrow_conditions"):
+            c["narrow"] = True
+    assert [m["object"].id for m in classification.conflict_moved(session, period="2024Q1", rules=narrow)] == [
+        special.id
+    ]
+    # 威海: the loser named is the category the object also matched, not the first one listed in the clause
+    policies.set_policy(session, "weihai")
+    simple_special = make_object(session, permit_class="简化管理", special_situations=["矿井"])
+    got = {m["object"].id: m for m in classification.conflict_moved(session, period="2024Q1")}
+    assert got[simple_special.id]["from"] == "简化监管对象" and got[simple_special.id]["to"] == "特殊监管对象"
+
+
+def test_manual_override_by_name_or_id_and_by_a_leader(session):
+    from app.services.foundation.context import Actor, acting_as
+
+    policies.set_policy(session, "longyao-2026")
+    obj = make_object(session, permit_class="登记管理")
+    with acting_as(Actor("lingdao", "领导")):
+        classification.override(session, obj, "重点监管对象", "领导决定")
+    c = classification.classify(session, period="2026Q1")[obj.id]
+    assert c.reason.startswith("人工调整 → 重点监管对象：领导决定") and c.ratio["value"] == "18%"
+    assert "按规则原为 排污登记 → 一般监管对象" in c.reason
+    obj.category_override = "key"  # a rule file may name the category by id
+    session.flush()
+    c = classification.classify(session, period="2026Q1")[obj.id]
+    assert c.category == "重点监管对象" and c.ratio["value"] == "18%"
+    obj.category_override = "已废止类别"
+    session.flush()
+    c = classification.classify(session, period="2026Q1")[obj.id]
+    assert c.category == "已废止类别" and "该类别不在当前规则中" in c.reason and c.ratio is None

@@ -105,7 +105,7 @@ def match_any(conds: list, obj, derived: dict) -> list[str] | None:
 
 def matched_condition_ids(conds: list, obj, derived: dict) -> set[str]:
     """Ids of the top-level conditions of an any-of list that the object satisfies."""
-    return {c.get("id", "") for c in conds if match(c, obj, derived) is not None}
+    return {c["id"] for c in conds if "id" in c and match(c, obj, derived) is not None}
 
 
 def _apply_narrow_conflicts(matched: list, rules: dict, obj, derived: dict) -> list:
