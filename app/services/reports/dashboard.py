@@ -18,6 +18,7 @@ PROVIDERS: list[str] = [
     "app.services.reports.reporting",
     "app.services.outcomes.outcomes",
     "app.services.draw.draws",
+    "app.services.draw.frequency",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
     "app.services.exchange.packages",
