@@ -349,7 +349,8 @@ def test_zezhou_joint_plan_pools_it_initiates(session):
 def test_qinhuangdao_task_scope_registered_by_end_of_2023(session):
     """秦皇岛 附件1 抽查对象范围 “2023年12月31日前登记设立、已成立状态的市场主体”."""
     policies.set_policy(session, "qinhuangdao-city-2024")
-    old = objs(session, 10, permit_class="重点管理", registration_date=date(2015, 4, 1))
+    old = objs(session, 9, permit_class="重点管理", registration_date=date(2015, 4, 1))
+    old += objs(session, 1, permit_class="重点管理", registration_date=date(2023, 12, 31))  # the day itself: in
     new = objs(session, 3, permit_class="重点管理", registration_date=date(2024, 2, 1))
     plan = Plan(year=2024, code="2024001", name="内部联合随机抽查001")
     session.add(plan)
@@ -534,6 +535,16 @@ def test_scope_filters_each_narrow_the_pool(session):
     assert hits({"categories": ["重点监管对象"]}) == {b.id}
     assert hits({"permit_class": ["登记管理"], "name": ["化工"]}) == set()
     assert hits({"tags": []}) == {a.id, b.id, c.id}  # an empty filter filters nothing
+    # every key must hold, whatever comes first (a passing or empty key does not end the check)
+    assert hits({"key_polluter": True, "tags": ["涉VOCs"]}) == set()
+    assert hits({"tags": [], "name": ["化工"]}) == {a.id}
+    assert hits({"registered_by": "2030-01-01", "name": ["食品"]}) == {c.id}
+    assert hits({"modes": ["现场"], "name": ["食品", "机械"]}) == {b.id}
+    # an object without a classification (not in the pool) matches no category, stratum or mode filter
+    assert not quota.scope_match(a, None, {"categories": ["一般监管对象"]})
+    assert not quota.scope_match(a, None, {"strata": ["一般监管对象（简化管理）"]})
+    assert not quota.scope_match(a, None, {"modes": ["现场"]})
+    assert quota.scope_match(a, None, {"tags": ["涉VOCs"]})
     assert quota.scope_text({"key_polluter": True, "name": ["化工", "食品"]}) == "重点排污单位：是；名称含：化工、食品"
     assert quota.scope_text({}) == "全部对象"
     with pytest.raises(UserError, match="未知的筛选字段“colour”"):
