@@ -545,6 +545,13 @@ def test_scope_filters_each_narrow_the_pool(session):
     assert not quota.scope_match(a, None, {"strata": ["一般监管对象（简化管理）"]})
     assert not quota.scope_match(a, None, {"modes": ["现场"]})
     assert quota.scope_match(a, None, {"tags": ["涉VOCs"]})
+    # a blank field: an empty value in the filter selects it (“未填写”), a word never does
+    blank = make_object(session, permit_class="登记管理", industry="", credit_grade="")
+    assert quota.scope_match(blank, None, {"credit_grade": [""]})
+    graded = make_object(session, permit_class="登记管理", credit_grade="A")
+    assert not quota.scope_match(graded, None, {"credit_grade": [""]})
+    assert not quota.scope_match(blank, None, {"industry": ["XX"]})
+    assert not quota.scope_match(blank, None, {"credit_grade": ["XXXX"]})
     assert quota.scope_text({"key_polluter": True, "name": ["化工", "食品"]}) == "重点排污单位：是；名称含：化工、食品"
     assert quota.scope_text({}) == "全部对象"
     with pytest.raises(UserError, match="未知的筛选字段“colour”"):
