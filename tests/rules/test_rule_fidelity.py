@@ -465,6 +465,8 @@ def test_condition_combinators_any_all_not_decide_membership(session):
     assert classification.match({"any": [punished]}, other, facts) == ["上一季度被处罚 是"]
     assert classification.match({"all": [punished, {"not": key}]}, other, facts) == ["上一季度被处罚 是", "其他"]
     assert classification.match({"any": [punished]}, obj, facts) is None
+    assert classification.match({"not": punished}, obj, facts) == ["其他"]
+    assert classification.match({"not": punished}, other, facts) is None
     doc = policies.load_preset("longyao-2026")
     doc["categories"][1]["conditions"] = [{"all": [key, {"not": low}], "label": "重点管理且信用不低"}]
     policies.set_policy(session, doc)
