@@ -66,6 +66,7 @@ class InspectionObject(Base):
     special_situations: Mapped[list] = mapped_column(JSON, default=list)  # 特殊监管情形
     tags: Mapped[list] = mapped_column(JSON, default=list)  # 标签
     key_categories: Mapped[list] = mapped_column(JSON, default=list)  # 重点排污单位名录类别
+    registration_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # 成立日期（登记设立）
     # Manual classification override (supervision category) with its recorded reason.
     category_override: Mapped[str] = mapped_column(String(40), default="")
     override_reason: Mapped[str] = mapped_column(Text, default="")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 00:58:07.296216
+Create Date: 2026-12-01 01:47:06.162112
 """
 from alembic import op
 import sqlalchemy as sa
@@ -99,6 +99,7 @@ def upgrade() -> None:
     sa.Column('special_situations', sa.JSON(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('key_categories', sa.JSON(), nullable=False),
+    sa.Column('registration_date', sa.Date(), nullable=True),
     sa.Column('category_override', sa.String(length=40), nullable=False),
     sa.Column('override_reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),

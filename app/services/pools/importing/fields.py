@@ -172,10 +172,11 @@ OBJECT_FIELDS = (
     ),
     _f("special_situations", "特殊监管情形", "特殊情形", "特殊监管", "特殊监管对象情形", kind="list"),
     _f("tags", "标签", "标识", "标记", "备注标签", kind="list"),
+    _f("registration_date", "成立日期", "登记日期", "成立时间", "注册日期", "设立日期", "登记设立日期", kind="date"),
     _f("status_date", "状态日期", "注销日期", "停产日期", "迁出日期", "变更日期", kind="date"),
     # the permit's own data (kept as `ObjectPermit`, see importing.objects)
     _f("permit_valid", "有效期限", "许可证有效期限", "有效期", "许可证有效期", "有效期限（起止）", kind="period"),
-    _f("permit_issued", "发证日期", "发证时间", "核发日期", "登记日期", kind="date"),
+    _f("permit_issued", "发证日期", "发证时间", "核发日期", kind="date"),
     _f("permit_issuer", "发证机关", "核发机关", "发证单位"),
     _f(
         "key_categories",

@@ -65,6 +65,7 @@ DEFAULTS = dict(
     special_situations=[],
     tags=[],
     key_categories=[],
+    registration_date=None,
 )
 PERMIT_FIELDS = ("permit_class", "valid_from", "valid_to", "issued_on", "issuer")
 
