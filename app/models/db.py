@@ -370,7 +370,7 @@ def _sqlite_read_only(path: Path) -> tuple[bool, bool]:
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise DatabaseError(f"无法打开数据库文件 {path}：{exc.strerror or exc}。") from exc
-            return True, True
+            return True, exc.errno == errno.EROFS
     shm = Path(str(path) + "-shm")
     return True, not dir_ok and not shm.exists()
 

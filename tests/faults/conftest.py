@@ -56,3 +56,53 @@ def py(data_dir):
         )
 
     return _run
+
+
+def write_objects_xlsx(path: Path, n: int, start: int = 0, **overrides) -> Path:
+    """An import file of `n` valid inspection objects (USCCs from tests.factories.make_uscc)."""
+    import openpyxl
+
+    from tests.factories import make_uscc
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("检查对象")
+    ws.append(["单位名称", "统一社会信用代码", "所属乡镇（街道）", "地址", "标签"])
+    for i in range(start, start + n):
+        row = {
+            "name": f"测试企业{i:06d}有限公司",
+            "uscc": make_uscc(100000 + i),
+            "township": "城关镇",
+            "address": f"城关镇{i}号",
+            "tags": "",
+        }
+        row.update({k: (v(i) if callable(v) else v) for k, v in overrides.items()})
+        ws.append([row["name"], row["uscc"], row["township"], row["address"], row["tags"]])
+    wb.save(path)
+    return path
+
+
+def sqlite_invariants(db_file: Path) -> dict:
+    """PRAGMA integrity_check and row counts read straight from the file (no program code involved)."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        check = con.execute("PRAGMA integrity_check").fetchone()[0]
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("inspection_object", "audit_entry", "draw")
+        }
+    finally:
+        con.close()
+    return {"integrity": check, **counts}
+
+
+@pytest.fixture
+def county(db, db_path):
+    """A county database file (office + admin/admin123) that child processes open by path."""
+    db.dispose()
+    return db_path
+
+
+def no_traceback(proc) -> None:
+    assert "Traceback" not in proc.stderr and "Error:" not in proc.stderr.replace("错误：", ""), proc.stderr[-3000:]

@@ -12,6 +12,7 @@ PostgreSQL databases are backed up on the server with pg_dump; these functions r
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import shutil
@@ -44,6 +45,8 @@ PG_MESSAGE = (
     "当前数据库是 PostgreSQL 服务器数据库，本程序不能直接备份或恢复它。"
     "请由服务器管理员使用 PostgreSQL 自带的 pg_dump 备份、pg_restore（或 psql）恢复。"
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,8 +142,12 @@ def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
 
 
 def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths."""
-    return Path(path).resolve().as_uri() + "?mode=ro"
+    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths.
+
+    On a read-only medium the WAL index cannot be created: the file is then read as immutable."""
+    path = Path(path).resolve()
+    immutable = not os.access(path.parent, os.W_OK)
+    return path.as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 def _office_name(db: Database) -> str:
@@ -175,6 +182,9 @@ def _copy(src: Path, dest: Path) -> None:
 
 
 def _record(db: Database, action: str, summary: str, after: dict) -> None:
+    if db.read_only:  # a read-only database cannot log its own backup; the backup itself is complete
+        log.info("只读数据库的%s：%s", action, summary)
+        return
     with db.Session() as s:
         audit.record(s, action, "backup", "", summary=summary, after=after)
         s.commit()
