@@ -31,7 +31,7 @@ def _seed(url: str, level: str = "county", n: int = N) -> list[str]:
     db = open_database(url)
     codes = [make_uscc(500000 + i) for i in range(n)]
     try:
-        with acting_as(Actor("admin", "管理员")), db.writer() as s:
+        with acting_as(Actor("admin", "管理员")), db.Session() as s:
             init_office(
                 s, name="测试县大队", level=level, region_code="140525", admin="admin", admin_password="admin123"
             )

@@ -103,7 +103,7 @@ def test_a_database_replaced_while_open_refuses_the_next_commit(county):
         os.replace(county.with_name("copy.sqlite3"), county)  # same content, another file
         from app.models import InspectionObject
 
-        with acting_as(Actor("admin", "管理员")), db.writer() as s:
+        with acting_as(Actor("admin", "管理员")), db.Session() as s:
             s.add(InspectionObject(uscc=make_uscc(1), name="甲"))
             with pytest.raises(DatabaseError, match="被删除、移动或替换"):
                 s.commit()

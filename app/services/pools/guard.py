@@ -183,3 +183,65 @@ def _check_extent(path: Path, part: str, rows: int, cols: int, *, declared: bool
         raise _refuse(
             path, f"的工作表（{part}）{how}的范围有 {rows:,} 行 × {cols:,} 列（上限共 {MAX_CELLS:,} 个单元格）"
         )
+
+
+# ------------------------------------------------------------------------------------ cell text checks
+
+# Control characters other than tab, line feed and carriage return (XML 1.0 and so the .xlsx/.docx writers
+# refuse them; PDFs and packages would carry invisible bytes), C1 controls, lone surrogates and the two
+# non-characters XML forbids.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _describe(ch: str) -> str:
+    names = {"\x00": "NUL", "\x07": "BEL", "\x08": "BS", "\x1b": "ESC", "\x7f": "DEL", "\x0c": "FF", "\x0b": "VT"}
+    return names.get(ch, f"U+{ord(ch):04X}")
+
+
+def column_limit(kind: str, key: str) -> int | None:
+    """The length of the database column behind an import field (None: unlimited or not a string)."""
+    from app.models.pools import InspectionItem, InspectionObject, Inspector
+
+    model = {"objects": InspectionObject, "inspectors": Inspector, "experts": Inspector, "items": InspectionItem}.get(
+        kind
+    )
+    col = model.__table__.c.get(key) if model is not None else None
+    return getattr(col.type, "length", None) if col is not None else None
+
+
+def cell_problems(kind: str, key: str, cells: list[str], values: list) -> list[tuple[int, str]]:
+    """[(row index, message)] for cells with control characters or longer than the column holds.
+
+    The common column (no control character, short) is answered at C speed: one join, one regex search,
+    one max over lengths. Nothing is ever cut silently: too long is an error of its row."""
+    problems: list[tuple[int, str]] = []
+    if not cells:
+        return problems
+    if CONTROL.search("".join(cells)):
+        for j, v in enumerate(cells):
+            m = CONTROL.search(v) if v else None
+            if m:
+                problems.append(
+                    (
+                        j,
+                        f"含有不可见的控制字符（{_describe(m.group())}，第 {m.start() + 1} 个字符）。"
+                        "请在 Excel 中删除该字符（可用 CLEAN 函数）后重新导入",
+                    )
+                )
+    limit = column_limit(kind, key)
+    if limit and values:
+        longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+        if longest > limit:
+            for j, v in enumerate(values):
+                if isinstance(v, str) and len(v) > limit:
+                    problems.append((j, f"长度 {len(v):,} 个字符，超过此项允许的 {limit} 个字符。请缩短后重新导入"))
+    return problems
+
+
+def check_text(kind: str, key: str, label: str, value) -> None:
+    """The same checks for one value typed into an edit dialog or given on the command line."""
+    if not isinstance(value, str):
+        return
+    problems = cell_problems(kind, key, [value], [value])
+    if problems:
+        raise UserError(f"“{label}”{problems[0][1]}。")

@@ -48,6 +48,7 @@ from app.models.pools import (
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
+from app.services.pools import guard
 from app.services.pools import reader as tabular
 
 KINDS = ("objects", "inspectors", "experts", "items")
@@ -711,6 +712,7 @@ def convert_value(kind: str, key: str, text: str):
     if spec is None:
         raise UserError(f"字段“{key}”不存在。")
     text = "" if text is None else str(text)
+    guard.check_text(kind, key, spec.label, text)
     if not text.strip():
         if spec.required:
             raise UserError(f"“{spec.label}”必须填写。")
@@ -1011,7 +1013,7 @@ def _run_import(
         values, bad_cells = conv.column(cells)
         if conv.complete:
             complete.add(key)
-        for j, message in bad_cells:
+        for j, message in bad_cells + guard.cell_problems(kind, key, cells, values):  # control chars, lengths
             bad[j] = True
             errors.append(
                 {"row": rownums[j], "column": header, "message": f"第 {rownums[j]} 行“{header}”：{message}。"}
