@@ -8,7 +8,6 @@ starts it). Afterwards every change is there, the audit chain verifies, no trace
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -82,7 +81,7 @@ def _two_taggers(data_dir, url, codes):
     a = _spawn(data_dir, url, "objects", "tag", *codes, "--add", "甲")
     b = _spawn(data_dir, url, "objects", "tag", *codes, "--add", "乙")
     outs = [p.communicate(timeout=600) for p in (a, b)]
-    for p, (out, err) in zip((a, b), outs):
+    for p, (_out, err) in zip((a, b), outs):
         assert p.returncode == 0, err
         assert "Traceback" not in err
     tags = _tags(url)

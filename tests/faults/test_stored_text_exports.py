@@ -5,8 +5,6 @@ cut; and a property test stores arbitrary valid text and exports it (Excel, PDF,
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
