@@ -158,7 +158,10 @@ def _office_name(db: Database) -> str:
 
 def _copy(src: Path, dest: Path) -> None:
     """Online-backup src into a new file dest (written beside it, then renamed)."""
-    tmp = dest.with_name(dest.name + ".part")
+    from app.services.foundation.files import sweep, temp_path
+
+    sweep(dest.parent)  # temporary files of an earlier, killed backup
+    tmp = temp_path(dest)
     try:
         source = sqlite3.connect(_ro_uri(src), uri=True)
         try:
@@ -173,7 +176,7 @@ def _copy(src: Path, dest: Path) -> None:
             source.close()
         os.replace(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
             try:
                 leftover.unlink()
             except OSError:
@@ -502,10 +505,17 @@ def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
             db.dispose()
     # No database yet: the backup simply becomes it.
     target.parent.mkdir(parents=True, exist_ok=True)
+    from app.services.foundation.files import temp_path
+
+    tmp = temp_path(target)
     try:
-        shutil.copyfile(backup_file, target.with_name(target.name + ".part"))
-        os.replace(target.with_name(target.name + ".part"), target)
+        shutil.copyfile(backup_file, tmp)
+        os.replace(tmp, target)
     except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
         raise _os_error(exc, target.parent) from exc
     db = open_database(url)
     try:
