@@ -23,7 +23,7 @@ from tests.factories import make_uscc
 from tests.faults.conftest import ROOT, child_env, write_objects_xlsx
 from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
-N = 3000
+N = 1000
 
 
 def _seed(url: str, level: str = "county", n: int = N) -> list[str]:
