@@ -82,15 +82,9 @@ class CliContext:
 
         a = self.args
         if not getattr(a, "db", None) and (getattr(a, "db_host", None) or getattr(a, "db_name", None)):
-            from sqlalchemy.engine import URL
+            from app.models.db import server_url_from_parts
 
-            return URL.create(
-                "postgresql+psycopg",
-                username=a.db_user or None,
-                host=a.db_host or "127.0.0.1",
-                port=a.db_port or None,
-                database=a.db_name or "ssj",
-            ).render_as_string(hide_password=False)
+            return server_url_from_parts(a.db_host, a.db_port, a.db_name, a.db_user)
         return resolve_db(getattr(a, "db", None))
 
     @contextmanager

@@ -89,6 +89,18 @@ def server_url(url: str) -> URL:
     return base.set(username=unquote(user) or None, password=password if colon else None)
 
 
+def server_url_from_parts(host: str | None, port, name: str | None, user: str | None) -> str:
+    """The URL of separate settings (--db-host/--db-port/--db-name/--db-user). No password: the driver
+    reads it from PGPASSWORD or the .pgpass file, so it is never stored in the program's settings."""
+    return URL.create(
+        "postgresql+psycopg",
+        username=user or None,
+        host=host or "127.0.0.1",
+        port=int(port) if port else None,
+        database=name or "ssj",
+    ).render_as_string(hide_password=False)
+
+
 def describe_url(url: str) -> str:
     """A short, password-free name of the database for messages: the file path or host/db."""
     path = sqlite_path(url)
