@@ -43,6 +43,7 @@ class CliContext:
         self.json = bool(getattr(args, "json", False))
         self._db = None
         self.commits = 0
+        self._guard = None
 
     @property
     def actor(self) -> Actor:
@@ -87,9 +88,26 @@ class CliContext:
             return server_url_from_parts(a.db_host, a.db_port, a.db_name, a.db_user)
         return resolve_db(getattr(a, "db", None))
 
+    def lock_for_writing(self) -> None:
+        """Take the database's instance lock (the one a program window holds) before changing a SQLite file:
+        never a CLI write beside an open window, on this PC or another one sharing the folder."""
+        from app.paths import sqlite_path
+
+        url = self.url
+        if self._guard is None and sqlite_path(url) is not None:
+            self.db  # noqa: B018  (opens or refuses first: a missing database gets no lock file, no folder)
+            from app.instance_lock import InstanceGuard
+
+            guard = InstanceGuard(url)
+            refused = guard.acquire(timeout_ms=2000)
+            if refused:
+                raise UserError(refused.split("\n")[0] + "命令行不能同时修改它：请先关闭该窗口，再运行此命令。")
+            self._guard = guard
+
     @contextmanager
     def session(self):
         """A session in which every change is recorded as done by the CLI's actor; commits on success."""
+        self.lock_for_writing()
         actor = self.actor
         with acting_as(actor), self.db.writer() as s:
             try:
@@ -117,6 +135,9 @@ class CliContext:
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
+        if self._guard is not None:
+            self._guard.release()
+            self._guard = None
 
 
 def command_modules() -> list[str]:
@@ -154,6 +175,9 @@ def run(argv: list[str]) -> int:
         if argv.index("--json") < stop:
             argv.remove("--json")
             want_json = True
+    from app.cli.console import configure_console
+
+    configure_console(want_json)  # never a UnicodeEncodeError on a cp936 pipe; --json is UTF-8 bytes
     parser = build_parser()
     args = parser.parse_args(argv)
     if want_json:

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from app.models.core import Office, Setting
 from app.models.db import Database, head_revision, known_revisions
-from app.paths import backups_dir, sqlite_path
+from app.paths import backups_dir, same_computer, sqlite_path, sqlite_uri
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
+from app.services.foundation.files import replace_retrying, write_error
 
 SETTING_KEEP = "backup.keep"
 DEFAULT_KEEP = 10
@@ -126,6 +127,8 @@ def _parse_name(path: Path) -> tuple[str, datetime | None]:
 
 def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
     """Turn a file-system failure into a message a clerk can act on."""
+    if getattr(exc, "winerror", None) is not None:  # Windows: tell a held file from write protection
+        return write_error(exc, where)
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC or "full" in text:
@@ -145,9 +148,8 @@ def _ro_uri(path: Path) -> str:
     """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths.
 
     On a read-only medium the WAL index cannot be created: the file is then read as immutable."""
-    path = Path(path).resolve()
-    immutable = not os.access(path.parent, os.W_OK)
-    return path.as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    immutable = not os.access(Path(path).parent, os.W_OK)
+    return sqlite_uri(path, readonly=True) + ("&immutable=1" if immutable else "")  # never resolve(): mapped drives
 
 
 def _office_name(db: Database) -> str:
@@ -174,7 +176,7 @@ def _copy(src: Path, dest: Path) -> None:
                 target.close()
         finally:
             source.close()
-        os.replace(tmp, dest)
+        replace_retrying(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
             try:
@@ -343,10 +345,8 @@ def window_holding(db_file: Path) -> int | None:
         pid = int(lines[0])
     except (OSError, ValueError, IndexError):
         return None
-    import socket
-
     host = lines[2] if len(lines) > 2 else ""
-    if host and host != socket.gethostname():
+    if not same_computer(host):  # Qt writes %COMPUTERNAME% on Windows
         return pid  # another computer: cannot check, assume it is open
     if pid == os.getpid():
         return None
@@ -510,7 +510,7 @@ def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
     tmp = temp_path(target)
     try:
         shutil.copyfile(backup_file, tmp)
-        os.replace(tmp, target)
+        replace_retrying(tmp, target)
     except OSError as exc:
         try:
             tmp.unlink()
