@@ -147,6 +147,9 @@ def _open_workbook(path: Path):
     if suffix == ".xls" and head.startswith(ZIP_SIGNATURE):
         path_hint = "（它实际上是 .xlsx 文件，请把扩展名改为 .xlsx）"
         raise UserError(f"文件“{path.name}”的扩展名与内容不符{path_hint}。")
+    from app.services.pools.guard import check_workbook
+
+    check_workbook(path)  # hostile packages (huge ranges, bombs) are refused before calamine allocates
     try:
         return cal.CalamineWorkbook.from_path(str(path))
     except PermissionError as exc:
@@ -227,7 +230,9 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[str, list[str], list[list]
     def load(name: str) -> list[list]:
         try:
             return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic in calamine arrives as pyo3's PanicException (BaseException)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
             raise UserError(
                 f"文件“{path.name}”的工作表“{name}”已损坏，无法读取（{_short(exc)}）。请用 Excel 打开并另存后再导入。"
             ) from exc

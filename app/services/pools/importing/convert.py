@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from app.services.foundation.errors import UserError
+from app.services.pools import guard
 from app.services.pools.importing.fields import (
     _ENUM_ALIASES,
     DUTY_DRAWABLE,
@@ -202,6 +203,7 @@ def convert_value(kind: str, key: str, text: str):
     if spec is None:
         raise UserError(f"字段“{key}”不存在。")
     text = "" if text is None else str(text)
+    guard.check_text(kind, key, spec.label, text)
     if not text.strip():
         if spec.required:
             raise UserError(f"“{spec.label}”必须填写。")

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.services.foundation.errors import UserError
+from app.services.pools import guard
 from app.services.pools import reader as tabular
 from app.services.pools.importing import cancelled, items, key_units, objects, people
 from app.services.pools.importing.batch import Batch, ImportCancelled
@@ -157,7 +158,7 @@ def _convert(batch: Batch, specs: tuple[FieldSpec, ...], progress, cancelled) ->
         progress(step * total // max(1, len(batch.columns)), total, f"正在检查“{header}”列…")
         cells = table.columns[i]
         values, problems = Converter(by_key[key]).column(cells)
-        for j, message in problems:
+        for j, message in problems + guard.cell_problems(batch.kind, key, cells, values):  # control chars, lengths
             batch.error(rownums[j], key, f"第 {rownums[j]} 行“{header}”：{message}。")
         if key in required:
             for j, text in enumerate(cells):
