@@ -276,7 +276,8 @@ def _precheck(snap: dict) -> None:
     if cap and cap * len(officers) < k * total:
         raise UserError(
             f"本期应抽 {total} 家，每家 {k} 名执法人员，需要 {k * total} 人次；"
-            f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。请调高上限或补充人员。"
+            f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。"
+            "请调高上限或补充人员。"
         )
     experts = [p for p in snap["people"] if p["kind"] == "专家"]
     wanted = set(snap["rules"].get("expert_for") or [])
@@ -886,28 +887,86 @@ def verify_draw_row(session: Session, d: Draw) -> str:
     expected_state = "已作废" if "作废" in kinds else "已确认" if "确认" in kinds else "已抽取"
     if d.state != expected_state:
         return f"{label} 的状态为“{d.state}”，但记录中的变更表明应为“{expected_state}”，状态已被改动。"
-    current = algo.current_selection(record)
-    rows = session.scalars(
-        select(DrawSelection).where(DrawSelection.draw_id == d.id, DrawSelection.active.is_(True))
-    ).all()
-    want = {(e["uscc"], e["rank"]) for e in current}
-    have = {(r.uscc, r.rank) for r in rows}
-    if want != have:
-        extra = sorted(have - want)
-        missing = sorted(want - have)
+    if list(d.witnesses or []) != list(record.get("witnesses") or []):
         return (
-            f"{label} 数据库中的被抽中对象与抽取记录不一致（"
-            + (f"多出 {extra[0][0]}" if extra else f"缺少 {missing[0][0]}")
-            + "），已被改动。"
+            f"{label} 数据库中的见证人（{'、'.join(d.witnesses or []) or '无'}）与抽取记录中的"
+            f"（{'、'.join(record.get('witnesses') or []) or '无'}）不符，已被改动。"
         )
-    teams = {e["uscc"]: sorted((m["name"], m["cert"]) for m in e["team"]) for e in current}
+    return _compare_rows(session, d, label, record)
+
+
+def _differs(label: str, what: str, stored, recorded) -> str:
+    return f"{label} {what}：数据库中为“{stored}”，记录中为“{recorded}”，已被改动。"
+
+
+def _compare_rows(session: Session, d: Draw, label: str, record: dict) -> str:
+    """Every stored selection and team-member row against the hash-covered record; the first difference."""
+    current = {e["uscc"]: e for e in algo.current_selection(record)}
+    replaced = {a["uscc"] for a in record.get("amendments", []) if a.get("kind") == "对象替换"}
+    rows = session.scalars(select(DrawSelection).where(DrawSelection.draw_id == d.id).order_by(DrawSelection.id)).all()
+    active = [r for r in rows if r.active]
+    have = {r.uscc for r in active}
+    if len(have) != len(active) or have != set(current):
+        extra = sorted(have - set(current))
+        missing = sorted(set(current) - have)
+        dup = sorted({r.uscc for r in active if sum(1 for x in active if x.uscc == r.uscc) > 1})
+        what = f"多出 {extra[0]}" if extra else f"缺少 {missing[0]}" if missing else f"{dup[0]} 出现两次"
+        return f"{label} 数据库中的被抽中对象与抽取记录不一致（{what}），已被改动。"
     for r in rows:
+        if not r.active and r.uscc not in replaced:
+            return f"{label} 对象 {r.uscc} 在数据库中标为“已替换”，但抽取记录中没有这次替换，已被改动。"
+    objects = {
+        o.id: o.uscc
+        for o in session.scalars(
+            select(InspectionObject).where(InspectionObject.id.in_([r.object_id for r in rows if r.object_id]))
+        )
+    }
+    person_keys = _person_keys(session)
+    for r in active:
+        e = current[r.uscc]
+        where = f"对象 {r.uscc}"
+        for column, word in (("name", "单位名称"), ("ticket", "签号"), ("rank", "顺位")):
+            if getattr(r, column) != e[column]:
+                return _differs(label, f"{where}的{word}", getattr(r, column), e[column])
+        for column, word in (("category", "监管类别"), ("stratum", "分层"), ("mode", "检查方式")):
+            if e.get(column) is not None and getattr(r, column) != e[column]:
+                return _differs(label, f"{where}的{word}", getattr(r, column), e[column])
+        if r.object_id is not None and objects.get(r.object_id) != r.uscc:
+            return (
+                f"{label} {where}关联的检查对象（编号 {r.object_id}，统一社会信用代码 "
+                f"{objects.get(r.object_id, '不存在')}）不是记录中的 {r.uscc}，已被改动。"
+            )
         members = session.scalars(
-            select(TeamMember).where(TeamMember.selection_id == r.id, TeamMember.active.is_(True))
+            select(TeamMember)
+            .where(TeamMember.selection_id == r.id, TeamMember.active.is_(True))
+            .order_by(TeamMember.id)
         ).all()
-        if sorted((m.name, m.cert) for m in members) != teams.get(r.uscc):
-            return f"{label} 对象 {r.uscc} 的检查组成员与抽取记录不一致，已被改动。"
+        want = {m["id"]: m for m in e["team"]}
+        got_ids = [(m.extra or {}).get("id") or m.cert for m in members]
+        if sorted(got_ids) != sorted(want) or len(members) != len(e["team"]):
+            names = "、".join(m.name for m in members) or "无"
+            return (
+                f"{label} {where}的检查组成员（{names}）与抽取记录中的"
+                f"（{'、'.join(m['name'] for m in e['team'])}）不一致，已被改动。"
+            )
+        for m, mid in zip(members, got_ids):
+            rec = want[mid]
+            for column, word in (("name", "姓名"), ("cert", "执法证号"), ("role", "身份")):
+                if getattr(m, column) != rec[column]:
+                    return _differs(label, f"{where}检查组成员 {rec['name']} 的{word}", getattr(m, column), rec[column])
+            if m.inspector_id is not None and mid not in person_keys.get(m.inspector_id, ()):
+                return (
+                    f"{label} {where}检查组成员 {rec['name']} 关联的人员（编号 {m.inspector_id}）"
+                    f"不是记录中的 {rec['name']}（{mid}），已被改动。"
+                )
     return ""
+
+
+def _person_keys(session: Session) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for p in session.scalars(select(Inspector)):
+        out[p.id] = {k for k in ((p.cert_no or "").strip(), (p.id_no or "").strip(), f"专家:{p.name}") if k}
+    return out
 
 
 def verify_chain(session: Session) -> dict:
@@ -928,7 +987,8 @@ def verify_chain(session: Session) -> dict:
                 "count": i,
                 "head": prev,
                 "draw_id": d.id,
-                "message": f"抽取记录链缺少第 {i + 1} 条（下一条为抽取 #{d.id}，序号 {rec['chain_seq']}）：有记录被删除。",
+                "message": f"抽取记录链缺少第 {i + 1} 条（下一条为抽取 #{d.id}，序号 {rec['chain_seq']}）："
+                "有记录被删除。",
             }
         if rec["previous_hash"] != prev:
             return {
@@ -936,7 +996,8 @@ def verify_chain(session: Session) -> dict:
                 "count": i,
                 "head": prev,
                 "draw_id": d.id,
-                "message": f"抽取 #{d.id} 的“前一记录哈希”与链中上一条记录不符，链条在此断开（记录被删除、调换或改动）。",
+                "message": f"抽取 #{d.id} 的“前一记录哈希”与链中上一条记录不符，"
+                "链条在此断开（记录被删除、调换或改动）。",
             }
         prev = rec["record_hash"]
     by_id = {d.id: rec for rec, d in drawn}
@@ -952,7 +1013,8 @@ def verify_chain(session: Session) -> dict:
                 "count": len(drawn),
                 "head": prev,
                 "draw_id": int(e.entity_id or 0),
-                "message": f"审计日志第 {e.seq} 条记载了抽取 #{e.entity_id}（{e.ts}），但数据库中已没有这条抽取记录：记录被删除。",
+                "message": f"审计日志第 {e.seq} 条记载了抽取 #{e.entity_id}（{e.ts}），"
+                "但数据库中已没有这条抽取记录：记录被删除。",
             }
         if after.get("record_hash") and after["record_hash"] != rec["record_hash"]:
             return {
