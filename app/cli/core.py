@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--password", default=None, help="管理员密码（不给则首次登录时设置）")
     p.add_argument("--policy", default="", help="规则预设 id，如 zezhou-2024")
     p.set_defaults(func=cmd_init)
+    p.epilog = "报送口令（加密本单位签名私钥，至少 8 位）由环境变量 SSJ_KEY_PASSPHRASE 给出，必填。"
 
     p = sub.add_parser("audit", help="审计日志")
     asub = p.add_subparsers(dest="audit_cmd", required=True, metavar="子命令")
@@ -41,6 +42,9 @@ def register(sub) -> None:
 
 
 def cmd_init(args, ctx) -> int:
+    import os
+
+    passphrase = office_service.check_passphrase(os.environ.get(office_service.KEY_ENV))
     with ctx.session() as s:
         office = office_service.init_office(
             s,
@@ -51,6 +55,7 @@ def cmd_init(args, ctx) -> int:
             admin=args.admin,
             admin_password=args.password,
             policy_id="",
+            key_passphrase=passphrase,
         )
         data = {
             "office": office.name,

@@ -29,6 +29,7 @@ REGION_CODE = "140525"
 DEMO_USERS = (("luru", "录入员", "张录入"), ("shenhe", "审核员", "李审核"), ("lingdao", "领导", "王大队长"))
 DEMO_PASSWORD = "demo1234"
 ADMIN_PASSWORD = "admin123"
+KEY_PASSPHRASE = "demo-baosong"  # 演示库的报送口令（SSJ_KEY_PASSPHRASE），写报送包时输入
 
 TOWNSHIPS = (
     "城关镇",
@@ -432,6 +433,7 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
             region_code=REGION_CODE,
             admin="admin",
             admin_password=ADMIN_PASSWORD,
+            key_passphrase=KEY_PASSPHRASE,
         )
         for username, role, display in DEMO_USERS:
             accounts.create_user(session, username, role, DEMO_PASSWORD, display_name=display)
@@ -591,7 +593,7 @@ def describe(result: dict) -> str:
         lines.append(
             f"  账户：admin / {ADMIN_PASSWORD}（管理员）；"
             + "、".join(f"{u}（{r}）" for u, r, _d in DEMO_USERS)
-            + f" 的密码均为 {DEMO_PASSWORD}。"
+            + f" 的密码均为 {DEMO_PASSWORD}；报送口令为 {KEY_PASSPHRASE}。"
         )
     if result.get("policy"):
         lines.append(f"  规则预设：{result['policy']}")

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,7 @@ from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
 from app.services.foundation import audit
+from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import Period, parse_period
@@ -126,8 +127,13 @@ def _pem_from_text(text: str) -> str:
     return m.group(0) + "\n"
 
 
-def register_county(session: Session, *, key_text: str, name: str, region_code: str = "") -> TrustedCounty:
-    """市级: the explicit trust step — register a county office by its public key."""
+def register_county(
+    session: Session, *, key_text: str, name: str, region_code: str = "", replace: bool = False
+) -> TrustedCounty:
+    """市级: the explicit trust step — register a county office by its public key.
+
+    `replace=True`: the county (same name) replaced its signing key; its new public key takes the old one's
+    place (audited with both fingerprints) and packages signed with the old key are refused from now on."""
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能登记县级单位。本数据库是县级单位。")
@@ -146,6 +152,33 @@ def register_county(session: Session, *, key_text: str, name: str, region_code: 
         )
     from app.services.foundation.context import current_user
 
+    same_name = session.scalar(select(TrustedCounty).where(TrustedCounty.office_name == name))
+    if replace:
+        if same_name is None:
+            raise UserError(f"没有已登记的县级单位“{name}”，无法更换公钥。新登记请去掉 --replace。")
+        old_fp = same_name.key_fingerprint
+        same_name.public_key_pem = pem
+        same_name.key_fingerprint = fp
+        same_name.registered_by = current_user()
+        same_name.active = True
+        if region_code:
+            same_name.region_code = region_code
+        session.flush()
+        audit.record(
+            session,
+            "更换县级公钥",
+            "trusted_county",
+            str(same_name.id),
+            summary=f"{name}：旧公钥指纹 {old_fp} → 新公钥指纹 {fp}",
+            before={"key_fingerprint": old_fp},
+            after={"key_fingerprint": fp},
+        )
+        return same_name
+    if same_name is not None:
+        raise UserError(
+            f"“{name}”已登记（公钥指纹 {format_fingerprint(same_name.key_fingerprint)[:19]}…）。"
+            "如该县更换了签名密钥，请电话核对新指纹后加 --replace 重新登记。"
+        )
     county = TrustedCounty(
         office_name=name,
         region_code=region_code,
@@ -252,12 +285,14 @@ def draw_records(session: Session, period: Period) -> dict:
     }
 
 
-def build_package(session: Session, period: str | Period) -> tuple[str, bytes, dict]:
-    """(file name, zip bytes, manifest) for the office and period; nothing is written to disk."""
+def build_package(session: Session, period: str | Period, *, passphrase: str | None) -> tuple[str, bytes, dict]:
+    """(file name, zip bytes, manifest) for the office and period; nothing is written to disk.
+
+    The private key is decrypted with the 报送口令 (`passphrase`) first, so a wrong one costs nothing."""
     p = parse_period(period) if isinstance(period, str) else period
     office = require_office(session)
-    if not office.signing_key_pem:
-        raise UserError("本单位没有签名密钥（数据库初始化不完整），无法生成报送包。")
+    key, note = office_service.signing_key(session, passphrase)
+    session.info["key_note"] = note
     stats = stats_service.compute(session, p)
     adjustments = stats_service.adjustments(session, p)
     draws = draw_records(session, p)
@@ -284,8 +319,6 @@ def build_package(session: Session, period: str | Period) -> tuple[str, bytes, d
         "files": [{"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in files.items()],
     }
     manifest_bytes = canonical_bytes(manifest)
-    key = serialization.load_pem_private_key(office.signing_key_pem.encode(), password=None)
-    assert isinstance(key, Ed25519PrivateKey)
     signature = base64.b64encode(key.sign(manifest_bytes)) + b"\n"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -304,12 +337,15 @@ def _write_error(exc: OSError, folder: Path) -> UserError:
     return UserError(f"无法写入 {folder}：{exc.strerror or exc}。请检查 U 盘是否插好，或换一个位置后重试。")
 
 
-def export_package(session: Session, period: str | Period, out_dir) -> dict:
-    """Write the package into the folder `out_dir` atomically, read it back and verify it."""
+def export_package(session: Session, period: str | Period, out_dir, *, passphrase: str | None) -> dict:
+    """Write the package into the folder `out_dir` atomically, read it back and verify it.
+
+    `passphrase` is the office's 报送口令, which unlocks the signing key (CLI: env SSJ_KEY_PASSPHRASE)."""
     folder = Path(out_dir)
     if not folder.is_dir():
         raise UserError(f"目标文件夹 {folder} 不存在（U 盘是否已插好？）。请选择 U 盘或一个已存在的文件夹。")
-    name, data, manifest = build_package(session, period)
+    name, data, manifest = build_package(session, period, passphrase=passphrase)
+    note = session.info.pop("key_note", "")
     office = require_office(session)
     target = folder / name
     tmp = folder / f".ssj-{uuid.uuid4().hex}.part"
@@ -347,7 +383,9 @@ def export_package(session: Session, period: str | Period, out_dir) -> dict:
         "files": [f["name"] for f in manifest["files"]],
         "fingerprint": manifest["key_fingerprint"],
         "verified": True,
-        "message": f"已写入并校验：{target}（{len(data)} 字节，{len(manifest['files'])} 个文件，签名有效）",
+        "message": f"已写入并校验：{target}（{len(data)} 字节，{len(manifest['files'])} 个文件，签名有效）"
+        + (f"\n{note}" if note else ""),
+        "key_note": note,
     }
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
+    QLineEdit,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -153,10 +154,19 @@ class ExchangePage(QWidget):
             self._fail(exc)
             return
 
+        passphrase, ok = QInputDialog.getText(
+            self,
+            "写入报送包",
+            "请输入本单位的报送口令（用于签名，不会保存）：",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return
+
         def job(progress, cancelled):
             progress(0, 0, "正在生成、写入并读回校验报送包…")
             with self.ctx.session() as s:
-                return packages.export_package(s, code, folder)
+                return packages.export_package(s, code, folder, passphrase=passphrase)
 
         self.worker = run_in_background(
             self,
