@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 

@@ -124,7 +124,7 @@ def test_exchange_county_writes_to_the_stick(qtbot, county, tmp_path, monkeypatc
     assert "公钥指纹" in page.key_label.text()
     assert page.drives.count() == 1 and page.target_folder() == str(stick)
     asked = []
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (asked.append(a[2]) or (KEY_PASSPHRASE, True)))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or (KEY_PASSPHRASE, True))
     qtbot.mouseClick(page.write_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.last_message != "", timeout=30000)
     wait_all()

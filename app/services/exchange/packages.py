@@ -665,7 +665,8 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
             "替代报送包",
             "county_report",
             str(report.id),
-            summary=f"{county.office_name} {m['period']}：新包（{created}）替代旧包 #{old.id}（{old.created_at_county}）",
+            summary=f"{county.office_name} {m['period']}：新包（{created}）"
+            f"替代旧包 #{old.id}（{old.created_at_county}）",
             before={"report_id": old.id, "sha256": old.package_sha256},
             after={"report_id": report.id, "sha256": pkg.sha256},
         )

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.models.core import LEVELS, Office
@@ -35,7 +35,8 @@ def require_office(session: Session) -> Office:
     office = get_office(session)
     if office is None:
         raise UserError(
-            "数据库尚未初始化。请先运行“ssj --db 数据库 init --office 单位名称 --level county”，或在程序中完成首次设置。"
+            "数据库尚未初始化。请先运行“ssj --db 数据库 init --office 单位名称 --level county”，"
+            "或在程序中完成首次设置。"
         )
     return office
 
@@ -134,9 +135,22 @@ def key_is_clear(office: Office) -> bool:
 
 
 def _secure_delete(session: Session) -> None:
-    """Freed bytes are zeroed (SQLite), so a replaced clear key does not linger in the file."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("PRAGMA secure_delete=ON"))
+    """Freed bytes are zeroed (SQLite), so a replaced key does not linger in the file; once the transaction
+    commits, the write-ahead log (which still holds the old page) is checkpointed and truncated."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    session.execute(text("PRAGMA secure_delete=ON"))
+
+    def scrub(_session) -> None:
+        try:
+            with bind.connect() as conn:
+                conn.exec_driver_sql("PRAGMA secure_delete=ON")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # noqa: BLE001 - best effort: the next checkpoint overwrites the page anyway
+            pass
+
+    event.listen(session, "after_commit", scrub, once=True)
 
 
 def signing_key(session: Session, passphrase: str | None) -> tuple[Ed25519PrivateKey, str]:
