@@ -8,6 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+TEST_KEY_PASSPHRASE = "test-key-passphrase"
+
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch):
@@ -16,6 +18,8 @@ def data_dir(tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.setenv("SSJ_DATA_DIR", str(folder))
     monkeypatch.delenv("SSJ_DB", raising=False)
+    # `ssj init` and `package export` read the office's 报送口令 from here (tests that need it absent unset it).
+    monkeypatch.setenv("SSJ_KEY_PASSPHRASE", TEST_KEY_PASSPHRASE)
     return folder
 
 

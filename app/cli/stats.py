@@ -31,6 +31,12 @@ def register(sub) -> None:
     i.add_argument("file")
     i.add_argument("--period", default=None, help="只接受此期间的报送包")
     i.set_defaults(func=cmd_package_import)
+    w = psub.add_parser("withdraw", help="市级管理员：撤回一个误导入的报送包（须说明原因，记入审计日志）")
+    w.add_argument("--county", default="", help="县级单位名称（与 --period 一起指定其当前报送包）")
+    w.add_argument("--period", default="", help="期间，如 2026Q1")
+    w.add_argument("--id", type=int, default=None, help="或直接给出报送包编号（导入时显示的 report_id）")
+    w.add_argument("--reason", required=True, help="撤回原因")
+    w.set_defaults(func=cmd_package_withdraw)
     v = psub.add_parser("verify", help="只校验报送包（不导入）")
     v.add_argument("file")
     v.set_defaults(func=cmd_package_verify)
@@ -209,6 +215,19 @@ def cmd_package_import(args, ctx) -> int:
 
     with ctx.session() as s:
         info = packages.import_package(s, args.file, period=args.period)
+    ctx.emit(info, info["message"])
+    return 0
+
+
+def cmd_package_withdraw(args, ctx) -> int:
+    from app.services.exchange import packages
+
+    if args.id is None and not (args.county and args.period):
+        raise UserError("请用 --county 和 --period 指定县级单位和期间，或用 --id 指定报送包编号。")
+    with ctx.session() as s:
+        info = packages.withdraw_report(
+            s, county=args.county, period=args.period, reason=args.reason, report_id=args.id
+        )
     ctx.emit(info, info["message"])
     return 0
 

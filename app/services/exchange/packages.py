@@ -29,6 +29,7 @@ import errno
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -37,7 +38,7 @@ import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -402,9 +403,46 @@ class VerifiedPackage:
 
     def json_file(self, name: str):
         try:
-            return json.loads(self.files[name].decode("utf-8"))
+            value = json.loads(self.files[name].decode("utf-8"), parse_constant=_no_constant)
+        except _NotANumber as exc:
+            raise UserError(
+                f"报送包中的 {name} 含有 {exc.args[0]}，不是有效的数字，已拒绝。请让县级单位核对数据后重新生成报送包。"
+            ) from exc
         except (KeyError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise UserError(f"报送包中的 {name} 缺失或不是有效的 JSON。请让县级单位重新生成报送包。") from exc
+        bad = _non_finite(value)
+        if bad is not None:
+            raise UserError(
+                f"报送包中的 {name} 在“{bad}”处有超出范围的数字（无穷大），不是有效的数字，已拒绝。"
+                "请让县级单位核对数据后重新生成报送包。"
+            )
+        return value
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(name: str):
+    """json.loads would turn NaN / Infinity / -Infinity into floats; a package never contains them."""
+    raise _NotANumber(name)
+
+
+def _non_finite(value, path: str = "") -> str | None:
+    """The path of the first float that is not finite (1e999 parses as inf), else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "（顶层）"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _non_finite(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _non_finite(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _check_entry_name(name: str, label: str) -> None:
@@ -556,6 +594,7 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
         period = parse_period(str(manifest.get("period", "")))
     except UserError as exc:
         raise UserError(f"{label} 的期间“{manifest.get('period')}”无效，已拒绝。") from exc
+    _check_created_at(manifest.get("created_at"), label)
     result = VerifiedPackage(path=str(path), sha256=digest, manifest=manifest, files=contents, county=county)
     stats = result.json_file("data/stats.json")
     if not isinstance(stats, dict) or stats.get("period") != period.code:
@@ -571,6 +610,24 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
         if raw is not None and raw != 0 and (not isinstance(raw, (int, float)) or isinstance(raw, bool) or raw < 0):
             raise UserError(f"{label}：统计数据“{key}”的值 {raw!r} 不合理，已拒绝。")
     return result
+
+
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def _check_created_at(value, label: str, now: datetime | None = None) -> datetime:
+    """The package's creation time: a real UTC timestamp, at most a day ahead of this computer's clock."""
+    try:
+        when = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"{label} 的生成时间“{value}”无效，已拒绝。请让县级单位重新生成报送包。") from exc
+    now = now or datetime.now(UTC)
+    if when > now + FUTURE_TOLERANCE:
+        raise UserError(
+            f"{label} 的生成时间 {when:%Y-%m-%d %H:%M}（UTC）在未来（本机现在 {now:%Y-%m-%d %H:%M}），"
+            "超过一天，已拒绝：这样的包会挡住该县以后所有真实的报送包。请让县级单位核对电脑日期后重新生成。"
+        )
+    return when
 
 
 def _path_of(key: str) -> tuple[str, ...]:
@@ -613,7 +670,13 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
                 CountyReport.county_id == county.id,
                 CountyReport.period == m["period"],
                 CountyReport.created_at_county == m.get("created_at", ""),
+                CountyReport.withdrawn_at.is_(None),
             )
+        )
+    if same is not None and same.withdrawn_at is not None:
+        raise UserError(
+            f"报送包 {Path(path).name} 已于 {same.withdrawn_at:%Y-%m-%d %H:%M} 由 {same.withdrawn_by} 撤回"
+            f"（{same.withdraw_reason}），不能再次导入。请让县级单位重新生成报送包。"
         )
     if same is not None:
         note = "" if same.current else "，该包已被更新的报送包替代"
@@ -706,7 +769,10 @@ def chain_warnings(session: Session, county: TrustedCounty, created: str, draws:
     earlier = session.scalars(
         select(CountyReport)
         .where(
-            CountyReport.county_id == county.id, CountyReport.created_at_county < created, CountyReport.chain_head != ""
+            CountyReport.county_id == county.id,
+            CountyReport.created_at_county < created,
+            CountyReport.chain_head != "",
+            CountyReport.withdrawn_at.is_(None),
         )
         .order_by(CountyReport.created_at_county.desc())
         .limit(1)
@@ -717,6 +783,91 @@ def chain_warnings(session: Session, county: TrustedCounty, created: str, draws:
             f"不在本次的记录链中，可能有抽取记录被删除或改写，请核实。"
         )
     return out
+
+
+def withdraw_report(
+    session: Session, *, county: str = "", period: str = "", reason: str, report_id: int | None = None
+) -> dict:
+    """市级管理员: set a wrongly accepted package aside (reason required, audited).
+
+    The report stops counting; the package it had superseded (if any) counts again, and the next real
+    package of that county and period is accepted as if the withdrawn one had never come."""
+    from app.services.foundation.context import current_actor
+
+    actor = current_actor()
+    if actor.role != "管理员":
+        raise UserError("只有市级单位的管理员可以撤回已导入的报送包。请用管理员账户操作（--user 管理员账户）。")
+    office = require_office(session)
+    if office.level != "city":
+        raise UserError("只有市级单位的数据库才能撤回报送包。本数据库是县级单位。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("撤回报送包必须说明原因（--reason），如“县里电脑日期错误，包日期为 9999 年”。")
+    if report_id is not None:
+        report = session.get(CountyReport, int(report_id))
+        if report is None:
+            raise UserError(f"没有编号为 {report_id} 的已导入报送包。")
+    else:
+        c = session.scalar(select(TrustedCounty).where(TrustedCounty.office_name == (county or "").strip()))
+        if c is None:
+            names = "、".join(x.office_name for x in list_counties(session)) or "（无）"
+            raise UserError(f"没有登记名为“{county}”的县级单位。已登记：{names}。")
+        code = parse_period(period).code
+        report = session.scalar(
+            select(CountyReport).where(
+                CountyReport.county_id == c.id, CountyReport.period == code, CountyReport.current.is_(True)
+            )
+        )
+        if report is None:
+            raise UserError(f"{c.office_name} {code} 没有正在使用的报送包，无需撤回。")
+    if report.withdrawn_at is not None:
+        raise UserError(f"报送包 #{report.id}（{report.package_name}）已于 {report.withdrawn_at:%Y-%m-%d %H:%M} 撤回。")
+    c = session.get(TrustedCounty, report.county_id)
+    was_current = report.current
+    report.current = False
+    report.withdrawn_at = datetime.now(UTC).replace(tzinfo=None)
+    report.withdrawn_by = actor.username
+    report.withdraw_reason = reason
+    session.flush()
+    restored = None
+    if was_current:
+        restored = session.scalar(
+            select(CountyReport)
+            .where(
+                CountyReport.county_id == report.county_id,
+                CountyReport.period == report.period,
+                CountyReport.withdrawn_at.is_(None),
+                CountyReport.id != report.id,
+            )
+            .order_by(CountyReport.created_at_county.desc(), CountyReport.id.desc())
+            .limit(1)
+        )
+        if restored is not None:
+            restored.current = True
+            restored.superseded_by_id = None
+            session.flush()
+    audit.record(
+        session,
+        "撤回报送包",
+        "county_report",
+        str(report.id),
+        summary=f"{c.office_name if c else ''} {report.period}：撤回 {report.package_name}"
+        f"（生成于 {report.created_at_county}），原因：{reason}"
+        + (f"；恢复使用报送包 #{restored.id}" if restored is not None else ""),
+        before={"current": was_current},
+        after={"current": False, "reason": reason, "restored": restored.id if restored is not None else None},
+    )
+    return {
+        "status": "withdrawn",
+        "report_id": report.id,
+        "county": c.office_name if c else "",
+        "period": report.period,
+        "package": report.package_name,
+        "restored_report_id": restored.id if restored is not None else None,
+        "message": f"已撤回：{c.office_name if c else ''} {report.period} 的报送包 {report.package_name}。"
+        + (f"恢复使用此前的报送包 #{restored.id}。" if restored is not None else "")
+        + "该县下一个真实的报送包可以正常导入。",
+    }
 
 
 # --------------------------------------------------------------------------- city-wide table

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 04:09:41.009594
+Create Date: 2026-12-01 00:27:16.874594
 """
 from alembic import op
 import sqlalchemy as sa
@@ -243,6 +243,11 @@ def upgrade() -> None:
     sa.Column('superseded_by_id', sa.Integer(), nullable=True),
     sa.Column('imported_at', sa.DateTime(), nullable=False),
     sa.Column('imported_by', sa.String(length=80), nullable=False),
+    sa.Column('audit_seq', sa.Integer(), nullable=False),
+    sa.Column('audit_head', sa.String(length=64), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('withdrawn_by', sa.String(length=80), nullable=False),
+    sa.Column('withdraw_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['county_id'], ['trusted_county.id'], name=op.f('fk_county_report_county_id_trusted_county')),
     sa.ForeignKeyConstraint(['superseded_by_id'], ['county_report.id'], name=op.f('fk_county_report_superseded_by_id_county_report')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_county_report')),
