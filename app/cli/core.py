@@ -88,6 +88,8 @@ def cmd_audit_verify(args, ctx) -> int:
             "head": result.head,
             "broken_seq": result.broken_seq,
             "message": result.message,
+            "head_short": audit.short_head(result.head_seq, result.head),
+            "rows": [{"entity": r.entity, "id": r.entity_id, "message": r.message} for r in result.rows],
         },
         result.message,
     )

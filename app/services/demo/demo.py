@@ -550,6 +550,7 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
         f"事项 {result['items']}（种子 {seed}）",
         after={k: v for k, v in result.items() if k != "users"},
     )
+    audit.seal(session, "inspector")  # the people were written in bulk too
     session.flush()
     result["policy"] = _set_policy(session)
     result["plans"] = _plans_demo(session, today)

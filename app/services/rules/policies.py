@@ -23,7 +23,7 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.core import Office
@@ -478,7 +478,8 @@ def set_policy(session: Session, id_or_path) -> PolicyVersion:
 
     require_role(current_actor(), "领导")
     doc = resolve_rules(id_or_path)
-    session.execute(update(PolicyVersion).where(PolicyVersion.active.is_(True)).values(active=False))
+    for old in session.scalars(select(PolicyVersion).where(PolicyVersion.active.is_(True))):
+        old.active = False  # through the ORM, so the audit log records it (audit.replay compares)
     version = PolicyVersion(
         policy_id=doc["id"], name=doc.get("name", ""), rules=doc, active=True, created_by=current_user()
     )
