@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.paths import resolve_db, sqlite_path
+from app.services.draw import draws  # noqa: F401 - registers the draw-chain check of restore candidates
 from app.services.foundation import backup as backup_service
 from app.services.foundation.errors import UserError
 

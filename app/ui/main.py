@@ -40,6 +40,21 @@ class InstanceGuard:
         lock.setStaleLockTime(0)  # never steal a live lock; a dead process's lock is removed by Qt
         if lock.tryLock(200):
             self.lock = lock
+            # the same file under another name (hard link, symlink, letter case) finds this lock too
+            from app.services.foundation.backup import identity_lock
+
+            ident = identity_lock(sqlite_path(self.url))
+            if ident is not None:
+                other = QLockFile(str(ident))
+                other.setStaleLockTime(0)
+                if other.tryLock(200):
+                    self.identity = other
+                else:
+                    self.release()
+                    return (
+                        f"数据库 {sqlite_path(self.url)} 已经在另一个双随机抽查工作台窗口中打开（以另一个路径名打开，"
+                        "如快捷方式、链接）。同一个数据库同时只能由一个窗口打开，请切换到已打开的窗口。"
+                    )
             return None
         if lock.error() == QLockFile.LockError.LockFailedError:
             info = lock.getLockInfo()  # PySide6: (pid, hostname, appname); empty values if unreadable
@@ -58,6 +73,9 @@ class InstanceGuard:
         )
 
     def release(self) -> None:
+        if getattr(self, "identity", None) is not None:
+            self.identity.unlock()
+            self.identity = None
         if self.lock is not None:
             self.lock.unlock()
             self.lock = None

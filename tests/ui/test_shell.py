@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -89,6 +90,17 @@ def test_first_run_dialog_creates_office_and_admin(qtbot, blank_db):
     dlg.password2.clear()
     qtbot.keyClicks(dlg.password2, "secret123")
     dlg.ok_button.click()
+    assert "报送口令" in dlg.error.text()  # the signing key's passphrase is required
+    qtbot.keyClicks(dlg.key_passphrase, "short")
+    qtbot.keyClicks(dlg.key_passphrase2, "short")
+    dlg.ok_button.click()
+    assert "太短" in dlg.error.text()
+    dlg.key_passphrase.setText("baosong-2026")
+    dlg.key_passphrase2.setText("baosong-2027")
+    dlg.ok_button.click()
+    assert "不一致" in dlg.error.text()
+    dlg.key_passphrase2.setText("baosong-2026")
+    dlg.ok_button.click()
     assert dlg.result() == QDialog.DialogCode.Accepted and dlg.username == "admin"
     with blank_db.Session() as s:
         office = s.scalar(select(Office))
@@ -99,6 +111,7 @@ def test_first_run_dialog_creates_office_and_admin(qtbot, blank_db):
             "晋城市生态环境局",
         )
         assert accounts.authenticate(s, "admin", "secret123").role == "管理员"
+        assert "BEGIN" not in office.signing_key_pem and json.loads(office.signing_key_pem)["kdf"] == "scrypt"
 
 
 def test_first_run_rejects_bad_region_code_and_offers_presets(qtbot, blank_db):
@@ -111,6 +124,8 @@ def test_first_run_rejects_bad_region_code_and_offers_presets(qtbot, blank_db):
     qtbot.keyClicks(dlg.region_code, "14AB")
     qtbot.keyClicks(dlg.password, "secret123")
     qtbot.keyClicks(dlg.password2, "secret123")
+    dlg.key_passphrase.setText("baosong-2026")
+    dlg.key_passphrase2.setText("baosong-2026")
     dlg.ok_button.click()
     assert "行政区划代码“14AB”无效" in dlg.error.text()
     with blank_db.Session() as s:
@@ -431,6 +446,8 @@ def test_start_session_runs_first_run_then_login(qtbot, blank_db, monkeypatch):
         self.level.setCurrentIndex(self.level.findData("city"))
         self.password.setText("admin123")
         self.password2.setText("admin123")
+        self.key_passphrase.setText("baosong-2026")
+        self.key_passphrase2.setText("baosong-2026")
         self.submit()
         return self.result()
 

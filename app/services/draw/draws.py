@@ -25,7 +25,7 @@ from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMem
 from app.models.core import AuditEntry, Setting
 from app.models.rules import Plan, Task
 from app.services.draw import algorithm as algo
-from app.services.foundation import audit
+from app.services.foundation import audit, backup
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
@@ -1031,6 +1031,15 @@ def verify_chain(session: Session) -> dict:
         "draw_id": None,
         "message": f"抽取记录链完整：共 {len(drawn)} 条抽取记录，链头 {prev}",
     }
+
+
+def _restore_check(session: Session) -> str:
+    """For `backup.check_backup`: '' when the candidate's draw-record chain verifies, else the problem."""
+    result = verify_chain(session)
+    return "" if result["ok"] else result["message"]
+
+
+backup.register_check("抽取记录链", _restore_check)
 
 
 # ----------------------------------------------------------------------------------------------
