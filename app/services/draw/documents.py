@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
-from app.services.draw.draws import copy_verifier, export_record, get_draw, record_of, snapshot_of
+from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import atomic_path
@@ -241,6 +241,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         [_p("对象快照指纹", st["cell"]), _p(rec["fingerprint"], st["hash_small"])],
         [_p("前一记录哈希", st["cell"]), _p(rec["previous_hash"], st["hash_small"])],
         [_p("本记录哈希", st["cell"]), _p(rec["record_hash"], st["hash_small"])],
+        [_p("链头（生成时）", st["cell"]), _p(chain_heads(session)["text"].split("：", 1)[1], st["cell"])],
     ]
     story += [Spacer(1, 2 * mm), _grid(hashes, [30 * mm, 144 * mm], header=False)]
 

@@ -1033,6 +1033,26 @@ def verify_chain(session: Session) -> dict:
     }
 
 
+def chain_heads(session: Session) -> dict:
+    """Both chain heads as they stand now, and the short form printed on every public document.
+
+    Printed heads leave the machine: whoever holds a notice, a draw record or a 检查通知书 can later ask
+    whether the office's log still contains entry No.N with that hash (truncation is caught there)."""
+    audit_seq, audit_hash = audit.current_head(session)
+    draw_seq, draw_hash = _chain_head(session)
+    text = (
+        f"防篡改链头（生成时）：审计日志 {audit.short_head(audit_seq, audit_hash)}；"
+        f"抽取记录链 {audit.short_head(draw_seq, draw_hash)}"
+    )
+    return {
+        "audit_seq": audit_seq,
+        "audit_head": audit_hash,
+        "draw_seq": draw_seq,
+        "draw_head": draw_hash,
+        "text": text,
+    }
+
+
 def _restore_check(session: Session) -> str:
     """For `backup.check_backup`: '' when the candidate's draw-record chain verifies, else the problem."""
     result = verify_chain(session)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.outcomes import Outcome, Publication
+from app.services.draw.draws import chain_heads
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -243,6 +244,8 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
         Paragraph(pdf.esc(office.name) + "（盖章）", st["right"]),
         Spacer(1, 2 * mm),
         Paragraph(_cn_date(batch.published_on), st["right"]),
+        Spacer(1, 4 * mm),
+        Paragraph(pdf.esc(chain_heads(session)["text"]), st["small"]),
     ]
     story.append(KeepTogether(sign))
     return pdf.build_pdf(
