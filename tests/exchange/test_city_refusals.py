@@ -169,3 +169,51 @@ def test_withdraw_cli(sent, tmp_path):
     assert rc == 0 and "已撤回" in out, err
     with city.Session() as s:
         assert s.scalar(select(CountyReport.current)) is False
+
+
+def _truncate_audit(db_path: Path, keep: int) -> None:
+    """Delete the newest audit entries and fix the stored head, as someone with the file would."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db_path)) as con:
+        con.execute("DELETE FROM audit_entry WHERE seq > ?", (keep,))
+        h = con.execute("SELECT hash FROM audit_entry WHERE seq=?", (keep,)).fetchone()[0]
+        con.execute("UPDATE audit_head SET seq=?, hash=?", (keep, h))
+        con.commit()
+
+
+def test_city_flags_an_audit_log_that_does_not_extend_the_last_one_it_saw(sent):
+    from tests.factories import make_object
+
+    counties, city, pkg, tmp = sent
+    with zipfile.ZipFile(pkg) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        chain = zf.read("data/audit-chain.txt").decode().split()
+    assert len(chain) == manifest["audit_seq"] and chain[-1] == manifest["audit_head"]
+    assert not [w for w in do_import(city, pkg)["warnings"] if "审计日志与" in w or "还短" in w]
+    county_path = Path(str(counties[0].url).replace("sqlite:///", ""))
+    seen = manifest["audit_seq"]
+    # the county cuts its log back below what the city saw, then carries on working
+    _truncate_audit(county_path, seen - 3)
+    with acting_as(ADMIN), counties[0].Session() as s:
+        for i in range(8):
+            make_object(s, name=f"截断之后新增的公司{i}")
+            s.commit()
+    again = export(counties[0], "2026Q1", tmp / "usb2")["path"]
+    info = do_import(city, again)
+    assert any("审计日志与" in w and "不连续" in w for w in info["warnings"]), info["warnings"]
+    with city.Session() as s:
+        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "报送包警告")) is not None
+
+
+def test_city_flags_a_shorter_audit_log(sent):
+    counties, city, pkg, tmp = sent
+    do_import(city, pkg)
+    county_path = Path(str(counties[0].url).replace("sqlite:///", ""))
+    with zipfile.ZipFile(pkg) as zf:
+        seen = json.loads(zf.read("manifest.json"))["audit_seq"]
+    _truncate_audit(county_path, seen - 5)
+    again = export(counties[0], "2026Q1", tmp / "usb2")["path"]  # the export adds a few entries itself
+    info = do_import(city, again)
+    assert any("审计日志" in w for w in info["warnings"]), info["warnings"]

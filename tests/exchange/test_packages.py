@@ -146,6 +146,7 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
         "data/stats.json",
         "data/adjustments.json",
         "data/draws.json",
+        "data/audit-chain.txt",
         "季度统计表-2026Q1.xlsx",
         "名录库调整信息-2026Q1.xlsx",
     } == names

@@ -48,7 +48,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.models.core import AuditHead, Office
+from app.models.core import AuditEntry, AuditHead, Office
 from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
@@ -273,7 +273,10 @@ def draw_records(session: Session, period: Period) -> dict:
     if not head and chain:
         head = chain[-1]["record_hash"]
     head_row = session.get(AuditHead, 1)
+    audit_check = audit.verify(session)
     return {
+        "audit_verified": audit_check.ok,
+        "audit_message": audit_check.message[:2000],
         "period": period.code,
         "draws": items,
         "chain_head": head,
@@ -284,6 +287,16 @@ def draw_records(session: Session, period: Period) -> dict:
         "audit_head": head_row.hash if head_row else audit.GENESIS,
         "audit_seq": head_row.seq if head_row else 0,
     }
+
+
+AUDIT_CHAIN = "data/audit-chain.txt"
+
+
+def audit_chain_bytes(session: Session) -> bytes:
+    """The hash of every audit entry, in order (line N = entry No.N): the city checks that the heads it saw
+    before are still in the chain, so a log cut short and grown again does not go unnoticed."""
+    hashes = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.seq)).all()
+    return ("\n".join(hashes) + ("\n" if hashes else "")).encode("ascii")
 
 
 def build_package(session: Session, period: str | Period, *, passphrase: str | None) -> tuple[str, bytes, dict]:
@@ -303,6 +316,7 @@ def build_package(session: Session, period: str | Period, *, passphrase: str | N
         "data/stats.json": canonical_bytes(stats),
         "data/adjustments.json": canonical_bytes(adjustments),
         "data/draws.json": canonical_bytes(draws),
+        AUDIT_CHAIN: audit_chain_bytes(session),
     }
     manifest = {
         "format": FORMAT,
@@ -317,6 +331,7 @@ def build_package(session: Session, period: str | Period, *, passphrase: str | N
         "key_fingerprint": key_fingerprint(office.public_key_pem),
         "chain_head": draws["chain_head"],
         "audit_head": draws["audit_head"],
+        "audit_seq": draws["audit_seq"],
         "files": [{"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in files.items()],
     }
     manifest_bytes = canonical_bytes(manifest)
@@ -605,7 +620,7 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
     adjustments = result.json_file("data/adjustments.json")
     if not isinstance(adjustments, dict) or adjustments.get("period") != period.code:
         raise UserError(f"{label}：名录库调整信息的期间与清单的期间（{period.code}）不一致，已拒绝。")
-    for key, value in stats_service.flat_counts(stats).items():
+    for key in stats_service.flat_counts(stats):
         raw = stats_service.get_path(stats, _path_of(key))
         if raw is not None and raw != 0 and (not isinstance(raw, (int, float)) or isinstance(raw, bool) or raw < 0):
             raise UserError(f"{label}：统计数据“{key}”的值 {raw!r} 不合理，已拒绝。")
@@ -702,6 +717,9 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
     stats = pkg.json_file("data/stats.json")
     draws = pkg.json_file("data/draws.json")
     warnings = chain_warnings(session, county, created, draws if isinstance(draws, dict) else {})
+    warnings += audit_warnings(session, county, created, m, pkg.files.get(AUDIT_CHAIN))
+    if isinstance(draws, dict) and draws.get("audit_verified") is False:
+        warnings.append(f"县级单位本机的审计日志校验未通过：{str(draws.get('audit_message', ''))[:300]}")
     from app.services.foundation.context import current_user
 
     report = CountyReport(
@@ -712,6 +730,8 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
         created_at_county=created,
         stats=stats,
         chain_head=str(m.get("chain_head") or (draws or {}).get("chain_head", ""))[:64],
+        audit_head=str(m.get("audit_head") or "")[:64],
+        audit_seq=_int(m.get("audit_seq")),
         current=True,
         imported_by=current_user(),
     )
@@ -756,6 +776,47 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
         )
         msg += "\n注意：" + "\n注意：".join(warnings)
     return {**base, "status": status, "report_id": report.id, "message": msg, "warnings": warnings}
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def audit_warnings(session: Session, county: TrustedCounty, created: str, manifest: dict, chain: bytes | None) -> list:
+    """The county's audit log must extend what it reported before: entry No.N of the last package the city
+    took must still carry the same hash (else entries were deleted or rewritten, the head then "fixed")."""
+    earlier = session.scalars(
+        select(CountyReport)
+        .where(
+            CountyReport.county_id == county.id,
+            CountyReport.created_at_county < created,
+            CountyReport.audit_seq > 0,
+            CountyReport.withdrawn_at.is_(None),
+        )
+        .order_by(CountyReport.created_at_county.desc())
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return []
+    when = earlier.created_at_county[:10]
+    if chain is None:
+        return [f"本次报送包没有审计日志链（{AUDIT_CHAIN}），无法核对与 {when} 报送的是否连续，请核实。"]
+    hashes = chain.decode("ascii", "replace").split()
+    seq, head = _int(manifest.get("audit_seq")), str(manifest.get("audit_head") or "")
+    out = []
+    if len(hashes) != seq or (hashes and hashes[-1] != head):
+        out.append("报送包中的审计日志链与清单记载的链头不一致，请核实。")
+    if earlier.audit_seq > len(hashes):
+        out.append(
+            f"审计日志比 {when} 报送时还短（当时 {earlier.audit_seq} 条，现在 {len(hashes)} 条）："
+            "末尾的记录被删除，请核实。"
+        )
+    elif hashes[earlier.audit_seq - 1] != earlier.audit_head:
+        out.append(
+            f"审计日志与 {when} 报送的不连续：当时的第 {earlier.audit_seq} 条（{earlier.audit_head[:12]}…）"
+            "已不在本次的日志中，记录被删除或改写，请核实。"
+        )
+    return out
 
 
 def chain_warnings(session: Session, county: TrustedCounty, created: str, draws: dict) -> list[str]:

@@ -281,6 +281,18 @@ def replay(session: Session, limit: int = 50) -> list[RowProblem]:
     return problems
 
 
+def _same(a, b) -> bool:
+    """Equal as logged: 50000 (as entered) and "50000.00" (as a NUMERIC column returns it) are the same."""
+    if a == b:
+        return True
+    if isinstance(a, (int, float, str)) and isinstance(b, (int, float, str)) and not isinstance(a, bool):
+        try:
+            return Decimal(str(a)) == Decimal(str(b))
+        except ArithmeticError:
+            return False
+    return False
+
+
 def _label(entity: str, pk: str, current: dict) -> str:
     name = current.get("name") or current.get("username") or current.get("uscc") or ""
     return f"{REPLAYED[entity]} #{pk}" + (f"（{name}）" if name else "")
@@ -292,14 +304,14 @@ def _compare_row(entity: str, pk: str, current: dict, st: dict | None) -> str:
         return f"{label} 在审计日志中没有任何记录：不是通过本程序写入的（可能被直接插入数据库）。"
     if "full" in st:
         for k in sorted(current):
-            if k in st["full"] and st["full"][k] != current[k]:
+            if k in st["full"] and not _same(st["full"][k], current[k]):
                 return (
                     f"{label} 的“{k}”现为 {canonical(current[k])[:80]}，"
                     f"审计日志最后记录的是 {canonical(st['full'][k])[:80]}：被绕过程序改动。"
                 )
         return ""
     for k, v in st["now"].items():
-        if k in current and current[k] != v:
+        if k in current and not _same(current[k], v):
             return (
                 f"{label} 的“{k}”现为 {canonical(current[k])[:80]}，"
                 f"审计日志最后记录的是 {canonical(v)[:80]}：被绕过程序改动。"
