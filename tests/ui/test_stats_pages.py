@@ -181,5 +181,12 @@ def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path,
         assert reopened.period.currentText() == "2026Q1"
         reopened.refresh()
         assert reopened.counties.item(0, 3).text().startswith("已报送")
+        # a wrongly accepted package is withdrawn from the page (reason asked, then the table shows 未报送)
+        asked = []
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or ("县里日期错了", True))
+        reopened.counties.setCurrentCell(0, 0)
+        qtbot.mouseClick(reopened.withdraw_btn, Qt.MouseButton.LeftButton)
+        assert "不可撤销" in asked[0] and "已撤回" in messages[-1][2]
+        assert reopened.counties.item(0, 3).text() == "未报送"
     finally:
         city_db.dispose()

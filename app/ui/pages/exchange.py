@@ -206,7 +206,10 @@ class ExchangePage(QWidget):
         self.import_btn.clicked.connect(self.import_packages)
         self.export_city_btn = QPushButton("导出全市汇总表…")
         self.export_city_btn.clicked.connect(self.export_city)
-        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, None))
+        self.withdraw_btn = QPushButton("撤回报送包…")
+        self.withdraw_btn.setToolTip("市级管理员：把选中县级单位本期误收的报送包撤回（须说明原因，记入审计日志）")
+        self.withdraw_btn.clicked.connect(self.withdraw_package)
+        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, self.withdraw_btn, None))
         self.counties = QTableWidget(0, 4)
         self.counties.setHorizontalHeaderLabels(["县级单位", "行政区划代码", "公钥指纹", "本期报送"])
         self.counties.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -333,6 +336,30 @@ class ExchangePage(QWidget):
                 messages.append(f"未导入 {Path(path).name}：{exc.message}")
         self.refresh_city()
         (self._fail if failed else self._ok)(UserError("\n".join(messages)) if failed else "\n".join(messages))
+
+    def withdraw_package(self) -> None:
+        row = self.counties.currentRow()
+        if row < 0:
+            self._fail(UserError("请先在上面的表格中选中要撤回报送包的县级单位。"))
+            return
+        county = self.counties.item(row, 0).text()
+        code = parse_period(self.period.currentText()).code
+        reason, ok = QInputDialog.getText(
+            self,
+            "撤回报送包",
+            f"撤回 {county} {code} 正在使用的报送包：它将不再计入全市汇总，该县下一个真实的报送包可以正常导入。\n"
+            "撤回不可撤销，记入审计日志。请填写原因：",
+        )
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = packages.withdraw_report(s, county=county, period=code, reason=reason)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh_city()
+        self._ok(info["message"])
 
     def export_city(self) -> None:
         code = parse_period(self.period.currentText()).code
