@@ -132,6 +132,18 @@ def test_exchange_county_writes_to_the_stick(qtbot, county, tmp_path, monkeypatc
     assert [p.name for p in stick.iterdir()] == ["测试县生态环境保护综合行政执法大队-2026Q1.ssjpkg.zip"]
     assert "已写入并校验" in page.result.text()
     assert "报送口令" in asked[0]
+    # changing the 报送口令 from the page: the old one no longer signs, the new one does
+    answers = iter([(KEY_PASSPHRASE, True), ("page-passphrase-2", True), ("page-passphrase-2", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    qtbot.mouseClick(page.passphrase_btn, Qt.MouseButton.LeftButton)
+    assert page.last_message.startswith("报送口令已更改"), page.last_message
+    from app.services.foundation.errors import UserError
+    from app.services.foundation.office import signing_key
+
+    with ctx.db.Session() as s:
+        with pytest.raises(UserError, match="报送口令不正确"):
+            signing_key(s, KEY_PASSPHRASE)
+        signing_key(s, "page-passphrase-2")
 
 
 def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path, monkeypatch, messages):

@@ -101,7 +101,13 @@ class ExchangePage(QWidget):
         v.addWidget(self.key_label)
         self.key_btn = QPushButton("导出本单位公钥…")
         self.key_btn.clicked.connect(self.export_key)
-        v.addLayout(button_row(self.key_btn, None))
+        self.passphrase_btn = QPushButton("更改报送口令…")
+        self.passphrase_btn.setToolTip("报送口令加密本单位的签名私钥；写报送包时输入")
+        self.passphrase_btn.clicked.connect(self.change_passphrase)
+        self.rekey_btn = QPushButton("更换签名密钥…")
+        self.rekey_btn.setToolTip("口令遗忘或备份外流时更换；之后须请市局重新登记新公钥")
+        self.rekey_btn.clicked.connect(self.replace_key)
+        v.addLayout(button_row(self.key_btn, self.passphrase_btn, self.rekey_btn, None))
         v.addWidget(QLabel("选择 U 盘（可移动磁盘）或一个文件夹："))
         self.drives = QListWidget()
         self.drives.setMaximumHeight(120)
@@ -192,6 +198,59 @@ class ExchangePage(QWidget):
             return
         self._ok(
             f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。"
+        )
+
+    def _secret(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def change_passphrase(self) -> None:
+        from app.services.foundation import office as office_service
+
+        old = self._secret("更改报送口令", "原报送口令（首次设置可留空）：")
+        if old is None:
+            return
+        new = self._secret("更改报送口令", f"新的报送口令（至少 {office_service.MIN_PASSPHRASE} 位）：")
+        if new is None:
+            return
+        again = self._secret("更改报送口令", "再次输入新的报送口令：")
+        if again is None:
+            return
+        if new != again:
+            self._fail(UserError("两次输入的新报送口令不一致，未作更改。"))
+            return
+        try:
+            with self.ctx.session() as s:
+                office_service.change_passphrase(s, old or None, new)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self._ok("报送口令已更改：签名私钥已用新口令重新加密（记入审计日志）。以后写报送包请输入新口令。")
+
+    def replace_key(self) -> None:
+        from app.services.foundation import office as office_service
+
+        reason, ok = QInputDialog.getText(
+            self,
+            "更换签名密钥",
+            "更换后旧密钥作废，市局在重新登记新公钥之前不会接受本单位的报送包。此操作不可撤销。\n请填写更换原因：",
+        )
+        if not ok:
+            return
+        passphrase = self._secret("更换签名密钥", "新密钥的报送口令：")
+        if passphrase is None:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = office_service.replace_key(s, passphrase, reason)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self._ok(
+            f"已更换签名密钥。新公钥指纹：{packages.format_fingerprint(info['fingerprint'])}\n"
+            "请导出新公钥交市局，电话核对指纹后由市局重新登记。"
         )
 
     # ------------------------------------------------------------------ city
