@@ -11,6 +11,13 @@ import pytest
 from app.services.foundation.context import Actor, acting_as
 from tests.factories import make_inspector, make_object, make_uscc
 
+
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 SEED = "27182818284590452353602874"
 
 

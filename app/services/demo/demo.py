@@ -19,7 +19,7 @@ from stdnum.cn import uscc as uscc_mod
 
 from app.models.base import utcnow
 from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange
-from app.services.foundation import accounts, audit
+from app.services.foundation import accounts, audit, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -413,7 +413,14 @@ def build_items(year: int) -> list[dict]:
 
 
 def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, today: date | None = None) -> dict:
-    """Fill an empty database with the demo county in the caller's transaction; returns counts."""
+    """Fill an empty database with the demo county in the caller's transaction; returns counts.
+
+    Allowed to a 管理员, or to anyone on a database without accounts (`ssj --db 新文件 demo`)."""
+    with permissions.setup_grant(session):
+        return _create_demo(session, seed=seed, n_objects=n_objects, today=today)
+
+
+def _create_demo(session: Session, *, seed: int, n_objects: int, today: date | None) -> dict:
     today = today or date.today()
     n_obj = session.scalar(select(func.count(InspectionObject.id))) or 0
     n_ins = session.scalar(select(func.count(Inspector.id))) or 0

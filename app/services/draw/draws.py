@@ -25,7 +25,7 @@ from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMem
 from app.models.core import AuditEntry, Setting
 from app.models.rules import Plan, Task
 from app.services.draw import algorithm as algo
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
@@ -65,6 +65,7 @@ def team_rules(session: Session) -> dict:
 
 
 def set_team_rules(session: Session, changes: dict) -> dict:
+    permissions.require(session, "rules.edit")
     unknown = set(changes) - set(algo.DEFAULT_RULES)
     if unknown:
         raise UserError(
@@ -209,6 +210,7 @@ def _refuse_duplicate(session: Session, period: str, task_id: int | None, *, exc
 
 def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     """A new draw in 草稿."""
+    permissions.require(session, "draw.run")
     require_office(session)
     p = parse_period(period).code
     _task_info(session, task_id)
@@ -222,6 +224,7 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
 
 def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
     """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+    permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
     if d.state != "草稿":
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
@@ -359,6 +362,7 @@ def start(
     rules: dict | None = None,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
+    permissions.require(session, "draw.run")
     d = create(session, period, task_id)
     return freeze(session, d.id, strata=strata, rules=rules)
 
@@ -386,6 +390,7 @@ def perform(
     session: Session, draw_id: int, seed: str, *, seed_source: str = "骰子", witnesses: list[str] | None = None
 ) -> Draw:
     """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal."""
+    permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
     if d.state != "已冻结":
         if d.state == "草稿":
@@ -502,6 +507,7 @@ class UnassignedError(UserError):
 
 def record_failed_attempt(session: Session, exc: UnassignedError) -> None:
     """Log a refused draw in the audit log (in a new transaction), so its seed is burnt and the attempt visible."""
+    permissions.require(session, "draw.run")
     a = exc.attempt
     audit.record(
         session,
@@ -538,6 +544,7 @@ def draw_now(
     strata: list[dict] | None = None,
 ) -> Draw:
     """For scripts: create, freeze and draw in one transaction."""
+    permissions.require(session, "draw.run")
     d = start(session, period, task_id, strata=strata)
     return perform(session, d.id, seed, seed_source=seed_source, witnesses=witnesses)
 
@@ -629,6 +636,7 @@ def _amend(session: Session, d: Draw, amendment: dict) -> dict:
 
 
 def confirm(session: Session, draw_id: int) -> Draw:
+    permissions.require(session, "draw.confirm")
     d = get_draw(session, draw_id)
     if d.state != "已抽取":
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有“已抽取”的记录可以确认。")
@@ -642,6 +650,7 @@ def confirm(session: Session, draw_id: int) -> Draw:
 
 
 def void(session: Session, draw_id: int, reason: str) -> Draw:
+    permissions.require(session, "draw.void")
     d = get_draw(session, draw_id)
     reason = (reason or "").strip()
     if not reason:
@@ -675,6 +684,7 @@ def _require_drawn(d: Draw) -> None:
 
 def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> dict:
     """A drawn object found 注销/迁出/停产/无法联系 → the next ticket of its stratum; no new seed."""
+    permissions.require(session, "draw.replace")
     d = get_draw(session, draw_id)
     _require_drawn(d)
     uscc = (uscc or "").strip().upper()
@@ -718,6 +728,7 @@ def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> di
 
 def replace_member(session: Session, draw_id: int, uscc: str, person: str, reason: str, approver: str) -> dict:
     """Replace an assigned inspector of one object (reason + approving leader, 威海 第二十一条)."""
+    permissions.require(session, "draw.replace")
     d = get_draw(session, draw_id)
     _require_drawn(d)
     reason, approver = (reason or "").strip(), (approver or "").strip()

@@ -6,6 +6,7 @@ office and the period (`<office>-<period>.ssjpkg.zip`), holding
     季度统计表-<period>.xlsx, 名录库调整信息-<period>.xlsx     the tables as sent today
     data/stats.json, data/adjustments.json                     the figures (machine-readable)
     data/draws.json                                            the period's draw records + chain heads
+    data/maintenance.json                                      本机维护 (account recovery) since the last package
     manifest.json                                              office, region code, period, created_at,
                                                                app version, public key, file list
                                                                (name, SHA-256, size)
@@ -51,7 +52,7 @@ from app.models.core import AuditHead, Office
 from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import Period, parse_period
@@ -128,6 +129,7 @@ def _pem_from_text(text: str) -> str:
 
 def register_county(session: Session, *, key_text: str, name: str, region_code: str = "") -> TrustedCounty:
     """市级: the explicit trust step — register a county office by its public key."""
+    permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能登记县级单位。本数据库是县级单位。")
@@ -261,12 +263,15 @@ def build_package(session: Session, period: str | Period) -> tuple[str, bytes, d
     stats = stats_service.compute(session, p)
     adjustments = stats_service.adjustments(session, p)
     draws = draw_records(session, p)
+    maintenance_entries, _upto = maintenance.for_package(session)
     files: dict[str, bytes] = {
         f"季度统计表-{p.code}.xlsx": _xlsx_bytes(stats_service.export_stats_xlsx, session, p),
         f"名录库调整信息-{p.code}.xlsx": _xlsx_bytes(stats_service.export_adjustments_xlsx, session, p),
         "data/stats.json": canonical_bytes(stats),
         "data/adjustments.json": canonical_bytes(adjustments),
         "data/draws.json": canonical_bytes(draws),
+        # 本机维护 since the last package: account recovery done without an account, for the city to see
+        "data/maintenance.json": canonical_bytes({"entries": maintenance_entries}),
     }
     manifest = {
         "format": FORMAT,
@@ -306,10 +311,12 @@ def _write_error(exc: OSError, folder: Path) -> UserError:
 
 def export_package(session: Session, period: str | Period, out_dir) -> dict:
     """Write the package into the folder `out_dir` atomically, read it back and verify it."""
+    permissions.require(session, "packages.export")
     folder = Path(out_dir)
     if not folder.is_dir():
         raise UserError(f"目标文件夹 {folder} 不存在（U 盘是否已插好？）。请选择 U 盘或一个已存在的文件夹。")
     name, data, manifest = build_package(session, period)
+    _entries, maintenance_upto = maintenance.for_package(session)
     office = require_office(session)
     target = folder / name
     tmp = folder / f".ssj-{uuid.uuid4().hex}.part"
@@ -337,6 +344,7 @@ def export_package(session: Session, period: str | Period, out_dir) -> dict:
     digest = hashlib.sha256(data).hexdigest()
     if result.sha256 != digest:
         raise UserError(f"报送包已写入 {target}，但读回内容与写入内容不一致。请换一个 U 盘重新写入。")
+    maintenance.mark_packaged(session, maintenance_upto)
     return {
         "path": str(target),
         "name": name,
@@ -547,6 +555,7 @@ def _path_of(key: str) -> tuple[str, ...]:
 
 def import_package(session: Session, path, *, period: str | None = None) -> dict:
     """市级: verify and store a county package (one transaction). Returns status and a Chinese message."""
+    permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能导入报送包。本数据库是县级单位。")
@@ -601,6 +610,7 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
     stats = pkg.json_file("data/stats.json")
     draws = pkg.json_file("data/draws.json")
     warnings = chain_warnings(session, county, created, draws if isinstance(draws, dict) else {})
+    warnings += maintenance_warnings(pkg)
     from app.services.foundation.context import current_user
 
     report = CountyReport(
@@ -654,6 +664,16 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
         )
         msg += "\n注意：" + "\n注意：".join(warnings)
     return {**base, "status": status, "report_id": report.id, "message": msg, "warnings": warnings}
+
+
+def maintenance_warnings(pkg) -> list[str]:
+    """The county's 本机维护 (account recovery without an account) listed in the package, as city warnings."""
+    try:
+        listed = pkg.json_file("data/maintenance.json")
+    except UserError:  # a package from before this list existed
+        return []
+    entries = listed.get("entries", []) if isinstance(listed, dict) else []
+    return [f"县级单位本机维护：{e.get('ts', '')} {e.get('summary', '')}" for e in entries if isinstance(e, dict)]
 
 
 def chain_warnings(session: Session, county: TrustedCounty, created: str, draws: dict) -> list[str]:

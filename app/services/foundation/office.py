@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.core import LEVELS, Office
-from app.services.foundation import accounts, audit
+from app.services.foundation import accounts, audit, permissions
 from app.services.foundation.errors import UserError
 
 
@@ -49,7 +49,11 @@ def init_office(
     admin_password: str | None = None,
     policy_id: str = "",
 ) -> Office:
-    """Create the office row, the administrator account and the signing key, in the caller's transaction."""
+    """Create the office row, the administrator account and the signing key, in the caller's transaction.
+
+    Allowed to a 管理员, or to anyone while the database has no account yet (`ssj init`, the first-run wizard);
+    the administrator's password is required."""
+    permissions.require(session, "setup")
     name = name.strip()
     if not name:
         raise UserError("单位名称不能为空。")
@@ -70,8 +74,14 @@ def init_office(
         signing_key_pem=private_pem,
         public_key_pem=public_pem,
     )
-    session.add(office)
-    accounts.create_user(session, admin, "管理员", admin_password, display_name="管理员")
-    session.flush()
-    audit.record(session, "初始化", "office", str(office.id), summary=f"{name}（{LEVELS[level]}）")
+    if not admin_password:
+        raise UserError(
+            f"请为管理员“{admin}”设置密码（至少 {accounts.MIN_PASSWORD} 位）：命令行用 --password 或环境变量 "
+            "SSJ_NEW_PASSWORD 给出；不能建立没有密码的账户。"
+        )
+    with permissions.setup_grant(session):
+        session.add(office)
+        accounts.create_user(session, admin, "管理员", admin_password, display_name="管理员")
+        session.flush()
+        audit.record(session, "初始化", "office", str(office.id), summary=f"{name}（{LEVELS[level]}）")
     return office

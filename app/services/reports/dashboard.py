@@ -19,6 +19,7 @@ PROVIDERS: list[str] = [
     "app.services.draw.draws",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
+    "app.services.foundation.maintenance",
     "app.services.exchange.packages",
 ]
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from app.models.draw import Draw
+from app.services.foundation import permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
@@ -51,7 +52,6 @@ from app.ui.widgets import (
 
 log = logging.getLogger(__name__)
 STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
-REVIEW_ROLES = ("审核员", "管理员")
 
 
 def periods_with_draws(session) -> list[str]:
@@ -366,7 +366,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self.import_button,
             self.notice_button,
         )
-        can_review = ctx.actor.role in REVIEW_ROLES
+        can_review = permissions.allowed("outcomes.approve", ctx.actor)
         for b in (self.approve_button, self.approve_all_button, self.return_button):
             b.setEnabled(can_review)
             if not can_review:
