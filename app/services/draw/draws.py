@@ -19,9 +19,11 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
+from app.models.draw import live_key
 from app.models.core import AuditEntry, Setting
 from app.models.rules import Plan, Task
 from app.services.draw import algorithm as algo
@@ -215,9 +217,20 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     p = parse_period(period).code
     _task_info(session, task_id)
     _refuse_duplicate(session, p, task_id)
-    d = Draw(period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[])
+    d = Draw(
+        period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[], live_key=live_key(p, task_id)
+    )
     session.add(d)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # another process made the live draw of this task and period between our check and our write: the
+        # database's unique live_key refused this one. Say which draw holds the slot.
+        session.rollback()
+        _refuse_duplicate(session, p, task_id)
+        raise UserError(
+            f"{p} 已有一次有效抽取（另一台电脑或另一个窗口刚刚完成）。同一任务同一期间只能有一次有效抽取。"
+        ) from None
     audit.record(session, "新建抽取", "draw", d.id, summary=f"{p} 任务 {task_id or '（全部）'}：草稿")
     return d
 
@@ -662,6 +675,7 @@ def void(session: Session, draw_id: int, reason: str) -> Draw:
     if d.record:
         _amend(session, d, {"kind": "作废", "reason": reason})
     d.state = "已作废"
+    d.live_key = None  # the slot is free again: a new draw with a new seed may be made
     d.voided_at = _now()
     d.voided_by = current_user()
     d.void_reason = reason
