@@ -399,11 +399,43 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return last_seq, last_hash
 
 
+MIN_WITNESSES = 2
+
+
+def check_witnesses(witnesses: list[str] | None, no_witness_reason: str = "") -> tuple[list[str], str]:
+    """The ceremony: at least two distinct witnesses, or a written reason why there were none (on the record)."""
+    names: list[str] = []
+    for w in witnesses or []:
+        name = " ".join((w or "").split())
+        if name and name not in names:
+            names.append(name)
+    reason = " ".join((no_witness_reason or "").split())
+    if len(names) >= MIN_WITNESSES:
+        return names, ""
+    if reason:
+        return names, reason
+    given = f"只给了 {len(names)} 名（{'、'.join(names)}）" if names else "没有给出见证人"
+    raise UserError(
+        f"随机抽取须有至少 {MIN_WITNESSES} 名不同的见证人，{given}。请填写两名见证人的姓名"
+        "（命令行：--witness 甲 --witness 乙）；确实无人见证时，写明原因（--no-witness-reason 原因），"
+        "原因将打印在抽取记录上。"
+    )
+
+
 def perform(
-    session: Session, draw_id: int, seed: str, *, seed_source: str = "骰子", witnesses: list[str] | None = None
+    session: Session,
+    draw_id: int,
+    seed: str,
+    *,
+    seed_source: str = "骰子",
+    witnesses: list[str] | None = None,
+    no_witness_reason: str = "",
 ) -> Draw:
-    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal."""
+    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal.
+
+    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record."""
     permissions.require(session, "draw.run")
+    witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)
     d = get_draw(session, draw_id)
     if d.state != "已冻结":
         if d.state == "草稿":
@@ -430,7 +462,6 @@ def perform(
             f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
             "请重新掷骰子产生新的种子。"
         )
-    witnesses = [w.strip() for w in (witnesses or []) if w and w.strip()]
     snap = snapshot_of(d)
     result = algo.compute_draw(snap, seed)
     if result["unassigned"]:
@@ -456,7 +487,12 @@ def perform(
         "draw",
         d.id,
         summary=f"{d.period} 种子 {seed}（{seed_source}）",
-        after={"seed": seed, "seed_source": seed_source, "witnesses": witnesses},
+        after={
+            "seed": seed,
+            "seed_source": seed_source,
+            "witnesses": witnesses,
+            "no_witness_reason": no_witness_reason,
+        },
     )
     seq, prev = _chain_head(session)
     d.seed = seed
@@ -477,6 +513,7 @@ def perform(
         "seed": seed,
         "seed_source": seed_source,
         "witnesses": witnesses,
+        **({"no_witness_reason": no_witness_reason} if no_witness_reason else {}),
         "frozen_at": _iso(d.frozen_at),
         "drawn_at": _iso(d.drawn_at),
         "drawn_by": current_user(),
@@ -555,11 +592,15 @@ def draw_now(
     seed_source: str = "骰子",
     witnesses: list[str] | None = None,
     strata: list[dict] | None = None,
+    no_witness_reason: str = "",
 ) -> Draw:
     """For scripts: create, freeze and draw in one transaction."""
     permissions.require(session, "draw.run")
+    check_witnesses(witnesses, no_witness_reason)  # before anything is frozen
     d = start(session, period, task_id, strata=strata)
-    return perform(session, d.id, seed, seed_source=seed_source, witnesses=witnesses)
+    return perform(
+        session, d.id, seed, seed_source=seed_source, witnesses=witnesses, no_witness_reason=no_witness_reason
+    )
 
 
 def _object_ids(session: Session, usccs: list[str]) -> dict[str, int]:
