@@ -42,6 +42,7 @@ from app.ui.pages import PageSpec
 from app.ui.widgets import (
     RowsTableModel,
     button_row,
+    confirm_irreversible,
     dialog_buttons,
     labelled_period_row,
     page_title,
@@ -437,6 +438,14 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         return self._approve(lambda s: svc.approve(s, ids, self.ctx.actor.username))
 
     def approve_all(self) -> int:
+        period = self.current_period()
+        if not confirm_irreversible(
+            self,
+            "本期全部审核通过",
+            f"以“{self.ctx.actor.username}”的名义审核通过 {period} 全部已录入的检查结果（本人录入的除外）？\n\n"
+            "审核通过后结果即可公示；公示后不能再修改或退回，只能登记后续处置。",
+        ):
+            return 0
         return self._approve(lambda s: svc.approve_period(s, self.current_period(), self.ctx.actor.username))
 
     def _approve(self, fn) -> int:
