@@ -52,7 +52,7 @@ from app.models.core import AuditHead, Office
 from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
-from app.services.foundation import audit, permissions
+from app.services.foundation import audit, maintenance, permissions
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import Period, parse_period
