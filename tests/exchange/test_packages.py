@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -113,12 +114,12 @@ def reports(city) -> int:
         return s.scalar(select(func.count(CountyReport.id)))
 
 
-def ssj(db_path: Path, *argv, env=None):
+def _ssj(db_path: Path, *argv, env=None):
     """The real `ssj` entry point in a subprocess (end to end)."""
     e = dict(os.environ, **(env or {}))
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), "-m", "app", "--db", str(db_path), *argv],
+        [sys.executable, "-m", "app", "--db", str(db_path), *argv],
         capture_output=True,
         text=True,
         env=e,
@@ -147,6 +148,7 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
         "data/adjustments.json",
         "data/draws.json",
         "data/audit-chain.txt",
+        "data/maintenance.json",
         "季度统计表-2026Q1.xlsx",
         "名录库调整信息-2026Q1.xlsx",
     } == names
@@ -181,11 +183,11 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
 
     # the same through the command line of the city database, and its Excel export
     city_path = Path(city.url.replace("sqlite:///", ""))
-    rc, out, err = ssj(city_path, "--json", "city", "stats", "--period", "2026Q1")
+    rc, out, err = _ssj(city_path, "--json", "city", "stats", "--period", "2026Q1")
     assert rc == 0, err
     assert json.loads(out)["total_by_key"]["inspected"] == 12
     xlsx = tmp_path / "全市.xlsx"
-    rc, out, err = ssj(city_path, "export", "city", "--period", "2026Q1", "--out", str(xlsx))
+    rc, out, err = _ssj(city_path, "export", "city", "--period", "2026Q1", "--out", str(xlsx))
     assert rc == 0, err
     ws = load_workbook(xlsx)["全市汇总"]
     assert ws.cell(row=8, column=1).value == "合计"
@@ -194,7 +196,15 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
 
 
 def test_cli_key_register_import_and_reimport(world, tmp_path):
+    """Reading commands run without an account; writing and signing ones as --user admin (SSJ_PASSWORD)."""
     counties, city = world
+
+    def ssj(db_path, *argv):
+        reading = "key" in argv or "verify" in argv
+        if reading:
+            return _ssj(db_path, *argv)
+        return _ssj(db_path, "--user", "admin", *argv, env={"SSJ_PASSWORD": "admin123"})
+
     county_path = Path(counties[0].url.replace("sqlite:///", ""))
     city_path = Path(city.url.replace("sqlite:///", ""))
     pem = tmp_path / "甲县公钥.pem"
@@ -524,9 +534,16 @@ def test_real_draws_chain_head_travels_and_gaps_are_flagged(tmp_path, capsys, mo
         )
         == 0
     )
+    monkeypatch.setenv("SSJ_PASSWORD", "admin123")
+    base += ["--user", "admin"]
     assert run(base + ["demo", "--objects", "80"]) == 0
-    assert run(base + ["draw", "--period", "2026Q1", "--task", "1", "--seed", "31415926535897932384626"]) == 0
-    assert run(base + ["draw", "--period", "2026Q1", "--task", "2", "--seed", "27182818284590452353602"]) == 0
+    witnesses = ["--witness", "张三", "--witness", "李四"]
+    assert (
+        run(base + ["draw", "--period", "2026Q1", "--task", "1", "--seed", "31415926535897932384626", *witnesses]) == 0
+    )
+    assert (
+        run(base + ["draw", "--period", "2026Q1", "--task", "2", "--seed", "27182818284590452353602", *witnesses]) == 0
+    )
     capsys.readouterr()
     county = open_database(f"sqlite:///{county_path}")
     city = make_city(city_path)

@@ -635,27 +635,29 @@ def test_home_cards_from_dashboard_open_their_page(window, qtbot):
     assert window.nav.currentItem().text(0) == next(s.title for s in window.specs if s.key == target["page"])
 
 
-def test_admin_created_by_cli_without_password_sets_it_at_first_login(qtbot, cli, db_path, monkeypatch):
-    from app.services.foundation.store import open_database
+def test_no_account_without_a_password_and_no_password_setting_at_login(qtbot, db, admin_cli, db_path, monkeypatch):
+    """Attack: `user add boss --role 管理员` without a password, then type boss at the login window."""
+    import sqlite3
+
     from app.ui import login
 
-    rc, out, err = cli("init", "--office", "隆尧县执法大队", "--level", "county")
-    assert rc == 0, err
-    db = open_database(f"sqlite:///{db_path}")
-
-    def set_it(self):
-        assert "还没有密码" in self.findChildren(type(self.error))[0].text()
-        self.password.setText("first-pass")
-        self.password2.setText("first-pass")
-        self.submit()
-        return self.result()
-
-    monkeypatch.setattr(login.ChangePasswordDialog, "exec", set_it)
-    dlg = _login(qtbot, db, "admin", "")
-    assert dlg.result() == QDialog.DialogCode.Accepted and dlg.actor.username == "admin"
-    with db.Session() as s:
-        assert accounts.authenticate(s, "admin", "first-pass").must_change_password is False
-    db.dispose()
+    rc, out, err = admin_cli("user", "add", "boss", "--role", "管理员")
+    assert rc == 1 and "不能建立没有密码的账户" in err
+    # an account an older version left without a password (must change at first login) gets no way in either
+    con = sqlite3.connect(db_path)
+    con.execute(
+        "INSERT INTO user_account (username, display_name, role, password_hash, failed_attempts, active, "
+        "must_change_password, created_at) VALUES ('boss', 'boss', '管理员', '', 0, 1, 1, '2026-01-01 00:00:00')"
+    )
+    con.commit()
+    con.close()
+    opened = []
+    monkeypatch.setattr(login.ChangePasswordDialog, "exec", lambda self: opened.append(self) or 0)
+    for typed in ("", "anything-1"):
+        dlg = _login(qtbot, db, "boss", typed)
+        assert dlg.result() != QDialog.DialogCode.Accepted and dlg.actor is None
+        assert "用户名或密码错误" in dlg.error.text()
+    assert not opened, "no dialog offers to set boss's password"
 
 
 def test_close_with_a_running_background_job_asks_first(window, monkeypatch, qtbot):

@@ -327,6 +327,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
 
     story.append(_p("见证与签字", st["h2"]))
+    if rec.get("no_witness_reason"):
+        story.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
     sig = _signatures(st, [rec.get("drawn_by", "")] + witnesses, roles)

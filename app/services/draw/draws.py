@@ -19,13 +19,15 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
 from app.models.core import AuditEntry, Setting
+from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.services.draw import algorithm as algo
-from app.services.foundation import audit, backup
+from app.services.foundation import audit, backup, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
@@ -65,6 +67,7 @@ def team_rules(session: Session) -> dict:
 
 
 def set_team_rules(session: Session, changes: dict) -> dict:
+    permissions.require(session, "rules.edit")
     unknown = set(changes) - set(algo.DEFAULT_RULES)
     if unknown:
         raise UserError(
@@ -209,19 +212,32 @@ def _refuse_duplicate(session: Session, period: str, task_id: int | None, *, exc
 
 def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     """A new draw in 草稿."""
+    permissions.require(session, "draw.run")
     require_office(session)
     p = parse_period(period).code
     _task_info(session, task_id)
     _refuse_duplicate(session, p, task_id)
-    d = Draw(period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[])
+    d = Draw(
+        period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[], live_key=live_key(p, task_id)
+    )
     session.add(d)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # another process made the live draw of this task and period between our check and our write: the
+        # database's unique live_key refused this one. Say which draw holds the slot.
+        session.rollback()
+        _refuse_duplicate(session, p, task_id)
+        raise UserError(
+            f"{p} 已有一次有效抽取（另一台电脑或另一个窗口刚刚完成）。同一任务同一期间只能有一次有效抽取。"
+        ) from None
     audit.record(session, "新建抽取", "draw", d.id, summary=f"{p} 任务 {task_id or '（全部）'}：草稿")
     return d
 
 
 def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
     """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+    permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
     if d.state != "草稿":
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
@@ -360,6 +376,7 @@ def start(
     rules: dict | None = None,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
+    permissions.require(session, "draw.run")
     d = create(session, period, task_id)
     return freeze(session, d.id, strata=strata, rules=rules)
 
@@ -383,10 +400,43 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return last_seq, last_hash
 
 
+MIN_WITNESSES = 2
+
+
+def check_witnesses(witnesses: list[str] | None, no_witness_reason: str = "") -> tuple[list[str], str]:
+    """The ceremony: at least two distinct witnesses, or a written reason why there were none (on the record)."""
+    names: list[str] = []
+    for w in witnesses or []:
+        name = " ".join((w or "").split())
+        if name and name not in names:
+            names.append(name)
+    reason = " ".join((no_witness_reason or "").split())
+    if len(names) >= MIN_WITNESSES:
+        return names, ""
+    if reason:
+        return names, reason
+    given = f"只给了 {len(names)} 名（{'、'.join(names)}）" if names else "没有给出见证人"
+    raise UserError(
+        f"随机抽取须有至少 {MIN_WITNESSES} 名不同的见证人，{given}。请填写两名见证人的姓名"
+        "（命令行：--witness 甲 --witness 乙）；确实无人见证时，写明原因（--no-witness-reason 原因），"
+        "原因将打印在抽取记录上。"
+    )
+
+
 def perform(
-    session: Session, draw_id: int, seed: str, *, seed_source: str = "骰子", witnesses: list[str] | None = None
+    session: Session,
+    draw_id: int,
+    seed: str,
+    *,
+    seed_source: str = "骰子",
+    witnesses: list[str] | None = None,
+    no_witness_reason: str = "",
 ) -> Draw:
-    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal."""
+    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal.
+
+    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record."""
+    permissions.require(session, "draw.run")
+    witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)
     d = get_draw(session, draw_id)
     if d.state != "已冻结":
         if d.state == "草稿":
@@ -413,7 +463,6 @@ def perform(
             f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
             "请重新掷骰子产生新的种子。"
         )
-    witnesses = [w.strip() for w in (witnesses or []) if w and w.strip()]
     snap = snapshot_of(d)
     result = algo.compute_draw(snap, seed)
     if result["unassigned"]:
@@ -439,7 +488,12 @@ def perform(
         "draw",
         d.id,
         summary=f"{d.period} 种子 {seed}（{seed_source}）",
-        after={"seed": seed, "seed_source": seed_source, "witnesses": witnesses},
+        after={
+            "seed": seed,
+            "seed_source": seed_source,
+            "witnesses": witnesses,
+            "no_witness_reason": no_witness_reason,
+        },
     )
     seq, prev = _chain_head(session)
     d.seed = seed
@@ -460,6 +514,7 @@ def perform(
         "seed": seed,
         "seed_source": seed_source,
         "witnesses": witnesses,
+        **({"no_witness_reason": no_witness_reason} if no_witness_reason else {}),
         "frozen_at": _iso(d.frozen_at),
         "drawn_at": _iso(d.drawn_at),
         "drawn_by": current_user(),
@@ -503,6 +558,7 @@ class UnassignedError(UserError):
 
 def record_failed_attempt(session: Session, exc: UnassignedError) -> None:
     """Log a refused draw in the audit log (in a new transaction), so its seed is burnt and the attempt visible."""
+    permissions.require(session, "draw.run")
     a = exc.attempt
     audit.record(
         session,
@@ -537,10 +593,15 @@ def draw_now(
     seed_source: str = "骰子",
     witnesses: list[str] | None = None,
     strata: list[dict] | None = None,
+    no_witness_reason: str = "",
 ) -> Draw:
     """For scripts: create, freeze and draw in one transaction."""
+    permissions.require(session, "draw.run")
+    check_witnesses(witnesses, no_witness_reason)  # before anything is frozen
     d = start(session, period, task_id, strata=strata)
-    return perform(session, d.id, seed, seed_source=seed_source, witnesses=witnesses)
+    return perform(
+        session, d.id, seed, seed_source=seed_source, witnesses=witnesses, no_witness_reason=no_witness_reason
+    )
 
 
 def _object_ids(session: Session, usccs: list[str]) -> dict[str, int]:
@@ -630,6 +691,7 @@ def _amend(session: Session, d: Draw, amendment: dict) -> dict:
 
 
 def confirm(session: Session, draw_id: int) -> Draw:
+    permissions.require(session, "draw.confirm")
     d = get_draw(session, draw_id)
     if d.state != "已抽取":
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有“已抽取”的记录可以确认。")
@@ -643,6 +705,7 @@ def confirm(session: Session, draw_id: int) -> Draw:
 
 
 def void(session: Session, draw_id: int, reason: str) -> Draw:
+    permissions.require(session, "draw.void")
     d = get_draw(session, draw_id)
     reason = (reason or "").strip()
     if not reason:
@@ -654,6 +717,7 @@ def void(session: Session, draw_id: int, reason: str) -> Draw:
     if d.record:
         _amend(session, d, {"kind": "作废", "reason": reason})
     d.state = "已作废"
+    d.live_key = None  # the slot is free again: a new draw with a new seed may be made
     d.voided_at = _now()
     d.voided_by = current_user()
     d.void_reason = reason
@@ -676,6 +740,7 @@ def _require_drawn(d: Draw) -> None:
 
 def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> dict:
     """A drawn object found 注销/迁出/停产/无法联系 → the next ticket of its stratum; no new seed."""
+    permissions.require(session, "draw.replace")
     d = get_draw(session, draw_id)
     _require_drawn(d)
     uscc = (uscc or "").strip().upper()
@@ -719,6 +784,7 @@ def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> di
 
 def replace_member(session: Session, draw_id: int, uscc: str, person: str, reason: str, approver: str) -> dict:
     """Replace an assigned inspector of one object (reason + approving leader, 威海 第二十一条)."""
+    permissions.require(session, "draw.replace")
     d = get_draw(session, draw_id)
     _require_drawn(d)
     reason, approver = (reason or "").strip(), (approver or "").strip()

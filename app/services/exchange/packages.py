@@ -6,6 +6,7 @@ office and the period (`<office>-<period>.ssjpkg.zip`), holding
     季度统计表-<period>.xlsx, 名录库调整信息-<period>.xlsx     the tables as sent today
     data/stats.json, data/adjustments.json                     the figures (machine-readable)
     data/draws.json                                            the period's draw records + chain heads
+    data/maintenance.json                                      本机维护 (account recovery) since the last package
     manifest.json                                              office, region code, period, created_at,
                                                                app version, public key, file list
                                                                (name, SHA-256, size)
@@ -52,7 +53,7 @@ from app.models.core import AuditEntry, AuditHead, Office
 from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
-from app.services.foundation import audit
+from app.services.foundation import audit, maintenance, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
@@ -135,6 +136,7 @@ def register_county(
 
     `replace=True`: the county (same name) replaced its signing key; its new public key takes the old one's
     place (audited with both fingerprints) and packages signed with the old key are refused from now on."""
+    permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能登记县级单位。本数据库是县级单位。")
@@ -310,6 +312,7 @@ def build_package(session: Session, period: str | Period, *, passphrase: str | N
     stats = stats_service.compute(session, p)
     adjustments = stats_service.adjustments(session, p)
     draws = draw_records(session, p)
+    maintenance_entries, _upto = maintenance.for_package(session)
     files: dict[str, bytes] = {
         f"季度统计表-{p.code}.xlsx": _xlsx_bytes(stats_service.export_stats_xlsx, session, p),
         f"名录库调整信息-{p.code}.xlsx": _xlsx_bytes(stats_service.export_adjustments_xlsx, session, p),
@@ -317,6 +320,8 @@ def build_package(session: Session, period: str | Period, *, passphrase: str | N
         "data/adjustments.json": canonical_bytes(adjustments),
         "data/draws.json": canonical_bytes(draws),
         AUDIT_CHAIN: audit_chain_bytes(session),
+        # 本机维护 since the last package: account recovery done without an account, for the city to see
+        "data/maintenance.json": canonical_bytes({"entries": maintenance_entries}),
     }
     manifest = {
         "format": FORMAT,
@@ -357,11 +362,13 @@ def export_package(session: Session, period: str | Period, out_dir, *, passphras
     """Write the package into the folder `out_dir` atomically, read it back and verify it.
 
     `passphrase` is the office's 报送口令, which unlocks the signing key (CLI: env SSJ_KEY_PASSPHRASE)."""
+    permissions.require(session, "packages.export")
     folder = Path(out_dir)
     if not folder.is_dir():
         raise UserError(f"目标文件夹 {folder} 不存在（U 盘是否已插好？）。请选择 U 盘或一个已存在的文件夹。")
     name, data, manifest = build_package(session, period, passphrase=passphrase)
     note = session.info.pop("key_note", "")
+    _entries, maintenance_upto = maintenance.for_package(session)
     office = require_office(session)
     target = folder / name
     tmp = folder / f".ssj-{uuid.uuid4().hex}.part"
@@ -389,6 +396,7 @@ def export_package(session: Session, period: str | Period, out_dir, *, passphras
     digest = hashlib.sha256(data).hexdigest()
     if result.sha256 != digest:
         raise UserError(f"报送包已写入 {target}，但读回内容与写入内容不一致。请换一个 U 盘重新写入。")
+    maintenance.mark_packaged(session, maintenance_upto)
     return {
         "path": str(target),
         "name": name,
@@ -657,6 +665,7 @@ def _path_of(key: str) -> tuple[str, ...]:
 
 def import_package(session: Session, path, *, period: str | None = None) -> dict:
     """市级: verify and store a county package (one transaction). Returns status and a Chinese message."""
+    permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能导入报送包。本数据库是县级单位。")
@@ -720,6 +729,7 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
     warnings += audit_warnings(session, county, created, m, pkg.files.get(AUDIT_CHAIN))
     if isinstance(draws, dict) and draws.get("audit_verified") is False:
         warnings.append(f"县级单位本机的审计日志校验未通过：{str(draws.get('audit_message', ''))[:300]}")
+    warnings += maintenance_warnings(pkg)
     from app.services.foundation.context import current_user
 
     report = CountyReport(
@@ -819,6 +829,16 @@ def audit_warnings(session: Session, county: TrustedCounty, created: str, manife
     return out
 
 
+def maintenance_warnings(pkg) -> list[str]:
+    """The county's 本机维护 (account recovery without an account) listed in the package, as city warnings."""
+    try:
+        listed = pkg.json_file("data/maintenance.json")
+    except UserError:  # a package from before this list existed
+        return []
+    entries = listed.get("entries", []) if isinstance(listed, dict) else []
+    return [f"县级单位本机维护：{e.get('ts', '')} {e.get('summary', '')}" for e in entries if isinstance(e, dict)]
+
+
 def chain_warnings(session: Session, county: TrustedCounty, created: str, draws: dict) -> list[str]:
     """The county's draw-record chain must extend what it reported before: every earlier chain head
     must still be in the new chain (a missing one means draw records were deleted or rewritten)."""
@@ -853,11 +873,7 @@ def withdraw_report(
 
     The report stops counting; the package it had superseded (if any) counts again, and the next real
     package of that county and period is accepted as if the withdrawn one had never come."""
-    from app.services.foundation.context import current_actor
-
-    actor = current_actor()
-    if actor.role != "管理员":
-        raise UserError("只有市级单位的管理员可以撤回已导入的报送包。请用管理员账户操作（--user 管理员账户）。")
+    actor = permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能撤回报送包。本数据库是县级单位。")

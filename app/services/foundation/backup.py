@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.models.core import Office, Setting
 from app.models.db import Database, head_revision, known_revisions
 from app.paths import backups_dir, sqlite_path
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.errors import UserError
 
 SETTING_KEEP = "backup.keep"
@@ -196,6 +196,7 @@ def get_keep(session: Session) -> int:
 
 
 def set_keep(session: Session, keep: int) -> int:
+    permissions.require(session, "settings")
     try:
         keep = int(keep)
     except (TypeError, ValueError) as exc:
@@ -552,6 +553,7 @@ def restore(db: Database, backup_file: str | os.PathLike) -> RestoreResult:
     3. the staged file is copied into the live database through the SQLite backup API — one write
        transaction. A kill at any moment leaves the old database, or the new one with its 恢复 entry.
     """
+    permissions.require(None, "restore")
     target = _sqlite_file(db)
     check = check_backup(backup_file, deep=False)
     source_path = Path(backup_file).resolve()
@@ -640,17 +642,39 @@ def glob_escape(name: str) -> str:
     return glob.escape(name)
 
 
+def _has_accounts(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return bool(con.execute("SELECT count(*) FROM user_account").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+
+
 def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
-    """Restore into the database at `url`, opening it only after the file passed its checks."""
+    """Restore into the database at `url`, opening it only after the file passed its checks.
+
+    A 管理员 restores over a database with accounts; into a new file (or one without accounts, as on a new
+    computer) anyone may, since nothing is replaced."""
     from app.services.foundation.store import open_database
 
     if sqlite_path(url) is None:
         raise UserError(PG_MESSAGE)
-    check_backup(backup_file, deep=False)
     target = sqlite_path(url)
+    fresh = not _has_accounts(target)
+    if not fresh:
+        permissions.require(None, "restore")
+    check_backup(backup_file, deep=False)
     if target.exists():
         db = open_database(url)
         try:
+            if fresh:
+                with db.Session() as s, permissions.setup_grant(s):
+                    return restore(db, backup_file)
             return restore(db, backup_file)
         finally:
             db.dispose()

@@ -23,7 +23,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.models.core import LEVELS, Office
-from app.services.foundation import accounts, audit
+from app.services.foundation import accounts, audit, permissions
 from app.services.foundation.errors import UserError
 
 
@@ -190,6 +190,7 @@ def signing_key(session: Session, passphrase: str | None) -> tuple[Ed25519Privat
 
 def change_passphrase(session: Session, old: str | None, new: str | None) -> Office:
     """Re-encrypt the signing key under a new 报送口令 (or set the first one and make the key); audited."""
+    permissions.require(session, "settings")
     office = require_office(session)
     check_passphrase(new, what="新的报送口令")
     if not office.signing_key_pem:
@@ -219,6 +220,7 @@ def replace_key(session: Session, passphrase: str | None, reason: str) -> dict:
     """A new Ed25519 key pair (the old one lost, leaked or its 报送口令 forgotten); audited with both fingerprints.
 
     The municipal bureau must register the new public key before it accepts this office's packages."""
+    permissions.require(session, "settings")
     office = require_office(session)
     reason = (reason or "").strip()
     if not reason:
@@ -257,8 +259,11 @@ def init_office(
 ) -> Office:
     """Create the office row, the administrator account and the signing key, in the caller's transaction.
 
-    The signing key is made only with a 报送口令 (`key_passphrase`), which encrypts it; without one the office
-    has no key until the 报送口令 is set (`change_passphrase`). The CLI and the first-run window require it."""
+    Allowed to a 管理员, or to anyone while the database has no account yet (`ssj init`, the first-run wizard);
+    the administrator's password is required. The signing key is made only with a 报送口令 (`key_passphrase`),
+    which encrypts it; without one the office has no key until the 报送口令 is set (`change_passphrase`).
+    The CLI and the first-run window require it."""
+    permissions.require(session, "setup")
     name = name.strip()
     if not name:
         raise UserError("单位名称不能为空。")
@@ -283,8 +288,14 @@ def init_office(
         signing_key_pem=private_pem,
         public_key_pem=public_pem,
     )
-    session.add(office)
-    accounts.create_user(session, admin, "管理员", admin_password, display_name="管理员")
-    session.flush()
-    audit.record(session, "初始化", "office", str(office.id), summary=f"{name}（{LEVELS[level]}）")
+    if not admin_password:
+        raise UserError(
+            f"请为管理员“{admin}”设置密码（至少 {accounts.MIN_PASSWORD} 位）：命令行用 --password 或环境变量 "
+            "SSJ_NEW_PASSWORD 给出；不能建立没有密码的账户。"
+        )
+    with permissions.setup_grant(session):
+        session.add(office)
+        accounts.create_user(session, admin, "管理员", admin_password, display_name="管理员")
+        session.flush()
+        audit.record(session, "初始化", "office", str(office.id), summary=f"{name}（{LEVELS[level]}）")
     return office

@@ -45,7 +45,7 @@ from app.models.pools import (
     Inspector,
     ObjectChange,
 )
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.pools import reader as tabular
@@ -740,6 +740,7 @@ def remembered_mappings(session: Session, kind: str) -> dict[str, str]:
 
 def remember_mapping(session: Session, kind: str, header: str, field_key: str) -> None:
     """Remember that `header` means `field_key` (or IGNORE) for later imports of this kind."""
+    permissions.require(session, "pools.import")
     valid = {s.key for s in fields_for(kind)} | {IGNORE}
     if field_key not in valid:
         raise UserError(f"字段“{field_key}”不存在。")
@@ -928,6 +929,8 @@ def run_import(
     Writes happen in the caller's session without committing; the caller commits (the CLI context and
     the GUI's `ctx.session()` do). On cancel an `ImportCancelled` is raised before anything is flushed.
     """
+    if not dry_run:
+        permissions.require(session, "pools.import")
     specs = fields_for(kind)
     path = Path(path)
     progress = progress or (lambda d, t, s="": None)

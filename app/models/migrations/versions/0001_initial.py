@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:15:24.564647
+Create Date: 2026-12-01 01:21:28.455874
 """
 from alembic import op
 import sqlalchemy as sa
@@ -358,8 +358,10 @@ def upgrade() -> None:
     sa.Column('voided_at', sa.DateTime(), nullable=True),
     sa.Column('voided_by', sa.String(length=80), nullable=False),
     sa.Column('void_reason', sa.Text(), nullable=False),
+    sa.Column('live_key', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_draw_task_id_task')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw')),
+    sa.UniqueConstraint('live_key', name='uq_draw_live_key')
     )
     with op.batch_alter_table('draw', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draw_period'), ['period'], unique=False)
