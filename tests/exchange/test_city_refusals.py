@@ -143,7 +143,7 @@ def test_withdraw_sets_a_wrong_package_aside_and_the_next_real_one_is_taken(sent
 
 
 def test_withdraw_cli(sent, tmp_path):
-    from tests.exchange.test_packages import ssj
+    from tests.exchange.test_packages import _ssj as ssj
 
     counties, city, pkg, tmp = sent
     do_import(city, pkg)

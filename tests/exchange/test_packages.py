@@ -199,11 +199,11 @@ def test_cli_key_register_import_and_reimport(world, tmp_path):
     """Reading commands run without an account; writing and signing ones as --user admin (SSJ_PASSWORD)."""
     counties, city = world
 
-    def ssj(db_path, *argv):
+    def ssj(db_path, *argv, env=None):
         reading = "key" in argv or "verify" in argv
         if reading:
-            return _ssj(db_path, *argv)
-        return _ssj(db_path, "--user", "admin", *argv, env={"SSJ_PASSWORD": "admin123"})
+            return _ssj(db_path, *argv, env=env)
+        return _ssj(db_path, "--user", "admin", *argv, env={"SSJ_PASSWORD": "admin123", **(env or {})})
 
     county_path = Path(counties[0].url.replace("sqlite:///", ""))
     city_path = Path(city.url.replace("sqlite:///", ""))

@@ -116,7 +116,7 @@ def test_backup_with_a_broken_draw_chain_is_refused(db, tmp_path):
 
     with acting_as(ADMIN), db.Session() as s:
         make_pool(s)
-        draws.draw_now(s, "2026Q1", None, SEED, strata=strata_of()(s))
+        draws.draw_now(s, "2026Q1", None, SEED, strata=strata_of()(s), witnesses=["张见证", "李见证"])
         s.commit()
     with acting_as(ADMIN):
         path = bk.backup_to(db, tmp_path / "usb").path

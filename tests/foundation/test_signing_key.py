@@ -25,6 +25,7 @@ ADMIN = Actor("admin", "管理员")
 
 
 def _init(cli, monkeypatch, passphrase=PASS):
+    monkeypatch.setenv("SSJ_PASSWORD", "admin123")  # later commands run as the administrator
     if passphrase is None:
         monkeypatch.delenv("SSJ_KEY_PASSPHRASE", raising=False)
     else:
@@ -73,7 +74,9 @@ def test_init_requires_a_passphrase_and_stores_no_clear_key(cli, db_path, monkey
     rc, out, err = cli("--json", "backup", "--out", str(tmp_path / "usb"))
     assert rc == 0, err
     _assert_not_in(Path(json.loads(out)["file"]).read_bytes(), secrets, "备份文件")
-    rc, out, err = cli("--json", "package", "export", "--period", "2026Q1", "--out", str(tmp_path / "usb"))
+    rc, out, err = cli(
+        "--json", "--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(tmp_path / "usb")
+    )
     assert rc == 0, err
     _assert_not_in(Path(json.loads(out)["path"]).read_bytes(), secrets, "报送包")
 
@@ -83,14 +86,14 @@ def test_package_export_needs_the_right_passphrase(cli, db_path, monkeypatch, tm
     usb = tmp_path / "usb"
     usb.mkdir()
     monkeypatch.delenv("SSJ_KEY_PASSPHRASE")
-    rc, _out, err = cli("package", "export", "--period", "2026Q1", "--out", str(usb))
+    rc, _out, err = cli("--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(usb))
     assert rc == 1 and "SSJ_KEY_PASSPHRASE" in err
     monkeypatch.setenv("SSJ_KEY_PASSPHRASE", "不是这个口令啊")
-    rc, _out, err = cli("package", "export", "--period", "2026Q1", "--out", str(usb))
+    rc, _out, err = cli("--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(usb))
     assert rc == 1 and "报送口令不正确" in err
     assert list(usb.iterdir()) == []
     monkeypatch.setenv("SSJ_KEY_PASSPHRASE", PASS)
-    rc, out, err = cli("package", "export", "--period", "2026Q1", "--out", str(usb))
+    rc, out, err = cli("--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(usb))
     assert rc == 0 and "已写入并校验" in out, err
 
 
@@ -110,7 +113,7 @@ def test_a_clear_key_of_an_older_database_is_encrypted_on_first_use(cli, db_path
     assert b"PRIVATE KEY" in _bytes_of(db_path)
     usb = tmp_path / "usb"
     usb.mkdir()
-    rc, out, err = cli("package", "export", "--period", "2026Q1", "--out", str(usb))
+    rc, out, err = cli("--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(usb))
     assert rc == 0, err
     assert "明文" in out and "已用刚输入的报送口令加密" in out
     _assert_not_in(_bytes_of(db_path), secrets, "迁移后的数据库文件")
@@ -121,7 +124,7 @@ def test_a_clear_key_of_an_older_database_is_encrypted_on_first_use(cli, db_path
             assert s.scalar(select(AuditEntry).where(AuditEntry.action == "加密签名密钥")) is not None
     finally:
         db.dispose()
-    rc, out, err = cli("package", "export", "--period", "2026Q2", "--out", str(usb))
+    rc, out, err = cli("--user", "admin", "package", "export", "--period", "2026Q2", "--out", str(usb))
     assert rc == 0 and "明文" not in out, err
 
 
@@ -131,19 +134,19 @@ def test_change_passphrase_and_replace_key_are_audited(cli, db_path, monkeypatch
     usb.mkdir()
     monkeypatch.setenv("SSJ_NEW_KEY_PASSPHRASE", "新的报送口令0001")
     monkeypatch.setenv("SSJ_KEY_PASSPHRASE", "错的口令错的口令")
-    rc, _out, err = cli("key", "passphrase")
+    rc, _out, err = cli("--user", "admin", "key", "passphrase")
     assert rc == 1 and "报送口令不正确" in err
     monkeypatch.setenv("SSJ_KEY_PASSPHRASE", PASS)
-    rc, out, err = cli("--json", "key", "passphrase")
+    rc, out, err = cli("--json", "--user", "admin", "key", "passphrase")
     assert rc == 0, err
     fp = json.loads(out)["fingerprint"]
-    rc, _out, err = cli("package", "export", "--period", "2026Q1", "--out", str(usb))
+    rc, _out, err = cli("--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(usb))
     assert rc == 1 and "报送口令不正确" in err
     monkeypatch.setenv("SSJ_KEY_PASSPHRASE", "新的报送口令0001")
-    assert cli("package", "export", "--period", "2026Q1", "--out", str(usb))[0] == 0
-    rc, _out, err = cli("key", "replace", "--reason", "")
+    assert cli("--user", "admin", "package", "export", "--period", "2026Q1", "--out", str(usb))[0] == 0
+    rc, _out, err = cli("--user", "admin", "key", "replace", "--reason", "")
     assert rc == 1 and "原因" in err
-    rc, out, err = cli("--json", "key", "replace", "--reason", "旧备份 U 盘遗失")
+    rc, out, err = cli("--json", "--user", "admin", "key", "replace", "--reason", "旧备份 U 盘遗失")
     assert rc == 0, err
     info = json.loads(out)
     assert info["old_fingerprint"] == fp and info["fingerprint"] != fp

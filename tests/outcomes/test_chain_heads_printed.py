@@ -37,7 +37,7 @@ def test_public_notice_and_inspection_notices_carry_both_heads(db, approved, tmp
 def test_draw_record_carries_both_heads(db, tmp_path):
     with acting_as(ADMIN), db.Session() as s:
         make_pool(s)
-        d = draws.draw_now(s, "2026Q1", None, SEED, strata=strata_of()(s))
+        d = draws.draw_now(s, "2026Q1", None, SEED, strata=strata_of()(s), witnesses=["张见证", "李见证"])
         s.commit()
         a, dh = _heads(db)
         assert dh.startswith("No.1·") and a.startswith("No.")
