@@ -209,7 +209,7 @@ def _holder(db_path: Path):
     """A real second process holding the database the way a program window does."""
     code = (
         "import sys\n"
-        "from app.ui.main import InstanceGuard\n"
+        "from app.instance_lock import InstanceGuard\n"
         "g = InstanceGuard('sqlite:///' + sys.argv[1])\n"
         "assert g.acquire() is None\n"
         "print('locked', flush=True)\n"

@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from app.models.core import Office, Setting
 from app.models.db import Database, head_revision, known_revisions
-from app.paths import backups_dir, sqlite_path
+from app.paths import backups_dir, same_computer, sqlite_path, sqlite_uri
 from app.services.foundation import audit, permissions
 from app.services.foundation.errors import UserError
+from app.services.foundation.files import replace_retrying, write_error
 
 SETTING_KEEP = "backup.keep"
 DEFAULT_KEEP = 10
@@ -126,6 +127,8 @@ def _parse_name(path: Path) -> tuple[str, datetime | None]:
 
 def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
     """Turn a file-system failure into a message a clerk can act on."""
+    if getattr(exc, "winerror", None) is not None:  # Windows: tell a held file from write protection
+        return write_error(exc, where)
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC or "full" in text:
@@ -143,7 +146,7 @@ def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
 
 def _ro_uri(path: Path) -> str:
     """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths."""
-    return Path(path).resolve().as_uri() + "?mode=ro"
+    return sqlite_uri(path, readonly=True)  # never resolve(): a mapped drive would become a UNC URI
 
 
 def _office_name(db: Database) -> str:
@@ -167,7 +170,7 @@ def _copy(src: Path, dest: Path) -> None:
                 target.close()
         finally:
             source.close()
-        os.replace(tmp, dest)
+        replace_retrying(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             try:
@@ -357,10 +360,8 @@ def _lock_holder(lock: Path) -> int | None:
         pid = int(lines[0])
     except (OSError, ValueError, IndexError):
         return None
-    import socket
-
     host = lines[2] if len(lines) > 2 else ""
-    if host and host != socket.gethostname():
+    if not same_computer(host):  # Qt writes %COMPUTERNAME% on Windows
         return pid  # another computer: cannot check, assume it is open
     if pid == os.getpid():
         return None
@@ -688,7 +689,7 @@ def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
         _verify_staged(staged, source_path.name)
         _write_entry(staged, source_path, check, None)
         try:
-            os.replace(staged, target)
+            replace_retrying(staged, target)
         except OSError as exc:
             raise _os_error(exc, target.parent) from exc
     finally:

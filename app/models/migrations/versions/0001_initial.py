@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:21:28.455874
+Create Date: 2026-12-01 01:40:26.271878
 """
 from alembic import op
 import sqlalchemy as sa
