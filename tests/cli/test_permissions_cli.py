@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 
 from app.cli import build_parser, run
 from app.services.foundation.permissions import ACTIONS, ADMIN, MAINTENANCE
+from tests.conftest import TEST_KEY_PASSPHRASE
 
 PERIOD = "2026Q4"
 DEMO_PASSWORD = "demo1234"
@@ -103,7 +104,9 @@ def quarter(tmp_path_factory):
     """A demo county in the middle of 2026Q4, plus the files the commands need, built through the CLI."""
     root = tmp_path_factory.mktemp("quarter")
     old_data_dir = os.environ.get("SSJ_DATA_DIR")
+    old_key = os.environ.get("SSJ_KEY_PASSPHRASE")
     os.environ["SSJ_DATA_DIR"] = str(root / "data")
+    os.environ["SSJ_KEY_PASSPHRASE"] = TEST_KEY_PASSPHRASE  # the demo's key is encrypted with it
     db = root / "county.sqlite3"
     files = {"root": root}
 
@@ -157,6 +160,10 @@ def quarter(tmp_path_factory):
             os.environ.pop("SSJ_DATA_DIR", None)
         else:
             os.environ["SSJ_DATA_DIR"] = old_data_dir
+        if old_key is None:
+            os.environ.pop("SSJ_KEY_PASSPHRASE", None)
+        else:
+            os.environ["SSJ_KEY_PASSPHRASE"] = old_key
 
 
 def _fill(path, rows: dict[int, dict]):
