@@ -3,7 +3,14 @@
 Every module of this package that defines `register(subparsers)` contributes commands. A handler is
 `handler(args, ctx) -> int | None`; it raises `UserError` for rejected input (exit 1, Chinese message on
 stderr); argparse usage errors exit 2. `--json` (anywhere on the line) asks for one JSON document on
-stdout. The CLI never prompts and records the OS user, or `--user NAME`, in the audit log.
+stdout. The CLI never prompts.
+
+Commands that change data run as an account: `--user NAME` with the password in the environment variable
+`SSJ_PASSWORD` or in `--password-file FILE` (a wrong password counts toward the account's lockout, as at the
+login window). Without `--user` the CLI acts as the operating-system user, who holds no role: read-only
+commands work, data-changing ones are refused by the services (`foundation.permissions`), except `init` and
+`demo` on a database without accounts and the recovery commands `account unlock` / `account reset-password`
+(本机维护, see `foundation.maintenance`).
 
 Faults (docs/reliability.md): every failure ends in a Chinese message and exit 1 — database errors are
 translated by `foundation.errors.database_message`, anything unexpected is logged (logs/ssj.log, without
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from collections.abc import Callable
@@ -37,6 +45,22 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: 参数错误：{message}\n")
 
 
+PASSWORD_ENV = "SSJ_PASSWORD"
+NEW_PASSWORD_ENV = "SSJ_NEW_PASSWORD"
+
+
+def read_password_file(path: str, what: str = "密码") -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.readline()
+    except OSError as exc:
+        raise UserError(f"无法读取{what}文件 {path}：{exc.strerror or exc}。请检查 --password-file 参数。") from exc
+    text = text.rstrip("\r\n")
+    if not text:
+        raise UserError(f"{what}文件 {path} 的第一行是空的：请把{what}写在第一行。")
+    return text
+
+
 class CliContext:
     def __init__(self, args: argparse.Namespace):
         self.args = args
@@ -44,20 +68,40 @@ class CliContext:
         self._db = None
         self.commits = 0
         self._guard = None
+        self._actor: Actor | None = None
+
+    def authenticate(self) -> Actor:
+        """Log in as `--user` (password from SSJ_PASSWORD or --password-file); the OS user without --user."""
+        if self._actor is not None:
+            return self._actor
+        name = (getattr(self.args, "user", None) or "").strip()
+        if not name:
+            self._actor = Actor(username=f"os:{os_user()}", role="")
+            return self._actor
+        file = getattr(self.args, "password_file", None)
+        password = read_password_file(file) if file else os.environ.get(PASSWORD_ENV, "")
+        if not password:
+            raise UserError(
+                f"以账户“{name}”运行需要密码：请把密码放在环境变量 {PASSWORD_ENV} 中，或用 --password-file 文件 "
+                "给出（文件第一行为密码）。命令行不会询问密码。"
+            )
+        from app.services.foundation import accounts
+
+        with acting_as(Actor(name, "")), self.db.Session() as s:
+            user = accounts.authenticate(s, name, password, record_login=False)
+            actor = accounts.actor_for(user)
+            must_change = user.must_change_password
+        if must_change and not getattr(self.args, "allow_temporary_password", False):
+            raise UserError(
+                f"账户“{name}”使用的是临时密码，须先修改密码：在程序窗口登录时修改，或运行 "
+                f"ssj --user {name} account passwd（新密码放在环境变量 {NEW_PASSWORD_ENV} 中）。"
+            )
+        self._actor = actor
+        return actor
 
     @property
     def actor(self) -> Actor:
-        name = getattr(self.args, "user", None)
-        if name:
-            from sqlalchemy import select
-
-            from app.models.core import User
-            from app.services.foundation.accounts import actor_for
-
-            with self.db.Session() as s:
-                user = s.scalar(select(User).where(User.username == name))
-            return actor_for(user) if user else Actor(username=name, role="")
-        return Actor(username=f"os:{os_user()}", role="")
+        return self.authenticate()
 
     @property
     def db(self):
@@ -135,6 +179,7 @@ class CliContext:
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
+            self._db = None
         if self._guard is not None:
             self._guard.release()
             self._guard = None
@@ -147,7 +192,15 @@ def command_modules() -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = ChineseArgumentParser(prog="ssj", description=f"{APP_NAME}（命令行）")
+    parser = ChineseArgumentParser(
+        prog="ssj",
+        description=f"{APP_NAME}（命令行）",
+        epilog=(
+            "修改数据的命令须以账户身份运行，例如：SSJ_PASSWORD=密码 ssj --db 数据库 --user luru import 对象.xlsx；"
+            "不给 --user 时只能运行只读命令（列表、导出、统计、校验、备份），以及 init、demo（空数据库）和"
+            "本机维护命令 account unlock / account reset-password。"
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"ssj {__version__}")
     parser.add_argument(
         "--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录中的 ssj.sqlite3；也可用环境变量 SSJ_DB）"
@@ -156,7 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db-port", type=int, help="PostgreSQL 端口（默认 5432）")
     parser.add_argument("--db-name", help="PostgreSQL 数据库名（默认 ssj）")
     parser.add_argument("--db-user", help="PostgreSQL 用户名")
-    parser.add_argument("--user", help="记入审计日志的用户名（默认：操作系统用户）")
+    parser.add_argument(
+        "--user",
+        help="以此账户身份运行（修改数据的命令必须给出）；密码放在环境变量 SSJ_PASSWORD 中或用 --password-file 给出",
+    )
+    parser.add_argument("--password-file", help="--user 账户的密码文件（第一行为密码），代替环境变量 SSJ_PASSWORD")
     parser.add_argument("--json", action="store_true", help="以一个 JSON 文档输出结果")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     for name in command_modules():
@@ -187,6 +244,8 @@ def run(argv: list[str]) -> int:
         return 2
     ctx = CliContext(args)
     try:
+        if getattr(args, "user", None):
+            ctx.authenticate()  # a wrong password fails every command, read-only ones too, and counts
         for attempt in range(RETRIES + 1):
             commits = ctx.commits
             try:

@@ -210,6 +210,11 @@ def cmd_demo(args, ctx) -> int:
     from app.services.demo import demo
 
     with ctx.session() as s:
-        result = demo.create_demo(s, seed=args.seed, n_objects=args.objects)
+        import os
+
+        given = os.environ.get("SSJ_KEY_PASSPHRASE") or None
+        result = demo.create_demo(s, seed=args.seed, n_objects=args.objects, key_passphrase=given)
+        if given:
+            result["key_passphrase_note"] = "环境变量 SSJ_KEY_PASSPHRASE 中给出的口令"
     ctx.emit(result, demo.describe(result))
     return 0

@@ -52,8 +52,6 @@ class LoginDialog(QDialog):
         if not self.username.text().strip():
             self.error.setText("请输入用户名。")
             return
-        if self._first_password():
-            return
         try:
             with self.db.Session() as s:
                 with acting_as(Actor(self.username.text().strip(), "")):
@@ -72,25 +70,6 @@ class LoginDialog(QDialog):
                 return
         self.actor = actor
         self.accept()
-
-    def _first_password(self) -> bool:
-        """An account made without a password (`ssj init` without --password) sets it at its first login."""
-        from sqlalchemy import select
-
-        from app.models.core import User
-
-        with self.db.Session() as s:
-            user = s.scalar(select(User).where(User.username == self.username.text().strip()))
-            if user is None or not user.active or user.password_hash or not user.must_change_password:
-                return False
-            actor = accounts.actor_for(user)
-        dlg = ChangePasswordDialog(self.db, actor, self, reason=f"账户“{actor.username}”还没有密码，请先设置登录密码。")
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            self.error.setText("必须先设置密码才能登录。")
-            return True
-        self.actor = actor
-        self.accept()
-        return True
 
 
 class ChangePasswordDialog(QDialog):
@@ -136,10 +115,10 @@ class ChangePasswordDialog(QDialog):
         try:
             with acting_as(self.actor), self.db.Session() as s:
                 user = s.scalar(select(User).where(User.username == self.actor.username))
-                if self.require_current and not accounts.check_password(self.current.text(), user.password_hash):
-                    self.error.setText("当前密码不正确。")
-                    return
-                accounts.set_password(s, user, self.password.text())
+                if self.require_current:
+                    accounts.change_password(s, user, self.current.text(), self.password.text())
+                else:
+                    accounts.set_password(s, user, self.password.text())
                 s.commit()
         except UserError as exc:
             self.error.setText(exc.message)

@@ -213,7 +213,9 @@ class MainWindow(QMainWindow):
         self.restore_action = QAction("从备份恢复…", self)
         self.restore_action.triggered.connect(self.restore_from_file)
         m.addAction(self.restore_action)
-        can_restore = self.ctx.actor.role == "管理员"
+        from app.services.foundation.permissions import allowed
+
+        can_restore = allowed("restore", self.ctx.actor)
         self.restore_action.setEnabled(can_restore)
         m.addSeparator()
         self.password_action = QAction("修改我的密码…", self)

@@ -34,12 +34,14 @@ from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
 from app.ui.widgets import dialog_buttons
 
 ALL = "（全部）"
-EDIT_ROLES = ("管理员", "录入员")
 DEBOUNCE_MS = 150
 
 
 def can_edit(ctx: AppContext) -> bool:
-    return ctx.actor.role in EDIT_ROLES or ctx.actor.username.startswith("os:")
+    """Show the editing controls? The services decide (foundation.permissions); this only hides them."""
+    from app.services.foundation.permissions import allowed
+
+    return allowed("pools.edit", ctx.actor)
 
 
 def show_error(parent, exc: Exception, title: str = "无法完成") -> None:

@@ -169,3 +169,17 @@ def password_edit(placeholder: str = "") -> QLineEdit:
     if placeholder:
         edit.setPlaceholderText(placeholder)
     return edit
+
+
+def confirm_irreversible(parent: QWidget | None, title: str, text: str) -> bool:
+    """Ask before a step that cannot be undone; `text` says what becomes irreversible. Default answer: No."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes

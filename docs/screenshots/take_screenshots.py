@@ -35,6 +35,8 @@ def quarter_in_progress(db_path: Path) -> None:
 
     period = period_of(date.today()).code
     cli = [sys.executable, "-m", "app", "--db", str(db_path)]
+    # data-changing commands run as an account: --user NAME, the password in SSJ_PASSWORD
+    as_admin, as_leader = dict(os.environ, SSJ_PASSWORD="admin123"), dict(os.environ, SSJ_PASSWORD="demo1234")
     subprocess.run(
         cli
         + [
@@ -53,8 +55,15 @@ def quarter_in_progress(db_path: Path) -> None:
         check=True,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        env=as_admin,
     )
-    subprocess.run(cli + ["--user", "lingdao", "draw", "confirm", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        cli + ["--user", "lingdao", "draw", "confirm", "1"],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env=as_leader,
+    )
     db = open_database(resolve_db(str(db_path)))
     today = date.today()
     with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
@@ -95,8 +104,13 @@ def city_bureau(workdir: Path) -> Path:
     period = period_of(date.today()).code
     city = workdir / "city.sqlite3"
     (workdir / "usb").mkdir()  # the USB stick
+    as_admin = dict(os.environ, SSJ_PASSWORD="admin123")
     run = lambda db, *a: subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db), *a], check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+        [sys.executable, "-m", "app", "--db", str(db), *a],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env=as_admin,
     )
     run(
         city,
@@ -131,14 +145,26 @@ def city_bureau(workdir: Path) -> Path:
             "--password",
             "admin123",
         )
-        run(db, "demo", "--seed", str(seed))
-        run(db, "draw", "--period", period, "--seed", dice, "--witness", "见证人甲", "--witness", "见证人乙")
-        run(db, "draw", "confirm", "1")
+        admin = ("--user", "admin")
+        run(db, *admin, "demo", "--seed", str(seed))
+        run(db, *admin, "draw", "--period", period, "--seed", dice, "--witness", "见证人甲", "--witness", "见证人乙")
+        run(db, *admin, "draw", "confirm", "1")
         run(db, "key", "export", "--out", str(workdir / f"{code}.pem"))
-        run(db, "package", "export", "--period", period, "--out", str(workdir / "usb"))
-        run(city, "county", "register", "--key", str(workdir / f"{code}.pem"), "--name", name, "--region-code", code)
+        run(db, *admin, "package", "export", "--period", period, "--out", str(workdir / "usb"))
+        run(
+            city,
+            *admin,
+            "county",
+            "register",
+            "--key",
+            str(workdir / f"{code}.pem"),
+            "--name",
+            name,
+            "--region-code",
+            code,
+        )
     for pkg in sorted((workdir / "usb").glob("*.zip")):
-        run(city, "package", "import", str(pkg))
+        run(city, "--user", "admin", "package", "import", str(pkg))
     return city
 
 

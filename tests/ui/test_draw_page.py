@@ -60,6 +60,8 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     assert len(fp) == 64 and page.draw_btn.isEnabled()
     assert page.print_pre_sheet() is not None
     # a short seed is refused, nothing drawn
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     qtbot.keyClicks(page.seed_edit, "12345")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert messages and "至少需要 20 位" in messages[-1][2]
@@ -68,7 +70,8 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     qtbot.keyClicks(page.seed_edit, SEED)
     assert page.seed_big.text() == "31415 92653 58979 32384"
     assert page.seed_big.font().pointSize() >= 30  # large, fit for a projector
-    page.witness_edit.setText("张三、李四")
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     page.show_projector()
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert "已抽取" in page.state_label.text()
@@ -108,6 +111,8 @@ def test_generated_seed_and_void_then_redraw(page, qtbot, messages, monkeypatch)
     qtbot.mouseClick(page.generate_btn, Qt.MouseButton.LeftButton)
     shown = page.seed_big.text().replace(" ", "")
     assert len(shown) == 24 and shown.isdigit()
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert "已抽取" in page.state_label.text()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("见证人未到齐", True))
@@ -117,6 +122,8 @@ def test_generated_seed_and_void_then_redraw(page, qtbot, messages, monkeypatch)
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     assert page.draw_id == 2
     qtbot.keyClicks(page.seed_edit, shown)  # the voided draw's seed is refused
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert "已在抽取 #1" in messages[-1][2]
     states = [r["state"] for r in page.history_model.rows]
@@ -142,6 +149,7 @@ def test_refused_draw_burns_the_seed(page, qtbot, messages):
         s.commit()
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(page.seed_edit, SEED)
+    page.no_witness_edit.setText("演练：无见证人")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert messages[-1][1] == "抽取未完成" and "无法组成有效检查组" in messages[-1][2]
     assert "已冻结" in page.state_label.text() and page.onsite_model.rowCount() == 0
@@ -153,7 +161,8 @@ def test_reopening_the_page_shows_the_periods_live_draw(page, db, qtbot, message
     """A clerk who comes back to 随机抽取 sees this period's draw, not an empty form."""
     page.freeze()
     page.seed_edit.setText(SEED)
-    page.witness_edit.setText("张三、李四")
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     page.perform()
     drawn_id = page.draw_id
     ctx = AppContext(db=db, actor=ADMIN, office_name="测试县生态环境保护综合行政执法大队")
@@ -169,6 +178,8 @@ def test_reopening_the_page_shows_the_periods_live_draw(page, db, qtbot, message
 def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
     page.freeze()
     page.seed_edit.setText(SEED)
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     page.perform()
     model = page.strata_model
     assert model.rowCount() >= 1

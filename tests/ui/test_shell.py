@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -89,6 +90,17 @@ def test_first_run_dialog_creates_office_and_admin(qtbot, blank_db):
     dlg.password2.clear()
     qtbot.keyClicks(dlg.password2, "secret123")
     dlg.ok_button.click()
+    assert "报送口令" in dlg.error.text()  # the signing key's passphrase is required
+    qtbot.keyClicks(dlg.key_passphrase, "short")
+    qtbot.keyClicks(dlg.key_passphrase2, "short")
+    dlg.ok_button.click()
+    assert "太短" in dlg.error.text()
+    dlg.key_passphrase.setText("baosong-2026")
+    dlg.key_passphrase2.setText("baosong-2027")
+    dlg.ok_button.click()
+    assert "不一致" in dlg.error.text()
+    dlg.key_passphrase2.setText("baosong-2026")
+    dlg.ok_button.click()
     assert dlg.result() == QDialog.DialogCode.Accepted and dlg.username == "admin"
     with blank_db.Session() as s:
         office = s.scalar(select(Office))
@@ -99,6 +111,7 @@ def test_first_run_dialog_creates_office_and_admin(qtbot, blank_db):
             "晋城市生态环境局",
         )
         assert accounts.authenticate(s, "admin", "secret123").role == "管理员"
+        assert "BEGIN" not in office.signing_key_pem and json.loads(office.signing_key_pem)["kdf"] == "scrypt"
 
 
 def test_first_run_rejects_bad_region_code_and_offers_presets(qtbot, blank_db):
@@ -111,6 +124,8 @@ def test_first_run_rejects_bad_region_code_and_offers_presets(qtbot, blank_db):
     qtbot.keyClicks(dlg.region_code, "14AB")
     qtbot.keyClicks(dlg.password, "secret123")
     qtbot.keyClicks(dlg.password2, "secret123")
+    dlg.key_passphrase.setText("baosong-2026")
+    dlg.key_passphrase2.setText("baosong-2026")
     dlg.ok_button.click()
     assert "行政区划代码“14AB”无效" in dlg.error.text()
     with blank_db.Session() as s:
@@ -431,6 +446,8 @@ def test_start_session_runs_first_run_then_login(qtbot, blank_db, monkeypatch):
         self.level.setCurrentIndex(self.level.findData("city"))
         self.password.setText("admin123")
         self.password2.setText("admin123")
+        self.key_passphrase.setText("baosong-2026")
+        self.key_passphrase2.setText("baosong-2026")
         self.submit()
         return self.result()
 
@@ -619,27 +636,29 @@ def test_home_cards_from_dashboard_open_their_page(window, qtbot):
     assert window.nav.currentItem().text(0) == next(s.title for s in window.specs if s.key == target["page"])
 
 
-def test_admin_created_by_cli_without_password_sets_it_at_first_login(qtbot, cli, db_path, monkeypatch):
-    from app.services.foundation.store import open_database
+def test_no_account_without_a_password_and_no_password_setting_at_login(qtbot, db, admin_cli, db_path, monkeypatch):
+    """Attack: `user add boss --role 管理员` without a password, then type boss at the login window."""
+    import sqlite3
+
     from app.ui import login
 
-    rc, out, err = cli("init", "--office", "隆尧县执法大队", "--level", "county")
-    assert rc == 0, err
-    db = open_database(f"sqlite:///{db_path}")
-
-    def set_it(self):
-        assert "还没有密码" in self.findChildren(type(self.error))[0].text()
-        self.password.setText("first-pass")
-        self.password2.setText("first-pass")
-        self.submit()
-        return self.result()
-
-    monkeypatch.setattr(login.ChangePasswordDialog, "exec", set_it)
-    dlg = _login(qtbot, db, "admin", "")
-    assert dlg.result() == QDialog.DialogCode.Accepted and dlg.actor.username == "admin"
-    with db.Session() as s:
-        assert accounts.authenticate(s, "admin", "first-pass").must_change_password is False
-    db.dispose()
+    rc, out, err = admin_cli("user", "add", "boss", "--role", "管理员")
+    assert rc == 1 and "不能建立没有密码的账户" in err
+    # an account an older version left without a password (must change at first login) gets no way in either
+    con = sqlite3.connect(db_path)
+    con.execute(
+        "INSERT INTO user_account (username, display_name, role, password_hash, failed_attempts, active, "
+        "must_change_password, created_at) VALUES ('boss', 'boss', '管理员', '', 0, 1, 1, '2026-01-01 00:00:00')"
+    )
+    con.commit()
+    con.close()
+    opened = []
+    monkeypatch.setattr(login.ChangePasswordDialog, "exec", lambda self: opened.append(self) or 0)
+    for typed in ("", "anything-1"):
+        dlg = _login(qtbot, db, "boss", typed)
+        assert dlg.result() != QDialog.DialogCode.Accepted and dlg.actor is None
+        assert "用户名或密码错误" in dlg.error.text()
+    assert not opened, "no dialog offers to set boss's password"
 
 
 def test_close_with_a_running_background_job_asks_first(window, monkeypatch, qtbot):

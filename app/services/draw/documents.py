@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.draw import DrawSelection
-from app.services.draw.draws import copy_verifier, export_record, get_draw, record_of, snapshot_of
+from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import atomic_path
@@ -243,6 +243,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         [_p("对象快照指纹", st["cell"]), _p(rec["fingerprint"], st["hash_small"])],
         [_p("前一记录哈希", st["cell"]), _p(rec["previous_hash"], st["hash_small"])],
         [_p("本记录哈希", st["cell"]), _p(rec["record_hash"], st["hash_small"])],
+        [_p("链头（生成时）", st["cell"]), _p(chain_heads(session)["text"].split("：", 1)[1], st["cell"])],
     ]
     story += [Spacer(1, 2 * mm), _grid(hashes, [30 * mm, 144 * mm], header=False)]
 
@@ -340,6 +341,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
 
     story.append(_p("见证与签字", st["h2"]))
+    if rec.get("no_witness_reason"):
+        story.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
     sig = _signatures(st, [rec.get("drawn_by", "")] + witnesses, roles)

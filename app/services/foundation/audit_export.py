@@ -60,6 +60,11 @@ def describe(e: AuditEntry) -> str:
     return ""
 
 
+def _cell(text: str) -> str:
+    """Excel holds at most 32,767 characters in a cell (a 封存 entry lists every row's digest)."""
+    return text if len(text) <= 32000 else text[:32000] + f"…（共 {len(text)} 字符，已截断；完整内容见数据库）"
+
+
 def export_audit(
     session: Session, entries: Iterable[AuditEntry], path: str | os.PathLike, *, filters: str = ""
 ) -> Path:
@@ -74,8 +79,8 @@ def export_audit(
             ENTITY_NAMES.get(e.entity, e.entity),
             e.entity_id,
             describe(e),
-            e.before,
-            e.after,
+            _cell(e.before),
+            _cell(e.after),
             e.prev_hash,
             e.hash,
         )

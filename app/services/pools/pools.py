@@ -27,7 +27,7 @@ from app.models.pools import (
     ObjectChange,
     ObjectPermit,
 )
-from app.services.foundation import xlsx
+from app.services.foundation import permissions, xlsx
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
@@ -297,6 +297,7 @@ def _change_kind(key: str, old, new) -> str:
 
 
 def create_object(session: Session, data: dict) -> InspectionObject:
+    permissions.require(session, "pools.edit")
     values = {k: _coerce("objects", k, data.get(k)) for k, _l in OBJECT_COLUMNS if k in data}
     for k in ("name", "uscc"):
         if not values.get(k):
@@ -316,6 +317,7 @@ def update_object(
     session: Session, key: int | str, changes: dict, *, reason: str = "", effective: date | None = None
 ) -> InspectionObject:
     """Edit fields with the import's validation; each changed field becomes an ObjectChange row."""
+    permissions.require(session, "pools.edit")
     obj = get_object(session, key)
     cols = dict(OBJECT_COLUMNS)
     for k, raw in changes.items():
@@ -354,6 +356,7 @@ def set_status(
     session: Session, key: int | str, status: str, *, reason: str = "", effective: date | str | None = None
 ) -> InspectionObject:
     """Mark an object 停产/注销/迁出 (or back to 存续) with the date and the reason."""
+    permissions.require(session, "pools.edit")
     if status not in OBJECT_STATUSES:
         raise UserError(f"状态“{status}”无效，应为：{'、'.join(OBJECT_STATUSES)}。")
     if status != "存续" and not (reason or "").strip():
@@ -386,6 +389,7 @@ def bulk_tag(
     session: Session, keys: Iterable[int | str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
 ) -> int:
     """Add/remove free tags (标识化管理) on many objects; returns how many objects changed."""
+    permissions.require(session, "pools.edit")
     add = [t.strip() for t in add if t and t.strip()]
     remove = [t.strip() for t in remove if t and t.strip()]
     if not add and not remove:
@@ -566,6 +570,7 @@ def list_inspectors(session: Session, *, experts: bool = False, search: str = ""
 
 def save_inspector(session: Session, data: dict, person_id: int | None = None) -> Inspector:
     """Create or edit a person with the import's validation (执法证号 required for 执法人员)."""
+    permissions.require(session, "pools.edit")
     values = {}
     for k, _l in INSPECTOR_COLUMNS:
         if k in data:
@@ -597,6 +602,7 @@ def save_inspector(session: Session, data: dict, person_id: int | None = None) -
 
 
 def delete_inspector(session: Session, person_id: int) -> None:
+    permissions.require(session, "pools.edit")
     person = session.get(Inspector, person_id)
     if person is None:
         raise UserError("该人员已不存在，请刷新列表。")
@@ -623,6 +629,7 @@ def item_years(session: Session) -> list[int]:
 
 
 def save_item(session: Session, data: dict, item_id: int | None = None) -> InspectionItem:
+    permissions.require(session, "pools.edit")
     values = {}
     for k, _l in ITEM_COLUMNS:
         if k in data:

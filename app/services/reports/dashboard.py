@@ -21,6 +21,7 @@ PROVIDERS: list[str] = [
     "app.services.draw.frequency",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
+    "app.services.foundation.maintenance",
     "app.services.exchange.packages",
 ]
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import backups_dir
+from app.services.draw import draws  # noqa: F401 - registers the draw-chain check of restore candidates
 from app.services.foundation import backup as bk
 from app.services.foundation.context import acting_as
 from app.services.foundation.errors import UserError

@@ -40,7 +40,7 @@ from app.services.foundation.periods import parse_period, period_of
 from app.services.foundation.timefmt import local_text
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel, button_row
+from app.ui.widgets import RowsTableModel, button_row, confirm_irreversible
 
 NO_TASK = "（不定向：全部对象库）"
 
@@ -196,8 +196,13 @@ class DrawPage(QWidget):
         self.seed_edit.textChanged.connect(self._seed_typed)
         self.generate_btn = QPushButton("计算机生成")
         self.generate_btn.clicked.connect(self.generate_seed)
+        # the ceremony: two distinct witnesses, or a written reason (printed on the record) why there were none
         self.witness_edit = QLineEdit()
-        self.witness_edit.setPlaceholderText("见证人姓名，用顿号或逗号分隔")
+        self.witness_edit.setPlaceholderText("见证人一姓名（如：王建国，监察室）")
+        self.witness2_edit = QLineEdit()
+        self.witness2_edit.setPlaceholderText("见证人二姓名（如：李明，企业代表）")
+        self.no_witness_edit = QLineEdit()
+        self.no_witness_edit.setPlaceholderText("确实无法请到两名见证人时填写原因（打印在抽取记录上）")
         self.seed_big = QLabel("")
         self.seed_big.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.seed_big.setFont(_mono(36))
@@ -212,7 +217,9 @@ class DrawPage(QWidget):
         row.addWidget(self.seed_edit, 1)
         row.addWidget(self.generate_btn)
         form.addRow("骰子数字", row)
-        form.addRow("见证人", self.witness_edit)
+        form.addRow("见证人一 *", self.witness_edit)
+        form.addRow("见证人二 *", self.witness2_edit)
+        form.addRow("无见证人原因", self.no_witness_edit)
         form.addRow(self.seed_big)
         row2 = QHBoxLayout()
         row2.addWidget(self.projector_btn)
@@ -363,7 +370,8 @@ class DrawPage(QWidget):
         frozen = state == "已冻结"
         self.seed_edit.setEnabled(frozen)
         self.generate_btn.setEnabled(frozen)
-        self.witness_edit.setEnabled(frozen)
+        for edit in (self.witness_edit, self.witness2_edit, self.no_witness_edit):
+            edit.setEnabled(frozen)
         self.draw_btn.setEnabled(frozen)
         self.print_pre_btn.setEnabled(bool(fingerprint))
         drawn = state in ("已抽取", "已确认")
@@ -465,13 +473,19 @@ class DrawPage(QWidget):
         if self.draw_id is None:
             return
         seed = self.pending_seed or self.seed_edit.text().replace(" ", "")
-        witnesses = [
-            w for w in self.witness_edit.text().replace("，", "、").replace(",", "、").split("、") if w.strip()
-        ]
+        witnesses = [self.witness_edit.text(), self.witness2_edit.text()]
+        reason = self.no_witness_edit.text()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.ctx.session() as s:
-                draws.perform(s, self.draw_id, seed, seed_source=self.pending_source, witnesses=witnesses)
+                draws.perform(
+                    s,
+                    self.draw_id,
+                    seed,
+                    seed_source=self.pending_source,
+                    witnesses=witnesses,
+                    no_witness_reason=reason,
+                )
         except draws.UnassignedError as exc:
             with self.ctx.session() as s:  # the refused attempt is logged, its seed burnt
                 draws.record_failed_attempt(s, exc)
@@ -484,9 +498,18 @@ class DrawPage(QWidget):
             QGuiApplication.restoreOverrideCursor()
         self.pending_seed = ""
         self.seed_edit.clear()
+        for edit in (self.witness_edit, self.witness2_edit, self.no_witness_edit):
+            edit.clear()
         self.refresh()
 
     def confirm(self) -> None:
+        if self.draw_id is None or not confirm_irreversible(
+            self,
+            "确认抽取结果",
+            f"确认抽取 #{self.draw_id} 的结果？\n\n确认后结果不可更改、不能作废：被抽中的对象和检查组即为本期的检查任务，"
+            "并进入统计和报送；此后只能按规定记录替换（须说明原因）。",
+        ):
+            return
         try:
             with self.ctx.session() as s:
                 draws.confirm(s, self.draw_id)
@@ -497,6 +520,13 @@ class DrawPage(QWidget):
     def void(self) -> None:
         reason, ok = QInputDialog.getText(self, "作废抽取", "作废原因（必填，记入抽取记录和审计日志）：")
         if not ok:
+            return
+        if not confirm_irreversible(
+            self,
+            "作废抽取",
+            f"作废抽取 #{self.draw_id}？\n\n作废不可撤销：本次抽取的结果和随机种子永久失效（记录和原因保留备查），"
+            "本期须用新的随机种子重新抽取。",
+        ):
             return
         try:
             with self.ctx.session() as s:

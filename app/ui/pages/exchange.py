@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -100,7 +101,13 @@ class ExchangePage(QWidget):
         v.addWidget(self.key_label)
         self.key_btn = QPushButton("导出本单位公钥…")
         self.key_btn.clicked.connect(self.export_key)
-        v.addLayout(button_row(self.key_btn, None))
+        self.passphrase_btn = QPushButton("更改报送口令…")
+        self.passphrase_btn.setToolTip("报送口令加密本单位的签名私钥；写报送包时输入")
+        self.passphrase_btn.clicked.connect(self.change_passphrase)
+        self.rekey_btn = QPushButton("更换签名密钥…")
+        self.rekey_btn.setToolTip("口令遗忘或备份外流时更换；之后须请市局重新登记新公钥")
+        self.rekey_btn.clicked.connect(self.replace_key)
+        v.addLayout(button_row(self.key_btn, self.passphrase_btn, self.rekey_btn, None))
         v.addWidget(QLabel("选择 U 盘（可移动磁盘）或一个文件夹："))
         self.drives = QListWidget()
         self.drives.setMaximumHeight(120)
@@ -153,10 +160,19 @@ class ExchangePage(QWidget):
             self._fail(exc)
             return
 
+        passphrase, ok = QInputDialog.getText(
+            self,
+            "写入报送包",
+            "请输入本单位的报送口令（用于签名，不会保存）：",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return
+
         def job(progress, cancelled):
             progress(0, 0, "正在生成、写入并读回校验报送包…")
             with self.ctx.session() as s:
-                return packages.export_package(s, code, folder)
+                return packages.export_package(s, code, folder, passphrase=passphrase)
 
         self.worker = run_in_background(
             self,
@@ -184,6 +200,59 @@ class ExchangePage(QWidget):
             f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。"
         )
 
+    def _secret(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def change_passphrase(self) -> None:
+        from app.services.foundation import office as office_service
+
+        old = self._secret("更改报送口令", "原报送口令（首次设置可留空）：")
+        if old is None:
+            return
+        new = self._secret("更改报送口令", f"新的报送口令（至少 {office_service.MIN_PASSPHRASE} 位）：")
+        if new is None:
+            return
+        again = self._secret("更改报送口令", "再次输入新的报送口令：")
+        if again is None:
+            return
+        if new != again:
+            self._fail(UserError("两次输入的新报送口令不一致，未作更改。"))
+            return
+        try:
+            with self.ctx.session() as s:
+                office_service.change_passphrase(s, old or None, new)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self._ok("报送口令已更改：签名私钥已用新口令重新加密（记入审计日志）。以后写报送包请输入新口令。")
+
+    def replace_key(self) -> None:
+        from app.services.foundation import office as office_service
+
+        reason, ok = QInputDialog.getText(
+            self,
+            "更换签名密钥",
+            "更换后旧密钥作废，市局在重新登记新公钥之前不会接受本单位的报送包。此操作不可撤销。\n请填写更换原因：",
+        )
+        if not ok:
+            return
+        passphrase = self._secret("更换签名密钥", "新密钥的报送口令：")
+        if passphrase is None:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = office_service.replace_key(s, passphrase, reason)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self._ok(
+            f"已更换签名密钥。新公钥指纹：{packages.format_fingerprint(info['fingerprint'])}\n"
+            "请导出新公钥交市局，电话核对指纹后由市局重新登记。"
+        )
+
     # ------------------------------------------------------------------ city
 
     def _city_section(self) -> QGroupBox:
@@ -196,7 +265,10 @@ class ExchangePage(QWidget):
         self.import_btn.clicked.connect(self.import_packages)
         self.export_city_btn = QPushButton("导出全市汇总表…")
         self.export_city_btn.clicked.connect(self.export_city)
-        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, None))
+        self.withdraw_btn = QPushButton("撤回报送包…")
+        self.withdraw_btn.setToolTip("市级管理员：把选中县级单位本期误收的报送包撤回（须说明原因，记入审计日志）")
+        self.withdraw_btn.clicked.connect(self.withdraw_package)
+        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, self.withdraw_btn, None))
         self.counties = QTableWidget(0, 4)
         self.counties.setHorizontalHeaderLabels(["县级单位", "行政区划代码", "公钥指纹", "本期报送"])
         self.counties.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -323,6 +395,30 @@ class ExchangePage(QWidget):
                 messages.append(f"未导入 {Path(path).name}：{exc.message}")
         self.refresh_city()
         (self._fail if failed else self._ok)(UserError("\n".join(messages)) if failed else "\n".join(messages))
+
+    def withdraw_package(self) -> None:
+        row = self.counties.currentRow()
+        if row < 0:
+            self._fail(UserError("请先在上面的表格中选中要撤回报送包的县级单位。"))
+            return
+        county = self.counties.item(row, 0).text()
+        code = parse_period(self.period.currentText()).code
+        reason, ok = QInputDialog.getText(
+            self,
+            "撤回报送包",
+            f"撤回 {county} {code} 正在使用的报送包：它将不再计入全市汇总，该县下一个真实的报送包可以正常导入。\n"
+            "撤回不可撤销，记入审计日志。请填写原因：",
+        )
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = packages.withdraw_report(s, county=county, period=code, reason=reason)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh_city()
+        self._ok(info["message"])
 
     def export_city(self) -> None:
         code = parse_period(self.period.currentText()).code

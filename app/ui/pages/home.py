@@ -88,6 +88,11 @@ class HomePage(QWidget):
         row = QHBoxLayout()
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
+        self.ack_button = QPushButton("已知悉本机维护")
+        self.ack_button.setToolTip("核实过上面列出的本机维护操作后点此，卡片不再显示（审计日志中仍保留）")
+        self.ack_button.clicked.connect(self.acknowledge_maintenance)
+        self.ack_button.hide()
+        row.addWidget(self.ack_button)
         row.addStretch(1)
         row.addWidget(self.refresh_button)
         self.body.addLayout(row)
@@ -140,6 +145,14 @@ class HomePage(QWidget):
                 card.mousePressEvent = lambda _e, key=target: self.navigate.emit(key)
             self.items_grid.addWidget(card, i // 3, i % 3)
         self.empty.setVisible(not self.items)
+        self.ack_button.setVisible(any(i.get("kind") == "maintenance" for i in self.items))
+
+    def acknowledge_maintenance(self) -> None:
+        from app.services.foundation import maintenance
+
+        with self.ctx.session() as s:
+            maintenance.acknowledge(s, self.ctx.actor.username)
+        self.refresh()
 
 
 PAGE = PageSpec(key="home", title="首页", group="工作台", order=0, factory=HomePage)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from app.models.draw import Draw
+from app.services.foundation import permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
@@ -42,6 +43,7 @@ from app.ui.screen import resize_to_fit
 from app.ui.widgets import (
     RowsTableModel,
     button_row,
+    confirm_irreversible,
     dialog_buttons,
     labelled_period_row,
     page_title,
@@ -52,7 +54,6 @@ from app.ui.widgets import (
 
 log = logging.getLogger(__name__)
 STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
-REVIEW_ROLES = ("审核员", "管理员")
 
 
 def periods_with_draws(session) -> list[str]:
@@ -367,7 +368,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self.import_button,
             self.notice_button,
         )
-        can_review = ctx.actor.role in REVIEW_ROLES
+        can_review = permissions.allowed("outcomes.approve", ctx.actor)
         for b in (self.approve_button, self.approve_all_button, self.return_button):
             b.setEnabled(can_review)
             if not can_review:
@@ -438,6 +439,14 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         return self._approve(lambda s: svc.approve(s, ids, self.ctx.actor.username))
 
     def approve_all(self) -> int:
+        period = self.current_period()
+        if not confirm_irreversible(
+            self,
+            "本期全部审核通过",
+            f"以“{self.ctx.actor.username}”的名义审核通过 {period} 全部已录入的检查结果（本人录入的除外）？\n\n"
+            "审核通过后结果即可公示；公示后不能再修改或退回，只能登记后续处置。",
+        ):
+            return 0
         return self._approve(lambda s: svc.approve_period(s, self.current_period(), self.ctx.actor.username))
 
     def _approve(self, fn) -> int:

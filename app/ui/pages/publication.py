@@ -16,7 +16,7 @@ from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
-from app.ui.widgets import RowsTableModel, button_row, page_title, plain_table
+from app.ui.widgets import RowsTableModel, button_row, confirm_irreversible, page_title, plain_table
 
 DUE_COLORS = {"overdue": "#b00020", "soon": "#a15c00", "ok": "#2e7d32"}
 
@@ -175,6 +175,13 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             return None
         xlsx_file = Path(xlsx_path).with_suffix(".xlsx")
         pdf_file = xlsx_file.with_suffix(".pdf")
+        if not confirm_irreversible(
+            self,
+            "生成公示批次",
+            f"生成 {period} 的公示批次？\n\n生成后，本批全部已审核结果标记为“已公示”，不可撤回：不能再修改或退回，"
+            "公示表（xlsx 上传平台用）和 PDF 公示即为对外公布的内容。",
+        ):
+            return None
         try:
             with self.ctx.session() as s:
                 info = svc.publish(s, period, xlsx_file)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:47:06.162112
+Create Date: 2026-12-01 02:09:52.007363
 """
 from alembic import op
 import sqlalchemy as sa
@@ -246,6 +246,11 @@ def upgrade() -> None:
     sa.Column('superseded_by_id', sa.Integer(), nullable=True),
     sa.Column('imported_at', sa.DateTime(), nullable=False),
     sa.Column('imported_by', sa.String(length=80), nullable=False),
+    sa.Column('audit_seq', sa.Integer(), nullable=False),
+    sa.Column('audit_head', sa.String(length=64), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('withdrawn_by', sa.String(length=80), nullable=False),
+    sa.Column('withdraw_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['county_id'], ['trusted_county.id'], name=op.f('fk_county_report_county_id_trusted_county')),
     sa.ForeignKeyConstraint(['superseded_by_id'], ['county_report.id'], name=op.f('fk_county_report_superseded_by_id_county_report')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_county_report')),
@@ -378,8 +383,10 @@ def upgrade() -> None:
     sa.Column('voided_at', sa.DateTime(), nullable=True),
     sa.Column('voided_by', sa.String(length=80), nullable=False),
     sa.Column('void_reason', sa.Text(), nullable=False),
+    sa.Column('live_key', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_draw_task_id_task')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw')),
+    sa.UniqueConstraint('live_key', name='uq_draw_live_key')
     )
     with op.batch_alter_table('draw', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draw_period'), ['period'], unique=False)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.services.foundation import permissions
 from app.services.foundation.errors import UserError
 from app.services.pools import guard
 from app.services.pools import reader as tabular
@@ -63,6 +64,8 @@ def run_import(
     Writes happen in the caller's session without committing; the caller commits (the CLI context and
     the GUI's `ctx.session()` do). On cancel an `ImportCancelled` is raised before anything is written.
     """
+    if not dry_run:
+        permissions.require(session, "pools.import")
     specs = fields_for(kind)
     planner = PLANNERS[kind]
     path = Path(path)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.pools import ColumnMapping
+from app.services.foundation import permissions
 from app.services.foundation.errors import UserError
 from app.services.pools import reader as tabular
 from app.services.pools.importing.fields import IGNORE, alias_index, fields_for
@@ -19,6 +20,7 @@ def remembered_mappings(session: Session, kind: str) -> dict[str, str]:
 
 def remember_mapping(session: Session, kind: str, header: str, field_key: str) -> None:
     """Remember that `header` means `field_key` (or IGNORE) for later imports of this kind."""
+    permissions.require(session, "pools.import")
     valid = {s.key for s in fields_for(kind)} | {IGNORE}
     if field_key not in valid:
         raise UserError(f"字段“{field_key}”不存在。")
