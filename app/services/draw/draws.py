@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
-from app.models.draw import live_key
 from app.models.core import AuditEntry, Setting
+from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.services.draw import algorithm as algo
 from app.services.foundation import audit, permissions
