@@ -512,7 +512,8 @@ class DrawPage(QWidget):
         if self.draw_id is None or not confirm_irreversible(
             self,
             "确认抽取结果",
-            f"确认抽取 #{self.draw_id} 的结果？\n\n确认后结果不可更改、不能作废：被抽中的对象和检查组即为本期的检查任务，"
+            f"确认抽取 #{self.draw_id} 的结果？\n\n"
+            "确认后结果不可更改、不能作废：被抽中的对象和检查组即为本期的检查任务，"
             "并进入统计和报送；此后只能按规定记录替换（须说明原因）。",
         ):
             return
