@@ -283,6 +283,8 @@ COMMANDS: dict[str, tuple[str | None, object]] = {
     ),
     "county list": (None, lambda f, o: ["county", "list"]),
     "city stats": (None, lambda f, o: ["city", "stats", "--period", PERIOD]),
+    "policy step": ("rules.edit", lambda f, o: ["policy", "step", "risk-高风险", "5%"]),
+    "policy conflict": ("rules.edit", lambda f, o: ["policy", "conflict", "narrow"]),
     "checks import": ("checks.enter", lambda f, o: ["checks", "import", str(f["root"] / "checks.csv")]),
     "checks import +dry-run": (None, lambda f, o: ["checks", "import", "--dry-run", str(f["root"] / "checks.csv")]),
     "checks add": (
@@ -302,7 +304,8 @@ REFUSED_FOR_STATE = {
     "demo": "不能再生成演示数据",
     "package import": "市级",
     "county register": "市级",
-    "package verify": "未登记",  # read-only; only a city that registered the county's key can verify
+    "package verify": "未登记",
+    "policy conflict": "没有冲突条款",  # only 秦皇岛's rules have the clause; tested in tests/rules  # read-only; only a city that registered the county's key can verify
 }
 
 
