@@ -304,8 +304,8 @@ REFUSED_FOR_STATE = {
     "demo": "不能再生成演示数据",
     "package import": "市级",
     "county register": "市级",
-    "package verify": "未登记",
-    "policy conflict": "没有冲突条款",  # only 秦皇岛's rules have the clause; tested in tests/rules  # read-only; only a city that registered the county's key can verify
+    "package verify": "未登记",  # read-only; only a city that registered the county's key can verify
+    "policy conflict": "没有冲突条款",  # only 秦皇岛's rules have the clause; tested in tests/rules
 }
 
 

@@ -57,7 +57,8 @@ def test_cli_write_is_refused_while_a_window_has_the_database(window, db_path, c
     window.kill()
     window.wait()
     time.sleep(0.1)
-    argv = ["--db", str(db_path), "--user", "admin", "user", "add", "lisi", "--role", "录入员", "--password", "x1234567"]
+    argv = ["--db", str(db_path), "--user", "admin", "user", "add", "lisi", "--role", "录入员"]
+    argv += ["--password", "x1234567"]
     assert cli(argv) == 0
     assert not Path(str(db_path) + ".lock").exists()  # released when the command ends
 
