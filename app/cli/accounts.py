@@ -75,6 +75,7 @@ def _emit(ctx, user: User, text: str) -> None:
 @contextmanager
 def _recovery_session(ctx):
     """As --user when given; otherwise as 本机维护 (the operating-system user)."""
+    ctx.lock_for_writing()
     actor = ctx.actor
     if not getattr(ctx.args, "user", None):
         actor = Actor(actor.username, MAINTENANCE, actor.username[3:])

@@ -149,6 +149,11 @@ def quarter(tmp_path_factory):
         ok(ssj(db, ["key", "export", "--out", str(root / "county.pem")]))
         ok(ssj(db, ["export", "objects", "--out", str(root / "objects.xlsx")]))
         (root / "holidays.txt").write_text("2027年元旦：1月1日放假，共1天。\n", encoding="utf-8")
+        (root / "checks.csv").write_text(
+            "统一社会信用代码,企业名称,检查机关,检查日期,检查事项,检查方式\n"
+            f"{files['selected'][0]},,县市场监督管理局,2026-11-20,特种设备安全检查,现场检查\n",
+            encoding="utf-8",
+        )
         pkg_dir = root / "package"
         pkg_dir.mkdir()
         ok(as_role(db, "领导", ["package", "export", "--period", PERIOD, "--out", str(pkg_dir)]))
@@ -291,6 +296,19 @@ COMMANDS: dict[str, tuple[str | None, object]] = {
     ),
     "county list": (None, lambda f, o: ["county", "list"]),
     "city stats": (None, lambda f, o: ["city", "stats", "--period", PERIOD]),
+    "policy step": ("rules.edit", lambda f, o: ["policy", "step", "risk-高风险", "5%"]),
+    "policy conflict": ("rules.edit", lambda f, o: ["policy", "conflict", "narrow"]),
+    "checks import": ("checks.enter", lambda f, o: ["checks", "import", str(f["root"] / "checks.csv")]),
+    "checks import +dry-run": (None, lambda f, o: ["checks", "import", "--dry-run", str(f["root"] / "checks.csv")]),
+    "checks add": (
+        "checks.enter",
+        lambda f, o: ["checks", "add", f["selected"][0], "--by", "县市场监督管理局", "--date", "2026-11-20"],
+    ),
+    "frequency": (None, lambda f, o: ["frequency", "--year", "2026"]),
+    "frequency +set-limit": (
+        "rules.edit",
+        lambda f, o: ["frequency", "--set-limit", "2", "--basis", "同一企业一年内现场检查原则上不超过 2 次"],
+    ),
 }
 # Data-changing commands whose permitted run still ends in a (non-permission) refusal on this database: what
 # they need is tested elsewhere (init and demo only fill an empty database; the city commands need a city).
@@ -301,6 +319,7 @@ REFUSED_FOR_STATE = {
     "county register": "市级",
     "package withdraw": "市级",
     "package verify": "未登记",  # read-only; only a city that registered the county's key can verify
+    "policy conflict": "没有冲突条款",  # only 秦皇岛's rules have the clause; tested in tests/rules
 }
 
 

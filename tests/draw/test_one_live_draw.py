@@ -123,7 +123,7 @@ def test_the_database_refuses_a_second_live_row_even_past_the_service(db, sessio
     assert [x.state for x in session.scalars(select(Draw).order_by(Draw.id))] == ["已作废", "已冻结"]
 
 
-def test_two_processes_drawing_at_once_on_postgresql(pg_url, tmp_path):
+def test_two_processes_drawing_at_once_on_postgresql(pg_url, tmp_path):  # noqa: F811  (the imported fixture)
     from app.services.foundation.office import init_office
     from app.services.foundation.store import open_database
 

@@ -172,3 +172,47 @@ def test_publish_asks_and_no_publishes_nothing(db, entered, qtbot, tmp_path, mon
     Answer(qtbot, QMessageBox.StandardButton.Yes)
     info = page.create_batch(str(tmp_path / "公示.xlsx"))
     assert info["count"] == 3 and (tmp_path / "公示.xlsx").is_file()
+
+
+def test_the_draw_page_greys_out_what_the_role_may_not_do(drawn_page, qtbot):
+    from app.ui.pages.draw import DrawPage
+
+    assert drawn_page.confirm_btn.isEnabled() and drawn_page.void_btn.isEnabled()  # 管理员
+    for role, confirm, void, run in (("录入员", False, False, True), ("审核员", True, False, False)):
+        page = DrawPage(_ctx(drawn_page.ctx.db, "someone", role))
+        qtbot.addWidget(page)
+        page.period.setCurrentText("2026Q1")
+        page.refresh()
+        assert "已抽取" in page.state_label.text()
+        assert (page.confirm_btn.isEnabled(), page.void_btn.isEnabled(), page.freeze_btn.isEnabled()) == (
+            confirm,
+            void,
+            run,
+        ), role
+
+
+def test_home_page_shows_maintenance_to_each_administrator_until_acknowledged(db, qtbot):
+    from sqlalchemy import select
+
+    from app.models.core import User
+    from app.services.foundation import accounts, permissions
+    from app.ui.pages.home import HomePage
+
+    with acting_as(Actor("os:zhangsan", permissions.MAINTENANCE, "zhangsan")), db.Session() as s:
+        accounts.unlock(s, s.scalar(select(User).where(User.username == "admin")))
+        s.commit()
+    home = HomePage(_ctx(db))
+    qtbot.addWidget(home)
+    card = next(i for i in home.items if i.get("kind") == "maintenance")
+    assert (
+        card["level"] == "danger" and "操作系统用户 zhangsan" in card["detail"] and "解锁账户 admin" in card["detail"]
+    )
+    assert home.ack_button.isVisibleTo(home)
+    clerk_home = HomePage(_ctx(db, "luru", "录入员"))
+    qtbot.addWidget(clerk_home)
+    assert not any(i.get("kind") == "maintenance" for i in clerk_home.items)
+    home.ack_button.click()
+    assert not any(i.get("kind") == "maintenance" for i in home.items) and not home.ack_button.isVisibleTo(home)
+    again = HomePage(_ctx(db))
+    qtbot.addWidget(again)
+    assert not any(i.get("kind") == "maintenance" for i in again.items)

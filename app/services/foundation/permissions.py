@@ -35,6 +35,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "classify": ("人工指定监管类别", (ADMIN, REVIEWER, LEADER)),
     "plans.edit": ("制定、调整抽查计划和抽查任务", (ADMIN, LEADER)),
     "calendar.edit": ("设置节假日和调休", (ADMIN, CLERK)),
+    "checks.enter": ("录入、导入其他部门的涉企检查记录", (ADMIN, CLERK)),
     "draw.run": ("冻结对象范围并随机抽取", (ADMIN, CLERK)),
     "draw.confirm": ("确认抽取结果", (ADMIN, REVIEWER, LEADER)),
     "draw.void": ("作废抽取", (ADMIN, LEADER)),

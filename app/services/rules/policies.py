@@ -526,6 +526,9 @@ def set_step_amounts(session: Session, amounts: dict[str, str | None]) -> Policy
 
     Stored as a new active rule version (audited like every version); a step applies only once it has an amount.
     """
+    from app.services.foundation import permissions
+
+    permissions.require(session, "rules.edit")
     doc = active_rules(session)
     steps = {s.get("id", s["label"]): s for s in (doc.get("step_up") or {}).get("steps", [])}
     unknown = [k for k in amounts if k not in steps]
@@ -548,6 +551,9 @@ def set_step_amounts(session: Session, amounts: dict[str, str | None]) -> Policy
 def set_conflict_reading(session: Session, *, narrow: bool) -> PolicyVersion:
     """秦皇岛's conflict clause: the wide reading (every 一般 condition beats 重点) or the narrow one (only the
     conditions named in ``narrow_conditions``, i.e. 正面清单). Stored as a new active rule version (audited)."""
+    from app.services.foundation import permissions
+
+    permissions.require(session, "rules.edit")
     doc = active_rules(session)
     narrowable = [c for c in doc.get("conflicts") or [] if c.get("narrow_conditions")]
     if not narrowable:

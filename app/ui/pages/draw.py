@@ -35,6 +35,7 @@ from app.models.rules import Task
 from app.services.draw import algorithm as algo
 from app.services.draw import documents as draw_documents
 from app.services.draw import draws
+from app.services.foundation import permissions
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
 from app.services.foundation.timefmt import local_text
@@ -367,18 +368,23 @@ class DrawPage(QWidget):
             self.seed_big.setText(spaced(self.pending_seed))
         else:
             self.seed_big.setText("")
+        # the services decide (foundation.permissions); the page only greys out what this role may not do
+        may = {
+            a: permissions.allowed(a, self.ctx.actor) for a in ("draw.run", "draw.confirm", "draw.void", "draw.replace")
+        }
+        self.freeze_btn.setEnabled(may["draw.run"])
         frozen = state == "已冻结"
-        self.seed_edit.setEnabled(frozen)
-        self.generate_btn.setEnabled(frozen)
+        self.seed_edit.setEnabled(frozen and may["draw.run"])
+        self.generate_btn.setEnabled(frozen and may["draw.run"])
         for edit in (self.witness_edit, self.witness2_edit, self.no_witness_edit):
-            edit.setEnabled(frozen)
-        self.draw_btn.setEnabled(frozen)
+            edit.setEnabled(frozen and may["draw.run"])
+        self.draw_btn.setEnabled(frozen and may["draw.run"])
         self.print_pre_btn.setEnabled(bool(fingerprint))
         drawn = state in ("已抽取", "已确认")
-        self.confirm_btn.setEnabled(state == "已抽取")
-        self.void_btn.setEnabled(state in ("已冻结", "已抽取", "草稿"))
-        self.replace_btn.setEnabled(drawn)
-        self.member_btn.setEnabled(drawn)
+        self.confirm_btn.setEnabled(state == "已抽取" and may["draw.confirm"])
+        self.void_btn.setEnabled(state in ("已冻结", "已抽取", "草稿") and may["draw.void"])
+        self.replace_btn.setEnabled(drawn and may["draw.replace"])
+        self.member_btn.setEnabled(drawn and may["draw.replace"])
         self.print_btn.setEnabled(record is not None)
         self.export_btn.setEnabled(record is not None or frozen)
         if frozen:
@@ -506,7 +512,8 @@ class DrawPage(QWidget):
         if self.draw_id is None or not confirm_irreversible(
             self,
             "确认抽取结果",
-            f"确认抽取 #{self.draw_id} 的结果？\n\n确认后结果不可更改、不能作废：被抽中的对象和检查组即为本期的检查任务，"
+            f"确认抽取 #{self.draw_id} 的结果？\n\n"
+            "确认后结果不可更改、不能作废：被抽中的对象和检查组即为本期的检查任务，"
             "并进入统计和报送；此后只能按规定记录替换（须说明原因）。",
         ):
             return

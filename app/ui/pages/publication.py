@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.services.foundation import permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
@@ -154,7 +155,9 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             )
         else:
             self.rate_label.setText("")
-        self.publish_button.setEnabled(bool(rows) if rate else False)
+        self.publish_button.setEnabled(
+            (bool(rows) if rate else False) and permissions.allowed("publish", self.ctx.actor)
+        )
 
     def selected_batch_id(self) -> int | None:
         sel = self.batch_table.selectionModel().selectedRows()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 02:09:52.007363
+Create Date: 2026-12-01 02:10:00.401577
 """
 from alembic import op
 import sqlalchemy as sa
