@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from app import APP_NAME
 from app.models.db import Database
-from app.services.foundation import accounts
+from app.services.foundation import accounts, listings
 from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.errors import UserError
 from app.ui.widgets import password_edit
@@ -75,12 +75,8 @@ class LoginDialog(QDialog):
 
     def _first_password(self) -> bool:
         """An account made without a password (`ssj init` without --password) sets it at its first login."""
-        from sqlalchemy import select
-
-        from app.models.core import User
-
         with self.db.Session() as s:
-            user = s.scalar(select(User).where(User.username == self.username.text().strip()))
+            user = listings.account_by_name(s, self.username.text())
             if user is None or not user.active or user.password_hash or not user.must_change_password:
                 return False
             actor = accounts.actor_for(user)
@@ -129,13 +125,9 @@ class ChangePasswordDialog(QDialog):
         if self.password.text() != self.password2.text():
             self.error.setText("两次输入的密码不一致，请重新输入。")
             return
-        from sqlalchemy import select
-
-        from app.models.core import User
-
         try:
             with acting_as(self.actor), self.db.Session() as s:
-                user = s.scalar(select(User).where(User.username == self.actor.username))
+                user = listings.account_by_name(s, self.actor.username)
                 if self.require_current and not accounts.check_password(self.current.text(), user.password_hash):
                     self.error.setText("当前密码不正确。")
                     return

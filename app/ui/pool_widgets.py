@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.pools import importer
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_info
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
 from app.ui.widgets import dialog_buttons
 
@@ -40,11 +41,6 @@ DEBOUNCE_MS = 150
 
 def can_edit(ctx: AppContext) -> bool:
     return ctx.actor.role in EDIT_ROLES or ctx.actor.username.startswith("os:")
-
-
-def show_error(parent, exc: Exception, title: str = "无法完成") -> None:
-    message = exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-    QMessageBox.warning(parent, title, message)
 
 
 class FilterCombo(QComboBox):
@@ -166,11 +162,8 @@ class PoolPage(QWidget):
         return []
 
     def refresh(self) -> None:
-        try:
-            rows = self.load_rows()
-        except UserError as exc:
-            show_error(self, exc)
-            rows = []
+        op = run_op(self, None, self.load_rows)
+        rows = op.result if op.ok else []
         sort = (self.model.sort_column, self.model.sort_order)
         self.model.set_rows(rows, warn=self.row_is_inactive)
         for combo in self.combos:
@@ -240,12 +233,9 @@ class PoolPage(QWidget):
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         rows = [dict(zip(self.model.keys, r)) for r in self.proxy.visible_rows()]
-        try:
-            pools.export_rows(path, self.title, self.columns, rows)
-        except UserError as exc:
-            show_error(self, exc, "导出失败")
-            return
-        QMessageBox.information(self, "已导出", f"已把当前视图的 {len(rows)} 行导出到：\n{path}")
+        op = run_op(self, None, lambda: pools.export_rows(path, self.title, self.columns, rows), error_title="导出失败")
+        if op.ok:
+            show_info(self, f"已把当前视图的 {len(rows)} 行导出到：\n{path}", "已导出")
 
     def save_template(self, kind: str) -> None:
         from app.services.pools import pools
@@ -259,10 +249,8 @@ class PoolPage(QWidget):
         path, _f = QFileDialog.getSaveFileName(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            pools.write_template(kind, path if path.lower().endswith(".xlsx") else path + ".xlsx")
-        except UserError as exc:
-            show_error(self, exc, "保存失败")
+        out = path if path.lower().endswith(".xlsx") else path + ".xlsx"
+        if not run_op(self, None, lambda: pools.write_template(kind, out), error_title="保存失败").ok:
             return
         QMessageBox.information(
             self, "已保存", f"导入模板已保存到：\n{path}\n带 * 的列必须填写，有下拉选项的列请从列表中选择。"

@@ -1,15 +1,11 @@
-"""Small shared widgets of the 规则与计划 pages: a dict-rows table model, error/info boxes and a reported session run."""
+"""Small shared widgets of the 规则与计划 pages: a dict-rows table model, a sorting/filtering proxy, a table view."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView, QWidget
-from sqlalchemy.orm import Session
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from app.services.foundation.errors import UserError
 from app.ui.widgets import RowsTableModel
 
 
@@ -96,24 +92,3 @@ def make_table(model, parent: QWidget | None = None, *, sortable: bool = True) -
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view
-
-
-def show_error(parent: QWidget, exc: Exception) -> None:
-    message = exc.message if isinstance(exc, UserError) else str(exc)
-    QMessageBox.warning(parent, "无法完成", message)
-
-
-def run_reported(parent: QWidget, ctx, work: Callable[[Session], object], *, read: bool = False) -> bool:
-    """Run ``work(session)`` in a write session (``read``: a read-only one). A UserError is shown over ``parent``
-    and gives False; success gives True."""
-    try:
-        with ctx.read() if read else ctx.session() as s:
-            work(s)
-    except UserError as exc:
-        show_error(parent, exc)
-        return False
-    return True
-
-
-def show_info(parent: QWidget, text: str) -> None:
-    QMessageBox.information(parent, "完成", text)

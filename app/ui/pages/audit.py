@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time
+from datetime import datetime
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
@@ -22,27 +22,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import or_, select
 
-from app.models.core import AuditEntry
-from app.services.foundation import audit
+from app.services.foundation import audit, listings
 from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel
 
 ALL = "（全部）"
-LIMIT = 5000
-
-
-def _utc_bound(d: QDate, end: bool) -> str:
-    local = datetime.combine(d.toPython(), time.max if end else time.min).astimezone()
-    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+LIMIT = listings.AUDIT_LIMIT
 
 
 class AuditModel(RowsTableModel):
     HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要")
-    rows: list[AuditEntry]
+    rows: list  # AuditEntry rows from listings.audit_entries
     SEQ, TIME, USER, ACTION, ENTITY, ENTITY_ID, SUMMARY = range(7)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -66,7 +59,7 @@ class AuditModel(RowsTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def entry(self, row: int) -> AuditEntry:
+    def entry(self, row: int):
         return self.rows[row]
 
 
@@ -169,7 +162,7 @@ class AuditPage(QWidget):
     def _default_dates(self) -> None:
         """From the first entry of the log to today: a clerk sees everything until he narrows it."""
         with self.ctx.read() as s:
-            first = s.scalar(select(AuditEntry.ts).order_by(AuditEntry.seq).limit(1))
+            first = listings.audit_choices(s).first_day
         if first:
             start = QDate.fromString(local_time(first)[:10], "yyyy-MM-dd")
             if start.isValid():
@@ -178,9 +171,8 @@ class AuditPage(QWidget):
 
     def _load_choices(self) -> None:
         with self.ctx.read() as s:
-            users = s.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)).all()
-            actions = s.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-            entities = s.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
+            choices = listings.audit_choices(s)
+        users, actions, entities = choices.users, choices.actions, choices.entities
         for combo, values, names in (
             (self.user, users, {}),
             (self.action, actions, {}),
@@ -196,34 +188,19 @@ class AuditPage(QWidget):
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
 
-    def query(self):
-        q = select(AuditEntry)
-        if self.user.currentData():
-            q = q.where(AuditEntry.user == self.user.currentData())
-        if self.action.currentData():
-            q = q.where(AuditEntry.action == self.action.currentData())
-        if self.entity.currentData():
-            q = q.where(AuditEntry.entity == self.entity.currentData())
-        q = q.where(
-            AuditEntry.ts >= _utc_bound(self.date_from.date(), False),
-            AuditEntry.ts <= _utc_bound(self.date_to.date(), True),
+    def audit_filter(self) -> listings.AuditFilter:
+        return listings.AuditFilter(
+            user=self.user.currentData(),
+            action=self.action.currentData(),
+            entity=self.entity.currentData(),
+            date_from=self.date_from.date().toPython(),
+            date_to=self.date_to.date().toPython(),
+            text=self.text.text(),
         )
-        text = self.text.text().strip()
-        if text:
-            like = f"%{text}%"
-            q = q.where(
-                or_(
-                    AuditEntry.summary.like(like),
-                    AuditEntry.entity_id == text,
-                    AuditEntry.before.like(like),
-                    AuditEntry.after.like(like),
-                )
-            )
-        return q.order_by(AuditEntry.seq.desc()).limit(LIMIT)
 
     def apply_filters(self) -> None:
         with self.ctx.read() as s:
-            rows = s.scalars(self.query()).all()
+            rows = listings.audit_entries(s, self.audit_filter())
         self.model.set_rows(rows)
         more = f"（只显示最近 {LIMIT} 条，请缩小范围）" if len(rows) >= LIMIT else ""
         self.count_label.setText(f"共 {len(rows)} 条{more}")
@@ -274,7 +251,7 @@ class AuditPage(QWidget):
             path += ".xlsx"
         try:
             with self.ctx.read() as s:
-                entries = s.scalars(self.query()).all()
+                entries = listings.audit_entries(s, self.audit_filter())
                 export_audit(s, reversed(entries), path, filters=self.filter_text())
         except UserError as exc:
             QMessageBox.critical(self, "导出失败", exc.message)

@@ -29,15 +29,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.rules import Task
 from app.services.draw import algorithm as algo
 from app.services.draw import documents as draw_documents
 from app.services.draw import draws
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
 from app.services.foundation.timefmt import local_text
+from app.services.rules import plans
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row
@@ -319,7 +318,7 @@ class DrawPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            tasks = s.scalars(select(Task).order_by(Task.id)).all()
+            tasks = plans.list_tasks(s)
             task_items = [(f"{t.code} {t.name}（{t.draw_type}）", t.id) for t in tasks]
             history = draws.list_draws(s)
         current = self.task.currentData()

@@ -81,12 +81,8 @@ class ExchangePage(QWidget):
         finished = previous_quarter(period_of(date.today())).code
         if self.ctx.office_level != "city":
             return finished
-        from sqlalchemy import select
-
-        from app.models.exchange import CountyReport
-
         with self.ctx.read() as s:
-            received = [parse_period(p) for p in s.scalars(select(CountyReport.period).distinct())]
+            received = [parse_period(p) for p in packages.received_periods(s)]
         return max(received, key=lambda p: (p.end, p.start)).code if received else finished
 
     # ------------------------------------------------------------------ county
@@ -279,7 +275,7 @@ class ExchangePage(QWidget):
             return
         try:
             text = Path(path).read_text(encoding="utf-8")
-            fp = packages.key_fingerprint(packages._pem_from_text(text))
+            fp = packages.fingerprint_of_text(text)
         except (OSError, UnicodeDecodeError):
             self._fail(UserError(f"无法读取公钥文件 {path}。"))
             return

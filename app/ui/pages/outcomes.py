@@ -31,9 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.draw import Draw
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
@@ -54,11 +52,6 @@ STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1
 REVIEW_ROLES = ("审核员", "管理员")
 
 
-def periods_with_draws(session) -> list[str]:
-    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(svc.DRAWN_STATES))))
-    return sorted(codes, reverse=True)
-
-
 class DrawnPeriodsMixin:
     """For a page (with ``self.ctx`` and a ``reload()`` that shows the chosen period) whose editable period chooser
     lists the periods that have a draw, newest first."""
@@ -70,7 +63,7 @@ class DrawnPeriodsMixin:
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            codes = periods_with_draws(s)
+            codes = svc.periods_with_draws(s)
         refill_periods(self.period, codes)
         self.reload()
 

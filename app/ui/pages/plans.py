@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.pools import InspectionItem
 from app.services.foundation.errors import UserError
+from app.services.pools import pools
 from app.services.rules import plans, policies, quota
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_error, show_info
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_error, show_info
+from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import dialog_buttons
 
 PLAN_COLUMNS = [
@@ -131,7 +131,7 @@ class PlanDialog(_Form):
 class TaskDialog(_Form):
     """A task with its 对象范围 built from drop-downs / lists (saved as a filter)."""
 
-    def __init__(self, plan, items: list[InspectionItem], categories: list[str], parent=None):
+    def __init__(self, plan, items: list, categories: list[str], parent=None):
         super().__init__(f"新增抽查任务（{plan.name}）", parent)
         self.code = QLineEdit()
         self.name = QLineEdit()
@@ -397,13 +397,10 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        try:
-            with self.ctx.session() as s:
-                plan = plans.create_plan(s, **values)
-                code = plan.code
-        except UserError as exc:
-            show_error(self, exc)
+        op = run_op(self, self.ctx, lambda s: plans.create_plan(s, **values).code)
+        if not op.ok:
             return False
+        code = op.result
         self.refresh()
         for i, r in enumerate(self.plan_model.rows):
             if r["code"] == code:
@@ -423,13 +420,7 @@ class PlansPage(QWidget):
         if values is None:
             with self.ctx.read() as s:
                 plan = plans.get_plan(s, pid)
-                items = list(
-                    s.scalars(
-                        select(InspectionItem)
-                        .where(InspectionItem.year == plan.year)
-                        .order_by(InspectionItem.seq, InspectionItem.id)
-                    )
-                )
+                items = pools.list_items(s, plan.year)
                 try:
                     rules = policies.active_rules(s)
                     cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
@@ -439,7 +430,7 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        if not run_reported(self, self.ctx, lambda s: plans.add_task(s, plans.get_plan(s, pid), **values)):
+        if not run_op(self, self.ctx, lambda s: plans.add_task(s, plans.get_plan(s, pid), **values)).ok:
             return False
         self.refresh()
         return True
@@ -454,7 +445,7 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        if not run_reported(self, self.ctx, lambda s: plans.adjust_plan(s, plans.get_plan(s, pid), **values)):
+        if not run_op(self, self.ctx, lambda s: plans.adjust_plan(s, plans.get_plan(s, pid), **values)).ok:
             return False
         self.refresh()
         self.tabs.setCurrentIndex(1)
@@ -479,8 +470,8 @@ class PlansPage(QWidget):
         else:
             show_error(self, UserError("请先在“调整备案”中选中一条备案。"))
             return False
-        with self.ctx.session() as s:
-            plans.publish_adjustment(s, target["id"])
+        if not run_op(self, self.ctx, lambda s: plans.publish_adjustment(s, target["id"])).ok:
+            return False
         self.show_plan()
         return True
 
@@ -492,7 +483,7 @@ class PlansPage(QWidget):
             if not path:
                 return False
         export = plans.export_plans_xlsx if kind == "xlsx" else plans.export_plans_pdf
-        if not run_reported(self, self.ctx, lambda s: export(s, year, path), read=True):
+        if not run_op(self, self.ctx, lambda s: export(s, year, path), read=True).ok:
             return False
         show_info(self, f"已导出：{path}")
         return True

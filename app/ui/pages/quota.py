@@ -10,9 +10,10 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.rules import plans, policies, quota, targets
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
-from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_info
+from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [
@@ -136,7 +137,7 @@ class QuotaPage(QWidget):
             if not path:
                 return False
         task_id = self.task.currentData()
-        if not run_reported(self, self.ctx, lambda s: quota.export_quota_xlsx(s, period, task_id, path), read=True):
+        if not run_op(self, self.ctx, lambda s: quota.export_quota_xlsx(s, period, task_id, path), read=True).ok:
             return False
         show_info(self, f"已导出：{path}")
         return True

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.rules import policies
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import run_reported, show_error, show_info
 from app.ui.widgets import SECTION_TITLE_STYLE, page_title
 
 COLS = ["类型", "名称", "比例", "周期", "执行季度", "检查方式", "条件"]
@@ -415,23 +415,18 @@ class RulesPage(QWidget):
     def save(self) -> bool:
         if not self.doc:
             return False
-        try:
-            doc = self.edited_doc()
-            with self.ctx.session() as s:
-                version = policies.set_policy(s, doc)
-                vid = version.id
-        except UserError as exc:
-            show_error(self, exc)
+        op = run_op(self, self.ctx, lambda s: policies.set_policy(s, self.edited_doc()).id)
+        if not op.ok:
             return False
         self.refresh()
-        self.status.setText(f"已保存为第 {vid} 版。")
+        self.status.setText(f"已保存为第 {op.result} 版。")
         return True
 
     # -------------------------------------------------------------- presets and files
 
     def use_preset(self, preset_id: str | None = None) -> bool:
         pid = preset_id or self.preset.currentData()
-        if not run_reported(self, self.ctx, lambda s: policies.set_policy(s, pid)):
+        if not run_op(self, self.ctx, lambda s: policies.set_policy(s, pid)).ok:
             return False
         self.refresh()
         self.status.setText(f"已启用预设 {pid}。")
@@ -442,7 +437,7 @@ class RulesPage(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "导入规则文件", "", "规则文件 (*.json)")
             if not path:
                 return False
-        if not run_reported(self, self.ctx, lambda s: policies.import_rules(s, path)):
+        if not run_op(self, self.ctx, lambda s: policies.import_rules(s, path)).ok:
             return False
         self.refresh()
         show_info(self, "规则文件已导入并启用。")
@@ -454,7 +449,7 @@ class RulesPage(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "导出规则文件", default, "规则文件 (*.json)")
             if not path:
                 return False
-        if not run_reported(self, self.ctx, lambda s: policies.export_rules(s, path), read=True):
+        if not run_op(self, self.ctx, lambda s: policies.export_rules(s, path), read=True).ok:
             return False
         self.status.setText(f"已导出：{path}")
         return True

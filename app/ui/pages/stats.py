@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
@@ -177,31 +176,6 @@ class CaseDialog(QDialog):
             for i in range(self.list.count())
             if self.list.item(i).checkState() == Qt.CheckState.Checked
         ]
-
-
-def case_candidates(session, year: int) -> list[dict]:
-    from app.models.draw import Draw, DrawSelection
-    from app.models.outcomes import Outcome
-
-    q = (
-        select(Outcome, DrawSelection)
-        .join(DrawSelection, Outcome.selection_id == DrawSelection.id)
-        .join(Draw, DrawSelection.draw_id == Draw.id)
-        .where(Draw.period.like(f"{year}%"), Draw.state.in_(stats_service.COUNTED_DRAW_STATES))
-        .order_by(Outcome.check_date, Outcome.id)
-    )
-    out = []
-    for o, sel in session.execute(q).all():
-        if (o.problems or 0) > 0 or o.case_no or o.rectify_deadline:
-            out.append(
-                {
-                    "id": o.id,
-                    "name": sel.name,
-                    "check_date": o.check_date.isoformat() if o.check_date else "",
-                    "result": o.result,
-                }
-            )
-    return out
 
 
 class StatsPage(QWidget):
@@ -356,7 +330,7 @@ class StatsPage(QWidget):
     def annual_report(self) -> None:
         year = parse_period(self.period.currentText()).year
         with self.ctx.read() as s:
-            rows = case_candidates(s, year)
+            rows = stats_service.case_candidates(s, year)
         dialog = CaseDialog(rows, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return

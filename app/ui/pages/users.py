@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,53 +17,30 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.base import utcnow
-from app.models.core import ROLES, User
-from app.services.foundation import accounts
+from app.models.core import ROLES
+from app.services.foundation import accounts, listings
 from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, password_edit, record_table
 
 
-def _local(dt) -> str:
-    if dt is None:
-        return ""
-
-    return dt.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 class UserModel(RowsTableModel):
     HEADERS = ("用户名", "姓名", "角色", "状态", "最近登录", "创建时间")
-    rows: list[dict]
+    rows: list[listings.AccountRow]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return [r["username"], r["display_name"], r["role"], r["status"], r["last_login"], r["created"]][
-                index.column()
-            ]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r["status"] != "正常":
+            return [r.username, r.display_name, r.role, r.status, r.last_login, r.created][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r.status != "正常":
             from PySide6.QtGui import QColor
 
             return QColor("#b00020")
         return None
-
-
-def user_status(u: User) -> str:
-    if not u.active:
-        return "已停用"
-    if u.locked_until and u.locked_until > utcnow():
-        return "已锁定"
-    if not u.password_hash:
-        return "未设置密码"
-    if u.must_change_password:
-        return "需改密码"
-    return "正常"
 
 
 class AddUserDialog(QDialog):
@@ -140,19 +115,7 @@ class UsersPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            rows = [
-                dict(
-                    id=u.id,
-                    username=u.username,
-                    display_name=u.display_name,
-                    role=u.role,
-                    status=user_status(u),
-                    active=u.active,
-                    last_login=_local(u.last_login_at),
-                    created=_local(u.created_at),
-                )
-                for u in s.scalars(select(User).order_by(User.id))
-            ]
+            rows = listings.accounts(s)
         self.model.set_rows(rows)
         self._update_buttons()
 
@@ -162,7 +125,7 @@ class UsersPage(QWidget):
 
     def select_username(self, username: str) -> None:
         for i, r in enumerate(self.model.rows):
-            if r["username"] == username:
+            if r.username == username:
                 self.table.selectRow(i)
                 return
 
@@ -171,8 +134,8 @@ class UsersPage(QWidget):
         for b in (self.role_button, self.reset_button, self.unlock_button, self.active_button):
             b.setEnabled(r is not None)
         if r is not None:
-            self.unlock_button.setEnabled(r["status"] == "已锁定")
-            self.active_button.setText("停用" if r["active"] else "启用")
+            self.unlock_button.setEnabled(r.status == "已锁定")
+            self.active_button.setText("停用" if r.active else "启用")
 
     def _change(self, fn, done: str) -> bool:
         r = self.selected()
@@ -180,13 +143,13 @@ class UsersPage(QWidget):
             return False
         try:
             with self.ctx.session() as s:
-                user = s.get(User, r["id"])
+                user = listings.account(s, r.id)
                 fn(s, user)
         except UserError as exc:
             QMessageBox.warning(self, "账户管理", exc.message)
             return False
         self.refresh()
-        self.select_username(r["username"])
+        self.select_username(r.username)
         self.ctx.extras.get("main_window") and self.ctx.extras["main_window"].statusBar().showMessage(done, 5000)
         return True
 
@@ -219,7 +182,7 @@ class UsersPage(QWidget):
             "更改角色",
             f"账户“{r['username']}”的新角色：",
             list(ROLES),
-            list(ROLES).index(r["role"]) if r["role"] in ROLES else 0,
+            list(ROLES).index(r.role) if r.role in ROLES else 0,
             False,
         )
         if ok:
@@ -247,17 +210,17 @@ class UsersPage(QWidget):
         r = self.selected()
         if r is None:
             return
-        if r["username"] == self.ctx.actor.username and r["active"]:
+        if r.username == self.ctx.actor.username and r.active:
             QMessageBox.warning(self, "账户管理", "不能停用当前登录的账户。")
             return
-        if r["active"]:
+        if r.active:
             answer = QMessageBox.question(
                 self, "停用账户", f"停用后“{r['username']}”将不能登录，其历史记录保留。确定停用？"
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self._change(
-            lambda s, u: accounts.set_active(s, u, not r["active"]),
+            lambda s, u: accounts.set_active(s, u, not r.active),
             f"已{'停用' if r['active'] else '启用'} {r['username']}。",
         )
 
