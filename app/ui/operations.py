@@ -56,7 +56,10 @@ def show_info(parent: QWidget | None, text: str, title: str = "完成") -> None:
 
 def confirm(parent: QWidget | None, text: str, title: str = "请确认") -> bool:
     answer = QMessageBox.question(
-        parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
@@ -125,8 +128,10 @@ class Op:
                 if not self.read:
                     s.commit()
                 return result
-            except BaseException:
+            except BaseException as exc:
                 s.rollback()
+                if self.cancelled() and not isinstance(exc, Cancelled):
+                    raise Cancelled() from exc
                 raise
 
     # -- endings (UI thread)
@@ -169,8 +174,16 @@ def run_op(
     return True to say it has shown the error itself (e.g. in a label of a wizard page); it also receives a
     :class:`Cancelled`, for which no dialog is shown."""
     op = Op(
-        parent, ctx, work, read=read, success=success, failure=failure, title=title, error_title=error_title,
-        progress=progress, writes=ctx is not None and not read,
+        parent,
+        ctx,
+        work,
+        read=read,
+        success=success,
+        failure=failure,
+        title=title,
+        error_title=error_title,
+        progress=progress,
+        writes=ctx is not None and not read,
     )
     if not background:
         _run_inline(op)
@@ -265,8 +278,12 @@ def cancel_all() -> None:
 
 def wait_all(timeout_ms: int = 30000) -> None:
     """Join running work and deliver its endings (application exit, test teardown)."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
     QThreadPool.globalInstance().waitForDone(timeout_ms)
-    for _ in range(50):
-        if not _active:
-            break
+    while _active and time.monotonic() < deadline:
         QApplication.processEvents()
+        if _active:
+            time.sleep(0.005)
+    QApplication.processEvents()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.services.foundation import audit, listings
 from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel
 
@@ -241,7 +242,6 @@ class AuditPage(QWidget):
         from PySide6.QtWidgets import QFileDialog
 
         from app.paths import exports_dir
-        from app.services.foundation.errors import UserError
 
         default = str(exports_dir() / f"审计日志-{datetime.now():%Y%m%d-%H%M}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
@@ -249,38 +249,32 @@ class AuditPage(QWidget):
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        try:
-            with self.ctx.read() as s:
-                entries = listings.audit_entries(s, self.audit_filter())
-                export_audit(s, reversed(entries), path, filters=self.filter_text())
-        except UserError as exc:
-            QMessageBox.critical(self, "导出失败", exc.message)
-            return
-        QMessageBox.information(self, "导出完成", f"已导出 {len(entries)} 条审计记录到：\n{path}")
-        self.last_export = Path(path)
+        f, filters = self.audit_filter(), self.filter_text()
+
+        def work(s):
+            entries = listings.audit_entries(s, f)
+            export_audit(s, reversed(entries), path, filters=filters)
+            return len(entries)
+
+        op = run_op(self, self.ctx, work, read=True, error_title="导出失败")
+        if op.ok:
+            show_info(self, f"已导出 {op.result} 条审计记录到：\n{path}", "导出完成")
+            self.last_export = Path(path)
 
     def verify(self) -> None:
         """Recompute the whole chain off the UI thread (a long log takes a while); show the result."""
-        from app.ui.workers import run_in_background
-
-        db = self.ctx.db
-
-        def job(progress, cancelled):
-            progress(0, 0, "正在校验审计日志……")
-            with db.Session() as s:
-                return audit.verify(s)
-
         self.verify_button.setEnabled(False)
         self.verify_label.setStyleSheet("")
         self.verify_label.setText("正在校验……")
-        self.worker = run_in_background(
+        run_op(
             self,
-            "校验审计日志",
-            job,
-            on_done=self._verified,
-            on_error=self._verify_failed,
-            actor=self.ctx.actor,
-            cancellable=False,
+            self.ctx,
+            audit.verify,
+            read=True,
+            background=True,
+            title="正在校验审计日志……",
+            success=self._verified,
+            failure=self._verify_failed,
         )
 
     def _verified(self, result) -> None:
@@ -296,11 +290,10 @@ class AuditPage(QWidget):
                 self, "审计日志校验", result.message + "\n\n请立即联系管理员，并保留当前数据库文件以便核查。"
             )
 
-    def _verify_failed(self, exc, tb) -> None:
+    def _verify_failed(self, exc) -> None:
         self.verify_button.setEnabled(True)
         self.verify_label.setStyleSheet("color: #b00020;")
-        self.verify_label.setText(f"校验未能完成：{exc}")
-        QMessageBox.critical(self, "审计日志校验", f"校验未能完成：{exc}")
+        self.verify_label.setText("校验未能完成。")
 
 
 PAGE = PageSpec(

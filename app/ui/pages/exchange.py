@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -32,10 +31,10 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of, previous_quarter
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_error, show_info
 from app.ui.pages import PageSpec
 from app.ui.pages.stats import period_choices
 from app.ui.widgets import button_row
-from app.ui.workers import run_in_background
 
 
 def _fmt_size(n: int) -> str:
@@ -149,19 +148,14 @@ class ExchangePage(QWidget):
             self._fail(exc)
             return
 
-        def job(progress, cancelled):
-            progress(0, 0, "正在生成、写入并读回校验报送包…")
-            with self.ctx.session() as s:
-                return packages.export_package(s, code, folder)
-
-        self.worker = run_in_background(
+        run_op(
             self,
-            "写入报送包",
-            job,
-            actor=self.ctx.actor,
-            cancellable=False,
-            on_done=lambda info: self._ok(info["message"]),
-            on_error=self._fail,
+            self.ctx,
+            lambda s: packages.export_package(s, code, folder),
+            background=True,
+            title="正在生成、写入并读回校验报送包……",
+            success=lambda info: self._ok(info["message"]),
+            failure=self._shown,
         )
 
     def export_key(self) -> None:
@@ -170,15 +164,12 @@ class ExchangePage(QWidget):
         )
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                info = packages.export_public_key(s, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._ok(
-            f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。"
-        )
+        op = run_op(self, self.ctx, lambda s: packages.export_public_key(s, path), failure=self._shown)
+        if op.ok:
+            self._ok(
+                f"已导出本单位公钥：{path}\n指纹：{op.result['fingerprint_display']}\n"
+                "请把公钥文件交给市局，并电话核对指纹。"
+            )
 
     # ------------------------------------------------------------------ city
 
@@ -292,11 +283,13 @@ class ExchangePage(QWidget):
         region, ok = QInputDialog.getText(self, "登记县级单位", "行政区划代码（6 位，可留空）：")
         if not ok:
             return
-        try:
-            with self.ctx.session() as s:
-                packages.register_county(s, key_text=text, name=name, region_code=region)
-        except UserError as exc:
-            self._fail(exc)
+        op = run_op(
+            self,
+            self.ctx,
+            lambda s: packages.register_county(s, key_text=text, name=name, region_code=region),
+            failure=self._shown,
+        )
+        if not op.ok:
             return
         self.refresh_city()
         self._ok(f"已登记县级单位：{name.strip()}")
@@ -327,13 +320,9 @@ class ExchangePage(QWidget):
         )
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                data = packages.export_city_xlsx(s, code, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._ok(f"已导出全市汇总表：{path}（已报送 {data['reported']}/{data['registered']}）")
+        op = run_op(self, self.ctx, lambda s: packages.export_city_xlsx(s, code, path), failure=self._shown)
+        if op.ok:
+            self._ok(f"已导出全市汇总表：{path}（已报送 {op.result['reported']}/{op.result['registered']}）")
 
     # ------------------------------------------------------------------ messages
 
@@ -341,14 +330,19 @@ class ExchangePage(QWidget):
         self.last_message = message
         self.result.setStyleSheet("color: #1b7f3b;")
         self.result.setText(message)
-        QMessageBox.information(self, "完成", message)
+        show_info(self, message)
 
-    def _fail(self, exc, _tb="") -> None:
-        msg = exc.message if isinstance(exc, UserError) else f"出错了：{exc}"
+    def _shown(self, exc) -> bool:
+        """Put the failure in the page's result line; the one error dialog follows (run_op shows it)."""
+        msg = exc.message if isinstance(exc, UserError) else "出错了：详细信息已写入日志。"
         self.last_message = msg
         self.result.setStyleSheet("color: #b00020;")
         self.result.setText(msg)
-        QMessageBox.warning(self, "无法完成", msg)
+        return False
+
+    def _fail(self, exc) -> None:
+        self._shown(exc)
+        show_error(self, exc)
 
 
 PAGE = PageSpec("exchange", "报送与汇总", "统计报表", 55, ExchangePage)

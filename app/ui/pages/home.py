@@ -16,6 +16,8 @@ from app.ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
 LEVEL_COLORS = {"info": ("#e8f1fb", "#1f5fa8"), "warn": ("#fff4e0", "#a15c00"), "danger": ("#fde8e8", "#b00020")}
+
+
 def _card(title: str, value: str, detail: str = "", level: str = "info") -> QFrame:
     bg, fg = LEVEL_COLORS.get(level, LEVEL_COLORS["info"])
     frame = QFrame()

@@ -77,8 +77,13 @@ class PeoplePage(PoolPage):
         answer = QMessageBox.question(self, "删除人员", f"确定从人员库中删除“{name}”吗？（已参加过的抽取记录不受影响）")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        run_op(self, self.ctx, lambda s: pools.delete_inspector(s, pid), error_title="无法删除",
-               success=lambda _r: self.refresh())
+        run_op(
+            self,
+            self.ctx,
+            lambda s: pools.delete_inspector(s, pid),
+            error_title="无法删除",
+            success=lambda _r: self.refresh(),
+        )
 
 
 class InspectorsPage(PeoplePage):

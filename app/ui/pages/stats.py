@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -32,9 +31,9 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, plain_table
-from app.ui.workers import run_in_background
 
 COL_GROUP, COL_LABEL, COL_VALUE, COL_UNIT = range(4)
 
@@ -253,14 +252,35 @@ class StatsPage(QWidget):
         return parse_period(self.period.currentText()).code
 
     def refresh(self) -> None:
-        try:
-            code = self.period_code()
-            with self.ctx.read() as s:
-                self.stats = stats_service.compute(s, code)
-        except UserError as exc:
-            self.summary.setText(f"<span style='color:#b00020'>{exc.message}</span>")
-            return
-        st = self.stats
+        """Compute the period's figures off the UI thread; the newest request wins."""
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
+
+        def failure(exc) -> bool:
+            if generation == self._generation and isinstance(exc, UserError):
+                self.summary.setText(f"<span style='color:#b00020'>{exc.message}</span>")
+                return True
+            return generation != self._generation
+
+        def success(stats) -> None:
+            if generation == self._generation:
+                self.show_stats(stats)
+
+        text = self.period.currentText()
+        self.summary.setText("正在计算……")
+        run_op(
+            self,
+            self.ctx,
+            lambda s: stats_service.compute(s, parse_period(text).code),
+            read=True,
+            background=True,
+            title="正在计算统计报表……",
+            success=success,
+            failure=failure,
+        )
+
+    def show_stats(self, stats: dict) -> None:
+        self.stats = st = stats
         c, r = st["checks"], st["rates"]
         self.summary.setText(
             f"<b>{st['office']}</b>　{st['period_label']}：应抽 <b>{c['required']}</b> 家次，实抽 {c['drawn']}，"
@@ -294,38 +314,45 @@ class StatsPage(QWidget):
 
     def _done(self, message: str) -> None:
         self.last_message = message
-        QMessageBox.information(self, "完成", message)
+        show_info(self, message)
 
-    def _fail(self, exc, _tb="") -> None:
-        msg = exc.message if isinstance(exc, UserError) else f"出错了：{exc}"
-        self.last_message = msg
-        QMessageBox.warning(self, "无法完成", msg)
+    def _failed(self, exc) -> None:
+        self.last_message = exc.message if isinstance(exc, UserError) else "出错了"
 
     def export_stats(self) -> None:
         code = self.period_code()
         path = self._save_path("导出季度统计表", f"季度统计表-{code}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                stats_service.export_stats_xlsx(s, code, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._done(f"已导出季度统计表：{path}")
+        run_op(
+            self,
+            self.ctx,
+            lambda s: stats_service.export_stats_xlsx(s, code, path),
+            background=True,
+            title="正在导出季度统计表……",
+            success=lambda _r: self._done(f"已导出季度统计表：{path}"),
+            failure=self._failed,
+        )
 
     def export_adjustments(self) -> None:
         code = self.period_code()
         path = self._save_path("导出名录库调整信息", f"名录库调整信息-{code}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                data = stats_service.export_adjustments_xlsx(s, code, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._done(f"已导出名录库调整信息：{path}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）")
+
+        def done(data) -> None:
+            counts = "，".join(f"{k} {v}" for k, v in data["counts"].items())
+            self._done(f"已导出名录库调整信息：{path}（{counts}）")
+
+        run_op(
+            self,
+            self.ctx,
+            lambda s: stats_service.export_adjustments_xlsx(s, code, path),
+            background=True,
+            title="正在导出名录库调整信息……",
+            success=done,
+            failure=self._failed,
+        )
 
     def annual_report(self) -> None:
         year = parse_period(self.period.currentText()).year
@@ -340,19 +367,14 @@ class StatsPage(QWidget):
             return
         from app.services.reports import annual_report
 
-        def job(progress, cancelled):
-            progress(0, 0, "正在生成年度工作报告…")
-            with self.ctx.session() as s:
-                return annual_report.build_annual_report(s, year, path, case_ids=cases)
-
-        self.worker = run_in_background(
+        run_op(
             self,
-            "生成年度工作报告",
-            job,
-            actor=self.ctx.actor,
-            cancellable=False,
-            on_done=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
-            on_error=self._fail,
+            self.ctx,
+            lambda s: annual_report.build_annual_report(s, year, path, case_ids=cases),
+            background=True,
+            title="正在生成年度工作报告……",
+            success=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
+            failure=self._failed,
         )
 
 
