@@ -337,25 +337,23 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event) -> None:
-        from app.ui import workers
+        from app.ui import operations
 
-        if any(not w.done.is_set() for w in workers._active):
-            answer = QMessageBox.question(
-                self,
-                APP_NAME,
-                "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+        if operations.writing():
+            if not operations.confirm(
+                self, "正在写入数据。退出程序将中止这次写入，已做的改动全部撤销（不会留下写了一半的数据）。确定退出？"
+            ):
+                event.ignore()
+                return
+            operations.cancel_all()
+        elif operations.running():
+            if not operations.confirm(self, "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？"):
                 event.ignore()
                 return
         s = settings()
         s.setValue("main/geometry", self.saveGeometry())
         s.sync()
-        from app.ui.workers import wait_all
-
-        wait_all(30000)
+        operations.wait_all(30000)
         if self.backup_on_close:
             from app.services.foundation import backup
 

@@ -57,7 +57,7 @@ def ctx(db):
 @pytest.fixture
 def window(qtbot, ctx):
     from app.ui.main_window import MainWindow
-    from app.ui.workers import wait_all
+    from app.ui.operations import wait_all
 
     w = MainWindow(ctx)
     w.backup_on_close = False
@@ -644,10 +644,10 @@ def test_admin_created_by_cli_without_password_sets_it_at_first_login(qtbot, cli
 def test_close_with_a_running_background_job_asks_first(window, monkeypatch, qtbot):
     import threading
 
-    from app.ui.workers import run_in_background
+    from app.ui.operations import run_op
 
     release = threading.Event()
-    worker = run_in_background(window, "长任务", lambda progress, cancelled: release.wait(10), on_done=lambda r: None)
+    worker = run_op(window, None, lambda: release.wait(10), background=True)
     boxes = Boxes(monkeypatch, answer=QMessageBox.StandardButton.No)
     qtbot.wait(50)
     window.close()
