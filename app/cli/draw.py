@@ -116,15 +116,9 @@ def cmd_draw(args, ctx) -> int:
         seed, source = args.seed, "骰子"
     else:
         raise UserError("缺少随机种子：请用 --seed 给出至少 20 位骰子数字，或用 --generate-seed 由计算机生成。")
-    try:
-        with ctx.session() as s:
-            d = draws.draw_now(s, args.period, args.task, seed, seed_source=source, witnesses=args.witness)
-            rec = draws.export_record(d)
-    except draws.UnassignedError as exc:
-        exc.attempt["draw_id"] = None  # the draw itself was rolled back with the refused attempt
-        with ctx.session() as s:  # the refused attempt is logged, its seed burnt
-            draws.record_failed_attempt(s, exc)
-        raise
+    from app.services.draw import attempts
+
+    rec = attempts.draw_now(ctx.db.Session, args.period, args.task, seed, seed_source=source, witnesses=args.witness)
     ctx.emit(rec, lambda: _record_text(rec))
     return 0
 

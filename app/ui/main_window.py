@@ -73,6 +73,10 @@ def _broken_page(message: str, parent=None) -> QWidget:
     return label
 
 
+def spec_title(specs: list[PageSpec], key: str) -> str:
+    return next((s.title for s in specs if s.key == key), APP_NAME)
+
+
 def visible_specs(ctx: AppContext, specs: list[PageSpec] | None = None) -> list[PageSpec]:
     specs = discover_pages() if specs is None else specs
     out = []
@@ -191,10 +195,9 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
         refresh = getattr(widget, "refresh", None)
         if callable(refresh):
-            try:
-                refresh()
-            except UserError as exc:
-                QMessageBox.warning(self, APP_NAME, exc.message)
+            from app.ui.operations import run_op
+
+            run_op(self, None, refresh, error_title=spec_title(self.specs, key))
         return widget
 
     def current_key(self) -> str | None:

@@ -5,7 +5,9 @@ A page hands a service call to :func:`run_op` and says what to do with the resul
     run_op(self, self.ctx, lambda s: outcomes.confirm(s, oid), success=lambda _r: self.refresh())
 
 ``run_op`` opens the unit of work (``ctx.session()`` — one transaction, committed on success — or ``ctx.read()``
-with ``read=True``; ``ctx=None``: ``work()`` takes no session), shows the busy cursor, and then:
+with ``read=True``; ``ctx=None``: ``work()`` takes no session; ``own_transactions=True``: ``work(Session)`` gets the
+session factory, as the logged-in user, for a service that runs more than one transaction), shows the busy cursor,
+and then:
 
 - a :class:`UserError` → the one error dialog (:func:`show_error`, a Chinese message the clerk can act on);
 - anything else → logged and shown in the crash dialog (details can be copied for support);
@@ -101,6 +103,7 @@ class Op:
         self.read, self.success, self.failure = read, success, failure
         self.title, self.error_title = title, error_title
         self.wants_progress, self.writes = progress, writes
+        self.own_transactions = False
         self.ok = False
         self.result = None
         self.error: BaseException | None = None
@@ -120,6 +123,9 @@ class Op:
         args = [Progress(report, self.cancelled)] if self.wants_progress else []
         if self.ctx is None:
             return self.work(*args)
+        if self.own_transactions:
+            with acting_as(self.ctx.actor):
+                return self.work(self.ctx.db.Session, *args)
         with acting_as(self.ctx.actor), self.ctx.db.Session() as s:
             try:
                 result = self.work(s, *args)
@@ -169,6 +175,7 @@ def run_op(
     error_title: str = ERROR_TITLE,
     progress: bool = False,
     cancellable: bool = False,
+    own_transactions: bool = False,
 ) -> Op:
     """Run ``work`` as described in the module docstring. ``failure(exc)`` runs before the error dialog and may
     return True to say it has shown the error itself (e.g. in a label of a wizard page); it also receives a
@@ -185,6 +192,7 @@ def run_op(
         progress=progress,
         writes=ctx is not None and not read,
     )
+    op.own_transactions = own_transactions
     if not background:
         _run_inline(op)
     else:

@@ -76,7 +76,7 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     n = page.onsite_model.rowCount() + page.offsite_model.rowCount()
     assert n > 0
     first = page.onsite_model.rows[0]
-    assert len(first["team"]) >= 2 and first["ticket"].startswith("0.")
+    assert len(first.team) >= 2 and first.ticket.startswith("0.")
     page.grab().save(str(tmp_path / "draw_page.png"))
     # replace the first object (next ticket of its stratum)
     page.tabs.setCurrentIndex(0)
@@ -86,7 +86,7 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("已注销", True))
     page.replace_object()
     assert messages[-1][1] == "已替换"
-    notes = [r["note"] for r in page.onsite_model.rows]
+    notes = [r.note for r in page.onsite_model.rows]
     assert any(nt.startswith("已替换") for nt in notes) and any(nt.startswith("替补") for nt in notes)
     # confirm, export, verify
     qtbot.mouseClick(page.confirm_btn, Qt.MouseButton.LeftButton)

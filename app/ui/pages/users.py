@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from app.models.core import ROLES
 from app.services.foundation import accounts, listings
-from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, password_edit, record_table
 
@@ -141,12 +141,7 @@ class UsersPage(QWidget):
         r = self.selected()
         if r is None:
             return False
-        try:
-            with self.ctx.session() as s:
-                user = listings.account(s, r.id)
-                fn(s, user)
-        except UserError as exc:
-            QMessageBox.warning(self, "账户管理", exc.message)
+        if not run_op(self, self.ctx, lambda s: fn(s, listings.account(s, r.id)), error_title="账户管理").ok:
             return False
         self.refresh()
         self.select_username(r.username)
@@ -157,18 +152,13 @@ class UsersPage(QWidget):
         dlg = AddUserDialog(self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
-        try:
-            with self.ctx.session() as s:
-                accounts.create_user(
-                    s,
-                    dlg.username.text(),
-                    dlg.role.currentText(),
-                    dlg.password.text(),
-                    display_name=dlg.display_name.text().strip(),
-                    must_change_password=True,
-                )
-        except UserError as exc:
-            QMessageBox.warning(self, "新建账户", exc.message)
+        username, role, password = dlg.username.text(), dlg.role.currentText(), dlg.password.text()
+        name = dlg.display_name.text().strip()
+
+        def work(s):
+            accounts.create_user(s, username, role, password, display_name=name, must_change_password=True)
+
+        if not run_op(self, self.ctx, work, error_title="新建账户").ok:
             return
         self.refresh()
         self.select_username(dlg.username.text().strip())
