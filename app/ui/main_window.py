@@ -7,9 +7,12 @@ import logging
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTreeWidget,
@@ -23,6 +26,7 @@ from app.paths import data_dir
 from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.tables import install_office_keys
 
 log = logging.getLogger(__name__)
 GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与公示", "统计报表", "系统")
@@ -66,6 +70,32 @@ def discover_pages() -> list[PageSpec]:
     return sorted(specs, key=lambda s: s.order)
 
 
+def page_frame(page: QWidget) -> QScrollArea:
+    """The frame a page lives in: it scrolls when the screen is too small (125 %/150 % scaling) instead of
+    growing the window; at 1366×768 no page needs it (tests/ui/test_desk.py)."""
+    frame = QScrollArea()
+    frame.setWidgetResizable(True)
+    frame.setFrameShape(QFrame.Shape.NoFrame)
+    frame.setWidget(page)
+    return frame
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Keep the window inside the available area of its screen (no title bar or status bar off screen)."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    frame_extra = window.frameGeometry().size() - window.geometry().size()
+    width = min(window.width(), avail.width() - max(frame_extra.width(), 0))
+    height = min(window.height(), avail.height() - max(frame_extra.height(), 0))
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    x = min(max(window.x(), avail.left()), avail.right() - window.frameGeometry().width() + 1)
+    y = min(max(window.y(), avail.top()), avail.bottom() - window.frameGeometry().height() + 1)
+    window.move(max(x, avail.left()), max(y, avail.top()))
+
+
 def _broken_page(message: str, parent=None) -> QWidget:
     label = QLabel(message, parent)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -96,10 +126,12 @@ class MainWindow(QMainWindow):
         self.guard = guard
         self.backup_on_close = True
         self.ctx.extras["main_window"] = self
+        install_office_keys()
         self.ctx.extras["on_restored"] = self.reload_after_restore
         self.setWindowTitle(f"{APP_NAME} — {ctx.office_name}")
         self.specs = visible_specs(ctx)
         self.pages: dict[str, QWidget] = {}
+        self.frames: dict[str, QScrollArea] = {}  # each page scrolls inside its frame: it never widens the window
         self._items: dict[str, QTreeWidgetItem] = {}
 
         self.nav = QTreeWidget()
@@ -180,14 +212,15 @@ class MainWindow(QMainWindow):
             if navigate is not None and hasattr(navigate, "connect"):
                 navigate.connect(self.show_page)
             self.pages[key] = widget
-            self.stack.addWidget(widget)
+            self.frames[key] = frame = page_frame(widget)
+            self.stack.addWidget(frame)
         return self.pages[key]
 
     def show_page(self, key: str) -> QWidget | None:
         if not any(s.key == key for s in self.specs):
             return None
         widget = self.page(key)
-        self.stack.setCurrentWidget(widget)
+        self.stack.setCurrentWidget(self.frames[key])
         item = self._items.get(key)
         if item is not None and self.nav.currentItem() is not item:
             self.nav.blockSignals(True)
@@ -202,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def current_key(self) -> str | None:
         current = self.stack.currentWidget()
-        return next((k for k, w in self.pages.items() if w is current), None)
+        return next((k for k, w in self.frames.items() if w is current), None)
 
     # ------------------------------------------------------------------ menus and status
     def _build_menus(self) -> None:
@@ -314,10 +347,11 @@ class MainWindow(QMainWindow):
             self.office_label.setText(f"{office.name}（{LEVELS.get(office.level, '')}）")
             self.setWindowTitle(f"{APP_NAME} — {office.name}")
         current = self.current_key()
-        for key, widget in list(self.pages.items()):
-            self.stack.removeWidget(widget)
-            widget.deleteLater()
+        for frame in list(self.frames.values()):
+            self.stack.removeWidget(frame)
+            frame.deleteLater()
         self.pages.clear()
+        self.frames.clear()
         self.specs = visible_specs(self.ctx)
         self._build_nav()
         if current and any(s.key == current for s in self.specs):
@@ -326,18 +360,21 @@ class MainWindow(QMainWindow):
             self.show_page(self.specs[0].key)
 
     def _refresh_current(self) -> None:
-        widget = self.stack.currentWidget()
+        key = self.current_key()
+        widget = self.pages.get(key) if key else None
         refresh = getattr(widget, "refresh", None)
         if callable(refresh):
             refresh()
 
     # ------------------------------------------------------------------ geometry and close
     def _restore_geometry(self) -> None:
+        """The last geometry, kept inside the available screen; the first time, sized to the screen."""
         geo = settings().value("main/geometry")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
             self.resize(1280, 800)
+        fit_to_screen(self)
 
     def closeEvent(self, event) -> None:
         from app.ui import operations

@@ -32,7 +32,7 @@ from app.services.pools import importer
 from app.ui.context import AppContext
 from app.ui.operations import run_op, show_info
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
-from app.ui.widgets import dialog_buttons
+from app.ui.widgets import FlowLayout, dialog_buttons
 
 ALL = "（全部）"
 EDIT_ROLES = ("管理员", "录入员")
@@ -86,25 +86,34 @@ class PoolPage(QWidget):
         layout = QVBoxLayout(self)
         head = QLabel(f"<b style='font-size:15px'>{self.title}</b>  <span style='color:#666'>{self.hint}</span>")
         layout.addWidget(head)
-        self.tools = QHBoxLayout()
+        self.tools = FlowLayout()
         layout.addLayout(self.tools)
-        bar = QHBoxLayout()
+        search_row = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.placeholder)
         self.search.setClearButtonEnabled(True)
-        bar.addWidget(self.search, 3)
+        self.search.setMinimumWidth(240)
+        search_row.addWidget(QLabel("搜索(&S)"))
+        search_row.itemAt(0).widget().setBuddy(self.search)
+        search_row.addWidget(self.search, 1)
+        clear = QPushButton("清除筛选")
+        clear.clicked.connect(self.clear_filters)
+        search_row.addWidget(clear)
+        layout.addLayout(search_row)
+        bar = FlowLayout()
         self.combos: list[FilterCombo] = []
         for key, label, is_list in self.filters:
-            bar.addWidget(QLabel(label))
             combo = FilterCombo(label, key, is_list=is_list)
             combo.currentIndexChanged.connect(
                 lambda _i, c=combo: self.proxy.set_filter(c.key, c.value(), is_list=c.is_list) or self._update_count()
             )
-            bar.addWidget(combo, 1)
+            cell = QWidget()
+            cell_layout = QHBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.addWidget(QLabel(label))
+            cell_layout.addWidget(combo)
+            bar.addWidget(cell)
             self.combos.append(combo)
-        clear = QPushButton("清除筛选")
-        clear.clicked.connect(self.clear_filters)
-        bar.addWidget(clear)
         layout.addLayout(bar)
         self.table = QTableView()
         self.table.setModel(self.proxy)

@@ -165,6 +165,7 @@ def table_view(
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().setVisible(row_numbers)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(stretch_last)
@@ -193,10 +194,14 @@ def fit_columns(view: QTableView) -> None:
     if view.property("widths_restored"):
         return
     header = view.horizontalHeader()
-    view.resizeColumnsToContents()
-    for i in range(header.count()):
-        if header.sectionSize(i) > MAX_INITIAL_WIDTH:
-            header.resizeSection(i, MAX_INITIAL_WIDTH)
+    view.setProperty("fitting", True)
+    try:
+        view.resizeColumnsToContents()
+        for i in range(header.count()):
+            if header.sectionSize(i) > MAX_INITIAL_WIDTH:
+                header.resizeSection(i, MAX_INITIAL_WIDTH)
+    finally:
+        view.setProperty("fitting", False)
 
 
 def remember_columns(view: QTableView, key: str) -> None:
@@ -212,7 +217,13 @@ def remember_columns(view: QTableView, key: str) -> None:
         s.setValue(f"tables/{key}", header.saveState())
         s.sync()
 
-    header.sectionResized.connect(lambda _i, _o, _n: save() if view.isVisible() else None)
+    def resized(*_a) -> None:  # the clerk dragged a column border (not our own fitting, not an empty table)
+        model = view.model()
+        if view.isVisible() and not view.property("fitting") and model is not None and model.rowCount():
+            view.setProperty("widths_restored", True)
+            save()
+
+    header.sectionResized.connect(resized)
     header.sortIndicatorChanged.connect(save)
 
 

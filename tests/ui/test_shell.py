@@ -212,7 +212,7 @@ def test_main_window_navigation_and_status(window, qtbot):
 def test_every_discovered_page_opens(window):
     for spec in window.specs:
         widget = window.show_page(spec.key)
-        assert widget is not None and window.stack.currentWidget() is widget
+        assert widget is not None and window.stack.currentWidget().widget() is widget
 
 
 def test_clerk_does_not_see_account_management(qtbot, db):

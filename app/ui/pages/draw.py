@@ -198,18 +198,21 @@ class DrawPage(QWidget):
         self.draw_btn = QPushButton("② 抽取")
         self.draw_btn.clicked.connect(self.perform)
         seed_box = QGroupBox("随机种子")
-        form = QFormLayout(seed_box)
+        box = QVBoxLayout(seed_box)
+        self.seed_inputs = QWidget()  # hidden once the seed is used: the results get the room
+        form = QFormLayout(self.seed_inputs)
+        form.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(self.seed_edit, 1)
         row.addWidget(self.generate_btn)
         form.addRow("骰子数字", row)
         form.addRow("见证人", self.witness_edit)
-        form.addRow(self.seed_big)
+        box.addWidget(self.seed_inputs)
         row2 = QHBoxLayout()
+        row2.addWidget(self.seed_big, 1)
         row2.addWidget(self.projector_btn)
-        row2.addStretch(1)
         row2.addWidget(self.draw_btn)
-        form.addRow(row2)
+        box.addLayout(row2)
 
         # --- step 3: results
         self.onsite_model = SelectionModel(self)
@@ -339,6 +342,9 @@ class DrawPage(QWidget):
         else:
             self.seed_big.setText("")
         frozen = state == "已冻结"
+        self.seed_inputs.setVisible(not seed)
+        self.draw_btn.setVisible(not seed)
+        self.seed_big.setFont(_mono(18 if seed else 36))
         self.seed_edit.setEnabled(frozen)
         self.generate_btn.setEnabled(frozen)
         self.witness_edit.setEnabled(frozen)
