@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit, QVBoxLayout
 
 from app import APP_NAME
 from app.models.db import Database
@@ -27,8 +27,9 @@ class LoginDialog(QDialog):
         self.db = db
         self.actor: Actor | None = None
         self.setWindowTitle(f"{APP_NAME} — 登录")
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(420)
         lay = QVBoxLayout(self)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # a wrapped message grows the dialog
         title = QLabel(f"<b>{office_name or APP_NAME}</b>")
         lay.addWidget(title)
         form = QFormLayout()

@@ -143,10 +143,15 @@ def test_locked_account_message_and_unlock_from_users_page(qtbot, db, ctx, monke
     for _ in range(4):
         qtbot.keyClicks(dlg.password, "x1")
         dlg.ok_button.click()
-    assert dlg.error.text() == "密码错误次数过多，账户“admin”已锁定 15 分钟。"
+    assert dlg.error.text().startswith("密码错误次数过多，账户“admin”已锁定 15 分钟。")
     qtbot.keyClicks(dlg.password, "admin123")
     dlg.ok_button.click()
     assert "已被锁定" in dlg.error.text() and "请管理员解锁" in dlg.error.text()
+    # the locked administrator learns the way back in, and the wrapped message does not squeeze the fields
+    assert "ssj account unlock admin" in dlg.error.text()
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.username.height() >= 20 and dlg.password.height() >= 20
     assert dlg.result() != QDialog.DialogCode.Accepted
 
     from app.ui.pages.users import UsersPage
@@ -155,9 +160,9 @@ def test_locked_account_message_and_unlock_from_users_page(qtbot, db, ctx, monke
     page = UsersPage(ctx)
     qtbot.addWidget(page)
     page.select_username("admin")
-    assert page.model.rows[0]["status"] == "已锁定" and page.unlock_button.isEnabled()
+    assert page.model.rows[0].status == "已锁定" and page.unlock_button.isEnabled()
     page.unlock_button.click()
-    assert page.model.rows[0]["status"] == "正常"
+    assert page.model.rows[0].status == "正常"
     qtbot.keyClicks(dlg.password, "admin123")
     dlg.ok_button.click()
     assert dlg.result() == QDialog.DialogCode.Accepted
@@ -360,8 +365,8 @@ def test_users_page_add_reset_deactivate(window, ctx, monkeypatch):
     monkeypatch.setattr(users.AddUserDialog, "exec", fill)
     page = window.show_page("users")
     page.add_button.click()
-    row = next(r for r in page.model.rows if r["username"] == "zhangsan")
-    assert (row["display_name"], row["role"], row["status"]) == ("张三", "审核员", "需改密码")
+    row = next(r for r in page.model.rows if r.username == "zhangsan")
+    assert (row.display_name, row.role, row.status) == ("张三", "审核员", "需改密码")
     from PySide6.QtWidgets import QInputDialog
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("reset456", True)))
@@ -370,8 +375,8 @@ def test_users_page_add_reset_deactivate(window, ctx, monkeypatch):
     page.select_username("zhangsan")
     assert page.active_button.text() == "停用"
     page.active_button.click()
-    row = next(r for r in page.model.rows if r["username"] == "zhangsan")
-    assert row["status"] == "已停用"
+    row = next(r for r in page.model.rows if r.username == "zhangsan")
+    assert row.status == "已停用"
     # the logged-in administrator cannot switch himself off
     page.select_username("admin")
     page.active_button.click()

@@ -170,13 +170,13 @@ class UsersPage(QWidget):
         role, ok = QInputDialog.getItem(
             self,
             "更改角色",
-            f"账户“{r['username']}”的新角色：",
+            f"账户“{r.username}”的新角色：",
             list(ROLES),
             list(ROLES).index(r.role) if r.role in ROLES else 0,
             False,
         )
         if ok:
-            self._change(lambda s, u: accounts.set_role(s, u, role), f"已把 {r['username']} 的角色改为 {role}。")
+            self._change(lambda s, u: accounts.set_role(s, u, role), f"已把 {r.username} 的角色改为 {role}。")
 
     def reset_password(self) -> None:
         r = self.selected()
@@ -185,16 +185,16 @@ class UsersPage(QWidget):
         password, ok = QInputDialog.getText(
             self,
             "重置密码",
-            f"为“{r['username']}”设置临时密码（至少 6 位，该用户下次登录时必须修改）：",
+            f"为“{r.username}”设置临时密码（至少 6 位，该用户下次登录时必须修改）：",
             QLineEdit.EchoMode.Password,
         )
         if ok:
-            self._change(lambda s, u: accounts.reset_password(s, u, password), f"已重置 {r['username']} 的密码。")
+            self._change(lambda s, u: accounts.reset_password(s, u, password), f"已重置 {r.username} 的密码。")
 
     def unlock(self) -> None:
         r = self.selected()
         if r is not None:
-            self._change(accounts.unlock, f"已解锁 {r['username']}。")
+            self._change(accounts.unlock, f"已解锁 {r.username}。")
 
     def toggle_active(self) -> None:
         r = self.selected()
@@ -205,13 +205,13 @@ class UsersPage(QWidget):
             return
         if r.active:
             answer = QMessageBox.question(
-                self, "停用账户", f"停用后“{r['username']}”将不能登录，其历史记录保留。确定停用？"
+                self, "停用账户", f"停用后“{r.username}”将不能登录，其历史记录保留。确定停用？"
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self._change(
             lambda s, u: accounts.set_active(s, u, not r.active),
-            f"已{'停用' if r['active'] else '启用'} {r['username']}。",
+            f"已{'停用' if r.active else '启用'} {r.username}。",
         )
 
 
