@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -27,6 +28,7 @@ from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.tables import install_office_keys
+from app.ui.widgets import assign_mnemonics
 
 log = logging.getLogger(__name__)
 GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与公示", "统计报表", "系统")
@@ -101,6 +103,17 @@ def _broken_page(message: str, parent=None) -> QWidget:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
     return label
+
+
+def remember_user(username: str) -> None:
+    """The login dialog starts with the last user's name (typed settings are for the data; this is the desk)."""
+    s = settings()
+    s.setValue("login/last_user", username)
+    s.sync()
+
+
+def last_user() -> str:
+    return str(settings().value("login/last_user") or "")
 
 
 def spec_title(specs: list[PageSpec], key: str) -> str:
@@ -211,6 +224,7 @@ class MainWindow(QMainWindow):
             navigate = getattr(widget, "navigate", None)
             if navigate is not None and hasattr(navigate, "connect"):
                 navigate.connect(self.show_page)
+            assign_mnemonics(widget)
             self.pages[key] = widget
             self.frames[key] = frame = page_frame(widget)
             self.stack.addWidget(frame)
@@ -251,6 +265,10 @@ class MainWindow(QMainWindow):
         can_restore = self.ctx.actor.role == "管理员"
         self.restore_action.setEnabled(can_restore)
         m.addSeparator()
+        self.switch_action = QAction("切换用户(&U)…", self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.switch_action.triggered.connect(self.switch_user)
+        m.addAction(self.switch_action)
         self.password_action = QAction("修改我的密码…", self)
         self.password_action.triggered.connect(self.change_password)
         m.addAction(self.password_action)
@@ -259,6 +277,17 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         m.addAction(quit_action)
+        v = bar.addMenu("视图(&V)")
+        self.refresh_action = QAction("刷新(&R)", self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self._refresh_current)
+        v.addAction(self.refresh_action)
+        self.find_action = QAction("查找(&F)", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.find_in_page)
+        v.addAction(self.find_action)
+        for action in (self.refresh_action, self.find_action, self.switch_action):
+            self.addAction(action)  # the shortcuts work wherever the focus is
         h = bar.addMenu("帮助(&H)")
         about = QAction("关于", self)
         about.triggered.connect(self.about)
@@ -364,7 +393,42 @@ class MainWindow(QMainWindow):
         widget = self.pages.get(key) if key else None
         refresh = getattr(widget, "refresh", None)
         if callable(refresh):
-            refresh()
+            from app.ui.operations import run_op
+
+            run_op(self, None, refresh, error_title=spec_title(self.specs, key))
+            self.statusBar().showMessage("已刷新。", 2000)
+
+    def find_in_page(self) -> QWidget | None:
+        """Ctrl+F: to the page's search box (the first line edit named "search", or the page's ``search``)."""
+        key = self.current_key()
+        page = self.pages.get(key) if key else None
+        if page is None:
+            return None
+        box = getattr(page, "search", None)
+        if not isinstance(box, QLineEdit):
+            box = page.findChild(QLineEdit, "search")
+        if box is None:
+            self.statusBar().showMessage("本页没有搜索框。", 3000)
+            return None
+        box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        box.selectAll()
+        return box
+
+    def switch_user(self) -> bool:
+        """切换用户: log in as someone else without quitting (a reviewer after the clerk)."""
+        from app.ui.login import LoginDialog
+
+        dlg = LoginDialog(self.ctx.db, self.ctx.office_name, self)
+        if dlg.exec() != LoginDialog.DialogCode.Accepted or dlg.actor is None:
+            return False
+        remember_user(dlg.actor.username)
+        self.ctx.actor = dlg.actor
+        actor = dlg.actor
+        self.user_label.setText(f"用户：{actor.display_name or actor.username}（{actor.role}）")
+        self.restore_action.setEnabled(actor.role == "管理员")
+        self.reload_after_restore()
+        self.statusBar().showMessage(f"已切换为 {actor.display_name or actor.username}。", 5000)
+        return True
 
     # ------------------------------------------------------------------ geometry and close
     def _restore_geometry(self) -> None:

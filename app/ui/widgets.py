@@ -236,3 +236,65 @@ class FlowLayout(QLayout):
             x += hint.width() + gap
             line = max(line, hint.height())
         return y + line - rect.y() + m.bottom()
+
+
+# Alt+letter on the buttons of a page, as in Windows office software. Letters used by the menus (文件 F, 视图 V,
+# 帮助 H) are left to them; a verb keeps its usual letter where it can.
+MENU_LETTERS = set("FVH")
+VERB_LETTERS = (
+    ("导入", "I"),
+    ("导出", "E"),
+    ("新增", "N"),
+    ("新建", "N"),
+    ("添加", "A"),
+    ("修改", "M"),
+    ("编辑", "M"),
+    ("删除", "D"),
+    ("保存", "S"),
+    ("刷新", "R"),
+    ("打印", "P"),
+    ("确认", "O"),
+    ("审核", "O"),
+    ("退回", "B"),
+    ("作废", "Z"),
+    ("替换", "T"),
+    ("冻结", "Z"),
+    ("抽取", "Q"),
+    ("公示", "G"),
+    ("生成", "G"),
+    ("校验", "J"),
+    ("清除", "C"),
+    ("录入", "L"),
+    ("打开", "K"),
+)
+SPARE_LETTERS = "ABCDEGIJKLMNOPQRSTWXYZ0123456789"
+
+
+def assign_mnemonics(widget: QWidget) -> dict[str, str]:
+    """Give every push button under ``widget`` that has none an Alt mnemonic, shown as “导出(&E)” → 导出(E).
+    Returns text → letter (for tests)."""
+    from PySide6.QtWidgets import QAbstractButton, QPushButton
+
+    buttons = [b for b in widget.findChildren(QPushButton) if b.text() and "&" not in b.text()]
+    used = set(MENU_LETTERS)
+    for b in widget.findChildren(QAbstractButton):
+        text = b.text()
+        i = text.find("&")
+        if 0 <= i < len(text) - 1 and text[i + 1] != "&":
+            used.add(text[i + 1].upper())
+    given: dict[str, str] = {}
+    for b in buttons:
+        text = b.text()
+        letter = next((c for verb, c in VERB_LETTERS if verb in text and c not in used), None)
+        if letter is None:
+            letter = next((c for c in text.upper() if c.isascii() and c.isalnum() and c not in used), None)
+        if letter is None:
+            letter = next((c for c in SPARE_LETTERS if c not in used), None)
+        if letter is None:
+            break
+        used.add(letter)
+        suffix = "…" if text.endswith("…") else ""
+        base = text[: -len(suffix)] if suffix else text
+        b.setText(f"{base}(&{letter}){suffix}")
+        given[text] = letter
+    return given

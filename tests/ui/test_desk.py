@@ -138,3 +138,45 @@ def test_every_table_copies_rows_not_one_cell(window, qtbot):
             assert "\n" in text, f"{spec.title}: Ctrl+C gave {text!r}"
             checked += 1
     assert checked >= 8
+
+
+def test_office_keys_f5_ctrl_f_and_alt_mnemonics(window, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    page = _visit(window, "objects")
+    export = next(b for b in page.findChildren(QPushButton) if b.text().startswith("导出当前视图"))
+    assert export.text() == "导出当前视图(&E)…"
+    texts = [b.text() for b in page.findChildren(QPushButton)]
+    letters = [t[t.index("&") + 1] for t in texts if "&" in t]
+    assert len(letters) == len(set(letters)) and len(letters) == len(texts)  # every button, no letter twice
+    box = window.find_in_page()  # Ctrl+F
+    assert box is page.search and box.hasFocus()
+    with acting_as(ADMIN), window.ctx.db.Session() as s:
+        from app.services.pools import pools
+
+        obj = pools.list_objects(s)[0]
+        pools.bulk_tag(s, [obj.id], add=["刚加的标签"], remove=[])
+        s.commit()
+    window.refresh_action.trigger()  # F5
+    tags = page.model.column_of("tags")
+    assert any("刚加的标签" in page.model.row_text(r)[tags] for r in range(page.model.rowCount()))
+    assert window.refresh_action.shortcut().toString() == "F5"
+
+
+def test_switch_user_without_quitting_and_the_last_user_is_remembered(window, monkeypatch):
+    from app.services.foundation import accounts
+    from app.ui import main_window
+    from app.ui.login import LoginDialog
+
+    def log_in_as_reviewer(dialog):
+        dialog.username.setText("shenhe")
+        dialog.password.setText("demo1234")
+        dialog.submit()
+        return dialog.result()
+
+    monkeypatch.setattr(LoginDialog, "exec", log_in_as_reviewer)
+    assert window.switch_user()
+    assert window.ctx.actor.username == "shenhe" and "审核员" in window.user_label.text()
+    assert "  账户管理" not in window.nav_titles()  # the pages follow the new role
+    assert main_window.last_user() == "shenhe"
+    assert accounts  # the demo reviewer logs in with the demo password

@@ -97,6 +97,7 @@ class AuditPage(QWidget):
         self.date_from.setDate(QDate.currentDate().addMonths(-3))
         self.date_to.setDate(QDate.currentDate())
         self.text = QLineEdit()
+        self.text.setObjectName("search")
         self.text.setPlaceholderText("摘要、对象编号或内容中的文字")
         self.text.returnPressed.connect(self.apply_filters)
         self.search_button = QPushButton("查询")
