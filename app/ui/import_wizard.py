@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from app.services.foundation.errors import UserError
 from app.services.pools import importer
 from app.services.pools import reader as tabular
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog, save_file_dialog, show_saved
 from app.ui.operations import Cancelled, confirm, run_op, show_info
 
 MAX_SHOWN_ERRORS = 5000
@@ -63,9 +63,7 @@ class FilePage(QWizardPage):
         self._read_for: str | None = None
 
     def browse(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(
-            self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)"
-        )
+        path, _f = open_file_dialog(self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)")
         if path:
             self.path.setText(path)
 
@@ -353,14 +351,12 @@ class PreviewPage(QWizardPage):
         if self.report is None:
             return
         default = f"{self.w.path.stem}-导入检查报告.xlsx"
-        path, _f = QFileDialog.getSaveFileName(
-            self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)"
-        )
+        path, _f = save_file_dialog(self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)")
         if not path:
             return
         out = path if path.lower().endswith(".xlsx") else path + ".xlsx"
         if run_op(self, None, lambda: importer.save_report(self.report, out), error_title="保存失败").ok:
-            show_info(self, f"检查报告已保存到：\n{out}", "已保存")
+            show_saved(self, out, f"检查报告已保存到：\n{out}", "已保存")
 
     def isComplete(self) -> bool:
         rep = self.report

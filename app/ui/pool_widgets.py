@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +29,8 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.pools import importer
 from app.ui.context import AppContext
-from app.ui.operations import run_op, show_info
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
 from app.ui.widgets import FlowLayout, dialog_buttons
 
@@ -236,7 +236,7 @@ class PoolPage(QWidget):
     def export_view(self) -> None:
         from app.services.pools import pools
 
-        path, _f = QFileDialog.getSaveFileName(self, "导出当前视图", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
+        path, _f = save_file_dialog(self, "导出当前视图", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
@@ -244,7 +244,7 @@ class PoolPage(QWidget):
         rows = [dict(zip(self.model.keys, r)) for r in self.proxy.visible_rows()]
         op = run_op(self, None, lambda: pools.export_rows(path, self.title, self.columns, rows), error_title="导出失败")
         if op.ok:
-            show_info(self, f"已把当前视图的 {len(rows)} 行导出到：\n{path}", "已导出")
+            show_saved(self, path, f"已把当前视图的 {len(rows)} 行导出到：\n{path}")
 
     def save_template(self, kind: str) -> None:
         from app.services.pools import pools
@@ -255,7 +255,7 @@ class PoolPage(QWidget):
             "experts": "专家导入模板",
             "items": "抽查事项清单导入模板",
         }[kind]
-        path, _f = QFileDialog.getSaveFileName(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
+        path, _f = save_file_dialog(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
         out = path if path.lower().endswith(".xlsx") else path + ".xlsx"

@@ -234,11 +234,7 @@ def rows_as_text(view: QAbstractItemView, *, all_rows: bool = False) -> str:
     if model is None:
         return ""
     header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else None
-    columns = [
-        c
-        for c in range(model.columnCount())
-        if header is None or not header.isSectionHidden(c)
-    ]
+    columns = [c for c in range(model.columnCount()) if header is None or not header.isSectionHidden(c)]
     if header is not None:
         columns.sort(key=header.visualIndex)
     if all_rows:

@@ -99,7 +99,9 @@ def test_after_a_draw_the_results_keep_most_of_the_page(window):
     page.open_selected() if hasattr(page, "open_selected") else None
     operations.wait_all()
     QGuiApplication.processEvents()
-    rows_visible = page.onsite_view.viewport().height() // max(page.onsite_view.verticalHeader().defaultSectionSize(), 1)
+    rows_visible = page.onsite_view.viewport().height() // max(
+        page.onsite_view.verticalHeader().defaultSectionSize(), 1
+    )
     assert page.onsite_model.rowCount() > 0
     assert rows_visible >= 10, f"only {rows_visible} result rows visible"
 
@@ -180,3 +182,32 @@ def test_switch_user_without_quitting_and_the_last_user_is_remembered(window, mo
     assert "  账户管理" not in window.nav_titles()  # the pages follow the new role
     assert main_window.last_user() == "shenhe"
     assert accounts  # the demo reviewer logs in with the demo password
+
+
+def test_file_dialogs_start_in_documents_then_remember_the_folder_and_exports_offer_the_folder(
+    qtbot, tmp_path, monkeypatch
+):
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from app.ui import files
+
+    starts = []
+    chosen = tmp_path / "U盘" / "季度统计表.xlsx"
+    chosen.parent.mkdir()
+
+    def fake_save(parent, title, start, filters):
+        starts.append(start)
+        return str(chosen), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_save)
+    files.save_file_dialog(None, "导出季度统计表", "季度统计表-2026Q4.xlsx", "Excel 文件 (*.xlsx)")
+    files.save_file_dialog(None, "导出季度统计表", "季度统计表-2027Q1.xlsx", "Excel 文件 (*.xlsx)")
+    assert starts[0].startswith(files.documents_dir())  # the first time: Documents
+    assert starts[1] == str(chosen.parent / "季度统计表-2027Q1.xlsx")
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Open)
+    chosen.write_bytes(b"x")
+    files.show_saved(None, chosen, "已导出")
+    assert opened == [str(chosen.parent)]

@@ -206,7 +206,7 @@ def test_main_window_navigation_and_status(window, qtbot):
     assert window.user_label.text() == "用户：管理员（管理员）"
     assert str(window.ctx.db.sqlite_file) in window.db_label.text()
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["文件(&F)", "帮助(&H)"]
+    assert menus == ["文件(&F)", "视图(&V)", "帮助(&H)"]
     # clicking a navigation entry builds that page lazily
     assert "audit" not in window.pages
     item = window._items["audit"]

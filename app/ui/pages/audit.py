@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from app.services.foundation import audit, listings
 from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.ui.context import AppContext
-from app.ui.operations import run_op, show_info
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel
 
@@ -240,12 +241,10 @@ class AuditPage(QWidget):
         """The rows shown (same filters) to an Excel file, with the chain's verification result."""
         from pathlib import Path
 
-        from PySide6.QtWidgets import QFileDialog
-
         from app.paths import exports_dir
 
         default = str(exports_dir() / f"审计日志-{datetime.now():%Y%m%d-%H%M}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
+        path, _ = save_file_dialog(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
@@ -259,7 +258,7 @@ class AuditPage(QWidget):
 
         op = run_op(self, self.ctx, work, read=True, error_title="导出失败")
         if op.ok:
-            show_info(self, f"已导出 {op.result} 条审计记录到：\n{path}", "导出完成")
+            show_saved(self, path, f"已导出 {op.result} 条审计记录到：\n{path}", "导出完成")
             self.last_export = Path(path)
 
     def verify(self) -> None:

@@ -12,7 +12,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from app.services.foundation.periods import parse_period, period_of
 from app.services.foundation.timefmt import local_text
 from app.services.rules import plans
 from app.ui.context import AppContext
+from app.ui.files import folder_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.tables import ROW_ROLE, Column, TableModel, table_view
@@ -540,7 +540,7 @@ class DrawPage(QWidget):
         return out
 
     def export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择导出文件夹（如 U 盘）")
+        folder = folder_dialog(self, "选择导出文件夹（如 U 盘）")
         if not folder:
             return
         draw_id = self.draw_id
@@ -548,7 +548,7 @@ class DrawPage(QWidget):
         if not op.ok:
             return
         self.last_export = op.result
-        QMessageBox.information(self, "已导出", "已导出：\n" + "\n".join(self.last_export.values()))
+        show_saved(self, folder, "已导出：\n" + "\n".join(self.last_export.values()))
 
     def verify_chain(self) -> dict:
         with self.ctx.read() as s:

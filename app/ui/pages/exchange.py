@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +30,7 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of, previous_quarter
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
+from app.ui.files import folder_dialog, open_file_dialog, open_files_dialog, save_file_dialog
 from app.ui.operations import run_op, show_error, show_info
 from app.ui.pages import PageSpec
 from app.ui.pages.stats import period_choices
@@ -125,7 +125,7 @@ class ExchangePage(QWidget):
             self.drives.addItem(item)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择写入报送包的文件夹", str(Path.home()))
+        folder = folder_dialog(self, "选择写入报送包的文件夹", str(Path.home()))
         if not folder:
             return
         item = QListWidgetItem(f"文件夹  —  {folder}")
@@ -159,9 +159,7 @@ class ExchangePage(QWidget):
         )
 
     def export_key(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"), "公钥文件 (*.pem)"
-        )
+        path, _ = save_file_dialog(self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"), "公钥文件 (*.pem)")
         if not path:
             return
         op = run_op(self, self.ctx, lambda s: packages.export_public_key(s, path), failure=self._shown)
@@ -259,9 +257,7 @@ class ExchangePage(QWidget):
         self.city_data = data
 
     def register_county(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)"
-        )
+        path, _ = open_file_dialog(self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)")
         if not path:
             return
         try:
@@ -295,9 +291,7 @@ class ExchangePage(QWidget):
         self._ok(f"已登记县级单位：{name.strip()}")
 
     def import_packages(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "选择报送包", str(Path.home()), "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)"
-        )
+        paths, _ = open_files_dialog(self, "选择报送包", str(Path.home()), "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)")
         if not paths:
             return
         messages = []
@@ -315,7 +309,7 @@ class ExchangePage(QWidget):
 
     def export_city(self) -> None:
         code = parse_period(self.period.currentText()).code
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = save_file_dialog(
             self, "导出全市汇总表", str(Path.home() / f"全市汇总表-{code}.xlsx"), "Excel 文件 (*.xlsx)"
         )
         if not path:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.outcomes import workdays as svc
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, page_title
@@ -190,7 +190,7 @@ class HolidaysPage(QWidget):
 
     def import_file(self, path: str | None = None) -> dict | None:
         if not path:
-            path, _f = QFileDialog.getOpenFileName(
+            path, _f = open_file_dialog(
                 self, "导入放假安排", str(Path.home()), "放假安排 (*.xlsx *.csv *.txt);;所有文件 (*)"
             )
         if not path:

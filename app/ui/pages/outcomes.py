@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, show_saved
 from app.ui.pages import PageSpec
 from app.ui.widgets import (
     RowsTableModel,
@@ -260,7 +260,7 @@ class OutcomeDialog(QDialog):
         self.attachment_list.addItem(f"{Path(path).name}（待保存）")
 
     def choose_attachment(self) -> None:
-        paths, _f = QFileDialog.getOpenFileNames(
+        paths, _f = open_files_dialog(
             self, "选择附件", str(Path.home()), "笔录和照片 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)"
         )
         for p in paths:
@@ -463,7 +463,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
     def export_template(self, path: str | None = None) -> Path | None:
         period = self.current_period()
         if not path:
-            path, _f = QFileDialog.getSaveFileName(
+            path, _f = save_file_dialog(
                 self, "导出检查结果录入表", str(Path.home() / f"检查结果录入表-{period}.xlsx"), "Excel 文件 (*.xlsx)"
             )
         if not path:
@@ -474,12 +474,12 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "无法导出", exc.message)
             return None
-        QMessageBox.information(self, "导出完成", f"已导出 {info['rows']} 个对象到：\n{path}")
+        show_saved(self, path, f"已导出 {info['rows']} 个对象到：\n{path}", "导出完成")
         return Path(path)
 
     def import_sheet(self, path: str | None = None) -> dict | None:
         if not path:
-            path, _f = QFileDialog.getOpenFileName(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
+            path, _f = open_file_dialog(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
         if not path:
             return None
         try:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,8 @@ from app.services.foundation.errors import UserError
 from app.services.pools import pools
 from app.services.rules import plans, policies, quota
 from app.ui.context import AppContext
-from app.ui.operations import run_op, show_error, show_info
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op, show_error
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import dialog_buttons
@@ -479,13 +479,13 @@ class PlansPage(QWidget):
         year = self.year.value()
         if path is None:
             filt = "Excel 文件 (*.xlsx)" if kind == "xlsx" else "PDF 文件 (*.pdf)"
-            path, _ = QFileDialog.getSaveFileName(self, "导出年度抽查计划", f"{year}年度抽查计划.{kind}", filt)
+            path, _ = save_file_dialog(self, "导出年度抽查计划", f"{year}年度抽查计划.{kind}", filt)
             if not path:
                 return False
         export = plans.export_plans_xlsx if kind == "xlsx" else plans.export_plans_pdf
         if not run_op(self, self.ctx, lambda s: export(s, year, path), read=True).ok:
             return False
-        show_info(self, f"已导出：{path}")
+        show_saved(self, path, f"已导出：{path}")
         return True
 
     def export_xlsx(self, path: str | None = None) -> bool:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
 from app.ui.widgets import RowsTableModel, button_row, page_title, plain_table
@@ -165,7 +166,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
     def create_batch(self, xlsx_path: str | None = None, preview: bool = True) -> dict | None:
         period = self.current_period()
         if not xlsx_path:
-            xlsx_path, _f = QFileDialog.getSaveFileName(
+            xlsx_path, _f = save_file_dialog(
                 self,
                 "保存公示表（上传平台用）",
                 str(Path.home() / f"抽查结果公示-{period}.xlsx"),
@@ -189,8 +190,11 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
 
             show(pdf_file, "公示", self)
         else:
-            QMessageBox.information(
-                self, "公示", f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}"
+            show_saved(
+                self,
+                xlsx_file,
+                f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}",
+                "公示",
             )
         return info
 
@@ -199,7 +203,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         if bid is None:
             return None
         if not path:
-            path, _f = QFileDialog.getSaveFileName(
+            path, _f = save_file_dialog(
                 self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"), "Excel 文件 (*.xlsx)"
             )
         if not path:

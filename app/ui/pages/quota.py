@@ -4,13 +4,14 @@ whole pool or one task, and the office's yearly targets."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.rules import plans, policies, quota, targets
 from app.ui.context import AppContext
-from app.ui.operations import run_op, show_info
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
 from app.ui.rules_widgets import DictTableModel, make_table
@@ -133,13 +134,13 @@ class QuotaPage(QWidget):
     def export_xlsx(self, path: str | None = None) -> bool:
         period = self.period.currentText()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出应抽数", f"{period}应抽数.xlsx", "Excel 文件 (*.xlsx)")
+            path, _ = save_file_dialog(self, "导出应抽数", f"{period}应抽数.xlsx", "Excel 文件 (*.xlsx)")
             if not path:
                 return False
         task_id = self.task.currentData()
         if not run_op(self, self.ctx, lambda s: quota.export_quota_xlsx(s, period, task_id, path), read=True).ok:
             return False
-        show_info(self, f"已导出：{path}")
+        show_saved(self, path, f"已导出：{path}")
         return True
 
 

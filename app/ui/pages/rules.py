@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.rules import policies
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog, save_file_dialog
 from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import SECTION_TITLE_STYLE, page_title
@@ -434,7 +434,7 @@ class RulesPage(QWidget):
 
     def import_file(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "导入规则文件", "", "规则文件 (*.json)")
+            path, _ = open_file_dialog(self, "导入规则文件", "", "规则文件 (*.json)")
             if not path:
                 return False
         if not run_op(self, self.ctx, lambda s: policies.import_rules(s, path)).ok:
@@ -446,7 +446,7 @@ class RulesPage(QWidget):
     def export_file(self, path: str | None = None) -> bool:
         if path is None:
             default = f"{self.doc['id'] if self.doc else 'rules'}.json"
-            path, _ = QFileDialog.getSaveFileName(self, "导出规则文件", default, "规则文件 (*.json)")
+            path, _ = save_file_dialog(self, "导出规则文件", default, "规则文件 (*.json)")
             if not path:
                 return False
         if not run_op(self, self.ctx, lambda s: policies.export_rules(s, path), read=True).ok:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, plain_table
@@ -309,12 +309,15 @@ class StatsPage(QWidget):
     # ------------------------------------------------------------------ exports
 
     def _save_path(self, title: str, name: str, filt: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filt)
+        path, _ = save_file_dialog(self, title, str(Path.home() / name), filt)
         return path
 
-    def _done(self, message: str) -> None:
+    def _done(self, message: str, path: str | Path = "") -> None:
         self.last_message = message
-        show_info(self, message)
+        if path:
+            show_saved(self, path, message, "完成")
+        else:
+            show_info(self, message)
 
     def _failed(self, exc) -> None:
         self.last_message = exc.message if isinstance(exc, UserError) else "出错了"
@@ -330,7 +333,7 @@ class StatsPage(QWidget):
             lambda s: stats_service.export_stats_xlsx(s, code, path),
             background=True,
             title="正在导出季度统计表……",
-            success=lambda _r: self._done(f"已导出季度统计表：{path}"),
+            success=lambda _r: self._done(f"已导出季度统计表：{path}", path),
             failure=self._failed,
         )
 
@@ -342,7 +345,7 @@ class StatsPage(QWidget):
 
         def done(data) -> None:
             counts = "，".join(f"{k} {v}" for k, v in data["counts"].items())
-            self._done(f"已导出名录库调整信息：{path}（{counts}）")
+            self._done(f"已导出名录库调整信息：{path}（{counts}）", path)
 
         run_op(
             self,
@@ -373,7 +376,7 @@ class StatsPage(QWidget):
             lambda s: annual_report.build_annual_report(s, year, path, case_ids=cases),
             background=True,
             title="正在生成年度工作报告……",
-            success=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
+            success=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）", info["path"]),
             failure=self._failed,
         )
 
