@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.foundation import listings
 from app.services.foundation.periods import period_of
 
 PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
@@ -39,6 +40,11 @@ class RowsTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list = []
+        self.names: dict[str, str] = {}  # username → person's name (listings.display_names), for person()
+
+    def person(self, who: str | None) -> str:
+        """A person's name for an account (or the command line for ``os:…``), never a login name."""
+        return listings.person_text(self.names, who)
 
     def set_rows(self, rows: Iterable) -> None:
         self.beginResetModel()

@@ -35,8 +35,38 @@ def demo_db(tmp_path_factory):
         s.commit()
     with acting_as(ADMIN):
         attempts.draw_now(db.Session, period_of(date.today()).code, None, SEED, witnesses=["王建国", "李明"])
+    quarter_under_way(db)
     yield db
     db.dispose()
+
+
+def quarter_under_way(db) -> None:
+    """The leader confirms, the clerk enters results, the reviewer approves and publishes; a rule change is made
+    from the command line without --user (recorded under the OS account)."""
+    from app.services.draw import draws
+    from app.services.outcomes import outcomes, publication
+    from app.services.rules import policies
+
+    period, today = period_of(date.today()).code, date.today()
+    with acting_as(Actor("lingdao", "领导", "领导")), db.Session() as s:
+        draws.confirm(s, 1)
+        s.commit()
+    with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
+        for i, row in enumerate(outcomes.period_rows(s, period)[:12]):
+            data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
+            if i % 4 == 1:
+                data.update(result="发现问题已责令整改", findings="台账记录不完整", rectify_deadline=today)
+            outcomes.save_outcome(s, row.selection_id, data, today=today)
+        s.commit()
+    with acting_as(Actor("shenhe", "审核员", "审核员")), db.Session() as s:
+        entered = [r.outcome_id for r in outcomes.period_rows(s, period) if r.outcome_id]
+        outcomes.approve(s, entered[:6], "shenhe")
+        s.commit()
+        publication.create_batch(s, period, published_on=today)
+        s.commit()
+    with acting_as(Actor("os:root", "管理员")), db.Session() as s:
+        policies.set_policy(s, policies.load_preset("zezhou-2024"))
+        s.commit()
 
 
 @pytest.fixture
@@ -211,3 +241,91 @@ def test_file_dialogs_start_in_documents_then_remember_the_folder_and_exports_of
     chosen.write_bytes(b"x")
     files.show_saved(None, chosen, "已导出")
     assert opened == [str(chosen.parent)]
+
+
+# ------------------------------------------------------------------ no internal words on screen
+def visible_texts(widget) -> list[str]:
+    """What a clerk can read on a page: labels, buttons, group/tab titles, combo items, table headers and cells."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QGroupBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTabWidget,
+        QTextEdit,
+    )
+
+    out = []
+    for w in [widget, *widget.findChildren(QLabel)]:
+        if isinstance(w, QLabel) and w.isVisibleTo(widget):
+            out.append(w.text())
+    out += [b.text() for b in widget.findChildren(QAbstractButton) if b.isVisibleTo(widget)]
+    out += [g.title() for g in widget.findChildren(QGroupBox)]
+    for tabs in widget.findChildren(QTabWidget):
+        out += [tabs.tabText(i) for i in range(tabs.count())]
+    for combo in widget.findChildren(QComboBox):
+        out += [combo.itemText(i) for i in range(combo.count())]
+    out += [e.text() or e.placeholderText() for e in widget.findChildren(QLineEdit) if not e.isReadOnly()]
+    out += [e.toPlainText() for e in widget.findChildren(QPlainTextEdit) + widget.findChildren(QTextEdit)]
+    for view in widget.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is None:
+            continue
+        from PySide6.QtCore import QModelIndex
+
+        try:
+            columns = model.columnCount(QModelIndex())
+        except TypeError:  # list models (QListWidget) keep it private: one column
+            columns = 1
+        out += [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(columns)]
+        for r in range(min(model.rowCount(QModelIndex()), 40)):
+            for c in range(max(columns, 1)):
+                out.append(str(model.index(r, c).data() or ""))
+    return [t for t in out if t]
+
+
+def internal_words(texts: list[str], usernames_with_names: set[str]) -> list[str]:
+    import re
+
+    from app.services.rules import policies
+
+    presets = set(policies.preset_ids())
+    found = []
+    for text in texts:
+        plain = re.sub(r"<[^>]+>", "", text)
+        for token in re.findall(r"[A-Za-z0-9_:./-]+", plain):
+            if token in presets:
+                found.append(f"preset id {token!r} in {plain[:60]!r}")
+            elif token.startswith("os:"):
+                found.append(f"OS account {token!r} in {plain[:60]!r}")
+            elif re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", token):
+                found.append(f"field name {token!r} in {plain[:60]!r}")
+            elif token in usernames_with_names:
+                found.append(f"login name {token!r} instead of the person's name in {plain[:60]!r}")
+        if re.search(r'\{\s*"', plain):
+            found.append(f"raw JSON in {plain[:60]!r}")
+    return found
+
+
+def test_no_internal_identifier_reaches_a_screen(window):
+    from app.services.foundation import listings
+
+    with window.ctx.db.Session() as s:
+        named = {a.username for a in listings.accounts(s) if a.display_name and a.display_name != a.username}
+    named.discard("admin")  # typed in the login box; the administrator's account is known by that name
+    found = []
+    for spec in window.specs:
+        if spec.key == "users":  # 账户管理 shows login names beside the names, as it must
+            continue
+        page = _visit(window, spec.key)
+        table = getattr(page, "table", None)
+        if spec.key == "audit" and table is not None:
+            for row in range(min(table.model().rowCount(), 30)):  # each entry's detail, as the auditor reads it
+                table.selectRow(row)
+                found += [f"审计日志详情: {w}" for w in internal_words(visible_texts(page), named)]
+        found += [f"{spec.title}: {w}" for w in internal_words(visible_texts(page), named)]
+    found += [f"状态栏: {w}" for w in internal_words([window.user_label.text(), window.office_label.text()], named)]
+    assert found == [], "\n".join(found)

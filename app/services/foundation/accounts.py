@@ -106,7 +106,8 @@ def authenticate(session: Session, username: str, password: str) -> User:
             session.commit()
             raise UserError(
                 f"密码错误次数过多，账户“{user.username}”已锁定 {LOCK_MINUTES} 分钟。"
-                f"可请管理员在“账户管理”中解锁；管理员本人被锁定时，可在这台电脑的命令行运行：ssj account unlock {user.username}"
+                "可请管理员在“账户管理”中解锁；"
+                f"管理员本人被锁定时，可在这台电脑的命令行运行：ssj account unlock {user.username}"
             )
         session.commit()
         raise UserError(f"用户名或密码错误（再错 {left} 次将锁定账户）。")

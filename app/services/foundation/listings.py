@@ -147,3 +147,18 @@ def account_by_name(session: Session, username: str) -> User | None:
 def display_names(session: Session) -> dict[str, str]:
     """username → the person's name (the username when no name was given): screens show people, not logins."""
     return {u.username: (u.display_name or u.username) for u in session.scalars(select(User))}
+
+
+def person_text(names: dict[str, str], who: str | None) -> str:
+    """How a screen names whoever did something: the person's name for an account, "命令行（本机用户 X）" for a change
+    made with `ssj` without --user (recorded as ``os:X``), "—" for nobody."""
+    who = (who or "").strip()
+    if not who:
+        return "—"
+    if who.startswith("os:"):
+        return f"命令行（本机用户 {who[3:]}）"
+    return names.get(who, who)
+
+
+def person(session: Session, who: str | None) -> str:
+    return person_text(display_names(session), who)

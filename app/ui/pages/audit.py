@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
@@ -23,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.foundation import audit, listings
+from app.services.foundation import audit, audit_text, listings
 from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
+from app.services.rules import policies
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import run_op
@@ -49,11 +49,11 @@ class AuditModel(RowsTableModel):
             return [
                 e.seq,
                 local_time(e.ts),
-                e.user,
+                self.person(e.user),
                 e.action,
                 ENTITY_NAMES.get(e.entity, e.entity),
                 e.entity_id,
-                describe(e),
+                audit_text.readable_summary(describe(e)),
             ][c]
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return e.seq if c == self.SEQ else self.data(index)
@@ -63,15 +63,6 @@ class AuditModel(RowsTableModel):
 
     def entry(self, row: int):
         return self.rows[row]
-
-
-def _pretty(text: str) -> str:
-    if not text:
-        return "（无）"
-    try:
-        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except ValueError:
-        return text
 
 
 class AuditPage(QWidget):
@@ -175,9 +166,11 @@ class AuditPage(QWidget):
     def _load_choices(self) -> None:
         with self.ctx.read() as s:
             choices = listings.audit_choices(s)
+            self.model.names = listings.display_names(s)
         users, actions, entities = choices.users, choices.actions, choices.entities
+        people = {u: self.model.person(u) for u in users}
         for combo, values, names in (
-            (self.user, users, {}),
+            (self.user, users, people),
             (self.action, actions, {}),
             (self.entity, entities, ENTITY_NAMES),
         ):
@@ -204,6 +197,7 @@ class AuditPage(QWidget):
     def apply_filters(self) -> None:
         with self.ctx.read() as s:
             rows = listings.audit_entries(s, self.audit_filter())
+            self.model.names = listings.display_names(s)
         self.model.set_rows(rows)
         more = f"（只显示最近 {LIMIT} 条，请缩小范围）" if len(rows) >= LIMIT else ""
         self.count_label.setText(f"共 {len(rows)} 条{more}")
@@ -219,9 +213,10 @@ class AuditPage(QWidget):
             return
         e = self.model.entry(self.proxy.mapToSource(current).row())
         self.detail.setPlainText(
-            f"第 {e.seq} 条　{local_time(e.ts)}　{e.user}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
-            f"摘要：{e.summary or '（无）'}\n\n修改前：\n{_pretty(e.before)}\n\n修改后：\n{_pretty(e.after)}\n\n"
-            f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}"
+            f"第 {e.seq} 条　{local_time(e.ts)}　{self.model.person(e.user)}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
+            f"摘要：{audit_text.readable_summary(e.summary) or '（无）'}\n\n"
+            + ("\n".join(audit_text.change_lines(e.before, e.after, self.model.names | policies.preset_names())) or "（没有字段变化）")
+            + f"\n\n前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}"
         )
 
     def filter_text(self) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 from app.models.core import LEVELS
 from app.services.foundation import office as office_service
 from app.services.reports import dashboard
+from app.services.rules import policies
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 
@@ -108,7 +109,8 @@ class HomePage(QWidget):
                 parts.append(f"行政区划代码 {office.region_code}")
             if office.parent_name:
                 parts.append(f"上级单位：{office.parent_name}")
-            parts.append(f"规则预设：{office.policy_id or '未设置'}")
+            preset = policies.preset_names().get(office.policy_id, office.policy_id) if office.policy_id else "未设置"
+            parts.append(f"监管规则：{preset}")
             self.office_detail.setText("　·　".join(parts))
         self._clear(self.counts_grid)
         for i, (label, count) in enumerate(self.counts.items()):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.foundation import listings
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
@@ -114,8 +115,8 @@ class OutcomeTableModel(RowsTableModel):
                 r.method,
                 r.result,
                 r.publish_due.isoformat() if r.publish_due else "",
-                r.entered_by,
-                r.reviewed_by,
+                self.person(r.entered_by) if r.entered_by else "",
+                self.person(r.reviewed_by) if r.reviewed_by else "",
                 str(r.attachments) if r.attachments else "",
             ]
             return values[c]
@@ -390,6 +391,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             with self.ctx.read() as s:
                 rows = svc.period_rows(s, period) if period else []
                 follow = svc.follow_up(s)
+                self.model.names = listings.display_names(s)
         except UserError:
             rows, follow = [], {"rectifications": [], "cases": [], "transfers": []}
         self.model.set_rows(rows)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.services.foundation import listings
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
@@ -69,7 +70,7 @@ class PendingModel(RowsTableModel):
                 r.uscc,
                 r.check_date.isoformat() if r.check_date else "",
                 r.result,
-                r.reviewed_by,
+                self.person(r.reviewed_by) if r.reviewed_by else "",
                 r.publish_due.isoformat() if r.publish_due else "",
                 self.remaining[index.row()],
             ][index.column()]
@@ -86,7 +87,8 @@ class BatchModel(RowsTableModel):
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
-            return str(self.rows[index.row()][index.column()])
+            value = self.rows[index.row()][index.column()]
+            return self.person(value) if index.column() == 5 else str(value)
         return None
 
 
@@ -141,6 +143,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
                 rows = svc.publishable(s, period)
                 rate = svc.publication_rate(s, period)
                 history = svc.batches(s, period)
+                self.pending.names = self.batches.names = listings.display_names(s)
                 rule = workdays.publication_rule(s)
                 self.pending.set_rows(rows, today, workdays.Calendar(s))
         except UserError:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.foundation import listings
 from app.services.foundation.errors import UserError
 from app.services.rules import policies
 from app.ui.context import AppContext
@@ -61,7 +62,7 @@ class RulesPage(QWidget):
         bar.addWidget(QLabel("规则预设："))
         self.preset = QComboBox()
         for pid, name in policies.preset_names().items():
-            self.preset.addItem(f"{name}（{pid}）", pid)
+            self.preset.addItem(name, pid)
         bar.addWidget(self.preset, 1)
         self.use_btn = QPushButton("启用此预设")
         self.use_btn.clicked.connect(lambda: self.use_preset())
@@ -130,8 +131,8 @@ class RulesPage(QWidget):
                 self.doc = policies.active_rules(s)
                 version = policies.active_version(s)
                 self.current.setText(
-                    f"当前规则：{self.doc.get('name', '')}（{self.doc['id']}，第 {version.id} 版，"
-                    f"{version.created_at:%Y-%m-%d %H:%M} 由 {version.created_by or '—'} 保存）"
+                    f"当前规则：{self.doc.get('name', '')}（第 {version.id} 版，"
+                    f"{version.created_at:%Y-%m-%d %H:%M} 由 {listings.person(s, version.created_by)} 保存）"
                 )
             except UserError:
                 self.doc = None
@@ -429,7 +430,7 @@ class RulesPage(QWidget):
         if not run_op(self, self.ctx, lambda s: policies.set_policy(s, pid)).ok:
             return False
         self.refresh()
-        self.status.setText(f"已启用预设 {pid}。")
+        self.status.setText(f"已启用预设：{policies.preset_names().get(pid, pid)}。")
         return True
 
     def import_file(self, path: str | None = None) -> bool:
