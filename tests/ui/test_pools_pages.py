@@ -12,8 +12,8 @@ from app.models import InspectionObject, Inspector
 from app.models.pools import ColumnMapping, ObjectChange
 from app.services.foundation.context import Actor
 from app.ui.context import AppContext
-from app.ui.pool_models import PoolFilterProxy, PoolTableModel
 from app.ui.operations import wait_all
+from app.ui.pool_models import PoolFilterProxy, PoolTableModel
 from tests.factories import make_inspector, make_object, make_uscc
 
 ADMIN = Actor("admin", "管理员", "管理员")

@@ -12,9 +12,9 @@ from app.services.foundation.office import init_office
 from app.services.foundation.store import open_database
 from app.services.reports import statistics as stats
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from app.ui.pages.exchange import ExchangePage
 from app.ui.pages.stats import CaseDialog, StatsPage
-from app.ui.operations import wait_all
 from tests.stats_scenario import build_scenario
 
 ADMIN = Actor("admin", "管理员")

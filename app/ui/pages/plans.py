@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.foundation import listings
 from app.services.foundation.errors import UserError
 from app.services.pools import pools
 from app.services.rules import plans, policies, quota
@@ -261,6 +262,45 @@ class AdjustDialog(_Form):
         )
 
 
+def plan_rows(s, pid: int) -> tuple[list[dict], list[dict]]:
+    """The rows of the 任务 and 调整备案 tabs for one plan (read in a worker thread)."""
+    names = listings.display_names(s)
+    plan = plans.get_plan(s, pid)
+    trows = []
+    for t in plans.tasks_of(s, plan):
+        try:
+            n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
+        except UserError:
+            n = "?"
+        trows.append(
+            dict(
+                id=t.id,
+                code=t.code,
+                name=t.name,
+                draw_type=t.draw_type,
+                ratio=t.ratio,
+                items=plans.item_names(s, t.item_ids),
+                scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
+                matches=n,
+                window=plans.window_text(t.start_date, t.end_date),
+                mode=t.mode,
+            )
+        )
+    arows = [
+        dict(
+            id=a.id,
+            filed_on=a.filed_on.isoformat(),
+            reason=a.reason,
+            description=a.description,
+            user=listings.person_text(names, a.user),
+            published=a.published,
+            _color=None if a.published else "#8a4b00",
+        )
+        for a in plans.adjustments_of(s, plan)
+    ]
+    return trows, arows
+
+
 class PlansPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -347,47 +387,31 @@ class PlansPage(QWidget):
         return self.plan_model.rows[sm.selectedRows()[0].row()]["id"]
 
     def show_plan(self) -> None:
+        """The chosen plan's tasks and adjustments. Counting each task's 范围内对象 over a large pool takes
+        seconds, so it runs off the UI thread; the newest request wins."""
         pid = self.current_plan_id()
+        self._plan_generation = getattr(self, "_plan_generation", 0) + 1
+        generation = self._plan_generation
         if pid is None:
             self.task_model.set_rows([])
             self.adj_model.set_rows([])
             return
-        with self.ctx.read() as s:
-            plan = plans.get_plan(s, pid)
-            trows = []
-            for t in plans.tasks_of(s, plan):
-                try:
-                    n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
-                except UserError:
-                    n = "?"
-                trows.append(
-                    dict(
-                        id=t.id,
-                        code=t.code,
-                        name=t.name,
-                        draw_type=t.draw_type,
-                        ratio=t.ratio,
-                        items=plans.item_names(s, t.item_ids),
-                        scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
-                        matches=n,
-                        window=plans.window_text(t.start_date, t.end_date),
-                        mode=t.mode,
-                    )
-                )
-            arows = [
-                dict(
-                    id=a.id,
-                    filed_on=a.filed_on.isoformat(),
-                    reason=a.reason,
-                    description=a.description,
-                    user=a.user,
-                    published=a.published,
-                    _color=None if a.published else "#8a4b00",
-                )
-                for a in plans.adjustments_of(s, plan)
-            ]
-        self.task_model.set_rows(trows)
-        self.adj_model.set_rows(arows)
+
+        def show(result) -> None:
+            if generation == self._plan_generation:
+                trows, arows = result
+                self.task_model.set_rows(trows)
+                self.adj_model.set_rows(arows)
+
+        run_op(
+            self,
+            self.ctx,
+            lambda s: plan_rows(s, pid),
+            read=True,
+            background=True,
+            title="正在统计各任务范围内的对象……",
+            success=show,
+        )
 
     # -------------------------------------------------------------- actions
 
