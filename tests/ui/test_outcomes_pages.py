@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.models import Outcome, Publication
 from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from tests.outcomes_factories import make_draw
 
 
@@ -101,7 +102,9 @@ def test_sheet_export_import_from_the_page(qtbot, db, drawn, messages, tmp_path)
     report = page.import_sheet(str(out))
     assert report["inserted"] == 1 and page.model.rows[0].state == "已录入"
     page.select_row(1)
-    notice = page.print_notices(preview=False)  # one selected object → its notice only
+    op = page.print_notices(preview=False)  # one selected object → its notice only, written off the UI thread
+    wait_all()
+    notice = op.result
     import subprocess
 
     text = subprocess.run(["pdftotext", str(notice), "-"], capture_output=True).stdout.decode()

@@ -36,6 +36,7 @@ from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
 from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import (
     RowsTableModel,
@@ -435,12 +436,10 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         return self._approve(lambda s: svc.approve_period(s, self.current_period(), self.ctx.actor.username))
 
     def _approve(self, fn) -> int:
-        try:
-            with self.ctx.session() as s:
-                n = fn(s)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法审核", exc.message)
+        op = run_op(self, self.ctx, fn, error_title="无法审核")
+        if not op.ok:
             return 0
+        n = op.result
         self.reload()
         QMessageBox.information(self, "审核", f"已审核通过 {n} 条检查结果。")
         return n
@@ -453,11 +452,8 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         reason, ok = QInputDialog.getText(self, "退回", f"退回“{rows[0].name}”的原因：")
         if not ok:
             return False
-        try:
-            with self.ctx.session() as s:
-                svc.send_back(s, rows[0].outcome_id, reason)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法退回", exc.message)
+        outcome_id = rows[0].outcome_id
+        if not run_op(self, self.ctx, lambda s: svc.send_back(s, outcome_id, reason), error_title="无法退回").ok:
             return False
         self.reload()
         return True
@@ -470,12 +466,10 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             )
         if not path:
             return None
-        try:
-            with self.ctx.session() as s:
-                info = svc.export_template(s, period, path)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导出", exc.message)
+        op = run_op(self, self.ctx, lambda s: svc.export_template(s, period, path), error_title="无法导出")
+        if not op.ok:
             return None
+        info = op.result
         show_saved(self, path, f"已导出 {info['rows']} 个对象到：\n{path}", "导出完成")
         return Path(path)
 
@@ -506,23 +500,38 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.reload()
         return report
 
-    def print_notices(self, preview: bool = True) -> Path | None:
+    def print_notices(self, preview: bool = True):
+        """The 检查通知书 (all of the period, or the one selected object) written off the UI thread — 171 notices
+        take many seconds; the preview opens when the file is ready. Returns the running operation; its
+        ``result`` is the PDF's path."""
         from app.services.outcomes import forms as forms_pdf
 
         rows = self.selected_rows()
         period = self.current_period()
+        uscc = rows[0].uscc if len(rows) == 1 else None
         out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
-        try:
-            with self.ctx.read() as s:
-                forms_pdf.notice_pdf(s, period, out, uscc=rows[0].uscc if len(rows) == 1 else None)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法生成", exc.message)
-            return None
-        if preview:
-            from app.ui.pdf_preview import preview as show
 
-            show(out, "检查通知书", self)
-        return out
+        def write(s) -> Path:
+            forms_pdf.notice_pdf(s, period, out, uscc=uscc)
+            return out
+
+        def done(path: Path) -> None:
+            self.last_notice = path
+            if preview:
+                from app.ui.pdf_preview import preview as show
+
+                show(path, "检查通知书", self)
+
+        return run_op(
+            self,
+            self.ctx,
+            write,
+            read=True,
+            background=True,
+            title="正在生成检查通知书……",
+            error_title="无法生成",
+            success=done,
+        )
 
 
 class PhrasesDialog(QDialog):
@@ -571,11 +580,7 @@ class PhrasesDialog(QDialog):
     def add(self, text: str | None = None, problem: bool | None = None) -> bool:
         text = self.new.text() if text is None else text
         problem = self.problem.currentIndex() == 1 if problem is None else problem
-        try:
-            with self.ctx.session() as s:
-                svc.add_phrase(s, text, problem)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法添加", exc.message)
+        if not run_op(self, self.ctx, lambda s: svc.add_phrase(s, text, problem), error_title="无法添加").ok:
             return False
         self.new.clear()
         self.reload()
@@ -587,11 +592,7 @@ class PhrasesDialog(QDialog):
             if item is None:
                 return False
             phrase = item.text().removesuffix("（发现问题）")
-        try:
-            with self.ctx.session() as s:
-                svc.remove_phrase(s, phrase)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法删除", exc.message)
+        if not run_op(self, self.ctx, lambda s: svc.remove_phrase(s, phrase), error_title="无法删除").ok:
             return False
         self.reload()
         return True
