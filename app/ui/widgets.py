@@ -304,3 +304,82 @@ def assign_mnemonics(widget: QWidget) -> dict[str, str]:
         b.setText(f"{base}(&{letter}){suffix}")
         given[text] = letter
     return given
+
+
+class DateField(QWidget):
+    """A date typed the way clerks type it (2026-11-01, 2026/11/01, 2026.11.01, 20261101) or picked from a
+    calendar; shown as 2026-11-01. ``optional`` fields may stay empty. ``text()`` gives the normalised text."""
+
+    def __init__(self, value=None, *, optional: bool = True, placeholder: str = "", parent=None):
+        from PySide6.QtWidgets import QCalendarWidget, QMenu, QToolButton, QWidgetAction
+
+        super().__init__(parent)
+        self.optional = optional
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder or "如 2026-11-01")
+        self.edit.editingFinished.connect(self.normalise)
+        self.button = QToolButton()
+        self.button.setText("▾")
+        self.button.setToolTip("从日历中选择")
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.button)
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(True)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        menu.aboutToShow.connect(self._sync_calendar)
+        self.calendar.clicked.connect(lambda d: (self.set_value(d.toPython()), menu.close()))
+        self.button.setMenu(menu)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.button)
+        self.error = ""
+        self.set_value(value)
+
+    def _sync_calendar(self) -> None:
+        from PySide6.QtCore import QDate
+
+        d = self.value()
+        if d is not None:
+            self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
+
+    def set_value(self, value) -> None:
+        self.edit.setText(value.isoformat() if hasattr(value, "isoformat") else str(value or ""))
+        self.normalise()
+
+    def value(self):
+        """The date, or None when empty or not a date (``error`` then says why)."""
+        from app.services.foundation.timefmt import parse_day
+
+        try:
+            return parse_day(self.edit.text())
+        except ValueError:
+            return None
+
+    def normalise(self) -> bool:
+        """Rewrite a recognised date as 2026-11-01; mark what is not a date (and say what to type)."""
+        from app.services.foundation.timefmt import parse_day
+
+        try:
+            d = parse_day(self.edit.text())
+        except ValueError as exc:
+            self.error = str(exc)
+        else:
+            self.error = "" if d is not None or self.optional else "请填写日期，如 2026-11-01。"
+            if d is not None:
+                self.edit.setText(d.isoformat())
+                self._sync_calendar()
+        self.edit.setStyleSheet("border: 1px solid #b00020;" if self.error else "")
+        self.edit.setToolTip(self.error)
+        return not self.error
+
+    def text(self) -> str:
+        self.normalise()
+        return self.edit.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - a drop-in for the QLineEdit it replaces
+        self.edit.setText(text)
+        self.normalise()

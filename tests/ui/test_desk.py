@@ -329,3 +329,28 @@ def test_no_internal_identifier_reaches_a_screen(window):
         found += [f"{spec.title}: {w}" for w in internal_words(visible_texts(page), named)]
     found += [f"状态栏: {w}" for w in internal_words([window.user_label.text(), window.office_label.text()], named)]
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("typed", ["2026-11-01", "2026/11/01", "2026.11.01", "20261101", "2026年11月1日", "２０２６１１０１"])
+def test_dates_are_accepted_as_clerks_type_them(qtbot, typed):
+    from app.ui.widgets import DateField
+
+    field = DateField()
+    qtbot.addWidget(field)
+    field.edit.setText(typed)
+    field.edit.editingFinished.emit()
+    assert field.text() == "2026-11-01" and field.value() == date(2026, 11, 1) and field.error == ""
+
+
+def test_a_wrong_date_is_marked_and_says_what_to_type(qtbot):
+    from app.ui.widgets import DateField
+
+    field = DateField()
+    qtbot.addWidget(field)
+    for typed, why in (("2026-13-01", "没有这一天"), ("11月1日", "2026-11-01")):
+        field.edit.setText(typed)
+        assert not field.normalise() and why in field.error and field.value() is None
+    field.set_value(date(2026, 3, 15))
+    assert field.normalise() and field.text() == "2026-03-15"
+    field.calendar.clicked.emit(field.calendar.selectedDate().addDays(1))  # picked from the calendar
+    assert field.text() == "2026-03-16"

@@ -114,7 +114,7 @@ class HomePage(QWidget):
             self.office_detail.setText("　·　".join(parts))
         self._clear(self.counts_grid)
         for i, (label, count) in enumerate(self.counts.items()):
-            self.counts_grid.addWidget(_card(label, f"{count:,}"), i // 4, i % 4)
+            self.counts_grid.addWidget(_card(label, str(count)), i // 4, i % 4)  # 1500, as 统计报表 writes it
         self._clear(self.items_grid)
         for i, item in enumerate(self.items):
             card = _card(

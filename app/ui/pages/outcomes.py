@@ -39,6 +39,7 @@ from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, 
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import (
+    DateField,
     RowsTableModel,
     button_row,
     dialog_buttons,
@@ -175,12 +176,12 @@ class OutcomeDialog(QDialog):
             w.setPlaceholderText(placeholder)
             return w
 
-        self.determined_on = line(row.determined_on, "默认同检查日期，如 2026-03-15")
-        self.rectify_deadline = line(row.rectify_deadline, "责令整改时必填")
-        self.rectify_verified_on = line(row.rectify_verified_on, "复查后填写")
+        self.determined_on = DateField(row.determined_on, placeholder="默认同检查日期，如 2026-03-15")
+        self.rectify_deadline = DateField(row.rectify_deadline, placeholder="责令整改时必填，如 2026-04-15")
+        self.rectify_verified_on = DateField(row.rectify_verified_on, placeholder="复查后填写")
         self.rectify_result = line(row.rectify_result)
         self.case_no = line(row.case_no, "立案调查时必填")
-        self.decision_date = line(row.decision_date)
+        self.decision_date = DateField(row.decision_date)
         self.penalty_amount = line(row.penalty_amount, "元")
         self.transfer_to = line(row.transfer_to, "移交/移送的机关，如 县公安局")
         self.actual_team = line("、".join(row.extra.get("actual_team", row.team)))
