@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -300,9 +301,9 @@ class MainWindow(QMainWindow):
         actor = self.ctx.actor
         self.user_label = QLabel(f"用户：{actor.display_name or actor.username}（{actor.role}）")
         path = self.ctx.db.sqlite_file
-        self.db_label = QLabel(
-            f"数据库：{path if path else self.ctx.db.engine.url.render_as_string(hide_password=True)}"
-        )
+        where = str(path) if path else self.ctx.db.engine.url.render_as_string(hide_password=True)
+        self.db_label = QLabel(f"数据库：{Path(str(path)).name if path else where}")
+        self.db_label.setToolTip(f"数据库：{where}")  # the whole path on hover; the bar stays on the screen
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for w in (self.office_label, self.user_label, self.db_label):
             sb.addPermanentWidget(w)

@@ -204,7 +204,8 @@ def test_main_window_navigation_and_status(window, qtbot):
     assert home.counts["账户"] == 1
     assert "测试县生态环境保护综合行政执法大队（县级）" == window.office_label.text()
     assert window.user_label.text() == "用户：管理员（管理员）"
-    assert str(window.ctx.db.sqlite_file) in window.db_label.text()
+    assert window.ctx.db.sqlite_file.name in window.db_label.text()
+    assert str(window.ctx.db.sqlite_file) in window.db_label.toolTip()  # the whole path on hover
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["文件(&F)", "视图(&V)", "帮助(&H)"]
     # clicking a navigation entry builds that page lazily
