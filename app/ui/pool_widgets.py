@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.services.foundation.errors import UserError
 from app.services.pools import importer
+from app.services.rules import ordering
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import run_op
@@ -173,6 +174,8 @@ class PoolPage(QWidget):
     def refresh(self) -> None:
         op = run_op(self, None, self.load_rows)
         rows = op.result if op.ok else []
+        with self.ctx.read() as s:
+            self.model.order = ordering.policy_order(s)
         sort = (self.model.sort_column, self.model.sort_order)
         self.model.set_rows(rows, warn=self.row_is_inactive)
         for combo in self.combos:

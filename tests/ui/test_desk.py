@@ -354,3 +354,19 @@ def test_a_wrong_date_is_marked_and_says_what_to_type(qtbot):
     assert field.normalise() and field.text() == "2026-03-15"
     field.calendar.clicked.emit(field.calendar.selectedDate().addDays(1))  # picked from the calendar
     assert field.text() == "2026-03-16"
+
+
+def test_sorting_and_filter_lists_follow_the_policy_not_the_characters(window):
+    from app.services.rules import policies
+
+    page = _visit(window, "objects")
+    with window.ctx.db.Session() as s:
+        categories = policies.category_names_of(policies.active_rules(s))
+    col = page.model.column_of("category")
+    page.model.sort(col)
+    shown = [page.model.row_text(r)[col] for r in range(page.model.rowCount()) if page.model.row_text(r)[col]]
+    firsts = list(dict.fromkeys(shown))
+    assert firsts == [c for c in categories if c in firsts]  # 特殊 → 重点 → 一般, as the rules list them
+    risk = next(c for c in page.combos if c.key == "credit_risk")
+    values = [risk.itemText(i) for i in range(1, risk.count())]
+    assert values == [r for r in ("高风险", "较高风险", "一般风险", "低风险") if r in values]
