@@ -35,6 +35,8 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.password = password_edit()
+        for field in (self.username, self.password):
+            field.setMinimumWidth(300)  # the dialog's width comes from its layout (it grows with a long message)
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
         lay.addLayout(form)
