@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.ui.widgets import RowsTableModel
@@ -36,6 +36,10 @@ class DictTableModel(RowsTableModel):
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.get("_tip") or (str(value) if value not in (None, "") else None)
+        if role == Qt.ItemDataRole.FontRole and row.get("_total"):
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.ForegroundRole and row.get("_color"):
             return QBrush(QColor(row["_color"]))
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int) and not isinstance(value, bool):
@@ -66,6 +70,11 @@ class SortProxy(QSortFilterProxyModel):
         self.endFilterChange()
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
+        rows = self.sourceModel().rows
+        left_total, right_total = rows[left.row()].get("_total"), rows[right.row()].get("_total")
+        if left_total or right_total:  # the 合计 row stays at the foot, whichever way the column is sorted
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return bool(right_total) == ascending and not (left_total and right_total)
         a, b = left.data(Qt.ItemDataRole.UserRole), right.data(Qt.ItemDataRole.UserRole)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
             return a < b
@@ -74,6 +83,8 @@ class SortProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
         model = self.sourceModel()
         data = model.rows[row]
+        if data.get("_total"):
+            return True
         if self.key_filter and str(data.get(self.key_filter[0], "")) != self.key_filter[1]:
             return False
         if self.text:

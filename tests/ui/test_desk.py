@@ -331,7 +331,9 @@ def test_no_internal_identifier_reaches_a_screen(window):
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.parametrize("typed", ["2026-11-01", "2026/11/01", "2026.11.01", "20261101", "2026年11月1日", "２０２６１１０１"])
+@pytest.mark.parametrize(
+    "typed", ["2026-11-01", "2026/11/01", "2026.11.01", "20261101", "2026年11月1日", "２０２６１１０１"]
+)
 def test_dates_are_accepted_as_clerks_type_them(qtbot, typed):
     from app.ui.widgets import DateField
 
@@ -370,3 +372,15 @@ def test_sorting_and_filter_lists_follow_the_policy_not_the_characters(window):
     risk = next(c for c in page.combos if c.key == "credit_risk")
     values = [risk.itemText(i) for i in range(1, risk.count())]
     assert values == [r for r in ("高风险", "较高风险", "一般风险", "低风险") if r in values]
+
+
+def test_quota_table_ends_with_a_total_row_that_stays_at_the_foot(window):
+    page = _visit(window, "quota")
+    view = next(v for v in page.findChildren(QTableView) if v.model() is not None and v.model().rowCount() > 2)
+    model = view.model()
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        view.sortByColumn(4, order)
+        last = model.rowCount() - 1
+        assert model.index(last, 0).data() == "合计"
+        required = sum(int(model.index(r, 4).data() or 0) for r in range(last))
+        assert int(model.index(last, 4).data()) == required

@@ -181,7 +181,10 @@ def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
         "应抽（家）",
         "实抽（家）",
     ]
-    required = sum(model.data(model.index(r, 5)) for r in range(model.rowCount()))
-    drawn = sum(model.data(model.index(r, 6)) for r in range(model.rowCount()))
+    last = model.rowCount() - 1  # the 合计 row at the foot adds the strata up
+    assert model.data(model.index(last, 0)) == "合计"
+    required = sum(model.data(model.index(r, 5)) for r in range(last))
+    drawn = sum(model.data(model.index(r, 6)) for r in range(last))
+    assert (model.data(model.index(last, 5)), model.data(model.index(last, 6))) == (required, drawn)
     assert drawn == required == page.onsite_model.rowCount() + page.offsite_model.rowCount()
     assert f"应抽 {required} 家" in page.summary_label.text()

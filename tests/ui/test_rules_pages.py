@@ -133,7 +133,10 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     assert "合计应抽" in page.total.text()
     assert any(r["title"] == "年度抽查企业占比" for r in page.target_model.rows)
     page.task.setCurrentIndex(page.task.findData(1))
-    assert [(r["stratum"], r["required"]) for r in page.model.rows] == [("重点排污单位", 10)]
+    assert [(r["stratum"], r["required"]) for r in page.model.rows] == [
+        ("重点排污单位", 10),
+        ("1 个分层", 10),
+    ]  # and the 合计 row
     out = tmp_path / "quota.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     assert page.export_xlsx()

@@ -331,7 +331,9 @@ def test_audit_page_filters_and_verifies(qtbot, window, ctx, monkeypatch, db_pat
     page.entity.setCurrentIndex(page.entity.findText("检查对象"))
     page.search_button.click()
     assert page.model.rowCount() == 1
-    assert page.model.data(page.model.index(0, 3)) == "新增" and page.model.data(page.model.index(0, 2)) == "管理员"  # the person, not the login
+    assert (
+        page.model.data(page.model.index(0, 3)) == "新增" and page.model.data(page.model.index(0, 2)) == "管理员"
+    )  # the person, not the login
     page.table.selectRow(0)
     assert "审计测试企业" in page.detail.toPlainText()
     page.text.setText("不存在的文字")

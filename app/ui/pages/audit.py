@@ -215,7 +215,10 @@ class AuditPage(QWidget):
         self.detail.setPlainText(
             f"第 {e.seq} 条　{local_time(e.ts)}　{self.model.person(e.user)}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
             f"摘要：{audit_text.readable_summary(e.summary) or '（无）'}\n\n"
-            + ("\n".join(audit_text.change_lines(e.before, e.after, self.model.names | policies.preset_names())) or "（没有字段变化）")
+            + (
+                "\n".join(audit_text.change_lines(e.before, e.after, self.model.names | policies.preset_names()))
+                or "（没有字段变化）"
+            )
             + f"\n\n前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}"
         )
 

@@ -89,8 +89,12 @@ class StrataModel(RowsTableModel):
                 s.get("ratio", ""),
                 s["pool"],
                 s["required"],
-                len(s["selected"]),
+                s["drawn"] if "drawn" in s else len(s["selected"]),
             )[index.column()]
+        if role == Qt.ItemDataRole.FontRole and s.get("total"):
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 4:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -220,7 +224,7 @@ class DrawPage(QWidget):
         self.onsite_view = table_view(self.onsite_model, key="draw.onsite", multi=False)
         self.offsite_view = table_view(self.offsite_model, key="draw.offsite", multi=False)
         self.strata_model = StrataModel(self)
-        self.strata_view = table_view(self.strata_model, key="draw.strata", multi=False)
+        self.strata_view = table_view(self.strata_model, key="draw.strata", multi=False, sortable=False)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.onsite_view, "现场检查")
         self.tabs.addTab(self.offsite_view, "非现场（单列）")
@@ -371,7 +375,21 @@ class DrawPage(QWidget):
         rows = selection.selection_rows(record)
         self.onsite_model.set_rows([r for r in rows if r.onsite])
         self.offsite_model.set_rows([r for r in rows if not r.onsite])
-        self.strata_model.set_rows(record["strata"])
+        strata_rows = list(record["strata"])
+        if strata_rows:
+            strata_rows.append(
+                dict(
+                    category="合计",
+                    stratum=f"{len(strata_rows)} 个分层",
+                    mode="",
+                    ratio="",
+                    pool=sum(s["pool"] for s in strata_rows),
+                    required=sum(s["required"] for s in strata_rows),
+                    drawn=sum(len(s["selected"]) for s in strata_rows),
+                    total=True,
+                )
+            )
+        self.strata_model.set_rows(strata_rows)
         strata = record["strata"]
         self.summary_label.setText(
             f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，应抽 {sum(s['required'] for s in strata)} 家，"

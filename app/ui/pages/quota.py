@@ -122,7 +122,18 @@ class QuotaPage(QWidget):
                     )
                 )
         self.title.setText(f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）")
-        self.model.set_rows(rows)
+        total_row = dict(
+            category="合计",
+            stratum=f"{len(rows)} 个分层",
+            pool=sum(r["pool"] for r in rows),
+            ratio="",
+            required=sum(r["required"] for r in rows),
+            mode="",
+            excluded_n=sum(r["excluded_n"] or 0 for r in rows) or "",
+            note="",
+            _total=True,
+        )
+        self.model.set_rows(rows + [total_row] if rows else rows)
         self.target_model.set_rows(goals)
         total = sum(r["required"] for r in rows)
         onsite = sum(r["required"] for r in rows if r["mode"] == "现场")
