@@ -28,6 +28,7 @@ from app.paths import data_dir
 from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.screen import resize_to_fit
 from app.ui.tables import install_office_keys
 from app.ui.widgets import assign_mnemonics
 
@@ -438,8 +439,8 @@ class MainWindow(QMainWindow):
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1280, 800)
-        fit_to_screen(self)
+            resize_to_fit(self, 1280, 800)
+        fit_to_screen(self)  # a geometry saved on a larger screen is brought back inside this one
 
     def closeEvent(self, event) -> None:
         from app.ui import operations

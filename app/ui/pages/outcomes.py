@@ -38,6 +38,7 @@ from app.ui.context import AppContext
 from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
+from app.ui.screen import resize_to_fit
 from app.ui.widgets import (
     DateField,
     RowsTableModel,
@@ -138,7 +139,7 @@ class OutcomeDialog(QDialog):
         self.ctx, self.row = ctx, row
         self.new_attachments: list[str] = []
         self.setWindowTitle(f"检查结果 — {row.name}")
-        self.resize(640, 720)
+        resize_to_fit(self, 640, 720)
         with ctx.read() as s:
             phrase_list = [p.phrase for p in svc.phrases(s)]
             self.existing = (
