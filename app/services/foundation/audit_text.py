@@ -63,8 +63,9 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, "其他字段")
 
 
-def readable_summary(summary: str) -> str:
-    """The hook's “修改字段：reviewed_at、state” with labels instead of field names."""
+def readable_summary(summary: str, names: dict[str, str] | None = None) -> str:
+    """The hook's “修改字段：reviewed_at、state” with labels instead of field names; login names (``names``:
+    username → person) replaced by the person's name."""
 
     def labels(m: re.Match) -> str:
         names = [n for n in m.group(1).split("、") if n]
@@ -75,7 +76,14 @@ def readable_summary(summary: str) -> str:
                 shown.append(label)
         return "修改字段：" + "、".join(shown)
 
-    return re.sub(r"修改字段：([A-Za-z0-9_、]+)", labels, summary or "")
+    text = re.sub(r"修改字段：([A-Za-z0-9_、]+)", labels, summary or "")
+    if names:
+        text = re.sub(
+            r"(?<![A-Za-z0-9_./:-])[A-Za-z0-9_.-]+(?![A-Za-z0-9_./-])",
+            lambda m: names.get(m.group(0), m.group(0)),
+            text,
+        )
+    return text
 
 
 def value_text(field: str, value, names: dict[str, str] | None = None) -> str:

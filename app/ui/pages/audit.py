@@ -53,7 +53,7 @@ class AuditModel(RowsTableModel):
                 e.action,
                 ENTITY_NAMES.get(e.entity, e.entity),
                 e.entity_id,
-                audit_text.readable_summary(describe(e)),
+                audit_text.readable_summary(describe(e), self.names),
             ][c]
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return e.seq if c == self.SEQ else self.data(index)
@@ -214,7 +214,7 @@ class AuditPage(QWidget):
         e = self.model.entry(self.proxy.mapToSource(current).row())
         self.detail.setPlainText(
             f"第 {e.seq} 条　{local_time(e.ts)}　{self.model.person(e.user)}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
-            f"摘要：{audit_text.readable_summary(e.summary) or '（无）'}\n\n"
+            f"摘要：{audit_text.readable_summary(e.summary, self.model.names) or '（无）'}\n\n"
             + (
                 "\n".join(audit_text.change_lines(e.before, e.after, self.model.names | policies.preset_names()))
                 or "（没有字段变化）"
