@@ -116,7 +116,7 @@ def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, 
     from app.ui.pages.publication import PublicationPage
 
     with acting_as(Actor("luru", "录入员")), db.Session() as s:
-        for i, (sid, _n) in enumerate(drawn[:2]):
+        for sid, _n in drawn[:2]:
             outcomes.save_outcome(s, sid, dict(check_date=date(2026, 2, 10), method="现场检查", result="未发现问题"))
         s.commit()
     with acting_as(Actor("shenhe", "审核员")), db.Session() as s:

@@ -154,7 +154,7 @@ def test_objects_page_edit_dialog_validates(qtbot, ctx, db, boxes, monkeypatch):
 def test_objects_page_mark_status_tag_history(qtbot, ctx, db, boxes, monkeypatch):
     from app.ui.pages.objects import ObjectsPage, StatusDialog
 
-    codes = seed(db, 2)
+    seed(db, 2)
     page = ObjectsPage(ctx)
     qtbot.addWidget(page)
     page.proxy.set_search("城关镇化工")

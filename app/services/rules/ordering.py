@@ -37,7 +37,8 @@ class PolicyOrder:
         category = self._category_rank(text)
         risk = next((i for i, r in enumerate(RISKS_HIGH_FIRST) if r in text), None)
         if category is not None or risk is not None:  # a stratum: 一般排污单位（较高风险）
-            return (0, category if category is not None else len(self.categories), risk if risk is not None else 9, text)
+            rank = category if category is not None else len(self.categories)
+            return (0, rank, risk if risk is not None else 9, text)
         try:
             return (1, float(text), 0, "")
         except ValueError:

@@ -213,7 +213,8 @@ class AuditPage(QWidget):
             return
         e = self.model.entry(self.proxy.mapToSource(current).row())
         self.detail.setPlainText(
-            f"第 {e.seq} 条　{local_time(e.ts)}　{self.model.person(e.user)}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
+            f"第 {e.seq} 条　{local_time(e.ts)}　{self.model.person(e.user)}　{e.action}　"
+            f"{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
             f"摘要：{audit_text.readable_summary(e.summary, self.model.names) or '（无）'}\n\n"
             + (
                 "\n".join(audit_text.change_lines(e.before, e.after, self.model.names | policies.preset_names()))

@@ -392,7 +392,8 @@ class DrawPage(QWidget):
         self.strata_model.set_rows(strata_rows)
         strata = record["strata"]
         self.summary_label.setText(
-            f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，应抽 {sum(s['required'] for s in strata)} 家，"
+            f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，"
+            f"应抽 {sum(s['required'] for s in strata)} 家，"
             f"实抽 {sum(len(s['selected']) for s in strata)} 家（现场 {self.onsite_model.rowCount()}，"
             f"非现场 {self.offsite_model.rowCount()}）。记录哈希 {record['record_hash']}"
         )

@@ -113,7 +113,8 @@ class ExchangePage(QWidget):
     def scan_drives(self) -> None:
         self.drives.clear()
         for d in list_removable_drives():
-            text = f"{d['label']}  —  {d['path']}  （可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}）"
+            free = f"可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}"
+            text = f"{d['label']}  —  {d['path']}  （{free}）"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d["path"])
             self.drives.addItem(item)

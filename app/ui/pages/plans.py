@@ -373,7 +373,8 @@ class PlansPage(QWidget):
                 )
         self.plan_model.set_rows(rows)
         self.status.setText(
-            f"{self.year.value()} 年共 {len(rows)} 个抽查计划。未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。"
+            f"{self.year.value()} 年共 {len(rows)} 个抽查计划。"
+            "未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。"
         )
         idx = next((i for i, r in enumerate(rows) if r["id"] == selected), 0 if rows else None)
         if idx is not None:
