@@ -76,9 +76,21 @@ def handle_exception(exc_type, exc, tb) -> None:
 
 
 def show_dialog(exc_type, exc, tb, details: str | None = None) -> None:
-    """The crash dialog over the active window (one at a time)."""
+    """The crash dialog over the active window (one at a time); a known database fault gets its Chinese message."""
     global _showing
     if _showing or QApplication.instance() is None:
+        return
+    from app.services.foundation.errors import database_message
+
+    known = database_message(exc) if isinstance(exc, Exception) else None
+    if known is not None:  # a database fault (disk full, read-only, locked, server away…): the one translation
+        from PySide6.QtWidgets import QMessageBox
+
+        _showing = True
+        try:
+            QMessageBox.warning(QApplication.activeWindow(), f"{APP_NAME} — 无法完成", known)
+        finally:
+            _showing = False
         return
     _showing = True
     try:
