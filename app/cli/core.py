@@ -6,7 +6,7 @@ import os
 
 from app.cli import NEW_PASSWORD_ENV
 from app.models.db import redact_url
-from app.services.foundation import accounts, audit, permissions
+from app.services.foundation import accounts, audit, listings, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
 
@@ -115,16 +115,8 @@ def cmd_audit_verify(args, ctx) -> int:
 
 
 def cmd_audit_list(args, ctx) -> int:
-    from sqlalchemy import select
-
-    from app.models.core import AuditEntry
-
+    f = listings.AuditFilter(user=args.user_name, entity=args.entity, limit=args.limit)
     with ctx.db.Session() as s:
-        q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(args.limit)
-        if args.entity:
-            q = q.where(AuditEntry.entity == args.entity)
-        if args.user_name:
-            q = q.where(AuditEntry.user == args.user_name)
         rows = [
             dict(
                 seq=e.seq,
@@ -135,7 +127,7 @@ def cmd_audit_list(args, ctx) -> int:
                 entity_id=e.entity_id,
                 summary=e.summary,
             )
-            for e in s.scalars(q)
+            for e in listings.audit_entries(s, f)
         ]
     ctx.emit(
         rows,
@@ -164,14 +156,9 @@ def cmd_user_add(args, ctx) -> int:
 
 
 def cmd_user_list(args, ctx) -> int:
-    from sqlalchemy import select
-
-    from app.models.core import User
-
     with ctx.db.Session() as s:
         rows = [
-            dict(username=u.username, role=u.role, active=u.active, locked=bool(u.locked_until))
-            for u in s.scalars(select(User).order_by(User.id))
+            dict(username=u.username, role=u.role, active=u.active, locked=u.locked) for u in listings.accounts(s)
         ]
     ctx.emit(rows, lambda: "\n".join(f"{r['username']}\t{r['role']}" for r in rows))
     return 0

@@ -64,7 +64,6 @@ class CrashDialog(QDialog):
 
 
 def handle_exception(exc_type, exc, tb) -> None:
-    global _showing
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
@@ -72,6 +71,14 @@ def handle_exception(exc_type, exc, tb) -> None:
     app = QApplication.instance()
     if app is None or _showing or threading.current_thread() is not threading.main_thread():
         sys.__excepthook__(exc_type, exc, tb)
+        return
+    show_dialog(exc_type, exc, tb)
+
+
+def show_dialog(exc_type, exc, tb, details: str | None = None) -> None:
+    """The crash dialog over the active window (one at a time); a known database fault gets its Chinese message."""
+    global _showing
+    if _showing or QApplication.instance() is None:
         return
     from app.services.foundation.errors import database_message
 
@@ -87,7 +94,10 @@ def handle_exception(exc_type, exc, tb) -> None:
         return
     _showing = True
     try:
-        dlg = CrashDialog(details_text(exc_type, exc, tb), QApplication.activeWindow())
+        text = details_text(exc_type, exc, tb)
+        if details and details.strip() and "Traceback" in details and "Traceback" not in text:
+            text += "\n" + details
+        dlg = CrashDialog(text, QApplication.activeWindow())
         dlg.setWindowModality(Qt.WindowModality.ApplicationModal)
         dlg.exec()
     finally:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit, QVBoxLayout
 
 from app import APP_NAME
 from app.models.db import Database
-from app.services.foundation import accounts
+from app.services.foundation import accounts, listings
 from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.errors import UserError
 from app.ui.widgets import password_edit
@@ -27,13 +27,16 @@ class LoginDialog(QDialog):
         self.db = db
         self.actor: Actor | None = None
         self.setWindowTitle(f"{APP_NAME} — 登录")
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(420)
         lay = QVBoxLayout(self)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # a wrapped message grows the dialog
         title = QLabel(f"<b>{office_name or APP_NAME}</b>")
         lay.addWidget(title)
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.password = password_edit()
+        for field in (self.username, self.password):
+            field.setMinimumWidth(300)  # the dialog's width comes from its layout (it grows with a long message)
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
         lay.addLayout(form)
@@ -108,13 +111,9 @@ class ChangePasswordDialog(QDialog):
         if self.password.text() != self.password2.text():
             self.error.setText("两次输入的密码不一致，请重新输入。")
             return
-        from sqlalchemy import select
-
-        from app.models.core import User
-
         try:
             with acting_as(self.actor), self.db.Session() as s:
-                user = s.scalar(select(User).where(User.username == self.actor.username))
+                user = listings.account_by_name(s, self.actor.username)
                 if self.require_current:
                     accounts.change_password(s, user, self.current.text(), self.password.text())
                 else:

@@ -55,9 +55,12 @@ def start_session(db: Database, parent=None):
         username = dlg.username
         with db.Session() as s:
             office = office_service.get_office(s)
-    login = LoginDialog(db, office.name, parent, username=username)
+    from app.ui.main_window import last_user, remember_user
+
+    login = LoginDialog(db, office.name, parent, username=username or last_user())
     if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
         return None
+    remember_user(login.actor.username)
     return AppContext(db=db, actor=login.actor, office_name=office.name, office_level=office.level)
 
 

@@ -79,7 +79,7 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     n = page.onsite_model.rowCount() + page.offsite_model.rowCount()
     assert n > 0
     first = page.onsite_model.rows[0]
-    assert len(first["team"]) >= 2 and first["ticket"].startswith("0.")
+    assert len(first.team) >= 2 and first.ticket.startswith("0.")
     page.grab().save(str(tmp_path / "draw_page.png"))
     # replace the first object (next ticket of its stratum)
     page.tabs.setCurrentIndex(0)
@@ -89,7 +89,7 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("已注销", True))
     page.replace_object()
     assert messages[-1][1] == "已替换"
-    notes = [r["note"] for r in page.onsite_model.rows]
+    notes = [r.note for r in page.onsite_model.rows]
     assert any(nt.startswith("已替换") for nt in notes) and any(nt.startswith("替补") for nt in notes)
     # confirm, export, verify
     qtbot.mouseClick(page.confirm_btn, Qt.MouseButton.LeftButton)
@@ -192,7 +192,10 @@ def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
         "应抽（家）",
         "实抽（家）",
     ]
-    required = sum(model.data(model.index(r, 5)) for r in range(model.rowCount()))
-    drawn = sum(model.data(model.index(r, 6)) for r in range(model.rowCount()))
+    last = model.rowCount() - 1  # the 合计 row at the foot adds the strata up
+    assert model.data(model.index(last, 0)) == "合计"
+    required = sum(model.data(model.index(r, 5)) for r in range(last))
+    drawn = sum(model.data(model.index(r, 6)) for r in range(last))
+    assert (model.data(model.index(last, 5)), model.data(model.index(last, 6))) == (required, drawn)
     assert drawn == required == page.onsite_model.rowCount() + page.offsite_model.rowCount()
     assert f"应抽 {required} 家" in page.summary_label.text()

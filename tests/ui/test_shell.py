@@ -58,7 +58,7 @@ def ctx(db):
 @pytest.fixture
 def window(qtbot, ctx):
     from app.ui.main_window import MainWindow
-    from app.ui.workers import wait_all
+    from app.ui.operations import wait_all
 
     w = MainWindow(ctx)
     w.backup_on_close = False
@@ -158,10 +158,15 @@ def test_locked_account_message_and_unlock_from_users_page(qtbot, db, ctx, monke
     for _ in range(4):
         qtbot.keyClicks(dlg.password, "x1")
         dlg.ok_button.click()
-    assert dlg.error.text() == "密码错误次数过多，账户“admin”已锁定 15 分钟。"
+    assert dlg.error.text().startswith("密码错误次数过多，账户“admin”已锁定 15 分钟。")
     qtbot.keyClicks(dlg.password, "admin123")
     dlg.ok_button.click()
     assert "已被锁定" in dlg.error.text() and "请管理员解锁" in dlg.error.text()
+    # the locked administrator learns the way back in, and the wrapped message does not squeeze the fields
+    assert "ssj account unlock admin" in dlg.error.text()
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.username.height() >= 20 and dlg.password.height() >= 20
     assert dlg.result() != QDialog.DialogCode.Accepted
 
     from app.ui.pages.users import UsersPage
@@ -170,9 +175,9 @@ def test_locked_account_message_and_unlock_from_users_page(qtbot, db, ctx, monke
     page = UsersPage(ctx)
     qtbot.addWidget(page)
     page.select_username("admin")
-    assert page.model.rows[0]["status"] == "已锁定" and page.unlock_button.isEnabled()
+    assert page.model.rows[0].status == "已锁定" and page.unlock_button.isEnabled()
     page.unlock_button.click()
-    assert page.model.rows[0]["status"] == "正常"
+    assert page.model.rows[0].status == "正常"
     qtbot.keyClicks(dlg.password, "admin123")
     dlg.ok_button.click()
     assert dlg.result() == QDialog.DialogCode.Accepted
@@ -214,9 +219,10 @@ def test_main_window_navigation_and_status(window, qtbot):
     assert home.counts["账户"] == 1
     assert "测试县生态环境保护综合行政执法大队（县级）" == window.office_label.text()
     assert window.user_label.text() == "用户：管理员（管理员）"
-    assert str(window.ctx.db.sqlite_file) in window.db_label.text()
+    assert window.ctx.db.sqlite_file.name in window.db_label.text()
+    assert str(window.ctx.db.sqlite_file) in window.db_label.toolTip()  # the whole path on hover
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["文件(&F)", "帮助(&H)"]
+    assert menus == ["文件(&F)", "视图(&V)", "帮助(&H)"]
     # clicking a navigation entry builds that page lazily
     assert "audit" not in window.pages
     item = window._items["audit"]
@@ -227,7 +233,7 @@ def test_main_window_navigation_and_status(window, qtbot):
 def test_every_discovered_page_opens(window):
     for spec in window.specs:
         widget = window.show_page(spec.key)
-        assert widget is not None and window.stack.currentWidget() is widget
+        assert widget is not None and window.stack.currentWidget().widget() is widget
 
 
 def test_clerk_does_not_see_account_management(qtbot, db):
@@ -340,7 +346,9 @@ def test_audit_page_filters_and_verifies(qtbot, window, ctx, monkeypatch, db_pat
     page.entity.setCurrentIndex(page.entity.findText("检查对象"))
     page.search_button.click()
     assert page.model.rowCount() == 1
-    assert page.model.data(page.model.index(0, 3)) == "新增" and page.model.data(page.model.index(0, 2)) == "admin"
+    assert (
+        page.model.data(page.model.index(0, 3)) == "新增" and page.model.data(page.model.index(0, 2)) == "管理员"
+    )  # the person, not the login
     page.table.selectRow(0)
     assert "审计测试企业" in page.detail.toPlainText()
     page.text.setText("不存在的文字")
@@ -375,8 +383,8 @@ def test_users_page_add_reset_deactivate(window, ctx, monkeypatch):
     monkeypatch.setattr(users.AddUserDialog, "exec", fill)
     page = window.show_page("users")
     page.add_button.click()
-    row = next(r for r in page.model.rows if r["username"] == "zhangsan")
-    assert (row["display_name"], row["role"], row["status"]) == ("张三", "审核员", "需改密码")
+    row = next(r for r in page.model.rows if r.username == "zhangsan")
+    assert (row.display_name, row.role, row.status) == ("张三", "审核员", "需改密码")
     from PySide6.QtWidgets import QInputDialog
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("reset456", True)))
@@ -385,8 +393,8 @@ def test_users_page_add_reset_deactivate(window, ctx, monkeypatch):
     page.select_username("zhangsan")
     assert page.active_button.text() == "停用"
     page.active_button.click()
-    row = next(r for r in page.model.rows if r["username"] == "zhangsan")
-    assert row["status"] == "已停用"
+    row = next(r for r in page.model.rows if r.username == "zhangsan")
+    assert row.status == "已停用"
     # the logged-in administrator cannot switch himself off
     page.select_username("admin")
     page.active_button.click()
@@ -664,10 +672,10 @@ def test_no_account_without_a_password_and_no_password_setting_at_login(qtbot, d
 def test_close_with_a_running_background_job_asks_first(window, monkeypatch, qtbot):
     import threading
 
-    from app.ui.workers import run_in_background
+    from app.ui.operations import run_op
 
     release = threading.Event()
-    worker = run_in_background(window, "长任务", lambda progress, cancelled: release.wait(10), on_done=lambda r: None)
+    worker = run_op(window, None, lambda: release.wait(10), background=True)
     boxes = Boxes(monkeypatch, answer=QMessageBox.StandardButton.No)
     qtbot.wait(50)
     window.close()

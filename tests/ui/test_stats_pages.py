@@ -12,9 +12,9 @@ from app.services.foundation.office import init_office
 from app.services.foundation.store import open_database
 from app.services.reports import statistics as stats
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from app.ui.pages.exchange import ExchangePage
 from app.ui.pages.stats import CaseDialog, StatsPage
-from app.ui.workers import wait_all
 from tests.stats_scenario import build_scenario
 
 KEY_PASSPHRASE = "county-passphrase"
@@ -46,6 +46,7 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
     page.refresh()
+    wait_all()
     assert page.model.rowCount() == len(stats.FIELDS)
     assert _value(page, "各类合计", "已查") == "6"
     assert _value(page, "结果公示", "公示率") == "83.33"
@@ -68,6 +69,7 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     assert page.grab().save(str(shot)) and shot.stat().st_size > 10_000
     page.period.setCurrentText("2026Q9")
     page.refresh()
+    wait_all()
     assert "期间" in page.summary.text()
 
 
@@ -77,12 +79,15 @@ def test_stats_page_exports(qtbot, county, tmp_path, monkeypatch, messages):
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
     page.refresh()
+    wait_all()
     target = tmp_path / "季度统计表.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     qtbot.mouseClick(page.export_stats_btn, Qt.MouseButton.LeftButton)
+    wait_all()
     assert load_workbook(target)["季度统计表"]["A6"].value == "合计"
     target = tmp_path / "名录库调整信息.xlsx"
     qtbot.mouseClick(page.export_adj_btn, Qt.MouseButton.LeftButton)
+    wait_all()
     assert load_workbook(target).sheetnames[0] == "汇总"
     assert messages[-1][0] == "information" and "查处情况 3" in messages[-1][2]
 

@@ -1054,3 +1054,13 @@ def dashboard_items(session: Session, today) -> list[dict]:
             "page": "exchange",
         }
     ]
+
+
+def received_periods(session: Session) -> list[str]:
+    """The periods the city has received a package for (any county), in no particular order."""
+    return list(session.scalars(select(CountyReport.period).distinct()))
+
+
+def fingerprint_of_text(text: str) -> str:
+    """The fingerprint of the public key pasted or read as text (a .pem file's content)."""
+    return key_fingerprint(_pem_from_text(text))

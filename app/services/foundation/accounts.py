@@ -109,7 +109,10 @@ def authenticate(session: Session, username: str, password: str, *, record_login
         raise UserError("用户名或密码错误。")
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise UserError(f"账户“{user.username}”因连续输错密码已被锁定，请 {minutes} 分钟后再试，或请管理员解锁。")
+        raise UserError(
+            f"账户“{user.username}”因连续输错密码已被锁定，请 {minutes} 分钟后再试，或请管理员解锁。"
+            f"管理员本人被锁定时，可在这台电脑的命令行运行：ssj account unlock {user.username}"
+        )
     if not user.password_hash or not check_password(password, user.password_hash):
         user.failed_attempts += 1
         left = MAX_FAILURES - user.failed_attempts
@@ -118,7 +121,11 @@ def authenticate(session: Session, username: str, password: str, *, record_login
             user.failed_attempts = 0
             audit.record(session, "锁定账户", "user_account", str(user.id), summary=f"{user.username} 连续输错密码")
             session.commit()
-            raise UserError(f"密码错误次数过多，账户“{user.username}”已锁定 {LOCK_MINUTES} 分钟。")
+            raise UserError(
+                f"密码错误次数过多，账户“{user.username}”已锁定 {LOCK_MINUTES} 分钟。"
+                "可请管理员在“账户管理”中解锁；"
+                f"管理员本人被锁定时，可在这台电脑的命令行运行：ssj account unlock {user.username}"
+            )
         session.commit()
         raise UserError(f"用户名或密码错误（再错 {left} 次将锁定账户）。")
     if needs_rehash(user.password_hash):  # an older, weaker hash: store it again at today's strength

@@ -32,6 +32,15 @@ ENTITY_NAMES = {
     "publication": "公示",
     "policy_version": "规则版本",
     "attachment": "附件",
+    "result_phrase": "检查结果用语",
+    "calendar_day": "节假日安排",
+    "plan_adjustment": "计划调整备案",
+    "audit_head": "审计链头",
+    "trusted_county": "县级单位",
+    "county_report": "县级报送",
+    "object_change": "对象变更记录",
+    "column_mapping": "导入列对应",
+    "external_check": "其他部门检查",
 }
 _NAME_KEYS = ("name", "title", "username", "code", "key", "period")
 HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要", "修改前", "修改后", "前一条哈希", "本条哈希")

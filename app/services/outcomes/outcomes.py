@@ -1053,3 +1053,9 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
         summary=f"导入检查结果录入表 {path.name}：新增 {report['inserted']}，更新 {report['updated']}",
     )
     return report
+
+
+def periods_with_draws(session: Session) -> list[str]:
+    """The periods that have a drawn or confirmed draw, newest first (the outcome pages' period chooser)."""
+    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(DRAWN_STATES))))
+    return sorted(codes, reverse=True)

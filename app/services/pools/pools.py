@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models.pools import (
@@ -606,8 +607,29 @@ def delete_inspector(session: Session, person_id: int) -> None:
     person = session.get(Inspector, person_id)
     if person is None:
         raise UserError("该人员已不存在，请刷新列表。")
-    session.delete(person)
-    session.flush()
+    name = person.name
+    try:
+        with session.begin_nested():
+            session.delete(person)
+            session.flush()
+    except IntegrityError:
+        raise UserError(
+            f"“{name}”已被抽取或检查记录引用，不能删除。可把“在编在岗”改为“否”，他就不再参加随机选派。"
+        ) from None
+
+
+def get_inspector(session: Session, person_id: int) -> Inspector:
+    person = session.get(Inspector, person_id)
+    if person is None:
+        raise UserError("该人员已不存在，请刷新列表。")
+    return person
+
+
+def get_item(session: Session, item_id: int) -> InspectionItem:
+    item = session.get(InspectionItem, item_id)
+    if item is None:
+        raise UserError("该抽查事项已不存在，请刷新列表。")
+    return item
 
 
 # ------------------------------------------------------------------------------------------- items

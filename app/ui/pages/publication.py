@@ -8,13 +8,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.services.foundation import permissions
+from app.services.foundation import listings, permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
 from app.ui.widgets import RowsTableModel, button_row, confirm_irreversible, page_title, plain_table
@@ -69,7 +70,7 @@ class PendingModel(RowsTableModel):
                 r.uscc,
                 r.check_date.isoformat() if r.check_date else "",
                 r.result,
-                r.reviewed_by,
+                self.person(r.reviewed_by) if r.reviewed_by else "",
                 r.publish_due.isoformat() if r.publish_due else "",
                 self.remaining[index.row()],
             ][index.column()]
@@ -86,7 +87,8 @@ class BatchModel(RowsTableModel):
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
-            return str(self.rows[index.row()][index.column()])
+            value = self.rows[index.row()][index.column()]
+            return self.person(value) if index.column() == 5 else str(value)
         return None
 
 
@@ -141,6 +143,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
                 rows = svc.publishable(s, period)
                 rate = svc.publication_rate(s, period)
                 history = svc.batches(s, period)
+                self.pending.names = self.batches.names = listings.display_names(s)
                 rule = workdays.publication_rule(s)
                 self.pending.set_rows(rows, today, workdays.Calendar(s))
         except UserError:
@@ -168,7 +171,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
     def create_batch(self, xlsx_path: str | None = None, preview: bool = True) -> dict | None:
         period = self.current_period()
         if not xlsx_path:
-            xlsx_path, _f = QFileDialog.getSaveFileName(
+            xlsx_path, _f = save_file_dialog(
                 self,
                 "保存公示表（上传平台用）",
                 str(Path.home() / f"抽查结果公示-{period}.xlsx"),
@@ -199,8 +202,11 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
 
             show(pdf_file, "公示", self)
         else:
-            QMessageBox.information(
-                self, "公示", f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}"
+            show_saved(
+                self,
+                xlsx_file,
+                f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}",
+                "公示",
             )
         return info
 
@@ -209,7 +215,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         if bid is None:
             return None
         if not path:
-            path, _f = QFileDialog.getSaveFileName(
+            path, _f = save_file_dialog(
                 self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"), "Excel 文件 (*.xlsx)"
             )
         if not path:
