@@ -497,7 +497,7 @@ def test_task_draw_through_the_rules_engine(session):
     assert "RW-01" in items[0]["detail"] and "已抽取" in items[0]["detail"]
 
 
-def test_no_expert_requirement_by_default_and_never_blocking(session):
+def test_no_expert_requirement_by_default_and_never_blocking(session, tmp_path):
     """Issue 12.3: no document requires an expert. By default a 危废/辐射 object without an expert is drawn
     with its two officers; turned on by the office, the object is listed as unassigned for that reason and
     the draw (freeze included) goes ahead for everything else."""
@@ -528,6 +528,14 @@ def test_no_expert_requirement_by_default_and_never_blocking(session):
     others = [e for e in rec["strata"][0]["selected"] if e["uscc"] != missing["uscc"]]
     assert all([m["role"] for m in e["team"]] == ["执法人员", "执法人员", "专家"] for e in others)
     assert da.verify_record(draws.export_record(d2)) == []
+    # the record PDF lists it for that reason
+    pdf = tmp_path / "rec.pdf"
+    draw_documents.record_pdf(session, d2.id, pdf)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "未配齐检查组" in text and missing["uscc"] in text
     # the object stays drawn and can be replaced like any other
     draws.replace_object(session, d2.id, missing["uscc"], "已注销")
     assert draws.verify_draw_row(session, d2) == ""
+    draw_documents.record_pdf(session, d2.id, pdf)

@@ -315,6 +315,18 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                 )
             )
 
+    missing = [[u["uscc"], u["name"], u["reason"]] for u in rec.get("unassigned") or []]
+    missing += [
+        [a["replacement"]["uscc"], a["replacement"]["name"], a["replacement"]["unassigned"]]
+        for a in amendments
+        if a["kind"] == "对象替换" and a["replacement"].get("unassigned")
+    ]
+    if missing:  # only objects lacking the expert the office asked for: they keep their officers
+        story.append(_p("未配齐检查组：以下对象已安排执法人员，但未能按本单位规则配备专家", st["h2"]))
+        rows = [["统一社会信用代码", "单位", "原因"]]
+        rows += [[_p(u, st["mono"]), _p(n, st["cell"]), _p(why, st["cell"])] for u, n, why in missing]
+        story.append(_grid(rows, [40 * mm, 54 * mm, 80 * mm]))
+
     names = {p["id"]: p["name"] for p in rec["snapshot"]["people"]}
     skip_rows = [["对象", "跳过的人员", "原因"]]
     for s in rec["strata"]:
