@@ -462,7 +462,7 @@ def test_shipped_verifier_is_generated_from_the_algorithm():
     shipped = (ROOT / "resources" / "verifier" / "ssj_verify.py").read_text(encoding="utf-8")
     assert shipped == da.verifier_source()
     imports = set(re.findall(r"^\s*(?:import|from)\s+([\w.]+)", shipped, re.M))
-    assert imports <= {"__future__", "hashlib", "json", "sys", "re", "inspect", "collections", "itertools"}
+    assert imports <= {"__future__", "hashlib", "json", "os", "sys", "re", "inspect", "collections", "itertools"}
 
 
 def test_standalone_verifier_runs_with_plain_python(tmp_path):

@@ -1268,12 +1268,52 @@ def summary(record: dict) -> str:
     )
 
 
+def run_vectors(directory: str) -> tuple[bool, list[str]]:
+    """Check every test vector (*.json) in `directory`: (all as expected, one line per vector).
+
+    A vector is {"vector", "description", "covers", "expect", "record"}: `expect` is "通过" for a record
+    that must verify, or {"rule": "R.."} for an impossible record that must be refused under that rule."""
+    import os
+
+    names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
+    if not names:
+        return False, [f"目录 {directory} 中没有测试向量（*.json）。"]
+    ok, lines = True, []
+    for name in names:
+        with open(os.path.join(directory, name), encoding="utf-8") as fh:
+            vector = json.load(fh)
+        problems = verify_record(vector["record"])
+        expect = vector["expect"]
+        if expect == "通过":
+            good = not problems
+            got = "通过" if good else problems[0]
+        else:
+            good = bool(problems) and f"规则 {expect['rule']}" in problems[0]
+            got = problems[0] if problems else "校验通过（应被拒绝）"
+        ok = ok and good
+        want = "应通过" if expect == "通过" else f"应违反规则 {expect['rule']}"
+        lines.append(f"{'符合' if good else '不符'}  {name}（{want}）：{got}")
+    return ok, lines
+
+
 def main(argv=None) -> int:
-    """`python ssj_verify.py RECORD.json`: exit 0 when the record re-computes exactly, 1 otherwise."""
+    """`python ssj_verify.py RECORD.json`: exit 0 when the record re-computes exactly, 1 otherwise.
+
+    `python ssj_verify.py --vectors DIR`: run the test vectors in DIR (exit 0 when every one is as expected)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) == 2 and args[0] == "--vectors":
+        try:
+            ok, lines = run_vectors(args[1])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            sys.stderr.write(f"无法读取测试向量目录 {args[1]}：{exc}\n")
+            return 1
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(f"{'全部符合' if ok else '有不符'}：共 {len(lines)} 个测试向量。\n")
+        return 0 if ok else 1
     if len(args) != 1 or args[0] in ("-h", "--help"):
         sys.stderr.write(
             "用法：python ssj_verify.py 抽取记录.json\n"
+            "      python ssj_verify.py --vectors 测试向量目录\n"
             "重新计算抽取记录：一致时退出码 0，否则退出码 1 并说明第一处不一致。\n"
         )
         return 2 if not args or args[0] not in ("-h", "--help") else 0
@@ -1302,7 +1342,7 @@ def verifier_source() -> str:
     header = (
         "#!/usr/bin/env python3\n"
         "# ssj_verify.py — 双随机抽查工作台 抽取记录校验程序（独立运行，只需 Python 3.8+ 标准库）\n"
-        "# 用法：python ssj_verify.py 抽取记录.json\n"
+        "# 用法：python ssj_verify.py 抽取记录.json    |    python ssj_verify.py --vectors 测试向量目录\n"
         "# Generated from app/services/draw/algorithm.py; a test checks they are identical.\n"
     )
     return header + own + '\n\nif __name__ == "__main__":\n    sys.exit(main())\n'
