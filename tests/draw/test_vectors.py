@@ -77,3 +77,23 @@ def test_standalone_verifier_runs_the_vectors(tmp_path):
     (bad / VECTORS[0].name).write_text(json.dumps(vector, ensure_ascii=False), encoding="utf-8")
     out = subprocess.run([python, "-I", str(script), "--vectors", str(bad)], capture_output=True, text=True)
     assert out.returncode == 1 and "不符" in out.stdout
+
+
+def test_document_states_every_rule_and_vector():
+    """Whatever the verifier checks, docs/draw-algorithm.md states: each rule verbatim, each vector by name."""
+    doc = (ROOT / "docs" / "draw-algorithm.md").read_text(encoding="utf-8")
+    for rule, text in da.RULES.items():
+        assert f"| {rule} | {text} |" in doc, rule
+    for path in VECTORS:
+        assert f"`{path.name}`" in doc, path.name
+    for reason in (
+        "已在本组或被替换",
+        "无执法证号",
+        "回避",
+        "异地交叉：与对象同属一地",
+        "专长不符（优先安排专长匹配人员）",
+    ):
+        assert f"`{reason}`" in doc
+    for word in da.REPLACEMENT_REASONS + da.SEED_SOURCES:
+        assert word in doc
+    assert da.ALGORITHM in doc and da.ALGORITHM_V1 in doc
