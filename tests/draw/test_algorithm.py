@@ -314,7 +314,7 @@ def test_team_rules_hold(spec, cross, cap, k, seed, nreq):
             experts = [i for i in ids if person[i]["kind"] == "专家"]
             assert len(experts) <= (1 if special else 0)  # an expert joins when one is eligible; never required
             assert e["uscc"] not in unassigned  # expert_required is off by default
-            for pid, reason in e["skips"]:
+            for _pid, reason in e["skips"]:
                 assert reason in (
                     "回避",
                     "异地交叉：与对象同属一地",
