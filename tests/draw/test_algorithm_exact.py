@@ -1,0 +1,567 @@
+"""Exact behaviour of the draw algorithm's small parts: messages, boundaries, the verifier's command line.
+
+Written to kill the mutants of app/services/draw/algorithm.py that the vectors and the property tests let
+live (docs/mutation-equivalents.md); each test states a behaviour a clerk or an auditor relies on.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from app.services.draw import algorithm as da
+from tests.draw import records as R
+from tests.draw.make_vectors import expert, industrial_pool, obj, officer, snapshot, stratum
+
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "docs" / "vectors"
+SEED = "20261201000000000001"
+
+
+def _vector(name: str) -> dict:
+    return json.loads((VECTORS / f"{name}.json").read_text(encoding="utf-8"))["record"]
+
+
+# ------------------------------------------------------------------------------------------- tickets, seeds
+
+
+def test_trim_keeps_leading_nines_and_nine_more_digits():
+    assert da.trim("0.9098039269123") == "0.9098039269"
+    assert da.trim("0.123456789123") == "0.123456789"
+    assert da.trim("0.99999") == "0.99999"
+    assert da.trim("0.1234", 2) == "0.12"
+    assert da.trim("0.991234567890", 3) == "0.99123"
+
+
+def test_ticket_number_with_and_without_a_precomputed_seed_hash():
+    full = da.ticket_number("314159", "ab-1")
+    assert full.startswith("0.9098039269")
+    assert da.ticket_number("314159", "ab-1", da.sha256_text("314159")) == full
+    assert len(full) >= 66
+
+
+def test_check_seed_messages():
+    assert da.check_seed("1" * 20) == "1" * 20
+    assert da.check_seed("12", generated=True) == "12"
+    with pytest.raises(ValueError, match="随机种子为空"):
+        da.check_seed(None)
+    with pytest.raises(ValueError, match="随机种子为空"):
+        da.check_seed("")
+    with pytest.raises(ValueError, match="非数字字符“a”"):
+        da.check_seed("1234a")
+    with pytest.raises(ValueError, match="非数字字符“１”"):
+        da.check_seed("１" * 20)  # full-width digits are not ASCII
+    with pytest.raises(ValueError, match="只有 19 位，至少需要 20 位"):
+        da.check_seed("1" * 19)
+
+
+# ------------------------------------------------------------------------------------------- snapshot
+
+
+def test_build_snapshot_normalises_and_refuses():
+    people = [officer(1, "甲", [" 水 ", "大气", "水"]), officer(0, "乙")]
+    objs = [obj(2, "二", types=["废水", " 废气", ""]), obj(1, "一")]
+    snap = snapshot(
+        [stratum("重点", "重点", 1, objs)],
+        people,
+        rules={"cap_per_inspector": "3", "expert_for": [" 辐射", "辐射", ""]},
+    )
+    assert [o["id"] for o in snap["strata"][0]["objects"]] == sorted(o["id"] for o in objs)
+    assert snap["strata"][0]["objects"][1]["pollution_types"] == ["废气", "废水"]
+    assert [p["id"] for p in snap["people"]] == sorted(p["id"] for p in people)
+    assert snap["people"][1]["expertise"] == ["大气", "水"]
+    assert snap["rules"]["cap_per_inspector"] == 3 and snap["rules"]["expert_for"] == ["辐射"]
+    assert snap["rules"]["expert_required"] is False and snap["format"] == "ssj-snapshot/1"
+    assert snap["strata"][0]["mode"] == "现场"
+    s2 = da.build_snapshot(
+        office="o",
+        period="2026Q1",
+        task={"id": 1, "code": "c", "name": "n", "draw_type": "定向", "x": 1},
+        policy_id=None,
+        strata=[dict(stratum("a", "b", 1, objs), mode="")],
+        people=people,
+    )
+    assert s2["task"] == {"id": 1, "code": "c", "name": "n", "draw_type": "定向"} and s2["policy_id"] == ""
+    assert s2["strata"][0]["mode"] == "现场"
+    with pytest.raises(ValueError, match="不能设为少于 2"):
+        snapshot([stratum("a", "b", 1, objs)], people, rules={"officers_per_team": 1})
+    with pytest.raises(ValueError, match="不能为负数"):
+        snapshot([stratum("a", "b", 1, objs)], people, rules={"cap_per_inspector": -1})
+    with pytest.raises(ValueError, match="没有这些项：colour"):
+        snapshot([stratum("a", "b", 1, objs)], people, rules={"colour": 1})
+    with pytest.raises(ValueError, match="应抽数为负数"):
+        snapshot([stratum("a", "b", -1, objs)], people)
+    with pytest.raises(ValueError, match="应抽 3 家，但范围内只有 2 家"):
+        snapshot([stratum("a", "b", 3, objs)], people)
+    with pytest.raises(ValueError, match="缺少统一社会信用代码（空）"):
+        snapshot([stratum("a", "b", 1, [dict(objs[0], id=" ", name="空")])], people)
+    with pytest.raises(ValueError, match="同时出现在分层“a/b”和“c/d”中"):
+        snapshot([stratum("a", "b", 1, objs), stratum("c", "d", 1, objs[:1])], people)
+    with pytest.raises(ValueError, match="人员编号“14052500000”重复（乙）"):
+        snapshot([stratum("a", "b", 1, objs)], people + [people[1]])
+    with pytest.raises(ValueError, match="没有需要抽取的对象"):
+        snapshot([stratum("a", "b", 0, objs)], people)
+
+
+def test_default_rules_are_those_of_the_documents():
+    r = da.DEFAULT_RULES
+    assert r["officers_per_team"] == 2 and r["match_expertise"] is True and r["avoidance"] is True
+    assert r["cross_region"] is False and r["cap_per_inspector"] == 0 and r["expert_required"] is False
+    assert r["expert_for"] == ["辐射", "危废"]
+    assert r["expertise_synonyms"]["废水"] == ["水", "废水", "水环境", "水污染防治"]
+    assert set(r["expertise_synonyms"]) == {"废气", "废水", "固废", "危废", "辐射", "噪声", "土壤"}
+
+
+# ------------------------------------------------------------------------------------------- matching
+
+
+def test_expertise_matching_rule():
+    syn = da.DEFAULT_RULES["expertise_synonyms"]
+    cement = {"industry": "水泥、石灰和石膏制造", "pollution_types": ["废气"]}
+    chem = {"industry": "化学原料和化学制品制造业", "pollution_types": ["废水"]}
+    assert da.expertise_matches(["大气"], cement, syn)  # synonym of 废气
+    assert not da.expertise_matches(["水"], cement, syn)  # one character: never inside the industry
+    assert da.expertise_matches(["水泥"], cement, syn)  # two characters inside the industry
+    assert da.expertise_matches(["水"], chem, syn)  # synonym of 废水
+    assert da.expertise_matches(["化学"], chem, syn)
+    assert not da.expertise_matches(["化学原料和化学制品制造业检查"], chem, syn)  # version 2: not the reverse
+    assert da.expertise_matches(["化学原料和化学制品制造业检查"], chem, syn, version=1)
+    assert da.expertise_matches(["化学原料和化学制品制造业"], chem, syn)
+    assert not da.expertise_matches([], chem, syn)
+    assert not da.expertise_matches(["噪声"], {"industry": "", "pollution_types": []}, syn)
+    assert da.expertise_matches(["x"], {"industry": "x", "pollution_types": []}, syn, version=1)  # v1: equal
+    assert not da.expertise_matches(["x"], {"industry": "x", "pollution_types": []}, syn)
+
+
+# ------------------------------------------------------------------------------------------- verifier
+
+
+def test_verify_messages_name_the_place():
+    rec = _vector("01-basic")
+    assert da.verify_record(rec) == []
+    bad = copy.deepcopy(rec)
+    bad["strata"][0]["selected"][1]["ticket"] = "0.1"
+    msg = da.verify_record(bad)[0]
+    assert msg.startswith("抽取结果与重新计算不符（分层“重点监管对象/重点排污单位”第 2 个被抽中对象）：")
+    assert ".strata[0].selected[1].ticket：重新计算得" in msg and '记录中为 "0.1"' in msg
+    bad = copy.deepcopy(rec)
+    bad["strata"][0]["selected"].pop()
+    assert "应有 3 项，记录中有 2 项" in da.verify_record(bad)[0]
+    bad = copy.deepcopy(rec)
+    bad["strata"][0]["selected"][0]["extra"] = 1
+    assert ".strata[0].selected[0].extra：记录中多出此项" in da.verify_record(bad)[0]
+    bad = copy.deepcopy(rec)
+    del bad["strata"][0]["selected"][0]["at_cap"]
+    assert ".strata[0].selected[0].at_cap：记录中缺少此项" in da.verify_record(bad)[0]
+    bad = copy.deepcopy(rec)
+    bad["strata"][0]["pool"] = "10"
+    assert '分层“重点监管对象/重点排污单位”）：.strata[0].pool：应为 10，记录中为 "10"' in da.verify_record(bad)[0]
+    bad = copy.deepcopy(rec)
+    bad["caps"]["专家"] += 1
+    assert da.verify_record(bad)[0].startswith("抽取结果与重新计算不符（抽取结果）：.caps.专家")
+    bad = copy.deepcopy(rec)
+    bad["witnesses"] = ["别人"]
+    assert da.verify_record(bad)[0] == (
+        f"记录哈希不符：重新计算为 {da.record_hash(bad)}，记录中为 {rec['record_hash']}。记录已被改动。"
+    )
+    bad = copy.deepcopy(rec)
+    bad["snapshot"]["people"][0]["name"] = "某"
+    assert da.verify_record(bad)[0] == (
+        f"对象快照的指纹不符：重新计算为 {da.fingerprint(bad['snapshot'])}，记录（抽取前公示单）为 "
+        f"{rec['fingerprint']}。快照已被改动。"
+    )
+    bad = R.forged(rec, lambda r: r.__setitem__("seed", "123"))
+    assert da.verify_record(bad)[0].startswith("随机种子无效：随机种子只有 3 位")
+    assert da.verify_record([]) == ["不可能的记录（规则 R01：" + da.RULES["R01"] + "）：记录格式为“list”。"]
+    assert "记录格式为“None”" in da.verify_record({})[0]
+
+
+def test_amendment_chain_messages():
+    rec = _vector("07-object-replacement")
+    assert da.verify_record(rec) == []
+    bad = copy.deepcopy(rec)
+    bad["amendments"][1]["seq"] = 5
+    assert da.verify_record(bad) == ["第 2 条变更记录的序号为 5，变更记录缺失或顺序被打乱。"]
+    bad = copy.deepcopy(rec)
+    bad["amendments"][1]["prev"] = "0" * 64
+    assert da.verify_record(bad) == ["第 2 条变更记录（对象替换）的前一哈希不符，变更链在此断开。"]
+    bad = copy.deepcopy(rec)
+    bad["amendments"][0]["reason"] = "已注销。"
+    assert da.verify_record(bad) == ["第 1 条变更记录（对象替换）的内容与其哈希不符，已被改动。"]
+    bad = R.forged(rec, lambda r: r["amendments"][0]["replacement"].__setitem__("rank", 9))
+    assert da.verify_record(bad)[0].startswith("第 1 条变更（替换对象 ")
+    assert "与重新计算不符：.replacement.rank：重新计算得 4，记录中为 9" in da.verify_record(bad)[0]
+    bad = R.forged(rec, lambda r: r["amendments"][0].__setitem__("reason", "不想查"))
+    assert "替换原因须说明对象注销/迁出/停产/无法联系之一，现为“不想查”" in da.verify_record(bad)[0]
+    bad = R.forged(rec, lambda r: r.__setitem__("state", "已抽取"))
+    assert da.verify_record(bad) == ["记录标明的状态“已抽取”与变更记录不符（应为“已确认”）。"]
+    ok = R.forged(rec, lambda r: r.__setitem__("state", "已确认"))
+    assert da.verify_record(ok) == []
+    m = _vector("08-member-replacement")
+    bad = R.forged(m, lambda r: r["amendments"][0].__setitem__("at_cap", 7))
+    assert (
+        "替换对象 " in da.verify_record(bad)[0]
+        and "的检查人员）与重新计算不符：.new.at_cap" in da.verify_record(bad)[0]
+    )
+    bad = R.forged(m, lambda r: r["amendments"][0].__setitem__("approver", " "))
+    assert "规则 R17" in da.verify_record(bad)[0] and "缺少原因或批准人" in da.verify_record(bad)[0]
+    bad = R.forged(m, lambda r: r["amendments"][0].__setitem__("uscc", "X"))
+    assert da.verify_record(bad)[0] == "记录无法重新计算：对象 X 不是本次抽取中有效的被抽中对象。"
+    v = _vector("10-void")
+    bad = R.forged(v, lambda r: r["amendments"][1].__setitem__("reason", " "))
+    assert "规则 R18" in da.verify_record(bad)[0]
+
+
+@pytest.mark.parametrize(
+    "edit, rule, words",
+    [
+        (lambda r: r.__setitem__("algorithm", "ssj-draw/3"), "R02", "算法版本为“ssj-draw/3”"),
+        (lambda r: r.__setitem__("extra", 1), "R03", "记录多出字段 extra"),
+        (lambda r: r.__setitem__("office", 1), "R03", "记录的 office 不是文字"),
+        (lambda r: r.__setitem__("draw_id", "1"), "R03", "draw_id 或 chain_seq 不是整数"),
+        (lambda r: r.__setitem__("chain_seq", True), "R03", "draw_id 或 chain_seq 不是整数"),
+        (lambda r: r.__setitem__("witnesses", [1]), "R03", "witnesses 不是文字列表"),
+        (lambda r: r.__setitem__("unassigned", {}), "R03", "unassigned 不是列表"),
+        (lambda r: r.__setitem__("state", "草稿"), "R03", "state 为“草稿”"),
+        (lambda r: r["snapshot"].__setitem__("extra", 1), "R04", "快照多出字段 extra"),
+        (lambda r: r["snapshot"].__setitem__("office", None), "R04", "快照的 office 不是文字"),
+        (lambda r: r["snapshot"].__setitem__("task", {"id": 1}), "R04", "快照中的任务缺少字段 code、name、draw_type"),
+        (lambda r: r["snapshot"].__setitem__("strata", []), "R05", "快照中没有分层"),
+        (lambda r: r["snapshot"]["strata"][0].pop("mode"), "R05", "第 1 个分层缺少字段 mode"),
+        (lambda r: r["snapshot"]["strata"][0].__setitem__("ratio", 0.25), "R05", "第 1 个分层的 ratio 不是文字"),
+        (lambda r: r["snapshot"]["strata"][0].__setitem__("objects", {}), "R05", "的 objects 不是列表"),
+        (lambda r: r["snapshot"]["strata"][0].__setitem__("required", 11), "R05", "应抽 11 家，范围内有 10 家"),
+        (lambda r: r["snapshot"]["strata"][0].__setitem__("required", -1), "R05", "应抽 -1 家"),
+        (lambda r: r["snapshot"]["strata"][0].__setitem__("required", "3"), "R05", "应抽 '3' 家"),
+        (lambda r: [s.__setitem__("required", 0) for s in r["snapshot"]["strata"]], "R05", "各分层应抽数合计为 0"),
+        (lambda r: r["snapshot"]["strata"][0]["objects"][0].pop("township"), "R06", "中的对象缺少字段 township"),
+        (lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("name", 1), "R06", "中的对象的 name 不是文字"),
+        (
+            lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("id", " 1"),
+            "R06",
+            "对象编号为空或带空格（“ 1”）",
+        ),
+        (lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("id", ""), "R06", "对象编号为空或带空格（“”）"),
+        (
+            lambda r: r["snapshot"]["strata"][0]["objects"].insert(1, r["snapshot"]["strata"][0]["objects"][0]),
+            "R06",
+            "第 1、2 项",
+        ),
+        (
+            lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("pollution_types", "废气"),
+            "R08",
+            "不是文字列表",
+        ),
+        (lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("pollution_types", [1]), "R08", "不是文字列表"),
+        (
+            lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("pollution_types", ["废气", "废气"]),
+            "R08",
+            "“废气”与“废气”重复",
+        ),
+        (
+            lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("pollution_types", [""]),
+            "R08",
+            "有空白或首尾带空格的项“”",
+        ),
+        (
+            lambda r: r["snapshot"]["strata"][0]["objects"][0].__setitem__("pollution_types", ["废气 "]),
+            "R08",
+            "首尾带空格的项“废气 ”",
+        ),
+        (lambda r: r["snapshot"].__setitem__("people", {}), "R09", "people 不是列表"),
+        (lambda r: r["snapshot"]["people"][0].pop("avoid"), "R09", "快照中的人员缺少字段 avoid"),
+        (lambda r: r["snapshot"]["people"][0].__setitem__("region", None), "R09", "快照中的人员的 region 不是文字"),
+        (lambda r: r["snapshot"]["people"][0].__setitem__("id", "1 "), "R09", "有人员编号为空或带空格（“1 ”）"),
+        (lambda r: r["snapshot"]["people"][0].__setitem__("kind", "辅助人员"), "R09", "的类别为“辅助人员”"),
+        (lambda r: r["snapshot"]["people"][0].__setitem__("avoid", ["b", "a"]), "R08", "的回避名单中“b”与“a”顺序颠倒"),
+        (
+            lambda r: r["snapshot"]["people"][0].__setitem__("expertise", ["b", "a"]),
+            "R08",
+            "的业务专长中“b”与“a”顺序颠倒",
+        ),
+        (lambda r: r["snapshot"]["rules"].pop("avoidance"), "R10", "选派规则缺少字段 avoidance"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("avoidance", 1), "R10", "选派规则 avoidance 不是 true/false"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("cross_region", 0), "R10", "cross_region 不是 true/false"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("match_expertise", None), "R10", "match_expertise 不是"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("expert_required", "no"), "R10", "expert_required 不是"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("officers_per_team", 1), "R10", "每组执法人员数为 1"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("officers_per_team", 2.0), "R10", "每组执法人员数为 2.0"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("cap_per_inspector", -1), "R10", "每人上限为 -1"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("cap_per_inspector", "2"), "R10", "每人上限为 '2'"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("expert_for", ["辐射", "辐射"]), "R10", "expert_for"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("expert_for", [""]), "R10", "expert_for"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("expert_for", "辐射"), "R10", "expert_for"),
+        (lambda r: r["snapshot"]["rules"].__setitem__("expertise_synonyms", []), "R10", "expertise_synonyms"),
+        (
+            lambda r: r["snapshot"]["rules"]["expertise_synonyms"].__setitem__("废气", ["a", "a"]),
+            "R10",
+            "expertise_synonyms",
+        ),
+        (lambda r: r["snapshot"]["rules"]["expertise_synonyms"].__setitem__("废气", [""]), "R10", "expertise_synonyms"),
+        (
+            lambda r: r["snapshot"]["rules"]["expertise_synonyms"].__setitem__("废气", "大气"),
+            "R10",
+            "expertise_synonyms",
+        ),
+        (lambda r: r.__setitem__("period", "2026Q2"), "R11", "记录的 period（2026Q2）与快照中的（2026Q1）不一致"),
+        (lambda r: r.__setitem__("task", None), "R11", "记录的 task"),
+        (lambda r: r.__setitem__("seed_source", "抽签"), "R12", "种子来源为“抽签”"),
+        (lambda r: r.__setitem__("chain_seq", 0), "R13", "chain_seq 为 0"),
+        (lambda r: r.__setitem__("previous_hash", "0" * 63), "R13", "previous_hash 为“" + "0" * 63 + "”"),
+        (lambda r: r.__setitem__("previous_hash", "A" * 64), "R13", "previous_hash 为“"),
+        (lambda r: r.__setitem__("chain_seq", 2), "R13", "chain_seq 为 2，previous_hash 全为 0"),
+        (lambda r: r["amendments"].append({"kind": "撤销"}), "R15", "第 1 条变更的类别为“撤销”"),
+        (lambda r: r["amendments"].append("确认"), "R15", "第 1 条变更的类别为“None”"),
+        (
+            lambda r: r["amendments"].append({"kind": "确认", "seq": 1}),
+            "R15",
+            "第 1 条变更（确认）缺少字段 at、by",
+        ),
+        (
+            lambda r: r["amendments"].append({"kind": "确认", "seq": "1", "prev": "", "at": "", "by": "", "hash": ""}),
+            "R15",
+            "第 1 条变更的序号不是整数",
+        ),
+        (
+            lambda r: r["amendments"].append({"kind": "确认", "seq": 1, "prev": "", "at": 5, "by": "", "hash": ""}),
+            "R15",
+            "第 1 条变更（确认）的 at 不是文字",
+        ),
+    ],
+)
+def test_each_rule_named_with_its_detail(edit, rule, words):
+    rec = _vector("01-basic")
+    bad = R.forged(rec, edit)
+    msg = da.verify_record(bad)
+    assert msg and msg[0].startswith(f"不可能的记录（规则 {rule}：{da.RULES[rule]}）："), msg
+    assert words in msg[0], msg[0]
+
+
+def test_unreadable_records():
+    rec = _vector("01-basic")
+    bad = copy.deepcopy(rec)
+    bad["strata"] = [1]
+    assert da.verify_record(bad)[0].startswith("抽取结果与重新计算不符（抽取结果）：.strata[0]：应为 {")
+    bad = copy.deepcopy(rec)
+    bad["amendments"] = [{"kind": "确认", "seq": 1, "prev": rec["record_hash"], "at": "", "by": "", "hash": "x"}]
+    assert da.verify_record(bad) == ["第 1 条变更记录（确认）的内容与其哈希不符，已被改动。"]
+
+
+# ------------------------------------------------------------------------------------------- teams
+
+
+def _one(objects, people, rules=None, seed=SEED, required=None):
+    snap = snapshot([stratum("重点", "重点", len(objects) if required is None else required, objects)], people, rules)
+    return R.new_record(snap, seed)
+
+
+def test_walk_stops_at_the_first_match_and_records_those_passed_over():
+    o = obj(1, "甲", "", types=["废水"])
+    people = [officer(i, f"人{i}", ["水"] if i == 5 else ["大气"]) for i in range(6)]
+    match = people[5]["id"]
+    for k in range(100):  # a seed putting the only matching person fourth or later in team order
+        rec = _one([o], people, seed=f"2026120100000000{k:04d}")
+        if [p for p, _n, _r in rec["team_order"]].index(match) >= 3:
+            break
+    e = rec["strata"][0]["selected"][0]
+    order = [p for p, _n, _r in rec["team_order"]]
+    first = order[0]
+    assert [m["id"] for m in e["team"]] == [first, match]
+    passed = order[1 : order.index(match)]
+    assert e["skips"] == [[p, "专长不符（优先安排专长匹配人员）"] for p in passed]
+    assert e["at_cap"] == 0
+    # without matching: the first two in team order, nothing recorded
+    rec = _one([o], people, {"match_expertise": False}, seed=rec["seed"])
+    e = rec["strata"][0]["selected"][0]
+    assert [m["id"] for m in e["team"]] == order[:2] and e["skips"] == []
+
+
+def test_hard_rule_order_and_walk_end():
+    o = obj(1, "甲", "", township="城关镇")
+    p = [
+        officer(0, "无证", cert=False, avoid=[o["id"]], region="城关镇"),
+        officer(1, "回避", avoid=[o["id"]], region="城关镇"),
+        officer(2, "同地", region="城关镇"),
+        officer(3, "甲"),
+        officer(4, "乙", region="南村镇"),
+        officer(5, "丙", region="南村镇"),
+    ]
+    for seed in ("20261201000000000001", "20261201000000000002", "20261201000000000003"):
+        rec = _one([o], p, {"cross_region": True, "match_expertise": False}, seed=seed)
+        e = rec["strata"][0]["selected"][0]
+        reasons = dict(e["skips"])
+        team = [m["id"] for m in e["team"]]
+        assert team and all(t in (p[4]["id"], p[5]["id"]) for t in team)
+        order = [q for q, _n, _r in rec["team_order"]]
+        last = order.index(team[-1])
+        looked = [q for q in order[:last] if q not in team]
+        assert [s[0] for s in e["skips"]] == looked  # every person before the last chosen, nobody after
+        want = {
+            p[0]["id"]: "无执法证号",
+            p[1]["id"]: "回避",
+            p[2]["id"]: "异地交叉：与对象同属一地",
+            p[3]["id"]: "异地交叉：与对象同属一地",
+        }
+        assert reasons == {q: want[q] for q in looked}
+    # 回避 switched off: the avoiding person becomes eligible
+    rec = _one([o], [p[1], p[3]], {"avoidance": False})
+    assert {m["id"] for m in rec["strata"][0]["selected"][0]["team"]} == {p[1]["id"], p[3]["id"]}
+
+
+def test_caps_automatic_and_explicit():
+    objs = industrial_pool(12)
+    people = [officer(i, f"人{i}") for i in range(5)] + [expert(0, "专家")]
+    rec = _one(objs, people, required=7)
+    special = sum(
+        1
+        for s in rec["strata"]
+        for e in s["selected"]
+        for o in rec["snapshot"]["strata"][0]["objects"]
+        if o["id"] == e["uscc"] and set(o["pollution_types"]) & {"辐射", "危废"}
+    )
+    assert rec["caps"] == {"执法人员": -(-2 * 7 // 5) + 1, "专家": special + 1}
+    rec = _one(objs, people, {"cap_per_inspector": 4}, required=7)
+    assert rec["caps"] == {"执法人员": 4, "专家": 4}
+    loads: dict[str, int] = {}
+    for e in rec["strata"][0]["selected"]:
+        for m in e["team"]:
+            loads[m["id"]] = loads.get(m["id"], 0) + 1
+    assert max(loads.values()) <= 4
+    rec = _one(objs, [officer(i, f"人{i}") for i in range(3)], {"expert_for": []}, required=7)
+    assert rec["caps"] == {"执法人员": -(-14 // 3) + 1, "专家": 1}
+
+
+def test_at_cap_counts_officers_and_experts_together():
+    objs = [obj(i, f"企业{i}", types=["危废"]) for i in range(4)]
+    people = [officer(i, f"人{i}") for i in range(2)] + [expert(0, "专家甲", ["危险废物"]), expert(1, "专家乙")]
+    rec = _one(objs, people, {"cap_per_inspector": 2})
+    entries = sorted((e for e in rec["strata"][0]["selected"]), key=lambda e: e["ticket"])
+    assert [e["at_cap"] for e in entries[:2]] == [0, 0]
+    assert entries[2]["team"] == [] and entries[2]["at_cap"] == 2  # both officers at cap: no team at all
+    assert rec["unassigned"][0]["reason"] == "符合条件的执法人员不足 2 名（回避、异地、上限等规则排除后）"
+
+
+def test_expert_required_reason_and_replacement_keeps_the_flag():
+    objs = [obj(i, f"企业{i}", types=["危废", "辐射"]) for i in range(4)]
+    people = [officer(i, f"人{i}") for i in range(6)]
+    rec = _one(objs, people, {"expert_required": True}, required=2)
+    assert [u["reason"] for u in rec["unassigned"]] == ["需要专家但没有符合条件的专家（危废/辐射）"] * 2
+    a = R.replace_object(rec, rec["unassigned"][0]["uscc"], "停产")
+    assert a["replacement"]["unassigned"] == "需要专家但没有符合条件的专家（危废/辐射）"
+    assert a["replacement"]["category"] == "重点" and a["replacement"]["rank"] == 3
+    assert da.verify_record(rec) == []
+    v1 = R.new_record(rec["snapshot"], SEED, algorithm=da.ALGORITHM_V1)
+    assert [u["reason"] for u in v1["unassigned"]] == ["需要危废/辐射专家，但专家库中没有可用的专家"] * 2
+    assert all(e["team"] == [] for e in v1["strata"][0]["selected"])
+    assert da.teamless(v1) == v1["unassigned"] and da.teamless(rec) == []
+
+
+def test_replacement_refusals():
+    objs = industrial_pool(3)
+    people = [officer(i, f"人{i}") for i in range(4)]
+    rec = _one(objs, people, {"expert_for": []}, required=2)
+    first = rec["strata"][0]["selected"][0]["uscc"]
+    with pytest.raises(ValueError, match="不是本次抽取中有效的被抽中对象，不能替换"):
+        da.plan_replacement(rec["snapshot"], SEED, [], "X", "停产")
+    with pytest.raises(ValueError, match="现为“搬家”"):
+        da.plan_replacement(rec["snapshot"], SEED, [], first, "搬家")
+    a = R.replace_object(rec, first, "停产")
+    with pytest.raises(ValueError, match="的对象已全部抽出，没有可替补的下一张签"):
+        R.replace_object(rec, a["replacement"]["uscc"], "停产")
+    with pytest.raises(ValueError, match="不是本次抽取中有效的被抽中对象，不能替换"):
+        R.replace_object(rec, first, "停产")  # replaced out: no longer current
+    with pytest.raises(ValueError, match="不是本次抽取中有效的被抽中对象。"):
+        da.plan_member_replacement(rec["snapshot"], SEED, rec["amendments"], first, people[0]["id"])
+    e = rec["strata"][0]["selected"][1]
+    with pytest.raises(ValueError, match=f"人员 X 不在对象 {e['uscc']} 的检查组中"):
+        da.plan_member_replacement(rec["snapshot"], SEED, rec["amendments"], e["uscc"], "X")
+    R.replace_member(rec, e["uscc"], e["team"][0]["id"])
+    R.replace_member(rec, e["uscc"], e["team"][1]["id"])
+    with pytest.raises(ValueError, match=f"对象 {e['uscc']} 没有可替换的执法人员"):
+        current = next(c for c in da.current_selection(rec) if c["uscc"] == e["uscc"])
+        R.replace_member(rec, e["uscc"], current["team"][0]["id"])
+    assert da.verify_record(rec) == []
+    with pytest.raises(ValueError, match="算法版本“x”不是本程序支持的版本"):
+        da.compute_draw(rec["snapshot"], SEED, "x")
+
+
+def test_current_selection_follows_the_amendments():
+    rec = _vector("07-object-replacement")
+    current = da.current_selection(rec)
+    replaced = {a["uscc"] for a in rec["amendments"] if a["kind"] == "对象替换"}
+    brought = [a["replacement"] for a in rec["amendments"] if a["kind"] == "对象替换"]
+    assert not replaced & {e["uscc"] for e in current}
+    assert brought[-1]["uscc"] in {e["uscc"] for e in current}
+    modes = {e["uscc"]: e["mode"] for e in current}
+    assert modes[brought[-1]["uscc"]] == "非现场"
+    assert len(current) == sum(s["required"] for s in rec["strata"])
+    m = _vector("08-member-replacement")
+    swaps = [a for a in m["amendments"] if a["kind"] == "人员替换"]
+    team = next(e["team"] for e in da.current_selection(m) if e["uscc"] == swaps[0]["uscc"])
+    assert swaps[-1]["new"] in team and swaps[0]["old"] not in team and swaps[1]["old"] not in team
+
+
+# ------------------------------------------------------------------------------------------- command line
+
+
+def test_main_in_process(tmp_path, capsys):
+    rec = _vector("07-object-replacement")
+    path = tmp_path / "rec.json"
+    path.write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+    assert da.main([str(path)]) == 0
+    out = capsys.readouterr().out
+    n = sum(len(s["selected"]) for s in rec["strata"])
+    assert out == (
+        f"校验通过：{rec['office']} {rec['period']} 抽取记录，种子 {rec['seed']}，快照指纹 {rec['fingerprint']}，"
+        f"共抽取 {n} 家，变更 {len(rec['amendments'])} 条，记录哈希 {rec['record_hash']}。\n"
+    )
+    rec["strata"][0]["selected"][0]["rank"] = 9
+    path.write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+    assert da.main([str(path)]) == 1
+    assert capsys.readouterr().err.startswith("校验失败：抽取结果与重新计算不符")
+    assert da.main([str(tmp_path / "none.json")]) == 1
+    assert "校验失败：无法读取文件" in capsys.readouterr().err
+    path.write_text("{", encoding="utf-8")
+    assert da.main([str(path)]) == 1
+    assert "不是有效的 JSON" in capsys.readouterr().err
+    assert da.main([]) == 2 and "用法" in capsys.readouterr().err
+    assert da.main(["--help"]) == 0 and "--vectors" in capsys.readouterr().err
+    assert da.main(["a", "b"]) == 2
+
+
+def test_vectors_mode_in_process(tmp_path, capsys):
+    assert da.main(["--vectors", str(VECTORS)]) == 0
+    out = capsys.readouterr().out
+    n = len(list(VECTORS.glob("*.json")))
+    assert out.count("符合  ") == n and f"全部符合：共 {n} 个测试向量。" in out
+    assert "符合  x07-teamless-object.json（应违反规则 R14）：不可能的记录（规则 R14" in out
+    assert "符合  01-basic.json（应通过）：通过" in out
+    d = tmp_path / "v"
+    d.mkdir()
+    assert da.main(["--vectors", str(d)]) == 1
+    assert "没有测试向量" in capsys.readouterr().out
+    good = json.loads((VECTORS / "x11-two-confirms.json").read_text(encoding="utf-8"))
+    good["expect"] = {"rule": "R15"}
+    (d / "a.json").write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    valid = json.loads((VECTORS / "01-basic.json").read_text(encoding="utf-8"))
+    valid["expect"] = {"rule": "R01"}
+    (d / "b.json").write_text(json.dumps(valid, ensure_ascii=False), encoding="utf-8")
+    (d / "c.txt").write_text("not a vector", encoding="utf-8")
+    assert da.main(["--vectors", str(d)]) == 1
+    out = capsys.readouterr().out
+    assert "不符  a.json（应违反规则 R15）：不可能的记录（规则 R16" in out
+    assert "不符  b.json（应违反规则 R01）：校验通过（应被拒绝）" in out and "有不符：共 2 个测试向量。" in out
+    (d / "d.json").write_text("[", encoding="utf-8")
+    assert da.main(["--vectors", str(d)]) == 1
+    assert "无法读取测试向量目录" in capsys.readouterr().err
+    assert da.main(["--vectors", str(tmp_path / "missing")]) == 1
+
+
+def test_verifier_source_is_the_module_plus_a_main_guard():
+    src = da.verifier_source()
+    assert src.startswith("#!/usr/bin/env python3\n# ssj_verify.py")
+    assert src.endswith('\n\nif __name__ == "__main__":\n    sys.exit(main())\n')
+    assert "python ssj_verify.py --vectors" in src.splitlines()[2]
