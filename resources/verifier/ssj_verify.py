@@ -934,7 +934,9 @@ def _describe(path: str, record: dict) -> str:
 
     m = re.match(r"\.strata\[(\d+)\](?:\.selected\[(\d+)\])?", path)
     if m:
-        s = record["strata"][int(m.group(1))] if int(m.group(1)) < len(record.get("strata", [])) else {}
+        s = record["strata"][int(m.group(1))] if int(m.group(1)) < len(record["strata"]) else {}
+        if not isinstance(s, dict):
+            return "抽取结果"
         where = f"分层“{s.get('category', '')}/{s.get('stratum', '')}”"
         if m.group(2) is not None:
             where += f"第 {int(m.group(2)) + 1} 个被抽中对象"
