@@ -110,9 +110,18 @@ def _rules_text(rules: dict) -> str:
         "回避" if rules.get("avoidance", True) else "不适用回避",
         "异地交叉执法" if rules.get("cross_region") else "不要求异地交叉",
         f"每人每次上限 {rules.get('cap_per_inspector') or '自动'}",
-        f"{'/'.join(rules.get('expert_for') or [])}对象配专家" if rules.get("expert_for") else "不配专家",
+        _expert_text(rules),
     ]
     return "；".join(parts) + "。"
+
+
+def _expert_text(rules: dict) -> str:
+    types = "/".join(rules.get("expert_for") or [])
+    if not types:
+        return "不配专家"
+    if rules.get("expert_required"):
+        return f"{types}对象须配专家（无可用专家的对象单列为未配齐，不影响其他对象）"
+    return f"{types}对象有可用专家时配专家"
 
 
 def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
