@@ -8,6 +8,8 @@ ensure_apt python3-venv xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 popple
 ensure_venv
 
 export QT_QPA_PLATFORM=offscreen
+echo "== 代码检查（ruff）=="
+.venv/bin/ruff check .
 echo "== 运行测试 =="
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
 

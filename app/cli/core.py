@@ -60,10 +60,8 @@ def cmd_init(args, ctx) -> int:
             "db": ctx.db.url,
         }
     if args.policy:
-        try:
-            from app.services.rules import policies
-        except ImportError as exc:  # pragma: no cover
-            raise UserError("本版本不支持 --policy。") from exc
+        from app.services.rules import policies
+
         with ctx.session() as s:
             policies.set_policy(s, args.policy)
         data["policy"] = args.policy

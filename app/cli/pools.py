@@ -178,10 +178,8 @@ def cmd_template(args, ctx) -> int:
 
 def cmd_export(args, ctx) -> int:
     if args.kind in ("stats", "adjustments", "city"):
-        try:
-            from app.cli.stats import EXPORT_KINDS as STATS_EXPORTS
-        except ImportError as exc:
-            raise UserError(f"本版本尚不支持导出“{args.kind}”。") from exc
+        from app.cli.stats import EXPORT_KINDS as STATS_EXPORTS
+
         return STATS_EXPORTS[args.kind](args, ctx)
     from app.services.pools import pools
 

@@ -55,16 +55,8 @@ def register(sub) -> None:
     s = tsub.add_parser("stats", help="全市汇总表：各县并列 + 合计")
     s.add_argument("--period", required=True)
     s.set_defaults(func=cmd_city_stats)
-
-    # `ssj export` belongs to the pools area (app/cli/pools.py) and dispatches stats/adjustments/city
-    # to EXPORT_KINDS below. Only if that parser is absent do we register a minimal one ourselves.
-    choices = getattr(sub, "choices", {}) or {}
-    if "export" not in choices:
-        x = sub.add_parser("export", help="导出：stats 季度统计表 / adjustments 名录库调整信息 / city 全市汇总")
-        x.add_argument("kind", choices=sorted(EXPORT_KINDS))
-        x.add_argument("--period", required=True)
-        x.add_argument("--out", required=True)
-        x.set_defaults(func=lambda args, ctx: EXPORT_KINDS[args.kind](args, ctx))
+    # `ssj export` itself is registered by app/cli/pools.py, which dispatches stats/adjustments/city to
+    # EXPORT_KINDS below.
 
 
 def _stats_text(data: dict) -> str:

@@ -23,6 +23,7 @@ from app.services.foundation import accounts, audit
 from app.services.foundation import office as office_service
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
+from app.services.rules import plans, policies
 
 OFFICE_NAME = "示例县生态环境保护综合行政执法大队"
 REGION_CODE = "140525"
@@ -555,30 +556,12 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
 
 
 def _set_policy(session: Session) -> str:
-    try:
-        from app.services.rules import policies
-    except ImportError:
-        return ""
-    setter = getattr(policies, "set_policy", None)
-    if setter is None:
-        return ""
-    setter(session, "zezhou-2024")
+    policies.set_policy(session, "zezhou-2024")
     return "zezhou-2024"
 
 
 def _plans_demo(session: Session, today: date) -> str:
-    try:
-        from app.services.rules import plans
-    except ImportError:
-        return ""
-    hook = getattr(plans, "create_demo_plans", None) or getattr(plans, "demo", None)
-    if hook is None or not callable(hook):
-        return ""
-    try:
-        out = hook(session, today)
-    except TypeError:
-        out = hook(session)
-    return str(out) if out is not None else "已生成"
+    return plans.create_demo_plans(session, today) or "已生成"
 
 
 def describe(result: dict) -> str:

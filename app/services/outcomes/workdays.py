@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.models.outcomes import CalendarDay
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
+from app.services.rules import policies
 
 HOLIDAY = "节假日"
 MAKEUP = "调休上班"
@@ -161,45 +162,32 @@ class DeadlineRule:
         return f"{BASIS_LABELS.get(self.basis, self.basis)} {self.days} 个工作日内公示"
 
 
-def _find_rule(doc) -> DeadlineRule | None:
-    """Look through a rule document for a publication deadline setting (tolerant of its exact shape)."""
-    if not isinstance(doc, dict):
-        return None
-    for key, value in doc.items():
-        k = str(key).lower()
-        if any(word in k for word in ("publication", "publish", "公示", "公开")):
-            if isinstance(value, dict):
-                basis = str(value.get("basis") or value.get("from") or value.get("start") or value.get("起算") or "")
-                days = value.get("workdays") or value.get("days") or value.get("working_days") or value.get("工作日")
-                b = (
-                    BASIS_TASK_END
-                    if any(w in basis.lower() for w in ("task", "quarter", "任务", "季度"))
-                    else BASIS_DETERMINATION
-                )
-                try:
-                    return DeadlineRule(b, int(days)) if days else DeadlineRule(b, DEFAULT_DAYS)
-                except (TypeError, ValueError):
-                    return DeadlineRule(b, DEFAULT_DAYS)
-            if isinstance(value, (int, float)) and "day" in k:
-                return DeadlineRule(BASIS_DETERMINATION, int(value))
-        if isinstance(value, dict):
-            found = _find_rule(value)
-            if found:
-                return found
-    return None
+FROM_BASIS = {"结果认定": BASIS_DETERMINATION, "季度任务完成": BASIS_TASK_END}
+
+
+def rule_from(section: dict | None) -> DeadlineRule:
+    """The deadline rule of a preset's ``publication`` section: ``{"workdays": 20, "from": "结果认定"}``.
+
+    ``from`` is 结果认定 (each result, 泽州) or 季度任务完成 (the quarter's task, 威海); both keys are optional
+    (20 working days from 结果认定).
+    """
+    section = section or {}
+    basis = FROM_BASIS.get(section.get("from", "结果认定"))
+    days = section.get("workdays", DEFAULT_DAYS)
+    if basis is None:
+        raise UserError(f"规则中的公示期限起算点“{section.get('from')}”无效，应为“结果认定”或“季度任务完成”。")
+    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+        raise UserError(f"规则中的公示期限“{days}”无效，应为正整数个工作日（如 20）。")
+    return DeadlineRule(basis, days)
 
 
 def publication_rule(session: Session) -> DeadlineRule:
-    """The active preset's publication deadline; 20 working days from determination when it says nothing."""
+    """The active preset's publication deadline; 20 working days from determination before a preset is chosen."""
     try:
-        from app.services.rules import policies  # written by the rules area; may not exist yet
-
         rules = policies.active_rules(session)
-    except Exception:
+    except UserError:  # no preset chosen yet
         return DeadlineRule()
-    if hasattr(rules, "__dict__") and not isinstance(rules, dict):
-        rules = {k: v for k, v in vars(rules).items() if not k.startswith("_")}
-    return _find_rule(rules) or DeadlineRule()
+    return rule_from(rules.get("publication"))
 
 
 # --- the holiday table: entry, import, the notice parser ------------------------------------------

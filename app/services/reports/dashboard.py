@@ -17,6 +17,7 @@ PROVIDERS: list[str] = [
     "app.services.rules.targets",
     "app.services.outcomes.outcomes",
     "app.services.draw.draws",
+    "app.services.draw.frequency",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
     "app.services.exchange.packages",

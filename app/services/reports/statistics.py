@@ -35,6 +35,7 @@ from app.models.outcomes import Outcome
 from app.models.rules import Plan, PolicyVersion, Task
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period
+from app.services.rules import classification
 
 COUNTED_DRAW_STATES = ("已抽取", "已确认")
 ACTIVE_OBJECT_STATUSES = ("存续", "停产")
@@ -212,21 +213,19 @@ def classify_pool(
     """(pool objects, {object_id: bucket}, source) — source is "classification" or "fallback".
 
     With a rule set, the pool and the categories are exactly what the draw uses
-    (`app.services.rules.classification.classify`); without one (or without that service) every object in
+    (`app.services.rules.classification.classify`); without one every object in
     state 存续/停产 is in the pool and `fallback_category` decides.
     """
     try:
-        from app.services.rules import classification  # the rules area
-
         result = classification.classify(session, period=period.code)
-    except (ImportError, AttributeError, UserError, TypeError, KeyError):
+    except UserError:  # no rule set chosen yet
         return objects, {o.id: fallback_category(o) for o in objects}, "fallback"
     by_id = {o.id: o for o in objects}
     pool = [by_id[i] if i in by_id else session.get(InspectionObject, i) for i in sorted(result)]
     pool = [o for o in pool if o is not None]
     buckets = {
         o.id: category_bucket(
-            getattr(result[o.id], "category", ""), getattr(result[o.id], "stratum", ""), o.permit_class
+            result[o.id].category, result[o.id].stratum, o.permit_class
         )
         for o in pool
         if o is not None

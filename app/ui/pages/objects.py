@@ -70,10 +70,8 @@ class ObjectsPage(PoolPage):
     ]
 
     def __init__(self, ctx: AppContext, parent=None):
-        self.has_classes = _has_classification()
-        if self.has_classes:
-            self.columns = self.columns[:2] + CLASS_COLUMNS + self.columns[2:]
-            self.filters = [("category", "监管类别", False)] + self.filters
+        self.columns = self.columns[:2] + CLASS_COLUMNS + self.columns[2:]
+        self.filters = [("category", "监管类别", False)] + self.filters
         super().__init__(ctx, parent)
         self.add_button("导入…", lambda: self.open_import("objects"), edit=True, tip="从 Excel/CSV 导入检查对象")
         self.add_button("新增", self.add_object, edit=True)
@@ -183,14 +181,6 @@ class ObjectsPage(PoolPage):
         dlg = HistoryDialog(title, rows, self)
         dlg.open()
         return dlg
-
-
-def _has_classification() -> bool:
-    try:
-        import app.services.rules.classification  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 PAGE = PageSpec("objects", "检查对象库", "一单两库", 11, lambda ctx, parent=None: ObjectsPage(ctx, parent))

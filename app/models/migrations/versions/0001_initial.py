@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 04:09:41.009594
+Create Date: 2026-12-01 00:29:18.800626
 """
 from alembic import op
 import sqlalchemy as sa
@@ -252,6 +252,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_county_report_county_id'), ['county_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_county_report_period'), ['period'], unique=False)
 
+    op.create_table('external_check',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uscc', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('authority', sa.String(length=200), nullable=False),
+    sa.Column('check_date', sa.Date(), nullable=False),
+    sa.Column('items', sa.Text(), nullable=False),
+    sa.Column('method', sa.String(length=40), nullable=False),
+    sa.Column('task_code', sa.String(length=80), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('source_file', sa.String(length=300), nullable=False),
+    sa.Column('created_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['object_id'], ['inspection_object.id'], name=op.f('fk_external_check_object_id_inspection_object')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_external_check'))
+    )
+    with op.batch_alter_table('external_check', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_external_check_check_date'), ['check_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_external_check_object_id'), ['object_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_external_check_uscc'), ['uscc'], unique=False)
+
     op.create_table('object_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=False),
@@ -466,6 +488,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_object_change_object_id'))
 
     op.drop_table('object_change')
+    with op.batch_alter_table('external_check', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_external_check_uscc'))
+        batch_op.drop_index(batch_op.f('ix_external_check_object_id'))
+        batch_op.drop_index(batch_op.f('ix_external_check_check_date'))
+
+    op.drop_table('external_check')
     with op.batch_alter_table('county_report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_county_report_period'))
         batch_op.drop_index(batch_op.f('ix_county_report_county_id'))
