@@ -565,3 +565,86 @@ def test_verifier_source_is_the_module_plus_a_main_guard():
     assert src.startswith("#!/usr/bin/env python3\n# ssj_verify.py")
     assert src.endswith('\n\nif __name__ == "__main__":\n    sys.exit(main())\n')
     assert "python ssj_verify.py --vectors" in src.splitlines()[2]
+
+
+def test_replacements_follow_the_record_version():
+    """A replacement in an ssj-draw/1 record is computed under version 1 (checked against the independent
+    verifier); on these pools the two versions choose differently."""
+    from tests.draw import independent_verifier as iv
+
+    rec = _vector("12-version-1")
+    snap, seed = rec["snapshot"], rec["seed"]
+    differs = False
+    for e in da.current_selection(rec):
+        for m in e["team"]:
+            d = iv.Draw(snap, seed, 1)
+            d.result()
+            try:
+                v1 = da.plan_member_replacement(snap, seed, [], e["uscc"], m["id"], da.ALGORITHM_V1)
+            except ValueError:
+                with pytest.raises(iv.Refused):  # nobody left: both refuse
+                    d.replace_member(e["uscc"], m)
+                continue
+            new, skips, at_cap = d.replace_member(e["uscc"], m)
+            assert v1 == {"member": new, "skips": skips, "at_cap": at_cap}
+            try:
+                differs |= v1 != da.plan_member_replacement(snap, seed, [], e["uscc"], m["id"])
+            except ValueError:
+                differs = True
+    assert differs
+    metal = [obj(i, f"金属{i}", "金属制品业", types=["废气"]) for i in range(8)]
+    people = [officer(0, "张一", ["金属制品业检查"])] + [officer(i, f"人{i}") for i in range(1, 5)]
+    snap = snapshot([stratum("重点", "重点", 3, metal)], people, rules={"expert_for": []})
+    differs = False
+    for k in range(40):
+        seed = f"2026120200000000{k:04d}"
+        first = da.compute_draw(snap, seed, da.ALGORITHM_V1)["strata"][0]["selected"][0]["uscc"]
+        v1 = da.plan_replacement(snap, seed, [], first, "停产", da.ALGORITHM_V1)
+        d = iv.Draw(snap, seed, 1)
+        d.result()
+        assert v1 == d.replace_object(first, "停产")
+        try:
+            differs |= v1 != da.plan_replacement(snap, seed, [], first, "停产")
+        except ValueError:
+            differs = True
+    assert differs
+
+
+def test_current_selection_entries():
+    rec = _vector("07-object-replacement")
+    for e in da.current_selection(rec):
+        assert {"uscc", "name", "rank", "ticket", "team", "skips", "at_cap", "category", "stratum", "mode"} <= set(e)
+        assert e["category"] in ("重点监管对象", "一般监管对象") and e["mode"] in ("现场", "非现场")
+    first = da.current_selection(_vector("01-basic"))[0]
+    assert (first["category"], first["stratum"], first["mode"]) == ("重点监管对象", "重点排污单位", "现场")
+
+
+def test_vectors_mode_shows_why_a_valid_vector_failed(tmp_path, capsys):
+    d = tmp_path / "v"
+    d.mkdir()
+    vector = json.loads((VECTORS / "01-basic.json").read_text(encoding="utf-8"))
+    vector["record"]["seed_source"] = "抽签"
+    (d / "e.json").write_text(json.dumps(vector, ensure_ascii=False), encoding="utf-8")
+    assert da.main(["--vectors", str(d)]) == 1
+    out = capsys.readouterr().out
+    assert "不符  e.json（应通过）：不可能的记录（规则 R12" in out
+
+
+def test_verifier_header_exact():
+    lines = da.verifier_source().splitlines()
+    assert lines[:4] == [
+        "#!/usr/bin/env python3",
+        "# ssj_verify.py — 双随机抽查工作台 抽取记录校验程序（独立运行，只需 Python 3.8+ 标准库）",
+        "# 用法：python ssj_verify.py 抽取记录.json    |    python ssj_verify.py --vectors 测试向量目录",
+        "# Generated from app/services/draw/algorithm.py; a test checks they are identical.",
+    ]
+
+
+def test_describe_names_the_stratum_of_a_difference():
+    rec = _vector("01-basic")
+    bad = copy.deepcopy(rec)
+    bad["strata"][1]["required"] = 1
+    assert "（分层“特殊监管对象/信访投诉”）：.strata[1].required" in da.verify_record(bad)[0]
+    bad = copy.deepcopy(rec)
+    bad["team_order"][0][2] = 99
+    assert da.verify_record(bad)[0].startswith("抽取结果与重新计算不符（抽取结果）：.team_order[0][2]")

@@ -400,10 +400,6 @@ def expertise_matches(expertise, obj: dict, synonyms: dict, wanted: set[str] | N
     return False
 
 
-def _member(p: dict, role: str) -> dict:
-    return {"id": p["id"], "name": p["name"], "cert": p["cert"], "role": role}
-
-
 class _Signature:
     """What the rules make of one kind of object (industry, pollution types, township if 异地交叉), per role:
     a code per person in team order (0 eligible and matching, 1 eligible, 2 无执法证号, 3 异地交叉)."""
@@ -876,16 +872,16 @@ def _replay(snapshot: dict, seed: str, amendments: list[dict], version: int = 2)
 def current_selection(record: dict) -> list[dict]:
     """The objects to inspect now (after replacements), each with stratum, mode and current team."""
     out = []
-    replaced = {a["uscc"]: a for a in record.get("amendments", []) if a.get("kind") == "对象替换"}
-    member_swaps = [a for a in record.get("amendments", []) if a.get("kind") == "人员替换"]
+    replaced = {a["uscc"] for a in record["amendments"] if a["kind"] == "对象替换"}
+    member_swaps = [a for a in record["amendments"] if a["kind"] == "人员替换"]
     for s in record["strata"]:
         for e in s["selected"]:
             out.append(dict(e, category=s["category"], stratum=s["stratum"], mode=s["mode"]))
     mode_of = {(s["category"], s["stratum"]): s["mode"] for s in record["strata"]}
-    for a in record.get("amendments", []):
-        if a.get("kind") == "对象替换":
+    for a in record["amendments"]:
+        if a["kind"] == "对象替换":
             r = a["replacement"]
-            out.append(dict(r, mode=mode_of.get((r["category"], r["stratum"]), "现场")))
+            out.append(dict(r, mode=mode_of[(r["category"], r["stratum"])]))
     out = [e for e in out if e["uscc"] not in replaced]
     for a in member_swaps:
         for e in out:
@@ -929,15 +925,13 @@ def _describe(path: str, record: dict) -> str:
     import re
 
     m = re.match(r"\.strata\[(\d+)\](?:\.selected\[(\d+)\])?", path)
-    if m:
-        s = record["strata"][int(m.group(1))] if int(m.group(1)) < len(record["strata"]) else {}
-        if not isinstance(s, dict):
-            return "抽取结果"
-        where = f"分层“{s.get('category', '')}/{s.get('stratum', '')}”"
-        if m.group(2) is not None:
-            where += f"第 {int(m.group(2)) + 1} 个被抽中对象"
-        return where
-    return "抽取结果"
+    s = record["strata"][int(m.group(1))] if m else None  # a differing item is always within the list
+    if not isinstance(s, dict):
+        return "抽取结果"
+    where = f"分层“{s['category']}/{s['stratum']}”"
+    if m.group(2) is not None:
+        where += f"第 {int(m.group(2)) + 1} 个被抽中对象"
+    return where
 
 
 # The rules every record the program writes obeys. A record breaking one of them cannot come from the program
@@ -1264,9 +1258,9 @@ def _verify(record: dict) -> list[str]:
 def summary(record: dict) -> str:
     n = sum(len(s["selected"]) for s in record["strata"])
     return (
-        f"校验通过：{record.get('office', '')} {record.get('period', '')} 抽取记录，"
+        f"校验通过：{record['office']} {record['period']} 抽取记录，"
         f"种子 {record['seed']}，快照指纹 {record['fingerprint']}，共抽取 {n} 家，"
-        f"变更 {len(record.get('amendments', []))} 条，记录哈希 {record['record_hash']}。"
+        f"变更 {len(record['amendments'])} 条，记录哈希 {record['record_hash']}。"
     )
 
 
