@@ -648,3 +648,81 @@ def test_describe_names_the_stratum_of_a_difference():
     bad = copy.deepcopy(rec)
     bad["team_order"][0][2] = 99
     assert da.verify_record(bad)[0].startswith("抽取结果与重新计算不符（抽取结果）：.team_order[0][2]")
+
+
+def test_main_exact_output(tmp_path, capsys, monkeypatch):
+    usage = (
+        "用法：python ssj_verify.py 抽取记录.json\n"
+        "      python ssj_verify.py --vectors 测试向量目录\n"
+        "重新计算抽取记录：一致时退出码 0，否则退出码 1 并说明第一处不一致。\n"
+    )
+    assert da.main(["-h"]) == 0 and capsys.readouterr().err == usage
+    assert da.main(["--help"]) == 0 and capsys.readouterr().err == usage
+    assert da.main([]) == 2 and capsys.readouterr().err == usage
+    monkeypatch.setattr("sys.argv", ["ssj_verify.py", "-h"])
+    assert da.main() == 0 and capsys.readouterr().err == usage
+    missing = tmp_path / "无.json"
+    assert da.main([str(missing)]) == 1
+    assert capsys.readouterr().err == f"校验失败：无法读取文件 {missing}：No such file or directory\n"
+    rec = _vector("x11-two-confirms")
+    path = tmp_path / "记录.json"
+    path.write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+    assert da.main([str(path)]) == 1
+    assert capsys.readouterr().err == "校验失败：" + da.verify_record(rec)[0] + "\n"
+    d = tmp_path / "v"
+    d.mkdir()
+    for name in ("01-basic", "x11-two-confirms"):
+        (d / f"{name}.json").write_text((VECTORS / f"{name}.json").read_text(encoding="utf-8"), encoding="utf-8")
+    assert da.main(["--vectors", str(d)]) == 0
+    assert capsys.readouterr().out == (
+        "符合  01-basic.json（应通过）：通过\n"
+        f"符合  x11-two-confirms.json（应违反规则 R16）：{da.verify_record(rec)[0]}\n"
+        "全部符合：共 2 个测试向量。\n"
+    )
+
+
+def test_build_snapshot_exact_messages():
+    people = [officer(0, "乙"), officer(1, "甲")]
+    with pytest.raises(ValueError) as exc:
+        snapshot([stratum("a", "b", 1, [dict(obj(1, "一"), id="")])], people)
+    assert str(exc.value) == "分层“a/b”中有对象缺少统一社会信用代码（一）。"
+    with pytest.raises(ValueError) as exc:
+        da.build_snapshot(
+            office="o", period="p", task=None, policy_id="", strata=[{"objects": [{"id": ""}]}], people=people
+        )
+    assert str(exc.value) == "分层“/”中有对象缺少统一社会信用代码（）。"
+    with pytest.raises(ValueError) as exc:
+        da.build_snapshot(office="o", period="p", task=None, policy_id="", strata=[{"required": 1}], people=people)
+    assert str(exc.value) == "分层“/”应抽 1 家，但范围内只有 0 家对象，请检查规则和范围。"
+    with pytest.raises(ValueError) as exc:
+        snapshot([stratum("a", "b", 1, [obj(1, "一")])], people, rules={"x": 1, "a": 2})
+    assert str(exc.value) == "选派规则中没有这些项：a、x。"
+    with pytest.raises(ValueError) as exc:
+        snapshot([stratum("a", "b", 1, [obj(1, "一")])], people, rules={"officers_per_team": 1})
+    assert str(exc.value) == "每个检查组至少需要 2 名持执法证的执法人员，不能设为少于 2。"
+    with pytest.raises(ValueError) as exc:
+        snapshot([stratum("a", "b", 1, [obj(1, "一")])], people, rules={"cap_per_inspector": -2})
+    assert str(exc.value) == "每人抽中次数上限不能为负数（0 表示自动）。"
+    snap = snapshot(
+        [stratum("a", "b", 1, [obj(1, "一")])], people, rules={"expertise_synonyms": {"废气": ["大气", "", "大气", 0]}}
+    )
+    assert snap["rules"]["expertise_synonyms"] == {"废气": ["大气", "0"]}
+    bare = da.build_snapshot(
+        office="o",
+        period="p",
+        task=None,
+        policy_id="",
+        strata=[{"required": 1, "objects": [{"id": "A"}]}],
+        people=[{"id": "P"}],
+    )
+    assert bare["strata"][0] == {
+        "category": "",
+        "stratum": "",
+        "mode": "现场",
+        "ratio": "",
+        "required": 1,
+        "objects": [{"id": "A", "name": "", "industry": "", "township": "", "pollution_types": []}],
+    }
+    assert bare["people"] == [
+        {"id": "P", "name": "", "cert": "", "kind": "执法人员", "expertise": [], "region": "", "avoid": []}
+    ]
