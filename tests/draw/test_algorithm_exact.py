@@ -726,3 +726,29 @@ def test_build_snapshot_exact_messages():
     assert bare["people"] == [
         {"id": "P", "name": "", "cert": "", "kind": "执法人员", "expertise": [], "region": "", "avoid": []}
     ]
+
+
+def test_build_snapshot_keeps_every_field():
+    o = {"id": " A1 ", "name": "甲公司", "industry": "金属制品业", "township": "城关镇", "pollution_types": ["废气"]}
+    p = {
+        "id": "P1",
+        "name": "张",
+        "cert": "C1",
+        "kind": "专家",
+        "expertise": ["水"],
+        "region": "南村镇",
+        "avoid": ["A1"],
+    }
+    s = {"category": "重点", "stratum": "重点管理", "mode": "非现场", "ratio": "25%", "required": 1, "objects": [o]}
+    task = {"id": 7, "code": "T7", "name": "任务", "draw_type": "定向"}
+    snap = da.build_snapshot(office="县", period="2026Q1", task=task, policy_id="zezhou", strata=[s], people=[p])
+    assert snap == {
+        "format": "ssj-snapshot/1",
+        "office": "县",
+        "period": "2026Q1",
+        "task": task,
+        "policy_id": "zezhou",
+        "strata": [dict(s, objects=[dict(o, id="A1")])],
+        "people": [p],
+        "rules": da.DEFAULT_RULES,
+    }
