@@ -433,7 +433,7 @@ class TeamState:
     of object are computed once per kind (`_Signature`), per class of person (cert, region, expertise).
     """
 
-    def __init__(self, snapshot: dict, seed: str, selected_count: int, special_count: int, version: int = 2):
+    def __init__(self, snapshot: dict, seed: str, selected_count: int, special_count: int, version: int):
         self.version = version
         rules = snapshot["rules"]
         self.rules = rules
@@ -579,7 +579,7 @@ class TeamState:
             del eligible[need:]
         return eligible, skips, at_cap
 
-    def _assign(self, obj: dict, exclude=None) -> tuple[list[dict], list[list[str]], int, str]:
+    def _assign(self, obj: dict) -> tuple[list[dict], list[list[str]], int, str]:
         """Team for one object: (team, skips, at_cap, error)."""
         sig = self._sigs.get(
             (
@@ -591,7 +591,7 @@ class TeamState:
         if sig is None:
             sig = self._signature(obj)
         oid = obj["id"]
-        chosen, skips, at_cap = self._pick(_OFFICER, sig.codes[_OFFICER], oid, self.k, exclude)
+        chosen, skips, at_cap = self._pick(_OFFICER, sig.codes[_OFFICER], oid, self.k, ())
         if not chosen:
             return [], skips, at_cap, f"{_NO_OFFICERS} {self.k} 名（回避、异地、上限等规则排除后）"
         members = self.members[_OFFICER]
@@ -600,7 +600,7 @@ class TeamState:
         expert = None
         missing = ""
         if special:
-            experts, eskips, ecap = self._pick(_EXPERT, sig.codes[_EXPERT], oid, 1, exclude)
+            experts, eskips, ecap = self._pick(_EXPERT, sig.codes[_EXPERT], oid, 1, ())
             skips += eskips
             at_cap += ecap
             if experts:
@@ -621,9 +621,9 @@ class TeamState:
             self._add_load(_EXPERT, expert, 1)
         return team, skips, at_cap, missing
 
-    def assign(self, obj: dict, exclude: set[str] | None = None) -> dict:
+    def assign(self, obj: dict) -> dict:
         """Team for one object: {team, skips, at_cap, error}."""
-        team, skips, at_cap, error = self._assign(obj, exclude)
+        team, skips, at_cap, error = self._assign(obj)
         return {"team": team, "skips": skips, "at_cap": at_cap, "error": error}
 
     def release(self, team: list[dict]) -> None:
@@ -683,7 +683,7 @@ class _Stratum:
 class _DrawState:
     """Everything needed to compute a draw and replay its amendments."""
 
-    def __init__(self, snapshot: dict, seed: str, version: int = 2):
+    def __init__(self, snapshot: dict, seed: str, version: int):
         self.snapshot = snapshot
         self.seed = str(seed)
         self.seed_hash = sha256_text(self.seed)
@@ -792,7 +792,7 @@ class _DrawState:
                 f"分层“{st_.spec['category']}/{st_.spec['stratum']}”的对象已全部抽出，没有可替补的下一张签。"
             )
         del self.active[uscc]
-        self.teams.release(self.current_team.pop(uscc, []))
+        self.teams.release(self.current_team.pop(uscc))
         self.used[si] += 1
         rank = self.used[si]
         obj = self._obj(si, rank)
@@ -861,7 +861,7 @@ def _excluded_for(amendments: list[dict], uscc: str) -> set[str]:
     return {a["old"]["id"] for a in amendments if a.get("kind") == "人员替换" and a.get("uscc") == uscc}
 
 
-def _replay(snapshot: dict, seed: str, amendments: list[dict], version: int = 2) -> _DrawState:
+def _replay(snapshot: dict, seed: str, amendments: list[dict], version: int) -> _DrawState:
     state = _DrawState(snapshot, seed, version)
     state.compute()
     for n, a in enumerate(amendments):

@@ -752,3 +752,90 @@ def test_build_snapshot_keeps_every_field():
         "people": [p],
         "rules": da.DEFAULT_RULES,
     }
+
+
+def test_member_replacement_respects_avoidance_and_loads():
+    o = [obj(i, f"企业{i}") for i in range(3)]
+    people = [officer(i, f"人{i}", avoid=[o[0]["id"]] if i in (2, 3) else []) for i in range(6)]
+    rec = _one(o, people, {"cap_per_inspector": 2, "expert_for": []}, required=2)
+    e = (
+        next(e for e in rec["strata"][0]["selected"] if e["uscc"] == o[0]["id"])
+        if any(e["uscc"] == o[0]["id"] for e in rec["strata"][0]["selected"])
+        else None
+    )
+    if e is None:  # the avoided object was not drawn with this seed: replace to bring it in
+        first = rec["strata"][0]["selected"][0]
+        R.replace_object(rec, first["uscc"], "停产")
+    from tests.draw import independent_verifier as iv
+
+    for c in da.current_selection(rec):
+        for m in list(c["team"]):
+            try:
+                R.replace_member(rec, c["uscc"], m["id"])
+            except ValueError:
+                continue
+    assert da.verify_record(rec) == [] and iv.verify(rec) is None
+    avoided = [a for a in rec["amendments"] if a["kind"] == "人员替换" and a["uscc"] == o[0]["id"]]
+    for a in avoided:
+        assert a["new"]["id"] not in (people[2]["id"], people[3]["id"])
+
+
+def test_replacement_without_officers_is_refused_with_its_reason():
+    o = [obj(i, f"企业{i}") for i in range(3)]
+    people = [officer(i, f"人{i}", avoid=[o[j]["id"] for j in range(3)] if i < 2 else []) for i in range(4)]
+    for k in range(50):
+        seed = f"2026120300000000{k:04d}"
+        rec = _one(o, people, {"expert_for": []}, seed=seed, required=1)
+        if not da.teamless(rec):
+            break
+    first = rec["strata"][0]["selected"][0]["uscc"]
+    snap = copy.deepcopy(rec["snapshot"])
+    for p in snap["people"]:
+        if not p["avoid"]:
+            p["avoid"] = sorted(x["id"] for x in o if x["id"] != first)
+    with pytest.raises(ValueError) as exc:
+        da.plan_replacement(snap, seed, [], first, "停产")
+    nxt = da.ticket_order(seed, [x["id"] for x in o])[1]
+    assert str(exc.value) == (
+        f"替补对象 {nxt} 无法组成检查组：符合条件的执法人员不足 2 名（回避、异地、上限等规则排除后）。"
+    )
+
+
+@pytest.mark.parametrize("k", range(12))
+def test_amendment_sequences_agree_with_the_independent_verifier(k):
+    """Deterministic mixes of replacements under caps, 回避 and experts: the record the program writes is
+    accepted by the independent verifier (written from the document), replacement by replacement."""
+    from tests.draw import independent_verifier as iv
+
+    objs = industrial_pool(14)
+    people = [
+        officer(
+            i, f"人{i}", [["大气"], ["水"], [], ["固废"]][i % 4], TOWNS_[i % 3], avoid=[objs[(i * 3 + k) % 14]["id"]]
+        )
+        for i in range(7)
+    ]
+    people += [
+        expert(j, f"专家{j}", [["危险废物"], ["辐射"], []][j % 3], avoid=[objs[(j + k) % 14]["id"]]) for j in range(3)
+    ]
+    rules = {"cap_per_inspector": [0, 2, 3][k % 3], "cross_region": k % 2 == 1, "expert_required": k % 4 == 0}
+    snap = snapshot([stratum("重点", "重点", 5, objs[:9]), stratum("一般", "一般", 2, objs[9:])], people, rules)
+    seed = f"2026120400000000{k:04d}"
+    rec = R.new_record(snap, seed)
+    if da.teamless(rec):
+        assert iv.verify(rec)[0] == "R14"
+        return
+    for step in range(8):
+        current = [e for e in da.current_selection(rec) if e["team"]]
+        e = current[(step * 5 + k) % len(current)]
+        try:
+            if step % 2:
+                R.replace_member(rec, e["uscc"], e["team"][step % len(e["team"])]["id"])
+            else:
+                R.replace_object(rec, e["uscc"], "无法联系")
+        except ValueError:
+            continue
+        assert iv.verify(rec) is None, (step, rec["amendments"][-1])
+    assert da.verify_record(rec) == []
+
+
+TOWNS_ = ["城关镇", "南村镇", "北岭乡"]
