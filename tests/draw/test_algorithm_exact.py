@@ -839,3 +839,76 @@ def test_amendment_sequences_agree_with_the_independent_verifier(k):
 
 
 TOWNS_ = ["城关镇", "南村镇", "北岭乡"]
+
+
+IMPOSSIBLE_DETAILS = {
+    "x01-unsorted-objects": (
+        "分层“重点监管对象/重点排污单位”的对象第 5、6 项（91140525MA0900005M、91140525MA0900004J）顺序颠倒。"
+    ),
+    "x02-unsorted-people": "人员第 3、4 项（14052500003、14052500002）顺序颠倒。",
+    "x03-unsorted-pollution-types": "对象 91140525MA09000019 的污染类型中“废水”与“危废”顺序颠倒。",
+    "x04-snapshot-format": "快照格式为“ssj-snapshot/2”。",
+    "x05-object-in-two-strata": (
+        "对象 91140525MA0900006Q 同时在分层“重点监管对象/重点排污单位”和分层“一般监管对象/一般”中。"
+    ),
+    "x06-first-record-with-previous-hash": "chain_seq 为 1，previous_hash 不全为 0。",
+    "x07-teamless-object": (
+        "对象 91140525MA0900005M 没有检查组（符合条件的执法人员不足 2 名（回避、异地、上限等规则排除后））。"
+    ),
+    "x08-version-1-unassigned": (
+        "ssj-draw/1 记录中列有未组成检查组的对象 91140525MA0900003F（需要辐射专家，但专家库中没有可用的专家）。"
+    ),
+    "x09-void-after-confirm": "第 2 条变更（作废）发生在“已确认”状态下。",
+    "x10-amendment-after-void": "抽取已作废，其后又有第 2 条变更（对象替换）。",
+    "x11-two-confirms": "第 2 条变更（确认）发生在“已确认”状态下。",
+}
+
+
+@pytest.mark.parametrize("name", sorted(IMPOSSIBLE_DETAILS))
+def test_impossible_vectors_exact_messages(name):
+    vector = json.loads((VECTORS / f"{name}.json").read_text(encoding="utf-8"))
+    rule = vector["expect"]["rule"]
+    assert da.verify_record(vector["record"]) == [
+        f"不可能的记录（规则 {rule}：{da.RULES[rule]}）：{IMPOSSIBLE_DETAILS[name]}"
+    ]
+
+
+def test_more_exact_rule_details():
+    rec = _vector("01-basic")
+
+    def detail(edit):
+        return da.verify_record(R.forged(rec, edit))[0].split("）：", 1)[1]
+
+    assert detail(lambda r: r["snapshot"]["rules"].__setitem__("expert_for", [""])) == (
+        "expert_for 须为不重复的污染类型列表。"
+    )
+    assert detail(lambda r: r["snapshot"]["rules"].__setitem__("expertise_synonyms", [])) == (
+        "expertise_synonyms 须为 污染类型 → 不重复的同义词列表。"
+    )
+    dup = rec["snapshot"]["strata"][0]["objects"][0]
+    assert detail(lambda r: r["snapshot"]["strata"][0]["objects"].insert(1, dict(dup))) == (
+        f"分层“重点监管对象/重点排污单位”的对象第 1、2 项（{dup['id']}、{dup['id']}）重复。"
+    )
+    assert da.Impossible("R05", "x").rule == "R05"
+    void = _vector("10-void")
+    assert da.verify_record(R.forged(void, lambda r: r["amendments"][1].__setitem__("reason", "")))[0].endswith(
+        "：第 2 条变更（作废）没有写明原因。"
+    )
+    with pytest.raises(ValueError) as exc:
+        da.check_seed("")
+    assert str(exc.value) == "随机种子为空：请输入至少 20 位骰子数字，或由计算机生成。"
+
+
+def test_long_values_are_cut_at_120_characters():
+    rec = _vector("05-experts")
+    bad = copy.deepcopy(rec)
+    team = bad["strata"][0]["selected"][0]["team"]
+    bad["strata"][0]["selected"][0]["team"] = "x" * 300
+    msg = da.verify_record(bad)[0]
+    assert msg.endswith(f"：应为 {da.canonical(team)[:120]}，记录中为 {da.canonical('x' * 300)[:120]}")
+    bad = copy.deepcopy(rec)
+    bad["strata"][0]["selected"][0]["name"] = "名" * 300
+    msg = da.verify_record(bad)[0]
+    want = da.canonical(rec["strata"][0]["selected"][0]["name"])
+    assert msg.endswith(f".name：重新计算得 {want[:120]}，记录中为 {da.canonical('名' * 300)[:120]}")
+    assert da._first_difference(1, "1") == '记录：应为 1，记录中为 "1"'
