@@ -8,6 +8,11 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    from app.paths import hold_app_mutex, restore_child_environment
+
+    restore_child_environment()  # xdg-open & co. must not inherit the bundle's LD_LIBRARY_PATH
+    if "--selftest" not in argv:
+        hold_app_mutex()  # Windows: the installer waits while the program runs (ssj.iss AppMutex)
     if "--selftest" in argv:
         from app.selftest import run_selftest
 

@@ -61,6 +61,7 @@ def _check_pdf(folder: Path) -> Path:
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 2000, "PDF too small"
     assert font.encode() in data or b"FontFile2" in data, "CJK font not embedded"
+    print(f"PDF 字体 font: {pdf.font_name()}")
     return path
 
 
@@ -134,6 +135,9 @@ def run_selftest() -> int:
         finally:
             if db is not None:
                 db.dispose()
+    from app import __version__
+
+    print(f"版本 version: {__version__}")
     print("OK")
     return 0
 

@@ -33,6 +33,7 @@ class CliContext:
         self.args = args
         self.json = bool(getattr(args, "json", False))
         self._db = None
+        self._guard = None
 
     @property
     def actor(self) -> Actor:
@@ -57,9 +58,25 @@ class CliContext:
             self._db = open_database(resolve_db(getattr(self.args, "db", None)))
         return self._db
 
+    def lock_for_writing(self) -> None:
+        """Take the database's instance lock (the one a program window holds) before changing a SQLite file:
+        never a CLI write beside an open window, on this PC or another one sharing the folder."""
+        from app.paths import resolve_db, sqlite_path
+
+        url = resolve_db(getattr(self.args, "db", None))
+        if self._guard is None and sqlite_path(url) is not None:
+            from app.instance_lock import InstanceGuard
+
+            guard = InstanceGuard(url)
+            refused = guard.acquire(timeout_ms=2000)
+            if refused:
+                raise UserError(refused.split("\n")[0] + "命令行不能同时修改它：请先关闭该窗口，再运行此命令。")
+            self._guard = guard
+
     @contextmanager
     def session(self):
         """A session in which every change is recorded as done by the CLI's actor; commits on success."""
+        self.lock_for_writing()
         actor = self.actor
         with acting_as(actor), self.db.Session() as s:
             try:
@@ -87,6 +104,9 @@ class CliContext:
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
+        if self._guard is not None:
+            self._guard.release()
+            self._guard = None
 
 
 def command_modules() -> list[str]:
@@ -120,6 +140,9 @@ def run(argv: list[str]) -> int:
         if argv.index("--json") < stop:
             argv.remove("--json")
             want_json = True
+    from app.cli.console import configure_console
+
+    configure_console(want_json)  # never a UnicodeEncodeError on a cp936 pipe; --json is UTF-8 bytes
     parser = build_parser()
     args = parser.parse_args(argv)
     if want_json:

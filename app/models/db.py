@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.paths import sqlite_path
+from app.paths import is_local_disk, sqlite_path, sqlite_uri
 
 
 class DatabaseError(Exception):
@@ -38,12 +38,14 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, wal: bool = True) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     try:
-        cur.execute("PRAGMA journal_mode=WAL")
+        # WAL needs shared memory on ONE computer: on a network share (mapped drive, UNC, NFS/SMB) a second
+        # PC would not see the first one's index and could corrupt the file, so there the rollback journal.
+        cur.execute("PRAGMA journal_mode=WAL" if wal else "PRAGMA journal_mode=DELETE")
     except sqlite3.OperationalError:
         pass  # read-only media: keep the existing journal mode
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -61,7 +63,8 @@ def make_engine(url: str) -> Engine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        wal = path is None or is_local_disk(path)
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, wal=wal))
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -109,7 +112,7 @@ def sqlite_backup(src: Path, dest: Path) -> Path:
     """Copy a live SQLite database with the online backup API (consistent even while in use)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    source = sqlite3.connect(Path(src).resolve().as_uri() + "?mode=ro", uri=True)
+    source = sqlite3.connect(sqlite_uri(src, readonly=True), uri=True)  # never resolve(): mapped drives
     try:
         target = sqlite3.connect(tmp)
         try:

@@ -3,64 +3,18 @@
 from __future__ import annotations
 
 import logging
-import socket
 import sys
-from pathlib import Path
 
-from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_ID, APP_NAME, __version__
+from app.instance_lock import InstanceGuard
 from app.models.db import Database, DatabaseError
 from app.paths import resolve_db, sqlite_path
 from app.services.foundation.errors import UserError
 from app.services.foundation.store import open_database
 
 log = logging.getLogger(__name__)
-
-
-class InstanceGuard:
-    """Only one program window per database file: a QLockFile beside it (`ssj.sqlite3.lock`).
-
-    PostgreSQL databases are multi-user by design and need no guard.
-    """
-
-    def __init__(self, url: str):
-        self.url = url
-        path = sqlite_path(url)
-        self.lock_path = Path(str(path) + ".lock") if path else None
-        self.lock: QLockFile | None = None
-
-    def acquire(self) -> str | None:
-        """None when this process now owns the database; otherwise a Chinese message saying who does."""
-        if self.lock_path is None:
-            return None
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = QLockFile(str(self.lock_path))
-        lock.setStaleLockTime(0)  # never steal a live lock; a dead process's lock is removed by Qt
-        if lock.tryLock(200):
-            self.lock = lock
-            return None
-        if lock.error() == QLockFile.LockError.LockFailedError:
-            info = lock.getLockInfo()  # PySide6: (pid, hostname, appname); empty values if unreadable
-            pid, host = (info[-3], info[-2]) if isinstance(info, tuple) and len(info) >= 3 else (0, "")
-            ok = bool(pid)
-            where = f"（进程号 {pid}，计算机 {host}）" if ok else ""
-            if ok and host and host != socket.gethostname():
-                where = f"（在另一台计算机 {host} 上）"
-            return (
-                f"数据库 {sqlite_path(self.url)} 已经在另一个双随机抽查工作台窗口中打开{where}。\n\n"
-                "同一个数据库同时只能由一个窗口打开，以免数据冲突。请切换到已打开的窗口；"
-                "如果确认没有其他窗口在运行，请重新启动电脑后再试。"
-            )
-        return (
-            f"无法在 {self.lock_path.parent} 中创建锁文件（目录可能是只读的）。请把数据库放到有写权限的位置后再打开。"
-        )
-
-    def release(self) -> None:
-        if self.lock is not None:
-            self.lock.unlock()
-            self.lock = None
 
 
 def open_store(url: str, parent=None) -> Database | None:
@@ -103,6 +57,21 @@ def start_session(db: Database, parent=None):
     return AppContext(db=db, actor=login.actor, office_name=office.name, office_level=office.level)
 
 
+def app_icon():
+    """The application icon (window title bar, taskbar) from resources/icons, or None if missing."""
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
+    folder = resources.files("resources") / "icons"
+    icon = QIcon()
+    for name in ("ssj.svg", "ssj.png"):
+        entry = folder / name
+        if entry.is_file():
+            icon.addFile(str(entry))
+    return None if icon.isNull() else icon
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     from app.ui import crash
     from app.ui.i18n import install_translations
@@ -115,17 +84,38 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_ID)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("ssj")  # matches ssj.desktop, so the 信创 taskbar shows the icon and name
+    icon = app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
     crash.install()
     return app
+
+
+def use_documents_as_working_folder(frozen: bool | None = None) -> None:
+    """Save dialogs given a bare file name open in the working folder: in the installed program make that 文档,
+    not the install folder (started from the Start menu it runs in %LOCALAPPDATA%\\Programs\\ssj, or Program
+    Files). Run from source, the folder the user started it in is kept."""
+    import os
+
+    from app.paths import documents_dir, is_frozen
+
+    if not (is_frozen() if frozen is None else frozen):
+        return
+    try:
+        os.chdir(documents_dir())
+    except OSError:  # pragma: no cover - a missing or unreadable Documents folder: keep the current one
+        pass
 
 
 def run_gui(db: str | None = None) -> int:
     """python -m app [--db PATH]: the whole desktop application; returns the exit code."""
     from app.services.foundation.logging_setup import setup_logging
 
-    setup_logging()
-    app = make_application()
     url = resolve_db(db)
+    setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
+    app = make_application()
+    use_documents_as_working_folder()
     log.info("启动 %s %s，数据库 %s", APP_NAME, __version__, url)
     guard = InstanceGuard(url)
     refused = guard.acquire()

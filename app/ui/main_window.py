@@ -23,6 +23,7 @@ from app.paths import data_dir
 from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.screen import resize_to_fit
 
 log = logging.getLogger(__name__)
 GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与公示", "统计报表", "系统")
@@ -334,7 +335,7 @@ class MainWindow(QMainWindow):
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1280, 800)
+            resize_to_fit(self, 1280, 800)
 
     def closeEvent(self, event) -> None:
         from app.ui import workers

@@ -17,6 +17,9 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.paths import default_save_path
+from app.ui.screen import resize_to_fit
+
 
 def load_document(path: str | Path, parent=None) -> QPdfDocument:
     doc = QPdfDocument(parent)
@@ -24,6 +27,18 @@ def load_document(path: str | Path, parent=None) -> QPdfDocument:
     if err != QPdfDocument.Error.None_:
         raise OSError(f"无法打开 PDF 文件 {path}（{err.name}）。")
     return doc
+
+
+PRINT_DPI = 300  # text and QR codes print sharp at 300 dpi; a page is then ~35 MB, freed before the next
+
+
+def render_size(page_points, target: QSize, printer_dpi: int, max_dpi: int = PRINT_DPI) -> QSize:
+    """Pixel size to render a page at: the printed size, but never more than `max_dpi`."""
+    cap = QSize(round(page_points.width() * max_dpi / 72), round(page_points.height() * max_dpi / 72))
+    if printer_dpi <= max_dpi or (target.width() <= cap.width() and target.height() <= cap.height()):
+        return target
+    scale = min(cap.width() / target.width(), cap.height() / target.height())
+    return QSize(max(1, int(target.width() * scale)), max(1, int(target.height() * scale)))
 
 
 def print_document(doc: QPdfDocument, printer: QPrinter, first: int = 1, last: int | None = None) -> int:
@@ -47,10 +62,13 @@ def print_document(doc: QPdfDocument, printer: QPrinter, first: int = 1, last: i
             pts = doc.pagePointSize(i)
             scale = min(target.width() / pts.width(), target.height() / pts.height())
             size = QSize(int(pts.width() * scale), int(pts.height() * scale))
-            image = doc.render(i, size)
+            # The page is rendered at most at PRINT_DPI and scaled up by the printer driver: at the printer's own
+            # 600/1200 dpi one A4 page would be a 139/557 MB bitmap (out of memory on a 4 GB office PC).
+            image = doc.render(i, render_size(pts, size, dpi))
             x = target.x() + (target.width() - size.width()) // 2
             y = target.y() + (target.height() - size.height()) // 2
             painter.drawImage(QRect(x, y, size.width(), size.height()), image)
+            del image
             printed += 1
     finally:
         painter.end()
@@ -64,7 +82,7 @@ class PdfPreviewDialog(QDialog):
         super().__init__(parent)
         self.path = Path(path)
         self.setWindowTitle(f"{title} — {self.path.name}")
-        self.resize(900, 1000)
+        resize_to_fit(self, 900, 1000)  # never taller than the screen (150 % scaling: ~680 px)
         self.document = load_document(self.path, self)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
@@ -119,7 +137,7 @@ class PdfPreviewDialog(QDialog):
     def save_as(self, target: str | None = None) -> Path | None:
         if not target:
             target, _f = QFileDialog.getSaveFileName(
-                self, "另存为 PDF", str(Path.home() / self.path.name), "PDF 文件 (*.pdf)"
+                self, "另存为 PDF", default_save_path(self.path.name), "PDF 文件 (*.pdf)"
             )
         if not target:
             return None

@@ -1,6 +1,7 @@
 """Removable drives (U 盘) for the USB exchange, and safe file names.
 
-`list_removable_drives()` — Windows: every drive letter whose GetDriveTypeW is DRIVE_REMOVABLE;
+`list_removable_drives()` — Windows: every drive letter whose GetDriveTypeW is DRIVE_REMOVABLE, and USB
+disks reporting DRIVE_FIXED (many sticks do) other than the system drive;
 Linux: the mount points under /media/* and /run/media/*/* (and /media/*/* for desktop automounts).
 The environment variable SSJ_MEDIA_ROOT (os.pathsep-separated folders) replaces the Linux search
 roots: every sub-folder of those roots is listed as a drive (used by tests and on odd systems).
@@ -43,22 +44,80 @@ def _drive_info(path: Path, label: str) -> dict:
     }
 
 
-def _windows_drives() -> list[dict]:  # pragma: no cover - Windows only
+DRIVE_FIXED = 3
+BUS_TYPE_USB = 7  # STORAGE_BUS_TYPE.BusTypeUsb
+
+
+def is_exchange_drive(letter: str, drive_type: int, bus_type: int | None, system_drive: str = "C:") -> bool:
+    """Is this Windows drive a U 盘 / USB disk to offer for the exchange?
+
+    Removable drives always; fixed drives only when they sit on the USB bus (many USB sticks and every USB
+    hard disk report DRIVE_FIXED) and are not the system drive.
+    """
+    if drive_type == DRIVE_REMOVABLE:
+        return True
+    return drive_type == DRIVE_FIXED and bus_type == BUS_TYPE_USB and f"{letter}:".upper() != system_drive.upper()
+
+
+def _windows_bus_type(root: str) -> int | None:  # pragma: no cover - Windows only
+    """The storage bus of a drive (IOCTL_STORAGE_QUERY_PROPERTY, StorageDeviceProperty), None if unknown."""
     import ctypes
-    import string
+    from ctypes import wintypes
 
     kernel32 = ctypes.windll.kernel32
-    mask = kernel32.GetLogicalDrives()
+    kernel32.CreateFileW.restype = wintypes.HANDLE
+    handle = kernel32.CreateFileW(f"\\\\.\\{root[:2]}", 0, 3, None, 3, 0, None)  # no access rights needed
+    if handle in (None, wintypes.HANDLE(-1).value):
+        return None
+    try:
+        query = (ctypes.c_ulong * 3)(0, 0, 0)  # PropertyId=StorageDeviceProperty, QueryType=PropertyStandardQuery
+        out = ctypes.create_string_buffer(1024)
+        returned = wintypes.DWORD()
+        ok = kernel32.DeviceIoControl(
+            handle, 0x2D1400, query, ctypes.sizeof(query), out, 1024, ctypes.byref(returned), None
+        )
+        if not ok or returned.value < 32:
+            return None
+        return int.from_bytes(out.raw[28:32], "little")  # STORAGE_DEVICE_DESCRIPTOR.BusType
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _volume_label(root: str) -> str:  # pragma: no cover - Windows only
+    import ctypes
+
+    buf = ctypes.create_unicode_buffer(261)
+    ctypes.windll.kernel32.GetVolumeInformationW(ctypes.c_wchar_p(root), buf, 261, None, None, None, None, 0)
+    return buf.value
+
+
+def _windows_drives(
+    mask: int | None = None, get_drive_type=None, get_bus_type=None, get_label=None, system_drive: str | None = None
+) -> list[dict]:
+    """Every exchange drive letter (see is_exchange_drive); the Windows calls can be replaced for tests."""
+    import string
+
+    if mask is None:  # pragma: no cover - Windows only
+        import ctypes
+
+        mask = ctypes.windll.kernel32.GetLogicalDrives()
+    if get_drive_type is None:  # pragma: no cover - Windows only
+        from app.paths import windows_drive_type as get_drive_type
+    get_bus_type = get_bus_type or _windows_bus_type
+    get_label = get_label or _volume_label
+    system_drive = system_drive or os.environ.get("SystemDrive", "C:")
     out = []
     for i, letter in enumerate(string.ascii_uppercase):
         if not mask & (1 << i):
             continue
         root = f"{letter}:\\"
-        if kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)) != DRIVE_REMOVABLE:
+        drive_type = get_drive_type(root)
+        if drive_type not in (DRIVE_REMOVABLE, DRIVE_FIXED):
             continue
-        buf = ctypes.create_unicode_buffer(261)
-        kernel32.GetVolumeInformationW(ctypes.c_wchar_p(root), buf, 261, None, None, None, None, 0)
-        label = f"{buf.value or '可移动磁盘'} ({letter}:)"
+        bus = get_bus_type(root) if drive_type == DRIVE_FIXED else None
+        if not is_exchange_drive(letter, drive_type, bus, system_drive):
+            continue
+        label = f"{get_label(root) or '可移动磁盘'} ({letter}:)"
         out.append(_drive_info(Path(root), label))
     return out
 

@@ -53,6 +53,7 @@ from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
+from app.services.foundation.files import replace_retrying
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import Period, parse_period
 from app.services.reports import statistics as stats_service
@@ -297,6 +298,10 @@ def build_package(session: Session, period: str | Period) -> tuple[str, bytes, d
 
 
 def _write_error(exc: OSError, folder: Path) -> UserError:
+    if getattr(exc, "winerror", None) is not None:  # Windows: tell a held file from write protection
+        from app.services.foundation.files import write_error
+
+        return write_error(exc, folder)
     if exc.errno == errno.ENOSPC:
         return UserError(f"目标位置 {folder} 空间不足，报送包没有写入。请清理 U 盘或换一个 U 盘后重试。")
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -321,7 +326,7 @@ def export_package(session: Session, period: str | Period, out_dir) -> dict:
                 os.fsync(fh.fileno())
             # read the temp file back before it takes the real name
             verify_package(tmp, public_key_pem=office.public_key_pem)
-            os.replace(tmp, target)
+            replace_retrying(tmp, target)  # Windows: a target held by antivirus/WPS
         except OSError as exc:
             raise _write_error(exc, folder) from exc
     finally:

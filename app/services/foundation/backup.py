@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from app.models.core import Office, Setting
 from app.models.db import Database, head_revision, known_revisions
-from app.paths import backups_dir, sqlite_path
+from app.paths import backups_dir, same_computer, sqlite_path, sqlite_uri
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
+from app.services.foundation.files import replace_retrying, write_error
 
 SETTING_KEEP = "backup.keep"
 DEFAULT_KEEP = 10
@@ -123,6 +124,8 @@ def _parse_name(path: Path) -> tuple[str, datetime | None]:
 
 def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
     """Turn a file-system failure into a message a clerk can act on."""
+    if getattr(exc, "winerror", None) is not None:  # Windows: tell a held file from write protection
+        return write_error(exc, where)
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC or "full" in text:
@@ -140,7 +143,7 @@ def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
 
 def _ro_uri(path: Path) -> str:
     """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths."""
-    return Path(path).resolve().as_uri() + "?mode=ro"
+    return sqlite_uri(path, readonly=True)  # never resolve(): a mapped drive would become a UNC URI
 
 
 def _office_name(db: Database) -> str:
@@ -164,7 +167,7 @@ def _copy(src: Path, dest: Path) -> None:
                 target.close()
         finally:
             source.close()
-        os.replace(tmp, dest)
+        replace_retrying(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             try:
@@ -330,10 +333,8 @@ def window_holding(db_file: Path) -> int | None:
         pid = int(lines[0])
     except (OSError, ValueError, IndexError):
         return None
-    import socket
-
     host = lines[2] if len(lines) > 2 else ""
-    if host and host != socket.gethostname():
+    if not same_computer(host):  # Qt writes %COMPUTERNAME% on Windows
         return pid  # another computer: cannot check, assume it is open
     if pid == os.getpid():
         return None
@@ -494,7 +495,7 @@ def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         shutil.copyfile(backup_file, target.with_name(target.name + ".part"))
-        os.replace(target.with_name(target.name + ".part"), target)
+        replace_retrying(target.with_name(target.name + ".part"), target)
     except OSError as exc:
         raise _os_error(exc, target.parent) from exc
     db = open_database(url)

@@ -1,13 +1,79 @@
-"""Atomic file writing: write beside the target, then rename — never half a file on a USB stick."""
+"""Atomic file writing: write beside the target, then rename — never half a file on a USB stick.
+
+On Windows a target held open by Excel/WPS, the search indexer or an antivirus scan makes the rename fail
+for a moment (WinError 32 sharing violation, 33 lock violation, or 5 access denied): `replace_retrying`
+waits and tries again, and `write_error` tells a held file, a write-protected stick (WinError 19 / EROFS),
+a full disk and a missing permission apart, instead of calling everything "写保护".
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 from app.services.foundation.errors import UserError
+
+ERROR_ACCESS_DENIED = 5
+ERROR_WRITE_PROTECT = 19
+ERROR_SHARING_VIOLATION = 32
+ERROR_LOCK_VIOLATION = 33
+ERROR_DISK_FULL = 112
+HELD_WINERRORS = {ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION}
+RETRY_DELAYS = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5)  # about 4.4 s in all: an antivirus scan takes ~1 s
+
+
+def is_held(exc: BaseException) -> bool:
+    """A Windows error that usually means another program has the file open (worth retrying)."""
+    return isinstance(exc, OSError) and getattr(exc, "winerror", None) in HELD_WINERRORS
+
+
+def replace_retrying(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    *,
+    delays=RETRY_DELAYS,
+    sleep: Callable[[float], None] | None = None,
+    replace: Callable[[str | os.PathLike, str | os.PathLike], None] | None = None,
+) -> None:
+    """os.replace, retried while Windows reports the target as held by another program."""
+    sleep = sleep or time.sleep
+    replace = replace or os.replace
+    for delay in (*delays, None):
+        try:
+            replace(src, dst)
+            return
+        except OSError as exc:
+            if delay is None or not is_held(exc):
+                raise
+            sleep(delay)
+
+
+def write_error(exc: OSError, where: str | os.PathLike, *, target: str | os.PathLike | None = None) -> UserError:
+    """A Chinese message for a failed write into the folder `where` (of the file `target`, if known)."""
+    what = target or where
+    win = getattr(exc, "winerror", None)
+    if exc.errno == errno.ENOSPC or win == ERROR_DISK_FULL:
+        return UserError(f"磁盘空间不足，无法写入 {where}。请清理空间或换一个有足够空间的位置后重试。")
+    if exc.errno == errno.EROFS or win == ERROR_WRITE_PROTECT:
+        return UserError(f"无法写入 {where}：U 盘或磁盘处于写保护（只读）状态。请拨开写保护开关或换一个位置后重试。")
+    if win in (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION):
+        return UserError(
+            f"无法写入 {what}：文件正被其他程序占用（如 Excel、WPS 中打开着它，或杀毒软件正在扫描）。"
+            "请关闭打开它的程序后重试。"
+        )
+    if win == ERROR_ACCESS_DENIED:
+        return UserError(
+            f"无法写入 {what}：文件正被其他程序占用（Excel、WPS、杀毒软件），或没有写权限。"
+            "请关闭打开它的程序后重试；仍不行请换一个位置（如“文档”文件夹）。"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return UserError(f"无法写入 {where}：没有写权限。请换一个有写权限的位置（如“文档”文件夹）后重试。")
+    return UserError(f"无法写入 {what}：{exc.strerror or exc}。请检查该位置后重试。")
 
 
 @contextmanager
@@ -18,21 +84,15 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ssj-", suffix=suffix or path.suffix, dir=path.parent)
         os.close(fd)
-    except PermissionError as exc:
-        raise UserError(f"无法写入目录 {path.parent}：没有写权限（U 盘可能处于写保护状态）。请换一个位置。") from exc
     except OSError as exc:
-        raise UserError(f"无法写入目录 {path.parent}：{exc.strerror or exc}。") from exc
+        raise write_error(exc, path.parent) from exc
     try:
         yield Path(tmp)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        raise UserError(
-            f"无法写入 {path}：文件可能正在被其他程序打开，或目录只读。请关闭文件或换一个位置后重试。"
-        ) from exc
+        replace_retrying(tmp, path)
     except OSError as exc:
         if isinstance(exc, UserError):
             raise
-        raise UserError(f"无法写入 {path}：{exc.strerror or exc}。请检查磁盘空间或换一个位置。") from exc
+        raise write_error(exc, path.parent, target=path) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

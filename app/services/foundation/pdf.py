@@ -1,12 +1,24 @@
 """Shared PDF plumbing (reportlab): an embedded CJK TrueType font, A4 pages with government margins.
 
-Font search order: the font shipped in resources/fonts (if any), Windows 仿宋/宋体/黑体, then
-WenQuanYi on Linux. Never the CID font STSong-Light (not embedded: blank in viewers without it).
+Font search order (`font_candidates`), first usable wins:
+1. `SSJ_PDF_FONT` (a .ttf/.ttc path) if set;
+2. Windows: 仿宋/宋体/黑体/微软雅黑 in the system font folder (`%WINDIR%\\Fonts`) and in the per-user
+   folder (`%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts`, where 仿宋_GB2312 is often installed);
+3. Linux: every Chinese font fontconfig knows (`fc-list :lang=zh`), preferred families first;
+4. the font shipped with the program, 文泉驿微米黑 (resources/fonts, Apache-2.0), so a PDF is made on a
+   bare machine too.
+Only TrueType outlines are taken: reportlab cannot embed CFF/PostScript outlines (Noto CJK / 思源 .otf/.ttc),
+and never the CID font STSong-Light (not embedded: blank in viewers without it). In a .ttc the face is chosen
+by name (SimSun, not NSimSun; Microsoft YaHei, not its UI variant).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
+import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from app import __version__
 from app.services.foundation.errors import UserError
 
 FONT = "SSJ-CJK"
@@ -25,52 +38,172 @@ FONT_BOLD = "SSJ-CJK-Bold"
 MARGINS = dict(topMargin=30 * mm, bottomMargin=25 * mm, leftMargin=28 * mm, rightMargin=26 * mm)
 PAGE = A4
 PAGE_LANDSCAPE = landscape(A4)
+PRODUCER = f"双随机抽查工作台 {__version__}"
 
-_WINDOWS = ["simfang.ttf", "simsun.ttc", "simhei.ttf", "msyh.ttc"]
-_LINUX = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"]
+# Windows font files, best first: 仿宋 suits official documents; 宋体/黑体/雅黑 are on every Windows.
+WINDOWS_FONTS = ["仿宋_GB2312.ttf", "FS_GB2312.ttf", "simfang.ttf", "simsun.ttc", "simhei.ttf", "msyh.ttc", "msyh.ttf"]
+# Preferred faces inside collections (PostScript names as reportlab reads them).
+PREFERRED_FACES = ["SimSun", "MicrosoftYaHei", "WenQuanYiZenHei", "WenQuanYiMicroHei", "FangSong", "SimHei"]
+# fontconfig font files, best first (仿宋, 宋体, 黑体, 雅黑, 文泉驿, Droid); any other TrueType font comes after.
+PREFERRED_FILES = ["fang", "fs_gb2312", "simsun", "song", "simhei", "msyh", "wqy-zenhei", "wqy-microhei", "droid"]
 
 
-def _candidates() -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    env = os.environ.get("SSJ_PDF_FONT")
-    if env:
-        out.append((env, 0))
+def _preference(path: str) -> int:
+    name = Path(path).name.casefold()
+    return next((i for i, part in enumerate(PREFERRED_FILES) if part in name), len(PREFERRED_FILES))
+
+
+SHIPPED_FONT = "wqy-microhei.ttc"
+
+
+def windows_font_dirs(environ=None) -> list[Path]:
+    """The system font folder and the per-user one (fonts installed "for me only" on Windows 10 1809+)."""
+    env = os.environ if environ is None else environ
+    dirs = [Path(env.get("WINDIR") or env.get("SystemRoot") or r"C:\Windows") / "Fonts"]
+    local = env.get("LOCALAPPDATA")
+    if local:
+        dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+    return dirs
+
+
+def outline_format(path: str | os.PathLike, index: int = 0) -> str | None:
+    """'TrueType', 'CFF' (PostScript outlines, not embeddable) or None (not a font / unreadable)."""
     try:
-        fonts = resources.files("resources") / "fonts"
-        for entry in sorted(fonts.iterdir(), key=lambda p: p.name):
-            if entry.name.lower().endswith((".ttf", ".ttc")):
-                out.append((str(entry), 0))
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if head[:4] == b"ttcf":
+                count = int.from_bytes(head[8:12], "big")
+                if not 0 <= index < count:
+                    return None
+                fh.seek(12 + 4 * index)
+                fh.seek(int.from_bytes(fh.read(4), "big"))
+                head = fh.read(4)
+    except OSError:
+        return None
+    if head[:4] in (b"\x00\x01\x00\x00", b"true"):
+        return "TrueType"
+    if head[:4] == b"OTTO":
+        return "CFF"
+    return None
+
+
+def pick_face(names: list[str], preferred: list[str] = PREFERRED_FACES) -> int:
+    """Index of the face to use in a collection: the first preferred name present, else face 0."""
+    for want in preferred:
+        for i, name in enumerate(names):
+            if name.replace(" ", "").casefold() == want.casefold():
+                return i
+    return 0
+
+
+def collection_faces(path: str | os.PathLike) -> list[str]:
+    """PostScript names of the faces in a .ttc ([] if unreadable)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    names = []
+    for i in range(32):
+        try:
+            names.append(TTFontFile(str(path), subfontIndex=i).name.decode("latin-1", "replace"))
+        except Exception:
+            break
+    return names
+
+
+def parse_fc_list(text: str) -> list[tuple[str, int]]:
+    """(file, face index) of the TrueType fonts in `fc-list :lang=zh file index fontformat` output,
+    preferred families first (仿宋/宋体/黑体/文泉驿), each file once."""
+    found: dict[str, int] = {}
+    for line in text.splitlines():
+        m = re.match(r"^(.*?):\s*:?index=(\d+):fontformat=(\S+)", line.strip())
+        if not m or m.group(3) != "TrueType":
+            continue
+        path, index = m.group(1), int(m.group(2))
+        if path not in found or index < found[path]:
+            found[path] = index
+    return sorted(found.items(), key=lambda item: (_preference(item[0]), item[0]))
+
+
+def fontconfig_fonts(run=subprocess.run) -> list[tuple[str, int]]:
+    """Chinese TrueType fonts fontconfig knows ([] without fontconfig)."""
+    exe = shutil.which("fc-list")
+    if not exe:
+        return []
+    try:
+        out = run([exe, ":lang=zh", "file", "index", "fontformat"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return parse_fc_list(out.stdout or "")
+
+
+def shipped_font() -> str | None:
+    try:
+        entry = resources.files("resources") / "fonts" / SHIPPED_FONT
+        return str(entry) if entry.is_file() else None
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        pass
-    windir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-    out += [(str(windir / name), 0) for name in _WINDOWS]
-    out += [(p, 0) for p in _LINUX]
+        return None
+
+
+def font_candidates(platform: str | None = None, environ=None, fc=fontconfig_fonts) -> list[tuple[str, int | None]]:
+    """(path, face index or None = choose by name) in the order they are tried."""
+    platform = platform or sys.platform
+    env = os.environ if environ is None else environ
+    out: list[tuple[str, int | None]] = []
+    if env.get("SSJ_PDF_FONT"):
+        out.append((env["SSJ_PDF_FONT"], None))
+    if platform == "win32":
+        out += [(str(folder / name), None) for name in WINDOWS_FONTS for folder in windows_font_dirs(env)]
+    else:
+        out += list(fc())
+    shipped = shipped_font()
+    if shipped:
+        out.append((shipped, 0))
     return out
+
+
+def usable_font(path: str, index: int | None) -> tuple[str, int] | None:
+    """(path, face) if `path` is a readable font with TrueType outlines, else None."""
+    if not Path(path).is_file():
+        return None
+    if path.lower().endswith(".ttc") or outline_format(path) is None:
+        if index is None:
+            index = pick_face(collection_faces(path))
+    index = index or 0
+    return (path, index) if outline_format(path, index) == "TrueType" else None
 
 
 @lru_cache(maxsize=1)
 def register_fonts() -> str:
     """Register the CJK font under FONT (and FONT_BOLD, the same face) and return its file path."""
-    for path, index in _candidates():
-        if not Path(path).is_file():
+    for path, index in font_candidates():
+        usable = usable_font(path, index)
+        if usable is None:
             continue
+        path, index = usable
         try:
-            kwargs = {"subfontIndex": index} if path.lower().endswith(".ttc") else {}
-            pdfmetrics.registerFont(TTFont(FONT, path, **kwargs))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, path, **kwargs))
-            from reportlab.lib.fonts import addMapping
-
-            addMapping(FONT, 0, 0, FONT)
-            addMapping(FONT, 1, 0, FONT_BOLD)
-            addMapping(FONT, 0, 1, FONT)
-            addMapping(FONT, 1, 1, FONT_BOLD)
-            return path
-        except Exception:  # a font reportlab cannot embed (e.g. PostScript outlines): try the next
+            pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=index))
+            pdfmetrics.registerFont(TTFont(FONT_BOLD, path, subfontIndex=index))
+        except Exception:  # a damaged or unsupported font: try the next
             continue
+        from reportlab.lib.fonts import addMapping
+
+        addMapping(FONT, 0, 0, FONT)
+        addMapping(FONT, 1, 0, FONT_BOLD)
+        addMapping(FONT, 0, 1, FONT)
+        addMapping(FONT, 1, 1, FONT_BOLD)
+        return path
     raise UserError(
-        "找不到可嵌入的中文字体，无法生成 PDF。Windows 请确认 C:\\Windows\\Fonts 下有宋体/仿宋；"
-        "Linux 请安装 fonts-wqy-zenhei。"
+        "找不到可嵌入的中文字体，无法生成 PDF。程序自带的文泉驿微米黑字体（resources/fonts）缺失，"
+        "安装可能不完整：请重新安装双随机抽查工作台。"
     )
+
+
+def font_name() -> str:
+    """A human-readable name of the font PDFs use (for the self-test and the 关于 dialog)."""
+    path = register_fonts()
+    face = pdfmetrics.getFont(FONT).face
+    name = getattr(face, "name", b"")
+    name = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
+    return f"{name}（{path}）"
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -119,6 +252,15 @@ def build_pdf(path, story, *, pagesize=PAGE, title: str = "", on_page=page_numbe
     opts = dict(MARGINS)
     opts.update(margins)
     with atomic_path(path, ".pdf") as tmp:
-        doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, title=title, author="双随机抽查工作台", **opts)
+        doc = SimpleDocTemplate(
+            str(tmp),
+            pagesize=pagesize,
+            title=title,
+            author="双随机抽查工作台",
+            creator=PRODUCER,
+            producer=PRODUCER,
+            subject=f"{title}（双随机抽查工作台 {__version__} 生成）" if title else PRODUCER,
+            **opts,
+        )
         doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
     return Path(path)

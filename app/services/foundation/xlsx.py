@@ -77,8 +77,12 @@ def write_table(
 def add_list_validation(
     ws, column: int, choices: Sequence[str], first_row: int = 2, last_row: int = 2000, allow_blank: bool = True
 ) -> None:
-    """A drop-down list on a column (choices joined must stay under Excel's 255-character limit)."""
-    formula = '"' + ",".join(choices) + '"'
+    """A drop-down list on a column.
+
+    Excel refuses an inline list longer than 255 characters (the file then opens with a repair prompt and the
+    list is dropped): a longer list goes into a hidden sheet `_lists` and the validation refers to its range.
+    """
+    formula = list_formula(ws, choices)
     dv = DataValidation(type="list", formula1=formula, allow_blank=allow_blank, showDropDown=False)
     dv.error = "请从下拉列表中选择。"
     dv.errorTitle = "输入无效"
@@ -88,10 +92,34 @@ def add_list_validation(
     dv.add(f"{letter}{first_row}:{letter}{last_row}")
 
 
+INLINE_LIST_LIMIT = 255
+
+
+def list_formula(ws, choices: Sequence[str]) -> str:
+    """The formula1 of a list validation: inline when it fits Excel's 255 characters, else a sheet range."""
+    inline = '"' + ",".join(choices) + '"'
+    if len(inline) - 2 <= INLINE_LIST_LIMIT:
+        return inline
+    wb = ws.parent
+    lists = wb["_lists"] if "_lists" in wb.sheetnames else wb.create_sheet("_lists")
+    lists.sheet_state = "hidden"
+    col = lists.max_column + 1 if lists.max_row > 1 or lists.cell(1, 1).value is not None else 1
+    for row, choice in enumerate(choices, 1):
+        lists.cell(row=row, column=col, value=choice)
+    letter = get_column_letter(col)
+    return f"_lists!${letter}$1:${letter}${len(choices)}"
+
+
 def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
     """Save atomically (temp file + rename) so a full or removed disk never leaves half a file."""
+    from app import __version__
     from app.services.foundation.files import atomic_path
 
+    props = wb.properties  # the version that wrote the file, visible in Excel/WPS under 文件 → 属性
+    props.creator = props.creator if props.creator and props.creator != "openpyxl" else "双随机抽查工作台"
+    props.lastModifiedBy = f"双随机抽查工作台 {__version__}"
+    props.version = __version__
+    props.description = f"由双随机抽查工作台 {__version__} 生成"
     with atomic_path(path, ".xlsx") as tmp:
         wb.save(tmp)
     return Path(path)

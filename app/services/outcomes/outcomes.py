@@ -591,7 +591,7 @@ def send_back(session: Session, outcome_id: int, reason: str) -> None:
 
 def add_attachment(session: Session, outcome_id: int, path: str | Path) -> Attachment:
     """Copy a 笔录 scan / photo into the data folder, recording its SHA-256."""
-    from app.paths import attachments_dir
+    from app.paths import attachment_key, attachments_dir
 
     src = Path(path)
     if session.get(Outcome, outcome_id) is None:
@@ -624,7 +624,7 @@ def add_attachment(session: Session, outcome_id: int, path: str | Path) -> Attac
     att = Attachment(
         outcome_id=outcome_id,
         filename=src.name,
-        stored_path=str(dest.relative_to(attachments_dir())),
+        stored_path=attachment_key(dest.relative_to(attachments_dir())),  # "/" also on Windows: portable
         sha256=digest,
         size=size,
         added_by=current_user(),
@@ -639,9 +639,10 @@ def add_attachment(session: Session, outcome_id: int, path: str | Path) -> Attac
 
 
 def attachment_path(att: Attachment) -> Path:
-    from app.paths import attachments_dir
+    """The stored file (keys written on Windows by older versions may hold backslashes)."""
+    from app.paths import attachment_file
 
-    return attachments_dir() / att.stored_path
+    return attachment_file(att.stored_path)
 
 
 def verify_attachment(att: Attachment) -> bool:

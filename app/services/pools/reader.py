@@ -199,6 +199,17 @@ def _decode_csv(path: Path) -> str:
         raise UserError(f"文件“{path.name}”是空的。请确认选择了正确的文件。")
     if data.startswith(OLE_SIGNATURE) or data.startswith(ZIP_SIGNATURE):
         raise UserError(f"文件“{path.name}”实际上是 Excel 工作簿，不是 CSV。请把扩展名改为 .xlsx（或 .xls）后再导入。")
+    return _decode_text(path, data)
+
+
+def _decode_text(path: Path, data: bytes) -> str:
+    """Text of a .csv/.txt export: UTF-16 with BOM (Excel's "Unicode 文本"), UTF-8 (with or without BOM),
+    else GBK/GB18030 (Excel's "CSV" on Chinese Windows)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)

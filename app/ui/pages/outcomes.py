@@ -38,6 +38,7 @@ from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.screen import resize_to_fit
 from app.ui.widgets import (
     RowsTableModel,
     button_row,
@@ -142,7 +143,7 @@ class OutcomeDialog(QDialog):
         self.ctx, self.row = ctx, row
         self.new_attachments: list[str] = []
         self.setWindowTitle(f"检查结果 — {row.name}")
-        self.resize(640, 720)
+        resize_to_fit(self, 640, 720)
         with ctx.read() as s:
             phrase_list = [p.phrase for p in svc.phrases(s)]
             self.existing = (
