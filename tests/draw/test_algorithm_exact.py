@@ -912,3 +912,18 @@ def test_long_values_are_cut_at_120_characters():
     want = da.canonical(rec["strata"][0]["selected"][0]["name"])
     assert msg.endswith(f".name：重新计算得 {want[:120]}，记录中为 {da.canonical('名' * 300)[:120]}")
     assert da._first_difference(1, "1") == '记录：应为 1，记录中为 "1"'
+
+
+def test_no_cert_comes_before_cross_region_without_any_avoidance():
+    o = obj(1, "甲", township="城关镇")
+    people = [officer(0, "无证", cert=False, region="城关镇"), officer(1, "同地", region="城关镇")]
+    people += [officer(i, f"人{i}", region="南村镇") for i in range(2, 5)]
+    rec = _one([o], people, {"cross_region": True, "match_expertise": False, "expert_for": []})
+    e = rec["strata"][0]["selected"][0]
+    reasons = dict(e["skips"])
+    assert people[0]["id"] not in [m["id"] for m in e["team"]] and people[1]["id"] not in [m["id"] for m in e["team"]]
+    assert reasons.get(people[0]["id"], "无执法证号") == "无执法证号"
+    assert reasons.get(people[1]["id"], "异地交叉：与对象同属一地") == "异地交叉：与对象同属一地"
+    order = [p for p, _n, _r in rec["team_order"]]
+    if order.index(people[0]["id"]) < order.index(e["team"][-1]["id"]):
+        assert reasons[people[0]["id"]] == "无执法证号"
