@@ -4,6 +4,12 @@ Every module of this package that defines `register(subparsers)` contributes com
 `handler(args, ctx) -> int | None`; it raises `UserError` for rejected input (exit 1, Chinese message on
 stderr); argparse usage errors exit 2. `--json` (anywhere on the line) asks for one JSON document on
 stdout. The CLI never prompts and records the OS user, or `--user NAME`, in the audit log.
+
+Faults (docs/reliability.md): every failure ends in a Chinese message and exit 1 — database errors are
+translated by `foundation.errors.database_message`, anything unexpected is logged (logs/ssj.log, without
+passwords) and reported without a traceback. A concurrency conflict (PostgreSQL serialization failure or
+deadlock) re-runs the command up to `RETRIES` times when nothing was committed yet. Only `init` and
+`demo` create a database; every other command refuses a missing one and names the path.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from app import APP_NAME, __version__
 from app.services.foundation.context import Actor, acting_as, os_user
 from app.services.foundation.errors import UserError
 
+CREATING_COMMANDS = ("init", "demo")
+RETRIES = 3
+
 
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str):  # exit 2 with a usage line, as argparse does
@@ -33,6 +42,7 @@ class CliContext:
         self.args = args
         self.json = bool(getattr(args, "json", False))
         self._db = None
+        self.commits = 0
         self._guard = None
 
     @property
@@ -52,19 +62,40 @@ class CliContext:
     @property
     def db(self):
         if self._db is None:
-            from app.paths import resolve_db
             from app.services.foundation.store import open_database
 
-            self._db = open_database(resolve_db(getattr(self.args, "db", None)))
+            create = getattr(self.args, "command", None) in CREATING_COMMANDS
+            self._db = open_database(self.url, create=create)
+
+            def _count(_conn) -> None:  # noqa: ANN001
+                self.commits += 1
+
+            from sqlalchemy import event
+
+            event.listen(self._db.engine, "commit", _count)
         return self._db
+
+    @property
+    def url(self) -> str:
+        """--db, else --db-host/--db-port/--db-name/--db-user (password from PGPASSWORD or ~/.pgpass,
+        read by the driver), else SSJ_DB, else the default file."""
+        from app.paths import resolve_db
+
+        a = self.args
+        if not getattr(a, "db", None) and (getattr(a, "db_host", None) or getattr(a, "db_name", None)):
+            from app.models.db import server_url_from_parts
+
+            return server_url_from_parts(a.db_host, a.db_port, a.db_name, a.db_user)
+        return resolve_db(getattr(a, "db", None))
 
     def lock_for_writing(self) -> None:
         """Take the database's instance lock (the one a program window holds) before changing a SQLite file:
         never a CLI write beside an open window, on this PC or another one sharing the folder."""
-        from app.paths import resolve_db, sqlite_path
+        from app.paths import sqlite_path
 
-        url = resolve_db(getattr(self.args, "db", None))
+        url = self.url
         if self._guard is None and sqlite_path(url) is not None:
+            self.db  # noqa: B018  (opens or refuses first: a missing database gets no lock file, no folder)
             from app.instance_lock import InstanceGuard
 
             guard = InstanceGuard(url)
@@ -78,7 +109,7 @@ class CliContext:
         """A session in which every change is recorded as done by the CLI's actor; commits on success."""
         self.lock_for_writing()
         actor = self.actor
-        with acting_as(actor), self.db.Session() as s:
+        with acting_as(actor), self.db.writer() as s:
             try:
                 yield s
                 s.commit()
@@ -121,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录中的 ssj.sqlite3；也可用环境变量 SSJ_DB）"
     )
+    parser.add_argument("--db-host", help="PostgreSQL 服务器地址（多人共用数据库时；口令用 PGPASSWORD 或 .pgpass）")
+    parser.add_argument("--db-port", type=int, help="PostgreSQL 端口（默认 5432）")
+    parser.add_argument("--db-name", help="PostgreSQL 数据库名（默认 ssj）")
+    parser.add_argument("--db-user", help="PostgreSQL 用户名")
     parser.add_argument("--user", help="记入审计日志的用户名（默认：操作系统用户）")
     parser.add_argument("--json", action="store_true", help="以一个 JSON 文档输出结果")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
@@ -152,19 +187,69 @@ def run(argv: list[str]) -> int:
         return 2
     ctx = CliContext(args)
     try:
-        rc = args.func(args, ctx)
-        return int(rc or 0)
+        for attempt in range(RETRIES + 1):
+            commits = ctx.commits
+            try:
+                rc = args.func(args, ctx)
+                return int(rc or 0)
+            except Exception as exc:
+                from app.services.foundation.errors import is_retryable
+
+                if attempt < RETRIES and is_retryable(exc) and ctx.commits == commits:
+                    import logging
+                    import time
+
+                    logging.getLogger(__name__).warning("并发冲突，第 %d 次重试：%s", attempt + 1, type(exc).__name__)
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                raise
+        return 1  # pragma: no cover - the loop returns or raises
     except UserError as exc:
         sys.stderr.write(f"错误：{exc.message}\n")
         for d in exc.details[:50]:
             sys.stderr.write("  " + "，".join(f"{k}={v}" for k, v in d.items()) + "\n")
         return 1
-    except Exception as exc:  # database errors and the like: still a Chinese message, exit 1
-        from app.models.db import DatabaseError
-
-        if isinstance(exc, DatabaseError):
-            sys.stderr.write(f"错误：{exc}\n")
-            return 1
-        raise
+    except Exception as exc:  # database errors and anything unexpected: a Chinese message, exit 1
+        sys.stderr.write(f"错误：{_failure_message(exc, ctx)}\n")
+        return 1
     finally:
-        ctx.close()
+        try:
+            ctx.close()
+        except Exception:  # pragma: no cover - closing a broken connection
+            pass
+
+
+def _failure_message(exc: BaseException, ctx: CliContext) -> str:
+    """Chinese text for a failure that is not a UserError; the details (never a password) go to the log."""
+    import logging
+
+    from app.models.db import describe_url, redact_url
+    from app.services.foundation.errors import database_message
+
+    try:
+        where = describe_url(ctx.url)
+    except Exception:
+        where = ""
+    try:
+        from app.services.foundation.logging_setup import setup_logging
+
+        log_path = setup_logging()
+        logging.getLogger(__name__).error(
+            "命令失败（%s）：%s", where, redact_url(str(exc)).replace(_password(ctx), "***"), exc_info=exc
+        )
+    except Exception:  # the log itself may be on the full or read-only disk
+        log_path = None
+    message = database_message(exc, where)
+    if message is not None:
+        return message
+    tail = f"详细信息已写入日志 {log_path}。" if log_path else ""
+    return f"程序内部错误（{type(exc).__name__}），操作没有完成。{tail}请把日志文件发给技术支持。"
+
+
+def _password(ctx: CliContext) -> str:
+    try:
+        from app.models.db import server_url
+
+        return server_url(ctx.url).password or "\0"
+    except Exception:
+        return "\0"

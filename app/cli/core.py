@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.models.db import redact_url
 from app.services.foundation import accounts, audit
 from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
@@ -57,7 +58,7 @@ def cmd_init(args, ctx) -> int:
             "level": office.level,
             "region_code": office.region_code,
             "admin": args.admin,
-            "db": ctx.db.url,
+            "db": redact_url(ctx.db.url),
         }
     if args.policy:
         from app.services.rules import policies

@@ -259,7 +259,14 @@ def cmd_verify(args, ctx) -> int:
         raise UserError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
     except ValueError as exc:
         raise UserError(f"文件 {path} 不是有效的 JSON：{exc}") from exc
-    problems = algo.verify_record(record)
+    except RecursionError as exc:  # deeply nested JSON: not a draw record
+        raise UserError(f"文件 {path} 的 JSON 嵌套层数过深，不是抽取记录。请选择本程序导出的抽取记录文件。") from exc
+    if not isinstance(record, dict):
+        raise UserError(f"文件 {path} 不是抽取记录（应为一个 JSON 对象）。请选择本程序导出的抽取记录文件。")
+    try:
+        problems = algo.verify_record(record)
+    except RecursionError as exc:
+        raise UserError(f"文件 {path} 的内容嵌套层数过深，不是抽取记录。请选择本程序导出的抽取记录文件。") from exc
     if problems:
         ctx.emit({"ok": False, "message": problems[0]}, f"校验失败：{problems[0]}")
         raise UserError(problems[0])

@@ -73,6 +73,18 @@ def handle_exception(exc_type, exc, tb) -> None:
     if app is None or _showing or threading.current_thread() is not threading.main_thread():
         sys.__excepthook__(exc_type, exc, tb)
         return
+    from app.services.foundation.errors import database_message
+
+    known = database_message(exc) if isinstance(exc, Exception) else None
+    if known is not None:  # a database fault (disk full, read-only, locked, server away…): the one translation
+        from PySide6.QtWidgets import QMessageBox
+
+        _showing = True
+        try:
+            QMessageBox.warning(QApplication.activeWindow(), f"{APP_NAME} — 无法完成", known)
+        finally:
+            _showing = False
+        return
     _showing = True
     try:
         dlg = CrashDialog(details_text(exc_type, exc, tb), QApplication.activeWindow())

@@ -229,7 +229,7 @@ def test_the_credit_systems_results_export_reads_as_checks(session, tmp_path):
     assert rows[a.uscc].object_id == a.id and rows[old].object_id is None
 
 
-def test_cli_frequency_json_shape_and_checks_import(cli, tmp_path):
+def test_cli_frequency_json_shape_and_checks_import(db, cli, tmp_path):  # an initialised database: no command creates one by accident
     code = make_uscc()
     path = sheet(
         tmp_path,

@@ -3,7 +3,8 @@
 Creates (if the database has no office) 示例县生态环境保护综合行政执法大队 with the accounts
 admin/admin123, luru (录入员), shenhe (审核员), lingdao (领导) with password demo1234; then ≈1,500
 objects with valid USCCs across 12 townships, ≈40 credentialed inspectors, ≈15 辅助人员/专家 and the 泽州
-2024 事项清单 (附件2) for the current year. Refuses to run on a database whose pools are not empty.
+2024 事项清单 (附件2) for the current year. Refuses to run on a database whose pools are not empty, and on
+a city office's database (the demo is a county).
 
 Demo data only: the generator is `random.Random(seed)` — never used for a draw.
 """
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_mod
 
 from app.models.base import utcnow
-from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange
+from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange, ObjectPermit
 from app.services.foundation import accounts, audit
 from app.services.foundation import office as office_service
 from app.services.foundation.context import current_user
@@ -425,6 +426,11 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
         )
     created_office = False
     office = office_service.get_office(session)
+    if office is not None and office.level != "county":
+        raise UserError(
+            f"“{office.name}”是市级单位的数据库，演示数据只能生成在县级单位的空数据库中（市级数据库只汇总各县的报送包）。"
+            "请用一个新的数据库文件运行 demo，例如：ssj --db 演示.sqlite3 demo"
+        )
     if office is None:
         office = office_service.init_office(
             session,
@@ -450,6 +456,13 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
     conn.execute(Inspector.__table__.insert(), people)
     conn.execute(InspectionItem.__table__.insert(), items)
     ids = dict(conn.execute(select(InspectionObject.uscc, InspectionObject.id)).all())
+    permits = [
+        dict(object_id=ids[o["uscc"]], permit_no=o["permit_no"], permit_class=o["permit_class"], source="演示数据")
+        for o in objects
+        if o["permit_no"]
+    ]
+    if permits:
+        conn.execute(ObjectPermit.__table__.insert(), permits)
     user = current_user()
     rng = random.Random(seed + 2)
     changes = []

@@ -33,7 +33,6 @@ import os
 import re
 import stat
 import tempfile
-import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -317,7 +316,10 @@ def export_package(session: Session, period: str | Period, out_dir) -> dict:
     name, data, manifest = build_package(session, period)
     office = require_office(session)
     target = folder / name
-    tmp = folder / f".ssj-{uuid.uuid4().hex}.part"
+    from app.services.foundation.files import sweep, temp_path
+
+    sweep(folder)  # temporary files of an earlier, killed export
+    tmp = temp_path(target)
     try:
         try:
             with open(tmp, "xb") as fh:

@@ -12,6 +12,7 @@ PostgreSQL databases are backed up on the server with pg_dump; these functions r
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import shutil
@@ -45,6 +46,8 @@ PG_MESSAGE = (
     "当前数据库是 PostgreSQL 服务器数据库，本程序不能直接备份或恢复它。"
     "请由服务器管理员使用 PostgreSQL 自带的 pg_dump 备份、pg_restore（或 psql）恢复。"
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -142,8 +145,11 @@ def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
 
 
 def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths."""
-    return sqlite_uri(path, readonly=True)  # never resolve(): a mapped drive would become a UNC URI
+    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths.
+
+    On a read-only medium the WAL index cannot be created: the file is then read as immutable."""
+    immutable = not os.access(Path(path).parent, os.W_OK)
+    return sqlite_uri(path, readonly=True) + ("&immutable=1" if immutable else "")  # never resolve(): mapped drives
 
 
 def _office_name(db: Database) -> str:
@@ -154,7 +160,10 @@ def _office_name(db: Database) -> str:
 
 def _copy(src: Path, dest: Path) -> None:
     """Online-backup src into a new file dest (written beside it, then renamed)."""
-    tmp = dest.with_name(dest.name + ".part")
+    from app.services.foundation.files import sweep, temp_path
+
+    sweep(dest.parent)  # temporary files of an earlier, killed backup
+    tmp = temp_path(dest)
     try:
         source = sqlite3.connect(_ro_uri(src), uri=True)
         try:
@@ -169,7 +178,7 @@ def _copy(src: Path, dest: Path) -> None:
             source.close()
         replace_retrying(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
             try:
                 leftover.unlink()
             except OSError:
@@ -178,6 +187,9 @@ def _copy(src: Path, dest: Path) -> None:
 
 
 def _record(db: Database, action: str, summary: str, after: dict) -> None:
+    if db.read_only:  # a read-only database cannot log its own backup; the backup itself is complete
+        log.info("只读数据库的%s：%s", action, summary)
+        return
     with db.Session() as s:
         audit.record(s, action, "backup", "", summary=summary, after=after)
         s.commit()
@@ -493,10 +505,17 @@ def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
             db.dispose()
     # No database yet: the backup simply becomes it.
     target.parent.mkdir(parents=True, exist_ok=True)
+    from app.services.foundation.files import temp_path
+
+    tmp = temp_path(target)
     try:
-        shutil.copyfile(backup_file, target.with_name(target.name + ".part"))
-        replace_retrying(target.with_name(target.name + ".part"), target)
+        shutil.copyfile(backup_file, tmp)
+        replace_retrying(tmp, target)
     except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
         raise _os_error(exc, target.parent) from exc
     db = open_database(url)
     try:

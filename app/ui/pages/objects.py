@@ -101,7 +101,7 @@ class ObjectsPage(PoolPage):
             with self.ctx.session() as s:
                 return pools.create_object(s, values).id
 
-        dlg = RecordDialog("新增检查对象", "objects", {"status": "存续"}, save, skip=("status_date",), parent=self)
+        dlg = RecordDialog("新增检查对象", "objects", {"status": "存续"}, save, skip=pools.NOT_STORED, parent=self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             self.select_id(dlg.result_value)
@@ -121,7 +121,7 @@ class ObjectsPage(PoolPage):
             return oid
 
         dlg = RecordDialog(
-            f"修改检查对象 — {values['name']}", "objects", values, save, skip=("status_date", "status"), parent=self
+            f"修改检查对象 — {values['name']}", "objects", values, save, skip=(*pools.NOT_STORED, "status"), parent=self
         )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
