@@ -140,19 +140,19 @@ def test_refused_attempt_burns_the_seed(db, cli):
             make_object(
                 s, uscc=make_uscc(950_000 + i), permit_class="重点管理", key_polluter=True, pollution_types=["危废"]
             )
-        for j in range(6):
-            make_inspector(s, name=f"执法员{j}", cert_no=f"1410{j:04d}")
-        make_inspector(s, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
-        draws.set_team_rules(s, {"cap_per_inspector": 4})  # one expert, at most 4 objects: too few
+        everyone = [make_uscc(950_000 + i) for i in range(40)]
+        for j in range(6):  # three of six step aside (回避) for every object: each object still has three
+            make_inspector(s, name=f"执法员{j}", cert_no=f"1410{j:04d}", avoid_usccs=everyone if j < 3 else [])
+        draws.set_team_rules(s, {"cap_per_inspector": 4})  # 3 officers × 4 objects < 10 objects × 2: too few
         s.commit()
     rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED, *W)
-    assert rc == 1 and "无法组成有效检查组" in err and "专家" in err
+    assert rc == 1 and "无法组成有效检查组" in err and "执法人员不足" in err
     rc, out, _ = cli("--json", "draw", "list")
     assert json.loads(out) == []  # nothing of the draw stored
     rc, out, _ = cli("--json", "audit", "list", "--entity", "draw")
     assert any(r["action"] == "抽取未成功" and SEED in r["summary"] for r in json.loads(out))
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
-        draws.set_team_rules(s, {"cap_per_inspector": 0})
+        draws.set_team_rules(s, {"cap_per_inspector": 10})  # three officers, ten objects each: enough now
         s.commit()
     rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED, *W)
     assert rc == 1 and "未成功的抽取" in err

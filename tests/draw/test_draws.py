@@ -200,12 +200,15 @@ def test_freeze_names_objects_the_hard_rules_leave_without_a_team(session):
 
 
 def test_objects_without_valid_team_are_named_and_nothing_stored(session):
-    """A cap-induced shortage only shows after the seed: the draw is refused, nothing stored."""
+    """A cap-induced shortage only shows after the seed: the draw is refused, nothing stored.
+
+    Three of five officers step aside (回避) for both objects: each object alone has two officers (the
+    freeze check passes), but with a cap of 1 the first object drawn takes both and the second has none."""
     for i in range(2):
         make_object(session, uscc=_uscc(i), name=f"危废企业{i}", pollution_types=["危废"])
-    for j in range(4):
-        make_inspector(session, name=f"执法员{j}", cert_no=f"1405{j:04d}")
-    make_inspector(session, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
+    for j in range(5):
+        avoid = [_uscc(0), _uscc(1)] if j < 3 else []
+        make_inspector(session, name=f"执法员{j}", cert_no=f"1405{j:04d}", avoid_usccs=avoid)
     draws.set_team_rules(session, {"cap_per_inspector": 1})
     strata = strata_of(n=2, required=(2, 0))(session)
     strata[0]["objects"] += strata[1]["objects"]
@@ -214,7 +217,7 @@ def test_objects_without_valid_team_are_named_and_nothing_stored(session):
     with pytest.raises(UserError) as exc:
         draws.perform(session, d.id, SEED, witnesses=W)
     assert "无法组成有效检查组" in exc.value.message and "危废企业" in exc.value.message and exc.value.details
-    assert "专家" in exc.value.details[0]["原因"]
+    assert "执法人员不足" in exc.value.details[0]["原因"]
     assert d.state == "已冻结" and d.seed == "" and d.record == ""
     assert session.scalars(select(DrawSelection)).all() == []
     with pytest.raises(UserError, match="少于 2"):
@@ -228,7 +231,7 @@ def test_objects_without_valid_team_are_named_and_nothing_stored(session):
         draws.perform(session, d.id, SEED, witnesses=W)
     with pytest.raises(UserError, match="无法组成有效检查组"):  # the frozen snapshot keeps its rules (cap 1)
         draws.perform(session, d.id, SEED2, witnesses=W)
-    draws.void(session, d.id, "专家不足，补充规则后重新冻结")
+    draws.void(session, d.id, "人员不足，调整上限后重新冻结")
     d2 = draws.start(session, "2026Q1", strata=strata)
     with pytest.raises(UserError, match="未成功的抽取"):
         draws.perform(session, d2.id, SEED, witnesses=W)
@@ -495,3 +498,47 @@ def test_task_draw_through_the_rules_engine(session):
     assert draws.record_of(d2)["previous_hash"] == rec["record_hash"]
     items = draws.dashboard_items(session, date(2026, 2, 1))
     assert "RW-01" in items[0]["detail"] and "已抽取" in items[0]["detail"]
+
+
+def test_no_expert_requirement_by_default_and_never_blocking(session, tmp_path):
+    """Issue 12.3: no document requires an expert. By default a 危废/辐射 object without an expert is drawn
+    with its two officers; turned on by the office, the object is listed as unassigned for that reason and
+    the draw (freeze included) goes ahead for everything else."""
+    for i in range(4):
+        make_object(session, uscc=_uscc(i), name=f"危废企业{i}", pollution_types=["危废"])
+    for j in range(4):
+        make_inspector(session, name=f"执法员{j}", cert_no=f"1406{j:04d}")
+    assert da.DEFAULT_RULES["expert_required"] is False
+    strata = strata_of(n=4, required=(3, 0))(session)
+    strata[0]["objects"] += strata[1]["objects"]
+    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata[:1])
+    rec = draws.record_of(d)
+    assert rec["unassigned"] == []
+    assert all(len(e["team"]) == 2 for e in rec["strata"][0]["selected"])
+    draws.void(session, d.id, "改为要求专家后重抽")
+
+    draws.set_team_rules(session, {"expert_required": True})
+    make_inspector(session, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
+    draws.set_team_rules(session, {"cap_per_inspector": 2})  # the expert can join two objects, not three
+    d2 = draws.start(session, "2026Q1", strata=strata[:1])  # freezing is never refused for lack of experts
+    draws.perform(session, d2.id, SEED2)
+    rec = draws.record_of(d2)
+    assert d2.state == "已抽取"
+    [missing] = rec["unassigned"]
+    assert "专家" in missing["reason"] and "危废" in missing["reason"]
+    entry = next(e for e in rec["strata"][0]["selected"] if e["uscc"] == missing["uscc"])
+    assert [m["role"] for m in entry["team"]] == ["执法人员", "执法人员"]
+    others = [e for e in rec["strata"][0]["selected"] if e["uscc"] != missing["uscc"]]
+    assert all([m["role"] for m in e["team"]] == ["执法人员", "执法人员", "专家"] for e in others)
+    assert da.verify_record(draws.export_record(d2)) == []
+    # the record PDF lists it for that reason
+    pdf = tmp_path / "rec.pdf"
+    draw_documents.record_pdf(session, d2.id, pdf)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "未配齐检查组" in text and missing["uscc"] in text
+    # the object stays drawn and can be replaced like any other
+    draws.replace_object(session, d2.id, missing["uscc"], "已注销")
+    assert draws.verify_draw_row(session, d2) == ""
+    draw_documents.record_pdf(session, d2.id, pdf)

@@ -141,11 +141,16 @@ def test_second_freeze_refused_while_pending(page, qtbot, messages):
 
 
 def test_refused_draw_burns_the_seed(page, qtbot, messages):
+    from sqlalchemy import select
+
+    from app.models import Inspector
     from app.services.draw import draws
 
     with acting_as(ADMIN), page.ctx.db.Session() as s:
-        make_inspector(s, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["大气"])
-        draws.set_team_rules(s, {"expert_for": ["废气"], "cap_per_inspector": 2})
+        # three of six officers step aside (回避) for every object: each object alone still has three, but
+        # under the automatic cap the other three cannot cover every drawn object (experts never block)
+        for p in s.scalars(select(Inspector).where(Inspector.name.in_(["执法员0", "执法员1", "执法员2"]))):
+            p.avoid_usccs = [make_uscc(600_000 + i) for i in range(40)]
         s.commit()
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(page.seed_edit, SEED)

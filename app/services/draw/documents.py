@@ -112,9 +112,18 @@ def _rules_text(rules: dict) -> str:
         "回避" if rules.get("avoidance", True) else "不适用回避",
         "异地交叉执法" if rules.get("cross_region") else "不要求异地交叉",
         f"每人每次上限 {rules.get('cap_per_inspector') or '自动'}",
-        f"{'/'.join(rules.get('expert_for') or [])}对象配专家" if rules.get("expert_for") else "不配专家",
+        _expert_text(rules),
     ]
     return "；".join(parts) + "。"
+
+
+def _expert_text(rules: dict) -> str:
+    types = "/".join(rules.get("expert_for") or [])
+    if not types:
+        return "不配专家"
+    if rules.get("expert_required"):
+        return f"{types}对象须配专家（无可用专家的对象单列为未配齐，不影响其他对象）"
+    return f"{types}对象有可用专家时配专家"
 
 
 def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
@@ -329,6 +338,18 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                     st["body"],
                 )
             )
+
+    missing = [[u["uscc"], u["name"], u["reason"]] for u in rec.get("unassigned") or []]
+    missing += [
+        [a["replacement"]["uscc"], a["replacement"]["name"], a["replacement"]["unassigned"]]
+        for a in amendments
+        if a["kind"] == "对象替换" and a["replacement"].get("unassigned")
+    ]
+    if missing:  # only objects lacking the expert the office asked for: they keep their officers
+        story.append(_p("未配齐检查组：以下对象已安排执法人员，但未能按本单位规则配备专家", st["h2"]))
+        rows = [["统一社会信用代码", "单位", "原因"]]
+        rows += [[_p(u, st["mono"]), _p(n, st["cell"]), _p(why, st["cell"])] for u, n, why in missing]
+        story.append(_grid(rows, [40 * mm, 54 * mm, 80 * mm]))
 
     names = {p["id"]: p["name"] for p in rec["snapshot"]["people"]}
     skip_rows = [["对象", "跳过的人员", "原因"]]

@@ -295,9 +295,9 @@ def _precheck(snap: dict) -> None:
             f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。"
             "请调高上限或补充人员。"
         )
-    experts = [p for p in snap["people"] if p["kind"] == "专家"]
-    wanted = set(snap["rules"].get("expert_for") or [])
-    short = _objects_short_of_people(snap, officers, experts, k, wanted)
+    # experts never block freezing (no document requires one): an object lacking its expert is listed in
+    # the record's `unassigned` and keeps its officers
+    short = _objects_short_of_people(snap, officers, k)
     if short:
         lines = "；".join(f"{o['name']}（{o['id']}）：{why}" for o, why in short[:20])
         raise UserError(
@@ -305,24 +305,9 @@ def _precheck(snap: dict) -> None:
             "请补充人员、核对回避名单或调整选派规则后再冻结。",
             details=[{"统一社会信用代码": o["id"], "单位": o["name"], "原因": why} for o, why in short],
         )
-    if snap["rules"].get("expert_required", True) and not experts and wanted:
-        needing = [
-            o
-            for s in snap["strata"]
-            if s["required"]
-            for o in s["objects"]
-            if wanted.intersection(o["pollution_types"])
-        ]
-        if needing:
-            raise UserError(
-                f"范围内有 {len(needing)} 家{'/'.join(sorted(wanted))}对象（如 {needing[0]['name']}），"
-                "被抽中时需要专家参加，但专家库中没有在岗专家。请先导入专家库。"
-            )
 
 
-def _objects_short_of_people(
-    snap: dict, officers: list[dict], experts: list[dict], k: int, wanted: set[str]
-) -> list[tuple[dict, str]]:
+def _objects_short_of_people(snap: dict, officers: list[dict], k: int) -> list[tuple[dict, str]]:
     """Objects (of strata to be drawn) for which the hard rules (回避, 异地交叉) leave too few people.
 
     Checked before the seed exists so that a draw cannot fail on them afterwards. Counting is linear:
@@ -330,7 +315,6 @@ def _objects_short_of_people(
     rules = snap["rules"]
     cross = bool(rules.get("cross_region"))
     avoidance = rules.get("avoidance", True)
-    need_expert = rules.get("expert_required", True)
 
     def counter(people):
         by_region: dict[str, int] = {}
@@ -353,7 +337,7 @@ def _objects_short_of_people(
 
         return eligible
 
-    officer_count, expert_count = counter(officers), counter(experts)
+    officer_count = counter(officers)
     short = []
     for s in snap["strata"]:
         if not s["required"]:
@@ -362,8 +346,6 @@ def _objects_short_of_people(
             n = officer_count(o)
             if n < k:
                 short.append((o, f"符合回避/异地规则的执法人员只有 {n} 名"))
-            elif need_expert and wanted.intersection(o["pollution_types"]) and experts and expert_count(o) < 1:
-                short.append((o, "没有符合回避/异地规则的专家"))
     return short
 
 
@@ -464,15 +446,14 @@ def perform(
             "请重新掷骰子产生新的种子。"
         )
     snap = snapshot_of(d)
-    result = algo.compute_draw(snap, seed)
-    if result["unassigned"]:
-        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in result["unassigned"][:20])
+    result = algo.compute_draw(snap, seed, d.algorithm or algo.ALGORITHM)
+    blocking = algo.teamless(result)  # objects only lacking an expert keep their officers and do not block
+    if blocking:
+        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
         raise UnassignedError(
-            f"有 {len(result['unassigned'])} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
+            f"有 {len(blocking)} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
             "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
-            details=[
-                {"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in result["unassigned"]
-            ],
+            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in blocking],
             draw_id=d.id,
             period=d.period,
             task_id=d.task_id,
@@ -503,7 +484,7 @@ def perform(
     d.state = "已抽取"
     record = {
         "format": algo.RECORD_FORMAT,
-        "algorithm": algo.ALGORITHM,
+        "algorithm": d.algorithm or algo.ALGORITHM,
         "draw_id": d.id,
         "office": office.name,
         "period": d.period,
@@ -844,7 +825,9 @@ def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> di
     reason = (reason or "").strip()
     record = record_of(d)
     try:
-        entry = algo.plan_replacement(record["snapshot"], record["seed"], record.get("amendments", []), uscc, reason)
+        entry = algo.plan_replacement(
+            record["snapshot"], record["seed"], record.get("amendments", []), uscc, reason, record["algorithm"]
+        )
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     amendment = _amend(session, d, {"kind": "对象替换", "uscc": uscc, "reason": reason, "replacement": entry})
@@ -899,7 +882,7 @@ def replace_member(session: Session, draw_id: int, uscc: str, person: str, reaso
         raise UserError(f"“{person}”不在对象 {uscc} 的检查组中（组员：{'、'.join(m['name'] for m in team)}）。")
     try:
         out = algo.plan_member_replacement(
-            record["snapshot"], record["seed"], record.get("amendments", []), uscc, old["id"]
+            record["snapshot"], record["seed"], record.get("amendments", []), uscc, old["id"], record["algorithm"]
         )
     except ValueError as exc:
         raise UserError(str(exc)) from exc
