@@ -1072,13 +1072,15 @@ def check_structure(record) -> int:
         raise Impossible("R01", f"记录格式为“{fmt}”")
     if record.get("algorithm") not in ALGORITHMS:
         raise Impossible("R02", f"记录的算法版本为“{record.get('algorithm')}”，本程序支持 {'、'.join(ALGORITHMS)}")
-    _keys("R03", record, RECORD_KEYS, "记录", optional=("state",))
+    _keys("R03", record, RECORD_KEYS, "记录", optional=("state", "no_witness_reason"))
     _texts("R03", record, ("office", "period", "policy_id", "fingerprint", "seed", "seed_source"), "记录")
     _texts("R03", record, ("frozen_at", "drawn_at", "drawn_by", "previous_hash", "record_hash"), "记录")
     if not _is_int(record["draw_id"]) or not _is_int(record["chain_seq"]):
         raise Impossible("R03", "draw_id 或 chain_seq 不是整数")
     if type(record["witnesses"]) is not list or not all(_is_text(w) for w in record["witnesses"]):
         raise Impossible("R03", "witnesses 不是文字列表")
+    if "no_witness_reason" in record and (not _is_text(record["no_witness_reason"]) or not record["no_witness_reason"]):
+        raise Impossible("R03", "no_witness_reason 出现时须为非空文字")
     for k in ("strata", "unassigned", "team_order", "amendments"):
         if type(record[k]) is not list:
             raise Impossible("R03", f"{k} 不是列表")

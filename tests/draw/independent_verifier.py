@@ -130,7 +130,9 @@ def _is_text_list_sorted(values) -> bool:
 def check_shape(record) -> None:
     _need(isinstance(record, dict) and record.get("format") == "ssj-draw-record/1", "R01")
     _need(record.get("algorithm") in (V1, V2), "R02")
-    _need(set(record) - {"state"} == RECORD_KEYS, "R03", "keys")
+    _need(set(record) - {"state", "no_witness_reason"} == RECORD_KEYS, "R03", "keys")
+    if "no_witness_reason" in record:
+        _need(isinstance(record["no_witness_reason"], str) and record["no_witness_reason"] != "", "R03")
     for k in ("office", "period", "policy_id", "fingerprint", "seed", "seed_source", "frozen_at", "drawn_at"):
         _need(isinstance(record[k], str), "R03", k)
     _need(isinstance(record["drawn_by"], str) and isinstance(record["previous_hash"], str), "R03")

@@ -61,6 +61,10 @@ def test_a_written_reason_replaces_the_witnesses_and_prints_on_the_record(pooled
     rec = json.loads(d.record)
     assert rec["no_witness_reason"] == reason and rec["witnesses"] == ["张三"]
     assert algo.verify_record(rec) == []
+    from tests.draw import independent_verifier
+
+    assert independent_verifier.verify(rec) is None  # the reader who wrote a verifier from docs/draw-algorithm.md accepts it too
+    assert algo.verify_record({**rec, "no_witness_reason": ""}) != [], "present means a real reason"
     forged = {**rec, "no_witness_reason": "见证人均到场"}
     assert algo.record_hash(forged) != rec["record_hash"], "the reason is covered by the record hash"
     pdf = documents.record_pdf(session, d.id, tmp_path / "记录.pdf")
