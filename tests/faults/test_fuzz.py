@@ -90,9 +90,11 @@ def test_importer_on_arbitrary_csv_text(session, tmp_path_factory, rows):
 
 
 def _public_key() -> str:
-    from app.services.foundation.office import new_signing_key
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return new_signing_key()[1]
+    from app.services.foundation.office import _public_pem
+
+    return _public_pem(Ed25519PrivateKey.generate())
 
 
 PUBLIC_KEY = _public_key()
