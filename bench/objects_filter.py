@@ -82,7 +82,8 @@ def main(n: int = 100_000) -> None:
     print(f"rows: {n:,}")
     print(f"load into model: {load_s * 1000:.0f} ms")
     print(
-        f"baseline pass (plain Python 'in' over search strings): median {sorted(baseline)[len(baseline) // 2] * 1000:.1f} ms"
+        "baseline pass (plain Python 'in' over search strings): "
+        f"median {sorted(baseline)[len(baseline) // 2] * 1000:.1f} ms"
     )
     print(
         f"per keystroke (proxy refilter + view): median {sorted(times)[len(times) // 2] * 1000:.1f} ms, "

@@ -157,8 +157,6 @@ def cmd_user_add(args, ctx) -> int:
 
 def cmd_user_list(args, ctx) -> int:
     with ctx.db.Session() as s:
-        rows = [
-            dict(username=u.username, role=u.role, active=u.active, locked=u.locked) for u in listings.accounts(s)
-        ]
+        rows = [dict(username=u.username, role=u.role, active=u.active, locked=u.locked) for u in listings.accounts(s)]
     ctx.emit(rows, lambda: "\n".join(f"{r['username']}\t{r['role']}" for r in rows))
     return 0

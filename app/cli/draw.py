@@ -97,7 +97,8 @@ def _record_text(rec: dict) -> str:
             )
         elif a["kind"] == "人员替换":
             lines.append(
-                f"更换人员：{a['uscc']} {a['old']['name']} → {a['new']['name']}（{a['reason']}，批准人 {a['approver']}）"
+                f"更换人员：{a['uscc']} {a['old']['name']} → {a['new']['name']}"
+                f"（{a['reason']}，批准人 {a['approver']}）"
             )
         else:
             lines.append(f"{a['kind']}：{a['at']} {a['by']}" + (f"（{a['reason']}）" if a.get("reason") else ""))
@@ -216,7 +217,8 @@ def cmd_list(args, ctx) -> int:
         rows,
         lambda: (
             "\n".join(
-                f"#{r['id']:<4} {r['period']:<7} 任务 {r['task_id'] or '-':<4} {r['state']:<4} 抽中 {r['selected']:>4}  "
+                f"#{r['id']:<4} {r['period']:<7} 任务 {r['task_id'] or '-':<4} {r['state']:<4} "
+                f"抽中 {r['selected']:>4}  "
                 f"种子 {r['seed'] or '-'}" + (f"  作废原因：{r['void_reason']}" if r["void_reason"] else "")
                 for r in rows
             )

@@ -3,8 +3,9 @@
     .venv/bin/python docs/screenshots/take_screenshots.py [demo-data/demo.sqlite3]
 
 Creates the demo database with `ssj demo` if it does not exist (then draws this quarter with a witnessed
-seed, enters, reviews and publishes part of the results, so the pages show a quarter under way), logs in as admin, shows each page at
-1366×768 (a county laptop: the window as large as the screen minus the taskbar) and saves `docs/screenshots/<page key>.png`.
+seed, enters, reviews and publishes part of the results, so the pages show a quarter under way), logs in as
+admin, shows each page at 1366×768 (a county laptop: the window as large as the screen minus the taskbar) and
+saves `docs/screenshots/<page key>.png`.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ def quarter_in_progress(db_path: Path) -> None:
     """Make the demo look like a quarter under way: a witnessed draw, results entered, reviewed, published."""
     from datetime import date, timedelta
 
-    from app.services.foundation.store import open_database
     from app.paths import resolve_db
     from app.services.foundation.context import Actor, acting_as
     from app.services.foundation.periods import period_of
+    from app.services.foundation.store import open_database
     from app.services.outcomes import outcomes, publication
 
     period = period_of(date.today()).code

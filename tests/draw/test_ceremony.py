@@ -63,7 +63,8 @@ def test_a_written_reason_replaces_the_witnesses_and_prints_on_the_record(pooled
     assert algo.verify_record(rec) == []
     from tests.draw import independent_verifier
 
-    assert independent_verifier.verify(rec) is None  # the reader who wrote a verifier from docs/draw-algorithm.md accepts it too
+    # the reader who wrote a verifier from docs/draw-algorithm.md accepts it too
+    assert independent_verifier.verify(rec) is None
     assert algo.verify_record({**rec, "no_witness_reason": ""}) != [], "present means a real reason"
     forged = {**rec, "no_witness_reason": "见证人均到场"}
     assert algo.record_hash(forged) != rec["record_hash"], "the reason is covered by the record hash"

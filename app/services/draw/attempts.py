@@ -54,7 +54,12 @@ def draw_now(
     try:
         with session_factory() as s:
             d = draws.draw_now(
-                s, period, task_id, seed, seed_source=seed_source, witnesses=witnesses,
+                s,
+                period,
+                task_id,
+                seed,
+                seed_source=seed_source,
+                witnesses=witnesses,
                 no_witness_reason=no_witness_reason,
             )
             record = draws.export_record(d)

@@ -982,7 +982,7 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
     for rno, raw in enumerate(table[1:], 2):
         cells = list(raw) + [""] * (len(header) - len(raw))
 
-        def cell(col):
+        def cell(col, cells=cells):
             return cells[idx[col]] if col in idx else ""
 
         if not any(_text(c) for c in cells):
@@ -1038,7 +1038,7 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
     report["valid"] = len(plan) + report["unchanged"]
     if errors or dry_run:
         return report
-    for rno, sid, data, existing in plan:
+    for _rno, sid, data, existing in plan:
         if existing is not None:
             data["outcome_id"] = existing.id
             report["updated"] += 1

@@ -155,12 +155,16 @@ def build_annual_report(session: Session, year: int, out, *, case_ids: list[int]
     story.append(
         Paragraph(
             esc(
-                f"截至{year}年末，本单位检查对象名录库共有污染源 {o['total']} 家（特殊监管 {o['特殊']} 家、重点监管 {o['重点']} 家、"
-                f"简化管理 {o['简化']} 家、一般监管 {o['一般']} 家，其中正面清单 {o['positive_list']} 家），在岗执法人员 "
-                f"{stats['inspectors_on_duty']} 人。全年应抽 {c['required']} 家次，实抽 {c['drawn']} 家次，已检查 {c['inspected']} 家次"
-                f"（完成率 {r['completion_rate']}%），其中非现场检查 {c['offsite']} 家次、内部联合抽查 {c['internal_joint']} 家次、"
-                f"部门联合抽查 {c['dept_joint']} 家次。检查中发现问题 {c['problems_found']} 家次（问题 {c['problem_count']} 个），"
-                f"责令整改 {c['rectify']} 家，立案 {c['cases']} 件；抽查结果已公示 {c['published']} 家次，公示率 {r['publication_rate']}%。"
+                f"截至{year}年末，本单位检查对象名录库共有污染源 {o['total']} 家"
+                f"（特殊监管 {o['特殊']} 家、重点监管 {o['重点']} 家、"
+                f"简化管理 {o['简化']} 家、一般监管 {o['一般']} 家，其中正面清单 {o['positive_list']} 家），"
+                f"在岗执法人员 {stats['inspectors_on_duty']} 人。"
+                f"全年应抽 {c['required']} 家次，实抽 {c['drawn']} 家次，已检查 {c['inspected']} 家次"
+                f"（完成率 {r['completion_rate']}%），其中非现场检查 {c['offsite']} 家次、"
+                f"内部联合抽查 {c['internal_joint']} 家次、部门联合抽查 {c['dept_joint']} 家次。"
+                f"检查中发现问题 {c['problems_found']} 家次（问题 {c['problem_count']} 个），"
+                f"责令整改 {c['rectify']} 家，立案 {c['cases']} 件；"
+                f"抽查结果已公示 {c['published']} 家次，公示率 {r['publication_rate']}%。"
                 f"信用风险分类运用比例 {r['credit_rate']}%，年度抽查覆盖率 {r['annual_coverage']}%。"
             ),
             st["body"],
@@ -259,7 +263,8 @@ def build_annual_report(session: Session, year: int, out, *, case_ids: list[int]
     for i, case in enumerate(cases, 1):
         story.append(Paragraph(esc(f"案例{'一二三四五六七八九十'[i - 1] if i <= 10 else i}：{case['name']}"), st["h2"]))
         lines = [
-            f"统一社会信用代码：{case['uscc']}；监管类别：{case['category'] or '—'}；检查日期：{case['check_date'] or '—'}；"
+            f"统一社会信用代码：{case['uscc']}；监管类别：{case['category'] or '—'}；"
+            f"检查日期：{case['check_date'] or '—'}；"
             f"检查方式：{case['method'] or '—'}。"
         ]
         if case["findings"]:

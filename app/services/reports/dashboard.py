@@ -1,7 +1,8 @@
 """首页: what needs attention, gathered from each domain service.
 
 Providers are named, not imported (a registry, like the pages): the dashboard gathers from areas above
-its own without depending on them. Each provider module exposes `dashboard_items(session, today) -> list[dict]` with keys
+its own without depending on them. Each provider module exposes
+`dashboard_items(session, today) -> list[dict]` with keys
 `title` (str), `value` (str), `detail` (str), `level` ("info" | "warn" | "danger"), `page` (nav key or "").
 """
 

@@ -224,9 +224,7 @@ def classify_pool(
     pool = [by_id[i] if i in by_id else session.get(InspectionObject, i) for i in sorted(result)]
     pool = [o for o in pool if o is not None]
     buckets = {
-        o.id: category_bucket(
-            result[o.id].category, result[o.id].stratum, o.permit_class
-        )
+        o.id: category_bucket(result[o.id].category, result[o.id].stratum, o.permit_class)
         for o in pool
         if o is not None
     }
