@@ -12,6 +12,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from app.models.vocabulary import Role
+
 
 def _check_store(folder: Path):
     from sqlalchemy import select
@@ -23,7 +25,7 @@ def _check_store(folder: Path):
     from app.services.foundation.store import open_database
 
     db = open_database(f"sqlite:///{folder / 'selftest.sqlite3'}")
-    with acting_as(Actor("selftest", "管理员")), db.Session() as s:
+    with acting_as(Actor("selftest", Role.ADMIN)), db.Session() as s:
         init_office(
             s,
             name="自检县生态环境保护综合行政执法大队",
@@ -90,7 +92,7 @@ def _check_window(db) -> None:
     from app.ui.i18n import install_translations
 
     assert "qtbase_zh_CN" in install_translations(app), "Qt 中文翻译 qtbase_zh_CN.qm missing"
-    ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name="自检县", office_level="county")
+    ctx = AppContext(db=db, actor=Actor("admin", Role.ADMIN, Role.ADMIN), office_name="自检县", office_level="county")
     window = MainWindow(ctx)
     window.backup_on_close = False
     keys = {spec.key for spec in window.specs}

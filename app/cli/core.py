@@ -6,6 +6,7 @@ import os
 
 from app.cli import NEW_PASSWORD_ENV
 from app.models.db import redact_url
+from app.models.vocabulary import Role
 from app.services.foundation import accounts, audit, listings, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
@@ -47,7 +48,7 @@ def register(sub) -> None:
     usub = p.add_subparsers(dest="user_cmd", required=True, metavar="子命令")
     a = usub.add_parser("add", help="新建账户")
     a.add_argument("username")
-    a.add_argument("--role", required=True, choices=["管理员", "录入员", "审核员", "领导"])
+    a.add_argument("--role", required=True, choices=[Role.ADMIN, Role.CLERK, Role.REVIEWER, Role.LEADER])
     a.add_argument(
         "--password",
         default=None,

@@ -8,8 +8,9 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
+from app.models.vocabulary import Role
 
-ROLES = ("管理员", "录入员", "审核员", "领导")
+ROLES = (Role.ADMIN, Role.CLERK, Role.REVIEWER, Role.LEADER)
 LEVELS = {"county": "县级", "city": "市级"}
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
+from app.models.vocabulary import DrawState
 
-DRAW_STATES = ("草稿", "已冻结", "已抽取", "已确认", "已作废")
-VOID = "已作废"
+DRAW_STATES = (DrawState.DRAFT, DrawState.FROZEN, DrawState.DRAWN, DrawState.CONFIRMED, DrawState.VOIDED)
+VOID = DrawState.VOIDED
 
 
 def live_key(period: str, task_id: int | None) -> str:
@@ -35,7 +36,7 @@ class Draw(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(10), index=True)  # 2026Q1, 2026H1, 2026
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), nullable=True, index=True)
-    state: Mapped[str] = mapped_column(String(6), default="草稿")
+    state: Mapped[str] = mapped_column(String(6), default=DrawState.DRAFT)
     policy_id: Mapped[str] = mapped_column(String(80), default="")
     algorithm: Mapped[str] = mapped_column(String(40), default="")
     snapshot: Mapped[str] = mapped_column(Text, default="")  # canonical JSON, frozen

@@ -8,8 +8,9 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
+from app.models.vocabulary import OutcomeState
 
-OUTCOME_STATES = ("未录入", "已录入", "已审核", "已公示")
+OUTCOME_STATES = (OutcomeState.NOT_ENTERED, OutcomeState.ENTERED, OutcomeState.APPROVED, OutcomeState.PUBLISHED)
 
 
 class Outcome(Base):
@@ -18,7 +19,7 @@ class Outcome(Base):
     __tablename__ = "outcome"
     id: Mapped[int] = mapped_column(primary_key=True)
     selection_id: Mapped[int] = mapped_column(ForeignKey("draw_selection.id"), unique=True)
-    state: Mapped[str] = mapped_column(String(6), default="已录入")
+    state: Mapped[str] = mapped_column(String(6), default=OutcomeState.ENTERED)
     check_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # 检查日期
     method: Mapped[str] = mapped_column(String(20), default="")  # 检查方式
     findings: Mapped[str] = mapped_column(Text, default="")  # 发现问题

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.models.db import Database
+from app.models.vocabulary import Role
 from app.services.foundation import office as office_service
 from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.errors import UserError
@@ -130,7 +131,7 @@ class FirstRunDialog(QDialog):
             return self._fail(exc.message, self.key_passphrase)
         preset = self.preset.currentData() or ""
         try:
-            with acting_as(Actor(admin, "管理员")), self.db.Session() as s:
+            with acting_as(Actor(admin, Role.ADMIN)), self.db.Session() as s:
                 office_service.init_office(
                     s,
                     name=name,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.models.core import LEVELS
+from app.models.vocabulary import Role
 from app.paths import data_dir
 from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
@@ -128,7 +129,7 @@ def visible_specs(ctx: AppContext, specs: list[PageSpec] | None = None) -> list[
     for spec in specs:
         if spec.levels and ctx.office_level not in spec.levels:
             continue
-        if spec.roles and ctx.actor.role not in spec.roles and ctx.actor.role != "管理员":
+        if spec.roles and ctx.actor.role not in spec.roles and ctx.actor.role != Role.ADMIN:
             continue
         out.append(spec)
     return out
@@ -429,7 +430,7 @@ class MainWindow(QMainWindow):
         self.ctx.actor = dlg.actor
         actor = dlg.actor
         self.user_label.setText(f"用户：{actor.display_name or actor.username}（{actor.role}）")
-        self.restore_action.setEnabled(actor.role == "管理员")
+        self.restore_action.setEnabled(actor.role == Role.ADMIN)
         self.reload_after_restore()
         self.statusBar().showMessage(f"已切换为 {actor.display_name or actor.username}。", 5000)
         return True

@@ -20,6 +20,7 @@ from stdnum.cn import uscc as uscc_mod
 
 from app.models.base import utcnow
 from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange, ObjectPermit
+from app.models.vocabulary import Role
 from app.services.foundation import accounts, audit, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.context import current_user
@@ -28,7 +29,7 @@ from app.services.rules import plans, policies
 
 OFFICE_NAME = "示例县生态环境保护综合行政执法大队"
 REGION_CODE = "140525"
-DEMO_USERS = (("luru", "录入员", "张录入"), ("shenhe", "审核员", "李审核"), ("lingdao", "领导", "王大队长"))
+DEMO_USERS = (("luru", Role.CLERK, "张录入"), ("shenhe", Role.REVIEWER, "李审核"), ("lingdao", Role.LEADER, "王大队长"))
 DEMO_PASSWORD = "demo1234"
 ADMIN_PASSWORD = "admin123"
 KEY_PASSPHRASE = "demo-baosong"  # 演示库的报送口令（SSJ_KEY_PASSPHRASE），写报送包时输入

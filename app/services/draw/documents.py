@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.draw import DrawSelection
+from app.models.vocabulary import DrawState
 from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
@@ -226,7 +227,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
             _p("抽查任务", st["cell"]),
             _p(_task_text(rec.get("task")), st["cell"]),
             _p("状态", st["cell"]),
-            _p(d.state + (f"：{d.void_reason}" if d.state == "已作废" else ""), st["cell"]),
+            _p(d.state + (f"：{d.void_reason}" if d.state == DrawState.VOIDED else ""), st["cell"]),
         ],
         [
             _p("冻结时间", st["cell"]),
@@ -422,7 +423,7 @@ def export(session: Session, draw_id: int, out_dir) -> dict:
     except OSError as exc:
         raise UserError(f"无法创建导出文件夹 {out}：{exc.strerror or exc}") from exc
     files: dict[str, str] = {}
-    if d.state == "已冻结" or (d.state == "已作废" and not d.record):
+    if d.state == DrawState.FROZEN or (d.state == DrawState.VOIDED and not d.record):
         pdf = out / f"抽取前公示单-{d.id}.pdf"
         pre_draw_sheet(session, d.id, pdf)
         files["pre_draw_pdf"] = str(pdf)

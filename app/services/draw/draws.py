@@ -26,6 +26,7 @@ from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMem
 from app.models.core import AuditEntry, Setting
 from app.models.draw import live_key
 from app.models.rules import Plan, Task
+from app.models.vocabulary import RECORDED_DRAW_STATES, DrawState
 from app.services.draw import algorithm as algo
 from app.services.foundation import audit, backup, permissions
 from app.services.foundation.context import current_user
@@ -34,8 +35,7 @@ from app.services.foundation.office import require_office
 from app.services.foundation.periods import parse_period, period_of
 
 GENESIS = "0" * 64
-PENDING = ("草稿", "已冻结", "已抽取")
-DRAWN = ("已抽取", "已确认", "已作废")
+PENDING = (DrawState.DRAFT, DrawState.FROZEN, DrawState.DRAWN)
 SEED_SOURCES = ("骰子", "计算机生成", "公开数字")
 GENERATED_DIGITS = 24
 RULES_KEY = "draw.team_rules"
@@ -198,12 +198,12 @@ def get_draw(session: Session, draw_id: int) -> Draw:
 
 
 def _refuse_duplicate(session: Session, period: str, task_id: int | None, *, except_id: int | None = None) -> None:
-    q = select(Draw).where(Draw.period == period, Draw.state != "已作废")
+    q = select(Draw).where(Draw.period == period, Draw.state != DrawState.VOIDED)
     q = q.where(Draw.task_id.is_(None)) if task_id is None else q.where(Draw.task_id == task_id)
     for d in session.scalars(q):
         if d.id == except_id:
             continue
-        what = "已确认" if d.state == "已确认" else f"尚在进行（{d.state}）"
+        what = DrawState.CONFIRMED if d.state == DrawState.CONFIRMED else f"尚在进行（{d.state}）"
         raise UserError(
             f"{period}{'（任务 ' + str(task_id) + '）' if task_id else ''} 已有抽取 #{d.id}{what}。"
             f"同一任务同一期间只能有一次有效抽取；如确需重抽，请先作废 #{d.id} 并说明原因，再用新的随机种子抽取。"
@@ -218,7 +218,12 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     _task_info(session, task_id)
     _refuse_duplicate(session, p, task_id)
     d = Draw(
-        period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[], live_key=live_key(p, task_id)
+        period=p,
+        task_id=task_id,
+        state=DrawState.DRAFT,
+        created_by=current_user(),
+        witnesses=[],
+        live_key=live_key(p, task_id),
     )
     session.add(d)
     try:
@@ -239,7 +244,7 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
     permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
-    if d.state != "草稿":
+    if d.state != DrawState.DRAFT:
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
     office = require_office(session)
     if strata is None:
@@ -264,7 +269,7 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     d.fingerprint = algo.fingerprint(snap)
     d.algorithm = algo.ALGORITHM
     d.policy_id = office.policy_id or ""
-    d.state = "已冻结"
+    d.state = DrawState.FROZEN
     d.frozen_at = _now()
     session.flush()
     audit.record(
@@ -372,7 +377,7 @@ def snapshot_of(d: Draw) -> dict:
 
 def _chain_head(session: Session) -> tuple[int, str]:
     last_seq, last_hash = 0, GENESIS
-    for d in session.scalars(select(Draw).where(Draw.state.in_(DRAWN), Draw.record != "")):
+    for d in session.scalars(select(Draw).where(Draw.state.in_(RECORDED_DRAW_STATES), Draw.record != "")):
         try:
             rec = json.loads(d.record)
         except ValueError:
@@ -420,8 +425,8 @@ def perform(
     permissions.require(session, "draw.run")
     witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)
     d = get_draw(session, draw_id)
-    if d.state != "已冻结":
-        if d.state == "草稿":
+    if d.state != DrawState.FROZEN:
+        if d.state == DrawState.DRAFT:
             raise UserError(f"抽取 #{d.id} 尚未冻结：请先冻结对象范围并公示指纹，再产生随机种子。")
         raise UserError(
             f"抽取 #{d.id} 当前为“{d.state}”，随机种子只能输入一次，不能重新抽取。"
@@ -481,7 +486,7 @@ def perform(
     d.seed_source = seed_source
     d.witnesses = witnesses
     d.drawn_at = _now()
-    d.state = "已抽取"
+    d.state = DrawState.DRAWN
     record = {
         "format": algo.RECORD_FORMAT,
         "algorithm": d.algorithm or algo.ALGORITHM,
@@ -756,10 +761,10 @@ def _amend(session: Session, d: Draw, amendment: dict) -> dict:
 def confirm(session: Session, draw_id: int) -> Draw:
     permissions.require(session, "draw.confirm")
     d = get_draw(session, draw_id)
-    if d.state != "已抽取":
+    if d.state != DrawState.DRAWN:
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有“已抽取”的记录可以确认。")
     _amend(session, d, {"kind": "确认"})
-    d.state = "已确认"
+    d.state = DrawState.CONFIRMED
     d.confirmed_at = _now()
     d.confirmed_by = current_user()
     session.flush()
@@ -773,13 +778,13 @@ def void(session: Session, draw_id: int, reason: str) -> Draw:
     reason = (reason or "").strip()
     if not reason:
         raise UserError("作废抽取必须填写原因（--reason）。")
-    if d.state == "已作废":
+    if d.state == DrawState.VOIDED:
         raise UserError(f"抽取 #{d.id} 已于 {d.voided_at} 作废。")
-    if d.state == "已确认":
+    if d.state == DrawState.CONFIRMED:
         raise UserError(f"抽取 #{d.id} 已确认，不能作废；被抽中对象如已注销/迁出/停产/无法联系，请用“替换”记录。")
     if d.record:
         _amend(session, d, {"kind": "作废", "reason": reason})
-    d.state = "已作废"
+    d.state = DrawState.VOIDED
     d.live_key = None  # the slot is free again: a new draw with a new seed may be made
     d.voided_at = _now()
     d.voided_by = current_user()
@@ -812,7 +817,7 @@ def _replacement_mode(session: Session, d: Draw, record: dict, entry: dict, old)
 
 
 def _require_drawn(d: Draw) -> None:
-    if d.state not in ("已抽取", "已确认"):
+    if d.state not in (DrawState.DRAWN, DrawState.CONFIRMED):
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只能对已抽取或已确认的结果做替换。")
 
 
@@ -996,7 +1001,7 @@ def copy_verifier(out_dir) -> Path:
 def verify_draw_row(session: Session, d: Draw) -> str:
     """'' if the draw's DB rows are consistent with its (re-computed) record, else the first problem."""
     label = f"抽取 #{d.id}（{d.period}）"
-    if d.state == "草稿":
+    if d.state == DrawState.DRAFT:
         return ""
     try:
         snap = json.loads(d.snapshot)
@@ -1005,7 +1010,7 @@ def verify_draw_row(session: Session, d: Draw) -> str:
     if algo.fingerprint(snap) != d.fingerprint:
         return f"{label} 的对象快照与冻结时的指纹 {d.fingerprint} 不符，快照或指纹已被改动。"
     if not d.record:
-        return f"{label} 状态为“{d.state}”却没有抽取记录。" if d.state in ("已抽取", "已确认") else ""
+        return f"{label} 状态为“{d.state}”却没有抽取记录。" if d.state in (DrawState.DRAWN, DrawState.CONFIRMED) else ""
     try:
         record = json.loads(d.record)
     except ValueError:
@@ -1030,7 +1035,9 @@ def verify_draw_row(session: Session, d: Draw) -> str:
     if d.result != algo.canonical(result):
         return f"{label} 数据库中的抽取结果与抽取记录不一致，已被改动。"
     kinds = [a["kind"] for a in record.get("amendments", [])]
-    expected_state = "已作废" if "作废" in kinds else "已确认" if "确认" in kinds else "已抽取"
+    expected_state = (
+        DrawState.VOIDED if "作废" in kinds else DrawState.CONFIRMED if "确认" in kinds else DrawState.DRAWN
+    )
     if d.state != expected_state:
         return f"{label} 的状态为“{d.state}”，但记录中的变更表明应为“{expected_state}”，状态已被改动。"
     if list(d.witnesses or []) != list(record.get("witnesses") or []):
@@ -1216,7 +1223,8 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
     """Tasks of this quarter (or the office-wide draw when there are no tasks) without a confirmed draw."""
     period = period_of(today)
     confirmed = {
-        (d.task_id) for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state == "已确认"))
+        (d.task_id)
+        for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state == DrawState.CONFIRMED))
     }
     pending = {
         (d.task_id): d.state

@@ -51,6 +51,7 @@ from app import __version__
 from app.models.core import AuditEntry, AuditHead, Office
 from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
+from app.models.vocabulary import DrawState
 from app.services.exchange.drives import safe_filename
 from app.services.foundation import audit, maintenance, permissions
 from app.services.foundation import office as office_service
@@ -222,7 +223,7 @@ def draw_records(session: Session, period: Period) -> dict:
     """The period's draw records (every state but 草稿, voided ones included) with the chain heads."""
     draws = session.scalars(
         select(Draw)
-        .where(Draw.period.in_(sorted(stats_service.period_codes(period))), Draw.state != "草稿")
+        .where(Draw.period.in_(sorted(stats_service.period_codes(period))), Draw.state != DrawState.DRAFT)
         .order_by(Draw.id)
     ).all()
     items = []

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
 from app.models.core import ROLES, User
+from app.models.vocabulary import Role
 from app.services.foundation import audit, maintenance, permissions
 from app.services.foundation.context import Actor, current_actor
 from app.services.foundation.errors import PermissionDenied, UserError
@@ -181,7 +182,7 @@ def actor_for(user: User) -> Actor:
 
 def require_role(actor: Actor, *roles: str) -> None:
     """Raise PermissionDenied unless the actor is 管理员 or has one of the roles (no role: refused)."""
-    if actor.role and (actor.role == "管理员" or actor.role in roles):
+    if actor.role and (actor.role == Role.ADMIN or actor.role in roles):
         return
     if not actor.role:
         raise PermissionDenied(f"此操作须由{'、'.join(roles)}执行。{permissions.LOGIN_HINT}")
@@ -204,13 +205,13 @@ def reset_password(session: Session, user: User, password: str) -> None:
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(select(func.count(User.id)).where(User.role == "管理员", User.active.is_(True))) or 0
+    return session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))) or 0
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
     """停用 / 启用 an account; the last active administrator cannot be switched off."""
     permissions.require(session, "accounts")
-    if not active and user.active and user.role == "管理员" and _active_admins(session) <= 1:
+    if not active and user.active and user.role == Role.ADMIN and _active_admins(session) <= 1:
         raise UserError("至少需要保留一个可用的管理员账户，不能停用最后一个管理员。请先为其他账户设置管理员角色。")
     user.active = bool(active)
     session.flush()
@@ -220,7 +221,7 @@ def set_role(session: Session, user: User, role: str) -> None:
     permissions.require(session, "accounts")
     if role not in ROLES:
         raise UserError(f"角色“{role}”无效，应为：{'、'.join(ROLES)}。")
-    if user.role == "管理员" and role != "管理员" and user.active and _active_admins(session) <= 1:
+    if user.role == Role.ADMIN and role != Role.ADMIN and user.active and _active_admins(session) <= 1:
         raise UserError("至少需要保留一个可用的管理员账户，不能更改最后一个管理员的角色。")
     user.role = role
     session.flush()

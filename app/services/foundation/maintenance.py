@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.core import AuditEntry, Setting
+from app.models.vocabulary import Role
 from app.services.foundation import audit
 from app.services.foundation.context import current_actor, os_user
 
@@ -69,7 +70,7 @@ def acknowledge(session: Session, username: str) -> int:
 
 def dashboard_items(session: Session, today: date) -> list[dict]:
     actor = current_actor()
-    if actor.role != "管理员":
+    if actor.role != Role.ADMIN:
         return []
     items = pending(session, actor.username)
     if not items:

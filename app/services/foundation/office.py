@@ -23,6 +23,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.models.core import LEVELS, Office
+from app.models.vocabulary import Role
 from app.services.foundation import accounts, audit, permissions
 from app.services.foundation.errors import UserError
 
@@ -295,7 +296,7 @@ def init_office(
         )
     with permissions.setup_grant(session):
         session.add(office)
-        accounts.create_user(session, admin, "管理员", admin_password, display_name="管理员")
+        accounts.create_user(session, admin, Role.ADMIN, admin_password, display_name=Role.ADMIN)
         session.flush()
         audit.record(session, "初始化", "office", str(office.id), summary=f"{name}（{LEVELS[level]}）")
     return office

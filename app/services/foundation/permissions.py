@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.core import User
+from app.models.vocabulary import Role
 from app.services.foundation.context import Actor, acting_as, current_actor
 from app.services.foundation.errors import PermissionDenied
 
-ADMIN, CLERK, REVIEWER, LEADER = "管理员", "录入员", "审核员", "领导"
+ADMIN, CLERK, REVIEWER, LEADER = Role.ADMIN, Role.CLERK, Role.REVIEWER, Role.LEADER
 MAINTENANCE = "本机维护"  # the role of the operating-system user running a recovery command
 
 # action → (what it is, in the words of a refusal; roles that may do it). 管理员 may do everything.

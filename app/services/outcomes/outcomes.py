@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 from app.models.draw import Draw, DrawSelection, TeamMember
 from app.models.outcomes import Attachment, Outcome, ResultPhrase
 from app.models.rules import Plan, Task
+from app.models.vocabulary import LIVE_DRAW_STATES, OutcomeState
 from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import PermissionDenied, UserError
 from app.services.foundation.periods import parse_period
 from app.services.outcomes import workdays
 
-DRAWN_STATES = ("已抽取", "已确认")
 METHODS = ("现场检查", "非现场检查", "书面核查", "资料核查", "远程视频核查")
 _METHOD_ALIASES = {
     "现场": "现场检查",
@@ -56,7 +56,12 @@ DEFAULT_PHRASES = (
 )
 ALLOWED_ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-STATE_NONE, STATE_ENTERED, STATE_APPROVED, STATE_PUBLISHED = "未录入", "已录入", "已审核", "已公示"
+STATE_NONE, STATE_ENTERED, STATE_APPROVED, STATE_PUBLISHED = (
+    OutcomeState.NOT_ENTERED,
+    OutcomeState.ENTERED,
+    OutcomeState.APPROVED,
+    OutcomeState.PUBLISHED,
+)
 
 # Field keys accepted by save_outcome, with their Chinese labels (used in messages and the sheet).
 FIELD_LABELS = {
@@ -203,7 +208,7 @@ def drawn_selections(session: Session, period: str | None = None):
     q = (
         select(DrawSelection, Draw)
         .join(Draw, DrawSelection.draw_id == Draw.id)
-        .where(Draw.state.in_(DRAWN_STATES), DrawSelection.active.is_(True))
+        .where(Draw.state.in_(LIVE_DRAW_STATES), DrawSelection.active.is_(True))
         .order_by(Draw.id, DrawSelection.category, DrawSelection.rank, DrawSelection.id)
     )
     if period:
@@ -300,7 +305,7 @@ def _selection_context(session: Session, selection_id: int) -> tuple[DrawSelecti
     if sel is None:
         raise FieldError("selection", f"抽取编号 {selection_id} 不存在：该对象不在任何抽取结果中，不能录入检查结果。")
     draw = session.get(Draw, sel.draw_id)
-    if draw is None or draw.state not in DRAWN_STATES:
+    if draw is None or draw.state not in LIVE_DRAW_STATES:
         raise FieldError(
             "selection",
             f"{sel.name}（{sel.uscc}）所在的抽取记录状态为“{draw.state if draw else '无'}”，"
@@ -1057,5 +1062,5 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
 
 def periods_with_draws(session: Session) -> list[str]:
     """The periods that have a drawn or confirmed draw, newest first (the outcome pages' period chooser)."""
-    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(DRAWN_STATES))))
+    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(LIVE_DRAW_STATES))))
     return sorted(codes, reverse=True)

@@ -145,8 +145,8 @@ def year_status(session: Session | None, year: int) -> str:
     """'内置' (chinese_calendar), '已录入' (table), or '未录入'."""
     cal = Calendar(session)
     if cal._table_year(year) is not None:
-        return "已录入"
-    return "内置" if library_supports(year) else "未录入"
+        return "已录入"  # not-a-state: a holiday year's status
+    return "内置" if library_supports(year) else "未录入"  # not-a-state: a holiday year's status
 
 
 # --- the publication deadline rule --------------------------------------------------------------

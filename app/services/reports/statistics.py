@@ -33,11 +33,11 @@ from app.models.core import Office
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.rules import Plan, PolicyVersion, Task
+from app.models.vocabulary import LIVE_DRAW_STATES, OutcomeState
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period
 from app.services.rules import classification
 
-COUNTED_DRAW_STATES = ("已抽取", "已确认")
 ACTIVE_OBJECT_STATUSES = ("存续", "停产")
 CATEGORIES = ("特殊", "重点", "简化", "一般")
 CATEGORY_LABELS = {"特殊": "特殊监管对象", "重点": "重点监管对象", "简化": "简化管理对象", "一般": "一般监管对象"}
@@ -95,7 +95,7 @@ def _count_fields() -> list[Field]:
         Field("problem_count", "查处情况", "问题个数", "个", ("checks", "problem_count")),
         Field("rectify", "查处情况", "责令整改", "家", ("checks", "rectify")),
         Field("cases", "查处情况", "立案", "件", ("checks", "cases")),
-        Field("published", "结果公示", "已公示", "家次", ("checks", "published")),
+        Field("published", "结果公示", OutcomeState.PUBLISHED, "家次", ("checks", "published")),
         Field(
             "publication_rate",
             "结果公示",
@@ -307,14 +307,14 @@ def _selections(session: Session, codes: set[str]):
         .outerjoin(Task, Draw.task_id == Task.id)
         .outerjoin(Plan, Task.plan_id == Plan.id)
         .outerjoin(InspectionObject, DrawSelection.object_id == InspectionObject.id)
-        .where(Draw.period.in_(sorted(codes)), Draw.state.in_(COUNTED_DRAW_STATES))
+        .where(Draw.period.in_(sorted(codes)), Draw.state.in_(LIVE_DRAW_STATES))
         .order_by(DrawSelection.id)
     )
     return session.execute(q).all()
 
 
 def _is_inspected(outcome: Outcome | None) -> bool:
-    return outcome is not None and outcome.state != "未录入"
+    return outcome is not None and outcome.state != OutcomeState.NOT_ENTERED
 
 
 CHECK_KEYS = (
@@ -376,7 +376,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
             c["rectify"] += 1
         if (outcome.case_no or "").strip() or "立案" in result:
             c["cases"] += 1
-        if outcome.publication_id is not None or outcome.state == "已公示":
+        if outcome.publication_id is not None or outcome.state == OutcomeState.PUBLISHED:
             c["published"] += 1
         if obj is not None and ((obj.credit_risk or "").strip() or (obj.credit_grade or "").strip()):
             c["credit_used"] += 1
@@ -868,7 +868,7 @@ def case_candidates(session: Session, year: int) -> list[dict]:
         select(Outcome, DrawSelection)
         .join(DrawSelection, Outcome.selection_id == DrawSelection.id)
         .join(Draw, DrawSelection.draw_id == Draw.id)
-        .where(Draw.period.like(f"{year}%"), Draw.state.in_(COUNTED_DRAW_STATES))
+        .where(Draw.period.like(f"{year}%"), Draw.state.in_(LIVE_DRAW_STATES))
         .order_by(Outcome.check_date, Outcome.id)
     )
     out = []

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import InspectionObject
+from app.models.vocabulary import DrawState
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period, period_of, previous_quarter
 from app.services.rules import policies
@@ -141,7 +142,7 @@ def penalized_in(session: Session, quarter: Period) -> set[int]:
         select(DrawSelection.object_id, Outcome.decision_date)
         .join(Outcome, Outcome.selection_id == DrawSelection.id)
         .join(Draw, Draw.id == DrawSelection.draw_id)
-        .where(Draw.state != "已作废", Outcome.decision_date.is_not(None))
+        .where(Draw.state != DrawState.VOIDED, Outcome.decision_date.is_not(None))
     )
     return {oid for oid, decided in session.execute(q) if oid is not None and quarter.contains(decided)}
 

@@ -39,6 +39,7 @@ from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import InspectionObject, ObjectChange
 from app.models.rules import Task
+from app.models.vocabulary import DrawState
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period
 from app.services.rules import classification as cls_mod
@@ -284,7 +285,7 @@ def excluded_objects(session: Session, rules: dict, period: Period, objects, cla
                 select(DrawSelection.object_id, Draw.period, Outcome.result)
                 .join(Draw, Draw.id == DrawSelection.draw_id)
                 .join(Outcome, Outcome.selection_id == DrawSelection.id)
-                .where(Draw.state != "已作废", Outcome.result.in_(results))
+                .where(Draw.state != DrawState.VOIDED, Outcome.result.in_(results))
             )
             for oid, pcode, result in session.execute(q):
                 if oid not in by_id or exempt(oid, ex):

@@ -25,6 +25,7 @@ from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import InspectionObject
 from app.models.rules import Plan, Task
+from app.models.vocabulary import LIVE_DRAW_STATES, OutcomeState
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.rules import policies
@@ -36,7 +37,6 @@ TITLES = {
     "annual_coverage": "年度抽查企业占比",
     "publication_rate": "抽查结果公示率",
 }
-DONE_STATES = ("已抽取", "已确认")
 
 
 def _pct(f: Fraction | None) -> str:
@@ -60,7 +60,7 @@ def _checks(session: Session, year: int) -> list[dict]:
         .outerjoin(Task, Task.id == Draw.task_id)
         .outerjoin(Plan, Plan.id == Task.plan_id)
         .outerjoin(InspectionObject, InspectionObject.id == DrawSelection.object_id)
-        .where(Draw.state.in_(DONE_STATES), DrawSelection.active.is_(True))
+        .where(Draw.state.in_(LIVE_DRAW_STATES), DrawSelection.active.is_(True))
     )
     out = []
     for sel_id, oid, draw_id, pcode, kind, risk, grade in session.execute(q):
@@ -124,7 +124,9 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
 
             pool = len(pool_objects(session, rules))
             # Counted as the statistics table counts it: objects whose inspection result is entered.
-            inspected_sel = set(session.scalars(select(Outcome.selection_id).where(Outcome.state != "未录入")))
+            inspected_sel = set(
+                session.scalars(select(Outcome.selection_id).where(Outcome.state != OutcomeState.NOT_ENTERED))
+            )
             drawn = {c["object"] for c in checks if c["object"] is not None}
             checked = len({c["object"] for c in checks if c["object"] is not None and c["selection"] in inspected_sel})
             actual = Fraction(checked, pool) if pool else None
@@ -136,7 +138,7 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
             sel_ids = {c["selection"] for c in checks}
             rows = list(session.execute(select(Outcome.selection_id, Outcome.publication_id, Outcome.state)))
             entered = [r for r in rows if r[0] in sel_ids]
-            published = [r for r in entered if r[1] is not None or r[2] == "已公示"]
+            published = [r for r in entered if r[1] is not None or r[2] == OutcomeState.PUBLISHED]
             actual = Fraction(len(published), len(entered)) if entered else None
             ok = actual is not None and actual >= target
             value = _pct(actual)

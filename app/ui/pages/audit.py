@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.vocabulary import Role
 from app.services.foundation import audit, audit_text, listings
 from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
 from app.services.rules import policies
@@ -296,5 +297,10 @@ class AuditPage(QWidget):
 
 
 PAGE = PageSpec(
-    key="audit", title="审计日志", group="系统", order=92, factory=AuditPage, roles=("管理员", "领导", "审核员")
+    key="audit",
+    title="审计日志",
+    group="系统",
+    order=92,
+    factory=AuditPage,
+    roles=(Role.ADMIN, Role.LEADER, Role.REVIEWER),
 )

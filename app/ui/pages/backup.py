@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.vocabulary import Role
 from app.paths import backups_dir
 from app.services.draw import draws  # noqa: F401 - registers the draw-chain check of restore candidates
 from app.services.foundation import backup as bk
@@ -59,7 +60,7 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
     if ctx.db.sqlite_file is None:
         QMessageBox.information(parent, "恢复", bk.PG_MESSAGE)
         return None
-    if ctx.actor.role != "管理员":
+    if ctx.actor.role != Role.ADMIN:
         QMessageBox.warning(parent, "恢复", "只有管理员可以从备份恢复数据库。")
         return None
     if not path:
@@ -203,7 +204,7 @@ class BackupPage(QWidget):
             self.keep,
         ):
             w.setEnabled(not is_pg)
-        if ctx.actor.role != "管理员":
+        if ctx.actor.role != Role.ADMIN:
             for w in (self.restore_file_button, self.restore_selected_button, self.save_keep_button, self.keep):
                 w.setEnabled(False)
                 w.setToolTip("只有管理员可以恢复数据库或修改设置。")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.vocabulary import DrawState
 from app.services.draw import attempts, draws, selection
 from app.services.draw import documents as draw_documents
 from app.services.foundation import permissions
@@ -327,7 +328,7 @@ class DrawPage(QWidget):
         self.history_model.set_rows(history)
         if self.draw_id is None:  # opening the page shows this period's live draw, if there is one
             period = self.period.currentText().strip()
-            live = [r for r in history if r["period"] == period and r["state"] != "已作废"]
+            live = [r for r in history if r["period"] == period and r["state"] != DrawState.VOIDED]
             if live:
                 self.draw_id = max(live, key=lambda r: r["id"])["id"]
         self._load()
@@ -341,7 +342,7 @@ class DrawPage(QWidget):
                 state, fingerprint, seed = d.state, d.fingerprint, d.seed
                 record = draws.record_of(d) if d.record else None
                 head = f"抽取 #{d.id}  {d.period}  任务 {d.task_id or '（不定向）'}  状态：{d.state}"
-                if d.state == "已作废":
+                if d.state == DrawState.VOIDED:
                     head += f"（{d.void_reason}，{d.voided_by}）"
             self.state_label.setText(head)
         else:
@@ -358,7 +359,7 @@ class DrawPage(QWidget):
             a: permissions.allowed(a, self.ctx.actor) for a in ("draw.run", "draw.confirm", "draw.void", "draw.replace")
         }
         self.freeze_btn.setEnabled(may["draw.run"])
-        frozen = state == "已冻结"
+        frozen = state == DrawState.FROZEN
         self.seed_inputs.setVisible(not seed)
         self.draw_btn.setVisible(not seed)
         self.seed_big.setFont(_mono(18 if seed else 36))
@@ -368,9 +369,9 @@ class DrawPage(QWidget):
             edit.setEnabled(frozen and may["draw.run"])
         self.draw_btn.setEnabled(frozen and may["draw.run"])
         self.print_pre_btn.setEnabled(bool(fingerprint))
-        drawn = state in ("已抽取", "已确认")
-        self.confirm_btn.setEnabled(state == "已抽取" and may["draw.confirm"])
-        self.void_btn.setEnabled(state in ("已冻结", "已抽取", "草稿") and may["draw.void"])
+        drawn = state in (DrawState.DRAWN, DrawState.CONFIRMED)
+        self.confirm_btn.setEnabled(state == DrawState.DRAWN and may["draw.confirm"])
+        self.void_btn.setEnabled(state in (DrawState.FROZEN, DrawState.DRAWN, DrawState.DRAFT) and may["draw.void"])
         self.replace_btn.setEnabled(drawn and may["draw.replace"])
         self.member_btn.setEnabled(drawn and may["draw.replace"])
         self.print_btn.setEnabled(record is not None)

@@ -167,11 +167,12 @@ class HolidaysPage(QWidget):
         self.day.setDate(QDate(y, 1, 1))
         text = {
             "内置": f"{y} 年：使用内置日历（chinese_calendar）",
-            "已录入": f"{y} 年：已录入 {len(rows)} 天",
-            "未录入": f"{y} 年：尚未录入节假日安排——跨入该年的期限无法计算",
+            "已录入": f"{y} 年：已录入 {len(rows)} 天",  # not-a-state: a holiday year's status
+            "未录入": f"{y} 年：尚未录入节假日安排——跨入该年的期限无法计算",  # not-a-state: a holiday year's status
         }[status]
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020;" if status == "未录入" else "color: #2e7d32;")
+        missing = status == "未录入"  # not-a-state: a holiday year's status
+        self.status.setStyleSheet("color: #b00020;" if missing else "color: #2e7d32;")
 
     def _import(self, fn) -> dict | None:
         op = run_op(self, self.ctx, fn, error_title="无法导入")

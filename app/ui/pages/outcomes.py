@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.vocabulary import OutcomeState, Role
 from app.services.foundation import listings, permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
@@ -53,7 +54,12 @@ from app.ui.widgets import (
 )
 
 log = logging.getLogger(__name__)
-STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
+STATE_COLORS = {
+    OutcomeState.NOT_ENTERED: "#b00020",
+    OutcomeState.ENTERED: "#a15c00",
+    OutcomeState.APPROVED: "#1f5fa8",
+    OutcomeState.PUBLISHED: "#2e7d32",
+}
 
 
 class DrawnPeriodsMixin:
@@ -126,7 +132,12 @@ class OutcomeTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if c == 0:
                 return QBrush(QColor(STATE_COLORS.get(r.state, "#000")))
-            if c == 8 and r.publish_due and r.state in ("已录入", "已审核") and r.publish_due < self.today:
+            if (
+                c == 8
+                and r.publish_due
+                and r.state in (OutcomeState.ENTERED, OutcomeState.APPROVED)
+                and r.publish_due < self.today
+            ):
                 return QBrush(QColor("#b00020"))
         return None
 
@@ -232,7 +243,7 @@ class OutcomeDialog(QDialog):
         lay.addWidget(team)
         lay.addWidget(att)
         lay.addWidget(buttons)
-        self.follow_up_only = row.state not in ("未录入", "已录入")
+        self.follow_up_only = row.state not in (OutcomeState.NOT_ENTERED, OutcomeState.ENTERED)
         if self.follow_up_only:
             for w in (
                 self.check_date,
@@ -344,7 +355,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.notice_button = QPushButton("打印检查通知书…")
         self.phrases_button = QPushButton("检查结果用语…")
         self.phrases_button.clicked.connect(lambda: PhrasesDialog(self.ctx, self).exec())
-        self.phrases_button.setVisible(ctx.actor.role == "管理员")
+        self.phrases_button.setVisible(ctx.actor.role == Role.ADMIN)
         self.edit_button.clicked.connect(self.edit_selected)
         self.approve_button.clicked.connect(self.approve_selected)
         self.approve_all_button.clicked.connect(self.approve_all)

@@ -61,7 +61,7 @@ ADJ_COLUMNS = [
     ("reason", "调整理由"),
     ("description", "调整内容"),
     ("user", "经办人"),
-    ("published", "已公示"),
+    ("published", "已公示"),  # not-a-state: a column label
 ]
 
 

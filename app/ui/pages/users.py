@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.core import ROLES
+from app.models.vocabulary import Role
 from app.services.foundation import accounts, listings
 from app.ui.context import AppContext
 from app.ui.operations import run_op
@@ -52,7 +53,7 @@ class AddUserDialog(QDialog):
         self.display_name = QLineEdit()
         self.role = QComboBox()
         self.role.addItems(list(ROLES))
-        self.role.setCurrentText("录入员")
+        self.role.setCurrentText(Role.CLERK)
         self.password = password_edit("至少 6 位；首次登录时需修改")
         self.password2 = password_edit()
         form.addRow("用户名 *", self.username)
@@ -215,4 +216,4 @@ class UsersPage(QWidget):
         )
 
 
-PAGE = PageSpec(key="users", title="账户管理", group="系统", order=90, factory=UsersPage, roles=("管理员",))
+PAGE = PageSpec(key="users", title="账户管理", group="系统", order=90, factory=UsersPage, roles=(Role.ADMIN,))
