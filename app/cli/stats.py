@@ -104,10 +104,10 @@ def cmd_stats(args, ctx) -> int:
 
 
 def export_stats(args, ctx) -> int:
-    from app.services.reports import statistics as st
+    from app.services.reports import statistics_forms
 
     with ctx.session() as s:
-        data = st.export_stats_xlsx(s, args.period, args.out)
+        data = statistics_forms.export_stats_xlsx(s, args.period, args.out)
     ctx.emit(
         {"path": str(args.out), "period": data["period"], "inspected": data["checks"]["inspected"]},
         f"已导出季度统计表：{args.out}",
@@ -116,10 +116,10 @@ def export_stats(args, ctx) -> int:
 
 
 def export_adjustments(args, ctx) -> int:
-    from app.services.reports import statistics as st
+    from app.services.reports import statistics_forms
 
     with ctx.session() as s:
-        data = st.export_adjustments_xlsx(s, args.period, args.out)
+        data = statistics_forms.export_adjustments_xlsx(s, args.period, args.out)
     ctx.emit(
         {"path": str(args.out), "period": data["period"], "counts": data["counts"]},
         f"已导出名录库调整信息：{args.out}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）",

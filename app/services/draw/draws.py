@@ -91,27 +91,6 @@ def set_team_rules(session: Session, changes: dict) -> dict:
 # Pool (from the rules engineer's draw_strata) and people
 
 
-def _attr(item, name, default=None):
-    if isinstance(item, dict):
-        return item.get(name, default)
-    return getattr(item, name, default)
-
-
-def _ratio_text(ratio) -> str:
-    if ratio is None:
-        return ""
-    try:
-        from fractions import Fraction
-
-        if isinstance(ratio, Fraction):
-            from app.services.rules.policies import format_ratio
-
-            return format_ratio(ratio)
-    except ImportError:  # pragma: no cover
-        pass
-    return str(ratio)
-
-
 def _object_dict(obj) -> dict:
     if isinstance(obj, dict):
         return {
@@ -132,24 +111,19 @@ def _object_dict(obj) -> dict:
 
 def pool_strata(session: Session, period: str, task_id: int | None = None) -> list[dict]:
     """The pool per stratum after exclusions and the task scope, from `app.services.rules.quota.draw_strata`."""
-    try:
-        from app.services.rules.quota import draw_strata
-    except ImportError as exc:
-        raise UserError("规则模块（应抽数计算）尚未安装，无法确定抽取范围。") from exc
-    scopes = draw_strata(session, period, task_id=task_id)
-    out = []
-    for sc in scopes:
-        out.append(
-            {
-                "category": _attr(sc, "category", ""),
-                "stratum": _attr(sc, "stratum", ""),
-                "mode": _attr(sc, "mode", "现场") or "现场",
-                "ratio": _ratio_text(_attr(sc, "ratio")),
-                "required": int(_attr(sc, "required", 0) or 0),
-                "objects": [_object_dict(o) for o in (_attr(sc, "objects", []) or [])],
-            }
-        )
-    return out
+    from app.services.rules.quota import draw_strata
+
+    return [
+        {
+            "category": sc.category,
+            "stratum": sc.stratum,
+            "mode": sc.mode or "现场",
+            "ratio": sc.ratio or "",
+            "required": sc.required,
+            "objects": [_object_dict(o) for o in sc.objects],
+        }
+        for sc in draw_strata(session, period, task_id=task_id)
+    ]
 
 
 def eligible_people(session: Session) -> list[dict]:

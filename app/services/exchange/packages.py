@@ -60,6 +60,7 @@ from app.services.foundation.files import replace_retrying
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import Period, parse_period
 from app.services.reports import statistics as stats_service
+from app.services.reports import statistics_forms
 
 FORMAT = "ssj-package"
 FORMAT_VERSION = 1
@@ -315,8 +316,8 @@ def build_package(session: Session, period: str | Period, *, passphrase: str | N
     draws = draw_records(session, p)
     maintenance_entries, _upto = maintenance.for_package(session)
     files: dict[str, bytes] = {
-        f"季度统计表-{p.code}.xlsx": _xlsx_bytes(stats_service.export_stats_xlsx, session, p),
-        f"名录库调整信息-{p.code}.xlsx": _xlsx_bytes(stats_service.export_adjustments_xlsx, session, p),
+        f"季度统计表-{p.code}.xlsx": _xlsx_bytes(statistics_forms.export_stats_xlsx, session, p),
+        f"名录库调整信息-{p.code}.xlsx": _xlsx_bytes(statistics_forms.export_adjustments_xlsx, session, p),
         "data/stats.json": canonical_bytes(stats),
         "data/adjustments.json": canonical_bytes(adjustments),
         "data/draws.json": canonical_bytes(draws),
@@ -1013,12 +1014,12 @@ def export_city_xlsx(session: Session, period: str | Period, out) -> dict:
         f"汇总单位：{office.name}    统计期间：{p.label}（{p.start.isoformat()} 至 {p.end.isoformat()}）    "
         f"已报送 {data['reported']}/{data['registered']} 个县级单位    制表日期：{datetime.now():%Y-%m-%d}"
     )
-    stats_service.write_form(
+    statistics_forms.write_form(
         ws,
         title=f"{office.name}{p.label}“双随机、一公开”监管工作统计汇总表",
         subtitle=subtitle,
         first_header="县级单位",
-        groups=stats_service.stats_groups(),
+        groups=statistics_forms.stats_groups(),
         rows=rows,
         total=data["total"],
     )

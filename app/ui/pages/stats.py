@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
 from app.services.reports import statistics as stats_service
+from app.services.reports import statistics_forms
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import run_op, show_info
@@ -330,7 +331,7 @@ class StatsPage(QWidget):
         run_op(
             self,
             self.ctx,
-            lambda s: stats_service.export_stats_xlsx(s, code, path),
+            lambda s: statistics_forms.export_stats_xlsx(s, code, path),
             background=True,
             title="正在导出季度统计表……",
             success=lambda _r: self._done(f"已导出季度统计表：{path}", path),
@@ -350,7 +351,7 @@ class StatsPage(QWidget):
         run_op(
             self,
             self.ctx,
-            lambda s: stats_service.export_adjustments_xlsx(s, code, path),
+            lambda s: statistics_forms.export_adjustments_xlsx(s, code, path),
             background=True,
             title="正在导出名录库调整信息……",
             success=done,
