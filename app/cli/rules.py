@@ -22,6 +22,13 @@ def register(sub) -> None:
     im = psub.add_parser("import", help="导入规则文件（同 policy set FILE）")
     im.add_argument("file")
     im.set_defaults(func=cmd_policy_set, source=None)
+    sp = psub.add_parser("step", help="填写文件未给幅度的比例递加（待本单位确定），如 policy step risk-高风险 15%")
+    sp.add_argument("step_id", help="比例递加规则编号（policy show 中“比例递加”一行的 id）")
+    sp.add_argument("amount", help="递加的百分点，如 5%；填“待定”恢复为待本单位确定")
+    sp.set_defaults(func=cmd_policy_step)
+    cf = psub.add_parser("conflict", help="冲突条款的读法（秦皇岛）：wide 宽读法 / narrow 窄读法（仅正面清单）")
+    cf.add_argument("reading", choices=("wide", "narrow"))
+    cf.set_defaults(func=cmd_policy_conflict)
 
     q = sub.add_parser("quota", help="某期间各类别、分层的应抽数")
     q.add_argument("--period", required=True, help="期间：2026Q1、2026H1 或 2026")
@@ -103,6 +110,25 @@ def cmd_policy_set(args, ctx) -> int:
     return 0
 
 
+def cmd_policy_step(args, ctx) -> int:
+    amount = None if args.amount.strip() in ("待定", policies.WAITING, "") else args.amount
+    with ctx.session() as s:
+        version = policies.set_step_amounts(s, {args.step_id: amount})
+        data = {"policy": version.policy_id, "version": version.id, "step": args.step_id, "add": amount}
+    what = f"递加 {amount}" if amount else policies.WAITING
+    ctx.emit(data, f"比例递加“{args.step_id}”：{what}（规则版本 {data['version']}）。")
+    return 0
+
+
+def cmd_policy_conflict(args, ctx) -> int:
+    with ctx.session() as s:
+        version = policies.set_conflict_reading(s, narrow=args.reading == "narrow")
+        data = {"policy": version.policy_id, "version": version.id, "narrow": args.reading == "narrow"}
+    label = "窄读法（仅正面清单构成冲突）" if data["narrow"] else "宽读法（一般监管对象的任一指定条件）"
+    ctx.emit(data, f"冲突条款按{label}执行（规则版本 {data['version']}）。")
+    return 0
+
+
 def cmd_policy_show(args, ctx) -> int:
     with ctx.db.Session() as s:
         doc = policies.active_rules(s)
@@ -145,10 +171,20 @@ def cmd_quota(args, ctx) -> int:
         data = quota.compute_quota(s, args.period, args.task)
 
     def text() -> str:
-        lines = [f"{data['period']} 应抽数（规则 {data['policy']}）", "类别\t分层\t名录数\t比例\t应抽\t方式"]
+        lines = [
+            f"{data['period']} 应抽数（规则 {data['policy']}）",
+            "类别\t分层\t名录数\t已剔除\t比例\t应抽\t方式\t说明",
+        ]
         for r in data["rows"]:
-            lines.append(f"{r['category']}\t{r['stratum']}\t{r['pool']}\t{r['ratio']}\t{r['required']}\t{r['mode']}")
+            notes = "；".join(x for x in [r["note"], *r["waiting"]] if x)
+            lines.append(
+                f"{r['category']}\t{r['stratum']}\t{r['pool']}\t{r['excluded']}\t{r['ratio']}\t{r['required']}"
+                f"\t{r['mode']}\t{notes}"
+            )
         lines.append(f"合计应抽 {sum(r['required'] for r in data['rows'])}")
+        short = sum(r["shortfall"] for r in data["rows"])
+        if short:
+            lines.append(f"剔除后对象不足，少抽 {short} 家（见说明）")
         return "\n".join(lines)
 
     ctx.emit(data, text)

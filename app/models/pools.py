@@ -62,6 +62,7 @@ class InspectionObject(Base):
     air_grade: Mapped[str] = mapped_column(String(6), default="")  # 大气绩效等级
     special_situations: Mapped[list] = mapped_column(JSON, default=list)  # 特殊监管情形
     tags: Mapped[list] = mapped_column(JSON, default=list)  # 标签
+    registration_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # 成立日期（登记设立）
     # Manual classification override (supervision category) with its recorded reason.
     category_override: Mapped[str] = mapped_column(String(40), default="")
     override_reason: Mapped[str] = mapped_column(Text, default="")

@@ -185,12 +185,12 @@ def test_longyao_counts_non_site_and_periods(session):
     rows = rows_by_stratum(session, "2026Q1")
     assert rows["特殊监管对象"]["pool"] == 5 and rows["特殊监管对象"]["required"] == 1  # 20%
     assert rows["重点监管对象"]["pool"] == 55 and rows["重点监管对象"]["required"] == 10  # 18% × 55 = 9.9
-    assert rows["一般监管对象（简化管理）"]["required"] == 2  # 40 × 5%
-    assert rows["一般监管对象（简化管理，非现场）"]["pool"] == 6
-    assert rows["一般监管对象（简化管理，非现场）"]["mode"] == "非现场"
-    assert rows["一般监管对象（排污登记）"]["required"] == 2  # 300 × 0.5% = 1.5 → 2
-    assert rows["一般监管对象（排污登记）"]["ratio"] == "0.5%"
-    assert rows["一般监管对象（排污登记，非现场）"]["required"] == 1
+    # one ratio, one rounding: 非现场 objects stay in their stratum (mode decided per object)
+    simplified = rows["一般监管对象（简化管理）"]
+    assert (simplified["pool"], simplified["required"], simplified["mode"]) == (46, 3, "现场/非现场")  # 2.3 → 3
+    registered = rows["一般监管对象（排污登记）"]
+    assert (registered["pool"], registered["required"], registered["ratio"]) == (305, 2, "0.5%")  # 1.525 → 2
+    assert not any("非现场" in name for name in rows)
     assert rows["未分类"]["pool"] == 2 and rows["未分类"]["required"] == 0
     c = classification.classify(session, period="2026Q1")
     assert (
@@ -199,7 +199,7 @@ def test_longyao_counts_non_site_and_periods(session):
     )
     assert c[key_positive[0].id].category == "重点监管对象" and c[key_positive[0].id].mode == "现场"
     assert c[off[0].id].mode == "非现场" and "引领性" in c[off[0].id].reason
-    assert c[off_reg[0].id].stratum == "一般监管对象（排污登记，非现场）"
+    assert c[off_reg[0].id].stratum == "一般监管对象（排污登记）" and c[off_reg[0].id].mode == "非现场"
     assert c[unknown[0].id].category == "未分类"
     assert gone[0].id not in c
     year = rows_by_stratum(session, "2026")
@@ -241,21 +241,32 @@ def test_zezhou_counts_step_up_and_special_pools(session):
     objs(session, 2, permit_class="简化管理", tags=["危险废物经营单位"], credit_risk="低风险")
     objs(session, 1, permit_class="简化管理", special_situations=["填埋场"], credit_risk="低风险")
     rows = rows_by_stratum(session, "2024Q1")
+    # the step-up amounts are not in the plan: they wait (待本单位确定), every category is one stratum
+    assert rows["重点排污单位"]["required"] == 3  # 12 × 25%
+    assert rows["特殊监管对象"]["required"] == 3  # 10 × 30%
+    general = rows["一般排污单位"]
+    assert (general["pool"], general["ratio"], general["required"]) == (133, "5%", 7)  # 6.65 → 7
+    assert all(r["waiting"] for r in rows.values() if r["category"] != "未分类")
+    # extra pools: 核技术 30%/年 in Q1; 危废, 填埋场 100%/年 in Q2 (4月—12月)
+    assert rows["核技术利用单位"]["required"] == 3  # 7 × 30% = 2.1 → 3
+    assert rows["危险废物经营单位"]["required"] == 0
+    q2 = rows_by_stratum(session, "2024Q2")
+    assert q2["核技术利用单位"]["required"] == 0
+    assert q2["危险废物经营单位"]["required"] == 2 and q2["填埋场"]["required"] == 1
+    year = rows_by_stratum(session, "2024")
+    assert year["核技术利用单位"]["required"] == 3 and year["填埋场"]["required"] == 1
+    # once the office enters the amounts, each level is its own stratum with its own rounding
+    policies.set_step_amounts(
+        session, {"risk-低风险": "0%", "risk-一般风险": "5%", "risk-较高风险": "10%", "risk-高风险": "15%"}
+    )
+    rows = rows_by_stratum(session, "2024Q1")
     assert rows["重点排污单位（低风险）"]["required"] == 2  # 8 × 25%
     assert rows["重点排污单位（高风险）"]["ratio"] == "40%" and rows["重点排污单位（高风险）"]["required"] == 2
-    assert rows["特殊监管对象（低风险）"]["required"] == 3  # 10 × 30%
     low = rows["一般排污单位（低风险）"]
     assert (low["pool"], low["ratio"], low["required"]) == (110, "5%", 6)  # 110 × 5% = 5.5 → 6
     assert rows["一般排污单位（较高风险）"]["ratio"] == "15%" and rows["一般排污单位（较高风险）"]["required"] == 3
     assert rows["一般排污单位"]["pool"] == 3  # unrated: base ratio
-    # extra pools: 核技术 30%/年 in Q1; 危废, 填埋场 100%/年 in Q2 (4月—12月)
-    assert rows["核技术利用单位（低风险）"]["required"] == 3  # 7 × 30% = 2.1 → 3
-    assert rows["危险废物经营单位（低风险）"]["required"] == 0
-    q2 = rows_by_stratum(session, "2024Q2")
-    assert q2["核技术利用单位（低风险）"]["required"] == 0
-    assert q2["危险废物经营单位（低风险）"]["required"] == 2 and q2["填埋场（低风险）"]["required"] == 1
-    year = rows_by_stratum(session, "2024")
-    assert year["核技术利用单位（低风险）"]["required"] == 3 and year["填埋场（低风险）"]["required"] == 1
+    assert rows["核技术利用单位（低风险）"]["required"] == 3
     # every object is in exactly one main category; extra pools are in addition
     c = classification.classify(session)
     assert c[nuclear[0].id].category == "一般排污单位"
@@ -353,7 +364,7 @@ def test_weihai_exclusion_half_year_specials_and_pool(session):
     objs(session, 200, permit_class="登记管理")
     specials = objs(session, 6, permit_class="简化管理", special_situations=["矿井"])
     hotel = objs(session, 2, permit_class="登记管理", industry="餐饮业")
-    higher = objs(session, 2, permit_class="重点管理", tags=["上级已抽查"])
+    higher = objs(session, 2, permit_class="重点管理", tags=["上级已抽查2026"])
     two_high = objs(session, 3, permit_class="重点管理", special_situations=["两高"])
     # Q1 draws: 4 重点 without problems, 1 with a problem, 1 in a voided draw, 1 last year
     for o in key[:4]:
@@ -362,12 +373,13 @@ def test_weihai_exclusion_half_year_specials_and_pool(session):
     draw_outcome(session, key[5], "2026Q1", "未发现问题", state="已作废")
     draw_outcome(session, key[6], "2025Q4", "未发现问题")
     q1 = rows_by_stratum(session, "2026Q1")
-    assert q1["重点监管对象"]["pool"] == 20  # only the higher-level ones are excluded in Q1
+    # exclusions choose, never count: 重点 = 20 + 2 tagged + 3 两高 = 25, only the tagged ones excluded in Q1
+    assert (q1["重点监管对象"]["pool"], q1["重点监管对象"]["excluded"], q1["重点监管对象"]["required"]) == (25, 2, 7)
     assert q1["特殊监管对象"]["ratio"] == "100%" and q1["特殊监管对象"]["required"] == 6
     q2 = rows_by_stratum(session, "2026Q2")
-    assert q2["重点监管对象"]["pool"] == 16 and q2["重点监管对象"]["required"] == 4  # 16 × 25%
+    assert (q2["重点监管对象"]["pool"], q2["重点监管对象"]["excluded"], q2["重点监管对象"]["required"]) == (25, 6, 7)
     assert q2["特殊监管对象"]["required"] == 0  # once per half-year, done in Q1
-    assert q2["重点监管对象（信用风险高/两高）"]["ratio"] == "30%"
+    assert q2["重点监管对象"]["waiting"]  # “应提高抽查比例”: amount not stated, waits
     assert q2["简化监管对象"]["required"] == 2 and q2["一般监管对象"]["required"] == 2  # 5%, 1%
     assert rows_by_stratum(session, "2026Q3")["特殊监管对象"]["required"] == 6
     detail = quota.quota_detail(session, "2026Q2")
@@ -380,7 +392,7 @@ def test_weihai_exclusion_half_year_specials_and_pool(session):
     c = classification.classify(session)
     assert hotel[0].id not in c  # 住宿和餐饮业 不纳入检查对象名录库
     assert c[specials[0].id].category == "特殊监管对象"
-    assert c[two_high[0].id].stratum == "重点监管对象（信用风险高/两高）"
+    assert c[two_high[0].id].stratum == "重点监管对象"  # the step-up waits for its amount
 
 
 # ------------------------------------------------------------------ override

@@ -138,7 +138,7 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     assert page.export_xlsx()
     ws = openpyxl.load_workbook(out).worksheets[0]
     assert "任务：T1" in ws.cell(1, 1).value
-    assert [c.value for c in ws[3]][:6] == ["重点排污单位", "重点排污单位", 40, "25%", 10, "现场"]
+    assert [c.value for c in ws[3]][:6] == ["重点排污单位", "重点排污单位", 40, 0, "25%", 10]
 
 
 def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, monkeypatch):

@@ -11,8 +11,10 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.draw import DrawSelection
 from app.services.draw.draws import copy_verifier, export_record, get_draw, record_of, snapshot_of
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
@@ -260,8 +262,20 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         )
     story.append(_grid(rows, [34 * mm, 34 * mm, 20 * mm, 20 * mm, 22 * mm, 22 * mm, 22 * mm]))
 
-    onsite = [s for s in rec["strata"] if s["mode"] != "非现场"]
-    offsite = [s for s in rec["strata"] if s["mode"] == "非现场"]
+    # a stratum checked both ways (现场/非现场) lists each object under its own mode (as stored per selection)
+    mode_of = dict(
+        session.execute(select(DrawSelection.uscc, DrawSelection.mode).where(DrawSelection.draw_id == d.id)).all()
+    )
+
+    def part(offsite_wanted: bool) -> list[dict]:
+        out = []
+        for s in rec["strata"]:
+            picked = [e for e in s["selected"] if (mode_of.get(e["uscc"], s["mode"]) == "非现场") == offsite_wanted]
+            if picked:
+                out.append(dict(s, selected=picked))
+        return out
+
+    onsite, offsite = part(False), part(True)
     story.append(_p("二、抽中对象及检查组（现场检查）", st["h2"]))
     replaced = {a["uscc"]: a["reason"] for a in rec.get("amendments", []) if a["kind"] == "对象替换"}
     story.append(_selection_table(onsite, st, replaced))

@@ -566,9 +566,21 @@ def _store_rows(session: Session, d: Draw, record: dict) -> None:
     usccs = [e["uscc"] for s in record["strata"] for e in s["selected"]]
     ids = _object_ids(session, usccs)
     people = _inspector_ids(session)
+    mixed = [e["uscc"] for s in record["strata"] if s["mode"] not in ("现场", "非现场") for e in s["selected"]]
+    modes = _object_modes(session, d.period, mixed)
     for s in record["strata"]:
         for e in s["selected"]:
-            _add_selection(session, d, e, s["category"], s["stratum"], s["mode"], ids, people)
+            mode = modes.get(e["uscc"], "现场") if e["uscc"] in mixed else s["mode"]
+            _add_selection(session, d, e, s["category"], s["stratum"], mode, ids, people)
+
+
+def _object_modes(session: Session, period: str, usccs: list[str]) -> dict[str, str]:
+    """现场/非现场 of each drawn object of a stratum checked both ways (rules: one ratio, one rounding)."""
+    if not usccs:
+        return {}
+    from app.services.rules.quota import object_modes
+
+    return object_modes(session, period, usccs)
 
 
 def _add_selection(session, d, e, category, stratum, mode, ids, people, replacement_of=None) -> DrawSelection:
@@ -668,6 +680,21 @@ def void(session: Session, draw_id: int, reason: str) -> Draw:
     return d
 
 
+def _replacement_mode(session: Session, d: Draw, record: dict, entry: dict, old) -> str:
+    """The stratum's mode, or — in a stratum checked both ways — the replacement object's own mode."""
+    mode = next(
+        (
+            s.get("mode", "现场")
+            for s in record["snapshot"]["strata"]
+            if s["category"] == entry["category"] and s["stratum"] == entry["stratum"]
+        ),
+        old.mode if old is not None else "现场",
+    )
+    if mode in ("现场", "非现场"):
+        return mode
+    return _object_modes(session, d.period, [entry["uscc"]]).get(entry["uscc"], "现场")
+
+
 def _require_drawn(d: Draw) -> None:
     if d.state not in ("已抽取", "已确认"):
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只能对已抽取或已确认的结果做替换。")
@@ -700,7 +727,7 @@ def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> di
         entry,
         entry["category"],
         entry["stratum"],
-        old.mode if old is not None else "现场",
+        _replacement_mode(session, d, record, entry, old),
         _object_ids(session, [entry["uscc"]]),
         _inspector_ids(session),
         replacement_of=old.id if old is not None else None,

@@ -184,6 +184,7 @@ OBJECT_FIELDS = (
     ),
     _f("special_situations", "特殊监管情形", "特殊情形", "特殊监管", "特殊监管对象情形", kind="list"),
     _f("tags", "标签", "标识", "标记", "备注标签", kind="list"),
+    _f("registration_date", "成立日期", "登记日期", "成立时间", "注册日期", "设立日期", "登记设立日期", kind="date"),
     _f("status_date", "状态日期", "注销日期", "停产日期", "迁出日期", "变更日期", kind="date"),
 )
 
@@ -1397,6 +1398,7 @@ _OBJ_DEFAULTS = dict(
     air_grade="",
     special_situations=(),
     tags=(),
+    registration_date=None,
     category_override="",
     override_reason="",
 )

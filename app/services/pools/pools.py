@@ -50,6 +50,7 @@ TYPE_FIELDS = (
 )
 LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs")
 BOOL_FIELDS = ("key_polluter", "positive_list", "on_duty")
+DATE_FIELDS = ("registration_date",)
 
 
 # ------------------------------------------------------------------------------------------ objects
@@ -78,6 +79,7 @@ def object_to_dict(obj: InspectionObject, classification: dict | None = None) ->
         "credit_risk": obj.credit_risk,
         "air_grade": obj.air_grade,
         "special_situations": list(obj.special_situations or []),
+        "registration_date": obj.registration_date.isoformat() if obj.registration_date else "",
         "category_override": obj.category_override,
         "override_reason": obj.override_reason,
     }
@@ -255,7 +257,7 @@ def update_object(
             and session.scalar(select(InspectionObject.id).where(InspectionObject.uscc == new))
         ):
             raise UserError(f"统一社会信用代码“{new}”已属于库中另一家单位，不能改成这个代码。")
-        if new is None and k not in BOOL_FIELDS:
+        if new is None and k not in BOOL_FIELDS and k not in DATE_FIELDS:
             new = ""
         old = getattr(obj, k)
         if (list(old) if isinstance(old, list) else old) == new:

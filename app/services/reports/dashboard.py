@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 PROVIDERS: list[str] = [
     "app.services.pools.pools",
     "app.services.rules.targets",
+    "app.services.reports.reporting",
     "app.services.outcomes.outcomes",
     "app.services.draw.draws",
     "app.services.draw.frequency",

@@ -39,6 +39,7 @@ class Classification:
     step: str = ""  # label of the step-up level applied (e.g. 较高风险), "" if none
     add: Fraction = Fraction(0)  # ratio increase from the step-up
     ratio: dict | None = None  # the base ratio spec of the stratum (policies ratio dict) or None
+    matched: list = field(default_factory=list)  # names of every category whose conditions matched, winner first
 
 
 # ------------------------------------------------------------------ conditions
@@ -102,34 +103,47 @@ def match_any(conds: list, obj, derived: dict) -> list[str] | None:
     return None
 
 
+def matched_condition_ids(conds: list, obj, derived: dict) -> set[str]:
+    """Ids of the top-level conditions of an any-of list that the object satisfies."""
+    return {c["id"] for c in conds if "id" in c and match(c, obj, derived) is not None}
+
+
+def _apply_narrow_conflicts(matched: list, rules: dict, obj, derived: dict) -> list:
+    """A conflict read narrowly (``narrow``: true) lets its winner beat the others only when the winner matched
+    through one of ``narrow_conditions`` (秦皇岛: only 正面清单 moves a 重点 enterprise into 一般)."""
+    for c in rules.get("conflicts") or []:
+        if not (c.get("narrow") and c.get("narrow_conditions")):
+            continue
+        ids = [cat["id"] for cat, _got in matched]
+        if c["winner"] not in ids:
+            continue
+        w = ids.index(c["winner"])
+        if matched_condition_ids(matched[w][0]["conditions"], obj, derived) & set(c["narrow_conditions"]):
+            continue
+        losers = [i for i, cid in enumerate(ids) if cid in c["between"] and cid != c["winner"] and i > w]
+        if losers:
+            last = max(losers)
+            matched = matched[:w] + matched[w + 1 : last + 1] + [matched[w]] + matched[last + 1 :]
+    return matched
+
+
 # ------------------------------------------------------------------ derived facts
 
 
 def penalized_in(session: Session, quarter: Period) -> set[int]:
-    """Objects with 立案 (case number or a 立案 result) or a penalty decided/checked in the quarter."""
+    """Objects with a 行政处罚决定 dated in the quarter (隆尧 “上一季度被下达行政处罚决定的企业”).
+
+    Only the outcome's 处罚决定日期 counts — from an outcome entered here or imported from the provincial
+    platform; a case number, a 立案 result or a check date alone is not a penalty decision. Outcomes of a
+    voided draw do not count.
+    """
     q = (
-        select(
-            DrawSelection.object_id,
-            Outcome.case_no,
-            Outcome.result,
-            Outcome.penalty_amount,
-            Outcome.decision_date,
-            Outcome.check_date,
-        )
+        select(DrawSelection.object_id, Outcome.decision_date)
         .join(Outcome, Outcome.selection_id == DrawSelection.id)
         .join(Draw, Draw.id == DrawSelection.draw_id)
-        .where(Draw.state != "已作废")
+        .where(Draw.state != "已作废", Outcome.decision_date.is_not(None))
     )
-    found = set()
-    for oid, case_no, result, penalty, decided, checked in session.execute(q):
-        if oid is None:
-            continue
-        punished = bool((case_no or "").strip()) or "立案" in (result or "") or bool(penalty and penalty > 0)
-        if not punished:
-            continue
-        if (decided and quarter.contains(decided)) or (checked and quarter.contains(checked)):
-            found.add(oid)
-    return found
+    return {oid for oid, decided in session.execute(q) if oid is not None and quarter.contains(decided)}
 
 
 def _period(period) -> Period:
@@ -181,6 +195,7 @@ def classify_one(obj, rules: dict, derived: dict) -> Classification:
         got = match_any(cat["conditions"], obj, derived)
         if got is not None:
             matched.append((cat, got))
+    matched = _apply_narrow_conflicts(matched, rules, obj, derived)
     parts = []
     rule_ids = []
     overridden = False
@@ -211,7 +226,8 @@ def classify_one(obj, rules: dict, derived: dict) -> Classification:
         )
     else:
         winner = matched[0][0]
-        # Losers first, the winning category last: "排污许可重点管理 → 重点监管对象; 信用等级 C → 特殊监管对象（特殊优先）"
+        # Losers first, the winning category last:
+        # "排污许可重点管理 → 重点监管对象; 信用等级 C → 特殊监管对象（特殊优先）"
         for cat, got in matched[1:] + matched[:1]:
             text = f"{'、'.join(got)} → {cat['name']}"
             if cat is winner and len(matched) > 1:
@@ -244,8 +260,7 @@ def classify_one(obj, rules: dict, derived: dict) -> Classification:
             parts.append(f"{'、'.join(got)} → {mode}")
             rule_ids.append(rule.get("id", "mode"))
             break
-    if mode == "非现场" and cat.get("mode", "现场") != "非现场" and (st is None or st.get("mode", "现场") != "非现场"):
-        stratum_words.append("非现场")
+    # 现场/非现场 is decided per object and never splits a stratum: one ratio, one rounding.
     step_label, add, step_hit, step_id = step_for(obj, rules, derived, cat["id"])
     if step_label:
         stratum_words.append(step_label)
@@ -253,7 +268,18 @@ def classify_one(obj, rules: dict, derived: dict) -> Classification:
         if add:
             parts.append(f"{'、'.join(step_hit)} → 比例递加 {policies.format_ratio(add)}")
     stratum = cat["name"] + (f"（{'，'.join(stratum_words)}）" if stratum_words else "")
-    return Classification(cat["name"], stratum, mode, "; ".join(parts), rule_ids, overridden, step_label, add, ratio)
+    return Classification(
+        cat["name"],
+        stratum,
+        mode,
+        "; ".join(parts),
+        rule_ids,
+        overridden,
+        step_label,
+        add,
+        ratio,
+        [c["name"] for c, _got in matched],
+    )
 
 
 def step_for(obj, rules: dict, derived: dict, scope_id: str) -> tuple[str, Fraction, list, str]:
@@ -263,6 +289,8 @@ def step_for(obj, rules: dict, derived: dict, scope_id: str) -> tuple[str, Fract
     if not step.get("steps") or (step.get("applies_to") and scope_id not in step["applies_to"]):
         return best
     for s in step["steps"]:
+        if "add" not in s:  # the document gives no amount: waits for the office (待本单位确定)
+            continue
         got = match_any(s["conditions"], obj, derived)
         if got is not None:
             a = policies.parse_ratio(s["add"])
@@ -287,6 +315,43 @@ def classify(session: Session, objects=None, *, period=None, rules=None) -> dict
         excl = (rules.get("pool") or {}).get("exclude_conditions") or []
         objects = [o for o in objects if o.status not in statuses and (not excl or match_any(excl, o, {}) is None)]
     return {o.id: classify_one(o, rules, derived) for o in objects}
+
+
+def conflict_moves(classes: dict[int, Classification], rules: dict) -> dict[int, tuple[str, str, str]]:
+    """{object id: (from category, to category, the clause)} for objects a conflict clause moved out of a
+    category they also match (秦皇岛: 重点 → 一般/特殊). Manual overrides are not moves."""
+    names = {c["id"]: c["name"] for c in rules["categories"]}
+    out = {}
+    for oid, c in classes.items():
+        if c.overridden or len(c.matched) < 2:
+            continue
+        for conflict in rules.get("conflicts") or []:
+            if names.get(conflict["winner"]) != c.category:
+                continue
+            losers = [names[b] for b in conflict["between"] if b != conflict["winner"] and names.get(b) in c.matched]
+            if losers:
+                out[oid] = (losers[0], c.category, conflict.get("source", ""))
+                break
+    return out
+
+
+def conflict_moved(session: Session, *, period=None, rules=None) -> list[dict]:
+    """The objects a conflict clause moved, as [{"object", "from", "to", "reason", "source"}] in object order."""
+    rules = rules if rules is not None else policies.active_rules(session)
+    objects = pool_objects(session, rules)
+    classes = classify(session, objects, period=period, rules=rules)
+    moves = conflict_moves(classes, rules)
+    return [
+        {
+            "object": o,
+            "from": moves[o.id][0],
+            "to": moves[o.id][1],
+            "reason": classes[o.id].reason,
+            "source": moves[o.id][2],
+        }
+        for o in objects
+        if o.id in moves
+    ]
 
 
 def extra_pools_of(obj, rules: dict) -> list[str]:

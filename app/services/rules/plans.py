@@ -554,7 +554,8 @@ def export_plans_pdf(session: Session, year: int, path):
 
 
 def demo_plans(session: Session, year: int) -> str:
-    """A realistic plan set for the demo county: 本部门 tasks as in 泽州 附件1, one 内部联合, one 部门联合「一业一查」."""
+    """A realistic plan set for the demo county: 本部门 tasks as in 泽州 附件1, one 内部联合,
+    one 部门联合「一业一查」."""
     if session.scalar(select(func.count(Plan.id)).where(Plan.year == year)):
         return f"{year} 年已有抽查计划，未重复生成"
     items = {i.name: i.id for i in session.scalars(select(InspectionItem).where(InspectionItem.year == year))}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
+from datetime import date
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -100,6 +101,7 @@ TOP_KEYS = {
     "targets",
     "publication",
     "choices",
+    "reporting",
 }
 REQUIRED_TOP = {"schema", "id", "name", "categories", "precedence"}
 CATEGORY_KEYS = {"id", "name", "kind", "conditions", "strata", "ratio", "mode", "source", "choice", "note"}
@@ -121,9 +123,10 @@ COND_KEYS = {
     "choice",
 }
 MODE_RULE_KEYS = {"id", "label", "conditions", "categories", "mode", "source", "choice"}
-STEP_KEYS = {"id", "label", "conditions", "add", "source", "choice"}
+STEP_KEYS = {"id", "label", "conditions", "add", "source", "choice", "set_by", "set_at"}
+WAITING = "待本单位确定"  # a step-up whose amount the document does not state (no "add" yet)
 STEP_UP_KEYS = {"steps", "source", "choice", "applies_to"}
-EXCLUSION_KEYS = {"id", "kind", "label", "tag", "results", "source", "choice"}
+EXCLUSION_KEYS = {"id", "kind", "label", "tag", "results", "except_categories", "source", "choice"}
 EXCLUSION_KINDS = ("drawn_this_year_no_problem", "higher_level_tag")
 EXTRA_POOL_KEYS = {"id", "name", "conditions", "ratio", "mode", "source", "choice", "note"}
 POOL_KEYS = {"exclude_statuses", "exclude_conditions", "source", "choice"}
@@ -138,6 +141,15 @@ TARGET_KEYS = {
 }
 PUBLICATION_KEYS = {"workdays", "from", "source", "choice"}
 PUBLICATION_FROM = ("结果认定", "季度任务完成")
+CONFLICT_KEYS = {"between", "winner", "narrow_conditions", "narrow", "source", "choice"}
+REPORTING_KEYS = {"id", "title", "every", "rule", "days", "month", "day", "source", "choice"}
+REPORTING_EVERY = ("季度", "年")
+# "rule" of a reporting deadline:
+#   workdays_before_quarter_end (days)   每季度结束前 n 个工作日内
+#   days_before_quarter_end (days)       每季度结束前 n 日
+#   next_month_day (day)                 每季度（任务完成后）次月 n 日前
+#   yearly_date (month, day)             每年 m 月 d 日前
+REPORTING_RULES = ("workdays_before_quarter_end", "days_before_quarter_end", "next_month_day", "yearly_date")
 
 
 # ------------------------------------------------------------------ ratios
@@ -361,7 +373,9 @@ def validate_rules(doc) -> None:
     for i, c in enumerate(doc.get("conflicts", []) or [], 1):
         if not isinstance(c, dict):
             raise UserError(f"conflicts 第{i}项：应为对象。")
-        _unknown(c, {"between", "winner", "source", "choice"}, f"conflicts 第{i}项")
+        _unknown(c, CONFLICT_KEYS, f"conflicts 第{i}项")
+        if "narrow" in c and not isinstance(c["narrow"], bool):
+            raise UserError(f"conflicts 第{i}项：narrow 应为 true 或 false。")
         between = c.get("between", [])
         winner = c.get("winner")
         if winner not in between or any(b not in ids for b in between):
@@ -389,9 +403,10 @@ def validate_rules(doc) -> None:
         for i, s in enumerate(step.get("steps", []), 1):
             where = f"step_up 第{i}级"
             _unknown(s, STEP_KEYS, where)
-            if "label" not in s or "add" not in s or "conditions" not in s:
-                raise UserError(f"{where}：缺少“label”、“conditions”或“add”。")
-            parse_ratio(s["add"], f"{where} › add")
+            if "label" not in s or "conditions" not in s:
+                raise UserError(f"{where}：缺少“label”或“conditions”。")
+            if "add" in s:  # no "add": the document gives no amount, the step waits (待本单位确定)
+                parse_ratio(s["add"], f"{where} › add")
             _validate_conditions(s["conditions"], where, allow_empty=False)
     for i, ex in enumerate(doc.get("exclusions", []) or [], 1):
         where = f"剔除规则{i}"
@@ -400,6 +415,9 @@ def validate_rules(doc) -> None:
             raise UserError(f"{where}：kind 应为 {' 或 '.join(EXCLUSION_KINDS)}。")
         if ex["kind"] == "higher_level_tag" and not ex.get("tag"):
             raise UserError(f"{where}：higher_level_tag 需要“tag”（如 上级已抽查）。")
+        bad = [c for c in ex.get("except_categories", []) if c not in ids]
+        if bad:
+            raise UserError(f"{where} › except_categories：未知的类别 id“{'、'.join(bad)}”。")
     pool_names = set()
     for i, ep in enumerate(doc.get("extra_pools", []) or [], 1):
         where = f"专项对象库{i}"
@@ -425,6 +443,19 @@ def validate_rules(doc) -> None:
             not isinstance(targets["joint_per_quarter"], int) or targets["joint_per_quarter"] < 0
         ):
             raise UserError("targets › joint_per_quarter：应为非负整数。")
+    for i, rep in enumerate(doc.get("reporting", []) or [], 1):
+        where = f"报送期限{i}"
+        _unknown(rep, REPORTING_KEYS, where)
+        if not rep.get("title"):
+            raise UserError(f"{where}：缺少“title”（报送什么）。")
+        if rep.get("rule") not in REPORTING_RULES:
+            raise UserError(f"{where}：rule 应为 {'、'.join(REPORTING_RULES)} 之一。")
+        if rep.get("every", "季度") not in REPORTING_EVERY:
+            raise UserError(f"{where}：every 应为 季度 或 年。")
+        need = {"yearly_date": ("month", "day"), "next_month_day": ("day",)}.get(rep["rule"], ("days",))
+        for key in need:
+            if not isinstance(rep.get(key), int) or isinstance(rep.get(key), bool) or rep[key] <= 0:
+                raise UserError(f"{where}：“{key}”应为正整数。")
     pub = doc.get("publication")
     if pub:
         _unknown(pub, PUBLICATION_KEYS, "publication（公示期限）")
@@ -488,6 +519,47 @@ def set_policy(session: Session, id_or_path) -> PolicyVersion:
         office.policy_id = doc["id"]
     session.flush()
     return version
+
+
+def set_step_amounts(session: Session, amounts: dict[str, str | None]) -> PolicyVersion:
+    """The office enters the step-up amounts a document does not state ({step id: "5%"}; "" or None = 待本单位确定).
+
+    Stored as a new active rule version (audited like every version); a step applies only once it has an amount.
+    """
+    doc = active_rules(session)
+    steps = {s.get("id", s["label"]): s for s in (doc.get("step_up") or {}).get("steps", [])}
+    unknown = [k for k in amounts if k not in steps]
+    if unknown:
+        known = "、".join(steps) or "（当前规则没有比例递加）"
+        raise UserError(f"没有编号为“{'、'.join(unknown)}”的比例递加规则。可选：{known}。")
+    for key, value in amounts.items():
+        step = steps[key]
+        if value in (None, ""):
+            for k in ("add", "set_by", "set_at"):
+                step.pop(k, None)
+            continue
+        frac = parse_ratio(value, f"比例递加“{step['label']}”")
+        step["add"] = format_ratio(frac)
+        step["set_by"] = current_user()
+        step["set_at"] = date.today().isoformat()
+    return set_policy(session, doc)
+
+
+def set_conflict_reading(session: Session, *, narrow: bool) -> PolicyVersion:
+    """秦皇岛's conflict clause: the wide reading (every 一般 condition beats 重点) or the narrow one (only the
+    conditions named in ``narrow_conditions``, i.e. 正面清单). Stored as a new active rule version (audited)."""
+    doc = active_rules(session)
+    narrowable = [c for c in doc.get("conflicts") or [] if c.get("narrow_conditions")]
+    if not narrowable:
+        raise UserError("当前规则没有冲突条款可选择窄读法（只有秦皇岛方案有“以一般监管对象的指定条件为准”的条款）。")
+    for c in narrowable:
+        c["narrow"] = bool(narrow)
+    return set_policy(session, doc)
+
+
+def waiting_steps(doc: dict) -> list[dict]:
+    """Step-up levels whose amount the office has not entered yet (待本单位确定)."""
+    return [s for s in (doc.get("step_up") or {}).get("steps", []) if "add" not in s]
 
 
 def active_version(session: Session) -> PolicyVersion | None:
@@ -609,7 +681,7 @@ def describe(doc: dict) -> list[dict]:
                 kind="比例递加",
                 id=s.get("id", ""),
                 name=s["label"],
-                ratio="+" + format_ratio(parse_ratio(s["add"])),
+                ratio=("+" + format_ratio(parse_ratio(s["add"]))) if "add" in s else WAITING,
                 mode="",
                 conditions=condition_text(s["conditions"]),
                 source=s.get("source", step.get("source", "")),
@@ -625,7 +697,7 @@ def describe(doc: dict) -> list[dict]:
                 name=" / ".join(names.get(b, b) for b in c["between"]) + " → " + names.get(c["winner"], c["winner"]),
                 ratio="",
                 mode="",
-                conditions="",
+                conditions=_reading_text(doc, c),
                 source=c.get("source", ""),
                 choice=c.get("choice", ""),
             )
@@ -644,6 +716,18 @@ def describe(doc: dict) -> list[dict]:
             )
         )
     return rows
+
+
+def _reading_text(doc: dict, conflict: dict) -> str:
+    """“宽读法（可选窄读法：仅 正面清单内）” / “窄读法：仅 正面清单内” for a conflict that can be read narrowly."""
+    ids = conflict.get("narrow_conditions") or []
+    if not ids:
+        return ""
+    winner = next((c for c in doc["categories"] if c["id"] == conflict["winner"]), {"conditions": []})
+    labels = [_cond_text(x) for x in winner["conditions"] if x.get("id") in ids] or ids
+    if conflict.get("narrow"):
+        return "窄读法：仅 " + "、".join(labels) + " 构成冲突"
+    return "宽读法（可选窄读法：仅 " + "、".join(labels) + " 构成冲突）"
 
 
 def _ratio_text(r) -> str:

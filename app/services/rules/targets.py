@@ -116,7 +116,8 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
             actual = Fraction(sum(c["credit"] for c in checks), len(checks)) if checks else None
             ok = actual is not None and actual >= target
             value = _pct(actual)
-            detail = f"目标：不低于 {_pct(target)}（{sum(c['credit'] for c in checks)}/{len(checks)} 次抽查的对象有信用风险分类）"
+            rated = sum(c["credit"] for c in checks)
+            detail = f"目标：不低于 {_pct(target)}（{rated}/{len(checks)} 次抽查的对象有信用风险分类）"
         elif key == "annual_coverage":
             target = policies.parse_ratio(goal)
             from app.services.rules.classification import pool_objects

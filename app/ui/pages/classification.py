@@ -32,8 +32,10 @@ COLUMNS = [
     ("mode", "检查方式"),
     ("extra", "专项对象库"),
     ("override", "人工指定"),
+    ("moved", "冲突条款调整"),
     ("reason", "归类理由"),
 ]
+MOVED_FILTER = "冲突条款调整的对象"
 
 
 def period_choices(today: date | None = None) -> list[str]:
@@ -118,9 +120,11 @@ class ClassificationPage(QWidget):
             except UserError as exc:
                 self.title.setText(exc.message)
                 return
+            moves = classification.conflict_moves(classes, rules)
             rows = []
             for o in objs:
                 c = classes[o.id]
+                move = moves.get(o.id)
                 rows.append(
                     dict(
                         id=o.id,
@@ -131,6 +135,8 @@ class ClassificationPage(QWidget):
                         mode=c.mode,
                         extra=classification.extra_pools_of(o, rules),
                         override=c.overridden,
+                        moved=f"{move[0]} → {move[1]}" if move else "",
+                        _moved="是" if move else "",
                         reason=c.reason,
                         _color="#b00020"
                         if c.category == policies.UNCLASSIFIED
@@ -143,6 +149,8 @@ class ClassificationPage(QWidget):
         self.category.blockSignals(True)
         self.category.clear()
         self.category.addItems(["全部"] + policies.category_names_of(rules) + [policies.UNCLASSIFIED])
+        if moves:
+            self.category.addItem(MOVED_FILTER)
         self.category.setCurrentText(current if current else "全部")
         self.category.blockSignals(False)
         self.model.set_rows(rows)
@@ -153,13 +161,20 @@ class ClassificationPage(QWidget):
         parts = [f"{k} {counts.get(k, 0)} 家" for k in policies.category_names_of(rules)]
         parts.append(f"未分类 {counts.get(policies.UNCLASSIFIED, 0)} 家")
         manual = sum(1 for r in rows if r["override"])
+        moved = ""
+        if moves:
+            clause = next(iter(moves.values()))[2]
+            moved = f"冲突条款调整 {len(moves)} 家（“{clause}”；选“{MOVED_FILTER}”查看名单）；"
         self.summary.setText(
-            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家。"
+            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家；{moved}"
             "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定。"
         )
 
     def _apply_filter(self, *_args) -> None:
         cat = self.category.currentText()
+        if cat == MOVED_FILTER:
+            self.proxy.set_key_filter("_moved", "是")
+            return
         self.proxy.set_key_filter("category", None if cat in ("", "全部") else cat)
 
     def visible_rows(self) -> list[dict]:

@@ -161,6 +161,8 @@ class TaskDialog(_Form):
         self.tags = QLineEdit()
         self.permit = QLineEdit()
         self.permit.setPlaceholderText("重点管理、简化管理、登记管理")
+        self.registered_by = QLineEdit()
+        self.registered_by.setPlaceholderText("如 2023-12-31（秦皇岛：2023年12月31日前登记设立）")
         self.initiator = QLineEdit(plan.initiator)
         self.partners = QLineEdit("、".join(plan.partners or []))
         self.start = _date_edit(plan.start_date)
@@ -179,6 +181,7 @@ class TaskDialog(_Form):
             ("范围：行业", self.industry),
             ("范围：标签", self.tags),
             ("范围：排污许可类别", self.permit),
+            ("范围：成立日期不晚于", self.registered_by),
             ("发起科室/部门", self.initiator),
             ("联合科室/部门", self.partners),
             ("开始日期", self.start),
@@ -210,6 +213,8 @@ class TaskDialog(_Form):
             vals = self._split(w.text())
             if vals:
                 scope[key] = vals
+        if self.registered_by.text().strip():
+            scope["registered_by"] = self.registered_by.text().strip()  # checked by the core (quota.validate_scope)
         return scope
 
     def values(self) -> dict:

@@ -19,10 +19,12 @@ COLUMNS = [
     ("category", "监管类别"),
     ("stratum", "分层"),
     ("pool", "名录数"),
+    ("excluded_n", "已剔除"),
     ("ratio", "比例"),
     ("required", "应抽"),
+    ("visits", "家次"),
     ("mode", "检查方式"),
-    ("excluded_n", "已剔除"),
+    ("waiting", "待定规则"),
     ("note", "说明"),
 ]
 TARGET_COLUMNS = [("title", "年度目标"), ("value", "完成情况"), ("status", "是否达标"), ("detail", "说明")]
@@ -99,11 +101,18 @@ class QuotaPage(QWidget):
                         pool=r["pool"],
                         ratio=r["ratio"],
                         required=r["required"],
+                        visits=r["visits"] if r["visits"] != r["required"] else "",
                         mode=r["mode"],
                         excluded_n=len(r["excluded"]) or "",
+                        waiting="；".join(r["waiting"]),
                         note=r["note"],
+                        shortfall=r["shortfall"],
+                        modes=r["modes"],
+                        objects=[o.id for o in r["objects"]],
                         _tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
-                        _color="#b00020" if r["category"] == policies.UNCLASSIFIED else None,
+                        _color="#b00020"
+                        if r["category"] == policies.UNCLASSIFIED or r["shortfall"]
+                        else ("#9a6700" if r["waiting"] else None),
                     )
                 )
             p = parse_period(period)
@@ -123,11 +132,19 @@ class QuotaPage(QWidget):
         self.model.set_rows(rows)
         self.target_model.set_rows(goals)
         total = sum(r["required"] for r in rows)
-        onsite = sum(r["required"] for r in rows if r["mode"] == "现场")
-        self.total.setText(
-            f"合计应抽 {total} 家（现场 {onsite}，非现场 {total - onsite}）。比例按文件换算到所选期间，"
-            "应抽数向上取整；“已剔除”为按规则剔除的对象（鼠标停留可见名单）。"
-        )
+        offsite_pool = sum(1 for r in rows for oid in r["objects"] if r["modes"].get(oid) == "非现场")
+        short = sum(r["shortfall"] for r in rows)
+        waiting = sum(1 for r in rows if r["waiting"])
+        parts = [
+            f"合计应抽 {total} 家。应抽数按整个类别（含已剔除对象）计算、每个比例取整一次；"
+            "剔除只决定抽谁（鼠标停留可见名单）。检查方式按每家对象的情况确定"
+            + (f"（可抽对象中 {offsite_pool} 家为非现场）。" if offsite_pool else "。")
+        ]
+        if short:
+            parts.append(f"剔除后对象不足：少抽 {short} 家（红色行）。")
+        if waiting:
+            parts.append(f"{waiting} 行有待本单位确定的比例递加（棕色行），在“规则设置”中填写幅度后生效。")
+        self.total.setText("".join(parts))
 
     def export_xlsx(self, path: str | None = None) -> bool:
         period = self.period.currentText()

@@ -4,6 +4,7 @@ edit ratios / periods / modes / precedence in the rule editor and save a new ver
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.rules import policies
 from app.ui.context import AppContext
@@ -35,6 +37,7 @@ from app.ui.widgets import SECTION_TITLE_STYLE, page_title
 COLS = ["类型", "名称", "比例", "周期", "执行季度", "检查方式", "条件"]
 C_KIND, C_NAME, C_RATIO, C_PER, C_INQ, C_MODE, C_COND = range(7)
 PERS = ["季度", "半年", "年"]
+READINGS = {False: "宽读法", True: "窄读法（仅正面清单）"}
 
 
 def _esc(text) -> str:
@@ -245,10 +248,13 @@ class RulesPage(QWidget):
                     ("step", i),
                     "比例递加",
                     s["label"],
-                    {"value": s["add"]},
+                    {"value": s.get("add", "")},
                     ratio_edit=True,
                     cond=cond(s["conditions"]),
                 )
+                if "add" not in s:  # the document gives no amount: the office enters it here
+                    self.table.item(self.table.rowCount() - 1, C_RATIO).setToolTip(policies.WAITING)
+                    self.table.item(self.table.rowCount() - 1, C_PER).setText(policies.WAITING)
             for i, rule in enumerate(doc.get("mode_rules") or []):
                 self._add_row(
                     ("moderule", i), "检查方式", rule.get("label", ""), mode=rule["mode"], cond=cond(rule["conditions"])
@@ -260,6 +266,10 @@ class RulesPage(QWidget):
                     "冲突规则",
                     " / ".join(names.get(b, b) for b in c["between"]) + " → " + names.get(c["winner"], c["winner"]),
                 )
+                if c.get("narrow_conditions"):  # 秦皇岛: the office chooses the wide or the narrow reading
+                    self._combo(
+                        self.table.rowCount() - 1, C_MODE, list(READINGS.values()), READINGS[bool(c.get("narrow"))]
+                    )
             for i, ex in enumerate(doc.get("exclusions") or []):
                 self._add_row(("exclusion", i), "剔除", ex.get("label", ""), cond=ex.get("tag", ""))
             names = {c["id"]: c["name"] for c in doc["categories"]}
@@ -365,7 +375,12 @@ class RulesPage(QWidget):
         doc = copy.deepcopy(self.doc)
         for r, ref in enumerate(self.refs):
             kind = ref[0]
-            if kind in ("conflict", "exclusion"):
+            if kind == "conflict":
+                reading = self._cell(r, C_MODE)
+                if reading in READINGS.values():
+                    doc["conflicts"][ref[1]]["narrow"] = reading == READINGS[True]
+                continue
+            if kind == "exclusion":
                 continue
             target = self._rule_of_in(doc, ref)
             mode = self._cell(r, C_MODE)
@@ -393,7 +408,14 @@ class RulesPage(QWidget):
                     spec.pop("in_quarter", None)
                 target["ratio"] = spec
             elif kind == "step":
-                target["add"] = self._cell(r, C_RATIO) or "0%"
+                value = self._cell(r, C_RATIO)
+                if not value:
+                    for key in ("add", "set_by", "set_at"):
+                        target.pop(key, None)  # no amount: the step waits (待本单位确定)
+                elif value != target.get("add"):
+                    target["add"] = value
+                    target["set_by"] = current_user()
+                    target["set_at"] = date.today().isoformat()
         doc["precedence"] = [
             self.precedence.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.precedence.count())
         ]

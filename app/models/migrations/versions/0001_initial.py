@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 00:29:18.800626
+Create Date: 2026-12-01 01:04:09.262970
 """
 from alembic import op
 import sqlalchemy as sa
@@ -98,6 +98,7 @@ def upgrade() -> None:
     sa.Column('air_grade', sa.String(length=6), nullable=False),
     sa.Column('special_situations', sa.JSON(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('registration_date', sa.Date(), nullable=True),
     sa.Column('category_override', sa.String(length=40), nullable=False),
     sa.Column('override_reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
