@@ -56,17 +56,21 @@ def fix(path: Path) -> int:
         lines[n.lineno - 1] = (line[:start] + MEMBERS[n.value].encode() + line[end:]).decode("utf-8")
     new = "".join(lines)
     needed = sorted({MEMBERS[n.value].split(".")[0] for n in found})
-    missing = [name for name in needed if f"import {name}" not in new and f" {name}," not in new
-               and f", {name}" not in new]
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.ImportFrom) and node.module == "app.models.vocabulary"
+        for alias in node.names
+    }
+    missing = [name for name in needed if name not in imported]
     if missing:
-        tree = ast.parse(new)
-        body = tree.body
-        idx = 0
+        body = ast.parse(new).body
+        idx = 0  # after the module docstring and the last top-level import
         for i, node in enumerate(body):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) or (i == 0 and isinstance(node, ast.Expr)):
                 idx = node.end_lineno
-            elif i == 0 and isinstance(node, ast.Expr):
-                idx = node.end_lineno
+            elif idx:
+                break
         out = new.splitlines(keepends=True)
         out.insert(idx, f"from app.models.vocabulary import {', '.join(missing)}\n")
         new = "".join(out)

@@ -459,6 +459,14 @@ def test_condition_combinators_any_all_not_decide_membership(session):
     assert classification.match(neither, other, {}) == ["非重点"]
     assert classification.match({"not": key}, other, {}) == ["其他"]
     assert classification.match({"always": True}, other, {}) == ["全部对象"]
+    # derived facts reach the conditions inside any / all
+    punished = {"field": "penalized_last_quarter", "is": True}
+    facts = {"penalized": {other.id}}
+    assert classification.match({"any": [punished]}, other, facts) == ["上一季度被处罚 是"]
+    assert classification.match({"all": [punished, {"not": key}]}, other, facts) == ["上一季度被处罚 是", "其他"]
+    assert classification.match({"any": [punished]}, obj, facts) is None
+    assert classification.match({"not": punished}, obj, facts) == ["其他"]
+    assert classification.match({"not": punished}, other, facts) is None
     doc = policies.load_preset("longyao-2026")
     doc["categories"][1]["conditions"] = [{"all": [key, {"not": low}], "label": "重点管理且信用不低"}]
     policies.set_policy(session, doc)
