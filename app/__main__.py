@@ -20,11 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--db")
     pre.add_argument("--user")
+    for opt in ("--db-host", "--db-port", "--db-name", "--db-user"):
+        pre.add_argument(opt)
     known, rest = pre.parse_known_args(argv)
     if not rest:
         from app.ui.main import run_gui
 
-        return run_gui(db=known.db)
+        db = known.db
+        if not db and (known.db_host or known.db_name):  # a server database; the password from PGPASSWORD/.pgpass
+            from app.models.db import server_url_from_parts
+
+            db = server_url_from_parts(known.db_host, known.db_port, known.db_name, known.db_user)
+        return run_gui(db=db)
     from app.cli import run
 
     return run(argv)

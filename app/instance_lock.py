@@ -34,6 +34,19 @@ class InstanceGuard:
         lock.setStaleLockTime(0)  # never steal a live lock; a dead process's lock is removed by Qt
         if lock.tryLock(timeout_ms):
             self.lock = lock
+            # the same file under another name (hard link, symlink, letter case) finds this lock too
+            from app.services.foundation.backup import identity_lock
+
+            ident = identity_lock(sqlite_path(self.url))
+            if ident is not None:
+                other = QLockFile(str(ident))
+                other.setStaleLockTime(0)
+                if not other.tryLock(timeout_ms):
+                    self.release()
+                    info = other.getLockInfo()
+                    pid, host = (info[-3], info[-2]) if isinstance(info, tuple) and len(info) >= 3 else (0, "")
+                    return holder_message(sqlite_path(self.url), pid, host) + "（以另一个路径名打开，如快捷方式、链接）"
+                self.identity = other
             return None
         if lock.error() == QLockFile.LockError.LockFailedError:
             info = lock.getLockInfo()  # PySide6: (ok?, pid, hostname, appname); empty values if unreadable
@@ -44,6 +57,9 @@ class InstanceGuard:
         )
 
     def release(self) -> None:
+        if getattr(self, "identity", None) is not None:
+            self.identity.unlock()
+            self.identity = None
         if self.lock is not None:
             self.lock.unlock()
             self.lock = None

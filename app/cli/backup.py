@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.paths import resolve_db, sqlite_path
+from app.services.draw import draws  # noqa: F401 - registers the draw-chain check of restore candidates
 from app.services.foundation import backup as backup_service
 from app.services.foundation.errors import UserError
 
@@ -81,6 +82,8 @@ def cmd_restore(args, ctx) -> int:
             f"数据库 {sqlite_path(url)} 正在被双随机抽查工作台窗口使用（进程 {holder}）。"
             "请先关闭程序窗口再恢复，或在程序的“备份与恢复”页中恢复。未做任何更改。"
         )
+    ctx.authenticate()
+    ctx.close()  # the account is checked; the live database is reopened by restore_file only
     with ctx.as_actor():
         result = backup_service.restore_file(url, args.file)
     data = {

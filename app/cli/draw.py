@@ -16,7 +16,8 @@ def register(sub) -> None:
     p.add_argument("--task", type=int, default=None, help="抽查任务 ID（不给则按全部对象库抽取）")
     p.add_argument("--seed", default=None, help="随机种子：至少 20 位骰子数字")
     p.add_argument("--generate-seed", action="store_true", help="由计算机（操作系统安全随机数）生成种子并显示")
-    p.add_argument("--witness", action="append", default=[], help="见证人姓名（可多次给出）")
+    p.add_argument("--witness", action="append", default=[], help="见证人姓名（至少两名不同的见证人：给两次）")
+    p.add_argument("--no-witness-reason", default="", help="确实无人见证时写明原因（代替两名见证人；打印在抽取记录上）")
     p.set_defaults(func=cmd_draw)
     dsub = p.add_subparsers(dest="draw_cmd", metavar="子命令")
 
@@ -78,6 +79,8 @@ def _record_text(rec: dict) -> str:
     ]
     if rec.get("witnesses"):
         lines.append("见证人：" + "、".join(rec["witnesses"]))
+    if rec.get("no_witness_reason"):
+        lines.append("无见证人原因：" + rec["no_witness_reason"])
     for s in rec["strata"]:
         lines.append(f"【{s['category']} / {s['stratum']}】{s['mode']} 范围 {s['pool']} 家，应抽 {s['required']} 家")
         for e in s["selected"]:
@@ -118,7 +121,15 @@ def cmd_draw(args, ctx) -> int:
         raise UserError("缺少随机种子：请用 --seed 给出至少 20 位骰子数字，或用 --generate-seed 由计算机生成。")
     try:
         with ctx.session() as s:
-            d = draws.draw_now(s, args.period, args.task, seed, seed_source=source, witnesses=args.witness)
+            d = draws.draw_now(
+                s,
+                args.period,
+                args.task,
+                seed,
+                seed_source=source,
+                witnesses=args.witness,
+                no_witness_reason=args.no_witness_reason,
+            )
             rec = draws.export_record(d)
     except draws.UnassignedError as exc:
         exc.attempt["draw_id"] = None  # the draw itself was rolled back with the refused attempt
@@ -259,7 +270,14 @@ def cmd_verify(args, ctx) -> int:
         raise UserError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
     except ValueError as exc:
         raise UserError(f"文件 {path} 不是有效的 JSON：{exc}") from exc
-    problems = algo.verify_record(record)
+    except RecursionError as exc:  # deeply nested JSON: not a draw record
+        raise UserError(f"文件 {path} 的 JSON 嵌套层数过深，不是抽取记录。请选择本程序导出的抽取记录文件。") from exc
+    if not isinstance(record, dict):
+        raise UserError(f"文件 {path} 不是抽取记录（应为一个 JSON 对象）。请选择本程序导出的抽取记录文件。")
+    try:
+        problems = algo.verify_record(record)
+    except RecursionError as exc:
+        raise UserError(f"文件 {path} 的内容嵌套层数过深，不是抽取记录。请选择本程序导出的抽取记录文件。") from exc
     if problems:
         ctx.emit({"ok": False, "message": problems[0]}, f"校验失败：{problems[0]}")
         raise UserError(problems[0])

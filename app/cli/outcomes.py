@@ -48,9 +48,11 @@ def register(sub) -> None:
     im.add_argument("file")
     im.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     im.set_defaults(func=cmd_outcomes_import)
-    ap = osub.add_parser("approve", help="审核通过本期全部已录入的结果")
+    ap = osub.add_parser(
+        "approve", help="以 --user 账户（审核员或管理员）审核通过本期全部已录入的结果（本人录入的除外）"
+    )
     ap.add_argument("--period", required=True)
-    ap.add_argument("--by", required=True, help="审核人")
+    ap.add_argument("--by", default=None, help="审核人（可省略；如给出必须与 --user 相同）")
     ap.set_defaults(func=cmd_outcomes_approve)
     fu = osub.add_parser("follow-up", help="登记后续处置：整改复查、立案处罚、移送（审核/公示后也可以）")
     fu.add_argument("--period", required=True)
@@ -175,7 +177,8 @@ def cmd_outcomes_approve(args, ctx) -> int:
 
     with ctx.session() as s:
         n = outcomes.approve_period(s, args.period, args.by)
-    ctx.emit({"period": args.period, "approved": n, "by": args.by}, f"已审核通过 {n} 条检查结果（审核人：{args.by}）。")
+    by = ctx.actor.username
+    ctx.emit({"period": args.period, "approved": n, "by": by}, f"已审核通过 {n} 条检查结果（审核人：{by}）。")
     return 0
 
 

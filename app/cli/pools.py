@@ -7,16 +7,27 @@ import sys
 from app.services.foundation.errors import UserError
 
 KINDS = ("objects", "inspectors", "experts", "items")
+IMPORT_KINDS = KINDS + ("key-units", "cancelled")
 EXPORT_KINDS = KINDS + ("stats", "adjustments", "city")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="导入检查对象/执法人员/专家/事项清单（Excel 或 CSV）")
-    p.add_argument("kind", choices=KINDS, help="objects 检查对象 / inspectors 执法人员 / experts 专家 / items 事项清单")
+    p = sub.add_parser("import", help="导入检查对象/执法人员/专家/事项清单/重点排污单位名录/注销清单（Excel 或 CSV）")
+    p.add_argument(
+        "kind",
+        choices=IMPORT_KINDS,
+        help="objects 检查对象 / inspectors 执法人员 / experts 专家 / items 事项清单 / "
+        "key-units 重点排污单位名录（只更新库中已有单位）/ cancelled 注销或撤销的排污许可证清单",
+    )
     p.add_argument("file", help=".xlsx / .xls / .csv 文件")
     p.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
     p.add_argument("--skip-invalid", action="store_true", help="只导入有效行（有问题的行跳过并列入报告）")
     p.add_argument("--sheet", default=None, help="工作表名称（默认自动识别）")
+    p.add_argument(
+        "--include-other-regions",
+        action="store_true",
+        help="也导入“所在地区/地市/区县”不属于本辖区的行（默认不导入，列入报告）",
+    )
     p.add_argument("--year", type=int, default=None, help="事项清单的年度（默认今年）")
     p.add_argument("--report", default=None, help="把检查报告另存为 Excel 文件")
     p.set_defaults(func=cmd_import)
@@ -73,6 +84,7 @@ def cmd_import(args, ctx) -> int:
             sheet=args.sheet,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
+            include_other_regions=args.include_other_regions,
             year=args.year,
         )
         if not rep.written:
@@ -87,6 +99,9 @@ def cmd_import(args, ctx) -> int:
             lines.append(f"未识别、已忽略的列：{'、'.join(rep.unmapped)}")
         for e in rep.errors[:200]:
             lines.append(f"  {e['message']}")
+        if rep.notices:
+            lines.append("提示：")
+            lines.extend(f"  {n['message']}" for n in rep.notices[:200])
         if len(rep.errors) > 200:
             lines.append(f"  ……另有 {len(rep.errors) - 200} 处问题，请用 --report 文件.xlsx 保存完整报告。")
         return "\n".join(lines)
@@ -94,7 +109,8 @@ def cmd_import(args, ctx) -> int:
     ctx.emit(data, text)
     if rep.errors and not rep.written and not rep.dry_run:
         sys.stderr.write(
-            f"错误：发现 {len(rep.errors)} 处问题，未写入任何数据。请修改文件后重新导入，或加 --skip-invalid 只导入有效行。\n"
+            f"错误：发现 {len(rep.errors)} 处问题，未写入任何数据。"
+            "请修改文件后重新导入，或加 --skip-invalid 只导入有效行。\n"
         )
         return 1
     if rep.dry_run and rep.errors:
@@ -121,6 +137,7 @@ def cmd_objects_list(args, ctx) -> int:
             "\n".join(
                 f"{r['uscc']}  {r['name']}  {r['permit_class'] or '-'}  {r['township']}  {r['status']}"
                 + (f"  [{'、'.join(r['tags'])}]" if r["tags"] else "")
+                + (f"  许可证已过期：{'、'.join(r['expired_permits'])}" if r.get("expired_permits") else "")
                 for r in rows
             )
             + f"\n共 {len(rows)} 家。"
@@ -193,6 +210,11 @@ def cmd_demo(args, ctx) -> int:
     from app.services.demo import demo
 
     with ctx.session() as s:
-        result = demo.create_demo(s, seed=args.seed, n_objects=args.objects)
+        import os
+
+        given = os.environ.get("SSJ_KEY_PASSPHRASE") or None
+        result = demo.create_demo(s, seed=args.seed, n_objects=args.objects, key_passphrase=given)
+        if given:
+            result["key_passphrase_note"] = "环境变量 SSJ_KEY_PASSPHRASE 中给出的口令"
     ctx.emit(result, demo.describe(result))
     return 0

@@ -26,10 +26,17 @@ def register(sub) -> None:
     e.add_argument("--period", required=True)
     e.add_argument("--out", required=True, help="目标文件夹（如 U 盘根目录）")
     e.set_defaults(func=cmd_package_export)
+    e.epilog = "报送口令由环境变量 SSJ_KEY_PASSPHRASE 给出（解开本单位的签名私钥）。"
     i = psub.add_parser("import", help="市级：校验并导入县级报送包")
     i.add_argument("file")
     i.add_argument("--period", default=None, help="只接受此期间的报送包")
     i.set_defaults(func=cmd_package_import)
+    w = psub.add_parser("withdraw", help="市级管理员：撤回一个误导入的报送包（须说明原因，记入审计日志）")
+    w.add_argument("--county", default="", help="县级单位名称（与 --period 一起指定其当前报送包）")
+    w.add_argument("--period", default="", help="期间，如 2026Q1")
+    w.add_argument("--id", type=int, default=None, help="或直接给出报送包编号（导入时显示的 report_id）")
+    w.add_argument("--reason", required=True, help="撤回原因")
+    w.set_defaults(func=cmd_package_withdraw)
     v = psub.add_parser("verify", help="只校验报送包（不导入）")
     v.add_argument("file")
     v.set_defaults(func=cmd_package_verify)
@@ -39,6 +46,16 @@ def register(sub) -> None:
     k = ksub.add_parser("export", help="导出本单位公钥（供市级登记）")
     k.add_argument("--out", required=True)
     k.set_defaults(func=cmd_key_export)
+    k = ksub.add_parser(
+        "passphrase",
+        help="设置或更改报送口令（原口令：SSJ_KEY_PASSPHRASE；新口令：SSJ_NEW_KEY_PASSPHRASE）",
+    )
+    k.set_defaults(func=cmd_key_passphrase)
+    k = ksub.add_parser(
+        "replace", help="更换签名密钥（口令遗忘、备份外流时）；新密钥用 SSJ_KEY_PASSPHRASE 加密，需市局重新登记"
+    )
+    k.add_argument("--reason", required=True, help="更换原因")
+    k.set_defaults(func=cmd_key_replace)
 
     p = sub.add_parser("county", help="市级：登记的县级单位")
     csub = p.add_subparsers(dest="county_cmd", required=True, metavar="子命令")
@@ -46,6 +63,9 @@ def register(sub) -> None:
     r.add_argument("--key", required=True, help="县级单位导出的公钥 .pem")
     r.add_argument("--name", required=True)
     r.add_argument("--region-code", default="")
+    r.add_argument(
+        "--replace", action="store_true", help="该县已登记、现更换了签名密钥：用新公钥替换同名县级单位的旧公钥"
+    )
     r.set_defaults(func=cmd_county_register)
     ls = csub.add_parser("list", help="列出已登记的县级单位")
     ls.set_defaults(func=cmd_county_list)
@@ -140,8 +160,45 @@ def cmd_package_export(args, ctx) -> int:
     from app.services.exchange import packages
 
     with ctx.session() as s:
-        info = packages.export_package(s, args.period, args.out)
+        info = packages.export_package(s, args.period, args.out, passphrase=_passphrase())
     ctx.emit(info, info["message"])
+    return 0
+
+
+def _passphrase(env: str = "SSJ_KEY_PASSPHRASE") -> str | None:
+    import os
+
+    return os.environ.get(env)
+
+
+def cmd_key_passphrase(args, ctx) -> int:
+    from app.services.exchange import packages
+    from app.services.foundation import office as office_service
+
+    with ctx.session() as s:
+        office = office_service.change_passphrase(
+            s, _passphrase(office_service.KEY_ENV), _passphrase(office_service.NEW_KEY_ENV)
+        )
+        fp = packages.key_fingerprint(office.public_key_pem)
+    ctx.emit(
+        {"ok": True, "fingerprint": fp},
+        f"报送口令已设置，签名私钥已用新口令加密。公钥指纹：{packages.format_fingerprint(fp)}",
+    )
+    return 0
+
+
+def cmd_key_replace(args, ctx) -> int:
+    from app.services.exchange import packages
+    from app.services.foundation import office as office_service
+
+    with ctx.session() as s:
+        info = office_service.replace_key(s, _passphrase(office_service.KEY_ENV), args.reason)
+    ctx.emit(
+        info,
+        f"已更换签名密钥。新公钥指纹：{packages.format_fingerprint(info['fingerprint'])}\n"
+        "请用“ssj key export --out 公钥.pem”导出新公钥交市局，电话核对指纹后由市局重新登记"
+        "（ssj county register --replace）；在此之前市局不会接受本单位的新报送包。",
+    )
     return 0
 
 
@@ -150,6 +207,19 @@ def cmd_package_import(args, ctx) -> int:
 
     with ctx.session() as s:
         info = packages.import_package(s, args.file, period=args.period)
+    ctx.emit(info, info["message"])
+    return 0
+
+
+def cmd_package_withdraw(args, ctx) -> int:
+    from app.services.exchange import packages
+
+    if args.id is None and not (args.county and args.period):
+        raise UserError("请用 --county 和 --period 指定县级单位和期间，或用 --id 指定报送包编号。")
+    with ctx.session() as s:
+        info = packages.withdraw_report(
+            s, county=args.county, period=args.period, reason=args.reason, report_id=args.id
+        )
     ctx.emit(info, info["message"])
     return 0
 
@@ -196,7 +266,9 @@ def cmd_county_register(args, ctx) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"无法读取公钥文件 {path}：请使用县级单位导出的 .pem 文件。") from exc
     with ctx.session() as s:
-        county = packages.register_county(s, key_text=text, name=args.name, region_code=args.region_code)
+        county = packages.register_county(
+            s, key_text=text, name=args.name, region_code=args.region_code, replace=args.replace
+        )
         info = {
             "id": county.id,
             "name": county.office_name,

@@ -7,5 +7,12 @@ from app.models.core import AuditEntry, AuditHead, Office, Setting, User  # noqa
 from app.models.draw import Draw, DrawSelection, TeamMember  # noqa: F401
 from app.models.exchange import CountyReport, TrustedCounty  # noqa: F401
 from app.models.outcomes import Attachment, CalendarDay, Outcome, Publication, ResultPhrase  # noqa: F401
-from app.models.pools import ColumnMapping, InspectionItem, InspectionObject, Inspector, ObjectChange  # noqa: F401
+from app.models.pools import (  # noqa: F401
+    ColumnMapping,
+    InspectionItem,
+    InspectionObject,
+    Inspector,
+    ObjectChange,
+    ObjectPermit,
+)
 from app.models.rules import Plan, PlanAdjustment, PolicyVersion, Task  # noqa: F401

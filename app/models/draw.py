@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
 
 DRAW_STATES = ("草稿", "已冻结", "已抽取", "已确认", "已作废")
+VOID = "已作废"
+
+
+def live_key(period: str, task_id: int | None) -> str:
+    """The slot a live (not 作废) draw occupies: one per task and period, or one per period without a task."""
+    return f"{period}/{task_id if task_id is not None else '*'}"
+
+
+def _live_key_default(ctx) -> str | None:
+    row = ctx.get_current_parameters()
+    if row.get("state") == VOID:
+        return None
+    return live_key(row.get("period"), row.get("task_id"))
 
 
 class Draw(Base):
     """抽取记录 — one draw for a task and period, moving 草稿 → 已冻结 → 已抽取 → 已确认 | 已作废."""
 
     __tablename__ = "draw"
+    # One live draw per task and period, enforced by the database itself (two processes drawing at the same
+    # moment: the second INSERT fails): `live_key` is set while the draw is live and cleared when it is 作废.
+    __table_args__ = (UniqueConstraint("live_key", name="uq_draw_live_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(10), index=True)  # 2026Q1, 2026H1, 2026
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), nullable=True, index=True)
@@ -40,6 +56,7 @@ class Draw(Base):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     voided_by: Mapped[str] = mapped_column(String(80), default="")
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    live_key: Mapped[str | None] = mapped_column(String(40), nullable=True, default=_live_key_default)
 
 
 class DrawSelection(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -40,3 +40,10 @@ class CountyReport(Base):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("county_report.id"), nullable=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(80), default="")
+    # The county's audit-log head when it wrote the package (short form printed on its documents too).
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="")
+    # 撤回: a wrongly accepted package set aside by the city administrator (reason required, audited).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    withdrawn_by: Mapped[str] = mapped_column(String(80), default="")
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")

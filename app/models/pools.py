@@ -15,6 +15,9 @@ CREDIT_GRADES = ("A", "B", "C", "D")
 CREDIT_RISKS = ("低风险", "一般风险", "较高风险", "高风险")
 AIR_GRADES = ("A", "B", "B-", "C", "D", "引领性")
 INSPECTOR_KINDS = ("执法人员", "辅助人员", "专家")
+PERMIT_STATES = ("有效", "注销", "撤销")  # 过期 is not stored: it follows from valid_to and the day
+# 重点排污单位名录 categories as the 名录 publish them (环境监管重点单位名录管理办法, 2022)
+KEY_UNIT_CATEGORIES = ("水环境", "大气环境", "土壤污染", "声环境", "地下水", "环境风险", "其他")
 
 
 class InspectionItem(Base):
@@ -62,6 +65,7 @@ class InspectionObject(Base):
     air_grade: Mapped[str] = mapped_column(String(6), default="")  # 大气绩效等级
     special_situations: Mapped[list] = mapped_column(JSON, default=list)  # 特殊监管情形
     tags: Mapped[list] = mapped_column(JSON, default=list)  # 标签
+    key_categories: Mapped[list] = mapped_column(JSON, default=list)  # 重点排污单位名录类别
     registration_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # 成立日期（登记设立）
     # Manual classification override (supervision category) with its recorded reason.
     category_override: Mapped[str] = mapped_column(String(40), default="")
@@ -86,6 +90,29 @@ class ObjectChange(Base):
     source: Mapped[str] = mapped_column(String(300), default="")  # e.g. import file name
 
 
+class ObjectPermit(Base):
+    """排污许可证 / 排污登记 — one permit of an object (an enterprise may hold several).
+
+    `state` is 有效 / 注销 / 撤销 (with `state_date` and `state_reason` from the platform's cancelled list);
+    whether a valid permit has expired follows from `valid_to` and the day it is looked at."""
+
+    __tablename__ = "object_permit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_id: Mapped[int] = mapped_column(ForeignKey("inspection_object.id"), index=True)
+    permit_no: Mapped[str] = mapped_column(String(60), unique=True)  # 许可证编号 / 登记编号
+    permit_class: Mapped[str] = mapped_column(String(10), default="")  # 管理类别
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)  # 有效期限 from
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)  # 有效期限 to
+    issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 发证日期
+    issuer: Mapped[str] = mapped_column(String(200), default="")  # 发证机关
+    state: Mapped[str] = mapped_column(String(10), default="有效")
+    state_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    state_reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")  # the file it came from
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 class Inspector(Base):
     """执法检查人员 / 辅助人员 / 专家 — one person of the inspector or expert pool."""
 
@@ -101,7 +128,8 @@ class Inspector(Base):
     gender: Mapped[str] = mapped_column(String(4), default="")
     years: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 工作年限
     expertise: Mapped[list] = mapped_column(JSON, default=list)  # 业务专长
-    on_duty: Mapped[bool] = mapped_column(Boolean, default=True)  # 在编在岗
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=True)  # 在编在岗 (may be drawn)
+    duty_status: Mapped[str] = mapped_column(String(20), default="")  # 状态 as the roster says: 在岗, 调离, 退休…
     avoid_usccs: Mapped[list] = mapped_column(JSON, default=list)  # 回避对象
     id_no: Mapped[str] = mapped_column(String(40), default="")  # 身份证号/工号 (dedup key when no cert)
     phone: Mapped[str] = mapped_column(String(40), default="")

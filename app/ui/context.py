@@ -19,8 +19,9 @@ class AppContext:
 
     @contextmanager
     def session(self):
-        """A unit of work as the logged-in user; commits on success, rolls back on error."""
-        with acting_as(self.actor), self.db.Session() as s:
+        """A unit of work as the logged-in user; commits on success, rolls back on error. It takes the write
+        lock first (`Database.writer`), so what it reads cannot be changed by another clerk before it commits."""
+        with acting_as(self.actor), self.db.writer() as s:
             try:
                 yield s
                 s.commit()

@@ -64,7 +64,6 @@ class CrashDialog(QDialog):
 
 
 def handle_exception(exc_type, exc, tb) -> None:
-    global _showing
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
@@ -73,9 +72,32 @@ def handle_exception(exc_type, exc, tb) -> None:
     if app is None or _showing or threading.current_thread() is not threading.main_thread():
         sys.__excepthook__(exc_type, exc, tb)
         return
+    show_dialog(exc_type, exc, tb)
+
+
+def show_dialog(exc_type, exc, tb, details: str | None = None) -> None:
+    """The crash dialog over the active window (one at a time); a known database fault gets its Chinese message."""
+    global _showing
+    if _showing or QApplication.instance() is None:
+        return
+    from app.services.foundation.errors import database_message
+
+    known = database_message(exc) if isinstance(exc, Exception) else None
+    if known is not None:  # a database fault (disk full, read-only, locked, server away…): the one translation
+        from PySide6.QtWidgets import QMessageBox
+
+        _showing = True
+        try:
+            QMessageBox.warning(QApplication.activeWindow(), f"{APP_NAME} — 无法完成", known)
+        finally:
+            _showing = False
+        return
     _showing = True
     try:
-        dlg = CrashDialog(details_text(exc_type, exc, tb), QApplication.activeWindow())
+        text = details_text(exc_type, exc, tb)
+        if details and details.strip() and "Traceback" in details and "Traceback" not in text:
+            text += "\n" + details
+        dlg = CrashDialog(text, QApplication.activeWindow())
         dlg.setWindowModality(Qt.WindowModality.ApplicationModal)
         dlg.exec()
     finally:

@@ -90,6 +90,14 @@ class FirstRunDialog(QDialog):
         form.addRow("再次输入密码 *", self.password2)
         lay.addWidget(box)
 
+        box = QGroupBox("报送口令（加密本单位的签名私钥，写报送包时输入）")
+        form = QFormLayout(box)
+        self.key_passphrase = password_edit("至少 8 位，与登录密码不同")
+        self.key_passphrase2 = password_edit()
+        form.addRow("报送口令 *", self.key_passphrase)
+        form.addRow("再次输入 *", self.key_passphrase2)
+        lay.addWidget(box)
+
         self.error = QLabel("")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
@@ -114,6 +122,12 @@ class FirstRunDialog(QDialog):
             return self._fail("两次输入的密码不一致，请重新输入。", self.password2)
         if not self.password.text():
             return self._fail("请为管理员设置密码（至少 6 位）。", self.password)
+        if self.key_passphrase.text() != self.key_passphrase2.text():
+            return self._fail("两次输入的报送口令不一致，请重新输入。", self.key_passphrase2)
+        try:
+            office_service.check_passphrase(self.key_passphrase.text())
+        except UserError as exc:
+            return self._fail(exc.message, self.key_passphrase)
         preset = self.preset.currentData() or ""
         try:
             with acting_as(Actor(admin, "管理员")), self.db.Session() as s:
@@ -125,6 +139,7 @@ class FirstRunDialog(QDialog):
                     parent_name=self.parent_name.text(),
                     admin=admin,
                     admin_password=self.password.text(),
+                    key_passphrase=self.key_passphrase.text(),
                 )
                 if preset:
                     from app.services.rules import policies

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -34,7 +31,8 @@ from app.services.foundation.errors import UserError
 from app.services.pools import importer
 from app.services.pools import reader as tabular
 from app.ui.context import AppContext
-from app.ui.workers import run_in_background
+from app.ui.files import open_file_dialog, save_file_dialog, show_saved
+from app.ui.operations import Cancelled, confirm, run_op, show_info
 
 MAX_SHOWN_ERRORS = 5000
 IGNORE_TEXT = "（不导入）"
@@ -61,11 +59,11 @@ class FilePage(QWizardPage):
         self.error.setStyleSheet("color:#b00020")
         layout.addWidget(self.error)
         layout.addStretch(1)
+        self.reading = None
+        self._read_for: str | None = None
 
     def browse(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(
-            self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)"
-        )
+        path, _f = open_file_dialog(self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)")
         if path:
             self.path.setText(path)
 
@@ -73,21 +71,38 @@ class FilePage(QWizardPage):
         return bool(self.path.text().strip())
 
     def validatePage(self) -> bool:
-        self.error.clear()
+        """The file is read off the UI thread (a 50,000-row file takes seconds); the wizard moves on when it is."""
         path = self.path.text().strip()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a 50,000-row file takes a second or two
-        try:
-            with self.w.ctx.read() as s:
-                known = importer.known_headers(s, self.w.kind)
-            self.w.sheets = tabular.sheet_names(path)
-            self.w.table = tabular.read_table(path, known_headers=known)
-        except UserError as exc:
-            self.error.setText(exc.message)
+        if self._read_for == path and self.w.table is not None:
+            self._read_for = None
+            return True
+        if self.reading is not None:
             return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.w.path = Path(path)
-        return True
+        self.error.clear()
+        kind = self.w.kind
+
+        def read(s):
+            known = importer.known_headers(s, kind)
+            return tabular.sheet_names(path), tabular.read_table(path, known_headers=known)
+
+        def done(result) -> None:
+            self.reading = None
+            self.w.sheets, self.w.table = result
+            self.w.path = Path(path)
+            self._read_for = path
+            self.w.next()
+
+        def failed(exc) -> bool:
+            self.reading = None
+            if isinstance(exc, UserError):
+                self.error.setText(exc.message)
+                return True
+            return False
+
+        self.reading = run_op(
+            self, self.w.ctx, read, read=True, background=True, title="正在读取文件……", success=done, failure=failed
+        )
+        return False
 
 
 class SheetPage(QWizardPage):
@@ -274,19 +289,38 @@ class PreviewPage(QWizardPage):
         self.summary.setText("正在检查……")
         ctx, kind, path, table, mapping = self.w.ctx, self.w.kind, self.w.path, self.w.table, self.w.mapping
 
-        def job(progress, cancelled):
-            with ctx.read() as s:
-                return importer.run_import(
-                    s, kind, path, table=table, mapping=mapping, dry_run=True, progress=progress, cancelled=cancelled
-                )
+        def check(s, progress):
+            return importer.run_import(
+                s,
+                kind,
+                path,
+                table=table,
+                mapping=mapping,
+                dry_run=True,
+                progress=progress,
+                cancelled=progress.cancelled,
+            )
 
-        self.worker = run_in_background(
-            self, "正在检查文件…", job, on_done=self.show_report, on_error=self.failed, actor=ctx.actor
+        self.worker = run_op(
+            self,
+            ctx,
+            check,
+            read=True,
+            background=True,
+            progress=True,
+            cancellable=True,
+            title="正在检查文件……",
+            success=self.show_report,
+            failure=self.failed,
         )
 
-    def failed(self, exc, _tb) -> None:
-        self.summary.setText(exc.message if isinstance(exc, UserError) else f"检查失败：{exc}")
+    def failed(self, exc) -> bool:
+        if isinstance(exc, Cancelled):
+            self.summary.setText("检查已取消。点“< 上一步”再“下一步 >”可重新检查。")
+        else:
+            self.summary.setText(exc.message if isinstance(exc, UserError) else "检查失败：详细信息已写入日志。")
         self.completeChanged.emit()
+        return isinstance(exc, UserError)
 
     def show_report(self, rep: importer.ImportReport) -> None:
         self.report = rep
@@ -317,17 +351,12 @@ class PreviewPage(QWizardPage):
         if self.report is None:
             return
         default = f"{self.w.path.stem}-导入检查报告.xlsx"
-        path, _f = QFileDialog.getSaveFileName(
-            self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)"
-        )
+        path, _f = save_file_dialog(self, "保存错误报告", str(self.w.path.with_name(default)), "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            importer.save_report(self.report, path if path.lower().endswith(".xlsx") else path + ".xlsx")
-        except UserError as exc:
-            QMessageBox.warning(self, "保存失败", exc.message)
-            return
-        QMessageBox.information(self, "已保存", f"检查报告已保存到：\n{path}")
+        out = path if path.lower().endswith(".xlsx") else path + ".xlsx"
+        if run_op(self, None, lambda: importer.save_report(self.report, out), error_title="保存失败").ok:
+            show_saved(self, out, f"检查报告已保存到：\n{out}", "已保存")
 
     def isComplete(self) -> bool:
         rep = self.report
@@ -347,6 +376,8 @@ class ImportWizard(QWizard):
         self.table: tabular.Table | None = None
         self.mapping: dict[str, str] = {}
         self.result_report: importer.ImportReport | None = None
+        self.writing = None  # the running import (an operations.Op) while it writes
+        self._closing = False
         self.setWindowTitle(f"导入{importer.KIND_LABELS[kind]}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.file_page, self.sheet_page = FilePage(self), SheetPage(self)
@@ -360,39 +391,84 @@ class ImportWizard(QWizard):
         self.resize(860, 600)
 
     def accept(self) -> None:
-        """导入: write on a worker thread (one transaction); the wizard closes when it is done."""
+        """导入: write on a worker thread (one transaction); the wizard closes when it is done. While it writes,
+        上一步/导入 are disabled and × or 取消 ask whether to stop; stopping rolls everything back."""
         rep = self.preview_page.report
-        if rep is None:
+        if rep is None or self.writing is not None:
             return
         ctx, kind, path, table, mapping = self.ctx, self.kind, self.path, self.table, self.mapping
         skip = self.preview_page.skip.isChecked()
 
-        def job(progress, cancelled):
-            with ctx.session() as s:
-                result = importer.run_import(
-                    s,
-                    kind,
-                    path,
-                    table=table,
-                    mapping=mapping,
-                    skip_invalid=skip,
-                    progress=progress,
-                    cancelled=cancelled,
-                )
-                if not result.written:
-                    raise UserError(result.summary())
-                return result
+        def write(s, progress):
+            result = importer.run_import(
+                s,
+                kind,
+                path,
+                table=table,
+                mapping=mapping,
+                skip_invalid=skip,
+                progress=progress,
+                cancelled=progress.cancelled,
+            )
+            if not result.written:
+                raise UserError(result.summary())
+            return result
 
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
-        run_in_background(self, "正在导入…", job, on_done=self._done, on_error=self._failed, actor=ctx.actor)
+        self._set_writing(True)
+        self.writing = run_op(
+            self,
+            ctx,
+            write,
+            background=True,
+            progress=True,
+            cancellable=True,
+            title="正在导入……",
+            error_title="没有导入",
+            success=self._done,
+            failure=self._failed,
+        )
+
+    def _set_writing(self, on: bool) -> None:
+        for which in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton):
+            self.button(which).setEnabled(not on)
 
     def _done(self, rep: importer.ImportReport) -> None:
+        self.writing = None
         self.result_report = rep
         self.imported.emit(rep)
-        QMessageBox.information(self, "导入完成", rep.summary())
+        show_info(self, rep.summary(), "导入完成")
         super().accept()
 
-    def _failed(self, exc, _tb) -> None:
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        message = exc.message if isinstance(exc, UserError) else f"导入失败，数据库没有任何改动。\n{exc}"
-        QMessageBox.warning(self, "没有导入", message)
+    def _failed(self, exc) -> bool:
+        self.writing = None
+        self._set_writing(False)
+        if isinstance(exc, Cancelled):
+            show_info(self, "导入已中止，数据库没有任何改动。", "没有导入")
+            if self._closing:
+                super().reject()
+            return True
+        return False
+
+    def stop_writing(self) -> bool:
+        """Ask whether to stop the running import; True when it was stopped (or nothing was running)."""
+        op = self.writing
+        if op is None or op.done.is_set():
+            return True
+        if not confirm(self, "正在导入。中止后本次导入的所有行都不会写入数据库。确定中止？", "中止导入"):
+            return False
+        self._closing = True
+        op.cancel()
+        return True
+
+    def reject(self) -> None:
+        if self.writing is not None:
+            self.stop_writing()  # the wizard closes when the rollback has been reported
+            return
+        super().reject()
+
+    def closeEvent(self, event) -> None:
+        if self.writing is not None:
+            self.stop_writing()
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit, QVBoxLayout
 
 from app import APP_NAME
 from app.models.db import Database
-from app.services.foundation import accounts
+from app.services.foundation import accounts, listings
 from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.errors import UserError
 from app.ui.widgets import password_edit
@@ -27,13 +27,16 @@ class LoginDialog(QDialog):
         self.db = db
         self.actor: Actor | None = None
         self.setWindowTitle(f"{APP_NAME} — 登录")
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(420)
         lay = QVBoxLayout(self)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # a wrapped message grows the dialog
         title = QLabel(f"<b>{office_name or APP_NAME}</b>")
         lay.addWidget(title)
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.password = password_edit()
+        for field in (self.username, self.password):
+            field.setMinimumWidth(300)  # the dialog's width comes from its layout (it grows with a long message)
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
         lay.addLayout(form)
@@ -51,8 +54,6 @@ class LoginDialog(QDialog):
         self.error.clear()
         if not self.username.text().strip():
             self.error.setText("请输入用户名。")
-            return
-        if self._first_password():
             return
         try:
             with self.db.Session() as s:
@@ -72,25 +73,6 @@ class LoginDialog(QDialog):
                 return
         self.actor = actor
         self.accept()
-
-    def _first_password(self) -> bool:
-        """An account made without a password (`ssj init` without --password) sets it at its first login."""
-        from sqlalchemy import select
-
-        from app.models.core import User
-
-        with self.db.Session() as s:
-            user = s.scalar(select(User).where(User.username == self.username.text().strip()))
-            if user is None or not user.active or user.password_hash or not user.must_change_password:
-                return False
-            actor = accounts.actor_for(user)
-        dlg = ChangePasswordDialog(self.db, actor, self, reason=f"账户“{actor.username}”还没有密码，请先设置登录密码。")
-        if dlg.exec() != QDialog.DialogCode.Accepted:
-            self.error.setText("必须先设置密码才能登录。")
-            return True
-        self.actor = actor
-        self.accept()
-        return True
 
 
 class ChangePasswordDialog(QDialog):
@@ -129,17 +111,13 @@ class ChangePasswordDialog(QDialog):
         if self.password.text() != self.password2.text():
             self.error.setText("两次输入的密码不一致，请重新输入。")
             return
-        from sqlalchemy import select
-
-        from app.models.core import User
-
         try:
             with acting_as(self.actor), self.db.Session() as s:
-                user = s.scalar(select(User).where(User.username == self.actor.username))
-                if self.require_current and not accounts.check_password(self.current.text(), user.password_hash):
-                    self.error.setText("当前密码不正确。")
-                    return
-                accounts.set_password(s, user, self.password.text())
+                user = listings.account_by_name(s, self.actor.username)
+                if self.require_current:
+                    accounts.change_password(s, user, self.current.text(), self.password.text())
+                else:
+                    accounts.set_password(s, user, self.password.text())
                 s.commit()
         except UserError as exc:
             self.error.setText(exc.message)

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_ID, APP_NAME, __version__
 from app.instance_lock import InstanceGuard
-from app.models.db import Database, DatabaseError
-from app.paths import resolve_db, sqlite_path
+from app.models.db import Database, DatabaseError, describe_url, redact_url
+from app.paths import resolve_db
 from app.services.foundation.errors import UserError
 from app.services.foundation.store import open_database
 
@@ -18,16 +18,20 @@ log = logging.getLogger(__name__)
 
 
 def open_store(url: str, parent=None) -> Database | None:
-    """Open (and migrate) the database; a Chinese error dialog and None if that fails."""
+    """Open (and migrate) the database; a Chinese error dialog and None if that fails.
+
+    The message comes from the one translation (`errors.database_message`): never the URL's password,
+    never SQLite advice for a server database; the log gets the details without the password."""
+    from app.services.foundation.errors import database_message
+
     try:
         return open_database(url)
     except (DatabaseError, UserError) as exc:
         message = exc.message if isinstance(exc, UserError) else str(exc)
-    except Exception as exc:  # sqlite3/SQLAlchemy errors: corrupt file, disk problems…
-        log.exception("打开数据库失败")
-        message = (
-            f"无法打开数据库 {sqlite_path(url) or url}：{exc}\n\n"
-            "文件可能已损坏，或所在磁盘不可用。可在“备份与恢复”中从备份恢复，或用 --db 选择其他数据库文件。"
+    except Exception as exc:  # sqlite3/SQLAlchemy/driver errors: corrupt file, disk, server problems…
+        log.error("打开数据库失败（%s）：%s", redact_url(url), type(exc).__name__)
+        message = database_message(exc, describe_url(url)) or (
+            f"无法打开数据库 {describe_url(url)}。详细信息已写入日志；请检查数据库位置或连接设置后重试。"
         )
     log.error("打开数据库失败：%s", message)
     QMessageBox.critical(parent, f"{APP_NAME} — 无法打开数据库", message)
@@ -51,9 +55,12 @@ def start_session(db: Database, parent=None):
         username = dlg.username
         with db.Session() as s:
             office = office_service.get_office(s)
-    login = LoginDialog(db, office.name, parent, username=username)
+    from app.ui.main_window import last_user, remember_user
+
+    login = LoginDialog(db, office.name, parent, username=username or last_user())
     if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
         return None
+    remember_user(login.actor.username)
     return AppContext(db=db, actor=login.actor, office_name=office.name, office_level=office.level)
 
 
@@ -116,7 +123,7 @@ def run_gui(db: str | None = None) -> int:
     setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
     app = make_application()
     use_documents_as_working_folder()
-    log.info("启动 %s %s，数据库 %s", APP_NAME, __version__, url)
+    log.info("启动 %s %s，数据库 %s", APP_NAME, __version__, redact_url(url))
     guard = InstanceGuard(url)
     refused = guard.acquire()
     if refused:

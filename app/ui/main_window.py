@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTreeWidget,
@@ -24,6 +29,8 @@ from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.screen import resize_to_fit
+from app.ui.tables import install_office_keys
+from app.ui.widgets import assign_mnemonics
 
 log = logging.getLogger(__name__)
 GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与公示", "统计报表", "系统")
@@ -67,11 +74,52 @@ def discover_pages() -> list[PageSpec]:
     return sorted(specs, key=lambda s: s.order)
 
 
+def page_frame(page: QWidget) -> QScrollArea:
+    """The frame a page lives in: it scrolls when the screen is too small (125 %/150 % scaling) instead of
+    growing the window; at 1366×768 no page needs it (tests/ui/test_desk.py)."""
+    frame = QScrollArea()
+    frame.setWidgetResizable(True)
+    frame.setFrameShape(QFrame.Shape.NoFrame)
+    frame.setWidget(page)
+    return frame
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Keep the window inside the available area of its screen (no title bar or status bar off screen)."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    frame_extra = window.frameGeometry().size() - window.geometry().size()
+    width = min(window.width(), avail.width() - max(frame_extra.width(), 0))
+    height = min(window.height(), avail.height() - max(frame_extra.height(), 0))
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    x = min(max(window.x(), avail.left()), avail.right() - window.frameGeometry().width() + 1)
+    y = min(max(window.y(), avail.top()), avail.bottom() - window.frameGeometry().height() + 1)
+    window.move(max(x, avail.left()), max(y, avail.top()))
+
+
 def _broken_page(message: str, parent=None) -> QWidget:
     label = QLabel(message, parent)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
     return label
+
+
+def remember_user(username: str) -> None:
+    """The login dialog starts with the last user's name (typed settings are for the data; this is the desk)."""
+    s = settings()
+    s.setValue("login/last_user", username)
+    s.sync()
+
+
+def last_user() -> str:
+    return str(settings().value("login/last_user") or "")
+
+
+def spec_title(specs: list[PageSpec], key: str) -> str:
+    return next((s.title for s in specs if s.key == key), APP_NAME)
 
 
 def visible_specs(ctx: AppContext, specs: list[PageSpec] | None = None) -> list[PageSpec]:
@@ -93,10 +141,12 @@ class MainWindow(QMainWindow):
         self.guard = guard
         self.backup_on_close = True
         self.ctx.extras["main_window"] = self
+        install_office_keys()
         self.ctx.extras["on_restored"] = self.reload_after_restore
         self.setWindowTitle(f"{APP_NAME} — {ctx.office_name}")
         self.specs = visible_specs(ctx)
         self.pages: dict[str, QWidget] = {}
+        self.frames: dict[str, QScrollArea] = {}  # each page scrolls inside its frame: it never widens the window
         self._items: dict[str, QTreeWidgetItem] = {}
 
         self.nav = QTreeWidget()
@@ -176,15 +226,17 @@ class MainWindow(QMainWindow):
             navigate = getattr(widget, "navigate", None)
             if navigate is not None and hasattr(navigate, "connect"):
                 navigate.connect(self.show_page)
+            assign_mnemonics(widget)
             self.pages[key] = widget
-            self.stack.addWidget(widget)
+            self.frames[key] = frame = page_frame(widget)
+            self.stack.addWidget(frame)
         return self.pages[key]
 
     def show_page(self, key: str) -> QWidget | None:
         if not any(s.key == key for s in self.specs):
             return None
         widget = self.page(key)
-        self.stack.setCurrentWidget(widget)
+        self.stack.setCurrentWidget(self.frames[key])
         item = self._items.get(key)
         if item is not None and self.nav.currentItem() is not item:
             self.nav.blockSignals(True)
@@ -192,15 +244,14 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
         refresh = getattr(widget, "refresh", None)
         if callable(refresh):
-            try:
-                refresh()
-            except UserError as exc:
-                QMessageBox.warning(self, APP_NAME, exc.message)
+            from app.ui.operations import run_op
+
+            run_op(self, None, refresh, error_title=spec_title(self.specs, key))
         return widget
 
     def current_key(self) -> str | None:
         current = self.stack.currentWidget()
-        return next((k for k, w in self.pages.items() if w is current), None)
+        return next((k for k, w in self.frames.items() if w is current), None)
 
     # ------------------------------------------------------------------ menus and status
     def _build_menus(self) -> None:
@@ -213,9 +264,15 @@ class MainWindow(QMainWindow):
         self.restore_action = QAction("从备份恢复…", self)
         self.restore_action.triggered.connect(self.restore_from_file)
         m.addAction(self.restore_action)
-        can_restore = self.ctx.actor.role == "管理员"
+        from app.services.foundation.permissions import allowed
+
+        can_restore = allowed("restore", self.ctx.actor)
         self.restore_action.setEnabled(can_restore)
         m.addSeparator()
+        self.switch_action = QAction("切换用户(&U)…", self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.switch_action.triggered.connect(self.switch_user)
+        m.addAction(self.switch_action)
         self.password_action = QAction("修改我的密码…", self)
         self.password_action.triggered.connect(self.change_password)
         m.addAction(self.password_action)
@@ -224,6 +281,17 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         m.addAction(quit_action)
+        v = bar.addMenu("视图(&V)")
+        self.refresh_action = QAction("刷新(&R)", self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self._refresh_current)
+        v.addAction(self.refresh_action)
+        self.find_action = QAction("查找(&F)", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.find_in_page)
+        v.addAction(self.find_action)
+        for action in (self.refresh_action, self.find_action, self.switch_action):
+            self.addAction(action)  # the shortcuts work wherever the focus is
         h = bar.addMenu("帮助(&H)")
         about = QAction("关于", self)
         about.triggered.connect(self.about)
@@ -236,9 +304,9 @@ class MainWindow(QMainWindow):
         actor = self.ctx.actor
         self.user_label = QLabel(f"用户：{actor.display_name or actor.username}（{actor.role}）")
         path = self.ctx.db.sqlite_file
-        self.db_label = QLabel(
-            f"数据库：{path if path else self.ctx.db.engine.url.render_as_string(hide_password=True)}"
-        )
+        where = str(path) if path else self.ctx.db.engine.url.render_as_string(hide_password=True)
+        self.db_label = QLabel(f"数据库：{Path(str(path)).name if path else where}")
+        self.db_label.setToolTip(f"数据库：{where}")  # the whole path on hover; the bar stays on the screen
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for w in (self.office_label, self.user_label, self.db_label):
             sb.addPermanentWidget(w)
@@ -312,10 +380,11 @@ class MainWindow(QMainWindow):
             self.office_label.setText(f"{office.name}（{LEVELS.get(office.level, '')}）")
             self.setWindowTitle(f"{APP_NAME} — {office.name}")
         current = self.current_key()
-        for key, widget in list(self.pages.items()):
-            self.stack.removeWidget(widget)
-            widget.deleteLater()
+        for frame in list(self.frames.values()):
+            self.stack.removeWidget(frame)
+            frame.deleteLater()
         self.pages.clear()
+        self.frames.clear()
         self.specs = visible_specs(self.ctx)
         self._build_nav()
         if current and any(s.key == current for s in self.specs):
@@ -324,39 +393,75 @@ class MainWindow(QMainWindow):
             self.show_page(self.specs[0].key)
 
     def _refresh_current(self) -> None:
-        widget = self.stack.currentWidget()
+        key = self.current_key()
+        widget = self.pages.get(key) if key else None
         refresh = getattr(widget, "refresh", None)
         if callable(refresh):
-            refresh()
+            from app.ui.operations import run_op
+
+            run_op(self, None, refresh, error_title=spec_title(self.specs, key))
+            self.statusBar().showMessage("已刷新。", 2000)
+
+    def find_in_page(self) -> QWidget | None:
+        """Ctrl+F: to the page's search box (the first line edit named "search", or the page's ``search``)."""
+        key = self.current_key()
+        page = self.pages.get(key) if key else None
+        if page is None:
+            return None
+        box = getattr(page, "search", None)
+        if not isinstance(box, QLineEdit):
+            box = page.findChild(QLineEdit, "search")
+        if box is None:
+            self.statusBar().showMessage("本页没有搜索框。", 3000)
+            return None
+        box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        box.selectAll()
+        return box
+
+    def switch_user(self) -> bool:
+        """切换用户: log in as someone else without quitting (a reviewer after the clerk)."""
+        from app.ui.login import LoginDialog
+
+        dlg = LoginDialog(self.ctx.db, self.ctx.office_name, self)
+        if dlg.exec() != LoginDialog.DialogCode.Accepted or dlg.actor is None:
+            return False
+        remember_user(dlg.actor.username)
+        self.ctx.actor = dlg.actor
+        actor = dlg.actor
+        self.user_label.setText(f"用户：{actor.display_name or actor.username}（{actor.role}）")
+        self.restore_action.setEnabled(actor.role == "管理员")
+        self.reload_after_restore()
+        self.statusBar().showMessage(f"已切换为 {actor.display_name or actor.username}。", 5000)
+        return True
 
     # ------------------------------------------------------------------ geometry and close
     def _restore_geometry(self) -> None:
+        """The last geometry, kept inside the available screen; the first time, sized to the screen."""
         geo = settings().value("main/geometry")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
             resize_to_fit(self, 1280, 800)
+        fit_to_screen(self)  # a geometry saved on a larger screen is brought back inside this one
 
     def closeEvent(self, event) -> None:
-        from app.ui import workers
+        from app.ui import operations
 
-        if any(not w.done.is_set() for w in workers._active):
-            answer = QMessageBox.question(
-                self,
-                APP_NAME,
-                "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+        if operations.writing():
+            if not operations.confirm(
+                self, "正在写入数据。退出程序将中止这次写入，已做的改动全部撤销（不会留下写了一半的数据）。确定退出？"
+            ):
+                event.ignore()
+                return
+            operations.cancel_all()
+        elif operations.running():
+            if not operations.confirm(self, "后台任务仍在进行。退出程序将先等待它完成（最多 30 秒）。确定退出？"):
                 event.ignore()
                 return
         s = settings()
         s.setValue("main/geometry", self.saveGeometry())
         s.sync()
-        from app.ui.workers import wait_all
-
-        wait_all(30000)
+        operations.wait_all(30000)
         if self.backup_on_close:
             from app.services.foundation import backup
 

@@ -15,9 +15,9 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.paths import default_save_path
+from app.ui.files import save_file_dialog
 from app.ui.screen import resize_to_fit
 
 
@@ -136,9 +136,7 @@ class PdfPreviewDialog(QDialog):
 
     def save_as(self, target: str | None = None) -> Path | None:
         if not target:
-            target, _f = QFileDialog.getSaveFileName(
-                self, "另存为 PDF", default_save_path(self.path.name), "PDF 文件 (*.pdf)"
-            )
+            target, _f = save_file_dialog(self, "另存为 PDF", self.path.name, "PDF 文件 (*.pdf)")
         if not target:
             return None
         target_path = Path(target)

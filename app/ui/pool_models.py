@@ -39,6 +39,7 @@ class PoolTableModel(QAbstractTableModel):
         self._warn: list[bool] = []
         self.sort_column = -1
         self.sort_order = Qt.SortOrder.AscendingOrder
+        self.order = None  # rules.ordering.PolicyOrder: sort and list values in the policy's order
 
     # -- loading
     def set_rows(self, rows: Sequence[dict], *, warn: Callable[[dict], bool] | None = None) -> None:
@@ -93,9 +94,10 @@ class PoolTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         self.layoutAboutToBeChanged.emit()
+        key = self.order.key if self.order is not None else _sort_key
         idx = sorted(
             range(len(self._rows)),
-            key=lambda i: _sort_key(self._rows[i][column]),
+            key=lambda i: key(self._rows[i][column]),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
         self._rows = [self._rows[i] for i in idx]
@@ -126,7 +128,7 @@ class PoolTableModel(QAbstractTableModel):
                 values.update(p for p in v.split("、") if p)
             elif v:
                 values.add(v)
-        return sorted(values)
+        return self.order.sorted(values) if self.order is not None else sorted(values)
 
 
 def _sort_key(text: str):

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,22 +28,22 @@ from PySide6.QtWidgets import (
 
 from app.services.foundation.errors import UserError
 from app.services.pools import importer
+from app.services.rules import ordering
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
-from app.ui.widgets import dialog_buttons
+from app.ui.widgets import FlowLayout, dialog_buttons
 
 ALL = "（全部）"
-EDIT_ROLES = ("管理员", "录入员")
 DEBOUNCE_MS = 150
 
 
 def can_edit(ctx: AppContext) -> bool:
-    return ctx.actor.role in EDIT_ROLES or ctx.actor.username.startswith("os:")
+    """Show the editing controls? The services decide (foundation.permissions); this only hides them."""
+    from app.services.foundation.permissions import allowed
 
-
-def show_error(parent, exc: Exception, title: str = "无法完成") -> None:
-    message = exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-    QMessageBox.warning(parent, title, message)
+    return allowed("pools.edit", ctx.actor)
 
 
 class FilterCombo(QComboBox):
@@ -90,25 +89,34 @@ class PoolPage(QWidget):
         layout = QVBoxLayout(self)
         head = QLabel(f"<b style='font-size:15px'>{self.title}</b>  <span style='color:#666'>{self.hint}</span>")
         layout.addWidget(head)
-        self.tools = QHBoxLayout()
+        self.tools = FlowLayout()
         layout.addLayout(self.tools)
-        bar = QHBoxLayout()
+        search_row = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.placeholder)
         self.search.setClearButtonEnabled(True)
-        bar.addWidget(self.search, 3)
+        self.search.setMinimumWidth(240)
+        search_row.addWidget(QLabel("搜索(&S)"))
+        search_row.itemAt(0).widget().setBuddy(self.search)
+        search_row.addWidget(self.search, 1)
+        clear = QPushButton("清除筛选")
+        clear.clicked.connect(self.clear_filters)
+        search_row.addWidget(clear)
+        layout.addLayout(search_row)
+        bar = FlowLayout()
         self.combos: list[FilterCombo] = []
         for key, label, is_list in self.filters:
-            bar.addWidget(QLabel(label))
             combo = FilterCombo(label, key, is_list=is_list)
             combo.currentIndexChanged.connect(
                 lambda _i, c=combo: self.proxy.set_filter(c.key, c.value(), is_list=c.is_list) or self._update_count()
             )
-            bar.addWidget(combo, 1)
+            cell = QWidget()
+            cell_layout = QHBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.addWidget(QLabel(label))
+            cell_layout.addWidget(combo)
+            bar.addWidget(cell)
             self.combos.append(combo)
-        clear = QPushButton("清除筛选")
-        clear.clicked.connect(self.clear_filters)
-        bar.addWidget(clear)
         layout.addLayout(bar)
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -166,11 +174,10 @@ class PoolPage(QWidget):
         return []
 
     def refresh(self) -> None:
-        try:
-            rows = self.load_rows()
-        except UserError as exc:
-            show_error(self, exc)
-            rows = []
+        op = run_op(self, None, self.load_rows)
+        rows = op.result if op.ok else []
+        with self.ctx.read() as s:
+            self.model.order = ordering.policy_order(s)
         sort = (self.model.sort_column, self.model.sort_order)
         self.model.set_rows(rows, warn=self.row_is_inactive)
         for combo in self.combos:
@@ -234,18 +241,15 @@ class PoolPage(QWidget):
     def export_view(self) -> None:
         from app.services.pools import pools
 
-        path, _f = QFileDialog.getSaveFileName(self, "导出当前视图", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
+        path, _f = save_file_dialog(self, "导出当前视图", f"{self.title}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         rows = [dict(zip(self.model.keys, r)) for r in self.proxy.visible_rows()]
-        try:
-            pools.export_rows(path, self.title, self.columns, rows)
-        except UserError as exc:
-            show_error(self, exc, "导出失败")
-            return
-        QMessageBox.information(self, "已导出", f"已把当前视图的 {len(rows)} 行导出到：\n{path}")
+        op = run_op(self, None, lambda: pools.export_rows(path, self.title, self.columns, rows), error_title="导出失败")
+        if op.ok:
+            show_saved(self, path, f"已把当前视图的 {len(rows)} 行导出到：\n{path}")
 
     def save_template(self, kind: str) -> None:
         from app.services.pools import pools
@@ -256,13 +260,11 @@ class PoolPage(QWidget):
             "experts": "专家导入模板",
             "items": "抽查事项清单导入模板",
         }[kind]
-        path, _f = QFileDialog.getSaveFileName(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
+        path, _f = save_file_dialog(self, "保存导入模板", f"{name}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            pools.write_template(kind, path if path.lower().endswith(".xlsx") else path + ".xlsx")
-        except UserError as exc:
-            show_error(self, exc, "保存失败")
+        out = path if path.lower().endswith(".xlsx") else path + ".xlsx"
+        if not run_op(self, None, lambda: pools.write_template(kind, out), error_title="保存失败").ok:
             return
         QMessageBox.information(
             self, "已保存", f"导入模板已保存到：\n{path}\n带 * 的列必须填写，有下拉选项的列请从列表中选择。"

@@ -1,15 +1,11 @@
-"""Small shared widgets of the 规则与计划 pages: a dict-rows table model, error/info boxes and a reported session run."""
+"""Small shared widgets of the 规则与计划 pages: a dict-rows table model, a sorting/filtering proxy, a table view."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView, QWidget
-from sqlalchemy.orm import Session
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from app.services.foundation.errors import UserError
 from app.ui.widgets import RowsTableModel
 
 
@@ -40,6 +36,10 @@ class DictTableModel(RowsTableModel):
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.get("_tip") or (str(value) if value not in (None, "") else None)
+        if role == Qt.ItemDataRole.FontRole and row.get("_total"):
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.ForegroundRole and row.get("_color"):
             return QBrush(QColor(row["_color"]))
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int) and not isinstance(value, bool):
@@ -70,6 +70,11 @@ class SortProxy(QSortFilterProxyModel):
         self.endFilterChange()
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
+        rows = self.sourceModel().rows
+        left_total, right_total = rows[left.row()].get("_total"), rows[right.row()].get("_total")
+        if left_total or right_total:  # the 合计 row stays at the foot, whichever way the column is sorted
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return bool(right_total) == ascending and not (left_total and right_total)
         a, b = left.data(Qt.ItemDataRole.UserRole), right.data(Qt.ItemDataRole.UserRole)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
             return a < b
@@ -78,6 +83,8 @@ class SortProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, row, parent) -> bool:  # noqa: N802
         model = self.sourceModel()
         data = model.rows[row]
+        if data.get("_total"):
+            return True
         if self.key_filter and str(data.get(self.key_filter[0], "")) != self.key_filter[1]:
             return False
         if self.text:
@@ -96,24 +103,3 @@ def make_table(model, parent: QWidget | None = None, *, sortable: bool = True) -
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view
-
-
-def show_error(parent: QWidget, exc: Exception) -> None:
-    message = exc.message if isinstance(exc, UserError) else str(exc)
-    QMessageBox.warning(parent, "无法完成", message)
-
-
-def run_reported(parent: QWidget, ctx, work: Callable[[Session], object], *, read: bool = False) -> bool:
-    """Run ``work(session)`` in a write session (``read``: a read-only one). A UserError is shown over ``parent``
-    and gives False; success gives True."""
-    try:
-        with ctx.read() if read else ctx.session() as s:
-            work(s)
-    except UserError as exc:
-        show_error(parent, exc)
-        return False
-    return True
-
-
-def show_info(parent: QWidget, text: str) -> None:
-    QMessageBox.information(parent, "完成", text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QTableView,
     QWidget,
 )
 
+from app.services.foundation import listings
 from app.services.foundation.periods import period_of
 
 PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
@@ -38,6 +40,11 @@ class RowsTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list = []
+        self.names: dict[str, str] = {}  # username → person's name (listings.display_names), for person()
+
+    def person(self, who: str | None) -> str:
+        """A person's name for an account (or the command line for ``os:…``), never a login name."""
+        return listings.person_text(self.names, who)
 
     def set_rows(self, rows: Iterable) -> None:
         self.beginResetModel()
@@ -169,3 +176,224 @@ def password_edit(placeholder: str = "") -> QLineEdit:
     if placeholder:
         edit.setPlaceholderText(placeholder)
     return edit
+
+
+def confirm_irreversible(parent: QWidget | None, title: str, text: str) -> bool:
+    """Ask before a step that cannot be undone; `text` says what becomes irreversible. Default answer: No."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class FlowLayout(QLayout):
+    """Widgets left to right, wrapping to the next line when the width runs out (a tool bar or a filter bar that
+    never forces the window wider). ``addStretch`` is accepted and ignored, so it can replace a QHBoxLayout."""
+
+    def __init__(self, parent=None, spacing: int = 6):
+        super().__init__(parent)
+        self._items: list = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def addStretch(self, _stretch: int = 0) -> None:  # noqa: N802
+        """Nothing: a flow has no stretch."""
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self):  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _arrange(self, rect, *, apply: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        gap = self.spacing()
+        for item in self._items:
+            if item.widget() is not None and item.widget().isHidden():
+                continue
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + gap, 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()
+
+
+# Alt+letter on the buttons of a page, as in Windows office software. Letters used by the menus (文件 F, 视图 V,
+# 帮助 H) are left to them; a verb keeps its usual letter where it can.
+MENU_LETTERS = set("FVH")
+VERB_LETTERS = (
+    ("导入", "I"),
+    ("导出", "E"),
+    ("新增", "N"),
+    ("新建", "N"),
+    ("添加", "A"),
+    ("修改", "M"),
+    ("编辑", "M"),
+    ("删除", "D"),
+    ("保存", "S"),
+    ("刷新", "R"),
+    ("打印", "P"),
+    ("确认", "O"),
+    ("审核", "O"),
+    ("退回", "B"),
+    ("作废", "Z"),
+    ("替换", "T"),
+    ("冻结", "Z"),
+    ("抽取", "Q"),
+    ("公示", "G"),
+    ("生成", "G"),
+    ("校验", "J"),
+    ("清除", "C"),
+    ("录入", "L"),
+    ("打开", "K"),
+)
+SPARE_LETTERS = "ABCDEGIJKLMNOPQRSTWXYZ0123456789"
+
+
+def assign_mnemonics(widget: QWidget) -> dict[str, str]:
+    """Give every push button under ``widget`` that has none an Alt mnemonic, shown as “导出(&E)” → 导出(E).
+    Returns text → letter (for tests)."""
+    from PySide6.QtWidgets import QAbstractButton, QPushButton
+
+    buttons = [b for b in widget.findChildren(QPushButton) if b.text() and "&" not in b.text()]
+    used = set(MENU_LETTERS)
+    for b in widget.findChildren(QAbstractButton):
+        text = b.text()
+        i = text.find("&")
+        if 0 <= i < len(text) - 1 and text[i + 1] != "&":
+            used.add(text[i + 1].upper())
+    given: dict[str, str] = {}
+    for b in buttons:
+        text = b.text()
+        letter = next((c for verb, c in VERB_LETTERS if verb in text and c not in used), None)
+        if letter is None:
+            letter = next((c for c in text.upper() if c.isascii() and c.isalnum() and c not in used), None)
+        if letter is None:
+            letter = next((c for c in SPARE_LETTERS if c not in used), None)
+        if letter is None:
+            break
+        used.add(letter)
+        suffix = "…" if text.endswith("…") else ""
+        base = text[: -len(suffix)] if suffix else text
+        b.setText(f"{base}(&{letter}){suffix}")
+        given[text] = letter
+    return given
+
+
+class DateField(QWidget):
+    """A date typed the way clerks type it (2026-11-01, 2026/11/01, 2026.11.01, 20261101) or picked from a
+    calendar; shown as 2026-11-01. ``optional`` fields may stay empty. ``text()`` gives the normalised text."""
+
+    def __init__(self, value=None, *, optional: bool = True, placeholder: str = "", parent=None):
+        from PySide6.QtWidgets import QCalendarWidget, QMenu, QToolButton, QWidgetAction
+
+        super().__init__(parent)
+        self.optional = optional
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder or "如 2026-11-01")
+        self.edit.editingFinished.connect(self.normalise)
+        self.button = QToolButton()
+        self.button.setText("▾")
+        self.button.setToolTip("从日历中选择")
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.button)
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(True)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        menu.aboutToShow.connect(self._sync_calendar)
+        self.calendar.clicked.connect(lambda d: (self.set_value(d.toPython()), menu.close()))
+        self.button.setMenu(menu)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.button)
+        self.error = ""
+        self.set_value(value)
+
+    def _sync_calendar(self) -> None:
+        from PySide6.QtCore import QDate
+
+        d = self.value()
+        if d is not None:
+            self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
+
+    def set_value(self, value) -> None:
+        self.edit.setText(value.isoformat() if hasattr(value, "isoformat") else str(value or ""))
+        self.normalise()
+
+    def value(self):
+        """The date, or None when empty or not a date (``error`` then says why)."""
+        from app.services.foundation.timefmt import parse_day
+
+        try:
+            return parse_day(self.edit.text())
+        except ValueError:
+            return None
+
+    def normalise(self) -> bool:
+        """Rewrite a recognised date as 2026-11-01; mark what is not a date (and say what to type)."""
+        from app.services.foundation.timefmt import parse_day
+
+        try:
+            d = parse_day(self.edit.text())
+        except ValueError as exc:
+            self.error = str(exc)
+        else:
+            self.error = "" if d is not None or self.optional else "请填写日期，如 2026-11-01。"
+            if d is not None:
+                self.edit.setText(d.isoformat())
+                self._sync_calendar()
+        self.edit.setStyleSheet("border: 1px solid #b00020;" if self.error else "")
+        self.edit.setToolTip(self.error)
+        return not self.error
+
+    def text(self) -> str:
+        self.normalise()
+        return self.edit.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - a drop-in for the QLineEdit it replaces
+        self.edit.setText(text)
+        self.normalise()

@@ -22,7 +22,8 @@ def _snapshot(path) -> list:
 
 
 @pytest.fixture
-def inited(cli):
+def inited(cli, admin_cli):
+    """An initialised county; returns a runner acting as its administrator (admin / admin123)."""
     rc, out, err = cli(
         "init",
         "--office",
@@ -35,7 +36,7 @@ def inited(cli):
         "admin123",
     )
     assert rc == 0, err
-    return cli
+    return admin_cli
 
 
 def test_backup_then_restore_round_trip(inited, db_path, tmp_path):
@@ -181,8 +182,10 @@ def test_restore_of_another_offices_backup_needs_explicit_flag(inited, db_path, 
     con.close()
 
 
-def test_account_commands_recover_a_locked_out_admin(inited, db_path):
+def test_account_commands_recover_a_locked_out_admin(inited, cli, db_path):
+    """本机维护: without --user only unlock and reset-password run; both are audited under the OS user's name."""
     from app.services.foundation import accounts
+    from app.services.foundation.context import os_user
     from app.services.foundation.errors import UserError
     from app.services.foundation.store import open_database
 
@@ -191,18 +194,28 @@ def test_account_commands_recover_a_locked_out_admin(inited, db_path):
         for _ in range(accounts.MAX_FAILURES):
             with pytest.raises(UserError):
                 accounts.authenticate(s, "admin", "forgotten")
-    rc, out, err = inited("--json", "account", "unlock", "admin")
+    rc, out, err = inited("audit", "list")
+    assert rc == 1 and "已被锁定" in err
+    rc, out, err = cli("--json", "account", "unlock", "admin")
     assert rc == 0, err
     assert json.loads(out)["locked"] is False
-    rc, out, err = inited("account", "reset-password", "admin", "--password", "temp123")
-    assert rc == 0 and "下次登录时须修改" in out
+    rc, out, err = cli("account", "reset-password", "admin", "--password", "temp123")
+    assert rc == 0 and "下次登录时须修改" in out and "本机维护" in out
     with db.Session() as s:
         user = accounts.authenticate(s, "admin", "temp123")
         assert user.must_change_password
-    rc, out, err = inited("account", "deactivate", "admin")
-    assert rc == 1 and "至少需要保留一个可用的管理员" in err
-    rc, out, err = inited("account", "unlock", "nobody")
+    rc, out, err = cli("account", "deactivate", "admin")
+    assert rc == 1 and "须由有权限的账户（管理员）执行" in err and "--user" in err
+    rc, out, err = cli("account", "role", "admin", "录入员")
+    assert rc == 1 and "须由有权限的账户" in err
+    rc, out, err = cli("account", "unlock", "nobody")
     assert rc == 1 and "没有名为“nobody”的账户。现有账户：admin" in err
-    rc, out, err = inited("audit", "list", "--limit", "3")
-    assert "user_account" in out
+    rc, out, err = cli("--json", "audit", "list", "--limit", "10")
+    entries = json.loads(out)
+    maintenance = [e for e in entries if e["action"] == "本机维护"]
+    assert [e["summary"] for e in maintenance] == [
+        f"本机维护（操作系统用户 {os_user()}）：为账户 admin 设置临时密码",
+        f"本机维护（操作系统用户 {os_user()}）：解锁账户 admin",
+    ]
+    assert all(e["user"] == f"os:{os_user()}" for e in maintenance)
     db.dispose()

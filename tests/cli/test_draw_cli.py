@@ -11,7 +11,15 @@ import pytest
 from app.services.foundation.context import Actor, acting_as
 from tests.factories import make_inspector, make_object, make_uscc
 
+
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 SEED = "27182818284590452353602874"
+W = ("--witness", "张三", "--witness", "李四")
 
 
 @pytest.fixture
@@ -71,11 +79,11 @@ def test_verify_needs_no_database(tmp_path, capsys):
 
 
 def test_bad_seeds_and_usage(pooled, cli):
-    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", "1234")
+    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", "1234", *W)
     assert rc == 1 and "至少需要 20 位" in err
-    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", "1234567890abcdefghij")
+    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", "1234567890abcdefghij", *W)
     assert rc == 1 and "非数字" in err
-    rc, _, err = cli("draw", "--period", "2026Q1")
+    rc, _, err = cli("draw", "--period", "2026Q1", *W)
     assert rc == 1 and "缺少随机种子" in err
     with pytest.raises(SystemExit) as exc:
         cli("draw", "void")
@@ -85,18 +93,18 @@ def test_bad_seeds_and_usage(pooled, cli):
 
 
 def test_void_replace_confirm_list_export(pooled, cli, tmp_path):
-    rc, out, err = cli("--json", "draw", "--period", "2026Q1", "--generate-seed")
+    rc, out, err = cli("--json", "draw", "--period", "2026Q1", "--generate-seed", *W)
     assert rc == 0, err
     rec = json.loads(out)
     assert rec["seed_source"] == "计算机生成" and len(rec["seed"]) == 24
-    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED)
+    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED, *W)
     assert rc == 1 and "已有抽取 #1" in err
     with pytest.raises(SystemExit) as exc:
         cli("draw", "void", "1")
     assert exc.value.code == 2
     rc, out, err = cli("draw", "void", "1", "--reason", "演练")
     assert rc == 0 and "已作废" in out
-    rc, out, err = cli("--json", "draw", "--period", "2026Q1", "--seed", SEED)
+    rc, out, err = cli("--json", "draw", "--period", "2026Q1", "--seed", SEED, *W)
     assert rc == 0, err
     rec = json.loads(out)
     assert rec["chain_seq"] == 2
@@ -132,21 +140,21 @@ def test_refused_attempt_burns_the_seed(db, cli):
             make_object(
                 s, uscc=make_uscc(950_000 + i), permit_class="重点管理", key_polluter=True, pollution_types=["危废"]
             )
-        for j in range(6):
-            make_inspector(s, name=f"执法员{j}", cert_no=f"1410{j:04d}")
-        make_inspector(s, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
-        draws.set_team_rules(s, {"cap_per_inspector": 4})  # one expert, at most 4 objects: too few
+        everyone = [make_uscc(950_000 + i) for i in range(40)]
+        for j in range(6):  # three of six step aside (回避) for every object: each object still has three
+            make_inspector(s, name=f"执法员{j}", cert_no=f"1410{j:04d}", avoid_usccs=everyone if j < 3 else [])
+        draws.set_team_rules(s, {"cap_per_inspector": 4})  # 3 officers × 4 objects < 10 objects × 2: too few
         s.commit()
-    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED)
-    assert rc == 1 and "无法组成有效检查组" in err and "专家" in err
+    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED, *W)
+    assert rc == 1 and "无法组成有效检查组" in err and "执法人员不足" in err
     rc, out, _ = cli("--json", "draw", "list")
     assert json.loads(out) == []  # nothing of the draw stored
     rc, out, _ = cli("--json", "audit", "list", "--entity", "draw")
     assert any(r["action"] == "抽取未成功" and SEED in r["summary"] for r in json.loads(out))
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
-        draws.set_team_rules(s, {"cap_per_inspector": 0})
+        draws.set_team_rules(s, {"cap_per_inspector": 10})  # three officers, ten objects each: enough now
         s.commit()
-    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED)
+    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED, *W)
     assert rc == 1 and "未成功的抽取" in err
-    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED + "1")
+    rc, _, err = cli("draw", "--period", "2026Q1", "--seed", SEED + "1", *W)
     assert rc == 0, err

@@ -16,7 +16,7 @@ def test_policy_list_needs_no_database(cli):
     assert [d["id"] for d in json.loads(out)] == policies.preset_ids()
 
 
-def test_init_with_policy_then_show_export_import(cli, tmp_path):
+def test_init_with_policy_then_show_export_import(cli, admin_cli, tmp_path):
     rc, out, err = cli(
         "--json",
         "init",
@@ -39,6 +39,9 @@ def test_init_with_policy_then_show_export_import(cli, tmp_path):
     rc, _out, _ = cli("policy", "export", "--out", str(target))
     assert rc == 0 and json.loads(target.read_text(encoding="utf-8"))["id"] == "zezhou-2024"
     rc, out, _ = cli("--json", "policy", "set", "weihai")
+    assert rc == 1  # changing the rules needs an account
+    cli = admin_cli
+    rc, out, _ = cli("--json", "policy", "set", "weihai")
     assert rc == 0 and json.loads(out)["policy"] == "weihai"
     rc, out, _ = cli("--json", "policy", "import", str(target))
     assert rc == 0 and json.loads(out)["policy"] == "zezhou-2024"
@@ -51,7 +54,8 @@ def test_init_with_policy_then_show_export_import(cli, tmp_path):
     assert rc == 1 and "categories" in err
 
 
-def test_quota_json_and_classify_override(cli, db, db_path):
+def test_quota_json_and_classify_override(admin_cli, db, db_path):
+    cli = admin_cli
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
         policies.set_policy(s, "longyao-2026")
         for _ in range(50):
@@ -81,7 +85,8 @@ def test_quota_json_and_classify_override(cli, db, db_path):
     assert rc == 1 and "理由" in err
 
 
-def test_plan_and_task_commands(cli, db, tmp_path):
+def test_plan_and_task_commands(admin_cli, db, tmp_path):
+    cli = admin_cli
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
         policies.set_policy(s, "zezhou-2024")
         for _ in range(8):

@@ -14,7 +14,7 @@ from app.services.demo import demo
 from app.services.foundation import accounts
 
 
-def test_demo_on_blank_database_creates_office_users_and_pools(cli, db_path):
+def test_demo_on_blank_database_creates_office_users_and_pools(cli, admin_cli, db_path):
     rc, out, err = cli("--json", "demo")
     assert rc == 0, err
     data = json.loads(out)
@@ -46,7 +46,9 @@ def test_demo_on_blank_database_creates_office_users_and_pools(cli, db_path):
         admin = s.scalar(select(User).where(User.username == "admin"))
         assert accounts.check_password("admin123", admin.password_hash)
     database.dispose()
-    rc, out, err = cli("demo")
+    rc, out, err = cli("demo")  # the database has accounts now: no longer for whoever runs ssj
+    assert rc == 1 and "须由有权限的账户（管理员）执行" in err
+    rc, out, err = admin_cli("demo")
     assert rc == 1 and "不能再生成演示数据" in err
 
 

@@ -19,6 +19,7 @@ from tests.factories import make_inspector, make_object
 
 SEED = "12345678901234567890"
 SEED2 = "98765432109876543210"
+W = ["张三（监察室）", "李四（企业代表）"]  # two distinct witnesses: the ceremony
 
 
 def make_pool(session, n=30, officers=6, experts=1, order=None):
@@ -120,7 +121,7 @@ def test_same_result_on_a_fresh_database_in_any_row_order(tmp_path):
         with acting_as(Actor("admin", "管理员")), database.Session() as s:
             init_office(s, name="测试县", level="county", admin="admin", admin_password="admin123")
             make_pool(s, order=order)
-            d = draws.draw_now(s, "2026Q1", None, SEED, strata=strata_of()(s))
+            d = draws.draw_now(s, "2026Q1", None, SEED, strata=strata_of()(s), witnesses=W)
             s.commit()
             records.append(draws.record_of(d))
         database.dispose()
@@ -138,15 +139,15 @@ def test_refusals(session):
     with pytest.raises(UserError, match="已有抽取"):
         draws.start(session, "2026Q1", strata=s)
     with pytest.raises(UserError, match="至少需要 20 位"):
-        draws.perform(session, d.id, "123456789")
+        draws.perform(session, d.id, "123456789", witnesses=W)
     with pytest.raises(UserError, match="非数字"):
-        draws.perform(session, d.id, "1234567890123456789O")
+        draws.perform(session, d.id, "1234567890123456789O", witnesses=W)
     assert d.state == "已冻结" and d.seed == ""
     with pytest.raises(UserError, match="只有“已抽取”"):
         draws.confirm(session, d.id)
-    draws.perform(session, d.id, SEED)
+    draws.perform(session, d.id, SEED, witnesses=W)
     with pytest.raises(UserError, match="只能输入一次"):
-        draws.perform(session, d.id, SEED2)
+        draws.perform(session, d.id, SEED2, witnesses=W)
     with pytest.raises(UserError, match="必须填写原因"):
         draws.void(session, d.id, "  ")
     draws.void(session, d.id, "见证人未到场")
@@ -154,8 +155,8 @@ def test_refusals(session):
     # voided stays visible, a new draw is allowed but needs a new seed
     d2 = draws.start(session, "2026Q1", strata=s)
     with pytest.raises(UserError, match="已在抽取 #1"):
-        draws.perform(session, d2.id, SEED)
-    draws.perform(session, d2.id, SEED2)
+        draws.perform(session, d2.id, SEED, witnesses=W)
+    draws.perform(session, d2.id, SEED2, witnesses=W)
     draws.confirm(session, d2.id)
     with pytest.raises(UserError, match="已有抽取 #2已确认"):
         draws.start(session, "2026Q1", strata=s)
@@ -173,7 +174,9 @@ def test_generated_seed_is_long_digits_and_accepted(session):
     make_pool(session)
     seed = draws.generate_seed()
     assert len(seed) == 24 and seed.isdigit()
-    d = draws.draw_now(session, "2026Q1", None, seed, seed_source="计算机生成", strata=strata_of()(session))
+    d = draws.draw_now(
+        session, "2026Q1", None, seed, seed_source="计算机生成", strata=strata_of()(session), witnesses=W
+    )
     assert draws.record_of(d)["seed_source"] == "计算机生成"
 
 
@@ -197,21 +200,24 @@ def test_freeze_names_objects_the_hard_rules_leave_without_a_team(session):
 
 
 def test_objects_without_valid_team_are_named_and_nothing_stored(session):
-    """A cap-induced shortage only shows after the seed: the draw is refused, nothing stored."""
+    """A cap-induced shortage only shows after the seed: the draw is refused, nothing stored.
+
+    Three of five officers step aside (回避) for both objects: each object alone has two officers (the
+    freeze check passes), but with a cap of 1 the first object drawn takes both and the second has none."""
     for i in range(2):
         make_object(session, uscc=_uscc(i), name=f"危废企业{i}", pollution_types=["危废"])
-    for j in range(4):
-        make_inspector(session, name=f"执法员{j}", cert_no=f"1405{j:04d}")
-    make_inspector(session, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
+    for j in range(5):
+        avoid = [_uscc(0), _uscc(1)] if j < 3 else []
+        make_inspector(session, name=f"执法员{j}", cert_no=f"1405{j:04d}", avoid_usccs=avoid)
     draws.set_team_rules(session, {"cap_per_inspector": 1})
     strata = strata_of(n=2, required=(2, 0))(session)
     strata[0]["objects"] += strata[1]["objects"]
     strata = strata[:1]
     d = draws.start(session, "2026Q1", strata=strata)
     with pytest.raises(UserError) as exc:
-        draws.perform(session, d.id, SEED)
+        draws.perform(session, d.id, SEED, witnesses=W)
     assert "无法组成有效检查组" in exc.value.message and "危废企业" in exc.value.message and exc.value.details
-    assert "专家" in exc.value.details[0]["原因"]
+    assert "执法人员不足" in exc.value.details[0]["原因"]
     assert d.state == "已冻结" and d.seed == "" and d.record == ""
     assert session.scalars(select(DrawSelection)).all() == []
     with pytest.raises(UserError, match="少于 2"):
@@ -222,14 +228,14 @@ def test_objects_without_valid_team_are_named_and_nothing_stored(session):
     assert entry is not None and entry.action == "抽取未成功" and SEED in entry.summary
     draws.set_team_rules(session, {"cap_per_inspector": 2})
     with pytest.raises(UserError, match="未成功的抽取"):
-        draws.perform(session, d.id, SEED)
+        draws.perform(session, d.id, SEED, witnesses=W)
     with pytest.raises(UserError, match="无法组成有效检查组"):  # the frozen snapshot keeps its rules (cap 1)
-        draws.perform(session, d.id, SEED2)
-    draws.void(session, d.id, "专家不足，补充规则后重新冻结")
+        draws.perform(session, d.id, SEED2, witnesses=W)
+    draws.void(session, d.id, "人员不足，调整上限后重新冻结")
     d2 = draws.start(session, "2026Q1", strata=strata)
     with pytest.raises(UserError, match="未成功的抽取"):
-        draws.perform(session, d2.id, SEED)
-    draws.perform(session, d2.id, SEED2)
+        draws.perform(session, d2.id, SEED, witnesses=W)
+    draws.perform(session, d2.id, SEED2, witnesses=W)
     assert d2.state == "已抽取" and draws.record_of(d2)["snapshot"]["rules"]["cap_per_inspector"] == 2
 
 
@@ -248,7 +254,7 @@ def test_empty_pool_refused(session):
 
 def test_replacement_of_object_and_member(session):
     make_pool(session)
-    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata_of()(session))
+    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata_of()(session), witnesses=W)
     rec = draws.record_of(d)
     victim = rec["strata"][0]["selected"][2]["uscc"]
     with pytest.raises(UserError, match="注销/迁出/停产/无法联系"):
@@ -293,7 +299,7 @@ def three_draws(session):
     s = strata_of()(session)
     ids = []
     for k, seed in enumerate((SEED, SEED2, "55555555555555555555")):
-        d = draws.draw_now(session, f"2026Q{k + 1}", None, seed, strata=s)
+        d = draws.draw_now(session, f"2026Q{k + 1}", None, seed, strata=s, witnesses=W)
         ids.append(d.id)
     session.commit()
     assert draws.verify_chain(session)["ok"]
@@ -417,7 +423,7 @@ def test_dashboard_items(session):
     items = draws.dashboard_items(session, date(2026, 3, 10))
     assert items[0]["title"] == "本季度待抽取" and items[0]["level"] == "danger" and items[0]["page"] == "draw"
     make_pool(session)
-    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata_of()(session))
+    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata_of()(session), witnesses=W)
     assert "已抽取" in draws.dashboard_items(session, date(2026, 2, 1))[0]["detail"]
     draws.confirm(session, d.id)
     assert draws.dashboard_items(session, date(2026, 2, 1))[0]["value"] == "已完成"
@@ -441,7 +447,7 @@ def test_with_the_rules_engine(session):
         )
     for j in range(6):
         make_inspector(session, cert_no=f"1406{j:04d}")
-    d = draws.draw_now(session, "2026Q1", None, SEED)
+    d = draws.draw_now(session, "2026Q1", None, SEED, witnesses=W)
     rec = draws.record_of(d)
     assert da.verify_record(rec) == []
     from app.services.rules.quota import draw_strata
@@ -457,7 +463,7 @@ def test_export(session, tmp_path):
     d = draws.start(session, "2026Q1", strata=strata_of()(session))
     files = draw_documents.export(session, d.id, tmp_path / "pre")
     assert set(files) == {"pre_draw_pdf"}
-    draws.perform(session, d.id, SEED)
+    draws.perform(session, d.id, SEED, witnesses=W)
     files = draw_documents.export(session, d.id, tmp_path / "out")
     assert set(files) == {"json", "pdf", "verifier"}
     rec = json.loads(open(files["json"], encoding="utf-8").read())
@@ -480,7 +486,7 @@ def test_task_draw_through_the_rules_engine(session):
     task = Task(plan_id=plan.id, code="RW-01", name="重点排污单位检查", draw_type="不定向")
     session.add(task)
     session.flush()
-    d = draws.draw_now(session, "2026Q1", task.id, SEED)
+    d = draws.draw_now(session, "2026Q1", task.id, SEED, witnesses=W)
     rec = draws.record_of(d)
     assert rec["task"] == {"id": task.id, "code": "RW-01", "name": "重点排污单位检查", "draw_type": "不定向"}
     assert d.task_id == task.id and da.verify_record(rec) == []
@@ -488,7 +494,51 @@ def test_task_draw_through_the_rules_engine(session):
         draws.start(session, "2026Q1", task.id)
     with pytest.raises(UserError, match="不存在"):
         draws.start(session, "2026Q1", 999)
-    d2 = draws.draw_now(session, "2026Q1", None, SEED2)  # the office-wide draw is a different draw
+    d2 = draws.draw_now(session, "2026Q1", None, SEED2, witnesses=W)  # the office-wide draw is a different draw
     assert draws.record_of(d2)["previous_hash"] == rec["record_hash"]
     items = draws.dashboard_items(session, date(2026, 2, 1))
     assert "RW-01" in items[0]["detail"] and "已抽取" in items[0]["detail"]
+
+
+def test_no_expert_requirement_by_default_and_never_blocking(session, tmp_path):
+    """Issue 12.3: no document requires an expert. By default a 危废/辐射 object without an expert is drawn
+    with its two officers; turned on by the office, the object is listed as unassigned for that reason and
+    the draw (freeze included) goes ahead for everything else."""
+    for i in range(4):
+        make_object(session, uscc=_uscc(i), name=f"危废企业{i}", pollution_types=["危废"])
+    for j in range(4):
+        make_inspector(session, name=f"执法员{j}", cert_no=f"1406{j:04d}")
+    assert da.DEFAULT_RULES["expert_required"] is False
+    strata = strata_of(n=4, required=(3, 0))(session)
+    strata[0]["objects"] += strata[1]["objects"]
+    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata[:1])
+    rec = draws.record_of(d)
+    assert rec["unassigned"] == []
+    assert all(len(e["team"]) == 2 for e in rec["strata"][0]["selected"])
+    draws.void(session, d.id, "改为要求专家后重抽")
+
+    draws.set_team_rules(session, {"expert_required": True})
+    make_inspector(session, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
+    draws.set_team_rules(session, {"cap_per_inspector": 2})  # the expert can join two objects, not three
+    d2 = draws.start(session, "2026Q1", strata=strata[:1])  # freezing is never refused for lack of experts
+    draws.perform(session, d2.id, SEED2)
+    rec = draws.record_of(d2)
+    assert d2.state == "已抽取"
+    [missing] = rec["unassigned"]
+    assert "专家" in missing["reason"] and "危废" in missing["reason"]
+    entry = next(e for e in rec["strata"][0]["selected"] if e["uscc"] == missing["uscc"])
+    assert [m["role"] for m in entry["team"]] == ["执法人员", "执法人员"]
+    others = [e for e in rec["strata"][0]["selected"] if e["uscc"] != missing["uscc"]]
+    assert all([m["role"] for m in e["team"]] == ["执法人员", "执法人员", "专家"] for e in others)
+    assert da.verify_record(draws.export_record(d2)) == []
+    # the record PDF lists it for that reason
+    pdf = tmp_path / "rec.pdf"
+    draw_documents.record_pdf(session, d2.id, pdf)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "未配齐检查组" in text and missing["uscc"] in text
+    # the object stays drawn and can be replaced like any other
+    draws.replace_object(session, d2.id, missing["uscc"], "已注销")
+    assert draws.verify_draw_row(session, d2) == ""
+    draw_documents.record_pdf(session, d2.id, pdf)

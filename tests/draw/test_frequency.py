@@ -229,7 +229,8 @@ def test_the_credit_systems_results_export_reads_as_checks(session, tmp_path):
     assert rows[a.uscc].object_id == a.id and rows[old].object_id is None
 
 
-def test_cli_frequency_json_shape_and_checks_import(cli, tmp_path):
+def test_cli_frequency_json_shape_and_checks_import(admin_cli, db, tmp_path):
+    cli = admin_cli  # recording checks and setting the limit change data: as an account
     code = make_uscc()
     path = sheet(
         tmp_path,

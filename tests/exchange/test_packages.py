@@ -7,11 +7,11 @@ import errno
 import json
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -28,6 +28,8 @@ from tests.factories import make_object
 from tests.stats_scenario import build_scenario
 
 ADMIN = Actor("admin", "管理员")
+KEY_PASSPHRASE = "county-passphrase"
+KEY_ENV = {"SSJ_KEY_PASSPHRASE": KEY_PASSPHRASE}
 COUNTIES = [
     ("甲县生态环境保护综合行政执法大队", "140525", "full"),
     ("乙县生态环境保护综合行政执法大队", "140581", "bigger"),
@@ -38,7 +40,15 @@ COUNTIES = [
 def make_county(path: Path, name: str, region: str, kind: str):
     db = open_database(f"sqlite:///{path}")
     with acting_as(ADMIN), db.Session() as s:
-        init_office(s, name=name, level="county", region_code=region, admin="admin", admin_password="admin123")
+        init_office(
+            s,
+            name=name,
+            level="county",
+            region_code=region,
+            admin="admin",
+            admin_password="admin123",
+            key_passphrase=KEY_PASSPHRASE,
+        )
         if kind == "full":
             build_scenario(s)
         elif kind == "bigger":
@@ -72,7 +82,7 @@ def world(tmp_path):
 def export(db, period: str, folder: Path) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     with acting_as(ADMIN), db.Session() as s:
-        info = packages.export_package(s, period, folder)
+        info = packages.export_package(s, period, folder, passphrase=KEY_PASSPHRASE)
         s.commit()
     return info
 
@@ -104,12 +114,12 @@ def reports(city) -> int:
         return s.scalar(select(func.count(CountyReport.id)))
 
 
-def ssj(db_path: Path, *argv, env=None):
+def _ssj(db_path: Path, *argv, env=None):
     """The real `ssj` entry point in a subprocess (end to end)."""
     e = dict(os.environ, **(env or {}))
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), "-m", "app", "--db", str(db_path), *argv],
+        [sys.executable, "-m", "app", "--db", str(db_path), *argv],
         capture_output=True,
         text=True,
         env=e,
@@ -137,6 +147,8 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
         "data/stats.json",
         "data/adjustments.json",
         "data/draws.json",
+        "data/audit-chain.txt",
+        "data/maintenance.json",
         "季度统计表-2026Q1.xlsx",
         "名录库调整信息-2026Q1.xlsx",
     } == names
@@ -171,11 +183,11 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
 
     # the same through the command line of the city database, and its Excel export
     city_path = Path(city.url.replace("sqlite:///", ""))
-    rc, out, err = ssj(city_path, "--json", "city", "stats", "--period", "2026Q1")
+    rc, out, err = _ssj(city_path, "--json", "city", "stats", "--period", "2026Q1")
     assert rc == 0, err
     assert json.loads(out)["total_by_key"]["inspected"] == 12
     xlsx = tmp_path / "全市.xlsx"
-    rc, out, err = ssj(city_path, "export", "city", "--period", "2026Q1", "--out", str(xlsx))
+    rc, out, err = _ssj(city_path, "export", "city", "--period", "2026Q1", "--out", str(xlsx))
     assert rc == 0, err
     ws = load_workbook(xlsx)["全市汇总"]
     assert ws.cell(row=8, column=1).value == "合计"
@@ -184,7 +196,15 @@ def test_three_counties_aggregate_in_the_city(world, tmp_path, cli, db_path):
 
 
 def test_cli_key_register_import_and_reimport(world, tmp_path):
+    """Reading commands run without an account; writing and signing ones as --user admin (SSJ_PASSWORD)."""
     counties, city = world
+
+    def ssj(db_path, *argv, env=None):
+        reading = "key" in argv or "verify" in argv
+        if reading:
+            return _ssj(db_path, *argv, env=env)
+        return _ssj(db_path, "--user", "admin", *argv, env={"SSJ_PASSWORD": "admin123", **(env or {})})
+
     county_path = Path(counties[0].url.replace("sqlite:///", ""))
     city_path = Path(city.url.replace("sqlite:///", ""))
     pem = tmp_path / "甲县公钥.pem"
@@ -193,7 +213,7 @@ def test_cli_key_register_import_and_reimport(world, tmp_path):
     fp = json.loads(out)["fingerprint"]
     usb = tmp_path / "usb"
     usb.mkdir()
-    rc, out, err = ssj(county_path, "package", "export", "--period", "2026Q1", "--out", str(usb))
+    rc, out, err = ssj(county_path, "package", "export", "--period", "2026Q1", "--out", str(usb), env=KEY_ENV)
     assert rc == 0 and "已写入并校验" in out, err
     pkg = next(usb.iterdir())
     rc, out, err = ssj(city_path, "package", "import", str(pkg))
@@ -280,9 +300,9 @@ def rezip(src: Path, dst: Path, *, change: dict | None = None, drop: set | None 
 
 def resign(manifest: dict, county_db) -> tuple[bytes, bytes]:
     with county_db.Session() as s:
-        from app.services.foundation.office import require_office
+        from app.services.foundation.office import signing_key
 
-        key = serialization.load_pem_private_key(require_office(s).signing_key_pem.encode(), None)
+        key = signing_key(s, KEY_PASSPHRASE)[0]
     body = packages.canonical_bytes(manifest)
     return body, base64.b64encode(key.sign(body)) + b"\n"
 
@@ -336,9 +356,9 @@ def test_signature_by_another_key(one):
     with zipfile.ZipFile(pkg) as zf:
         manifest = zf.read("manifest.json")
     with counties[1].Session() as s:  # 乙县's key signs 甲县's manifest
-        from app.services.foundation.office import require_office
+        from app.services.foundation.office import signing_key
 
-        key = serialization.load_pem_private_key(require_office(s).signing_key_pem.encode(), None)
+        key = signing_key(s, KEY_PASSPHRASE)[0]
     bad = rezip(pkg, tmp / "他签.zip", change={"manifest.sig": base64.b64encode(key.sign(manifest))})
     refused(city, bad, "签名无效")
 
@@ -424,7 +444,7 @@ def test_write_protected_stick(world, tmp_path):
     undo = _make_read_only(usb)
     try:
         with acting_as(ADMIN), counties[0].Session() as s, pytest.raises(UserError, match="写保护"):
-            packages.export_package(s, "2026Q1", usb)
+            packages.export_package(s, "2026Q1", usb, passphrase=KEY_PASSPHRASE)
     finally:
         undo()
     assert list(usb.iterdir()) == []
@@ -440,14 +460,14 @@ def test_full_stick_leaves_nothing(world, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", no_space)  # the OS says the disk is full while writing
     with acting_as(ADMIN), counties[0].Session() as s, pytest.raises(UserError, match="空间不足"):
-        packages.export_package(s, "2026Q1", usb)
+        packages.export_package(s, "2026Q1", usb, passphrase=KEY_PASSPHRASE)
     assert list(usb.iterdir()) == []
 
 
 def test_missing_target_folder(world, tmp_path):
     counties, _city = world
     with acting_as(ADMIN), counties[0].Session() as s, pytest.raises(UserError, match="不存在"):
-        packages.export_package(s, "2026Q1", tmp_path / "no-such-stick")
+        packages.export_package(s, "2026Q1", tmp_path / "no-such-stick", passphrase=KEY_PASSPHRASE)
 
 
 def test_removable_drives_listing(tmp_path, monkeypatch):
@@ -485,13 +505,14 @@ def test_city_dashboard_counts_reports(world, tmp_path):
     assert item["value"] == "1/2" and COUNTIES[1][0] in item["detail"] and item["page"] == "exchange"
 
 
-def test_real_draws_chain_head_travels_and_gaps_are_flagged(tmp_path, capsys):
+def test_real_draws_chain_head_travels_and_gaps_are_flagged(tmp_path, capsys, monkeypatch):
     """Real draws (draw service): the chain head reaches the city; a county that deletes a draw record
     and re-sends is flagged (warning recorded in the audit log)."""
     import sqlite3
 
     from app.cli import run
 
+    monkeypatch.setenv("SSJ_KEY_PASSPHRASE", KEY_PASSPHRASE)
     county_path, city_path = tmp_path / "real.sqlite3", tmp_path / "city.sqlite3"
     base = ["--db", str(county_path)]
     assert (
@@ -513,9 +534,16 @@ def test_real_draws_chain_head_travels_and_gaps_are_flagged(tmp_path, capsys):
         )
         == 0
     )
+    monkeypatch.setenv("SSJ_PASSWORD", "admin123")
+    base += ["--user", "admin"]
     assert run(base + ["demo", "--objects", "80"]) == 0
-    assert run(base + ["draw", "--period", "2026Q1", "--task", "1", "--seed", "31415926535897932384626"]) == 0
-    assert run(base + ["draw", "--period", "2026Q1", "--task", "2", "--seed", "27182818284590452353602"]) == 0
+    witnesses = ["--witness", "张三", "--witness", "李四"]
+    assert (
+        run(base + ["draw", "--period", "2026Q1", "--task", "1", "--seed", "31415926535897932384626", *witnesses]) == 0
+    )
+    assert (
+        run(base + ["draw", "--period", "2026Q1", "--task", "2", "--seed", "27182818284590452353602", *witnesses]) == 0
+    )
     capsys.readouterr()
     county = open_database(f"sqlite:///{county_path}")
     city = make_city(city_path)

@@ -11,12 +11,18 @@ from app.models import AuditEntry, InspectionObject
 from app.services.foundation import audit
 
 
-def test_init_via_cli_creates_office_and_admin(cli):
+def test_init_via_cli_creates_office_and_admin(cli, admin_cli, db_path, monkeypatch):
+    rc, out, err = cli("init", "--office", "泽州县执法大队", "--level", "county")
+    assert rc == 1 and "不能建立没有密码的账户" in err and "SSJ_NEW_PASSWORD" in err
+    assert not db_path.exists() or not sqlite3.connect(db_path).execute("SELECT count(*) FROM office").fetchone()[0]
+    monkeypatch.setenv("SSJ_NEW_PASSWORD", "admin123")
     rc, out, err = cli("--json", "init", "--office", "泽州县执法大队", "--level", "county", "--region-code", "140525")
     assert rc == 0, err
     data = json.loads(out)
     assert data["office"] == "泽州县执法大队" and data["admin"] == "admin"
     rc, out, err = cli("init", "--office", "再来一次", "--level", "county")
+    assert rc == 1 and "须由有权限的账户（管理员）执行" in err
+    rc, out, err = admin_cli("init", "--office", "再来一次", "--level", "county")
     assert rc == 1 and "已经初始化" in err
 
 

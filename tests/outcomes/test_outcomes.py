@@ -138,7 +138,7 @@ def test_review_flow_one_and_batch(db):
         ids = [save(s, sel).id for sel in sels]
         s.commit()
     with acting_as(Actor("luru", "录入员")), db.Session() as s:
-        with pytest.raises(PermissionDenied, match="不是审核员"):
+        with pytest.raises(PermissionDenied, match="无权审核检查结果"):
             outcomes.approve(s, ids[:1])
     with acting_as(Actor("shenhe", "审核员")), db.Session() as s:
         assert outcomes.approve(s, ids[:1]) == 1
@@ -154,13 +154,17 @@ def test_review_flow_one_and_batch(db):
         outcomes.send_back(s, ids[2], "检查日期有误")
         s.commit()
         assert s.get(Outcome, ids[2]).state == "已录入"
+        with pytest.raises(PermissionDenied, match="无权录入检查结果"):  # a reviewer does not enter
+            outcomes.save_outcome(s, sels[2].id, {**GOOD, "outcome_id": ids[2]}, today=TODAY)
+    with acting_as(Actor("luru", "录入员")), db.Session() as s:
         # once approved, entry is locked
         with pytest.raises(UserError, match="不能再修改"):
             outcomes.save_outcome(s, sels[0].id, {**GOOD, "outcome_id": ids[0]}, today=TODAY)
 
 
 def test_reviewer_cannot_approve_own_entry(db):
-    with acting_as(Actor("shenhe", "审核员")), db.Session() as s:
+    """管理员 may both enter and approve, but never approves an entry of their own."""
+    with acting_as(Actor("admin", "管理员")), db.Session() as s:
         _, sels = make_draw(s)
         o = save(s, sels[0])
         with pytest.raises(UserError, match="不能是录入人本人"):

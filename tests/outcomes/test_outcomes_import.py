@@ -12,6 +12,13 @@ from sqlalchemy import select
 from app.models import Outcome
 from tests.outcomes_factories import make_draw
 
+
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 TODAY = date(2026, 3, 20)
 
 
@@ -63,7 +70,7 @@ def test_template_has_rows_team_dropdowns_and_instructions(cli, drawn, tmp_path)
     assert "填写说明" in wb.sheetnames and "下拉列表" in wb["填写说明"]["A4"].value
 
 
-def test_import_good_sheet_then_update(cli, db, drawn, tmp_path):
+def test_import_good_sheet_then_update(cli, reviewer_cli, db, drawn, tmp_path):
     out = tmp_path / "t.xlsx"
     cli("outcomes", "template", "--period", "2026Q1", "--out", str(out))
     fill(
@@ -107,10 +114,10 @@ def test_import_good_sheet_then_update(cli, db, drawn, tmp_path):
     rows = json.loads(o)
     assert [r["state"] for r in rows] == ["已录入", "已录入", "未录入"]
     assert rows[0]["result"] == "发现问题已责令整改" and rows[0]["rectify_deadline"] == "2026-03-01"
-    rc, o, err = cli("--json", "outcomes", "approve", "--period", "2026Q1", "--by", "审核员王五")
+    rc, o, err = reviewer_cli("--json", "outcomes", "approve", "--period", "2026Q1")
     assert rc == 0 and json.loads(o)["approved"] == 2
     rc, o, err = cli("--json", "outcomes", "list", "--period", "2026Q1")
-    assert [r["reviewed_by"] for r in json.loads(o)][:2] == ["审核员王五"] * 2
+    assert [r["reviewed_by"] for r in json.loads(o)][:2] == ["shenhe"] * 2  # the authenticated account
 
 
 MISTAKES = [
@@ -160,12 +167,12 @@ def test_import_duplicate_row_and_unknown_selection(cli, db, drawn, tmp_path):
         assert s.scalar(select(Outcome)) is None
 
 
-def test_import_refuses_approved_results_and_wrong_files(cli, db, drawn, tmp_path):
+def test_import_refuses_approved_results_and_wrong_files(cli, reviewer_cli, db, drawn, tmp_path):
     out = tmp_path / "t.xlsx"
     cli("outcomes", "template", "--period", "2026Q1", "--out", str(out))
     fill(out, {1: {"检查日期": "2026-02-10", "检查方式": "现场检查", "检查结果": "未发现问题"}})
     assert cli("outcomes", "import", str(out))[0] == 0
-    assert cli("outcomes", "approve", "--period", "2026Q1", "--by", "王五")[0] == 0
+    assert reviewer_cli("outcomes", "approve", "--period", "2026Q1", "--by", "shenhe")[0] == 0
     # the re-exported sheet holds the approved row unchanged: importing it again is harmless
     cli("outcomes", "template", "--period", "2026Q1", "--out", str(out))
     fill(out, {2: {"检查日期": "2026-02-12", "检查方式": "现场检查", "检查结果": "未发现问题"}})
@@ -196,7 +203,7 @@ def test_cli_phrases(cli, db):
     assert rc == 1 and "没有检查结果用语" in err
 
 
-def test_cli_follow_up(cli, db, drawn, tmp_path):
+def test_cli_follow_up(cli, reviewer_cli, db, drawn, tmp_path):
     out = tmp_path / "t.xlsx"
     cli("outcomes", "template", "--period", "2026Q1", "--out", str(out))
     fill(
@@ -211,7 +218,7 @@ def test_cli_follow_up(cli, db, drawn, tmp_path):
         },
     )
     assert cli("outcomes", "import", str(out))[0] == 0
-    assert cli("outcomes", "approve", "--period", "2026Q1", "--by", "王五")[0] == 0
+    assert reviewer_cli("outcomes", "approve", "--period", "2026Q1", "--by", "shenhe")[0] == 0
     uscc = drawn[0][1]
     rc, o, err = cli(
         "--json",

@@ -19,6 +19,13 @@ from app.services.outcomes import forms as forms_pdf
 from app.services.outcomes import outcomes, publication
 from tests.outcomes_factories import make_draw
 
+
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 TODAY = date(2026, 3, 20)
 RESULTS = ["未发现问题", "发现问题已责令整改", "发现违法行为已立案调查"]
 

@@ -10,6 +10,13 @@ import pytest
 from app.services.foundation.errors import UserError
 from app.services.outcomes import workdays
 
+
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知（测试用）
 一、元旦：1月1日（周五）至3日（周日）放假，共3天。
 二、春节：2月5日（周五）至12日（周五）放假调休，共8天。2月14日（周日）、2月20日（周六）上班。

@@ -45,7 +45,8 @@ def window(db_path, db):
     proc.wait()
 
 
-def test_cli_write_is_refused_while_a_window_has_the_database(window, db_path, capsys):
+def test_cli_write_is_refused_while_a_window_has_the_database(window, db_path, capsys, monkeypatch):
+    monkeypatch.setenv("SSJ_PASSWORD", "admin123")
     rc = cli(
         ["--db", str(db_path), "--user", "admin", "user", "add", "lisi", "--role", "录入员", "--password", "x1234567"]
     )
@@ -56,7 +57,9 @@ def test_cli_write_is_refused_while_a_window_has_the_database(window, db_path, c
     window.kill()
     window.wait()
     time.sleep(0.1)
-    assert cli(["--db", str(db_path), "user", "add", "lisi", "--role", "录入员", "--password", "x1234567"]) == 0
+    argv = ["--db", str(db_path), "--user", "admin", "user", "add", "lisi", "--role", "录入员"]
+    argv += ["--password", "x1234567"]
+    assert cli(argv) == 0
     assert not Path(str(db_path) + ".lock").exists()  # released when the command ends
 
 

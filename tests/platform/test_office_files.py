@@ -16,8 +16,7 @@ def test_excel_unicode_text_is_read(tmp_path):
     path = tmp_path / "重点排污单位名录.txt"
     text = "统一社会信用代码\t单位名称\t行业\r\n91140525MA0GXXXX1X\t𠮷县化工有限公司\t化工\r\n"
     path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))  # what Excel writes for "Unicode 文本"
-    sheet = reader.load_sheet(path, known_headers=["统一社会信用代码", "单位名称", "行业"])
-    table = sheet.table()
+    table = reader.read_table(path, known_headers=["统一社会信用代码", "单位名称", "行业"])
     assert table.headers[:3] == ["统一社会信用代码", "单位名称", "行业"]
     assert table.rows[0][1][1] == "𠮷县化工有限公司"
 
@@ -26,7 +25,7 @@ def test_gbk_and_utf8_csv_still_read(tmp_path):
     for enc in ("gbk", "utf-8-sig", "utf-8"):
         path = tmp_path / f"名录-{enc}.csv"
         path.write_bytes("单位名称,行业\r\n泽州县某某煤业有限公司,煤炭\r\n".encode(enc))
-        table = reader.load_sheet(path, known_headers=["单位名称", "行业"]).table()
+        table = reader.read_table(path, known_headers=["单位名称", "行业"])
         assert table.rows[0][1][0] == "泽州县某某煤业有限公司"
 
 

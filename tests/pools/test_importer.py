@@ -19,6 +19,13 @@ from app.services.pools import importer
 from app.services.pools import reader as tabular
 from tests.factories import make_uscc
 
+
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 HEAD = [
     "单位名称",
     "统一社会信用代码",

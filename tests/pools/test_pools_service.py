@@ -16,6 +16,12 @@ from app.services.pools import importer, pools
 from tests.factories import make_inspector, make_object, make_uscc
 
 
+@pytest.fixture
+def cli(admin_cli):
+    """`ssj` runs as the administrator of the `db` fixture (--user admin), as a clerk would with an account."""
+    return admin_cli
+
+
 def test_update_object_validates_and_records_history(session):
     obj = make_object(session, name="甲公司")
     session.commit()

@@ -167,9 +167,13 @@ def test_demo_plans_hook(session, zezhou):
 
 
 def _check(session, obj, period, task=None, *, published=False):
-    draw = Draw(period=period, state="已确认", task_id=task.id if task else None)
-    session.add(draw)
-    session.flush()
+    # one live draw per task and period (the schema enforces it): objects of the same task share it
+    task_id = task.id if task else None
+    draw = session.query(Draw).filter_by(period=period, task_id=task_id, state="已确认").first()
+    if draw is None:
+        draw = Draw(period=period, state="已确认", task_id=task_id)
+        session.add(draw)
+        session.flush()
     sel = DrawSelection(draw_id=draw.id, object_id=obj.id, uscc=obj.uscc)
     session.add(sel)
     session.flush()

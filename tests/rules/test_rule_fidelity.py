@@ -47,9 +47,12 @@ def tag_set_on(session, obj, tag, when: date):
 
 
 def outcome(session, obj, period, result, **kw):
-    draw = Draw(period=period, state="已确认")
-    session.add(draw)
-    session.flush()
+    # one live draw per period (the schema enforces it): objects of the same period share it
+    draw = session.query(Draw).filter_by(period=period, task_id=None, state="已确认").first()
+    if draw is None:
+        draw = Draw(period=period, state="已确认")
+        session.add(draw)
+        session.flush()
     sel = DrawSelection(draw_id=draw.id, object_id=obj.id, uscc=obj.uscc, name=obj.name)
     session.add(sel)
     session.flush()
@@ -227,7 +230,7 @@ def test_drawn_objects_get_their_own_mode_in_a_mixed_stratum(session, tmp_path):
     objs(session, 30, permit_class="简化管理", positive_list=True)
     for _ in range(6):
         make_inspector(session)
-    d = draws.draw_now(session, "2026Q1", None, "12345678901234567890")
+    d = draws.draw_now(session, "2026Q1", None, "12345678901234567890", witnesses=["张三", "李四"])
     sels = session.scalars(select(DrawSelection).where(DrawSelection.draw_id == d.id)).all()
     assert len(sels) == 3  # 60 × 5% = 3, one stratum
     by_uscc = {o.uscc: o for o in classification.pool_objects(session, policies.active_rules(session))}
@@ -421,9 +424,10 @@ def test_policy_versions_record_who_entered_the_amounts(session):
     assert step["add"] == "15%" and step.get("set_by") == "admin"
 
 
-def test_cli_enters_a_step_amount_and_the_conflict_reading(session, cli, db):
+def test_cli_enters_a_step_amount_and_the_conflict_reading(session, admin_cli, db):
     import json
 
+    cli = admin_cli  # changing the rules: as an account
     policies.set_policy(session, "zezhou-2024")
     session.commit()
     rc, out, err = cli("--json", "policy", "step", "risk-高风险", "15%")

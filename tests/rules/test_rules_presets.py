@@ -31,9 +31,12 @@ def rows_by_stratum(session, period, task_id=None):
 
 
 def draw_outcome(session, obj, period, result, *, state="已确认", case_no="", decision_date=None, check_date=None):
-    draw = Draw(period=period, state=state)
-    session.add(draw)
-    session.flush()
+    # one live draw per period (the schema enforces it): objects of the same period share it
+    draw = session.query(Draw).filter_by(period=period, task_id=None, state=state).first()
+    if draw is None or state == "已作废":
+        draw = Draw(period=period, state=state)
+        session.add(draw)
+        session.flush()
     sel = DrawSelection(draw_id=draw.id, object_id=obj.id, uscc=obj.uscc, name=obj.name)
     session.add(sel)
     session.flush()

@@ -8,7 +8,10 @@ from PySide6.QtWidgets import QMessageBox
 
 @pytest.fixture
 def messages(monkeypatch):
-    """Record every QMessageBox.information/warning/critical as (kind, title, text) instead of showing it."""
+    """Record every QMessageBox.information/warning/critical as (kind, title, text) instead of showing it.
+
+    A confirmation (QMessageBox.question) is recorded too and answered 是 (Yes); tests of the confirmations
+    themselves answer a real box (tests/ui/test_confirmations.py)."""
     seen = []
 
     def record(kind):
@@ -20,4 +23,10 @@ def messages(monkeypatch):
 
     for kind in ("information", "warning", "critical"):
         monkeypatch.setattr(QMessageBox, kind, record(kind))
+
+    def question(parent, title, text, *a, **k):
+        seen.append(("question", title, text))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
     return seen

@@ -60,6 +60,8 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     assert len(fp) == 64 and page.draw_btn.isEnabled()
     assert page.print_pre_sheet() is not None
     # a short seed is refused, nothing drawn
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     qtbot.keyClicks(page.seed_edit, "12345")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert messages and "至少需要 20 位" in messages[-1][2]
@@ -68,7 +70,8 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     qtbot.keyClicks(page.seed_edit, SEED)
     assert page.seed_big.text() == "31415 92653 58979 32384"
     assert page.seed_big.font().pointSize() >= 30  # large, fit for a projector
-    page.witness_edit.setText("张三、李四")
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     page.show_projector()
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert "已抽取" in page.state_label.text()
@@ -76,7 +79,7 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     n = page.onsite_model.rowCount() + page.offsite_model.rowCount()
     assert n > 0
     first = page.onsite_model.rows[0]
-    assert len(first["team"]) >= 2 and first["ticket"].startswith("0.")
+    assert len(first.team) >= 2 and first.ticket.startswith("0.")
     page.grab().save(str(tmp_path / "draw_page.png"))
     # replace the first object (next ticket of its stratum)
     page.tabs.setCurrentIndex(0)
@@ -86,7 +89,7 @@ def test_end_to_end(page, qtbot, messages, monkeypatch, tmp_path):
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("已注销", True))
     page.replace_object()
     assert messages[-1][1] == "已替换"
-    notes = [r["note"] for r in page.onsite_model.rows]
+    notes = [r.note for r in page.onsite_model.rows]
     assert any(nt.startswith("已替换") for nt in notes) and any(nt.startswith("替补") for nt in notes)
     # confirm, export, verify
     qtbot.mouseClick(page.confirm_btn, Qt.MouseButton.LeftButton)
@@ -108,6 +111,8 @@ def test_generated_seed_and_void_then_redraw(page, qtbot, messages, monkeypatch)
     qtbot.mouseClick(page.generate_btn, Qt.MouseButton.LeftButton)
     shown = page.seed_big.text().replace(" ", "")
     assert len(shown) == 24 and shown.isdigit()
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert "已抽取" in page.state_label.text()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("见证人未到齐", True))
@@ -117,6 +122,8 @@ def test_generated_seed_and_void_then_redraw(page, qtbot, messages, monkeypatch)
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     assert page.draw_id == 2
     qtbot.keyClicks(page.seed_edit, shown)  # the voided draw's seed is refused
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert "已在抽取 #1" in messages[-1][2]
     states = [r["state"] for r in page.history_model.rows]
@@ -134,14 +141,20 @@ def test_second_freeze_refused_while_pending(page, qtbot, messages):
 
 
 def test_refused_draw_burns_the_seed(page, qtbot, messages):
+    from sqlalchemy import select
+
+    from app.models import Inspector
     from app.services.draw import draws
 
     with acting_as(ADMIN), page.ctx.db.Session() as s:
-        make_inspector(s, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["大气"])
-        draws.set_team_rules(s, {"expert_for": ["废气"], "cap_per_inspector": 2})
+        # three of six officers step aside (回避) for every object: each object alone still has three, but
+        # under the automatic cap the other three cannot cover every drawn object (experts never block)
+        for p in s.scalars(select(Inspector).where(Inspector.name.in_(["执法员0", "执法员1", "执法员2"]))):
+            p.avoid_usccs = [make_uscc(600_000 + i) for i in range(40)]
         s.commit()
     qtbot.mouseClick(page.freeze_btn, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(page.seed_edit, SEED)
+    page.no_witness_edit.setText("演练：无见证人")
     qtbot.mouseClick(page.draw_btn, Qt.MouseButton.LeftButton)
     assert messages[-1][1] == "抽取未完成" and "无法组成有效检查组" in messages[-1][2]
     assert "已冻结" in page.state_label.text() and page.onsite_model.rowCount() == 0
@@ -153,7 +166,8 @@ def test_reopening_the_page_shows_the_periods_live_draw(page, db, qtbot, message
     """A clerk who comes back to 随机抽取 sees this period's draw, not an empty form."""
     page.freeze()
     page.seed_edit.setText(SEED)
-    page.witness_edit.setText("张三、李四")
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     page.perform()
     drawn_id = page.draw_id
     ctx = AppContext(db=db, actor=ADMIN, office_name="测试县生态环境保护综合行政执法大队")
@@ -169,6 +183,8 @@ def test_reopening_the_page_shows_the_periods_live_draw(page, db, qtbot, message
 def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
     page.freeze()
     page.seed_edit.setText(SEED)
+    page.witness_edit.setText("张三")
+    page.witness2_edit.setText("李四")
     page.perform()
     model = page.strata_model
     assert model.rowCount() >= 1
@@ -181,7 +197,10 @@ def test_strata_summary_tab_matches_the_record(page, qtbot, messages):
         "应抽（家）",
         "实抽（家）",
     ]
-    required = sum(model.data(model.index(r, 5)) for r in range(model.rowCount()))
-    drawn = sum(model.data(model.index(r, 6)) for r in range(model.rowCount()))
+    last = model.rowCount() - 1  # the 合计 row at the foot adds the strata up
+    assert model.data(model.index(last, 0)) == "合计"
+    required = sum(model.data(model.index(r, 5)) for r in range(last))
+    drawn = sum(model.data(model.index(r, 6)) for r in range(last))
+    assert (model.data(model.index(last, 5)), model.data(model.index(last, 6))) == (required, drawn)
     assert drawn == required == page.onsite_model.rowCount() + page.offsite_model.rowCount()
     assert f"应抽 {required} 家" in page.summary_label.text()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.models import Outcome, Publication
 from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from tests.outcomes_factories import make_draw
 
 
@@ -101,7 +102,9 @@ def test_sheet_export_import_from_the_page(qtbot, db, drawn, messages, tmp_path)
     report = page.import_sheet(str(out))
     assert report["inserted"] == 1 and page.model.rows[0].state == "已录入"
     page.select_row(1)
-    notice = page.print_notices(preview=False)  # one selected object → its notice only
+    op = page.print_notices(preview=False)  # one selected object → its notice only, written off the UI thread
+    wait_all()
+    notice = op.result
     import subprocess
 
     text = subprocess.run(["pdftotext", str(notice), "-"], capture_output=True).stdout.decode()
@@ -113,7 +116,7 @@ def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, 
     from app.ui.pages.publication import PublicationPage
 
     with acting_as(Actor("luru", "录入员")), db.Session() as s:
-        for i, (sid, _n) in enumerate(drawn[:2]):
+        for sid, _n in drawn[:2]:
             outcomes.save_outcome(s, sid, dict(check_date=date(2026, 2, 10), method="现场检查", result="未发现问题"))
         s.commit()
     with acting_as(Actor("shenhe", "审核员")), db.Session() as s:

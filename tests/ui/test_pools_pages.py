@@ -6,14 +6,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWizard
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import InspectionObject, Inspector
 from app.models.pools import ColumnMapping, ObjectChange
 from app.services.foundation.context import Actor
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from app.ui.pool_models import PoolFilterProxy, PoolTableModel
-from app.ui.workers import wait_all
 from tests.factories import make_inspector, make_object, make_uscc
 
 ADMIN = Actor("admin", "管理员", "管理员")
@@ -154,7 +154,7 @@ def test_objects_page_edit_dialog_validates(qtbot, ctx, db, boxes, monkeypatch):
 def test_objects_page_mark_status_tag_history(qtbot, ctx, db, boxes, monkeypatch):
     from app.ui.pages.objects import ObjectsPage, StatusDialog
 
-    codes = seed(db, 2)
+    seed(db, 2)
     page = ObjectsPage(ctx)
     qtbot.addWidget(page)
     page.proxy.set_search("城关镇化工")
@@ -202,6 +202,12 @@ def _messy_objects(path):
     return path
 
 
+def next_page(wizard) -> None:
+    """下一步 >, then let the file read / check that runs off the UI thread finish."""
+    wizard.next()
+    wait_all()
+
+
 def test_import_wizard_maps_previews_and_imports_valid_rows(qtbot, ctx, db, boxes, tmp_path, monkeypatch):
     from app.ui.import_wizard import ImportWizard
 
@@ -210,17 +216,17 @@ def test_import_wizard_maps_previews_and_imports_valid_rows(qtbot, ctx, db, boxe
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.file_page.path.setText(str(tmp_path / "nothing.xlsx"))
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.file_page and "找不到文件" in wizard.file_page.error.text()
     wizard.file_page.path.setText(str(path))
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.sheet_page
     assert "表头在第 2 行，共 3 行数据" in wizard.sheet_page.info.text()
-    wizard.next()
+    next_page(wizard)
     page = wizard.mapping_page
     assert page.combos[3].currentData() == "__ignore__"  # 企业所在片区: unknown, to be mapped
     page.set_field("企业所在片区", "township")
-    wizard.next()
+    next_page(wizard)
     preview = wizard.preview_page
     qtbot.waitUntil(lambda: preview.report is not None, timeout=10000)
     assert "发现 1 处问题" in preview.summary.text()
@@ -255,15 +261,15 @@ def test_import_wizard_refuses_missing_required_mapping(qtbot, ctx, db, boxes, t
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.file_page.path.setText(str(path))
-    wizard.next()
-    wizard.next()
+    next_page(wizard)
+    next_page(wizard)
     wizard.mapping_page.set_field("信用代码", "__ignore__")
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.mapping_page
     assert "必须指定哪一列是“统一社会信用代码”" in wizard.mapping_page.error.text()
     wizard.mapping_page.set_field("信用代码", "uscc")
     wizard.mapping_page.set_field("企业所在片区", "uscc")
-    wizard.next()
+    next_page(wizard)
     assert "都对应了“统一社会信用代码”" in wizard.mapping_page.error.text()
 
 
@@ -281,9 +287,9 @@ def test_objects_page_import_button_opens_wizard_and_refreshes(qtbot, ctx, db, b
     wb.active.append(["示例县丁公司", make_uscc(401)])
     wb.save(tmp_path / "ok.xlsx")
     wizard.file_page.path.setText(str(tmp_path / "ok.xlsx"))
-    wizard.next()
-    wizard.next()
-    wizard.next()
+    next_page(wizard)
+    next_page(wizard)
+    next_page(wizard)
     qtbot.waitUntil(lambda: wizard.preview_page.report is not None, timeout=10000)
     assert "没有发现问题" in wizard.preview_page.summary.text()
     with qtbot.waitSignal(wizard.imported, timeout=10000):
@@ -360,3 +366,37 @@ def test_viewer_role_cannot_edit(qtbot, db):
         if page.tools.itemAt(i).widget()
     }
     assert buttons["导入…"] is False and buttons["修改"] is False and buttons["导出当前视图…"] is True
+
+
+def test_closing_the_import_wizard_during_the_write_asks_and_commits_nothing(qtbot, ctx, db, boxes, tmp_path):
+    """Issue 14: × during the write left an orphan progress box and committed all rows anyway."""
+    from app.ui import operations
+    from app.ui.import_wizard import ImportWizard
+
+    path = tmp_path / "big.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["单位名称", "统一社会信用代码", "所在乡镇"])
+    for i in range(3000):
+        ws.append([f"示例县第{i}号化工有限公司", make_uscc(10_000 + i), "城关镇"])
+    wb.save(path)
+    wizard = ImportWizard(ctx, "objects")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.file_page.path.setText(str(path))
+    next_page(wizard)
+    next_page(wizard)
+    next_page(wizard)
+    qtbot.waitUntil(lambda: wizard.preview_page.report is not None, timeout=60000)
+    assert wizard.preview_page.report.inserted == 3000
+    wizard.accept()
+    assert operations.writing()
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    wizard.close()  # the ×
+    assert any(kind == "question" and "中止" in text for kind, _t, text in boxes.shown)
+    wait_all(60000)
+    assert not wizard.isVisible() and wizard.result_report is None
+    assert ("information", "没有导入", "导入已中止，数据库没有任何改动。") in boxes.shown
+    with db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(InspectionObject)) == 0

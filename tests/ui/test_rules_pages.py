@@ -14,6 +14,7 @@ from app.models.rules import PolicyVersion
 from app.services.foundation.context import Actor, acting_as
 from app.services.rules import policies, quota
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from tests.factories import make_object
 
 ADMIN = Actor("admin", "管理员")
@@ -39,7 +40,7 @@ def test_rules_page_choose_preset_edit_ratio_and_precedence(ctx, qtbot, messages
     assert isinstance(page, RulesPage) and "尚未设置" in page.current.text()
     page.preset.setCurrentIndex(page.preset.findData("wugang-2024"))
     qtbot.mouseClick(page.use_btn, Qt.MouseButton.LeftButton)
-    assert "wugang-2024" in page.current.text()
+    assert "舞钢分局" in page.current.text() and "wugang-2024" not in page.current.text()  # the title, not the id
     # the ambiguous 1:4 rule shows its source sentence and the chosen reading
     row = page.row_of("一般排污单位")
     page.table.selectRow(row)
@@ -132,7 +133,10 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     assert "合计应抽" in page.total.text()
     assert any(r["title"] == "年度抽查企业占比" for r in page.target_model.rows)
     page.task.setCurrentIndex(page.task.findData(1))
-    assert [(r["stratum"], r["required"]) for r in page.model.rows] == [("重点排污单位", 10)]
+    assert [(r["stratum"], r["required"]) for r in page.model.rows] == [
+        ("重点排污单位", 10),
+        ("1 个分层", 10),
+    ]  # and the 合计 row
     out = tmp_path / "quota.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     assert page.export_xlsx()
@@ -176,6 +180,7 @@ def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, 
 
     monkeypatch.setattr(TaskDialog, "exec", fill_task)
     assert page.add_task()
+    wait_all()  # the tasks' 范围内对象 are counted off the UI thread
     task = page.task_model.rows[0]
     assert task["scope"] == "监管类别：重点排污单位；乡镇：巴公镇" and task["matches"] == 40
     # a task whose scope matches nothing: refused, with the message
@@ -185,9 +190,11 @@ def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, 
     assert not page.add_plan(dict(year=2026, code="P9", name="坏计划", start_date="2026-06-01", end_date="2026-01-01"))
     assert "早于开始日期" in messages[-1][2]
     assert page.adjust_plan(dict(reason="汛期推迟", filed_on="2026-06-10", changes={"end_date": "2026-10-31"}))
+    wait_all()
     assert page.adj_model.rows[0]["reason"] == "汛期推迟" and "2026-10-31" in page.adj_model.rows[0]["description"]
     assert page.adj_model.rows[0]["published"] is False
     assert page.publish_adjustment()
+    wait_all()
     assert page.adj_model.rows[0]["published"] is True
     xlsx = tmp_path / "plan.xlsx"
     assert page.export_xlsx(str(xlsx))

@@ -12,17 +12,21 @@ from app.services.foundation.office import init_office
 from app.services.foundation.store import open_database
 from app.services.reports import statistics as stats
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from app.ui.pages.exchange import ExchangePage
 from app.ui.pages.stats import CaseDialog, StatsPage
-from app.ui.workers import wait_all
 from tests.stats_scenario import build_scenario
 
+KEY_PASSPHRASE = "county-passphrase"
 ADMIN = Actor("admin", "管理员")
 
 
 @pytest.fixture
 def county(db):
+    from app.services.foundation import office as office_service
+
     with acting_as(ADMIN), db.Session() as s:
+        office_service.change_passphrase(s, None, KEY_PASSPHRASE)
         sc = build_scenario(s)
         s.commit()
     return AppContext(db=db, actor=ADMIN, office_name="测试县生态环境保护综合行政执法大队", office_level="county"), sc
@@ -42,6 +46,7 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
     page.refresh()
+    wait_all()
     assert page.model.rowCount() == len(stats.FIELDS)
     assert _value(page, "各类合计", "已查") == "6"
     assert _value(page, "结果公示", "公示率") == "83.33"
@@ -64,6 +69,7 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     assert page.grab().save(str(shot)) and shot.stat().st_size > 10_000
     page.period.setCurrentText("2026Q9")
     page.refresh()
+    wait_all()
     assert "期间" in page.summary.text()
 
 
@@ -73,12 +79,15 @@ def test_stats_page_exports(qtbot, county, tmp_path, monkeypatch, messages):
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
     page.refresh()
+    wait_all()
     target = tmp_path / "季度统计表.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     qtbot.mouseClick(page.export_stats_btn, Qt.MouseButton.LeftButton)
+    wait_all()
     assert load_workbook(target)["季度统计表"]["A6"].value == "合计"
     target = tmp_path / "名录库调整信息.xlsx"
     qtbot.mouseClick(page.export_adj_btn, Qt.MouseButton.LeftButton)
+    wait_all()
     assert load_workbook(target).sheetnames[0] == "汇总"
     assert messages[-1][0] == "information" and "查处情况 3" in messages[-1][2]
 
@@ -119,12 +128,27 @@ def test_exchange_county_writes_to_the_stick(qtbot, county, tmp_path, monkeypatc
     page.refresh()
     assert "公钥指纹" in page.key_label.text()
     assert page.drives.count() == 1 and page.target_folder() == str(stick)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or (KEY_PASSPHRASE, True))
     qtbot.mouseClick(page.write_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.last_message != "", timeout=30000)
     wait_all()
     assert page.last_message.startswith("已写入并校验"), page.last_message
     assert [p.name for p in stick.iterdir()] == ["测试县生态环境保护综合行政执法大队-2026Q1.ssjpkg.zip"]
     assert "已写入并校验" in page.result.text()
+    assert "报送口令" in asked[0]
+    # changing the 报送口令 from the page: the old one no longer signs, the new one does
+    answers = iter([(KEY_PASSPHRASE, True), ("page-passphrase-2", True), ("page-passphrase-2", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    qtbot.mouseClick(page.passphrase_btn, Qt.MouseButton.LeftButton)
+    assert page.last_message.startswith("报送口令已更改"), page.last_message
+    from app.services.foundation.errors import UserError
+    from app.services.foundation.office import signing_key
+
+    with ctx.db.Session() as s:
+        with pytest.raises(UserError, match="报送口令不正确"):
+            signing_key(s, KEY_PASSPHRASE)
+        signing_key(s, "page-passphrase-2")
 
 
 def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path, monkeypatch, messages):
@@ -133,7 +157,7 @@ def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path,
 
     with acting_as(ADMIN), ctx.db.Session() as s:
         packages.export_public_key(s, tmp_path / "county.pem")
-        pkg = packages.export_package(s, "2026Q1", tmp_path)["path"]
+        pkg = packages.export_package(s, "2026Q1", tmp_path, passphrase=KEY_PASSPHRASE)["path"]
     city_db = open_database(f"sqlite:///{tmp_path / 'city.sqlite3'}")
     try:
         with acting_as(ADMIN), city_db.Session() as s:
@@ -174,5 +198,12 @@ def test_exchange_city_registers_imports_and_aggregates(qtbot, county, tmp_path,
         assert reopened.period.currentText() == "2026Q1"
         reopened.refresh()
         assert reopened.counties.item(0, 3).text().startswith("已报送")
+        # a wrongly accepted package is withdrawn from the page (reason asked, then the table shows 未报送)
+        asked = []
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or ("县里日期错了", True))
+        reopened.counties.setCurrentCell(0, 0)
+        qtbot.mouseClick(reopened.withdraw_btn, Qt.MouseButton.LeftButton)
+        assert "不可撤销" in asked[0] and "已撤回" in messages[-1][2]
+        assert reopened.counties.item(0, 3).text() == "未报送"
     finally:
         city_db.dispose()

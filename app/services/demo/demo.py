@@ -3,7 +3,8 @@
 Creates (if the database has no office) 示例县生态环境保护综合行政执法大队 with the accounts
 admin/admin123, luru (录入员), shenhe (审核员), lingdao (领导) with password demo1234; then ≈1,500
 objects with valid USCCs across 12 townships, ≈40 credentialed inspectors, ≈15 辅助人员/专家 and the 泽州
-2024 事项清单 (附件2) for the current year. Refuses to run on a database whose pools are not empty.
+2024 事项清单 (附件2) for the current year. Refuses to run on a database whose pools are not empty, and on
+a city office's database (the demo is a county).
 
 Demo data only: the generator is `random.Random(seed)` — never used for a draw.
 """
@@ -18,8 +19,8 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_mod
 
 from app.models.base import utcnow
-from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange
-from app.services.foundation import accounts, audit
+from app.models.pools import InspectionItem, InspectionObject, Inspector, ObjectChange, ObjectPermit
+from app.services.foundation import accounts, audit, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -30,6 +31,7 @@ REGION_CODE = "140525"
 DEMO_USERS = (("luru", "录入员", "张录入"), ("shenhe", "审核员", "李审核"), ("lingdao", "领导", "王大队长"))
 DEMO_PASSWORD = "demo1234"
 ADMIN_PASSWORD = "admin123"
+KEY_PASSPHRASE = "demo-baosong"  # 演示库的报送口令（SSJ_KEY_PASSPHRASE），写报送包时输入
 
 TOWNSHIPS = (
     "城关镇",
@@ -413,8 +415,24 @@ def build_items(year: int) -> list[dict]:
     return rows
 
 
-def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, today: date | None = None) -> dict:
-    """Fill an empty database with the demo county in the caller's transaction; returns counts."""
+def create_demo(
+    session: Session,
+    *,
+    seed: int = 2026,
+    n_objects: int = 1500,
+    today: date | None = None,
+    key_passphrase: str | None = None,
+) -> dict:
+    """Fill an empty database with the demo county in the caller's transaction; returns counts.
+
+    Allowed to a 管理员, or to anyone on a database without accounts (`ssj --db 新文件 demo`)."""
+    with permissions.setup_grant(session):
+        return _create_demo(session, seed=seed, n_objects=n_objects, today=today, key_passphrase=key_passphrase)
+
+
+def _create_demo(
+    session: Session, *, seed: int, n_objects: int, today: date | None, key_passphrase: str | None = None
+) -> dict:
     today = today or date.today()
     n_obj = session.scalar(select(func.count(InspectionObject.id))) or 0
     n_ins = session.scalar(select(func.count(Inspector.id))) or 0
@@ -425,6 +443,11 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
         )
     created_office = False
     office = office_service.get_office(session)
+    if office is not None and office.level != "county":
+        raise UserError(
+            f"“{office.name}”是市级单位的数据库，演示数据只能生成在县级单位的空数据库中（市级数据库只汇总各县的报送包）。"
+            "请用一个新的数据库文件运行 demo，例如：ssj --db 演示.sqlite3 demo"
+        )
     if office is None:
         office = office_service.init_office(
             session,
@@ -433,6 +456,7 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
             region_code=REGION_CODE,
             admin="admin",
             admin_password=ADMIN_PASSWORD,
+            key_passphrase=key_passphrase or KEY_PASSPHRASE,
         )
         for username, role, display in DEMO_USERS:
             accounts.create_user(session, username, role, DEMO_PASSWORD, display_name=display)
@@ -450,6 +474,13 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
     conn.execute(Inspector.__table__.insert(), people)
     conn.execute(InspectionItem.__table__.insert(), items)
     ids = dict(conn.execute(select(InspectionObject.uscc, InspectionObject.id)).all())
+    permits = [
+        dict(object_id=ids[o["uscc"]], permit_no=o["permit_no"], permit_class=o["permit_class"], source="演示数据")
+        for o in objects
+        if o["permit_no"]
+    ]
+    if permits:
+        conn.execute(ObjectPermit.__table__.insert(), permits)
     user = current_user()
     rng = random.Random(seed + 2)
     changes = []
@@ -549,6 +580,7 @@ def create_demo(session: Session, *, seed: int = 2026, n_objects: int = 1500, to
         f"事项 {result['items']}（种子 {seed}）",
         after={k: v for k, v in result.items() if k != "users"},
     )
+    audit.seal(session, "inspector")  # the people were written in bulk too
     session.flush()
     result["policy"] = _set_policy(session)
     result["plans"] = _plans_demo(session, today)
@@ -574,7 +606,7 @@ def describe(result: dict) -> str:
         lines.append(
             f"  账户：admin / {ADMIN_PASSWORD}（管理员）；"
             + "、".join(f"{u}（{r}）" for u, r, _d in DEMO_USERS)
-            + f" 的密码均为 {DEMO_PASSWORD}。"
+            + f" 的密码均为 {DEMO_PASSWORD}；报送口令为 {result.get('key_passphrase_note') or KEY_PASSPHRASE}。"
         )
     if result.get("policy"):
         lines.append(f"  规则预设：{result['policy']}")

@@ -4,7 +4,8 @@ This module is the single source of `resources/verifier/ssj_verify.py` (see `ver
 test proves the shipped verifier is exactly this file plus a `__main__` guard. Do not import anything
 but the standard library here.
 
-Algorithm "ssj-draw/1 (consistent-sampling sha256)", documented in docs/draw-algorithm.md:
+Algorithm "ssj-draw/2 (consistent-sampling sha256)", specified completely in docs/draw-algorithm.md
+(records of "ssj-draw/1" still verify under their own rules; the differences are listed there):
 
 * snapshot: canonical UTF-8 JSON (sorted keys, no spaces, ensure_ascii=False) of the strata (with
   their in-scope objects, id = USCC, and `required`), the eligible inspectors/experts and the team rules;
@@ -26,12 +27,18 @@ import sys
 from collections import Counter, deque
 from itertools import compress, repeat
 
-ALGORITHM = "ssj-draw/1 (consistent-sampling sha256)"
+ALGORITHM_V1 = "ssj-draw/1 (consistent-sampling sha256)"
+ALGORITHM = "ssj-draw/2 (consistent-sampling sha256)"
+# algorithm string -> version number: what the verifier accepts
+ALGORITHMS = {ALGORITHM_V1: 1, ALGORITHM: 2}
 RECORD_FORMAT = "ssj-draw-record/1"
 SNAPSHOT_FORMAT = "ssj-snapshot/1"
 TEAM_SEED_SUFFIX = "/teams"
 MIN_SEED_DIGITS = 20
 REPLACEMENT_REASONS = ("注销", "迁出", "停产", "无法联系")
+SEED_SOURCES = ("骰子", "计算机生成", "公开数字")
+PERSON_KINDS = ("执法人员", "专家")
+GENESIS = "0" * 64
 # record keys outside record_hash: the hash itself, the hash-linked amendments, the informative state
 UNHASHED = ("record_hash", "amendments", "state")
 
@@ -55,10 +62,12 @@ DEFAULT_RULES = {
     "cross_region": False,
     # objects a person may be assigned in one draw; 0 = automatic: ceil(slots / people) + 1
     "cap_per_inspector": 0,
-    # an expert joins the team of objects with these pollution types
+    # an expert (if one is eligible) joins the team of objects with these pollution types
     "expert_for": ["辐射", "危废"],
-    # True: an object needing an expert and getting none is left without a valid team
-    "expert_required": True,
+    # no document requires an expert (秦皇岛 "必要时抽取相应行业专家", 威海 "可在辅助检查人员名录库中抽取"):
+    # off by default. Turned on, an object without an eligible expert keeps its officers and is listed in
+    # `unassigned` with the reason; it never blocks the rest of the draw.
+    "expert_required": False,
 }
 
 
@@ -242,6 +251,36 @@ def _str_list(values) -> list[str]:
     return sorted({str(v).strip() for v in (values or []) if str(v).strip()})
 
 
+def _normal_rules(rules: dict | None) -> dict:
+    """DEFAULT_RULES updated with `rules`, each value in its type (rule R10 of the verifier)."""
+    merged = dict(DEFAULT_RULES)
+    merged.update(rules or {})
+    unknown = set(merged) - set(DEFAULT_RULES)
+    if unknown:
+        raise ValueError(f"选派规则中没有这些项：{'、'.join(sorted(unknown))}。")
+    k = int(merged["officers_per_team"])
+    if k < 2:
+        raise ValueError("每个检查组至少需要 2 名持执法证的执法人员，不能设为少于 2。")
+    cap = int(merged["cap_per_inspector"] or 0)
+    if cap < 0:
+        raise ValueError("每人抽中次数上限不能为负数（0 表示自动）。")
+    expert_for = list(dict.fromkeys(str(t).strip() for t in merged["expert_for"] or [] if str(t).strip()))
+    synonyms = {
+        str(t): list(dict.fromkeys(str(w) for w in words or [] if str(w)))
+        for t, words in (merged["expertise_synonyms"] or {}).items()
+    }
+    return {
+        "officers_per_team": k,
+        "match_expertise": bool(merged["match_expertise"]),
+        "expertise_synonyms": synonyms,
+        "avoidance": bool(merged["avoidance"]),
+        "cross_region": bool(merged["cross_region"]),
+        "cap_per_inspector": cap,
+        "expert_for": expert_for,
+        "expert_required": bool(merged["expert_required"]),
+    }
+
+
 def build_snapshot(
     *, office: str, period: str, task, policy_id: str, strata: list[dict], people: list[dict], rules: dict | None = None
 ) -> dict:
@@ -251,8 +290,7 @@ def build_snapshot(
     pollution_types}]}] in the policy's order; people: [{id, name, cert, kind, expertise, region, avoid}].
     Raises ValueError (Chinese) on duplicate ids or an inconsistent stratum.
     """
-    merged = dict(DEFAULT_RULES)
-    merged.update(rules or {})
+    merged = _normal_rules(rules)
     seen: dict[str, str] = {}
     out_strata = []
     for s in strata:
@@ -337,28 +375,29 @@ def build_snapshot(
 # Teams
 
 
-def _targets(obj: dict, synonyms: dict) -> set[str]:
+def _targets(obj: dict, synonyms: dict, version: int = 2) -> set[str]:
+    """The object's terms for 执法人员: its pollution types and their synonyms (version 1: and its industry)."""
     targets = set(obj.get("pollution_types") or [])
     for p in list(targets):
         targets.update(synonyms.get(p, []))
-    if obj.get("industry"):
+    if version == 1 and obj.get("industry"):
         targets.add(obj["industry"])
     return targets
 
 
-def expertise_matches(expertise, obj: dict, synonyms: dict, wanted: set[str] | None = None) -> bool:
-    """业务专长 matches the object's pollution types (with synonyms) or its industry (substring)."""
+def expertise_matches(expertise, obj: dict, synonyms: dict, wanted: set[str] | None = None, version: int = 2) -> bool:
+    """One 业务专长 entry matches: it is one of the wanted terms (pollution types with their synonyms), or it
+    has at least two characters and occurs in the object's industry text. Version 1 also accepted an
+    industry contained in the entry."""
     if wanted is None:
-        wanted = _targets(obj, synonyms)
+        wanted = _targets(obj, synonyms, version)
     industry = obj.get("industry") or ""
     for e in expertise:
-        if e in wanted or (len(e) >= 2 and industry and (e in industry or industry in e)):
+        if e in wanted:
+            return True
+        if len(e) >= 2 and industry and (e in industry or (version == 1 and industry in e)):
             return True
     return False
-
-
-def _member(p: dict, role: str) -> dict:
-    return {"id": p["id"], "name": p["name"], "cert": p["cert"], "role": role}
 
 
 class _Signature:
@@ -378,6 +417,8 @@ _SKIP_NO_CERT = "无执法证号"
 _SKIP_AVOID = "回避"
 _SKIP_CROSS = "异地交叉：与对象同属一地"
 _SKIP_MATCH = "专长不符（优先安排专长匹配人员）"
+_NO_OFFICERS = "符合条件的执法人员不足"
+_NO_EXPERT = "需要专家但没有符合条件的专家"
 
 
 class TeamState:
@@ -388,7 +429,8 @@ class TeamState:
     of object are computed once per kind (`_Signature`), per class of person (cert, region, expertise).
     """
 
-    def __init__(self, snapshot: dict, seed: str, selected_count: int, special_count: int):
+    def __init__(self, snapshot: dict, seed: str, selected_count: int, special_count: int, version: int):
+        self.version = version
         rules = snapshot["rules"]
         self.rules = rules
         self.synonyms = rules.get("expertise_synonyms") or {}
@@ -452,14 +494,14 @@ class TeamState:
         for s in special:
             prefer.update(self.synonyms.get(s, []))
         codes = {}
-        for role, wanted in ((_OFFICER, _targets(stub, self.synonyms)), (_EXPERT, prefer)):
+        for role, wanted in ((_OFFICER, _targets(stub, self.synonyms, self.version)), (_EXPERT, prefer)):
             by_class = []
             for no_cert, region, expertise in self._classes[role]:
                 if no_cert:
                     by_class.append(2)
                 elif self._cross and region and region == township:
                     by_class.append(3)
-                elif self._match_on and expertise_matches(expertise, stub, self.synonyms, wanted):
+                elif self._match_on and expertise_matches(expertise, stub, self.synonyms, wanted, self.version):
                     by_class.append(0)
                 else:
                     by_class.append(1)
@@ -533,7 +575,7 @@ class TeamState:
             del eligible[need:]
         return eligible, skips, at_cap
 
-    def _assign(self, obj: dict, exclude=None) -> tuple[list[dict], list[list[str]], int, str]:
+    def _assign(self, obj: dict) -> tuple[list[dict], list[list[str]], int, str]:
         """Team for one object: (team, skips, at_cap, error)."""
         sig = self._sigs.get(
             (
@@ -545,22 +587,26 @@ class TeamState:
         if sig is None:
             sig = self._signature(obj)
         oid = obj["id"]
-        chosen, skips, at_cap = self._pick(_OFFICER, sig.codes[_OFFICER], oid, self.k, exclude)
+        chosen, skips, at_cap = self._pick(_OFFICER, sig.codes[_OFFICER], oid, self.k, ())
         if not chosen:
-            return [], skips, at_cap, f"符合条件的执法人员不足 {self.k} 名（回避、异地、上限等规则排除后）"
+            return [], skips, at_cap, f"{_NO_OFFICERS} {self.k} 名（回避、异地、上限等规则排除后）"
         members = self.members[_OFFICER]
         team = [dict(members[i]) for i in chosen]
         special = sig.special
         expert = None
+        missing = ""
         if special:
-            experts, eskips, ecap = self._pick(_EXPERT, sig.codes[_EXPERT], oid, 1, exclude)
+            experts, eskips, ecap = self._pick(_EXPERT, sig.codes[_EXPERT], oid, 1, ())
             skips += eskips
             at_cap += ecap
             if experts:
                 expert = experts[0]
                 team.append(dict(self.members[_EXPERT][expert]))
             elif self.rules.get("expert_required", True):
-                return [], skips, at_cap, f"需要{'/'.join(special)}专家，但专家库中没有可用的专家"
+                if self.version == 1:
+                    return [], skips, at_cap, f"需要{'/'.join(special)}专家，但专家库中没有可用的专家"
+                # version 2: the officers stay; the object is listed as lacking its expert
+                missing = f"{_NO_EXPERT}（{'/'.join(special)}）"
         load = self.load[_OFFICER]
         cap = self.cap_officer
         for i in chosen:
@@ -569,11 +615,11 @@ class TeamState:
                 self.avail[_OFFICER].remove(i)
         if expert is not None:
             self._add_load(_EXPERT, expert, 1)
-        return team, skips, at_cap, ""
+        return team, skips, at_cap, missing
 
-    def assign(self, obj: dict, exclude: set[str] | None = None) -> dict:
+    def assign(self, obj: dict) -> dict:
         """Team for one object: {team, skips, at_cap, error}."""
-        team, skips, at_cap, error = self._assign(obj, exclude)
+        team, skips, at_cap, error = self._assign(obj)
         return {"team": team, "skips": skips, "at_cap": at_cap, "error": error}
 
     def release(self, team: list[dict]) -> None:
@@ -633,7 +679,7 @@ class _Stratum:
 class _DrawState:
     """Everything needed to compute a draw and replay its amendments."""
 
-    def __init__(self, snapshot: dict, seed: str):
+    def __init__(self, snapshot: dict, seed: str, version: int):
         self.snapshot = snapshot
         self.seed = str(seed)
         self.seed_hash = sha256_text(self.seed)
@@ -645,7 +691,7 @@ class _DrawState:
             for o in map(st_.objects.__getitem__, st_.order[: st_.required]):
                 if not wanted.isdisjoint(o.get("pollution_types") or ()):
                     special_count += 1
-        self.teams = TeamState(snapshot, self.seed, sum(self.used), special_count)
+        self.teams = TeamState(snapshot, self.seed, sum(self.used), special_count, version)
         self.current_team: dict[str, list[dict]] = {}
         self.active: dict[str, int] = {}  # uscc -> stratum index
 
@@ -695,7 +741,7 @@ class _DrawState:
             team, skips, at_cap, error = assign(obj)
             if error:
                 unassigned.append({"uscc": oid, "name": obj["name"], "reason": error})
-            else:
+            if team:  # version 2: an object only lacking its expert keeps its officers and stays active
                 current_team[oid] = team
                 active[oid] = si
             selected[si][rank - 1] = {
@@ -742,18 +788,20 @@ class _DrawState:
                 f"分层“{st_.spec['category']}/{st_.spec['stratum']}”的对象已全部抽出，没有可替补的下一张签。"
             )
         del self.active[uscc]
-        self.teams.release(self.current_team.pop(uscc, []))
+        self.teams.release(self.current_team.pop(uscc))
         self.used[si] += 1
         rank = self.used[si]
         obj = self._obj(si, rank)
         a = self.teams.assign(obj)
-        if a["error"]:
+        if not a["team"]:
             raise ValueError(f"替补对象 {obj['id']} 无法组成检查组：{a['error']}。")
         self.current_team[obj["id"]] = a["team"]
         self.active[obj["id"]] = si
         entry = self.entry(si, rank, a)
         entry["category"] = st_.spec["category"]
         entry["stratum"] = st_.spec["stratum"]
+        if a["error"]:  # version 2 only: the replacement lacks its expert
+            entry["unassigned"] = a["error"]
         return entry
 
     def replace_member(self, uscc: str, old_id: str, excluded: set[str]) -> dict:
@@ -767,39 +815,56 @@ class _DrawState:
         return out
 
 
-def compute_draw(snapshot: dict, seed: str) -> dict:
+def teamless(result: dict) -> list[dict]:
+    """The `unassigned` entries of objects with no team at all: the program never stores such a draw (R14).
+
+    Objects only lacking an expert (version 2, `expert_required` on) keep their officers and are not in it."""
+    teams = {e["uscc"]: e["team"] for s in result["strata"] for e in s["selected"]}
+    return [u for u in result["unassigned"] if not teams.get(u["uscc"])]
+
+
+def version_of(algorithm: str) -> int:
+    """The version number of an `algorithm` string (ValueError when this verifier does not know it)."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"算法版本“{algorithm}”不是本程序支持的版本（{'、'.join(ALGORITHMS)}）。")
+    return ALGORITHMS[algorithm]
+
+
+def compute_draw(snapshot: dict, seed: str, algorithm: str = ALGORITHM) -> dict:
     """The result of drawing `snapshot` with `seed`: {strata, unassigned, team_order, caps}."""
-    return _DrawState(snapshot, seed).compute()
+    return _DrawState(snapshot, seed, version_of(algorithm)).compute()
 
 
-def plan_replacement(snapshot: dict, seed: str, amendments: list[dict], uscc: str, reason: str) -> dict:
+def plan_replacement(
+    snapshot: dict, seed: str, amendments: list[dict], uscc: str, reason: str, algorithm: str = ALGORITHM
+) -> dict:
     """Replay the amendments so far, then compute the replacement of `uscc` (next ticket of its stratum)."""
-    state = _replay(snapshot, seed, amendments)
+    state = _replay(snapshot, seed, amendments, version_of(algorithm))
     return state.replace_object(uscc, reason)
 
 
-def plan_member_replacement(snapshot: dict, seed: str, amendments: list[dict], uscc: str, old_id: str) -> dict:
-    state = _replay(snapshot, seed, amendments)
+def plan_member_replacement(
+    snapshot: dict, seed: str, amendments: list[dict], uscc: str, old_id: str, algorithm: str = ALGORITHM
+) -> dict:
+    """Replay the amendments so far, then compute who replaces person `old_id` in the team of `uscc`."""
+    state = _replay(snapshot, seed, amendments, version_of(algorithm))
     excluded = _excluded_for(amendments, uscc) | {old_id}
     return state.replace_member(uscc, old_id, excluded)
 
 
 def _excluded_for(amendments: list[dict], uscc: str) -> set[str]:
+    """People replaced out of the team of `uscc` so far: they never come back to it."""
     return {a["old"]["id"] for a in amendments if a.get("kind") == "人员替换" and a.get("uscc") == uscc}
 
 
-def _replay(snapshot: dict, seed: str, amendments: list[dict]) -> _DrawState:
-    state = _DrawState(snapshot, seed)
+def _replay(snapshot: dict, seed: str, amendments: list[dict], version: int) -> _DrawState:
+    state = _DrawState(snapshot, seed, version)
     state.compute()
-    for a in amendments:
+    for n, a in enumerate(amendments):
         if a.get("kind") == "对象替换":
             state.replace_object(a["uscc"], a["reason"])
         elif a.get("kind") == "人员替换":
-            excluded = {
-                x["old"]["id"]
-                for x in amendments[: amendments.index(a) + 1]
-                if x.get("kind") == "人员替换" and x.get("uscc") == a["uscc"]
-            }
+            excluded = _excluded_for(amendments[: n + 1], a["uscc"])
             state.replace_member(a["uscc"], a["old"]["id"], excluded)
     return state
 
@@ -807,16 +872,16 @@ def _replay(snapshot: dict, seed: str, amendments: list[dict]) -> _DrawState:
 def current_selection(record: dict) -> list[dict]:
     """The objects to inspect now (after replacements), each with stratum, mode and current team."""
     out = []
-    replaced = {a["uscc"]: a for a in record.get("amendments", []) if a.get("kind") == "对象替换"}
-    member_swaps = [a for a in record.get("amendments", []) if a.get("kind") == "人员替换"]
+    replaced = {a["uscc"] for a in record["amendments"] if a["kind"] == "对象替换"}
+    member_swaps = [a for a in record["amendments"] if a["kind"] == "人员替换"]
     for s in record["strata"]:
         for e in s["selected"]:
             out.append(dict(e, category=s["category"], stratum=s["stratum"], mode=s["mode"]))
     mode_of = {(s["category"], s["stratum"]): s["mode"] for s in record["strata"]}
-    for a in record.get("amendments", []):
-        if a.get("kind") == "对象替换":
+    for a in record["amendments"]:
+        if a["kind"] == "对象替换":
             r = a["replacement"]
-            out.append(dict(r, mode=mode_of.get((r["category"], r["stratum"]), "现场")))
+            out.append(dict(r, mode=mode_of[(r["category"], r["stratum"])]))
     out = [e for e in out if e["uscc"] not in replaced]
     for a in member_swaps:
         for e in out:
@@ -860,19 +925,271 @@ def _describe(path: str, record: dict) -> str:
     import re
 
     m = re.match(r"\.strata\[(\d+)\](?:\.selected\[(\d+)\])?", path)
-    if m:
-        s = record["strata"][int(m.group(1))] if int(m.group(1)) < len(record.get("strata", [])) else {}
-        where = f"分层“{s.get('category', '')}/{s.get('stratum', '')}”"
-        if m.group(2) is not None:
-            where += f"第 {int(m.group(2)) + 1} 个被抽中对象"
-        return where
-    return "抽取结果"
+    s = record["strata"][int(m.group(1))] if m else None  # a differing item is always within the list
+    if not isinstance(s, dict):
+        return "抽取结果"
+    where = f"分层“{s['category']}/{s['stratum']}”"
+    if m.group(2) is not None:
+        where += f"第 {int(m.group(2)) + 1} 个被抽中对象"
+    return where
+
+
+# The rules every record the program writes obeys. A record breaking one of them cannot come from the program
+# (even with every hash recomputed); the verifier refuses it and names the rule. docs/draw-algorithm.md §8.
+RULES = {
+    "R01": "记录须为 JSON 对象，format 为 ssj-draw-record/1",
+    "R02": "algorithm 须为本校验程序支持的算法版本",
+    "R03": "记录的字段须恰为规定的字段，类型正确",
+    "R04": "快照的 format 须为 ssj-snapshot/1，快照的字段须恰为规定的字段",
+    "R05": "分层的字段须齐全，应抽数须为 0 至该层对象数之间的整数，各层合计大于 0",
+    "R06": "每个分层的对象须按编号（统一社会信用代码）严格升序排列，字段齐全",
+    "R07": "一个对象只能属于一个分层",
+    "R08": "污染类型、业务专长、回避名单须为严格升序、无重复、无空白的文字列表",
+    "R09": "人员须按编号严格升序排列，字段齐全，类别为“执法人员”或“专家”",
+    "R10": "选派规则的字段须恰为规定的字段，取值类型正确，每组执法人员不少于 2 名",
+    "R11": "记录的 office、period、task、policy_id 须与快照中的一致",
+    "R12": "seed_source 须为“骰子”“计算机生成”或“公开数字”",
+    "R13": "chain_seq 为正整数；previous_hash 为 64 位小写十六进制，chain_seq 为 1 时全为 0，否则不全为 0",
+    "R14": "不能保存有对象无法组成检查组的抽取；unassigned 只能列出已有执法人员、仅缺专家的对象（ssj-draw/1 中须为空）",
+    "R15": "每条变更的字段须恰为其类别规定的字段，类别为对象替换、人员替换、确认或作废",
+    "R16": "确认和作废只能在“已抽取”状态下进行（不能两次确认、确认后不能作废），作废后不能再有任何变更",
+    "R17": "人员替换须写明原因和批准人，被替换的人员须是该对象当前检查组的成员（与组中记载的完全一致）",
+    "R18": "作废须写明原因",
+}
+
+RECORD_KEYS = (
+    "format", "algorithm", "draw_id", "office", "period", "task", "policy_id", "snapshot", "fingerprint", "seed",
+    "seed_source", "witnesses", "frozen_at", "drawn_at", "drawn_by", "chain_seq", "previous_hash", "strata",
+    "unassigned", "team_order", "caps", "record_hash", "amendments",
+)  # fmt: skip
+SNAPSHOT_KEYS = ("format", "office", "period", "task", "policy_id", "strata", "people", "rules")
+TASK_KEYS = ("id", "code", "name", "draw_type")
+STRATUM_KEYS = ("category", "stratum", "mode", "ratio", "required", "objects")
+OBJECT_KEYS = ("id", "name", "industry", "township", "pollution_types")
+PERSON_KEYS = ("id", "name", "cert", "kind", "expertise", "region", "avoid")
+AMENDMENT_KEYS = {
+    "对象替换": ("kind", "uscc", "reason", "replacement", "seq", "prev", "at", "by", "hash"),
+    "人员替换": (
+        "kind",
+        "uscc",
+        "old",
+        "new",
+        "skips",
+        "at_cap",
+        "reason",
+        "approver",
+        "seq",
+        "prev",
+        "at",
+        "by",
+        "hash",
+    ),
+    "确认": ("kind", "seq", "prev", "at", "by", "hash"),
+    "作废": ("kind", "reason", "seq", "prev", "at", "by", "hash"),
+}
+RECORD_STATES = ("已抽取", "已确认", "已作废")
+
+
+class Impossible(Exception):
+    """A record breaking one of RULES: `rule` is its number."""
+
+    def __init__(self, rule: str, detail: str):
+        super().__init__(f"不可能的记录（规则 {rule}：{RULES[rule]}）：{detail}。")
+        self.rule = rule
+
+
+def _is_int(x) -> bool:
+    return type(x) is int
+
+
+def _is_text(x) -> bool:
+    return type(x) is str
+
+
+def _keys(rule: str, obj, keys, what: str, optional=()) -> None:
+    if type(obj) is not dict:
+        raise Impossible(rule, f"{what}不是 JSON 对象")
+    have = set(obj) - set(optional)
+    missing = [k for k in keys if k not in have]
+    extra = sorted(have - set(keys))
+    if missing:
+        raise Impossible(rule, f"{what}缺少字段 {'、'.join(missing)}")
+    if extra:
+        raise Impossible(rule, f"{what}多出字段 {'、'.join(extra)}")
+
+
+def _texts(rule: str, obj: dict, keys, what: str) -> None:
+    for k in keys:
+        if not _is_text(obj[k]):
+            raise Impossible(rule, f"{what}的 {k} 不是文字")
+
+
+def _term_list(values, what: str) -> None:
+    """R08: a strictly increasing list of non-empty trimmed strings."""
+    if type(values) is not list or not all(_is_text(v) for v in values):
+        raise Impossible("R08", f"{what}不是文字列表")
+    for v in values:
+        if not v or v != v.strip():
+            raise Impossible("R08", f"{what}中有空白或首尾带空格的项“{v}”")
+    for a, b in zip(values, values[1:]):
+        if not a < b:
+            raise Impossible("R08", f"{what}中“{a}”与“{b}”{'重复' if a == b else '顺序颠倒'}")
+
+
+def _increasing(rule: str, ids: list, what: str) -> None:
+    for n, (a, b) in enumerate(zip(ids, ids[1:])):
+        if not a < b:
+            raise Impossible(rule, f"{what}第 {n + 1}、{n + 2} 项（{a}、{b}）{'重复' if a == b else '顺序颠倒'}")
+
+
+def _check_rules(rules) -> None:
+    _keys("R10", rules, tuple(DEFAULT_RULES), "选派规则")
+    for k in ("match_expertise", "avoidance", "cross_region", "expert_required"):
+        if type(rules[k]) is not bool:
+            raise Impossible("R10", f"选派规则 {k} 不是 true/false")
+    if not _is_int(rules["officers_per_team"]) or rules["officers_per_team"] < 2:
+        raise Impossible("R10", f"每组执法人员数为 {rules['officers_per_team']!r}")
+    if not _is_int(rules["cap_per_inspector"]) or rules["cap_per_inspector"] < 0:
+        raise Impossible("R10", f"每人上限为 {rules['cap_per_inspector']!r}")
+    ef = rules["expert_for"]
+    if type(ef) is not list or not all(_is_text(t) and t for t in ef) or len(set(ef)) != len(ef):
+        raise Impossible("R10", "expert_for 须为不重复的污染类型列表")
+    syn = rules["expertise_synonyms"]
+    if type(syn) is not dict or not all(
+        type(v) is list and all(_is_text(t) and t for t in v) and len(set(v)) == len(v) for v in syn.values()
+    ):
+        raise Impossible("R10", "expertise_synonyms 须为 污染类型 → 不重复的同义词列表")
+
+
+def check_structure(record) -> int:
+    """Raise Impossible when `record` breaks a structural rule (R01–R13); return the algorithm version."""
+    if type(record) is not dict or record.get("format") != RECORD_FORMAT:
+        fmt = record.get("format") if type(record) is dict else type(record).__name__
+        raise Impossible("R01", f"记录格式为“{fmt}”")
+    if record.get("algorithm") not in ALGORITHMS:
+        raise Impossible("R02", f"记录的算法版本为“{record.get('algorithm')}”，本程序支持 {'、'.join(ALGORITHMS)}")
+    _keys("R03", record, RECORD_KEYS, "记录", optional=("state", "no_witness_reason"))
+    _texts("R03", record, ("office", "period", "policy_id", "fingerprint", "seed", "seed_source"), "记录")
+    _texts("R03", record, ("frozen_at", "drawn_at", "drawn_by", "previous_hash", "record_hash"), "记录")
+    if not _is_int(record["draw_id"]) or not _is_int(record["chain_seq"]):
+        raise Impossible("R03", "draw_id 或 chain_seq 不是整数")
+    if type(record["witnesses"]) is not list or not all(_is_text(w) for w in record["witnesses"]):
+        raise Impossible("R03", "witnesses 不是文字列表")
+    if "no_witness_reason" in record and (not _is_text(record["no_witness_reason"]) or not record["no_witness_reason"]):
+        raise Impossible("R03", "no_witness_reason 出现时须为非空文字")
+    for k in ("strata", "unassigned", "team_order", "amendments"):
+        if type(record[k]) is not list:
+            raise Impossible("R03", f"{k} 不是列表")
+    if "state" in record and record["state"] not in RECORD_STATES:
+        raise Impossible("R03", f"state 为“{record['state']}”")
+    snap = record["snapshot"]
+    if type(snap) is not dict or snap.get("format") != SNAPSHOT_FORMAT:
+        raise Impossible("R04", f"快照格式为“{snap.get('format') if type(snap) is dict else snap}”")
+    _keys("R04", snap, SNAPSHOT_KEYS, "快照")
+    _texts("R04", snap, ("office", "period", "policy_id"), "快照")
+    if snap["task"] is not None:
+        _keys("R04", snap["task"], TASK_KEYS, "快照中的任务")
+    if type(snap["strata"]) is not list or not snap["strata"]:
+        raise Impossible("R05", "快照中没有分层")
+    where: dict[str, str] = {}
+    total = 0
+    for n, s in enumerate(snap["strata"]):
+        label = f"第 {n + 1} 个分层"
+        _keys("R05", s, STRATUM_KEYS, label)
+        _texts("R05", s, ("category", "stratum", "mode", "ratio"), label)
+        label = f"分层“{s['category']}/{s['stratum']}”"
+        objs = s["objects"]
+        if type(objs) is not list:
+            raise Impossible("R05", f"{label}的 objects 不是列表")
+        if not _is_int(s["required"]) or not 0 <= s["required"] <= len(objs):
+            raise Impossible("R05", f"{label}应抽 {s['required']!r} 家，范围内有 {len(objs)} 家")
+        total += s["required"]
+        for o in objs:
+            _keys("R06", o, OBJECT_KEYS, f"{label}中的对象")
+            _texts("R06", o, ("id", "name", "industry", "township"), f"{label}中的对象")
+            if not o["id"] or o["id"] != o["id"].strip():
+                raise Impossible("R06", f"{label}中有对象编号为空或带空格（“{o['id']}”）")
+            _term_list(o["pollution_types"], f"对象 {o['id']} 的污染类型")
+        _increasing("R06", [o["id"] for o in objs], f"{label}的对象")
+        for o in objs:
+            if o["id"] in where:
+                raise Impossible("R07", f"对象 {o['id']} 同时在{where[o['id']]}和{label}中")
+            where[o["id"]] = label
+    if total == 0:
+        raise Impossible("R05", "各分层应抽数合计为 0")
+    people = snap["people"]
+    if type(people) is not list:
+        raise Impossible("R09", "people 不是列表")
+    for p in people:
+        _keys("R09", p, PERSON_KEYS, "快照中的人员")
+        _texts("R09", p, ("id", "name", "cert", "kind", "region"), "快照中的人员")
+        if not p["id"] or p["id"] != p["id"].strip():
+            raise Impossible("R09", f"有人员编号为空或带空格（“{p['id']}”）")
+        if p["kind"] not in PERSON_KINDS:
+            raise Impossible("R09", f"人员 {p['id']} 的类别为“{p['kind']}”")
+        _term_list(p["expertise"], f"人员 {p['id']} 的业务专长")
+        _term_list(p["avoid"], f"人员 {p['id']} 的回避名单")
+    _increasing("R09", [p["id"] for p in people], "人员")
+    _check_rules(snap["rules"])
+    for key in ("office", "period", "task", "policy_id"):
+        if record[key] != snap[key]:
+            raise Impossible("R11", f"记录的 {key}（{record[key]}）与快照中的（{snap[key]}）不一致")
+    if record["seed_source"] not in SEED_SOURCES:
+        raise Impossible("R12", f"种子来源为“{record['seed_source']}”")
+    seq, prev = record["chain_seq"], record["previous_hash"]
+    if seq < 1 or len(prev) != 64 or not all(c in "0123456789abcdef" for c in prev):
+        raise Impossible("R13", f"chain_seq 为 {seq}，previous_hash 为“{prev}”")
+    if (seq == 1) != (prev == GENESIS):
+        raise Impossible("R13", f"chain_seq 为 {seq}，previous_hash {'全为 0' if prev == GENESIS else '不全为 0'}")
+    return ALGORITHMS[record["algorithm"]]
+
+
+def _check_unassigned(record: dict, version: int) -> None:
+    """R14, on a result that re-computes exactly."""
+    if not record["unassigned"]:
+        return
+    first = record["unassigned"][0]
+    if version == 1:
+        raise Impossible("R14", f"ssj-draw/1 记录中列有未组成检查组的对象 {first['uscc']}（{first['reason']}）")
+    teams = {e["uscc"]: e["team"] for s in record["strata"] for e in s["selected"]}
+    for u in record["unassigned"]:
+        if not teams.get(u["uscc"]):
+            raise Impossible("R14", f"对象 {u['uscc']} 没有检查组（{u['reason']}）")
+
+
+def _check_amendment(a, n: int, state: str) -> None:
+    """R15–R18 for amendment number `n` in draw state `state` (before it)."""
+    kind = a.get("kind") if type(a) is dict else None
+    if kind not in AMENDMENT_KEYS:
+        raise Impossible("R15", f"第 {n} 条变更的类别为“{kind}”")
+    _keys("R15", a, AMENDMENT_KEYS[kind], f"第 {n} 条变更（{kind}）")
+    for k in AMENDMENT_KEYS[kind]:
+        if k in ("replacement", "old", "new", "skips", "seq", "at_cap"):
+            continue
+        if not _is_text(a[k]):
+            raise Impossible("R15", f"第 {n} 条变更（{kind}）的 {k} 不是文字")
+    if not _is_int(a["seq"]):
+        raise Impossible("R15", f"第 {n} 条变更的序号不是整数")
+    if state == "已作废":
+        raise Impossible("R16", f"抽取已作废，其后又有第 {n} 条变更（{kind}）")
+    if kind in ("确认", "作废") and state != "已抽取":
+        raise Impossible("R16", f"第 {n} 条变更（{kind}）发生在“{state}”状态下")
+    if kind == "人员替换" and (not a["reason"].strip() or not a["approver"].strip()):
+        raise Impossible("R17", f"第 {n} 条变更（人员替换）缺少原因或批准人")
+    if kind == "作废" and not a["reason"].strip():
+        raise Impossible("R18", f"第 {n} 条变更（作废）没有写明原因")
+
+
+def _next_state(state: str, kind: str) -> str:
+    return {"确认": "已确认", "作废": "已作废"}.get(kind, state)
 
 
 def verify_record(record: dict) -> list[str]:
     """Re-compute a draw record; [] when it checks out, else [the first discrepancy in Chinese]."""
     try:
         return _verify(record)
+    except Impossible as exc:
+        return [str(exc)]
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         return [f"记录格式不完整或已被改动：缺少或无法读取字段 {exc}。"]
     except ValueError as exc:
@@ -880,24 +1197,17 @@ def verify_record(record: dict) -> list[str]:
 
 
 def _verify(record: dict) -> list[str]:
-    if not isinstance(record, dict):
-        return ["记录不是一个 JSON 对象。"]
-    if record.get("format") != RECORD_FORMAT:
-        return [f"记录格式“{record.get('format')}”不是本校验程序支持的 {RECORD_FORMAT}。"]
-    if record.get("algorithm") != ALGORITHM:
-        return [f"算法版本“{record.get('algorithm')}”与本校验程序的“{ALGORITHM}”不一致。"]
+    version = check_structure(record)
+    algorithm = record["algorithm"]
     snapshot = record["snapshot"]
     fp = fingerprint(snapshot)
     if fp != record["fingerprint"]:
         return [f"对象快照的指纹不符：重新计算为 {fp}，记录（抽取前公示单）为 {record['fingerprint']}。快照已被改动。"]
-    for key in ("period", "office"):
-        if record.get(key) != snapshot.get(key):
-            return [f"记录的“{key}”（{record.get(key)}）与快照中的（{snapshot.get(key)}）不一致。"]
     try:
-        seed = check_seed(record["seed"], generated=record.get("seed_source") == "计算机生成")
+        seed = check_seed(record["seed"], generated=record["seed_source"] == "计算机生成")
     except ValueError as exc:
         return [f"随机种子无效：{exc}"]
-    result = compute_draw(snapshot, seed)
+    result = compute_draw(snapshot, seed, algorithm)
     for key in ("strata", "unassigned", "team_order", "caps"):
         diff = _first_difference(result[key], record.get(key), "." + key)
         if diff:
@@ -906,66 +1216,102 @@ def _verify(record: dict) -> list[str]:
     h = record_hash(record)
     if h != record.get("record_hash"):
         return [f"记录哈希不符：重新计算为 {h}，记录中为 {record.get('record_hash')}。记录已被改动。"]
+    _check_unassigned(record, version)
     prev = record["record_hash"]
-    done: list[dict] = []
-    state = None
-    for i, a in enumerate(record.get("amendments", [])):
+    amendments = record["amendments"]
+    state_name = "已抽取"
+    draw_state = None
+    for i, a in enumerate(amendments):
         n = i + 1
-        if a.get("seq") != n:
-            return [f"第 {n} 条变更记录的序号为 {a.get('seq')}，变更记录缺失或顺序被打乱。"]
-        if a.get("prev") != prev:
-            return [f"第 {n} 条变更记录（{a.get('kind')}）的前一哈希不符，变更链在此断开。"]
-        if amendment_hash(a) != a.get("hash"):
-            return [f"第 {n} 条变更记录（{a.get('kind')}）的内容与其哈希不符，已被改动。"]
-        kind = a.get("kind")
-        if kind in ("对象替换", "人员替换") and state is None:
-            state = _replay(snapshot, seed, [])
+        _check_amendment(a, n, state_name)
+        if a["seq"] != n:
+            return [f"第 {n} 条变更记录的序号为 {a['seq']}，变更记录缺失或顺序被打乱。"]
+        if a["prev"] != prev:
+            return [f"第 {n} 条变更记录（{a['kind']}）的前一哈希不符，变更链在此断开。"]
+        if amendment_hash(a) != a["hash"]:
+            return [f"第 {n} 条变更记录（{a['kind']}）的内容与其哈希不符，已被改动。"]
+        kind = a["kind"]
+        if kind in ("对象替换", "人员替换") and draw_state is None:
+            draw_state = _replay(snapshot, seed, [], version)
         if kind == "对象替换":
-            expected = state.replace_object(a["uscc"], a["reason"])
-            diff = _first_difference(expected, a.get("replacement"), ".replacement")
+            expected = draw_state.replace_object(a["uscc"], a["reason"])
+            diff = _first_difference(expected, a["replacement"], ".replacement")
             if diff:
                 return [f"第 {n} 条变更（替换对象 {a['uscc']}）与重新计算不符：{diff}"]
         elif kind == "人员替换":
-            if not a.get("reason") or not a.get("approver"):
-                return [f"第 {n} 条变更（替换人员）缺少原因或批准人。"]
-            excluded = {
-                x["old"]["id"] for x in done + [a] if x.get("kind") == "人员替换" and x.get("uscc") == a["uscc"]
-            }
-            out = state.replace_member(a["uscc"], a["old"]["id"], excluded)
-            diff = _first_difference(
-                out, {"member": a.get("new"), "skips": a.get("skips"), "at_cap": a.get("at_cap")}, ".new"
-            )
+            team = draw_state.current_team.get(a["uscc"]) if a["uscc"] in draw_state.active else None
+            if team is None:
+                raise ValueError(f"对象 {a['uscc']} 不是本次抽取中有效的被抽中对象。")
+            old = a["old"]
+            current = next((m for m in team if type(old) is dict and m["id"] == old.get("id")), None)
+            if current != old:
+                raise Impossible("R17", f"第 {n} 条变更中被替换的人员 {canonical(old)[:80]} 不是该对象检查组的成员")
+            out = draw_state.replace_member(a["uscc"], old["id"], _excluded_for(amendments[:n], a["uscc"]))
+            diff = _first_difference(out, {"member": a["new"], "skips": a["skips"], "at_cap": a["at_cap"]}, ".new")
             if diff:
                 return [f"第 {n} 条变更（替换对象 {a['uscc']} 的检查人员）与重新计算不符：{diff}"]
-        elif kind == "作废":
-            if not a.get("reason"):
-                return [f"第 {n} 条变更（作废）缺少原因。"]
-        elif kind != "确认":
-            return [f"第 {n} 条变更的类别“{kind}”无法识别。"]
-        done.append(a)
+        state_name = _next_state(state_name, kind)
         prev = a["hash"]
-    kinds = [a.get("kind") for a in done]
-    expected_state = "已作废" if "作废" in kinds else "已确认" if "确认" in kinds else "已抽取"
-    if record.get("state") not in (None, expected_state):
-        return [f"记录标明的状态“{record.get('state')}”与变更记录不符（应为“{expected_state}”）。"]
+    if record.get("state") not in (None, state_name):
+        return [f"记录标明的状态“{record.get('state')}”与变更记录不符（应为“{state_name}”）。"]
     return []
 
 
 def summary(record: dict) -> str:
     n = sum(len(s["selected"]) for s in record["strata"])
     return (
-        f"校验通过：{record.get('office', '')} {record.get('period', '')} 抽取记录，"
+        f"校验通过：{record['office']} {record['period']} 抽取记录，"
         f"种子 {record['seed']}，快照指纹 {record['fingerprint']}，共抽取 {n} 家，"
-        f"变更 {len(record.get('amendments', []))} 条，记录哈希 {record['record_hash']}。"
+        f"变更 {len(record['amendments'])} 条，记录哈希 {record['record_hash']}。"
     )
 
 
+def run_vectors(directory: str) -> tuple[bool, list[str]]:
+    """Check every test vector (*.json) in `directory`: (all as expected, one line per vector).
+
+    A vector is {"vector", "description", "covers", "expect", "record"}: `expect` is "通过" for a record
+    that must verify, or {"rule": "R.."} for an impossible record that must be refused under that rule."""
+    import os
+
+    names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
+    if not names:
+        return False, [f"目录 {directory} 中没有测试向量（*.json）。"]
+    ok, lines = True, []
+    for name in names:
+        with open(os.path.join(directory, name), encoding="utf-8") as fh:
+            vector = json.load(fh)
+        problems = verify_record(vector["record"])
+        expect = vector["expect"]
+        if expect == "通过":
+            good = not problems
+            got = "通过" if good else problems[0]
+        else:
+            good = bool(problems) and f"规则 {expect['rule']}" in problems[0]
+            got = problems[0] if problems else "校验通过（应被拒绝）"
+        ok = ok and good
+        want = "应通过" if expect == "通过" else f"应违反规则 {expect['rule']}"
+        lines.append(f"{'符合' if good else '不符'}  {name}（{want}）：{got}")
+    return ok, lines
+
+
 def main(argv=None) -> int:
-    """`python ssj_verify.py RECORD.json`: exit 0 when the record re-computes exactly, 1 otherwise."""
+    """`python ssj_verify.py RECORD.json`: exit 0 when the record re-computes exactly, 1 otherwise.
+
+    `python ssj_verify.py --vectors DIR`: run the test vectors in DIR (exit 0 when every one is as expected)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) == 2 and args[0] == "--vectors":
+        try:
+            ok, lines = run_vectors(args[1])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            sys.stderr.write(f"无法读取测试向量目录 {args[1]}：{exc}\n")
+            return 1
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(f"{'全部符合' if ok else '有不符'}：共 {len(lines)} 个测试向量。\n")
+        return 0 if ok else 1
     if len(args) != 1 or args[0] in ("-h", "--help"):
         sys.stderr.write(
             "用法：python ssj_verify.py 抽取记录.json\n"
+            "      python ssj_verify.py --vectors 测试向量目录\n"
             "重新计算抽取记录：一致时退出码 0，否则退出码 1 并说明第一处不一致。\n"
         )
         return 2 if not args or args[0] not in ("-h", "--help") else 0
@@ -994,7 +1340,7 @@ def verifier_source() -> str:
     header = (
         "#!/usr/bin/env python3\n"
         "# ssj_verify.py — 双随机抽查工作台 抽取记录校验程序（独立运行，只需 Python 3.8+ 标准库）\n"
-        "# 用法：python ssj_verify.py 抽取记录.json\n"
+        "# 用法：python ssj_verify.py 抽取记录.json    |    python ssj_verify.py --vectors 测试向量目录\n"
         "# Generated from app/services/draw/algorithm.py; a test checks they are identical.\n"
     )
     return header + own + '\n\nif __name__ == "__main__":\n    sys.exit(main())\n'

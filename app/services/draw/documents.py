@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.draw import DrawSelection
-from app.services.draw.draws import copy_verifier, export_record, get_draw, record_of, snapshot_of
+from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
 from app.services.foundation import audit
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import atomic_path
@@ -112,9 +112,18 @@ def _rules_text(rules: dict) -> str:
         "回避" if rules.get("avoidance", True) else "不适用回避",
         "异地交叉执法" if rules.get("cross_region") else "不要求异地交叉",
         f"每人每次上限 {rules.get('cap_per_inspector') or '自动'}",
-        f"{'/'.join(rules.get('expert_for') or [])}对象配专家" if rules.get("expert_for") else "不配专家",
+        _expert_text(rules),
     ]
     return "；".join(parts) + "。"
+
+
+def _expert_text(rules: dict) -> str:
+    types = "/".join(rules.get("expert_for") or [])
+    if not types:
+        return "不配专家"
+    if rules.get("expert_required"):
+        return f"{types}对象须配专家（无可用专家的对象单列为未配齐，不影响其他对象）"
+    return f"{types}对象有可用专家时配专家"
 
 
 def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
@@ -243,6 +252,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         [_p("对象快照指纹", st["cell"]), _p(rec["fingerprint"], st["hash_small"])],
         [_p("前一记录哈希", st["cell"]), _p(rec["previous_hash"], st["hash_small"])],
         [_p("本记录哈希", st["cell"]), _p(rec["record_hash"], st["hash_small"])],
+        [_p("链头（生成时）", st["cell"]), _p(chain_heads(session)["text"].split("：", 1)[1], st["cell"])],
     ]
     story += [Spacer(1, 2 * mm), _grid(hashes, [30 * mm, 144 * mm], header=False)]
 
@@ -329,6 +339,18 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                 )
             )
 
+    missing = [[u["uscc"], u["name"], u["reason"]] for u in rec.get("unassigned") or []]
+    missing += [
+        [a["replacement"]["uscc"], a["replacement"]["name"], a["replacement"]["unassigned"]]
+        for a in amendments
+        if a["kind"] == "对象替换" and a["replacement"].get("unassigned")
+    ]
+    if missing:  # only objects lacking the expert the office asked for: they keep their officers
+        story.append(_p("未配齐检查组：以下对象已安排执法人员，但未能按本单位规则配备专家", st["h2"]))
+        rows = [["统一社会信用代码", "单位", "原因"]]
+        rows += [[_p(u, st["mono"]), _p(n, st["cell"]), _p(why, st["cell"])] for u, n, why in missing]
+        story.append(_grid(rows, [40 * mm, 54 * mm, 80 * mm]))
+
     names = {p["id"]: p["name"] for p in rec["snapshot"]["people"]}
     skip_rows = [["对象", "跳过的人员", "原因"]]
     for s in rec["strata"]:
@@ -340,6 +362,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
 
     story.append(_p("见证与签字", st["h2"]))
+    if rec.get("no_witness_reason"):
+        story.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
     sig = _signatures(st, [rec.get("drawn_by", "")] + witnesses, roles)

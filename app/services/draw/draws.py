@@ -19,13 +19,15 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
 from app.models.core import AuditEntry, Setting
+from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.services.draw import algorithm as algo
-from app.services.foundation import audit
+from app.services.foundation import audit, backup, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
@@ -65,6 +67,7 @@ def team_rules(session: Session) -> dict:
 
 
 def set_team_rules(session: Session, changes: dict) -> dict:
+    permissions.require(session, "rules.edit")
     unknown = set(changes) - set(algo.DEFAULT_RULES)
     if unknown:
         raise UserError(
@@ -209,19 +212,32 @@ def _refuse_duplicate(session: Session, period: str, task_id: int | None, *, exc
 
 def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     """A new draw in 草稿."""
+    permissions.require(session, "draw.run")
     require_office(session)
     p = parse_period(period).code
     _task_info(session, task_id)
     _refuse_duplicate(session, p, task_id)
-    d = Draw(period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[])
+    d = Draw(
+        period=p, task_id=task_id, state="草稿", created_by=current_user(), witnesses=[], live_key=live_key(p, task_id)
+    )
     session.add(d)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # another process made the live draw of this task and period between our check and our write: the
+        # database's unique live_key refused this one. Say which draw holds the slot.
+        session.rollback()
+        _refuse_duplicate(session, p, task_id)
+        raise UserError(
+            f"{p} 已有一次有效抽取（另一台电脑或另一个窗口刚刚完成）。同一任务同一期间只能有一次有效抽取。"
+        ) from None
     audit.record(session, "新建抽取", "draw", d.id, summary=f"{p} 任务 {task_id or '（全部）'}：草稿")
     return d
 
 
 def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
     """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+    permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
     if d.state != "草稿":
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
@@ -276,11 +292,12 @@ def _precheck(snap: dict) -> None:
     if cap and cap * len(officers) < k * total:
         raise UserError(
             f"本期应抽 {total} 家，每家 {k} 名执法人员，需要 {k * total} 人次；"
-            f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。请调高上限或补充人员。"
+            f"现有 {len(officers)} 名执法人员、每人上限 {cap} 次，最多 {cap * len(officers)} 人次。"
+            "请调高上限或补充人员。"
         )
-    experts = [p for p in snap["people"] if p["kind"] == "专家"]
-    wanted = set(snap["rules"].get("expert_for") or [])
-    short = _objects_short_of_people(snap, officers, experts, k, wanted)
+    # experts never block freezing (no document requires one): an object lacking its expert is listed in
+    # the record's `unassigned` and keeps its officers
+    short = _objects_short_of_people(snap, officers, k)
     if short:
         lines = "；".join(f"{o['name']}（{o['id']}）：{why}" for o, why in short[:20])
         raise UserError(
@@ -288,24 +305,9 @@ def _precheck(snap: dict) -> None:
             "请补充人员、核对回避名单或调整选派规则后再冻结。",
             details=[{"统一社会信用代码": o["id"], "单位": o["name"], "原因": why} for o, why in short],
         )
-    if snap["rules"].get("expert_required", True) and not experts and wanted:
-        needing = [
-            o
-            for s in snap["strata"]
-            if s["required"]
-            for o in s["objects"]
-            if wanted.intersection(o["pollution_types"])
-        ]
-        if needing:
-            raise UserError(
-                f"范围内有 {len(needing)} 家{'/'.join(sorted(wanted))}对象（如 {needing[0]['name']}），"
-                "被抽中时需要专家参加，但专家库中没有在岗专家。请先导入专家库。"
-            )
 
 
-def _objects_short_of_people(
-    snap: dict, officers: list[dict], experts: list[dict], k: int, wanted: set[str]
-) -> list[tuple[dict, str]]:
+def _objects_short_of_people(snap: dict, officers: list[dict], k: int) -> list[tuple[dict, str]]:
     """Objects (of strata to be drawn) for which the hard rules (回避, 异地交叉) leave too few people.
 
     Checked before the seed exists so that a draw cannot fail on them afterwards. Counting is linear:
@@ -313,7 +315,6 @@ def _objects_short_of_people(
     rules = snap["rules"]
     cross = bool(rules.get("cross_region"))
     avoidance = rules.get("avoidance", True)
-    need_expert = rules.get("expert_required", True)
 
     def counter(people):
         by_region: dict[str, int] = {}
@@ -336,7 +337,7 @@ def _objects_short_of_people(
 
         return eligible
 
-    officer_count, expert_count = counter(officers), counter(experts)
+    officer_count = counter(officers)
     short = []
     for s in snap["strata"]:
         if not s["required"]:
@@ -345,8 +346,6 @@ def _objects_short_of_people(
             n = officer_count(o)
             if n < k:
                 short.append((o, f"符合回避/异地规则的执法人员只有 {n} 名"))
-            elif need_expert and wanted.intersection(o["pollution_types"]) and experts and expert_count(o) < 1:
-                short.append((o, "没有符合回避/异地规则的专家"))
     return short
 
 
@@ -359,6 +358,7 @@ def start(
     rules: dict | None = None,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
+    permissions.require(session, "draw.run")
     d = create(session, period, task_id)
     return freeze(session, d.id, strata=strata, rules=rules)
 
@@ -382,10 +382,43 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return last_seq, last_hash
 
 
+MIN_WITNESSES = 2
+
+
+def check_witnesses(witnesses: list[str] | None, no_witness_reason: str = "") -> tuple[list[str], str]:
+    """The ceremony: at least two distinct witnesses, or a written reason why there were none (on the record)."""
+    names: list[str] = []
+    for w in witnesses or []:
+        name = " ".join((w or "").split())
+        if name and name not in names:
+            names.append(name)
+    reason = " ".join((no_witness_reason or "").split())
+    if len(names) >= MIN_WITNESSES:
+        return names, ""
+    if reason:
+        return names, reason
+    given = f"只给了 {len(names)} 名（{'、'.join(names)}）" if names else "没有给出见证人"
+    raise UserError(
+        f"随机抽取须有至少 {MIN_WITNESSES} 名不同的见证人，{given}。请填写两名见证人的姓名"
+        "（命令行：--witness 甲 --witness 乙）；确实无人见证时，写明原因（--no-witness-reason 原因），"
+        "原因将打印在抽取记录上。"
+    )
+
+
 def perform(
-    session: Session, draw_id: int, seed: str, *, seed_source: str = "骰子", witnesses: list[str] | None = None
+    session: Session,
+    draw_id: int,
+    seed: str,
+    *,
+    seed_source: str = "骰子",
+    witnesses: list[str] | None = None,
+    no_witness_reason: str = "",
 ) -> Draw:
-    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal."""
+    """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal.
+
+    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record."""
+    permissions.require(session, "draw.run")
+    witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)
     d = get_draw(session, draw_id)
     if d.state != "已冻结":
         if d.state == "草稿":
@@ -412,17 +445,15 @@ def perform(
             f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
             "请重新掷骰子产生新的种子。"
         )
-    witnesses = [w.strip() for w in (witnesses or []) if w and w.strip()]
     snap = snapshot_of(d)
-    result = algo.compute_draw(snap, seed)
-    if result["unassigned"]:
-        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in result["unassigned"][:20])
+    result = algo.compute_draw(snap, seed, d.algorithm or algo.ALGORITHM)
+    blocking = algo.teamless(result)  # objects only lacking an expert keep their officers and do not block
+    if blocking:
+        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
         raise UnassignedError(
-            f"有 {len(result['unassigned'])} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
+            f"有 {len(blocking)} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
             "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
-            details=[
-                {"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in result["unassigned"]
-            ],
+            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in blocking],
             draw_id=d.id,
             period=d.period,
             task_id=d.task_id,
@@ -438,7 +469,12 @@ def perform(
         "draw",
         d.id,
         summary=f"{d.period} 种子 {seed}（{seed_source}）",
-        after={"seed": seed, "seed_source": seed_source, "witnesses": witnesses},
+        after={
+            "seed": seed,
+            "seed_source": seed_source,
+            "witnesses": witnesses,
+            "no_witness_reason": no_witness_reason,
+        },
     )
     seq, prev = _chain_head(session)
     d.seed = seed
@@ -448,7 +484,7 @@ def perform(
     d.state = "已抽取"
     record = {
         "format": algo.RECORD_FORMAT,
-        "algorithm": algo.ALGORITHM,
+        "algorithm": d.algorithm or algo.ALGORITHM,
         "draw_id": d.id,
         "office": office.name,
         "period": d.period,
@@ -459,6 +495,7 @@ def perform(
         "seed": seed,
         "seed_source": seed_source,
         "witnesses": witnesses,
+        **({"no_witness_reason": no_witness_reason} if no_witness_reason else {}),
         "frozen_at": _iso(d.frozen_at),
         "drawn_at": _iso(d.drawn_at),
         "drawn_by": current_user(),
@@ -502,6 +539,7 @@ class UnassignedError(UserError):
 
 def record_failed_attempt(session: Session, exc: UnassignedError) -> None:
     """Log a refused draw in the audit log (in a new transaction), so its seed is burnt and the attempt visible."""
+    permissions.require(session, "draw.run")
     a = exc.attempt
     audit.record(
         session,
@@ -536,10 +574,15 @@ def draw_now(
     seed_source: str = "骰子",
     witnesses: list[str] | None = None,
     strata: list[dict] | None = None,
+    no_witness_reason: str = "",
 ) -> Draw:
     """For scripts: create, freeze and draw in one transaction."""
+    permissions.require(session, "draw.run")
+    check_witnesses(witnesses, no_witness_reason)  # before anything is frozen
     d = start(session, period, task_id, strata=strata)
-    return perform(session, d.id, seed, seed_source=seed_source, witnesses=witnesses)
+    return perform(
+        session, d.id, seed, seed_source=seed_source, witnesses=witnesses, no_witness_reason=no_witness_reason
+    )
 
 
 def _object_ids(session: Session, usccs: list[str]) -> dict[str, int]:
@@ -563,15 +606,85 @@ def _inspector_ids(session: Session) -> dict[str, int]:
 
 
 def _store_rows(session: Session, d: Draw, record: dict) -> None:
+    """The drawn objects and their teams as rows, written in bulk and audited as ONE entry carrying a digest
+    of the rows (`selection_digest`), instead of one audit entry per row: a draw on a 50,000-object pool
+    held the write lock for over 10 s writing ~23,000 audit rows (issue 13, point 5)."""
+    from sqlalchemy import insert
+
     usccs = [e["uscc"] for s in record["strata"] for e in s["selected"]]
     ids = _object_ids(session, usccs)
     people = _inspector_ids(session)
+    entries = [(s, e) for s in record["strata"] for e in s["selected"]]
+    if not entries:
+        return
     mixed = [e["uscc"] for s in record["strata"] if s["mode"] not in ("现场", "非现场") for e in s["selected"]]
     modes = _object_modes(session, d.period, mixed)
-    for s in record["strata"]:
-        for e in s["selected"]:
-            mode = modes.get(e["uscc"], "现场") if e["uscc"] in mixed else s["mode"]
-            _add_selection(session, d, e, s["category"], s["stratum"], mode, ids, people)
+    mixed = set(mixed)
+    sel_rows = [
+        {
+            "draw_id": d.id,
+            "object_id": ids.get(e["uscc"]),
+            "uscc": e["uscc"],
+            "name": e["name"],
+            "category": s["category"],
+            "stratum": s["stratum"],
+            "mode": (modes.get(e["uscc"], "现场") if e["uscc"] in mixed else s["mode"]) or "现场",
+            "ticket": e["ticket"],
+            "rank": e["rank"],
+            "active": True,
+            "replaced_reason": "",
+            "replacement_of_id": None,
+        }
+        for s, e in entries
+    ]
+    sel_ids = session.scalars(
+        insert(DrawSelection).returning(DrawSelection.id, sort_by_parameter_order=True), sel_rows
+    ).all()
+    for row, sel_id in zip(sel_rows, sel_ids):
+        row["id"] = sel_id
+    team_rows = [
+        {
+            "selection_id": sel_id,
+            "inspector_id": people.get(m["id"]),
+            "name": m["name"],
+            "cert": m["cert"],
+            "role": m["role"],
+            "active": True,
+            "replaced_reason": "",
+            "approved_by": "",
+            "replacement_of_id": None,
+            "extra": {"id": m["id"]},
+        }
+        for sel_id, (_s, e) in zip(sel_ids, entries)
+        for m in e["team"]
+    ]
+    if team_rows:
+        session.execute(insert(TeamMember), team_rows)
+    audit.record(
+        session,
+        "抽取明细",
+        "draw_selection",
+        d.id,
+        summary=f"抽取 #{d.id}：写入 {len(sel_rows)} 家抽中对象、{len(team_rows)} 名检查组成员（一条记录，附明细摘要）",
+        after={"rows": len(sel_rows), "team_rows": len(team_rows), "digest": selection_digest(sel_rows, team_rows)},
+    )
+
+
+def selection_digest(sel_rows: list[dict], team_rows: list[dict]) -> str:
+    """SHA-256 over the drawn rows as stored (what `audit verify` can recompute from the tables): per
+    selection (with its "id") uscc, name, category, stratum, mode, ticket, rank, then its team members
+    (name, cert, role, inspector id from `extra`), sorted by ticket then uscc."""
+    import hashlib
+
+    teams: dict = {}
+    for t in team_rows:
+        teams.setdefault(t["selection_id"], []).append([t["name"], t["cert"], t["role"], (t["extra"] or {}).get("id")])
+    items = []
+    for r in sel_rows:
+        team = teams.get(r["id"], [])
+        items.append([r["uscc"], r["name"], r["category"], r["stratum"], r["mode"], r["ticket"], r["rank"], team])
+    items.sort(key=lambda x: (x[5], x[0]))
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
 def _object_modes(session: Session, period: str, usccs: list[str]) -> dict[str, str]:
@@ -641,6 +754,7 @@ def _amend(session: Session, d: Draw, amendment: dict) -> dict:
 
 
 def confirm(session: Session, draw_id: int) -> Draw:
+    permissions.require(session, "draw.confirm")
     d = get_draw(session, draw_id)
     if d.state != "已抽取":
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有“已抽取”的记录可以确认。")
@@ -654,6 +768,7 @@ def confirm(session: Session, draw_id: int) -> Draw:
 
 
 def void(session: Session, draw_id: int, reason: str) -> Draw:
+    permissions.require(session, "draw.void")
     d = get_draw(session, draw_id)
     reason = (reason or "").strip()
     if not reason:
@@ -665,6 +780,7 @@ def void(session: Session, draw_id: int, reason: str) -> Draw:
     if d.record:
         _amend(session, d, {"kind": "作废", "reason": reason})
     d.state = "已作废"
+    d.live_key = None  # the slot is free again: a new draw with a new seed may be made
     d.voided_at = _now()
     d.voided_by = current_user()
     d.void_reason = reason
@@ -702,13 +818,16 @@ def _require_drawn(d: Draw) -> None:
 
 def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> dict:
     """A drawn object found 注销/迁出/停产/无法联系 → the next ticket of its stratum; no new seed."""
+    permissions.require(session, "draw.replace")
     d = get_draw(session, draw_id)
     _require_drawn(d)
     uscc = (uscc or "").strip().upper()
     reason = (reason or "").strip()
     record = record_of(d)
     try:
-        entry = algo.plan_replacement(record["snapshot"], record["seed"], record.get("amendments", []), uscc, reason)
+        entry = algo.plan_replacement(
+            record["snapshot"], record["seed"], record.get("amendments", []), uscc, reason, record["algorithm"]
+        )
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     amendment = _amend(session, d, {"kind": "对象替换", "uscc": uscc, "reason": reason, "replacement": entry})
@@ -745,6 +864,7 @@ def replace_object(session: Session, draw_id: int, uscc: str, reason: str) -> di
 
 def replace_member(session: Session, draw_id: int, uscc: str, person: str, reason: str, approver: str) -> dict:
     """Replace an assigned inspector of one object (reason + approving leader, 威海 第二十一条)."""
+    permissions.require(session, "draw.replace")
     d = get_draw(session, draw_id)
     _require_drawn(d)
     reason, approver = (reason or "").strip(), (approver or "").strip()
@@ -762,7 +882,7 @@ def replace_member(session: Session, draw_id: int, uscc: str, person: str, reaso
         raise UserError(f"“{person}”不在对象 {uscc} 的检查组中（组员：{'、'.join(m['name'] for m in team)}）。")
     try:
         out = algo.plan_member_replacement(
-            record["snapshot"], record["seed"], record.get("amendments", []), uscc, old["id"]
+            record["snapshot"], record["seed"], record.get("amendments", []), uscc, old["id"], record["algorithm"]
         )
     except ValueError as exc:
         raise UserError(str(exc)) from exc
@@ -913,28 +1033,86 @@ def verify_draw_row(session: Session, d: Draw) -> str:
     expected_state = "已作废" if "作废" in kinds else "已确认" if "确认" in kinds else "已抽取"
     if d.state != expected_state:
         return f"{label} 的状态为“{d.state}”，但记录中的变更表明应为“{expected_state}”，状态已被改动。"
-    current = algo.current_selection(record)
-    rows = session.scalars(
-        select(DrawSelection).where(DrawSelection.draw_id == d.id, DrawSelection.active.is_(True))
-    ).all()
-    want = {(e["uscc"], e["rank"]) for e in current}
-    have = {(r.uscc, r.rank) for r in rows}
-    if want != have:
-        extra = sorted(have - want)
-        missing = sorted(want - have)
+    if list(d.witnesses or []) != list(record.get("witnesses") or []):
         return (
-            f"{label} 数据库中的被抽中对象与抽取记录不一致（"
-            + (f"多出 {extra[0][0]}" if extra else f"缺少 {missing[0][0]}")
-            + "），已被改动。"
+            f"{label} 数据库中的见证人（{'、'.join(d.witnesses or []) or '无'}）与抽取记录中的"
+            f"（{'、'.join(record.get('witnesses') or []) or '无'}）不符，已被改动。"
         )
-    teams = {e["uscc"]: sorted((m["name"], m["cert"]) for m in e["team"]) for e in current}
+    return _compare_rows(session, d, label, record)
+
+
+def _differs(label: str, what: str, stored, recorded) -> str:
+    return f"{label} {what}：数据库中为“{stored}”，记录中为“{recorded}”，已被改动。"
+
+
+def _compare_rows(session: Session, d: Draw, label: str, record: dict) -> str:
+    """Every stored selection and team-member row against the hash-covered record; the first difference."""
+    current = {e["uscc"]: e for e in algo.current_selection(record)}
+    replaced = {a["uscc"] for a in record.get("amendments", []) if a.get("kind") == "对象替换"}
+    rows = session.scalars(select(DrawSelection).where(DrawSelection.draw_id == d.id).order_by(DrawSelection.id)).all()
+    active = [r for r in rows if r.active]
+    have = {r.uscc for r in active}
+    if len(have) != len(active) or have != set(current):
+        extra = sorted(have - set(current))
+        missing = sorted(set(current) - have)
+        dup = sorted({r.uscc for r in active if sum(1 for x in active if x.uscc == r.uscc) > 1})
+        what = f"多出 {extra[0]}" if extra else f"缺少 {missing[0]}" if missing else f"{dup[0]} 出现两次"
+        return f"{label} 数据库中的被抽中对象与抽取记录不一致（{what}），已被改动。"
     for r in rows:
+        if not r.active and r.uscc not in replaced:
+            return f"{label} 对象 {r.uscc} 在数据库中标为“已替换”，但抽取记录中没有这次替换，已被改动。"
+    objects = {
+        o.id: o.uscc
+        for o in session.scalars(
+            select(InspectionObject).where(InspectionObject.id.in_([r.object_id for r in rows if r.object_id]))
+        )
+    }
+    person_keys = _person_keys(session)
+    for r in active:
+        e = current[r.uscc]
+        where = f"对象 {r.uscc}"
+        for column, word in (("name", "单位名称"), ("ticket", "签号"), ("rank", "顺位")):
+            if getattr(r, column) != e[column]:
+                return _differs(label, f"{where}的{word}", getattr(r, column), e[column])
+        for column, word in (("category", "监管类别"), ("stratum", "分层"), ("mode", "检查方式")):
+            if e.get(column) is not None and getattr(r, column) != e[column]:
+                return _differs(label, f"{where}的{word}", getattr(r, column), e[column])
+        if r.object_id is not None and objects.get(r.object_id) != r.uscc:
+            return (
+                f"{label} {where}关联的检查对象（编号 {r.object_id}，统一社会信用代码 "
+                f"{objects.get(r.object_id, '不存在')}）不是记录中的 {r.uscc}，已被改动。"
+            )
         members = session.scalars(
-            select(TeamMember).where(TeamMember.selection_id == r.id, TeamMember.active.is_(True))
+            select(TeamMember)
+            .where(TeamMember.selection_id == r.id, TeamMember.active.is_(True))
+            .order_by(TeamMember.id)
         ).all()
-        if sorted((m.name, m.cert) for m in members) != teams.get(r.uscc):
-            return f"{label} 对象 {r.uscc} 的检查组成员与抽取记录不一致，已被改动。"
+        want = {m["id"]: m for m in e["team"]}
+        got_ids = [(m.extra or {}).get("id") or m.cert for m in members]
+        if sorted(got_ids) != sorted(want) or len(members) != len(e["team"]):
+            names = "、".join(m.name for m in members) or "无"
+            return (
+                f"{label} {where}的检查组成员（{names}）与抽取记录中的"
+                f"（{'、'.join(m['name'] for m in e['team'])}）不一致，已被改动。"
+            )
+        for m, mid in zip(members, got_ids):
+            rec = want[mid]
+            for column, word in (("name", "姓名"), ("cert", "执法证号"), ("role", "身份")):
+                if getattr(m, column) != rec[column]:
+                    return _differs(label, f"{where}检查组成员 {rec['name']} 的{word}", getattr(m, column), rec[column])
+            if m.inspector_id is not None and mid not in person_keys.get(m.inspector_id, ()):
+                return (
+                    f"{label} {where}检查组成员 {rec['name']} 关联的人员（编号 {m.inspector_id}）"
+                    f"不是记录中的 {rec['name']}（{mid}），已被改动。"
+                )
     return ""
+
+
+def _person_keys(session: Session) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for p in session.scalars(select(Inspector)):
+        out[p.id] = {k for k in ((p.cert_no or "").strip(), (p.id_no or "").strip(), f"专家:{p.name}") if k}
+    return out
 
 
 def verify_chain(session: Session) -> dict:
@@ -955,7 +1133,8 @@ def verify_chain(session: Session) -> dict:
                 "count": i,
                 "head": prev,
                 "draw_id": d.id,
-                "message": f"抽取记录链缺少第 {i + 1} 条（下一条为抽取 #{d.id}，序号 {rec['chain_seq']}）：有记录被删除。",
+                "message": f"抽取记录链缺少第 {i + 1} 条（下一条为抽取 #{d.id}，序号 {rec['chain_seq']}）："
+                "有记录被删除。",
             }
         if rec["previous_hash"] != prev:
             return {
@@ -963,7 +1142,8 @@ def verify_chain(session: Session) -> dict:
                 "count": i,
                 "head": prev,
                 "draw_id": d.id,
-                "message": f"抽取 #{d.id} 的“前一记录哈希”与链中上一条记录不符，链条在此断开（记录被删除、调换或改动）。",
+                "message": f"抽取 #{d.id} 的“前一记录哈希”与链中上一条记录不符，"
+                "链条在此断开（记录被删除、调换或改动）。",
             }
         prev = rec["record_hash"]
     by_id = {d.id: rec for rec, d in drawn}
@@ -979,7 +1159,8 @@ def verify_chain(session: Session) -> dict:
                 "count": len(drawn),
                 "head": prev,
                 "draw_id": int(e.entity_id or 0),
-                "message": f"审计日志第 {e.seq} 条记载了抽取 #{e.entity_id}（{e.ts}），但数据库中已没有这条抽取记录：记录被删除。",
+                "message": f"审计日志第 {e.seq} 条记载了抽取 #{e.entity_id}（{e.ts}），"
+                "但数据库中已没有这条抽取记录：记录被删除。",
             }
         if after.get("record_hash") and after["record_hash"] != rec["record_hash"]:
             return {
@@ -996,6 +1177,35 @@ def verify_chain(session: Session) -> dict:
         "draw_id": None,
         "message": f"抽取记录链完整：共 {len(drawn)} 条抽取记录，链头 {prev}",
     }
+
+
+def chain_heads(session: Session) -> dict:
+    """Both chain heads as they stand now, and the short form printed on every public document.
+
+    Printed heads leave the machine: whoever holds a notice, a draw record or a 检查通知书 can later ask
+    whether the office's log still contains entry No.N with that hash (truncation is caught there)."""
+    audit_seq, audit_hash = audit.current_head(session)
+    draw_seq, draw_hash = _chain_head(session)
+    text = (
+        f"防篡改链头（生成时）：审计日志 {audit.short_head(audit_seq, audit_hash)}；"
+        f"抽取记录链 {audit.short_head(draw_seq, draw_hash)}"
+    )
+    return {
+        "audit_seq": audit_seq,
+        "audit_head": audit_hash,
+        "draw_seq": draw_seq,
+        "draw_head": draw_hash,
+        "text": text,
+    }
+
+
+def _restore_check(session: Session) -> str:
+    """For `backup.check_backup`: '' when the candidate's draw-record chain verifies, else the problem."""
+    result = verify_chain(session)
+    return "" if result["ok"] else result["message"]
+
+
+backup.register_check("抽取记录链", _restore_check)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from app.models.outcomes import Outcome
 from app.models.pools import InspectionObject
 from app.models.rules import Task
 from app.models.vocabulary import LIVE_DRAW_STATES
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.pools.importer import parse_date
@@ -81,6 +81,7 @@ def get_limit(session: Session) -> dict:
 
 def set_limit(session: Session, limit: int | None, basis: str) -> dict:
     """Set (or with None clear) the on-site inspections per enterprise per year; the basis sentence is required."""
+    permissions.require(session, "rules.edit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         raise UserError(f"检查频次上限“{limit}”无效，应为正整数（每家企业每年现场检查的次数）。")
     basis = (basis or "").strip()
@@ -157,6 +158,8 @@ def import_checks(
     The same check (code, authority, date, items) already recorded is not recorded twice. Returns the report;
     `written` says whether anything was stored (the caller commits).
     """
+    if not dry_run:
+        permissions.require(session, "checks.enter")
     path = Path(path)
     known = [h for names in COLUMNS.values() for h in names]
     table = read_table(path, known_headers=known)
@@ -259,6 +262,7 @@ def add_check(
     name: str = "",
 ) -> ExternalCheck:
     """Record one check by another body, entered by hand (audited)."""
+    permissions.require(session, "checks.enter")
     code = (uscc or "").strip().upper()
     if not code or (problem := _code_problem(code)):
         raise UserError(f"统一社会信用代码“{code}”{problem or '不能为空'}。")

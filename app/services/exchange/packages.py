@@ -6,6 +6,7 @@ office and the period (`<office>-<period>.ssjpkg.zip`), holding
     季度统计表-<period>.xlsx, 名录库调整信息-<period>.xlsx     the tables as sent today
     data/stats.json, data/adjustments.json                     the figures (machine-readable)
     data/draws.json                                            the period's draw records + chain heads
+    data/maintenance.json                                      本机维护 (account recovery) since the last package
     manifest.json                                              office, region code, period, created_at,
                                                                app version, public key, file list
                                                                (name, SHA-256, size)
@@ -29,29 +30,30 @@ import errno
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import stat
 import tempfile
-import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import __version__
-from app.models.core import AuditHead, Office
+from app.models.core import AuditEntry, AuditHead, Office
 from app.models.draw import Draw
 from app.models.exchange import CountyReport, TrustedCounty
 from app.services.exchange.drives import safe_filename
-from app.services.foundation import audit
+from app.services.foundation import audit, maintenance, permissions
+from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import replace_retrying
 from app.services.foundation.office import require_office
@@ -127,8 +129,14 @@ def _pem_from_text(text: str) -> str:
     return m.group(0) + "\n"
 
 
-def register_county(session: Session, *, key_text: str, name: str, region_code: str = "") -> TrustedCounty:
-    """市级: the explicit trust step — register a county office by its public key."""
+def register_county(
+    session: Session, *, key_text: str, name: str, region_code: str = "", replace: bool = False
+) -> TrustedCounty:
+    """市级: the explicit trust step — register a county office by its public key.
+
+    `replace=True`: the county (same name) replaced its signing key; its new public key takes the old one's
+    place (audited with both fingerprints) and packages signed with the old key are refused from now on."""
+    permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能登记县级单位。本数据库是县级单位。")
@@ -147,6 +155,33 @@ def register_county(session: Session, *, key_text: str, name: str, region_code: 
         )
     from app.services.foundation.context import current_user
 
+    same_name = session.scalar(select(TrustedCounty).where(TrustedCounty.office_name == name))
+    if replace:
+        if same_name is None:
+            raise UserError(f"没有已登记的县级单位“{name}”，无法更换公钥。新登记请去掉 --replace。")
+        old_fp = same_name.key_fingerprint
+        same_name.public_key_pem = pem
+        same_name.key_fingerprint = fp
+        same_name.registered_by = current_user()
+        same_name.active = True
+        if region_code:
+            same_name.region_code = region_code
+        session.flush()
+        audit.record(
+            session,
+            "更换县级公钥",
+            "trusted_county",
+            str(same_name.id),
+            summary=f"{name}：旧公钥指纹 {old_fp} → 新公钥指纹 {fp}",
+            before={"key_fingerprint": old_fp},
+            after={"key_fingerprint": fp},
+        )
+        return same_name
+    if same_name is not None:
+        raise UserError(
+            f"“{name}”已登记（公钥指纹 {format_fingerprint(same_name.key_fingerprint)[:19]}…）。"
+            "如该县更换了签名密钥，请电话核对新指纹后加 --replace 重新登记。"
+        )
     county = TrustedCounty(
         office_name=name,
         region_code=region_code,
@@ -240,7 +275,10 @@ def draw_records(session: Session, period: Period) -> dict:
     if not head and chain:
         head = chain[-1]["record_hash"]
     head_row = session.get(AuditHead, 1)
+    audit_check = audit.verify(session)
     return {
+        "audit_verified": audit_check.ok,
+        "audit_message": audit_check.message[:2000],
         "period": period.code,
         "draws": items,
         "chain_head": head,
@@ -253,21 +291,37 @@ def draw_records(session: Session, period: Period) -> dict:
     }
 
 
-def build_package(session: Session, period: str | Period) -> tuple[str, bytes, dict]:
-    """(file name, zip bytes, manifest) for the office and period; nothing is written to disk."""
+AUDIT_CHAIN = "data/audit-chain.txt"
+
+
+def audit_chain_bytes(session: Session) -> bytes:
+    """The hash of every audit entry, in order (line N = entry No.N): the city checks that the heads it saw
+    before are still in the chain, so a log cut short and grown again does not go unnoticed."""
+    hashes = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.seq)).all()
+    return ("\n".join(hashes) + ("\n" if hashes else "")).encode("ascii")
+
+
+def build_package(session: Session, period: str | Period, *, passphrase: str | None) -> tuple[str, bytes, dict]:
+    """(file name, zip bytes, manifest) for the office and period; nothing is written to disk.
+
+    The private key is decrypted with the 报送口令 (`passphrase`) first, so a wrong one costs nothing."""
     p = parse_period(period) if isinstance(period, str) else period
     office = require_office(session)
-    if not office.signing_key_pem:
-        raise UserError("本单位没有签名密钥（数据库初始化不完整），无法生成报送包。")
+    key, note = office_service.signing_key(session, passphrase)
+    session.info["key_note"] = note
     stats = stats_service.compute(session, p)
     adjustments = stats_service.adjustments(session, p)
     draws = draw_records(session, p)
+    maintenance_entries, _upto = maintenance.for_package(session)
     files: dict[str, bytes] = {
         f"季度统计表-{p.code}.xlsx": _xlsx_bytes(stats_service.export_stats_xlsx, session, p),
         f"名录库调整信息-{p.code}.xlsx": _xlsx_bytes(stats_service.export_adjustments_xlsx, session, p),
         "data/stats.json": canonical_bytes(stats),
         "data/adjustments.json": canonical_bytes(adjustments),
         "data/draws.json": canonical_bytes(draws),
+        AUDIT_CHAIN: audit_chain_bytes(session),
+        # 本机维护 since the last package: account recovery done without an account, for the city to see
+        "data/maintenance.json": canonical_bytes({"entries": maintenance_entries}),
     }
     manifest = {
         "format": FORMAT,
@@ -282,11 +336,10 @@ def build_package(session: Session, period: str | Period) -> tuple[str, bytes, d
         "key_fingerprint": key_fingerprint(office.public_key_pem),
         "chain_head": draws["chain_head"],
         "audit_head": draws["audit_head"],
+        "audit_seq": draws["audit_seq"],
         "files": [{"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in files.items()],
     }
     manifest_bytes = canonical_bytes(manifest)
-    key = serialization.load_pem_private_key(office.signing_key_pem.encode(), password=None)
-    assert isinstance(key, Ed25519PrivateKey)
     signature = base64.b64encode(key.sign(manifest_bytes)) + b"\n"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -309,15 +362,23 @@ def _write_error(exc: OSError, folder: Path) -> UserError:
     return UserError(f"无法写入 {folder}：{exc.strerror or exc}。请检查 U 盘是否插好，或换一个位置后重试。")
 
 
-def export_package(session: Session, period: str | Period, out_dir) -> dict:
-    """Write the package into the folder `out_dir` atomically, read it back and verify it."""
+def export_package(session: Session, period: str | Period, out_dir, *, passphrase: str | None) -> dict:
+    """Write the package into the folder `out_dir` atomically, read it back and verify it.
+
+    `passphrase` is the office's 报送口令, which unlocks the signing key (CLI: env SSJ_KEY_PASSPHRASE)."""
+    permissions.require(session, "packages.export")
     folder = Path(out_dir)
     if not folder.is_dir():
         raise UserError(f"目标文件夹 {folder} 不存在（U 盘是否已插好？）。请选择 U 盘或一个已存在的文件夹。")
-    name, data, manifest = build_package(session, period)
+    name, data, manifest = build_package(session, period, passphrase=passphrase)
+    note = session.info.pop("key_note", "")
+    _entries, maintenance_upto = maintenance.for_package(session)
     office = require_office(session)
     target = folder / name
-    tmp = folder / f".ssj-{uuid.uuid4().hex}.part"
+    from app.services.foundation.files import sweep, temp_path
+
+    sweep(folder)  # temporary files of an earlier, killed export
+    tmp = temp_path(target)
     try:
         try:
             with open(tmp, "xb") as fh:
@@ -342,6 +403,7 @@ def export_package(session: Session, period: str | Period, out_dir) -> dict:
     digest = hashlib.sha256(data).hexdigest()
     if result.sha256 != digest:
         raise UserError(f"报送包已写入 {target}，但读回内容与写入内容不一致。请换一个 U 盘重新写入。")
+    maintenance.mark_packaged(session, maintenance_upto)
     return {
         "path": str(target),
         "name": name,
@@ -352,7 +414,9 @@ def export_package(session: Session, period: str | Period, out_dir) -> dict:
         "files": [f["name"] for f in manifest["files"]],
         "fingerprint": manifest["key_fingerprint"],
         "verified": True,
-        "message": f"已写入并校验：{target}（{len(data)} 字节，{len(manifest['files'])} 个文件，签名有效）",
+        "message": f"已写入并校验：{target}（{len(data)} 字节，{len(manifest['files'])} 个文件，签名有效）"
+        + (f"\n{note}" if note else ""),
+        "key_note": note,
     }
 
 
@@ -369,9 +433,46 @@ class VerifiedPackage:
 
     def json_file(self, name: str):
         try:
-            return json.loads(self.files[name].decode("utf-8"))
+            value = json.loads(self.files[name].decode("utf-8"), parse_constant=_no_constant)
+        except _NotANumber as exc:
+            raise UserError(
+                f"报送包中的 {name} 含有 {exc.args[0]}，不是有效的数字，已拒绝。请让县级单位核对数据后重新生成报送包。"
+            ) from exc
         except (KeyError, ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise UserError(f"报送包中的 {name} 缺失或不是有效的 JSON。请让县级单位重新生成报送包。") from exc
+        bad = _non_finite(value)
+        if bad is not None:
+            raise UserError(
+                f"报送包中的 {name} 在“{bad}”处有超出范围的数字（无穷大），不是有效的数字，已拒绝。"
+                "请让县级单位核对数据后重新生成报送包。"
+            )
+        return value
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(name: str):
+    """json.loads would turn NaN / Infinity / -Infinity into floats; a package never contains them."""
+    raise _NotANumber(name)
+
+
+def _non_finite(value, path: str = "") -> str | None:
+    """The path of the first float that is not finite (1e999 parses as inf), else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "（顶层）"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _non_finite(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _non_finite(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _check_entry_name(name: str, label: str) -> None:
@@ -523,6 +624,7 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
         period = parse_period(str(manifest.get("period", "")))
     except UserError as exc:
         raise UserError(f"{label} 的期间“{manifest.get('period')}”无效，已拒绝。") from exc
+    _check_created_at(manifest.get("created_at"), label)
     result = VerifiedPackage(path=str(path), sha256=digest, manifest=manifest, files=contents, county=county)
     stats = result.json_file("data/stats.json")
     if not isinstance(stats, dict) or stats.get("period") != period.code:
@@ -533,11 +635,29 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
     adjustments = result.json_file("data/adjustments.json")
     if not isinstance(adjustments, dict) or adjustments.get("period") != period.code:
         raise UserError(f"{label}：名录库调整信息的期间与清单的期间（{period.code}）不一致，已拒绝。")
-    for key, value in stats_service.flat_counts(stats).items():
+    for key in stats_service.flat_counts(stats):
         raw = stats_service.get_path(stats, _path_of(key))
         if raw is not None and raw != 0 and (not isinstance(raw, (int, float)) or isinstance(raw, bool) or raw < 0):
             raise UserError(f"{label}：统计数据“{key}”的值 {raw!r} 不合理，已拒绝。")
     return result
+
+
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def _check_created_at(value, label: str, now: datetime | None = None) -> datetime:
+    """The package's creation time: a real UTC timestamp, at most a day ahead of this computer's clock."""
+    try:
+        when = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"{label} 的生成时间“{value}”无效，已拒绝。请让县级单位重新生成报送包。") from exc
+    now = now or datetime.now(UTC)
+    if when > now + FUTURE_TOLERANCE:
+        raise UserError(
+            f"{label} 的生成时间 {when:%Y-%m-%d %H:%M}（UTC）在未来（本机现在 {now:%Y-%m-%d %H:%M}），"
+            "超过一天，已拒绝：这样的包会挡住该县以后所有真实的报送包。请让县级单位核对电脑日期后重新生成。"
+        )
+    return when
 
 
 def _path_of(key: str) -> tuple[str, ...]:
@@ -552,6 +672,7 @@ def _path_of(key: str) -> tuple[str, ...]:
 
 def import_package(session: Session, path, *, period: str | None = None) -> dict:
     """市级: verify and store a county package (one transaction). Returns status and a Chinese message."""
+    permissions.require(session, "city.import")
     office = require_office(session)
     if office.level != "city":
         raise UserError("只有市级单位的数据库才能导入报送包。本数据库是县级单位。")
@@ -580,7 +701,13 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
                 CountyReport.county_id == county.id,
                 CountyReport.period == m["period"],
                 CountyReport.created_at_county == m.get("created_at", ""),
+                CountyReport.withdrawn_at.is_(None),
             )
+        )
+    if same is not None and same.withdrawn_at is not None:
+        raise UserError(
+            f"报送包 {Path(path).name} 已于 {same.withdrawn_at:%Y-%m-%d %H:%M} 由 {same.withdrawn_by} 撤回"
+            f"（{same.withdraw_reason}），不能再次导入。请让县级单位重新生成报送包。"
         )
     if same is not None:
         note = "" if same.current else "，该包已被更新的报送包替代"
@@ -606,6 +733,10 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
     stats = pkg.json_file("data/stats.json")
     draws = pkg.json_file("data/draws.json")
     warnings = chain_warnings(session, county, created, draws if isinstance(draws, dict) else {})
+    warnings += audit_warnings(session, county, created, m, pkg.files.get(AUDIT_CHAIN))
+    if isinstance(draws, dict) and draws.get("audit_verified") is False:
+        warnings.append(f"县级单位本机的审计日志校验未通过：{str(draws.get('audit_message', ''))[:300]}")
+    warnings += maintenance_warnings(pkg)
     from app.services.foundation.context import current_user
 
     report = CountyReport(
@@ -616,6 +747,8 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
         created_at_county=created,
         stats=stats,
         chain_head=str(m.get("chain_head") or (draws or {}).get("chain_head", ""))[:64],
+        audit_head=str(m.get("audit_head") or "")[:64],
+        audit_seq=_int(m.get("audit_seq")),
         current=True,
         imported_by=current_user(),
     )
@@ -632,7 +765,8 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
             "替代报送包",
             "county_report",
             str(report.id),
-            summary=f"{county.office_name} {m['period']}：新包（{created}）替代旧包 #{old.id}（{old.created_at_county}）",
+            summary=f"{county.office_name} {m['period']}：新包（{created}）"
+            f"替代旧包 #{old.id}（{old.created_at_county}）",
             before={"report_id": old.id, "sha256": old.package_sha256},
             after={"report_id": report.id, "sha256": pkg.sha256},
         )
@@ -661,6 +795,57 @@ def import_package(session: Session, path, *, period: str | None = None) -> dict
     return {**base, "status": status, "report_id": report.id, "message": msg, "warnings": warnings}
 
 
+def _int(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def audit_warnings(session: Session, county: TrustedCounty, created: str, manifest: dict, chain: bytes | None) -> list:
+    """The county's audit log must extend what it reported before: entry No.N of the last package the city
+    took must still carry the same hash (else entries were deleted or rewritten, the head then "fixed")."""
+    earlier = session.scalars(
+        select(CountyReport)
+        .where(
+            CountyReport.county_id == county.id,
+            CountyReport.created_at_county < created,
+            CountyReport.audit_seq > 0,
+            CountyReport.withdrawn_at.is_(None),
+        )
+        .order_by(CountyReport.created_at_county.desc())
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return []
+    when = earlier.created_at_county[:10]
+    if chain is None:
+        return [f"本次报送包没有审计日志链（{AUDIT_CHAIN}），无法核对与 {when} 报送的是否连续，请核实。"]
+    hashes = chain.decode("ascii", "replace").split()
+    seq, head = _int(manifest.get("audit_seq")), str(manifest.get("audit_head") or "")
+    out = []
+    if len(hashes) != seq or (hashes and hashes[-1] != head):
+        out.append("报送包中的审计日志链与清单记载的链头不一致，请核实。")
+    if earlier.audit_seq > len(hashes):
+        out.append(
+            f"审计日志比 {when} 报送时还短（当时 {earlier.audit_seq} 条，现在 {len(hashes)} 条）："
+            "末尾的记录被删除，请核实。"
+        )
+    elif hashes[earlier.audit_seq - 1] != earlier.audit_head:
+        out.append(
+            f"审计日志与 {when} 报送的不连续：当时的第 {earlier.audit_seq} 条（{earlier.audit_head[:12]}…）"
+            "已不在本次的日志中，记录被删除或改写，请核实。"
+        )
+    return out
+
+
+def maintenance_warnings(pkg) -> list[str]:
+    """The county's 本机维护 (account recovery without an account) listed in the package, as city warnings."""
+    try:
+        listed = pkg.json_file("data/maintenance.json")
+    except UserError:  # a package from before this list existed
+        return []
+    entries = listed.get("entries", []) if isinstance(listed, dict) else []
+    return [f"县级单位本机维护：{e.get('ts', '')} {e.get('summary', '')}" for e in entries if isinstance(e, dict)]
+
+
 def chain_warnings(session: Session, county: TrustedCounty, created: str, draws: dict) -> list[str]:
     """The county's draw-record chain must extend what it reported before: every earlier chain head
     must still be in the new chain (a missing one means draw records were deleted or rewritten)."""
@@ -672,7 +857,10 @@ def chain_warnings(session: Session, county: TrustedCounty, created: str, draws:
     earlier = session.scalars(
         select(CountyReport)
         .where(
-            CountyReport.county_id == county.id, CountyReport.created_at_county < created, CountyReport.chain_head != ""
+            CountyReport.county_id == county.id,
+            CountyReport.created_at_county < created,
+            CountyReport.chain_head != "",
+            CountyReport.withdrawn_at.is_(None),
         )
         .order_by(CountyReport.created_at_county.desc())
         .limit(1)
@@ -683,6 +871,87 @@ def chain_warnings(session: Session, county: TrustedCounty, created: str, draws:
             f"不在本次的记录链中，可能有抽取记录被删除或改写，请核实。"
         )
     return out
+
+
+def withdraw_report(
+    session: Session, *, county: str = "", period: str = "", reason: str, report_id: int | None = None
+) -> dict:
+    """市级管理员: set a wrongly accepted package aside (reason required, audited).
+
+    The report stops counting; the package it had superseded (if any) counts again, and the next real
+    package of that county and period is accepted as if the withdrawn one had never come."""
+    actor = permissions.require(session, "city.import")
+    office = require_office(session)
+    if office.level != "city":
+        raise UserError("只有市级单位的数据库才能撤回报送包。本数据库是县级单位。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("撤回报送包必须说明原因（--reason），如“县里电脑日期错误，包日期为 9999 年”。")
+    if report_id is not None:
+        report = session.get(CountyReport, int(report_id))
+        if report is None:
+            raise UserError(f"没有编号为 {report_id} 的已导入报送包。")
+    else:
+        c = session.scalar(select(TrustedCounty).where(TrustedCounty.office_name == (county or "").strip()))
+        if c is None:
+            names = "、".join(x.office_name for x in list_counties(session)) or "（无）"
+            raise UserError(f"没有登记名为“{county}”的县级单位。已登记：{names}。")
+        code = parse_period(period).code
+        report = session.scalar(
+            select(CountyReport).where(
+                CountyReport.county_id == c.id, CountyReport.period == code, CountyReport.current.is_(True)
+            )
+        )
+        if report is None:
+            raise UserError(f"{c.office_name} {code} 没有正在使用的报送包，无需撤回。")
+    if report.withdrawn_at is not None:
+        raise UserError(f"报送包 #{report.id}（{report.package_name}）已于 {report.withdrawn_at:%Y-%m-%d %H:%M} 撤回。")
+    c = session.get(TrustedCounty, report.county_id)
+    was_current = report.current
+    report.current = False
+    report.withdrawn_at = datetime.now(UTC).replace(tzinfo=None)
+    report.withdrawn_by = actor.username
+    report.withdraw_reason = reason
+    session.flush()
+    restored = None
+    if was_current:
+        restored = session.scalar(
+            select(CountyReport)
+            .where(
+                CountyReport.county_id == report.county_id,
+                CountyReport.period == report.period,
+                CountyReport.withdrawn_at.is_(None),
+                CountyReport.id != report.id,
+            )
+            .order_by(CountyReport.created_at_county.desc(), CountyReport.id.desc())
+            .limit(1)
+        )
+        if restored is not None:
+            restored.current = True
+            restored.superseded_by_id = None
+            session.flush()
+    audit.record(
+        session,
+        "撤回报送包",
+        "county_report",
+        str(report.id),
+        summary=f"{c.office_name if c else ''} {report.period}：撤回 {report.package_name}"
+        f"（生成于 {report.created_at_county}），原因：{reason}"
+        + (f"；恢复使用报送包 #{restored.id}" if restored is not None else ""),
+        before={"current": was_current},
+        after={"current": False, "reason": reason, "restored": restored.id if restored is not None else None},
+    )
+    return {
+        "status": "withdrawn",
+        "report_id": report.id,
+        "county": c.office_name if c else "",
+        "period": report.period,
+        "package": report.package_name,
+        "restored_report_id": restored.id if restored is not None else None,
+        "message": f"已撤回：{c.office_name if c else ''} {report.period} 的报送包 {report.package_name}。"
+        + (f"恢复使用此前的报送包 #{restored.id}。" if restored is not None else "")
+        + "该县下一个真实的报送包可以正常导入。",
+    }
 
 
 # --------------------------------------------------------------------------- city-wide table
@@ -785,3 +1054,13 @@ def dashboard_items(session: Session, today) -> list[dict]:
             "page": "exchange",
         }
     ]
+
+
+def received_periods(session: Session) -> list[str]:
+    """The periods the city has received a package for (any county), in no particular order."""
+    return list(session.scalars(select(CountyReport.period).distinct()))
+
+
+def fingerprint_of_text(text: str) -> str:
+    """The fingerprint of the public key pasted or read as text (a .pem file's content)."""
+    return key_fingerprint(_pem_from_text(text))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -145,9 +145,181 @@ def _append(session: Session, pendings: list[_Pending]) -> None:
 def record(
     session: Session, action: str, entity: str, entity_id: str = "", *, summary: str = "", before=None, after=None
 ) -> None:
-    """Append one explicit entry (bulk imports, draws, logins, backups…) in the session's transaction."""
+    """Append one explicit entry (bulk imports, draws, logins, backups…) in the session's transaction.
+
+    An entry about a whole replayed table (`entity` in REPLAYED, no `entity_id`: a bulk import written
+    with Core statements) is followed by a 封存 entry holding a digest of every row of that table, so that
+    `replay` can later tell which rows were changed outside the program."""
     session.flush()
-    _append(session, [_Pending(action, entity, str(entity_id), summary, before, after)])
+    pend = [_Pending(action, entity, str(entity_id), summary, before, after)]
+    if entity in REPLAYED and not str(entity_id) and action != SEAL:
+        pend.append(_seal(session, entity))
+    _append(session, pend)
+
+
+# ---------------------------------------------------------------------------------------------- replay
+
+# The tables whose current rows `replay` compares with their last audited values (issue 10, point 7).
+REPLAYED = {
+    "inspection_object": "检查对象",
+    "inspector": "人员",
+    "outcome": "检查结果",
+    "user_account": "账户",
+    "publication": "公示批次",
+    "policy_version": "规则版本",
+    "plan": "抽查计划",
+    "task": "抽查任务",
+}
+SEAL = "封存"
+
+
+def _tables() -> dict:
+    from app.models.base import Base
+
+    return {t: Base.metadata.tables[t] for t in REPLAYED if t in Base.metadata.tables}
+
+
+def _norm(value):
+    """A value as the log stores it (JSON round trip), so stored and current values compare equal."""
+    return json.loads(canonical(value))
+
+
+# Stamped by SQLAlchemy's onupdate during the flush, after the audit hook has read the row: not compared.
+_NOT_REPLAYED = {"updated_at"}
+
+
+def _row_values(table, row) -> dict:
+    return {c.name: _norm(_value(c.name, row[c.name])) for c in table.columns if c.name not in _NOT_REPLAYED}
+
+
+def _row_pk(table, row) -> str:
+    return ",".join(str(row[c.name]) for c in table.primary_key.columns)
+
+
+def _digest(values: dict) -> str:
+    return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()[:32]
+
+
+def _seal(session: Session, entity: str) -> _Pending:
+    table = _tables()[entity]
+    rows = {}
+    for row in session.connection().execute(select(table)).mappings():
+        rows[_row_pk(table, row)] = _digest(_row_values(table, row))
+    return _Pending(
+        SEAL,
+        entity,
+        "",
+        f"{REPLAYED[entity]}表封存：{len(rows)} 行的摘要（供“审计日志校验”比对）",
+        None,
+        {"rows": rows},
+    )
+
+
+def seal(session: Session, entity: str) -> None:
+    """Append a 封存 entry for `entity` (a REPLAYED table written in bulk without its own `record` entry)."""
+    session.flush()
+    _append(session, [_seal(session, entity)])
+
+
+@dataclass
+class RowProblem:
+    entity: str
+    entity_id: str
+    message: str
+
+
+def replay(session: Session, limit: int = 50) -> list[RowProblem]:
+    """Replay the log over the REPLAYED tables and compare with their current rows.
+
+    Each row's last audited state is its 新增 values updated by every 修改, or — for rows written in bulk —
+    the digest of its 封存 entry with the later 修改 on top. A row whose current value differs, a row the
+    log never saw, and a row gone without a 删除 entry are each named (at most `limit`)."""
+    tables = _tables()
+    # state[entity][pk] = {"full": {...}} | {"digest": d, "sealed": {col: value at seal}, "now": {col: value}}
+    state: dict[str, dict[str, dict]] = {t: {} for t in tables}
+    q = select(AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after)
+    for action, entity, entity_id, before_text, after_text in session.execute(
+        q.where(AuditEntry.entity.in_(list(tables))).order_by(AuditEntry.seq)
+    ):
+        rows = state[entity]
+        if action == SEAL:
+            sealed = json.loads(after_text or "{}").get("rows", {})
+            state[entity] = {pk: {"digest": d, "sealed": {}, "now": {}} for pk, d in sealed.items()}
+        elif action == "新增" and entity_id:
+            rows[entity_id] = {"full": json.loads(after_text or "{}")}
+        elif action == "修改" and entity_id and entity_id in rows:
+            after, before = json.loads(after_text or "{}"), json.loads(before_text or "{}")
+            st = rows[entity_id]
+            if "full" in st:
+                st["full"].update(after)
+            else:
+                for k, v in before.items():
+                    st["sealed"].setdefault(k, v)
+                st["now"].update(after)
+        elif action == "删除" and entity_id:
+            rows.pop(entity_id, None)
+    problems: list[RowProblem] = []
+    for entity, table in tables.items():
+        rows = state[entity]
+        seen = set()
+        for row in session.connection().execute(select(table)).mappings():
+            pk = _row_pk(table, row)
+            seen.add(pk)
+            problem = _compare_row(entity, pk, _row_values(table, row), rows.get(pk))
+            if problem:
+                problems.append(RowProblem(entity, pk, problem))
+                if len(problems) >= limit:
+                    return problems
+        for pk in sorted(set(rows) - seen, key=lambda x: (len(x), x)):
+            problems.append(
+                RowProblem(
+                    entity, pk, f"{REPLAYED[entity]} #{pk} 已不在数据库中，但审计日志中没有删除记录：被直接删除。"
+                )
+            )
+            if len(problems) >= limit:
+                return problems
+    return problems
+
+
+def _same(a, b) -> bool:
+    """Equal as logged: 50000 (as entered) and "50000.00" (as a NUMERIC column returns it) are the same."""
+    if a == b:
+        return True
+    if isinstance(a, (int, float, str)) and isinstance(b, (int, float, str)) and not isinstance(a, bool):
+        try:
+            return Decimal(str(a)) == Decimal(str(b))
+        except ArithmeticError:
+            return False
+    return False
+
+
+def _label(entity: str, pk: str, current: dict) -> str:
+    name = current.get("name") or current.get("username") or current.get("uscc") or ""
+    return f"{REPLAYED[entity]} #{pk}" + (f"（{name}）" if name else "")
+
+
+def _compare_row(entity: str, pk: str, current: dict, st: dict | None) -> str:
+    label = _label(entity, pk, current)
+    if st is None:
+        return f"{label} 在审计日志中没有任何记录：不是通过本程序写入的（可能被直接插入数据库）。"
+    if "full" in st:
+        for k in sorted(current):
+            if k in st["full"] and not _same(st["full"][k], current[k]):
+                return (
+                    f"{label} 的“{k}”现为 {canonical(current[k])[:80]}，"
+                    f"审计日志最后记录的是 {canonical(st['full'][k])[:80]}：被绕过程序改动。"
+                )
+        return ""
+    for k, v in st["now"].items():
+        if k in current and not _same(current[k], v):
+            return (
+                f"{label} 的“{k}”现为 {canonical(current[k])[:80]}，"
+                f"审计日志最后记录的是 {canonical(v)[:80]}：被绕过程序改动。"
+            )
+    at_seal = dict(current, **{k: v for k, v in st["sealed"].items() if k in current})
+    if _digest(at_seal) != st["digest"]:
+        return f"{label} 的内容与审计日志封存的摘要不符，且日志中没有相应的修改记录：被绕过程序改动。"
+    return ""
 
 
 def _before_flush(session: Session, _ctx, _instances) -> None:
@@ -211,10 +383,40 @@ class VerifyResult:
     head: str
     broken_seq: int | None = None
     message: str = ""
+    rows: list[RowProblem] = field(default_factory=list)
+    head_seq: int = 0
 
 
-def verify(session: Session) -> VerifyResult:
-    """Recompute every entry's hash in order; report the first broken link in Chinese."""
+def short_head(seq: int, head: str) -> str:
+    """The chain head as printed on documents: 'No.1234·a1b2c3d4e5f6' (sequence number and 12 hex digits)."""
+    return f"No.{seq}·{head[:12]}"
+
+
+def current_head(session: Session) -> tuple[int, str]:
+    row = session.get(AuditHead, 1)
+    return (row.seq, row.hash) if row is not None else (0, GENESIS)
+
+
+def verify(session: Session, *, rows: bool = True) -> VerifyResult:
+    """Recompute every entry's hash in order; report the first broken link in Chinese. With `rows`, also
+    replay the log against the current rows of the REPLAYED tables (`replay`) and name each row that differs."""
+    result = _verify_chain(session)
+    result.head_seq = result.count
+    if not result.ok or not rows:
+        return result
+    problems = replay(session)
+    if problems:
+        more = "（仅列出前 50 处）" if len(problems) >= 50 else ""
+        result.ok = False
+        result.rows = problems
+        result.message = (
+            f"审计日志的哈希链完整（{result.count} 条），但有 {len(problems)} 行数据与审计日志最后记录的不符{more}：\n"
+            + "\n".join(f"  {p.message}" for p in problems)
+        )
+    return result
+
+
+def _verify_chain(session: Session) -> VerifyResult:
     prev = GENESIS
     expected_seq = 0
     count = 0

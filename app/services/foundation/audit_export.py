@@ -32,6 +32,15 @@ ENTITY_NAMES = {
     "publication": "公示",
     "policy_version": "规则版本",
     "attachment": "附件",
+    "result_phrase": "检查结果用语",
+    "calendar_day": "节假日安排",
+    "plan_adjustment": "计划调整备案",
+    "audit_head": "审计链头",
+    "trusted_county": "县级单位",
+    "county_report": "县级报送",
+    "object_change": "对象变更记录",
+    "column_mapping": "导入列对应",
+    "external_check": "其他部门检查",
 }
 _NAME_KEYS = ("name", "title", "username", "code", "key", "period")
 HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要", "修改前", "修改后", "前一条哈希", "本条哈希")
@@ -60,6 +69,11 @@ def describe(e: AuditEntry) -> str:
     return ""
 
 
+def _cell(text: str) -> str:
+    """Excel holds at most 32,767 characters in a cell (a 封存 entry lists every row's digest)."""
+    return text if len(text) <= 32000 else text[:32000] + f"…（共 {len(text)} 字符，已截断；完整内容见数据库）"
+
+
 def export_audit(
     session: Session, entries: Iterable[AuditEntry], path: str | os.PathLike, *, filters: str = ""
 ) -> Path:
@@ -74,8 +88,8 @@ def export_audit(
             ENTITY_NAMES.get(e.entity, e.entity),
             e.entity_id,
             describe(e),
-            e.before,
-            e.after,
+            _cell(e.before),
+            _cell(e.after),
             e.prev_hash,
             e.hash,
         )

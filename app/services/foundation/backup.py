@@ -12,10 +12,13 @@ PostgreSQL databases are backed up on the server with pg_dump; these functions r
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
-import shutil
 import sqlite3
+import tempfile
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,9 +29,9 @@ from sqlalchemy.orm import Session
 from app.models.core import Office, Setting
 from app.models.db import Database, head_revision, known_revisions
 from app.paths import backups_dir, same_computer, sqlite_path, sqlite_uri
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.errors import UserError
-from app.services.foundation.files import replace_retrying, write_error
+from app.services.foundation.files import replace_retrying, temp_path, write_error
 
 SETTING_KEEP = "backup.keep"
 DEFAULT_KEEP = 10
@@ -45,6 +48,8 @@ PG_MESSAGE = (
     "当前数据库是 PostgreSQL 服务器数据库，本程序不能直接备份或恢复它。"
     "请由服务器管理员使用 PostgreSQL 自带的 pg_dump 备份、pg_restore（或 psql）恢复。"
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -142,8 +147,11 @@ def _os_error(exc: OSError | sqlite3.Error, where: Path) -> UserError:
 
 
 def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths."""
-    return sqlite_uri(path, readonly=True)  # never resolve(): a mapped drive would become a UNC URI
+    """A read-only SQLite URI that survives spaces, '#', '?' and Chinese in Windows or POSIX paths.
+
+    On a read-only medium the WAL index cannot be created: the file is then read as immutable."""
+    immutable = not os.access(Path(path).parent, os.W_OK)
+    return sqlite_uri(path, readonly=True) + ("&immutable=1" if immutable else "")  # never resolve(): mapped drives
 
 
 def _office_name(db: Database) -> str:
@@ -154,7 +162,10 @@ def _office_name(db: Database) -> str:
 
 def _copy(src: Path, dest: Path) -> None:
     """Online-backup src into a new file dest (written beside it, then renamed)."""
-    tmp = dest.with_name(dest.name + ".part")
+    from app.services.foundation.files import sweep, temp_path
+
+    sweep(dest.parent)  # temporary files of an earlier, killed backup
+    tmp = temp_path(dest)
     try:
         source = sqlite3.connect(_ro_uri(src), uri=True)
         try:
@@ -169,7 +180,7 @@ def _copy(src: Path, dest: Path) -> None:
             source.close()
         replace_retrying(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
             try:
                 leftover.unlink()
             except OSError:
@@ -178,6 +189,9 @@ def _copy(src: Path, dest: Path) -> None:
 
 
 def _record(db: Database, action: str, summary: str, after: dict) -> None:
+    if db.read_only:  # a read-only database cannot log its own backup; the backup itself is complete
+        log.info("只读数据库的%s：%s", action, summary)
+        return
     with db.Session() as s:
         audit.record(s, action, "backup", "", summary=summary, after=after)
         s.commit()
@@ -196,6 +210,7 @@ def get_keep(session: Session) -> int:
 
 
 def set_keep(session: Session, keep: int) -> int:
+    permissions.require(session, "settings")
     try:
         keep = int(keep)
     except (TypeError, ValueError) as exc:
@@ -325,9 +340,32 @@ def office_of(db_file: Path) -> str:
     return row[0] if row else ""
 
 
+def identity_lock(db_file: Path) -> Path | None:
+    """A lock file named after the database file's identity (device and inode, or the volume serial and
+    file index on Windows), so every name of the same file — hard links, symlinks, other letter case —
+    finds the same lock. None if the file does not exist yet."""
+    try:
+        st = os.stat(db_file)
+    except OSError:
+        return None
+    folder = Path(tempfile.gettempdir()) / "ssj-locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{st.st_dev:x}-{st.st_ino:x}.lock"
+
+
 def window_holding(db_file: Path) -> int | None:
-    """PID of a live program window on this computer that has `db_file` open (its Qt lock file), else None."""
-    lock = Path(str(db_file) + ".lock")
+    """PID of a live program window on this computer that has `db_file` open (its Qt lock files), else None.
+
+    Checks the lock beside the path given and the lock named after the file's identity (`identity_lock`)."""
+    for lock in (Path(str(db_file) + ".lock"), Path(str(Path(db_file).resolve()) + ".lock"), identity_lock(db_file)):
+        if lock is not None:
+            pid = _lock_holder(lock)
+            if pid:
+                return pid
+    return None
+
+
+def _lock_holder(lock: Path) -> int | None:
     try:
         lines = lock.read_text(encoding="utf-8", errors="replace").splitlines()
         pid = int(lines[0])
@@ -364,8 +402,95 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def check_backup(path: str | os.PathLike) -> BackupCheck:
-    """Check a restore candidate without changing anything; UserError (Chinese) if it is unusable."""
+# ---------------------------------------------------------------------------------------------- trust checks
+
+_KINDS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
+_fresh: dict[str, dict] = {}
+# Checks of a restore candidate run by areas above foundation (the draw chain): (name, fn(session) -> problem).
+_CHECKS: list[tuple[str, Callable[[Session], str]]] = []
+
+
+def register_check(name: str, check: Callable[[Session], str]) -> None:
+    """An area's integrity check for restore candidates (`draws` registers the draw-chain check)."""
+    if all(n != name for n, _c in _CHECKS):
+        _CHECKS.append((name, check))
+
+
+def _schema_of(con: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    out = {}
+    for kind, name, sql in con.execute("SELECT type, name, sql FROM sqlite_master"):
+        if name.startswith("sqlite_"):
+            continue  # SQLite's own (autoindexes, sqlite_sequence, sqlite_stat*)
+        out[(kind, name)] = " ".join((sql or "").split())
+    return out
+
+
+def _fresh_schema(revision: str) -> dict[tuple[str, str], str]:
+    """sqlite_master of a new database migrated to `revision` (made once per process, in a temp folder)."""
+    if revision not in _fresh:
+        from alembic import command
+        from sqlalchemy import create_engine
+
+        from app.models.db import alembic_config
+
+        with tempfile.TemporaryDirectory(prefix="ssj-schema-") as tmp:
+            engine = create_engine(f"sqlite:///{Path(tmp) / 'fresh.sqlite3'}")
+            try:
+                command.upgrade(alembic_config(engine), revision)
+            finally:
+                engine.dispose()
+            with closing(sqlite3.connect(Path(tmp) / "fresh.sqlite3")) as con:
+                _fresh[revision] = _schema_of(con)
+    return _fresh[revision]
+
+
+def _schema_difference(have: dict, want: dict) -> str:
+    extra = sorted(set(have) - set(want))
+    if extra:
+        return "、".join(f"{_KINDS.get(k, k)}“{n}”" for k, n in extra[:5])
+    changed = sorted(k for k in have if have[k] != want.get(k))
+    if changed:
+        return "、".join(f"{_KINDS.get(k, k)}“{n}”的定义被改动" for k, n in changed[:5])
+    missing = sorted(set(want) - set(have))
+    if missing:
+        return "、".join(f"缺少{_KINDS.get(k, k)}“{n}”" for k, n in missing[:5])
+    return ""
+
+
+def _deep_check(path: Path) -> None:
+    """Copy the candidate into a temp folder, bring it to this version and verify its chains there."""
+    with tempfile.TemporaryDirectory(prefix="ssj-check-") as tmp:
+        staged = Path(tmp) / "candidate.sqlite3"
+        _copy(path, staged)
+        _verify_staged(staged, path.name)
+
+
+def _verify_staged(staged: Path, label: str) -> None:
+    """The audit chain (hash links and the replay against the rows) and every registered chain check."""
+    from app.services.foundation.store import open_database
+
+    db = open_database(f"sqlite:///{staged}")
+    try:
+        with db.Session() as s:
+            result = audit.verify(s)
+            if not result.ok:
+                raise UserError(
+                    f"备份文件 {label} 的审计日志校验不通过：{result.message}\n不能用于恢复，未做任何更改。"
+                )
+            for name, check in _CHECKS:
+                problem = check(s)
+                if problem:
+                    raise UserError(f"备份文件 {label} 的{name}校验不通过：{problem}\n不能用于恢复，未做任何更改。")
+    finally:
+        db.dispose()
+
+
+def check_backup(path: str | os.PathLike, *, deep: bool = True) -> BackupCheck:
+    """Check a restore candidate without changing anything; UserError (Chinese) if it is unusable.
+
+    Beyond the file itself: its schema must be exactly what this program's migrations create (no trigger,
+    view, table or index added, none altered) and — with `deep` — its audit chain, the replay of the log
+    against its rows and its draw-record chain must verify."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"找不到备份文件 {path}。请确认文件位置。")
@@ -412,10 +537,19 @@ def check_backup(path: str | os.PathLike) -> BackupCheck:
         objects = (
             con.execute("SELECT count(*) FROM inspection_object").fetchone()[0] if "inspection_object" in tables else 0
         )
+        schema = _schema_of(con)
     except sqlite3.DatabaseError as exc:
         raise UserError(f"备份文件 {path.name} 无法读取（{exc}），可能已损坏，未做任何更改。") from exc
     finally:
         con.close()
+    problem = _schema_difference(schema, _fresh_schema(revision))
+    if problem:
+        raise UserError(
+            f"备份文件 {path.name} 的数据库结构中有本程序从未建立的内容：{problem}。"
+            "这样的备份可能被人加入了暗中改写数据的机关，不能用于恢复，未做任何更改。请换一个备份文件，并报告此事。"
+        )
+    if deep:
+        _deep_check(path)
     warnings = []
     if revision != head_revision():
         warnings.append("备份来自较早的版本，恢复后将自动升级数据库结构。")
@@ -425,23 +559,60 @@ def check_backup(path: str | os.PathLike) -> BackupCheck:
 def restore(db: Database, backup_file: str | os.PathLike) -> RestoreResult:
     """Replace the live database with a checked backup; the replaced data is kept as a backup first.
 
-    The copy goes into the live database through the SQLite backup API — one write transaction, so a
-    failure leaves the old data in place. Afterwards the database is migrated if the backup is older,
-    and the restore is recorded in the (restored) audit log.
+    1. the candidate passes `check_backup` (file, schema);
+    2. it is copied to a staging file beside the database, migrated to this version, its chains verified
+       there, and the 恢复 entry written into ITS audit chain;
+    3. the staged file is copied into the live database through the SQLite backup API — one write
+       transaction. A kill at any moment leaves the old database, or the new one with its 恢复 entry.
     """
+    permissions.require(None, "restore")
     target = _sqlite_file(db)
-    check = check_backup(backup_file)
+    check = check_backup(backup_file, deep=False)
     source_path = Path(backup_file).resolve()
-    if source_path == target.resolve():
+    if target.exists() and os.path.samefile(source_path, target):
         raise UserError("不能用正在使用的数据库文件恢复它自己。请选择一个备份文件。")
     if target.exists() and not os.access(target, os.W_OK):
         raise UserError(f"数据库文件 {target} 是只读的，无法恢复。请检查文件权限，未做任何更改。")
-    kept = None
-    if target.exists():
-        kept = backup_to(db, backups_dir(), kind=BEFORE_RESTORE)
-    db.engine.dispose()
+    _clean_staging(target)
+    staged = temp_path(target)  # .ssj-<pid>-….part: swept at the next start if a kill leaves it
     try:
-        source = sqlite3.connect(_ro_uri(source_path), uri=True)
+        _copy(source_path, staged)
+        _verify_staged(staged, source_path.name)  # also brings an older backup up to this version
+        kept = backup_to(db, backups_dir(), kind=BEFORE_RESTORE) if target.exists() else None
+        _write_entry(staged, source_path, check, kept.path if kept else None)
+        db.engine.dispose()
+        _swap(staged, target)
+    finally:
+        _remove_staged(staged)
+    return RestoreResult(source_path, check.office, kept.path if kept else None, bool(check.warnings))
+
+
+def _write_entry(staged: Path, source_path: Path, check: BackupCheck, kept: Path | None) -> None:
+    """The 恢复 entry, written into the staged file's own chain before it replaces anything."""
+    from app.services.foundation.store import open_database
+
+    db = open_database(f"sqlite:///{staged}")
+    try:
+        _record(
+            db,
+            "恢复",
+            f"从 {source_path.name} 恢复（{check.office}）",
+            {
+                "file": str(source_path),
+                "office": check.office,
+                "revision": check.revision,
+                "kept_backup": str(kept) if kept else "",
+            },
+        )
+    finally:
+        db.dispose()
+    with closing(sqlite3.connect(staged)) as con:  # one self-contained file for the swap
+        con.execute("PRAGMA journal_mode=DELETE")
+
+
+def _swap(staged: Path, target: Path) -> None:
+    try:
+        source = sqlite3.connect(_ro_uri(staged), uri=True)
         try:
             dest = sqlite3.connect(target, timeout=10)
             try:
@@ -458,52 +629,83 @@ def restore(db: Database, backup_file: str | os.PathLike) -> RestoreResult:
         raise _os_error(exc, target) from exc
     except sqlite3.Error as exc:
         raise _os_error(exc, target) from exc
-    # Bring an older backup up to this version's schema, then record the restore in its chain.
-    from app.models.db import upgrade
 
-    migrated = bool(check.warnings)
-    upgrade(db.engine, db.url)
-    _record(
-        db,
-        "恢复",
-        f"从 {source_path.name} 恢复（{check.office}）",
-        {
-            "file": str(source_path),
-            "office": check.office,
-            "revision": check.revision,
-            "kept_backup": str(kept.path) if kept else "",
-        },
-    )
-    return RestoreResult(source_path, check.office, kept.path if kept else None, migrated)
+
+def _remove_staged(staged: Path) -> None:
+    for leftover in (staged, *(Path(str(staged) + x) for x in ("-wal", "-shm", "-journal"))):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+
+
+def _clean_staging(target: Path) -> None:
+    """Staging files of a restore that was killed (never in use by anyone: their names are unique)."""
+    for old in target.parent.glob(f"{glob_escape(target.name)}.restore-*.part*"):
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _has_accounts(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return bool(con.execute("SELECT count(*) FROM user_account").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
 
 
 def restore_file(url: str, backup_file: str | os.PathLike) -> RestoreResult:
-    """Restore into the database at `url`, opening it only after the file passed its checks."""
+    """Restore into the database at `url`, opening it only after the file passed its checks.
+
+    A 管理员 restores over a database with accounts; into a new file (or one without accounts, as on a new
+    computer) anyone may, since nothing is replaced."""
     from app.services.foundation.store import open_database
 
     if sqlite_path(url) is None:
         raise UserError(PG_MESSAGE)
-    check_backup(backup_file)
     target = sqlite_path(url)
+    fresh = not _has_accounts(target)
+    if not fresh:
+        permissions.require(None, "restore")
+    check_backup(backup_file, deep=False)
     if target.exists():
         db = open_database(url)
         try:
+            if fresh:
+                with db.Session() as s, permissions.setup_grant(s):
+                    return restore(db, backup_file)
             return restore(db, backup_file)
         finally:
             db.dispose()
-    # No database yet: the backup simply becomes it.
+    # No database yet: the staged, verified copy (with its 恢复 entry) simply becomes it.
     target.parent.mkdir(parents=True, exist_ok=True)
+    check = check_backup(backup_file, deep=False)
+    source_path = Path(backup_file).resolve()
+    staged = temp_path(target)  # .ssj-<pid>-….part: swept at the next start if a kill leaves it
     try:
-        shutil.copyfile(backup_file, target.with_name(target.name + ".part"))
-        replace_retrying(target.with_name(target.name + ".part"), target)
-    except OSError as exc:
-        raise _os_error(exc, target.parent) from exc
-    db = open_database(url)
-    try:
-        _record(db, "恢复", f"从 {Path(backup_file).name} 恢复（新数据库）", {"file": str(Path(backup_file).resolve())})
-        return RestoreResult(Path(backup_file).resolve(), check_backup(target).office, None, False)
+        _copy(source_path, staged)
+        _verify_staged(staged, source_path.name)
+        _write_entry(staged, source_path, check, None)
+        try:
+            replace_retrying(staged, target)
+        except OSError as exc:
+            raise _os_error(exc, target.parent) from exc
     finally:
-        db.dispose()
+        _remove_staged(staged)
+    return RestoreResult(source_path, check.office, None, bool(check.warnings))
 
 
 # ---------------------------------------------------------------------------------------------- 首页

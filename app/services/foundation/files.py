@@ -4,19 +4,94 @@ On Windows a target held open by Excel/WPS, the search indexer or an antivirus s
 for a moment (WinError 32 sharing violation, 33 lock violation, or 5 access denied): `replace_retrying`
 waits and tries again, and `write_error` tells a held file, a write-protected stick (WinError 19 / EROFS),
 a full disk and a missing permission apart, instead of calling everything "写保护".
+
+Every temporary file the program writes is named `.ssj-<pid>-<random>.part…` and lives in the target's own
+folder (so the final rename never crosses a file system). It is removed on any failure; a process killed
+with SIGKILL cannot remove it, so `sweep(folder)` removes the temporary files of processes that no longer
+run — before each write into a folder and, at every start, in the data folder, its backups and the
+database's folder (see `sweep_at_start`). docs/exchange.md promises no stray files; docs/reliability.md
+lists the tests (tests/faults/test_kill.py).
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import re
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 from app.services.foundation.errors import UserError
+
+PREFIX = ".ssj-"
+_OURS = re.compile(r"^\.ssj-(?:(\d+)-)?[0-9A-Za-z_]{8,32}(?:\.part)?(?:\.[A-Za-z0-9]{1,8})?(?:-journal|-wal|-shm)?$")
+LEGACY_AGE = 3600  # temp files without a process id (older versions) are swept once an hour old
+
+
+def temp_path(target: str | os.PathLike, suffix: str = "") -> Path:
+    """A fresh temporary path in `target`'s folder, named after this process (`.ssj-<pid>-<hex>.part<suffix>`)."""
+    target = Path(target)
+    return target.parent / f"{PREFIX}{os.getpid()}-{uuid.uuid4().hex[:16]}.part{suffix}"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # pragma: no cover - Windows
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if handle:
+            ctypes.windll.kernel32.CloseHandle(handle)
+            return True
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files left in `folder` by processes that were killed; returns what went."""
+    folder = Path(folder)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        m = _OURS.match(entry.name)
+        if not m:
+            continue
+        pid = m.group(1)
+        try:
+            stale = (not _alive(int(pid))) if pid else now - entry.stat().st_mtime > LEGACY_AGE
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def sweep_at_start(*folders: str | os.PathLike | None) -> list[Path]:
+    """The start-up sweep: the data folder, its backups and exports, and the given folders."""
+    from app.paths import data_dir
+
+    base = data_dir()
+    removed: list[Path] = []
+    for folder in (base, base / "backups", base / "exports", *folders):
+        if folder is not None:
+            removed += sweep(folder)
+    return removed
+
 
 ERROR_ACCESS_DENIED = 5
 ERROR_WRITE_PROTECT = 19
@@ -82,8 +157,9 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ssj-", suffix=suffix or path.suffix, dir=path.parent)
-        os.close(fd)
+        sweep(path.parent)  # temporary files of an earlier, killed write
+        tmp = temp_path(path, suffix or path.suffix)
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
     except OSError as exc:
         raise write_error(exc, path.parent) from exc
     try:

@@ -34,3 +34,21 @@ def local_text(value: datetime | str | None, *, seconds: bool = False, offset: b
         off = local.strftime("%z")
         text += f"（UTC{off[:3]}:{off[3:]}）"
     return text
+
+
+def parse_day(text: str):
+    """A day typed by a clerk: 2026-11-01, 2026/11/01, 2026.11.01, 20261101 or 2026年11月1日 → date; "" → None.
+    Raises ValueError with a Chinese message for anything else (or an impossible date)."""
+    import re
+    from datetime import date
+
+    s = (text or "").strip().translate(str.maketrans("０１２３４５６７８９－／．", "0123456789-/."))
+    if not s:
+        return None
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise ValueError(f"“{text}”不是有效的日期（没有这一天）。") from None
+    raise ValueError(f"“{text}”无法识别为日期，请写成 2026-11-01（也可写 2026/11/01、2026.11.01 或 20261101）。")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.models.draw import Draw
 from app.models.pools import InspectionItem, InspectionObject
 from app.models.rules import Task
+from app.services.draw.draws import chain_heads
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import parse_period
@@ -41,7 +42,9 @@ def _items(session: Session, task: Task | None) -> list[InspectionItem]:
     return [found[i] for i in ids if i in found]
 
 
-def notice_story(session: Session, row: outcomes.OutcomeRow, office_name: str, *, issued_on: date) -> list:
+def notice_story(
+    session: Session, row: outcomes.OutcomeRow, office_name: str, *, issued_on: date, heads: str = ""
+) -> list:
     from reportlab.graphics.barcode.qr import QrCode
     from reportlab.lib import colors
     from reportlab.lib.units import mm
@@ -139,6 +142,8 @@ def notice_story(session: Session, row: outcomes.OutcomeRow, office_name: str, *
         "扫码核验：任务编号、统一社会信用代码、抽取记录哈希", pdf.ParagraphStyle("scan", parent=st["small"])
     )
     story += [addressee, Spacer(1, 1 * mm), body, Spacer(1, 3 * mm), table, Spacer(1, 6 * mm), sign, scan]
+    if heads:
+        story.append(Paragraph(pdf.esc(heads), pdf.ParagraphStyle("heads", parent=st["small"])))
     return story
 
 
@@ -161,11 +166,12 @@ def notice_pdf(
     if not rows:
         raise UserError(f"{p.label}没有已抽取/已确认的抽取结果，无法生成检查通知书。请先完成抽取。")
     issued_on = issued_on or date.today()
+    heads = chain_heads(session)["text"]
     story: list = []
     for i, r in enumerate(rows):
         if i:
             story.append(PageBreak())
-        story += notice_story(session, r, office.name, issued_on=issued_on)
+        story += notice_story(session, r, office.name, issued_on=issued_on, heads=heads)
     from reportlab.lib.units import mm
 
     pdf.build_pdf(out, story, title=f"{p.label}检查通知书", topMargin=25 * mm, bottomMargin=22 * mm)

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from app.models.draw import Draw, DrawSelection, TeamMember
 from app.models.outcomes import Attachment, Outcome, ResultPhrase
 from app.models.rules import Plan, Task
-from app.services.foundation import audit
-from app.services.foundation.context import current_actor, current_user
+from app.services.foundation import audit, permissions
+from app.services.foundation.context import current_user
 from app.services.foundation.errors import PermissionDenied, UserError
 from app.services.foundation.periods import parse_period
 from app.services.outcomes import workdays
@@ -106,6 +106,7 @@ def phrases(session: Session) -> list[ResultPhrase]:
 
 
 def add_phrase(session: Session, phrase: str, problem_found: bool = False) -> ResultPhrase:
+    permissions.require(session, "outcomes.phrases")
     phrase = (phrase or "").strip()
     if not phrase:
         raise UserError("检查结果用语不能为空。")
@@ -122,6 +123,7 @@ def add_phrase(session: Session, phrase: str, problem_found: bool = False) -> Re
 
 
 def remove_phrase(session: Session, phrase: str) -> None:
+    permissions.require(session, "outcomes.phrases")
     row = session.scalar(select(ResultPhrase).where(ResultPhrase.phrase == phrase))
     if row is None:
         raise UserError(f"没有检查结果用语“{phrase}”。")
@@ -475,6 +477,7 @@ def compute_publish_due(session: Session, draw: Draw, determined: date) -> date:
 
 def save_outcome(session: Session, selection_id: int, data: dict, *, today: date | None = None) -> Outcome:
     """Create (or, while still 已录入, update) the outcome of one drawn object."""
+    permissions.require(session, "outcomes.enter")
     clean = validate(session, selection_id, data, today=today)
     existing = session.scalar(select(Outcome).where(Outcome.selection_id == selection_id))
     if existing is not None and data.get("outcome_id") is None:
@@ -510,6 +513,7 @@ FOLLOW_UP_FIELDS = (
 
 def record_follow_up(session: Session, outcome_id: int, data: dict, *, today: date | None = None) -> Outcome:
     """后续处置 after review or publication: 整改复查, 立案/处罚, 移送 — the result itself stays as published."""
+    permissions.require(session, "outcomes.enter")
     today = today or date.today()
     o = session.get(Outcome, outcome_id)
     if o is None:
@@ -531,18 +535,24 @@ def record_follow_up(session: Session, outcome_id: int, data: dict, *, today: da
 # --- review -------------------------------------------------------------------------------------
 
 
-def _check_reviewer(reviewer: str) -> None:
-    actor = current_actor()
-    if not actor.username.startswith("os:") and actor.role not in ("审核员", "管理员"):
-        raise PermissionDenied(f"当前用户（{actor.username}，{actor.role or '无角色'}）不是审核员，不能审核检查结果。")
-    if not (reviewer or "").strip():
-        raise UserError("请填写审核人。")
+def _reviewer(session: Session, reviewer: str | None) -> str:
+    """The reviewer is the authenticated account itself; a given name must be that account's."""
+    actor = permissions.require(session, "outcomes.approve")
+    given = (reviewer or "").strip()
+    if given and given != actor.username:
+        raise PermissionDenied(
+            f"审核人只能是当前登录的账户本人（{actor.username}），不能以“{given}”的名义审核。"
+            f"命令行的 --by 如给出，必须与 --user 相同。"
+        )
+    return actor.username
 
 
 def approve(session: Session, outcome_ids: list[int], reviewer: str | None = None) -> int:
-    """Approve entered outcomes (one or a batch). The reviewer may not be the person who entered it."""
-    reviewer = (reviewer or current_user()).strip()
-    _check_reviewer(reviewer)
+    """Approve entered outcomes (one or a batch) as the current account (审核员 or 管理员).
+
+    `reviewer`, if given, must be the current account's username; nobody approves an entry of their own.
+    """
+    reviewer = _reviewer(session, reviewer)
     count = 0
     rows = list(session.scalars(select(Outcome).where(Outcome.id.in_(outcome_ids))))
     if len(rows) != len(set(outcome_ids)):
@@ -563,7 +573,8 @@ def approve(session: Session, outcome_ids: list[int], reviewer: str | None = Non
     return count
 
 
-def approve_period(session: Session, period: str, reviewer: str) -> int:
+def approve_period(session: Session, period: str, reviewer: str | None = None) -> int:
+    _reviewer(session, reviewer)
     ids = [r.outcome_id for r in period_rows(session, period) if r.state == STATE_ENTERED]
     if not ids:
         raise UserError(f"{parse_period(period).label}没有待审核（已录入）的检查结果。")
@@ -572,7 +583,8 @@ def approve_period(session: Session, period: str, reviewer: str) -> int:
 
 def send_back(session: Session, outcome_id: int, reason: str) -> None:
     """审核退回: an approved (not yet published) result goes back to 已录入 with the reason."""
-    _check_reviewer(current_user())
+    permissions.require(session, "outcomes.approve")
+    _reviewer(session, None)
     o = session.get(Outcome, outcome_id)
     if o is None:
         raise UserError("检查结果不存在。")
@@ -591,6 +603,7 @@ def send_back(session: Session, outcome_id: int, reason: str) -> None:
 
 def add_attachment(session: Session, outcome_id: int, path: str | Path) -> Attachment:
     """Copy a 笔录 scan / photo into the data folder, recording its SHA-256."""
+    permissions.require(session, "outcomes.enter")
     from app.paths import attachment_key, attachments_dir
 
     src = Path(path)
@@ -939,6 +952,8 @@ def _unchanged(existing: Outcome, raw: dict, clean: dict | None = None) -> bool:
 
 def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, today: date | None = None) -> dict:
     """Import a filled 检查结果录入表: all rows valid → write in this transaction; any error → write nothing."""
+    if not dry_run:
+        permissions.require(session, "outcomes.enter")
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
@@ -1038,3 +1053,9 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
         summary=f"导入检查结果录入表 {path.name}：新增 {report['inserted']}，更新 {report['updated']}",
     )
     return report
+
+
+def periods_with_draws(session: Session) -> list[str]:
+    """The periods that have a drawn or confirmed draw, newest first (the outcome pages' period chooser)."""
+    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(DRAWN_STATES))))
+    return sorted(codes, reverse=True)

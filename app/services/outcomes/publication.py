@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.outcomes import Outcome, Publication
-from app.services.foundation import audit
+from app.services.draw.draws import chain_heads
+from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
@@ -100,6 +101,7 @@ def create_batch(
     session: Session, period: str, *, published_on: date | None = None, outcome_ids: list[int] | None = None
 ) -> Publication:
     """Record a batch of the period's approved results (all, or the chosen ones) and mark them 已公示."""
+    permissions.require(session, "publish")
     p = parse_period(period)
     rows = publishable(session, p.code)
     if outcome_ids is not None:
@@ -153,6 +155,7 @@ def publish(
     outcome_ids: list[int] | None = None,
 ) -> dict:
     """Create the batch and write its file (xlsx for upload, or the PDF notice)."""
+    permissions.require(session, "publish")
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".pdf"):
         raise UserError(f"输出文件“{out.name}”应以 .xlsx 或 .pdf 结尾。")
@@ -243,6 +246,8 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
         Paragraph(pdf.esc(office.name) + "（盖章）", st["right"]),
         Spacer(1, 2 * mm),
         Paragraph(_cn_date(batch.published_on), st["right"]),
+        Spacer(1, 4 * mm),
+        Paragraph(pdf.esc(chain_heads(session)["text"]), st["small"]),
     ]
     story.append(KeepTogether(sign))
     return pdf.build_pdf(

@@ -24,7 +24,7 @@ from sqlalchemy import delete, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.models.outcomes import CalendarDay
-from app.services.foundation import audit
+from app.services.foundation import audit, permissions
 from app.services.foundation.errors import UserError
 from app.services.rules import policies
 
@@ -198,6 +198,7 @@ def normalise_kind(text: str) -> str | None:
 
 
 def set_day(session: Session, day: date, kind: str, name: str = "") -> CalendarDay:
+    permissions.require(session, "calendar.edit")
     k = normalise_kind(kind)
     if k is None:
         raise UserError(f"类型“{kind}”无效，应为“节假日”或“调休上班”。")
@@ -212,6 +213,7 @@ def set_day(session: Session, day: date, kind: str, name: str = "") -> CalendarD
 
 
 def remove_day(session: Session, day: date) -> None:
+    permissions.require(session, "calendar.edit")
     row = session.get(CalendarDay, day)
     if row is not None:
         session.delete(row)
@@ -422,6 +424,7 @@ def read_calendar_file(path: str | Path, year: int | None = None) -> list[tuple[
 
 def import_calendar(session: Session, path: str | Path, year: int | None = None, *, replace: bool = True) -> dict:
     """Import a year's 放假安排 (all or nothing); the years present are replaced by the file's rows."""
+    permissions.require(session, "calendar.edit")
     entries = read_calendar_file(path, year)
     years = sorted({d.year for d, _, _ in entries})
     removed = 0

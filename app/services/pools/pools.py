@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models.pools import (
@@ -25,15 +26,19 @@ from app.models.pools import (
     InspectionObject,
     Inspector,
     ObjectChange,
+    ObjectPermit,
 )
-from app.services.foundation import xlsx
+from app.services.foundation import permissions, xlsx
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.pools import importer
+from app.services.pools.importing.layouts import ACCEPTED_LAYOUTS, REFUSED_LAYOUTS
 from app.services.rules.classification import classify
 
-OBJECT_COLUMNS: list[tuple[str, str]] = [(s.key, s.label) for s in importer.OBJECT_FIELDS if s.key != "status_date"]
+# the stored columns of an object (exports, edits); the import also reads a permit's dates and the region
+NOT_STORED = ("status_date", "permit_valid", "permit_issued", "permit_issuer", *importer.REGION_KEYS)
+OBJECT_COLUMNS: list[tuple[str, str]] = [(s.key, s.label) for s in importer.OBJECT_FIELDS if s.key not in NOT_STORED]
 INSPECTOR_COLUMNS: list[tuple[str, str]] = [(s.key, s.label) for s in importer.INSPECTOR_FIELDS]
 ITEM_COLUMNS: list[tuple[str, str]] = [("year", "年度")] + [
     (s.key, s.label) for s in importer.ITEM_FIELDS if s.key not in ("year",)
@@ -48,7 +53,7 @@ TYPE_FIELDS = (
     "air_grade",
     "pollution_types",
 )
-LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs")
+LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs", "key_categories")
 BOOL_FIELDS = ("key_polluter", "positive_list", "on_duty")
 DATE_FIELDS = ("registration_date",)
 
@@ -82,6 +87,7 @@ def object_to_dict(obj: InspectionObject, classification: dict | None = None) ->
         "registration_date": obj.registration_date.isoformat() if obj.registration_date else "",
         "category_override": obj.category_override,
         "override_reason": obj.override_reason,
+        "key_categories": list(obj.key_categories or []),
     }
     if classification:
         d.update(classification)
@@ -159,7 +165,56 @@ def list_objects(
 def objects_as_dicts(session: Session, objects: Sequence[InspectionObject] | None = None) -> list[dict]:
     objects = list_objects(session) if objects is None else list(objects)
     classes = classify_objects(session, objects)
-    return [object_to_dict(o, classes.get(o.id)) for o in objects]
+    expired = expired_permits(session)
+    out = []
+    for o in objects:
+        d = object_to_dict(o, classes.get(o.id))
+        d["expired_permits"] = expired.get(o.id, [])  # 有效 in the record, past their 有效期限
+        out.append(d)
+    return out
+
+
+def object_permits(session: Session, key: int | str, *, today: date | None = None) -> list[dict]:
+    """An object's permits (number, 管理类别, 有效期限, 发证日期, 发证机关, state), each with its state as of
+    today: 有效, 已过期 (valid_to passed), 注销 or 撤销 (with date and reason)."""
+    obj = get_object(session, key)
+    today = today or date.today()
+    out = []
+    for p in session.scalars(
+        select(ObjectPermit).where(ObjectPermit.object_id == obj.id).order_by(ObjectPermit.permit_no)
+    ):
+        state = p.state
+        if state == "有效" and p.valid_to is not None and p.valid_to < today:
+            state = "已过期"
+        out.append(
+            {
+                "permit_no": p.permit_no,
+                "permit_class": p.permit_class,
+                "valid_from": p.valid_from.isoformat() if p.valid_from else "",
+                "valid_to": p.valid_to.isoformat() if p.valid_to else "",
+                "issued_on": p.issued_on.isoformat() if p.issued_on else "",
+                "issuer": p.issuer,
+                "state": state,
+                "state_date": p.state_date.isoformat() if p.state_date else "",
+                "state_reason": p.state_reason,
+            }
+        )
+    return out
+
+
+def expired_permits(session: Session, *, today: date | None = None) -> dict[int, list[str]]:
+    """object id → numbers of its permits that are 有效 in the record but past their 有效期限 (for the
+    object list and the classification page)."""
+    today = today or date.today()
+    rows = session.execute(
+        select(ObjectPermit.object_id, ObjectPermit.permit_no).where(
+            ObjectPermit.state == "有效", ObjectPermit.valid_to.is_not(None), ObjectPermit.valid_to < today
+        )
+    )
+    out: dict[int, list[str]] = {}
+    for oid, number in rows:
+        out.setdefault(oid, []).append(number)
+    return out
 
 
 def get_object(session: Session, key: int | str) -> InspectionObject:
@@ -171,6 +226,25 @@ def get_object(session: Session, key: int | str) -> InspectionObject:
     if obj is None:
         raise UserError(f"检查对象库中没有统一社会信用代码为“{key}”的单位。请核对代码，或先导入该单位。")
     return obj
+
+
+def _objects_by_keys(session: Session, keys: list[int | str]) -> list[InspectionObject]:
+    """`get_object` for many keys in a few queries (500 at a time), in the order given."""
+    codes = [importer.half_width(str(k)).upper() for k in keys if not isinstance(k, int)]
+    found: dict = {}
+    for i in range(0, len(codes), 500):
+        for obj in session.scalars(select(InspectionObject).where(InspectionObject.uscc.in_(codes[i : i + 500]))):
+            found[obj.uscc] = obj
+    objs = []
+    for key in keys:
+        if isinstance(key, int):
+            objs.append(get_object(session, key))
+            continue
+        obj = found.get(importer.half_width(str(key)).upper())
+        if obj is None:
+            get_object(session, key)  # raises the usual message
+        objs.append(obj)
+    return objs
 
 
 def _coerce(kind: str, key: str, value):
@@ -226,6 +300,7 @@ def _change_kind(key: str, old, new) -> str:
 
 
 def create_object(session: Session, data: dict) -> InspectionObject:
+    permissions.require(session, "pools.edit")
     values = {k: _coerce("objects", k, data.get(k)) for k, _l in OBJECT_COLUMNS if k in data}
     for k in ("name", "uscc"):
         if not values.get(k):
@@ -245,6 +320,7 @@ def update_object(
     session: Session, key: int | str, changes: dict, *, reason: str = "", effective: date | None = None
 ) -> InspectionObject:
     """Edit fields with the import's validation; each changed field becomes an ObjectChange row."""
+    permissions.require(session, "pools.edit")
     obj = get_object(session, key)
     cols = dict(OBJECT_COLUMNS)
     for k, raw in changes.items():
@@ -283,6 +359,7 @@ def set_status(
     session: Session, key: int | str, status: str, *, reason: str = "", effective: date | str | None = None
 ) -> InspectionObject:
     """Mark an object 停产/注销/迁出 (or back to 存续) with the date and the reason."""
+    permissions.require(session, "pools.edit")
     if status not in OBJECT_STATUSES:
         raise UserError(f"状态“{status}”无效，应为：{'、'.join(OBJECT_STATUSES)}。")
     if status != "存续" and not (reason or "").strip():
@@ -315,13 +392,15 @@ def bulk_tag(
     session: Session, keys: Iterable[int | str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
 ) -> int:
     """Add/remove free tags (标识化管理) on many objects; returns how many objects changed."""
+    permissions.require(session, "pools.edit")
     add = [t.strip() for t in add if t and t.strip()]
     remove = [t.strip() for t in remove if t and t.strip()]
     if not add and not remove:
         raise UserError("请填写要添加或去掉的标签。")
     changed = 0
-    for key in keys:
-        obj = get_object(session, key)
+    with session.no_autoflush:  # one flush (one audit batch) at the end, not one per object: short write lock
+        objs = _objects_by_keys(session, list(keys))
+    for obj in objs:
         old = list(obj.tags or [])
         new = [t for t in old if t not in remove] + [t for t in add if t not in old]
         if new != old:
@@ -471,6 +550,7 @@ def inspector_to_dict(p: Inspector) -> dict:
         "years": p.years,
         "expertise": list(p.expertise or []),
         "on_duty": bool(p.on_duty),
+        "duty_status": p.duty_status,
         "avoid_usccs": list(p.avoid_usccs or []),
         "phone": p.phone,
         "id_no": p.id_no,
@@ -493,6 +573,7 @@ def list_inspectors(session: Session, *, experts: bool = False, search: str = ""
 
 def save_inspector(session: Session, data: dict, person_id: int | None = None) -> Inspector:
     """Create or edit a person with the import's validation (执法证号 required for 执法人员)."""
+    permissions.require(session, "pools.edit")
     values = {}
     for k, _l in INSPECTOR_COLUMNS:
         if k in data:
@@ -503,6 +584,8 @@ def save_inspector(session: Session, data: dict, person_id: int | None = None) -
     person = session.get(Inspector, person_id) if person_id else Inspector(kind="执法人员", on_duty=True)
     if person is None:
         raise UserError("该人员已不存在，请刷新列表。")
+    if values.get("duty_status"):  # 状态 decides whether the person can be drawn, as in the import
+        values["on_duty"] = values["duty_status"] in importer.DUTY_DRAWABLE
     kind = values.get("kind") or person.kind or "执法人员"
     cert = values.get("cert_no", person.cert_no)
     if kind == "执法人员" and not cert:
@@ -522,11 +605,33 @@ def save_inspector(session: Session, data: dict, person_id: int | None = None) -
 
 
 def delete_inspector(session: Session, person_id: int) -> None:
+    permissions.require(session, "pools.edit")
     person = session.get(Inspector, person_id)
     if person is None:
         raise UserError("该人员已不存在，请刷新列表。")
-    session.delete(person)
-    session.flush()
+    name = person.name
+    try:
+        with session.begin_nested():
+            session.delete(person)
+            session.flush()
+    except IntegrityError:
+        raise UserError(
+            f"“{name}”已被抽取或检查记录引用，不能删除。可把“在编在岗”改为“否”，他就不再参加随机选派。"
+        ) from None
+
+
+def get_inspector(session: Session, person_id: int) -> Inspector:
+    person = session.get(Inspector, person_id)
+    if person is None:
+        raise UserError("该人员已不存在，请刷新列表。")
+    return person
+
+
+def get_item(session: Session, item_id: int) -> InspectionItem:
+    item = session.get(InspectionItem, item_id)
+    if item is None:
+        raise UserError("该抽查事项已不存在，请刷新列表。")
+    return item
 
 
 # ------------------------------------------------------------------------------------------- items
@@ -548,6 +653,7 @@ def item_years(session: Session) -> list[int]:
 
 
 def save_item(session: Session, data: dict, item_id: int | None = None) -> InspectionItem:
+    permissions.require(session, "pools.edit")
     values = {}
     for k, _l in ITEM_COLUMNS:
         if k in data:
@@ -603,7 +709,8 @@ def export_kind(session: Session, kind: str, path) -> tuple[Path, int]:
 
 _TEMPLATE_NOTES = {
     "objects": "填写说明：带 * 的列必填；统一社会信用代码为 18 位；多个污染类型/特殊监管情形/标签用“、”分隔。",
-    "inspectors": "填写说明：带 * 的列必填；执法人员必须填写执法证号；业务专长、回避对象（统一社会信用代码）可填多个，用“、”分隔。",
+    "inspectors": "填写说明：带 * 的列必填；执法人员必须填写执法证号；"
+    "业务专长、回避对象（统一社会信用代码）可填多个，用“、”分隔。",
     "experts": "填写说明：人员类别填“辅助人员”或“专家”；业务专长可填多个，用“、”分隔。",
     "items": "填写说明：每行一个抽查事项；事项类别填“重点检查事项”或“一般检查事项”。",
 }
@@ -650,7 +757,11 @@ _EXAMPLES = {
 
 def write_template(kind: str, path) -> Path:
     """A blank import template: canonical headers (* = required), drop-downs for the fixed choices."""
-    specs = [s for s in importer.fields_for(kind) if not (kind == "objects" and s.key == "status_date")]
+    specs = [
+        s
+        for s in importer.fields_for(kind)
+        if not (kind == "objects" and s.key == "status_date") and s.key not in importer.REGION_KEYS
+    ]
     wb, ws = xlsx.new_workbook(
         {"objects": "检查对象", "inspectors": "执法人员", "experts": "辅助人员和专家", "items": "抽查事项清单"}[kind]
     )
@@ -692,6 +803,23 @@ def write_template(kind: str, path) -> Path:
     for field in specs:
         if field.choices:
             lines.append(f"“{field.label}”可填：{'、'.join(field.choices)}")
+    layouts = ACCEPTED_LAYOUTS.get(kind, [])
+    if layouts:
+        lines.append("")
+        lines.append("除本模板外，还可以直接导入下列公开文件（按原样，无需改表头）：")
+        for name, source, columns in layouts:
+            lines.append(f"· {name}（来源：{source}）" + (f"：{columns}" if columns else ""))
+        if kind == "objects":
+            lines.append(
+                "· 注销/撤销的许可证清单请用“导入注销清单”（ssj import cancelled）；"
+                "重点排污单位名录也可只更新已有单位（ssj import key-units）。"
+            )
+            lines.append(
+                "· 表中有“所在地区/地市/区县”列时，不属于本辖区的行不导入（列入报告），"
+                "确需导入时勾选“导入不属于本辖区的行”。"
+            )
+    for name, source, what in REFUSED_LAYOUTS:
+        lines.append(f"不能导入：{name}（来源：{source}）——{what}。")
     for r, line in enumerate(lines, 1):
         notes.cell(row=r, column=1, value=line)
     notes.column_dimensions["A"].width = 120

@@ -17,13 +17,11 @@ tests/pools/test_importer.py); whatever calamine cannot parse is reported as a d
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -61,22 +59,6 @@ class Table:
     @property
     def name(self) -> str:
         return Path(self.file).name
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while a file's cells are cleaned, validated and written.
-
-    That work allocates hundreds of thousands of lists/tuples/dicts that all stay alive until the end,
-    so the collector's passes (each walking every live container) find nothing to free and cost up to
-    a third of the time. Reference counting still frees everything; the collector runs again after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def header_key(text: str) -> str:
@@ -165,6 +147,9 @@ def _open_workbook(path: Path):
     if suffix == ".xls" and head.startswith(ZIP_SIGNATURE):
         path_hint = "（它实际上是 .xlsx 文件，请把扩展名改为 .xlsx）"
         raise UserError(f"文件“{path.name}”的扩展名与内容不符{path_hint}。")
+    from app.services.pools.guard import check_workbook
+
+    check_workbook(path)  # hostile packages (huge ranges, bombs) are refused before calamine allocates
     try:
         return cal.CalamineWorkbook.from_path(str(path))
     except PermissionError as exc:
@@ -245,7 +230,9 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[str, list[str], list[list]
     def load(name: str) -> list[list]:
         try:
             return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic in calamine arrives as pyo3's PanicException (BaseException)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
             raise UserError(
                 f"文件“{path.name}”的工作表“{name}”已损坏，无法读取（{_short(exc)}）。请用 Excel 打开并另存后再导入。"
             ) from exc
@@ -283,16 +270,14 @@ def find_header(raw: list[list], known: set[str]) -> tuple[int, list[str], int] 
             best = (s, i, row)
     if best[0] >= 1 and best[2] is not None:
         i, row = best[1], list(best[2])
-        if i + 1 < len(scan):
-            nxt = scan[i + 1]
-            combined = list(row) + [""] * max(0, len(nxt) - len(row))
-            gained = 0
-            for j, c in enumerate(nxt):
-                if c and header_key(c) in known and (not combined[j] or header_key(combined[j]) not in known):
+        if i > 0 and _is_sub_header(scan[i - 1], row, known):  # the best row is the lower of two header rows
+            i, row = i - 1, list(scan[i - 1])
+        if i + 1 < len(scan) and _is_sub_header(row, scan[i + 1], known):
+            combined = list(row) + [""] * max(0, len(scan[i + 1]) - len(row))
+            for j, c in enumerate(scan[i + 1]):
+                if c:
                     combined[j] = c
-                    gained += 1
-            if gained:
-                return i + 1, _fill_headers(combined), i + 2
+            return i + 1, _fill_headers(combined), i + 2
         return i, _fill_headers(row), i + 1
     widths = [sum(1 for c in row if c) for row in scan]
     if not widths or max(widths) < 2:
@@ -305,21 +290,38 @@ def find_header(raw: list[list], known: set[str]) -> tuple[int, list[str], int] 
     return None
 
 
+def _is_sub_header(row: list[str], below: list[str], known: set[str]) -> bool:
+    """Is `below` the second row of a two-row header under `row`?
+
+    Only when each of its texts stands under an empty cell of `row` or under the first cell of a merged
+    group (a text in `row` followed by empty cells, e.g. 抽查项目 over 抽查类别 | 抽查事项, or
+    重点排污单位类型 over 水环境 | 大气环境 | …), at least one of them is a known header, and none of them
+    reads as data (a number or a date). A roster's first person (在岗, 男, 1985-03-02 under a full header
+    row) is therefore data, never a header."""
+    texts = [(j, c) for j, c in enumerate(below) if c]
+    if not texts or not any(header_key(c) in known for _j, c in texts):
+        return False
+    if sum(1 for c in row if c) < 2:  # a title above the header, not a header row
+        return False
+    padded = list(row) + [""] * max(0, len(below) - len(row) + 1)
+    for j, c in texts:
+        if _looks_numeric(c) or _looks_like_date(c):
+            return False
+        if not padded[j]:
+            continue
+        group_start = not padded[j + 1] and j + 1 < len(below) and bool(below[j + 1])
+        if not group_start:
+            return False
+    return True
+
+
+def _looks_like_date(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?( .*)?", text))
+
+
 def _column_text(col) -> list[str]:
-    """One column of raw cells as clean text (`cell_text` of every cell). All-text columns are stripped
-    in C; columns with numbers (phone numbers, codes typed as numbers) convert integral floats inline."""
-    try:
-        return list(map(str.strip, col))
-    except TypeError:
-        pass
-    if set(map(type, col)) == {float} and all(map(float.is_integer, col)) and -1e16 < min(col) and max(col) < 1e16:
-        return list(map(str, map(int, col)))  # whole numbers only (phone numbers typed as numbers)
-    return [
-        (str(int(v)) if v.is_integer() and -1e16 < v < 1e16 else repr(v))
-        if v.__class__ is float
-        else (v.strip() if v.__class__ is str else cell_text(v))
-        for v in col
-    ]
+    """One column of raw cells as clean text."""
+    return [v.strip() if type(v) is str else cell_text(v) for v in col]
 
 
 def _looks_numeric(text: str) -> bool:
@@ -353,47 +355,10 @@ def read_table(
     path: str | os.PathLike, *, sheet: str | None = None, known_headers: Iterable[str] = (), max_rows: int = MAX_ROWS
 ) -> Table:
     """Read one sheet (the named one, or the first whose header is recognised) into a `Table`."""
-    loaded = load_sheet(path, sheet=sheet, known_headers=known_headers)
-    with gc_paused():  # after calamine's read: only our own cleaning runs with the collector paused
-        return loaded.table(max_rows)
-
-
-class LoadedSheet:
-    """A sheet as python-calamine (or the CSV reader) returned it, before any cleaning. `table()` finds
-    the header and cleans the cells (call it with the collector paused, see `gc_paused`); it lets go of
-    the raw rows, so they are freed as soon as the `Table` is built."""
-
-    def __init__(
-        self,
-        path: Path,
-        sheet: str | None,
-        known: set[str],
-        name: str,
-        names: list[str],
-        raw: list[list],
-        load: Callable[[str], list[list]],
-    ):
-        self.path, self.sheet, self.known, self.name, self.names, self.raw, self.load = (
-            path,
-            sheet,
-            known,
-            name,
-            names,
-            raw,
-            load,
-        )
-
-    def table(self, max_rows: int = MAX_ROWS) -> Table:
-        raw, self.raw = self.raw, None
-        return _table_from_raw(self.path, self.sheet, self.known, self.name, self.names, raw, self.load, max_rows)
-
-
-def load_sheet(path: str | os.PathLike, *, sheet: str | None = None, known_headers: Iterable[str] = ()) -> LoadedSheet:
-    """The first half of `read_table`: open the file and read the sheet's raw rows (UserError as there)."""
     path = Path(path)
     known = {header_key(h) for h in known_headers}
     name, names, raw, load = _read_raw(path, sheet)
-    return LoadedSheet(path, sheet, known, name, names, raw, load)
+    return _table_from_raw(path, sheet, known, name, names, raw, load, max_rows)
 
 
 def _table_from_raw(
@@ -417,7 +382,9 @@ def _table_from_raw(
     if not raw or all(_row_is_empty(r) for r in raw[:HEADER_SCAN_ROWS]) and all(_row_is_empty(r) for r in raw):
         where = f"工作表“{name}”" if len(names) > 1 else f"文件“{path.name}”"
         raise UserError(
-            f"{where}是空的，没有任何数据。请确认选择了正确的文件{'和工作表（文件中的工作表有：' + '、'.join(names) + '）' if len(names) > 1 else ''}。"
+            f"{where}是空的，没有任何数据。请确认选择了正确的文件"
+            + (f"和工作表（文件中的工作表有：{'、'.join(names)}）" if len(names) > 1 else "")
+            + "。"
         )
     if found is None:
         sheets = f"文件中的工作表有：{'、'.join(names)}；" if len(names) > 1 else ""
@@ -434,31 +401,22 @@ def _table_from_raw(
         data = [r if len(r) == width else (list(r) + [""] * (width - len(r)))[:width] for r in data]
     if len(data) > max_rows and sum(1 for r in data if any(r)) > max_rows:
         raise UserError(
-            f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。"
+            f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。"
+            f"请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。"
         )
     columns = [_column_text(col) for col in zip(*data)]
-    n = len(data)
-    # A row counts when any of its cells has text. Counting blanks per column (C speed) answers it for
-    # the usual file at once: one column without blanks means no row is empty. Otherwise only the blanks
-    # of the column with the fewest blanks are candidates, and only those rows are looked at.
-    if not columns or any("" not in col for col in columns):
-        keep = range(n)
-    else:
-        blanks = [col.count("") for col in columns]
-        fewest = columns[blanks.index(min(blanks))]
-        empty = {j for j in [j for j, v in enumerate(fewest) if not v] if not any(col[j] for col in columns)}
-        if empty:
-            keep = [j for j in range(n) if j not in empty]
-            columns = [[col[j] for j in keep] for col in columns]
-        else:
-            keep = range(n)
+    # a row counts when any of its cells has text; empty rows are left out (their numbers are skipped)
+    keep = [j for j, cells in enumerate(zip(*columns)) if any(cells)]
+    if len(keep) < len(data):
+        columns = [[col[j] for j in keep] for col in columns]
     if not keep:
         raise UserError(
             f"“{path.name}”的工作表“{name}”只有表头（第 {header_idx + 1} 行），没有数据行。请确认选择了正确的文件。"
         )
     if len(keep) > max_rows:
         raise UserError(
-            f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。"
+            f"“{path.name}”的数据超过 {max_rows:,} 行，超出单次导入上限。"
+            f"请把文件拆分成每份不超过 {max_rows:,} 行后分批导入。"
         )
     return Table(
         file=str(path),
@@ -466,8 +424,6 @@ def _table_from_raw(
         sheets=names,
         header_row=header_idx + 1,
         headers=headers,
-        row_numbers=list(range(data_start + 1, data_start + 1 + n))
-        if isinstance(keep, range)
-        else [data_start + j + 1 for j in keep],
+        row_numbers=[data_start + j + 1 for j in keep],
         columns=columns,
     )

@@ -21,6 +21,7 @@ PROVIDERS: list[str] = [
     "app.services.draw.frequency",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
+    "app.services.foundation.maintenance",
     "app.services.exchange.packages",
 ]
 
@@ -32,3 +33,22 @@ def collect(session: Session, today: date | None = None) -> list[dict]:
         module = importlib.import_module(name)
         items.extend(module.dashboard_items(session, today))
     return items
+
+
+def record_counts(session: Session) -> list[tuple[str, int]]:
+    """首页's count cards: (label, rows) for the main record kinds."""
+    from sqlalchemy import func, select
+
+    from app.models import Draw, InspectionItem, InspectionObject, Inspector, Outcome, Plan, Publication, User
+
+    kinds = (
+        ("检查对象", InspectionObject),
+        ("检查人员及专家", Inspector),
+        ("抽查事项", InspectionItem),
+        ("抽查计划", Plan),
+        ("抽取记录", Draw),
+        ("检查结果", Outcome),
+        ("公示记录", Publication),
+        ("账户", User),
+    )
+    return [(label, session.scalar(select(func.count()).select_from(model)) or 0) for label, model in kinds]

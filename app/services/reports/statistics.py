@@ -862,3 +862,26 @@ def export_adjustments_xlsx(session: Session, period: str | Period, out) -> dict
         _print_setup(sheet, "1:1")
     save_workbook(wb, out)
     return data
+
+
+def case_candidates(session: Session, year: int) -> list[dict]:
+    """The year's outcomes with problems, a case number or a rectification deadline (典型案例 candidates)."""
+    q = (
+        select(Outcome, DrawSelection)
+        .join(DrawSelection, Outcome.selection_id == DrawSelection.id)
+        .join(Draw, DrawSelection.draw_id == Draw.id)
+        .where(Draw.period.like(f"{year}%"), Draw.state.in_(COUNTED_DRAW_STATES))
+        .order_by(Outcome.check_date, Outcome.id)
+    )
+    out = []
+    for o, sel in session.execute(q).all():
+        if (o.problems or 0) > 0 or o.case_no or o.rectify_deadline:
+            out.append(
+                {
+                    "id": o.id,
+                    "name": sel.name,
+                    "check_date": o.check_date.isoformat() if o.check_date else "",
+                    "result": o.result,
+                }
+            )
+    return out

@@ -444,10 +444,9 @@ def override(session: Session, obj: InspectionObject | str, category: str, reaso
     ``category`` "" (or "自动") removes the override. ``obj`` may be an InspectionObject or a USCC.
     Allowed for 管理员, 审核员 and 领导 (a 录入员 cannot change how an object is supervised).
     """
-    from app.services.foundation.accounts import require_role
-    from app.services.foundation.context import current_actor
+    from app.services.foundation import permissions
 
-    require_role(current_actor(), "审核员", "领导")
+    permissions.require(session, "classify")
     if isinstance(obj, str):
         uscc = obj.strip().upper()
         found = session.scalar(select(InspectionObject).where(InspectionObject.uscc == uscc))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models.pools import InspectionItem, InspectionObject
 from app.models.rules import Plan, PlanAdjustment, Task
+from app.services.foundation import permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.rules import quota
@@ -111,6 +112,7 @@ def create_plan(
     end_date=None,
     remark: str = "",
 ) -> Plan:
+    permissions.require(session, "plans.edit")
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
         raise UserError("“抽查计划编号”不能为空。")
@@ -167,6 +169,7 @@ def tasks_of(session: Session, plan: Plan) -> list[Task]:
 
 
 def publish_plan(session: Session, plan: Plan) -> Plan:
+    permissions.require(session, "plans.edit")
     plan.published = True
     session.flush()
     return plan
@@ -176,6 +179,7 @@ def adjust_plan(
     session: Session, plan: Plan, *, reason: str, filed_on=None, description: str = "", changes: dict | None = None
 ) -> PlanAdjustment:
     """备案: record a change of an annual plan (or a plan added during the year) and apply ``changes``."""
+    permissions.require(session, "plans.edit")
     reason = (reason or "").strip()
     if not reason:
         raise UserError("计划调整须填写备案理由。")
@@ -224,6 +228,7 @@ def adjust_plan(
 
 def publish_adjustment(session: Session, adjustment_id: int) -> PlanAdjustment:
     """Mark a 备案 adjustment as published (the adjusted plan may then be carried out)."""
+    permissions.require(session, "plans.edit")
     adj = session.get(PlanAdjustment, int(adjustment_id))
     if adj is None:
         raise UserError(f"没有编号为 {adjustment_id} 的计划调整备案。")
@@ -298,6 +303,7 @@ def add_task(
     mode: str = "现场",
     remark: str = "",
 ) -> Task:
+    permissions.require(session, "plans.edit")
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
         raise UserError("“抽查任务编号”不能为空。")
@@ -361,6 +367,7 @@ def list_tasks(session: Session, year: int | None = None) -> list[Task]:
 
 
 def delete_task(session: Session, task: Task) -> None:
+    permissions.require(session, "plans.edit")
     from app.models.draw import Draw
 
     if session.scalar(select(func.count(Draw.id)).where(Draw.task_id == task.id)):

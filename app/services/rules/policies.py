@@ -24,7 +24,7 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.core import Office
@@ -504,12 +504,12 @@ def resolve_rules(id_or_path) -> dict:
 
 def set_policy(session: Session, id_or_path) -> PolicyVersion:
     """Store a new active version of the office's rules (preset id, rule file or dict); sets Office.policy_id."""
-    from app.services.foundation.accounts import require_role
-    from app.services.foundation.context import current_actor
+    from app.services.foundation import permissions
 
-    require_role(current_actor(), "领导")
+    permissions.require(session, "rules.edit")
     doc = resolve_rules(id_or_path)
-    session.execute(update(PolicyVersion).where(PolicyVersion.active.is_(True)).values(active=False))
+    for old in session.scalars(select(PolicyVersion).where(PolicyVersion.active.is_(True))):
+        old.active = False  # through the ORM, so the audit log records it (audit.replay compares)
     version = PolicyVersion(
         policy_id=doc["id"], name=doc.get("name", ""), rules=doc, active=True, created_by=current_user()
     )
@@ -526,6 +526,9 @@ def set_step_amounts(session: Session, amounts: dict[str, str | None]) -> Policy
 
     Stored as a new active rule version (audited like every version); a step applies only once it has an amount.
     """
+    from app.services.foundation import permissions
+
+    permissions.require(session, "rules.edit")
     doc = active_rules(session)
     steps = {s.get("id", s["label"]): s for s in (doc.get("step_up") or {}).get("steps", [])}
     unknown = [k for k in amounts if k not in steps]
@@ -548,6 +551,9 @@ def set_step_amounts(session: Session, amounts: dict[str, str | None]) -> Policy
 def set_conflict_reading(session: Session, *, narrow: bool) -> PolicyVersion:
     """秦皇岛's conflict clause: the wide reading (every 一般 condition beats 重点) or the narrow one (only the
     conditions named in ``narrow_conditions``, i.e. 正面清单). Stored as a new active rule version (audited)."""
+    from app.services.foundation import permissions
+
+    permissions.require(session, "rules.edit")
     doc = active_rules(session)
     narrowable = [c for c in doc.get("conflicts") or [] if c.get("narrow_conditions")]
     if not narrowable:

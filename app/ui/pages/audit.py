@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, time
+from datetime import datetime
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
@@ -22,27 +21,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import or_, select
 
-from app.models.core import AuditEntry
-from app.services.foundation import audit
+from app.services.foundation import audit, audit_text, listings
 from app.services.foundation.audit_export import ENTITY_NAMES, describe, export_audit, local_time
+from app.services.rules import policies
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel
 
 ALL = "（全部）"
-LIMIT = 5000
-
-
-def _utc_bound(d: QDate, end: bool) -> str:
-    local = datetime.combine(d.toPython(), time.max if end else time.min).astimezone()
-    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+LIMIT = listings.AUDIT_LIMIT
 
 
 class AuditModel(RowsTableModel):
     HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要")
-    rows: list[AuditEntry]
+    rows: list  # AuditEntry rows from listings.audit_entries
     SEQ, TIME, USER, ACTION, ENTITY, ENTITY_ID, SUMMARY = range(7)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -54,11 +49,11 @@ class AuditModel(RowsTableModel):
             return [
                 e.seq,
                 local_time(e.ts),
-                e.user,
+                self.person(e.user),
                 e.action,
                 ENTITY_NAMES.get(e.entity, e.entity),
                 e.entity_id,
-                describe(e),
+                audit_text.readable_summary(describe(e), self.names),
             ][c]
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return e.seq if c == self.SEQ else self.data(index)
@@ -66,17 +61,8 @@ class AuditModel(RowsTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def entry(self, row: int) -> AuditEntry:
+    def entry(self, row: int):
         return self.rows[row]
-
-
-def _pretty(text: str) -> str:
-    if not text:
-        return "（无）"
-    try:
-        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except ValueError:
-        return text
 
 
 class AuditPage(QWidget):
@@ -103,6 +89,7 @@ class AuditPage(QWidget):
         self.date_from.setDate(QDate.currentDate().addMonths(-3))
         self.date_to.setDate(QDate.currentDate())
         self.text = QLineEdit()
+        self.text.setObjectName("search")
         self.text.setPlaceholderText("摘要、对象编号或内容中的文字")
         self.text.returnPressed.connect(self.apply_filters)
         self.search_button = QPushButton("查询")
@@ -169,7 +156,7 @@ class AuditPage(QWidget):
     def _default_dates(self) -> None:
         """From the first entry of the log to today: a clerk sees everything until he narrows it."""
         with self.ctx.read() as s:
-            first = s.scalar(select(AuditEntry.ts).order_by(AuditEntry.seq).limit(1))
+            first = listings.audit_choices(s).first_day
         if first:
             start = QDate.fromString(local_time(first)[:10], "yyyy-MM-dd")
             if start.isValid():
@@ -178,11 +165,12 @@ class AuditPage(QWidget):
 
     def _load_choices(self) -> None:
         with self.ctx.read() as s:
-            users = s.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)).all()
-            actions = s.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-            entities = s.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
+            choices = listings.audit_choices(s)
+            self.model.names = listings.display_names(s)
+        users, actions, entities = choices.users, choices.actions, choices.entities
+        people = {u: self.model.person(u) for u in users}
         for combo, values, names in (
-            (self.user, users, {}),
+            (self.user, users, people),
             (self.action, actions, {}),
             (self.entity, entities, ENTITY_NAMES),
         ):
@@ -196,34 +184,20 @@ class AuditPage(QWidget):
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
 
-    def query(self):
-        q = select(AuditEntry)
-        if self.user.currentData():
-            q = q.where(AuditEntry.user == self.user.currentData())
-        if self.action.currentData():
-            q = q.where(AuditEntry.action == self.action.currentData())
-        if self.entity.currentData():
-            q = q.where(AuditEntry.entity == self.entity.currentData())
-        q = q.where(
-            AuditEntry.ts >= _utc_bound(self.date_from.date(), False),
-            AuditEntry.ts <= _utc_bound(self.date_to.date(), True),
+    def audit_filter(self) -> listings.AuditFilter:
+        return listings.AuditFilter(
+            user=self.user.currentData(),
+            action=self.action.currentData(),
+            entity=self.entity.currentData(),
+            date_from=self.date_from.date().toPython(),
+            date_to=self.date_to.date().toPython(),
+            text=self.text.text(),
         )
-        text = self.text.text().strip()
-        if text:
-            like = f"%{text}%"
-            q = q.where(
-                or_(
-                    AuditEntry.summary.like(like),
-                    AuditEntry.entity_id == text,
-                    AuditEntry.before.like(like),
-                    AuditEntry.after.like(like),
-                )
-            )
-        return q.order_by(AuditEntry.seq.desc()).limit(LIMIT)
 
     def apply_filters(self) -> None:
         with self.ctx.read() as s:
-            rows = s.scalars(self.query()).all()
+            rows = listings.audit_entries(s, self.audit_filter())
+            self.model.names = listings.display_names(s)
         self.model.set_rows(rows)
         more = f"（只显示最近 {LIMIT} 条，请缩小范围）" if len(rows) >= LIMIT else ""
         self.count_label.setText(f"共 {len(rows)} 条{more}")
@@ -239,9 +213,14 @@ class AuditPage(QWidget):
             return
         e = self.model.entry(self.proxy.mapToSource(current).row())
         self.detail.setPlainText(
-            f"第 {e.seq} 条　{local_time(e.ts)}　{e.user}　{e.action}　{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
-            f"摘要：{e.summary or '（无）'}\n\n修改前：\n{_pretty(e.before)}\n\n修改后：\n{_pretty(e.after)}\n\n"
-            f"前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}"
+            f"第 {e.seq} 条　{local_time(e.ts)}　{self.model.person(e.user)}　{e.action}　"
+            f"{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_id}\n"
+            f"摘要：{audit_text.readable_summary(e.summary, self.model.names) or '（无）'}\n\n"
+            + (
+                "\n".join(audit_text.change_lines(e.before, e.after, self.model.names | policies.preset_names()))
+                or "（没有字段变化）"
+            )
+            + f"\n\n前一条哈希：{e.prev_hash}\n本条哈希：{e.hash}"
         )
 
     def filter_text(self) -> str:
@@ -261,49 +240,40 @@ class AuditPage(QWidget):
         """The rows shown (same filters) to an Excel file, with the chain's verification result."""
         from pathlib import Path
 
-        from PySide6.QtWidgets import QFileDialog
-
         from app.paths import exports_dir
-        from app.services.foundation.errors import UserError
 
         default = str(exports_dir() / f"审计日志-{datetime.now():%Y%m%d-%H%M}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
+        path, _ = save_file_dialog(self, "导出审计日志", default, "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        try:
-            with self.ctx.read() as s:
-                entries = s.scalars(self.query()).all()
-                export_audit(s, reversed(entries), path, filters=self.filter_text())
-        except UserError as exc:
-            QMessageBox.critical(self, "导出失败", exc.message)
-            return
-        QMessageBox.information(self, "导出完成", f"已导出 {len(entries)} 条审计记录到：\n{path}")
-        self.last_export = Path(path)
+        f, filters = self.audit_filter(), self.filter_text()
+
+        def work(s):
+            entries = listings.audit_entries(s, f)
+            export_audit(s, reversed(entries), path, filters=filters)
+            return len(entries)
+
+        op = run_op(self, self.ctx, work, read=True, error_title="导出失败")
+        if op.ok:
+            show_saved(self, path, f"已导出 {op.result} 条审计记录到：\n{path}", "导出完成")
+            self.last_export = Path(path)
 
     def verify(self) -> None:
         """Recompute the whole chain off the UI thread (a long log takes a while); show the result."""
-        from app.ui.workers import run_in_background
-
-        db = self.ctx.db
-
-        def job(progress, cancelled):
-            progress(0, 0, "正在校验审计日志……")
-            with db.Session() as s:
-                return audit.verify(s)
-
         self.verify_button.setEnabled(False)
         self.verify_label.setStyleSheet("")
         self.verify_label.setText("正在校验……")
-        self.worker = run_in_background(
+        run_op(
             self,
-            "校验审计日志",
-            job,
-            on_done=self._verified,
-            on_error=self._verify_failed,
-            actor=self.ctx.actor,
-            cancellable=False,
+            self.ctx,
+            audit.verify,
+            read=True,
+            background=True,
+            title="正在校验审计日志……",
+            success=self._verified,
+            failure=self._verify_failed,
         )
 
     def _verified(self, result) -> None:
@@ -319,11 +289,10 @@ class AuditPage(QWidget):
                 self, "审计日志校验", result.message + "\n\n请立即联系管理员，并保留当前数据库文件以便核查。"
             )
 
-    def _verify_failed(self, exc, tb) -> None:
+    def _verify_failed(self, exc) -> None:
         self.verify_button.setEnabled(True)
         self.verify_label.setStyleSheet("color: #b00020;")
-        self.verify_label.setText(f"校验未能完成：{exc}")
-        QMessageBox.critical(self, "审计日志校验", f"校验未能完成：{exc}")
+        self.verify_label.setText("校验未能完成。")
 
 
 PAGE = PageSpec(

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -20,10 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import backups_dir
+from app.services.draw import draws  # noqa: F401 - registers the draw-chain check of restore candidates
 from app.services.foundation import backup as bk
 from app.services.foundation.context import acting_as
 from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
+from app.ui.files import folder_dialog, open_file_dialog
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, record_table
 
@@ -36,7 +37,7 @@ def choose_and_backup(parent, ctx: AppContext, folder: str | None = None) -> bk.
         QMessageBox.information(parent, "备份", bk.PG_MESSAGE)
         return None
     if not folder:
-        folder = QFileDialog.getExistingDirectory(parent, "选择备份位置（如 U 盘）", str(Path.home()))
+        folder = folder_dialog(parent, "选择备份位置（如 U 盘）", str(Path.home()))
     if not folder:
         return None
     try:
@@ -62,7 +63,7 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
         QMessageBox.warning(parent, "恢复", "只有管理员可以从备份恢复数据库。")
         return None
     if not path:
-        path, _filter = QFileDialog.getOpenFileName(
+        path, _filter = open_file_dialog(
             parent, "选择备份文件", str(backups_dir()), "数据库备份 (*.sqlite3 *.db);;所有文件 (*)"
         )
     if not path:
@@ -229,7 +230,7 @@ class BackupPage(QWidget):
         self.folder_label.setText(f"文件夹：{self.folder}（{len(items)} 个备份）")
 
     def browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择存放备份的文件夹", str(self.folder))
+        folder = folder_dialog(self, "选择存放备份的文件夹", str(self.folder))
         if folder:
             self.show_folder(folder)
 

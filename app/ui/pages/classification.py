@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.rules import classification, policies
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_error
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, SortProxy, make_table, run_reported, show_error
+from app.ui.rules_widgets import DictTableModel, SortProxy, make_table
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [
@@ -200,7 +201,7 @@ class ClassificationPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             category, reason = dlg.values()
-        if not run_reported(self, self.ctx, lambda s: classification.override(s, row["uscc"], category, reason or "")):
+        if not run_op(self, self.ctx, lambda s: classification.override(s, row["uscc"], category, reason or "")).ok:
             return False
         self.refresh()
         return True

@@ -7,40 +7,37 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.rules import Task
-from app.services.draw import algorithm as algo
+from app.services.draw import attempts, draws, selection
 from app.services.draw import documents as draw_documents
-from app.services.draw import draws
-from app.services.foundation.errors import UserError
+from app.services.foundation import permissions
 from app.services.foundation.periods import parse_period, period_of
 from app.services.foundation.timefmt import local_text
+from app.services.rules import plans
 from app.ui.context import AppContext
+from app.ui.files import folder_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel, button_row
+from app.ui.tables import ROW_ROLE, Column, TableModel, table_view
+from app.ui.widgets import RowsTableModel, button_row, confirm_irreversible
 
 NO_TASK = "（不定向：全部对象库）"
 
@@ -57,28 +54,23 @@ def spaced(seed: str, n: int = 5) -> str:
     return " ".join(seed[i : i + n] for i in range(0, len(seed), n))
 
 
-class SelectionModel(RowsTableModel):
-    HEADERS = ("分层", "签序", "签号", "单位名称", "统一社会信用代码", "检查组", "备注")
-    rows: list[dict]
+class SelectionModel(TableModel):
+    """The drawn objects (typed rows from draw.selection); ``ROW_ROLE`` gives the record's entry."""
+
+    COLUMNS = (
+        Column("分层", lambda r: f"{r.category} / {r.stratum}"),
+        Column("签序", lambda r: r.rank),
+        Column("签号", lambda r: r.ticket),
+        Column("单位名称", lambda r: r.name),
+        Column("统一社会信用代码", lambda r: r.uscc),
+        Column("检查组", lambda r: r.team_text),
+        Column("备注", lambda r: r.note),
+    )
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            team = "、".join(m["name"] + ("（专家）" if m["role"] == "专家" else "") for m in r["team"])
-            return (
-                f"{r['category']} / {r['stratum']}",
-                r["rank"],
-                r["ticket"],
-                r["name"],
-                r["uscc"],
-                team,
-                r.get("note", ""),
-            )[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return r
-        return None
+        if role == ROW_ROLE and index.isValid():
+            return self.rows[index.row()].entry
+        return super().data(index, role)
 
 
 class StrataModel(RowsTableModel):
@@ -98,8 +90,12 @@ class StrataModel(RowsTableModel):
                 s.get("ratio", ""),
                 s["pool"],
                 s["required"],
-                len(s["selected"]),
+                s["drawn"] if "drawn" in s else len(s["selected"]),
             )[index.column()]
+        if role == Qt.ItemDataRole.FontRole and s.get("total"):
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 4:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -196,8 +192,13 @@ class DrawPage(QWidget):
         self.seed_edit.textChanged.connect(self._seed_typed)
         self.generate_btn = QPushButton("计算机生成")
         self.generate_btn.clicked.connect(self.generate_seed)
+        # the ceremony: two distinct witnesses, or a written reason (printed on the record) why there were none
         self.witness_edit = QLineEdit()
-        self.witness_edit.setPlaceholderText("见证人姓名，用顿号或逗号分隔")
+        self.witness_edit.setPlaceholderText("见证人一姓名（如：王建国，监察室）")
+        self.witness2_edit = QLineEdit()
+        self.witness2_edit.setPlaceholderText("见证人二姓名（如：李明，企业代表）")
+        self.no_witness_edit = QLineEdit()
+        self.no_witness_edit.setPlaceholderText("确实无法请到两名见证人时填写原因（打印在抽取记录上）")
         self.seed_big = QLabel("")
         self.seed_big.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.seed_big.setFont(_mono(36))
@@ -207,26 +208,31 @@ class DrawPage(QWidget):
         self.draw_btn = QPushButton("② 抽取")
         self.draw_btn.clicked.connect(self.perform)
         seed_box = QGroupBox("随机种子")
-        form = QFormLayout(seed_box)
+        box = QVBoxLayout(seed_box)
+        self.seed_inputs = QWidget()  # hidden once the seed is used: the results get the room
+        form = QFormLayout(self.seed_inputs)
+        form.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(self.seed_edit, 1)
         row.addWidget(self.generate_btn)
         form.addRow("骰子数字", row)
-        form.addRow("见证人", self.witness_edit)
-        form.addRow(self.seed_big)
+        form.addRow("见证人一 *", self.witness_edit)
+        form.addRow("见证人二 *", self.witness2_edit)
+        form.addRow("无见证人原因", self.no_witness_edit)
+        box.addWidget(self.seed_inputs)
         row2 = QHBoxLayout()
+        row2.addWidget(self.seed_big, 1)
         row2.addWidget(self.projector_btn)
-        row2.addStretch(1)
         row2.addWidget(self.draw_btn)
-        form.addRow(row2)
+        box.addLayout(row2)
 
         # --- step 3: results
         self.onsite_model = SelectionModel(self)
         self.offsite_model = SelectionModel(self)
-        self.onsite_view = self._table(self.onsite_model)
-        self.offsite_view = self._table(self.offsite_model)
+        self.onsite_view = table_view(self.onsite_model, key="draw.onsite", multi=False)
+        self.offsite_view = table_view(self.offsite_model, key="draw.offsite", multi=False)
         self.strata_model = StrataModel(self)
-        self.strata_view = self._table(self.strata_model)
+        self.strata_view = table_view(self.strata_model, key="draw.strata", multi=False, sortable=False)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.onsite_view, "现场检查")
         self.tabs.addTab(self.offsite_view, "非现场（单列）")
@@ -265,7 +271,7 @@ class DrawPage(QWidget):
 
         # --- history
         self.history_model = HistoryModel(self)
-        self.history_view = self._table(self.history_model)
+        self.history_view = table_view(self.history_model, key="draw.history", multi=False)
         self.history_view.doubleClicked.connect(self._open_history)
         self.open_btn = QPushButton("打开所选抽取")
         self.open_btn.clicked.connect(lambda: self._open_history(self.history_view.currentIndex()))
@@ -291,19 +297,6 @@ class DrawPage(QWidget):
         self._fill_periods()
         self.refresh()
 
-    def _table(self, model) -> QTableView:
-        view = QTableView()
-        proxy = QSortFilterProxyModel(view)
-        proxy.setSourceModel(model)
-        view.setModel(proxy)
-        view.setSortingEnabled(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.verticalHeader().setVisible(False)
-        return view
-
     # ------------------------------------------------------------------ data
     def _fill_periods(self) -> None:
         today = date.today()
@@ -319,7 +312,7 @@ class DrawPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            tasks = s.scalars(select(Task).order_by(Task.id)).all()
+            tasks = plans.list_tasks(s)
             task_items = [(f"{t.code} {t.name}（{t.draw_type}）", t.id) for t in tasks]
             history = draws.list_draws(s)
         current = self.task.currentData()
@@ -360,17 +353,26 @@ class DrawPage(QWidget):
             self.seed_big.setText(spaced(self.pending_seed))
         else:
             self.seed_big.setText("")
+        # the services decide (foundation.permissions); the page only greys out what this role may not do
+        may = {
+            a: permissions.allowed(a, self.ctx.actor) for a in ("draw.run", "draw.confirm", "draw.void", "draw.replace")
+        }
+        self.freeze_btn.setEnabled(may["draw.run"])
         frozen = state == "已冻结"
-        self.seed_edit.setEnabled(frozen)
-        self.generate_btn.setEnabled(frozen)
-        self.witness_edit.setEnabled(frozen)
-        self.draw_btn.setEnabled(frozen)
+        self.seed_inputs.setVisible(not seed)
+        self.draw_btn.setVisible(not seed)
+        self.seed_big.setFont(_mono(18 if seed else 36))
+        self.seed_edit.setEnabled(frozen and may["draw.run"])
+        self.generate_btn.setEnabled(frozen and may["draw.run"])
+        for edit in (self.witness_edit, self.witness2_edit, self.no_witness_edit):
+            edit.setEnabled(frozen and may["draw.run"])
+        self.draw_btn.setEnabled(frozen and may["draw.run"])
         self.print_pre_btn.setEnabled(bool(fingerprint))
         drawn = state in ("已抽取", "已确认")
-        self.confirm_btn.setEnabled(state == "已抽取")
-        self.void_btn.setEnabled(state in ("已冻结", "已抽取", "草稿"))
-        self.replace_btn.setEnabled(drawn)
-        self.member_btn.setEnabled(drawn)
+        self.confirm_btn.setEnabled(state == "已抽取" and may["draw.confirm"])
+        self.void_btn.setEnabled(state in ("已冻结", "已抽取", "草稿") and may["draw.void"])
+        self.replace_btn.setEnabled(drawn and may["draw.replace"])
+        self.member_btn.setEnabled(drawn and may["draw.replace"])
         self.print_btn.setEnabled(record is not None)
         self.export_btn.setEnabled(record is not None or frozen)
         if frozen:
@@ -384,48 +386,40 @@ class DrawPage(QWidget):
             self.strata_model.set_rows([])
             self.summary_label.setText("")
             return
-        replaced = {a["uscc"]: a for a in record.get("amendments", []) if a["kind"] == "对象替换"}
-        rows = []
-        for s in record["strata"]:
-            for e in s["selected"]:
-                note = f"已替换（{replaced[e['uscc']]['reason']}）" if e["uscc"] in replaced else ""
-                rows.append(dict(e, category=s["category"], stratum=s["stratum"], mode=s["mode"], note=note))
-        current = {e["uscc"]: e for e in algo.current_selection(record)}
-        for a in record.get("amendments", []):
-            if a["kind"] == "对象替换":
-                r = a["replacement"]
-                mode = current.get(r["uscc"], {}).get("mode", "现场")
-                rows.append(dict(r, mode=mode, note=f"替补 {a['uscc']}"))
-        for r in rows:
-            if r["uscc"] in current:
-                r["team"] = current[r["uscc"]]["team"]
-        self.onsite_model.set_rows([r for r in rows if r["mode"] != "非现场"])
-        self.offsite_model.set_rows([r for r in rows if r["mode"] == "非现场"])
-        self.strata_model.set_rows(record["strata"])
+        rows = selection.selection_rows(record)
+        self.onsite_model.set_rows([r for r in rows if r.onsite])
+        self.offsite_model.set_rows([r for r in rows if not r.onsite])
+        strata_rows = list(record["strata"])
+        if strata_rows:
+            strata_rows.append(
+                dict(
+                    category="合计",
+                    stratum=f"{len(strata_rows)} 个分层",
+                    mode="",
+                    ratio="",
+                    pool=sum(s["pool"] for s in strata_rows),
+                    required=sum(s["required"] for s in strata_rows),
+                    drawn=sum(len(s["selected"]) for s in strata_rows),
+                    total=True,
+                )
+            )
+        self.strata_model.set_rows(strata_rows)
         strata = record["strata"]
         self.summary_label.setText(
-            f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，应抽 {sum(s['required'] for s in strata)} 家，"
+            f"{len(strata)} 个分层，范围 {sum(s['pool'] for s in strata)} 家，"
+            f"应抽 {sum(s['required'] for s in strata)} 家，"
             f"实抽 {sum(len(s['selected']) for s in strata)} 家（现场 {self.onsite_model.rowCount()}，"
             f"非现场 {self.offsite_model.rowCount()}）。记录哈希 {record['record_hash']}"
         )
 
     # ------------------------------------------------------------------ actions
-    def _error(self, title: str, exc: UserError) -> None:
-        QMessageBox.warning(self, title, exc.message)
-
     def freeze(self) -> None:
         period = self.period.currentText().strip()
         task_id = self.task.currentData()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            with self.ctx.session() as s:
-                d = draws.start(s, period, task_id)
-                self.draw_id = d.id
-        except UserError as exc:
-            self._error("无法冻结", exc)
+        op = run_op(self, self.ctx, lambda s: draws.start(s, period, task_id).id, error_title="无法冻结")
+        if not op.ok:
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        self.draw_id = op.result
         self.pending_seed, self.pending_source = "", "骰子"
         self.seed_edit.clear()
         self.refresh()
@@ -465,44 +459,52 @@ class DrawPage(QWidget):
         if self.draw_id is None:
             return
         seed = self.pending_seed or self.seed_edit.text().replace(" ", "")
-        witnesses = [
-            w for w in self.witness_edit.text().replace("，", "、").replace(",", "、").split("、") if w.strip()
-        ]
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            with self.ctx.session() as s:
-                draws.perform(s, self.draw_id, seed, seed_source=self.pending_source, witnesses=witnesses)
-        except draws.UnassignedError as exc:
-            with self.ctx.session() as s:  # the refused attempt is logged, its seed burnt
-                draws.record_failed_attempt(s, exc)
-            self._error("抽取未完成", exc)
+        witnesses = [self.witness_edit.text(), self.witness2_edit.text()]
+        reason = self.no_witness_edit.text()
+        draw_id, source = self.draw_id, self.pending_source
+        op = run_op(
+            self,
+            self.ctx,
+            lambda factory: attempts.perform(
+                factory, draw_id, seed, seed_source=source, witnesses=witnesses, no_witness_reason=reason
+            ),
+            own_transactions=True,
+            error_title="抽取未完成",
+        )
+        if not op.ok:
             return
-        except UserError as exc:
-            self._error("抽取未完成", exc)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self.pending_seed = ""
         self.seed_edit.clear()
+        for edit in (self.witness_edit, self.witness2_edit, self.no_witness_edit):
+            edit.clear()
         self.refresh()
 
     def confirm(self) -> None:
-        try:
-            with self.ctx.session() as s:
-                draws.confirm(s, self.draw_id)
-        except UserError as exc:
-            self._error("无法确认", exc)
+        if self.draw_id is None or not confirm_irreversible(
+            self,
+            "确认抽取结果",
+            f"确认抽取 #{self.draw_id} 的结果？\n\n"
+            "确认后结果不可更改、不能作废：被抽中的对象和检查组即为本期的检查任务，"
+            "并进入统计和报送；此后只能按规定记录替换（须说明原因）。",
+        ):
+            return
+        draw_id = self.draw_id
+        run_op(self, self.ctx, lambda s: draws.confirm(s, draw_id), error_title="无法确认")
         self.refresh()
 
     def void(self) -> None:
         reason, ok = QInputDialog.getText(self, "作废抽取", "作废原因（必填，记入抽取记录和审计日志）：")
         if not ok:
             return
-        try:
-            with self.ctx.session() as s:
-                draws.void(s, self.draw_id, reason)
-        except UserError as exc:
-            self._error("无法作废", exc)
+        if not confirm_irreversible(
+            self,
+            "作废抽取",
+            f"作废抽取 #{self.draw_id}？\n\n作废不可撤销：本次抽取的结果和随机种子永久失效（记录和原因保留备查），"
+            "本期须用新的随机种子重新抽取。",
+        ):
+            return
+        draw_id = self.draw_id
+        run_op(self, self.ctx, lambda s: draws.void(s, draw_id, reason), error_title="无法作废")
         self.refresh()
 
     def _selected_row(self) -> dict | None:
@@ -528,13 +530,11 @@ class DrawPage(QWidget):
         )
         if not ok:
             return
-        try:
-            with self.ctx.session() as s:
-                a = draws.replace_object(s, self.draw_id, row["uscc"], reason)
-        except UserError as exc:
-            self._error("无法替换", exc)
+        draw_id, uscc = self.draw_id, row["uscc"]
+        op = run_op(self, self.ctx, lambda s: draws.replace_object(s, draw_id, uscc, reason), error_title="无法替换")
+        if not op.ok:
             return
-        r = a["replacement"]
+        r = op.result["replacement"]
         QMessageBox.information(self, "已替换", f"由同层第 {r['rank']} 签替补：{r['name']}（{r['uscc']}）。")
         self.refresh()
 
@@ -552,12 +552,16 @@ class DrawPage(QWidget):
         approver, ok = QInputDialog.getText(self, "更换检查人员", "批准人（领导）：")
         if not ok:
             return
-        try:
-            with self.ctx.session() as s:
-                a = draws.replace_member(s, self.draw_id, row["uscc"], person, reason, approver)
-        except UserError as exc:
-            self._error("无法更换", exc)
+        draw_id, uscc = self.draw_id, row["uscc"]
+        op = run_op(
+            self,
+            self.ctx,
+            lambda s: draws.replace_member(s, draw_id, uscc, person, reason, approver),
+            error_title="无法更换",
+        )
+        if not op.ok:
             return
+        a = op.result
         QMessageBox.information(self, "已更换", f"{a['old']['name']} 更换为 {a['new']['name']}。")
         self.refresh()
 
@@ -565,16 +569,10 @@ class DrawPage(QWidget):
         from app.services.draw import documents as draw_pdf
 
         out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"{kind}-{self.draw_id}.pdf"
-        try:
-            with self.ctx.read() as s:
-                if kind == "抽取前公示单":
-                    draw_pdf.pre_draw_sheet(s, self.draw_id, out)
-                else:
-                    draw_pdf.record_pdf(s, self.draw_id, out)
-        except UserError as exc:
-            self._error("无法生成", exc)
-            return None
-        return out
+        draw_id = self.draw_id
+        write = draw_pdf.pre_draw_sheet if kind == "抽取前公示单" else draw_pdf.record_pdf
+        op = run_op(self, self.ctx, lambda s: write(s, draw_id, out), read=True, error_title="无法生成")
+        return out if op.ok else None
 
     def print_pre_sheet(self) -> Path | None:
         out = self._pdf("抽取前公示单")
@@ -593,16 +591,15 @@ class DrawPage(QWidget):
         return out
 
     def export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择导出文件夹（如 U 盘）")
+        folder = folder_dialog(self, "选择导出文件夹（如 U 盘）")
         if not folder:
             return
-        try:
-            with self.ctx.session() as s:
-                self.last_export = draw_documents.export(s, self.draw_id, folder)
-        except UserError as exc:
-            self._error("无法导出", exc)
+        draw_id = self.draw_id
+        op = run_op(self, self.ctx, lambda s: draw_documents.export(s, draw_id, folder), error_title="无法导出")
+        if not op.ok:
             return
-        QMessageBox.information(self, "已导出", "已导出：\n" + "\n".join(self.last_export.values()))
+        self.last_export = op.result
+        show_saved(self, folder, "已导出：\n" + "\n".join(self.last_export.values()))
 
     def verify_chain(self) -> dict:
         with self.ctx.read() as s:

@@ -10,15 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -32,10 +31,11 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of, previous_quarter
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
+from app.ui.files import folder_dialog, open_file_dialog, open_files_dialog, save_file_dialog
+from app.ui.operations import run_op, show_error, show_info
 from app.ui.pages import PageSpec
 from app.ui.pages.stats import period_choices
 from app.ui.widgets import button_row
-from app.ui.workers import run_in_background
 
 
 def _fmt_size(n: int) -> str:
@@ -81,12 +81,8 @@ class ExchangePage(QWidget):
         finished = previous_quarter(period_of(date.today())).code
         if self.ctx.office_level != "city":
             return finished
-        from sqlalchemy import select
-
-        from app.models.exchange import CountyReport
-
         with self.ctx.read() as s:
-            received = [parse_period(p) for p in s.scalars(select(CountyReport.period).distinct())]
+            received = [parse_period(p) for p in packages.received_periods(s)]
         return max(received, key=lambda p: (p.end, p.start)).code if received else finished
 
     # ------------------------------------------------------------------ county
@@ -100,7 +96,13 @@ class ExchangePage(QWidget):
         v.addWidget(self.key_label)
         self.key_btn = QPushButton("导出本单位公钥…")
         self.key_btn.clicked.connect(self.export_key)
-        v.addLayout(button_row(self.key_btn, None))
+        self.passphrase_btn = QPushButton("更改报送口令…")
+        self.passphrase_btn.setToolTip("报送口令加密本单位的签名私钥；写报送包时输入")
+        self.passphrase_btn.clicked.connect(self.change_passphrase)
+        self.rekey_btn = QPushButton("更换签名密钥…")
+        self.rekey_btn.setToolTip("口令遗忘或备份外流时更换；之后须请市局重新登记新公钥")
+        self.rekey_btn.clicked.connect(self.replace_key)
+        v.addLayout(button_row(self.key_btn, self.passphrase_btn, self.rekey_btn, None))
         v.addWidget(QLabel("选择 U 盘（可移动磁盘）或一个文件夹："))
         self.drives = QListWidget()
         self.drives.setMaximumHeight(120)
@@ -118,7 +120,8 @@ class ExchangePage(QWidget):
     def scan_drives(self) -> None:
         self.drives.clear()
         for d in list_removable_drives():
-            text = f"{d['label']}  —  {d['path']}  （可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}）"
+            free = f"可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}"
+            text = f"{d['label']}  —  {d['path']}  （{free}）"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d["path"])
             self.drives.addItem(item)
@@ -130,7 +133,7 @@ class ExchangePage(QWidget):
             self.drives.addItem(item)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择写入报送包的文件夹", str(Path.home()))
+        folder = folder_dialog(self, "选择写入报送包的文件夹", str(Path.home()))
         if not folder:
             return
         item = QListWidgetItem(f"文件夹  —  {folder}")
@@ -153,35 +156,86 @@ class ExchangePage(QWidget):
             self._fail(exc)
             return
 
-        def job(progress, cancelled):
-            progress(0, 0, "正在生成、写入并读回校验报送包…")
-            with self.ctx.session() as s:
-                return packages.export_package(s, code, folder)
-
-        self.worker = run_in_background(
+        passphrase, ok = QInputDialog.getText(
             self,
             "写入报送包",
-            job,
-            actor=self.ctx.actor,
-            cancellable=False,
-            on_done=lambda info: self._ok(info["message"]),
-            on_error=self._fail,
+            "请输入本单位的报送口令（用于签名，不会保存）：",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return
+        run_op(
+            self,
+            self.ctx,
+            lambda s: packages.export_package(s, code, folder, passphrase=passphrase),
+            background=True,
+            title="正在生成、写入并读回校验报送包……",
+            success=lambda info: self._ok(info["message"]),
+            failure=self._shown,
         )
 
     def export_key(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"), "公钥文件 (*.pem)"
-        )
+        path, _ = save_file_dialog(self, "导出本单位公钥", str(Path.home() / "本单位公钥.pem"), "公钥文件 (*.pem)")
         if not path:
+            return
+        op = run_op(self, self.ctx, lambda s: packages.export_public_key(s, path), failure=self._shown)
+        if op.ok:
+            self._ok(
+                f"已导出本单位公钥：{path}\n指纹：{op.result['fingerprint_display']}\n"
+                "请把公钥文件交给市局，并电话核对指纹。"
+            )
+
+    def _secret(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def change_passphrase(self) -> None:
+        from app.services.foundation import office as office_service
+
+        old = self._secret("更改报送口令", "原报送口令（首次设置可留空）：")
+        if old is None:
+            return
+        new = self._secret("更改报送口令", f"新的报送口令（至少 {office_service.MIN_PASSPHRASE} 位）：")
+        if new is None:
+            return
+        again = self._secret("更改报送口令", "再次输入新的报送口令：")
+        if again is None:
+            return
+        if new != again:
+            self._fail(UserError("两次输入的新报送口令不一致，未作更改。"))
             return
         try:
             with self.ctx.session() as s:
-                info = packages.export_public_key(s, path)
+                office_service.change_passphrase(s, old or None, new)
         except UserError as exc:
             self._fail(exc)
             return
+        self.refresh()
+        self._ok("报送口令已更改：签名私钥已用新口令重新加密（记入审计日志）。以后写报送包请输入新口令。")
+
+    def replace_key(self) -> None:
+        from app.services.foundation import office as office_service
+
+        reason, ok = QInputDialog.getText(
+            self,
+            "更换签名密钥",
+            "更换后旧密钥作废，市局在重新登记新公钥之前不会接受本单位的报送包。此操作不可撤销。\n请填写更换原因：",
+        )
+        if not ok:
+            return
+        passphrase = self._secret("更换签名密钥", "新密钥的报送口令：")
+        if passphrase is None:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = office_service.replace_key(s, passphrase, reason)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
         self._ok(
-            f"已导出本单位公钥：{path}\n指纹：{info['fingerprint_display']}\n请把公钥文件交给市局，并电话核对指纹。"
+            f"已更换签名密钥。新公钥指纹：{packages.format_fingerprint(info['fingerprint'])}\n"
+            "请导出新公钥交市局，电话核对指纹后由市局重新登记。"
         )
 
     # ------------------------------------------------------------------ city
@@ -196,7 +250,10 @@ class ExchangePage(QWidget):
         self.import_btn.clicked.connect(self.import_packages)
         self.export_city_btn = QPushButton("导出全市汇总表…")
         self.export_city_btn.clicked.connect(self.export_city)
-        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, None))
+        self.withdraw_btn = QPushButton("撤回报送包…")
+        self.withdraw_btn.setToolTip("市级管理员：把选中县级单位本期误收的报送包撤回（须说明原因，记入审计日志）")
+        self.withdraw_btn.clicked.connect(self.withdraw_package)
+        v.addLayout(button_row(self.register_btn, self.import_btn, self.export_city_btn, self.withdraw_btn, None))
         self.counties = QTableWidget(0, 4)
         self.counties.setHorizontalHeaderLabels(["县级单位", "行政区划代码", "公钥指纹", "本期报送"])
         self.counties.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -272,14 +329,12 @@ class ExchangePage(QWidget):
         self.city_data = data
 
     def register_county(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)"
-        )
+        path, _ = open_file_dialog(self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)")
         if not path:
             return
         try:
             text = Path(path).read_text(encoding="utf-8")
-            fp = packages.key_fingerprint(packages._pem_from_text(text))
+            fp = packages.fingerprint_of_text(text)
         except (OSError, UnicodeDecodeError):
             self._fail(UserError(f"无法读取公钥文件 {path}。"))
             return
@@ -296,19 +351,19 @@ class ExchangePage(QWidget):
         region, ok = QInputDialog.getText(self, "登记县级单位", "行政区划代码（6 位，可留空）：")
         if not ok:
             return
-        try:
-            with self.ctx.session() as s:
-                packages.register_county(s, key_text=text, name=name, region_code=region)
-        except UserError as exc:
-            self._fail(exc)
+        op = run_op(
+            self,
+            self.ctx,
+            lambda s: packages.register_county(s, key_text=text, name=name, region_code=region),
+            failure=self._shown,
+        )
+        if not op.ok:
             return
         self.refresh_city()
         self._ok(f"已登记县级单位：{name.strip()}")
 
     def import_packages(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "选择报送包", str(Path.home()), "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)"
-        )
+        paths, _ = open_files_dialog(self, "选择报送包", str(Path.home()), "报送包 (*.ssjpkg.zip *.zip);;所有文件 (*)")
         if not paths:
             return
         messages = []
@@ -324,20 +379,40 @@ class ExchangePage(QWidget):
         self.refresh_city()
         (self._fail if failed else self._ok)(UserError("\n".join(messages)) if failed else "\n".join(messages))
 
+    def withdraw_package(self) -> None:
+        row = self.counties.currentRow()
+        if row < 0:
+            self._fail(UserError("请先在上面的表格中选中要撤回报送包的县级单位。"))
+            return
+        county = self.counties.item(row, 0).text()
+        code = parse_period(self.period.currentText()).code
+        reason, ok = QInputDialog.getText(
+            self,
+            "撤回报送包",
+            f"撤回 {county} {code} 正在使用的报送包：它将不再计入全市汇总，该县下一个真实的报送包可以正常导入。\n"
+            "撤回不可撤销，记入审计日志。请填写原因：",
+        )
+        if not ok:
+            return
+        try:
+            with self.ctx.session() as s:
+                info = packages.withdraw_report(s, county=county, period=code, reason=reason)
+        except UserError as exc:
+            self._fail(exc)
+            return
+        self.refresh_city()
+        self._ok(info["message"])
+
     def export_city(self) -> None:
         code = parse_period(self.period.currentText()).code
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = save_file_dialog(
             self, "导出全市汇总表", str(Path.home() / f"全市汇总表-{code}.xlsx"), "Excel 文件 (*.xlsx)"
         )
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                data = packages.export_city_xlsx(s, code, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._ok(f"已导出全市汇总表：{path}（已报送 {data['reported']}/{data['registered']}）")
+        op = run_op(self, self.ctx, lambda s: packages.export_city_xlsx(s, code, path), failure=self._shown)
+        if op.ok:
+            self._ok(f"已导出全市汇总表：{path}（已报送 {op.result['reported']}/{op.result['registered']}）")
 
     # ------------------------------------------------------------------ messages
 
@@ -345,14 +420,19 @@ class ExchangePage(QWidget):
         self.last_message = message
         self.result.setStyleSheet("color: #1b7f3b;")
         self.result.setText(message)
-        QMessageBox.information(self, "完成", message)
+        show_info(self, message)
 
-    def _fail(self, exc, _tb="") -> None:
-        msg = exc.message if isinstance(exc, UserError) else f"出错了：{exc}"
+    def _shown(self, exc) -> bool:
+        """Put the failure in the page's result line; the one error dialog follows (run_op shows it)."""
+        msg = exc.message if isinstance(exc, UserError) else "出错了：详细信息已写入日志。"
         self.last_message = msg
         self.result.setStyleSheet("color: #b00020;")
         self.result.setText(msg)
-        QMessageBox.warning(self, "无法完成", msg)
+        return False
+
+    def _fail(self, exc) -> None:
+        self._shown(exc)
+        show_error(self, exc)
 
 
 PAGE = PageSpec("exchange", "报送与汇总", "统计报表", 55, ExchangePage)

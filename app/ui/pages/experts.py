@@ -1,4 +1,5 @@
-"""专家库: 辅助检查人员 and experts, drawn for specialised checks (they join a team, never replace the two inspectors)."""
+"""专家库: 辅助检查人员 and experts, drawn for specialised checks (they join a team, never replace the two
+inspectors)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
 from app.services.foundation.errors import UserError
 from app.services.outcomes import workdays as svc
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, page_title
 
@@ -173,12 +174,10 @@ class HolidaysPage(QWidget):
         self.status.setStyleSheet("color: #b00020;" if status == "未录入" else "color: #2e7d32;")
 
     def _import(self, fn) -> dict | None:
-        try:
-            with self.ctx.session() as s:
-                report = fn(s)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导入", exc.message)
+        op = run_op(self, self.ctx, fn, error_title="无法导入")
+        if not op.ok:
             return None
+        report = op.result
         if report["years"]:
             self.year.setValue(report["years"][0])
         self.reload()
@@ -191,7 +190,7 @@ class HolidaysPage(QWidget):
 
     def import_file(self, path: str | None = None) -> dict | None:
         if not path:
-            path, _f = QFileDialog.getOpenFileName(
+            path, _f = open_file_dialog(
                 self, "导入放假安排", str(Path.home()), "放假安排 (*.xlsx *.csv *.txt);;所有文件 (*)"
             )
         if not path:
@@ -216,11 +215,8 @@ class HolidaysPage(QWidget):
 
     def add_day(self) -> bool:
         q = self.day.date()
-        try:
-            with self.ctx.session() as s:
-                svc.set_day(s, date(q.year(), q.month(), q.day()), self.kind.currentText(), self.name.text())
-        except UserError as exc:
-            QMessageBox.warning(self, "无法录入", exc.message)
+        day, kind, name = date(q.year(), q.month(), q.day()), self.kind.currentText(), self.name.text()
+        if not run_op(self, self.ctx, lambda s: svc.set_day(s, day, kind, name), error_title="无法录入").ok:
             return False
         self.reload()
         return True
@@ -229,9 +225,14 @@ class HolidaysPage(QWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         if not rows:
             return 0
-        with self.ctx.session() as s:
-            for i in rows:
-                svc.remove_day(s, self.model.rows[i][0])
+        days = [self.model.rows[i][0] for i in rows]
+
+        def work(s):
+            for day in days:
+                svc.remove_day(s, day)
+
+        if not run_op(self, self.ctx, work).ok:
+            return 0
         self.reload()
         return len(rows)
 

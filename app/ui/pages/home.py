@@ -7,27 +7,16 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
-from sqlalchemy import func, select
 
-from app.models import Draw, InspectionItem, InspectionObject, Inspector, Outcome, Plan, Publication, User
 from app.models.core import LEVELS
 from app.services.foundation import office as office_service
 from app.services.reports import dashboard
+from app.services.rules import policies
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
 LEVEL_COLORS = {"info": ("#e8f1fb", "#1f5fa8"), "warn": ("#fff4e0", "#a15c00"), "danger": ("#fde8e8", "#b00020")}
-COUNTS = (
-    ("检查对象", InspectionObject),
-    ("检查人员及专家", Inspector),
-    ("抽查事项", InspectionItem),
-    ("抽查计划", Plan),
-    ("抽取记录", Draw),
-    ("检查结果", Outcome),
-    ("公示记录", Publication),
-    ("账户", User),
-)
 
 
 def _card(title: str, value: str, detail: str = "", level: str = "info") -> QFrame:
@@ -88,6 +77,11 @@ class HomePage(QWidget):
         row = QHBoxLayout()
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
+        self.ack_button = QPushButton("已知悉本机维护")
+        self.ack_button.setToolTip("核实过上面列出的本机维护操作后点此，卡片不再显示（审计日志中仍保留）")
+        self.ack_button.clicked.connect(self.acknowledge_maintenance)
+        self.ack_button.hide()
+        row.addWidget(self.ack_button)
         row.addStretch(1)
         row.addWidget(self.refresh_button)
         self.body.addLayout(row)
@@ -107,7 +101,7 @@ class HomePage(QWidget):
     def refresh(self) -> None:
         with self.ctx.read() as s:
             office = office_service.get_office(s)
-            self.counts = {label: s.scalar(select(func.count()).select_from(model)) or 0 for label, model in COUNTS}
+            self.counts = dict(dashboard.record_counts(s))
             try:
                 self.items = dashboard.collect(s, date.today())
             except Exception as exc:  # one broken provider must not take the home page down
@@ -120,11 +114,12 @@ class HomePage(QWidget):
                 parts.append(f"行政区划代码 {office.region_code}")
             if office.parent_name:
                 parts.append(f"上级单位：{office.parent_name}")
-            parts.append(f"规则预设：{office.policy_id or '未设置'}")
+            preset = policies.preset_names().get(office.policy_id, office.policy_id) if office.policy_id else "未设置"
+            parts.append(f"监管规则：{preset}")
             self.office_detail.setText("　·　".join(parts))
         self._clear(self.counts_grid)
-        for i, (label, _model) in enumerate(COUNTS):
-            self.counts_grid.addWidget(_card(label, f"{self.counts[label]:,}"), i // 4, i % 4)
+        for i, (label, count) in enumerate(self.counts.items()):
+            self.counts_grid.addWidget(_card(label, str(count)), i // 4, i % 4)  # 1500, as 统计报表 writes it
         self._clear(self.items_grid)
         for i, item in enumerate(self.items):
             card = _card(
@@ -140,6 +135,14 @@ class HomePage(QWidget):
                 card.mousePressEvent = lambda _e, key=target: self.navigate.emit(key)
             self.items_grid.addWidget(card, i // 3, i % 3)
         self.empty.setVisible(not self.items)
+        self.ack_button.setVisible(any(i.get("kind") == "maintenance" for i in self.items))
+
+    def acknowledge_maintenance(self) -> None:
+        from app.services.foundation import maintenance
+
+        with self.ctx.session() as s:
+            maintenance.acknowledge(s, self.ctx.actor.username)
+        self.refresh()
 
 
 PAGE = PageSpec(key="home", title="首页", group="工作台", order=0, factory=HomePage)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app.models.pools import Inspector
-from app.services.foundation.errors import UserError
 from app.services.pools import pools
 from app.ui.context import AppContext
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
-from app.ui.pool_widgets import PoolPage, RecordDialog, show_error
+from app.ui.pool_widgets import PoolPage, RecordDialog
 
 
 class PeoplePage(PoolPage):
@@ -61,7 +60,7 @@ class PeoplePage(PoolPage):
         if pid is None:
             return None
         with self.ctx.read() as s:
-            person = s.get(Inspector, pid)
+            person = pools.get_inspector(s, pid)
             values = pools.inspector_to_dict(person)
         dlg = self._dialog(f"修改人员 — {values['name']}", values, pid)
         if dlg.exec() == QDialog.DialogCode.Accepted:
@@ -74,24 +73,17 @@ class PeoplePage(PoolPage):
         if pid is None:
             return
         with self.ctx.read() as s:
-            name = s.get(Inspector, pid).name
+            name = pools.get_inspector(s, pid).name
         answer = QMessageBox.question(self, "删除人员", f"确定从人员库中删除“{name}”吗？（已参加过的抽取记录不受影响）")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            with self.ctx.session() as s:
-                pools.delete_inspector(s, pid)
-        except UserError as exc:
-            show_error(self, exc)
-            return
-        except Exception as exc:  # e.g. referenced by a team: keep the person
-            QMessageBox.warning(
-                self,
-                "无法删除",
-                f"“{name}”已被抽取或检查记录引用，不能删除。可把“在编在岗”改为“否”。\n（{exc.__class__.__name__}）",
-            )
-            return
-        self.refresh()
+        run_op(
+            self,
+            self.ctx,
+            lambda s: pools.delete_inspector(s, pid),
+            error_title="无法删除",
+            success=lambda _r: self.refresh(),
+        )
 
 
 class InspectorsPage(PeoplePage):

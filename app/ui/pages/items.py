@@ -6,7 +6,6 @@ from datetime import date
 
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 
-from app.models.pools import InspectionItem
 from app.services.pools import pools
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
@@ -94,7 +93,7 @@ class ItemsPage(PoolPage):
         if iid is None:
             return None
         with self.ctx.read() as s:
-            values = pools.item_to_dict(s.get(InspectionItem, iid))
+            values = pools.item_to_dict(pools.get_item(s, iid))
         dlg = self._dialog(f"修改抽查事项 — {values['name'][:20]}", values, iid)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.refresh()

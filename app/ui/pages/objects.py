@@ -14,12 +14,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from app.models.pools import InspectionObject
-from app.services.foundation.errors import UserError
 from app.services.pools import pools
 from app.ui.context import AppContext
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
-from app.ui.pool_widgets import HistoryDialog, PoolPage, RecordDialog, show_error
+from app.ui.pool_widgets import HistoryDialog, PoolPage, RecordDialog
 from app.ui.widgets import dialog_buttons
 
 CLASS_COLUMNS = [("category", "监管类别"), ("stratum", "分层"), ("mode", "检查方式")]
@@ -91,17 +90,12 @@ class ObjectsPage(PoolPage):
     def row_is_inactive(self, row: dict) -> bool:
         return row.get("status") in ("注销", "迁出")
 
-    def _uscc_of(self, object_id: int) -> str:
-        with self.ctx.read() as s:
-            obj = s.get(InspectionObject, object_id)
-            return obj.uscc if obj else ""
-
     def add_object(self) -> RecordDialog:
         def save(values):
             with self.ctx.session() as s:
                 return pools.create_object(s, values).id
 
-        dlg = RecordDialog("新增检查对象", "objects", {"status": "存续"}, save, skip=("status_date",), parent=self)
+        dlg = RecordDialog("新增检查对象", "objects", {"status": "存续"}, save, skip=pools.NOT_STORED, parent=self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             self.select_id(dlg.result_value)
@@ -121,7 +115,7 @@ class ObjectsPage(PoolPage):
             return oid
 
         dlg = RecordDialog(
-            f"修改检查对象 — {values['name']}", "objects", values, save, skip=("status_date", "status"), parent=self
+            f"修改检查对象 — {values['name']}", "objects", values, save, skip=(*pools.NOT_STORED, "status"), parent=self
         )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
@@ -138,16 +132,13 @@ class ObjectsPage(PoolPage):
         dlg = StatusDialog("、".join(names[:5]) + (f" 等 {len(names)} 家" if len(names) > 5 else ""), self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
-        try:
-            with self.ctx.session() as s:
-                for i in ids:
-                    pools.set_status(
-                        s, i, dlg.status.currentText(), reason=dlg.reason.text(), effective=dlg.date.date().toPython()
-                    )
-        except UserError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
+        status, reason, effective = dlg.status.currentText(), dlg.reason.text(), dlg.date.date().toPython()
+
+        def work(s):
+            for i in ids:
+                pools.set_status(s, i, status, reason=reason, effective=effective)
+
+        run_op(self, self.ctx, work, success=lambda _r: self.refresh())
 
     def tag_selected(self) -> None:
         ids = self.selected_ids()
@@ -162,14 +153,10 @@ class ObjectsPage(PoolPage):
         parts = [p.strip() for p in text.replace("，", "、").replace(",", "、").split("、") if p.strip()]
         add = [p for p in parts if not p.startswith("-")]
         remove = [p[1:] for p in parts if p.startswith("-")]
-        try:
-            with self.ctx.session() as s:
-                n = pools.bulk_tag(s, ids, add=add, remove=remove)
-        except UserError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        QMessageBox.information(self, "批量标签", f"已修改 {n} 家单位的标签。")
+        op = run_op(self, self.ctx, lambda s: pools.bulk_tag(s, ids, add=add, remove=remove))
+        if op.ok:
+            self.refresh()
+            show_info(self, f"已修改 {op.result} 家单位的标签。", "批量标签")
 
     def show_history(self) -> HistoryDialog | None:
         oid = self.current_id()

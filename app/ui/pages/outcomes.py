@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,17 +30,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.draw import Draw
+from app.services.foundation import listings, permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.screen import resize_to_fit
 from app.ui.widgets import (
+    DateField,
     RowsTableModel,
     button_row,
+    confirm_irreversible,
     dialog_buttons,
     labelled_period_row,
     page_title,
@@ -52,12 +54,6 @@ from app.ui.widgets import (
 
 log = logging.getLogger(__name__)
 STATE_COLORS = {"未录入": "#b00020", "已录入": "#a15c00", "已审核": "#1f5fa8", "已公示": "#2e7d32"}
-REVIEW_ROLES = ("审核员", "管理员")
-
-
-def periods_with_draws(session) -> list[str]:
-    codes = set(session.scalars(select(Draw.period).where(Draw.state.in_(svc.DRAWN_STATES))))
-    return sorted(codes, reverse=True)
 
 
 class DrawnPeriodsMixin:
@@ -71,7 +67,7 @@ class DrawnPeriodsMixin:
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            codes = periods_with_draws(s)
+            codes = svc.periods_with_draws(s)
         refill_periods(self.period, codes)
         self.reload()
 
@@ -122,8 +118,8 @@ class OutcomeTableModel(RowsTableModel):
                 r.method,
                 r.result,
                 r.publish_due.isoformat() if r.publish_due else "",
-                r.entered_by,
-                r.reviewed_by,
+                self.person(r.entered_by) if r.entered_by else "",
+                self.person(r.reviewed_by) if r.reviewed_by else "",
                 str(r.attachments) if r.attachments else "",
             ]
             return values[c]
@@ -181,12 +177,12 @@ class OutcomeDialog(QDialog):
             w.setPlaceholderText(placeholder)
             return w
 
-        self.determined_on = line(row.determined_on, "默认同检查日期，如 2026-03-15")
-        self.rectify_deadline = line(row.rectify_deadline, "责令整改时必填")
-        self.rectify_verified_on = line(row.rectify_verified_on, "复查后填写")
+        self.determined_on = DateField(row.determined_on, placeholder="默认同检查日期，如 2026-03-15")
+        self.rectify_deadline = DateField(row.rectify_deadline, placeholder="责令整改时必填，如 2026-04-15")
+        self.rectify_verified_on = DateField(row.rectify_verified_on, placeholder="复查后填写")
         self.rectify_result = line(row.rectify_result)
         self.case_no = line(row.case_no, "立案调查时必填")
-        self.decision_date = line(row.decision_date)
+        self.decision_date = DateField(row.decision_date)
         self.penalty_amount = line(row.penalty_amount, "元")
         self.transfer_to = line(row.transfer_to, "移交/移送的机关，如 县公安局")
         self.actual_team = line("、".join(row.extra.get("actual_team", row.team)))
@@ -268,7 +264,7 @@ class OutcomeDialog(QDialog):
         self.attachment_list.addItem(f"{Path(path).name}（待保存）")
 
     def choose_attachment(self) -> None:
-        paths, _f = QFileDialog.getOpenFileNames(
+        paths, _f = open_files_dialog(
             self, "选择附件", str(Path.home()), "笔录和照片 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)"
         )
         for p in paths:
@@ -367,7 +363,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self.import_button,
             self.notice_button,
         )
-        can_review = ctx.actor.role in REVIEW_ROLES
+        can_review = permissions.allowed("outcomes.approve", ctx.actor)
         for b in (self.approve_button, self.approve_all_button, self.return_button):
             b.setEnabled(can_review)
             if not can_review:
@@ -398,6 +394,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             with self.ctx.read() as s:
                 rows = svc.period_rows(s, period) if period else []
                 follow = svc.follow_up(s)
+                self.model.names = listings.display_names(s)
         except UserError:
             rows, follow = [], {"rectifications": [], "cases": [], "transfers": []}
         self.model.set_rows(rows)
@@ -438,15 +435,21 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         return self._approve(lambda s: svc.approve(s, ids, self.ctx.actor.username))
 
     def approve_all(self) -> int:
+        period = self.current_period()
+        if not confirm_irreversible(
+            self,
+            "本期全部审核通过",
+            f"以“{self.ctx.actor.username}”的名义审核通过 {period} 全部已录入的检查结果（本人录入的除外）？\n\n"
+            "审核通过后结果即可公示；公示后不能再修改或退回，只能登记后续处置。",
+        ):
+            return 0
         return self._approve(lambda s: svc.approve_period(s, self.current_period(), self.ctx.actor.username))
 
     def _approve(self, fn) -> int:
-        try:
-            with self.ctx.session() as s:
-                n = fn(s)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法审核", exc.message)
+        op = run_op(self, self.ctx, fn, error_title="无法审核")
+        if not op.ok:
             return 0
+        n = op.result
         self.reload()
         QMessageBox.information(self, "审核", f"已审核通过 {n} 条检查结果。")
         return n
@@ -459,11 +462,8 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         reason, ok = QInputDialog.getText(self, "退回", f"退回“{rows[0].name}”的原因：")
         if not ok:
             return False
-        try:
-            with self.ctx.session() as s:
-                svc.send_back(s, rows[0].outcome_id, reason)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法退回", exc.message)
+        outcome_id = rows[0].outcome_id
+        if not run_op(self, self.ctx, lambda s: svc.send_back(s, outcome_id, reason), error_title="无法退回").ok:
             return False
         self.reload()
         return True
@@ -471,23 +471,21 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
     def export_template(self, path: str | None = None) -> Path | None:
         period = self.current_period()
         if not path:
-            path, _f = QFileDialog.getSaveFileName(
+            path, _f = save_file_dialog(
                 self, "导出检查结果录入表", str(Path.home() / f"检查结果录入表-{period}.xlsx"), "Excel 文件 (*.xlsx)"
             )
         if not path:
             return None
-        try:
-            with self.ctx.session() as s:
-                info = svc.export_template(s, period, path)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导出", exc.message)
+        op = run_op(self, self.ctx, lambda s: svc.export_template(s, period, path), error_title="无法导出")
+        if not op.ok:
             return None
-        QMessageBox.information(self, "导出完成", f"已导出 {info['rows']} 个对象到：\n{path}")
+        info = op.result
+        show_saved(self, path, f"已导出 {info['rows']} 个对象到：\n{path}", "导出完成")
         return Path(path)
 
     def import_sheet(self, path: str | None = None) -> dict | None:
         if not path:
-            path, _f = QFileDialog.getOpenFileName(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
+            path, _f = open_file_dialog(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
         if not path:
             return None
         try:
@@ -512,23 +510,38 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.reload()
         return report
 
-    def print_notices(self, preview: bool = True) -> Path | None:
+    def print_notices(self, preview: bool = True):
+        """The 检查通知书 (all of the period, or the one selected object) written off the UI thread — 171 notices
+        take many seconds; the preview opens when the file is ready. Returns the running operation; its
+        ``result`` is the PDF's path."""
         from app.services.outcomes import forms as forms_pdf
 
         rows = self.selected_rows()
         period = self.current_period()
+        uscc = rows[0].uscc if len(rows) == 1 else None
         out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
-        try:
-            with self.ctx.read() as s:
-                forms_pdf.notice_pdf(s, period, out, uscc=rows[0].uscc if len(rows) == 1 else None)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法生成", exc.message)
-            return None
-        if preview:
-            from app.ui.pdf_preview import preview as show
 
-            show(out, "检查通知书", self)
-        return out
+        def write(s) -> Path:
+            forms_pdf.notice_pdf(s, period, out, uscc=uscc)
+            return out
+
+        def done(path: Path) -> None:
+            self.last_notice = path
+            if preview:
+                from app.ui.pdf_preview import preview as show
+
+                show(path, "检查通知书", self)
+
+        return run_op(
+            self,
+            self.ctx,
+            write,
+            read=True,
+            background=True,
+            title="正在生成检查通知书……",
+            error_title="无法生成",
+            success=done,
+        )
 
 
 class PhrasesDialog(QDialog):
@@ -577,11 +590,7 @@ class PhrasesDialog(QDialog):
     def add(self, text: str | None = None, problem: bool | None = None) -> bool:
         text = self.new.text() if text is None else text
         problem = self.problem.currentIndex() == 1 if problem is None else problem
-        try:
-            with self.ctx.session() as s:
-                svc.add_phrase(s, text, problem)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法添加", exc.message)
+        if not run_op(self, self.ctx, lambda s: svc.add_phrase(s, text, problem), error_title="无法添加").ok:
             return False
         self.new.clear()
         self.reload()
@@ -593,11 +602,7 @@ class PhrasesDialog(QDialog):
             if item is None:
                 return False
             phrase = item.text().removesuffix("（发现问题）")
-        try:
-            with self.ctx.session() as s:
-                svc.remove_phrase(s, phrase)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法删除", exc.message)
+        if not run_op(self, self.ctx, lambda s: svc.remove_phrase(s, phrase), error_title="无法删除").ok:
             return False
         self.reload()
         return True

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,14 +23,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.pools import InspectionItem
+from app.services.foundation import listings
 from app.services.foundation.errors import UserError
+from app.services.pools import pools
 from app.services.rules import plans, policies, quota
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op, show_error
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_error, show_info
+from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import dialog_buttons
 
 PLAN_COLUMNS = [
@@ -131,7 +132,7 @@ class PlanDialog(_Form):
 class TaskDialog(_Form):
     """A task with its 对象范围 built from drop-downs / lists (saved as a filter)."""
 
-    def __init__(self, plan, items: list[InspectionItem], categories: list[str], parent=None):
+    def __init__(self, plan, items: list, categories: list[str], parent=None):
         super().__init__(f"新增抽查任务（{plan.name}）", parent)
         self.code = QLineEdit()
         self.name = QLineEdit()
@@ -266,6 +267,45 @@ class AdjustDialog(_Form):
         )
 
 
+def plan_rows(s, pid: int) -> tuple[list[dict], list[dict]]:
+    """The rows of the 任务 and 调整备案 tabs for one plan (read in a worker thread)."""
+    names = listings.display_names(s)
+    plan = plans.get_plan(s, pid)
+    trows = []
+    for t in plans.tasks_of(s, plan):
+        try:
+            n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
+        except UserError:
+            n = "?"
+        trows.append(
+            dict(
+                id=t.id,
+                code=t.code,
+                name=t.name,
+                draw_type=t.draw_type,
+                ratio=t.ratio,
+                items=plans.item_names(s, t.item_ids),
+                scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
+                matches=n,
+                window=plans.window_text(t.start_date, t.end_date),
+                mode=t.mode,
+            )
+        )
+    arows = [
+        dict(
+            id=a.id,
+            filed_on=a.filed_on.isoformat(),
+            reason=a.reason,
+            description=a.description,
+            user=listings.person_text(names, a.user),
+            published=a.published,
+            _color=None if a.published else "#8a4b00",
+        )
+        for a in plans.adjustments_of(s, plan)
+    ]
+    return trows, arows
+
+
 class PlansPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -338,7 +378,8 @@ class PlansPage(QWidget):
                 )
         self.plan_model.set_rows(rows)
         self.status.setText(
-            f"{self.year.value()} 年共 {len(rows)} 个抽查计划。未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。"
+            f"{self.year.value()} 年共 {len(rows)} 个抽查计划。"
+            "未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。"
         )
         idx = next((i for i, r in enumerate(rows) if r["id"] == selected), 0 if rows else None)
         if idx is not None:
@@ -352,47 +393,31 @@ class PlansPage(QWidget):
         return self.plan_model.rows[sm.selectedRows()[0].row()]["id"]
 
     def show_plan(self) -> None:
+        """The chosen plan's tasks and adjustments. Counting each task's 范围内对象 over a large pool takes
+        seconds, so it runs off the UI thread; the newest request wins."""
         pid = self.current_plan_id()
+        self._plan_generation = getattr(self, "_plan_generation", 0) + 1
+        generation = self._plan_generation
         if pid is None:
             self.task_model.set_rows([])
             self.adj_model.set_rows([])
             return
-        with self.ctx.read() as s:
-            plan = plans.get_plan(s, pid)
-            trows = []
-            for t in plans.tasks_of(s, plan):
-                try:
-                    n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
-                except UserError:
-                    n = "?"
-                trows.append(
-                    dict(
-                        id=t.id,
-                        code=t.code,
-                        name=t.name,
-                        draw_type=t.draw_type,
-                        ratio=t.ratio,
-                        items=plans.item_names(s, t.item_ids),
-                        scope=quota.scope_text(t.scope) if t.draw_type == "定向" else "全部检查对象",
-                        matches=n,
-                        window=plans.window_text(t.start_date, t.end_date),
-                        mode=t.mode,
-                    )
-                )
-            arows = [
-                dict(
-                    id=a.id,
-                    filed_on=a.filed_on.isoformat(),
-                    reason=a.reason,
-                    description=a.description,
-                    user=a.user,
-                    published=a.published,
-                    _color=None if a.published else "#8a4b00",
-                )
-                for a in plans.adjustments_of(s, plan)
-            ]
-        self.task_model.set_rows(trows)
-        self.adj_model.set_rows(arows)
+
+        def show(result) -> None:
+            if generation == self._plan_generation:
+                trows, arows = result
+                self.task_model.set_rows(trows)
+                self.adj_model.set_rows(arows)
+
+        run_op(
+            self,
+            self.ctx,
+            lambda s: plan_rows(s, pid),
+            read=True,
+            background=True,
+            title="正在统计各任务范围内的对象……",
+            success=show,
+        )
 
     # -------------------------------------------------------------- actions
 
@@ -402,13 +427,10 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        try:
-            with self.ctx.session() as s:
-                plan = plans.create_plan(s, **values)
-                code = plan.code
-        except UserError as exc:
-            show_error(self, exc)
+        op = run_op(self, self.ctx, lambda s: plans.create_plan(s, **values).code)
+        if not op.ok:
             return False
+        code = op.result
         self.refresh()
         for i, r in enumerate(self.plan_model.rows):
             if r["code"] == code:
@@ -428,13 +450,7 @@ class PlansPage(QWidget):
         if values is None:
             with self.ctx.read() as s:
                 plan = plans.get_plan(s, pid)
-                items = list(
-                    s.scalars(
-                        select(InspectionItem)
-                        .where(InspectionItem.year == plan.year)
-                        .order_by(InspectionItem.seq, InspectionItem.id)
-                    )
-                )
+                items = pools.list_items(s, plan.year)
                 try:
                     rules = policies.active_rules(s)
                     cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
@@ -444,7 +460,7 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        if not run_reported(self, self.ctx, lambda s: plans.add_task(s, plans.get_plan(s, pid), **values)):
+        if not run_op(self, self.ctx, lambda s: plans.add_task(s, plans.get_plan(s, pid), **values)).ok:
             return False
         self.refresh()
         return True
@@ -459,7 +475,7 @@ class PlansPage(QWidget):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             values = dlg.values()
-        if not run_reported(self, self.ctx, lambda s: plans.adjust_plan(s, plans.get_plan(s, pid), **values)):
+        if not run_op(self, self.ctx, lambda s: plans.adjust_plan(s, plans.get_plan(s, pid), **values)).ok:
             return False
         self.refresh()
         self.tabs.setCurrentIndex(1)
@@ -484,8 +500,8 @@ class PlansPage(QWidget):
         else:
             show_error(self, UserError("请先在“调整备案”中选中一条备案。"))
             return False
-        with self.ctx.session() as s:
-            plans.publish_adjustment(s, target["id"])
+        if not run_op(self, self.ctx, lambda s: plans.publish_adjustment(s, target["id"])).ok:
+            return False
         self.show_plan()
         return True
 
@@ -493,13 +509,13 @@ class PlansPage(QWidget):
         year = self.year.value()
         if path is None:
             filt = "Excel 文件 (*.xlsx)" if kind == "xlsx" else "PDF 文件 (*.pdf)"
-            path, _ = QFileDialog.getSaveFileName(self, "导出年度抽查计划", f"{year}年度抽查计划.{kind}", filt)
+            path, _ = save_file_dialog(self, "导出年度抽查计划", f"{year}年度抽查计划.{kind}", filt)
             if not path:
                 return False
         export = plans.export_plans_xlsx if kind == "xlsx" else plans.export_plans_pdf
-        if not run_reported(self, self.ctx, lambda s: export(s, year, path), read=True):
+        if not run_op(self, self.ctx, lambda s: export(s, year, path), read=True).ok:
             return False
-        show_info(self, f"已导出：{path}")
+        show_saved(self, path, f"已导出：{path}")
         return True
 
     def export_xlsx(self, path: str | None = None) -> bool:

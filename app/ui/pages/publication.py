@@ -8,15 +8,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QFileDialog, QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.services.foundation import listings, permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
-from app.ui.widgets import RowsTableModel, button_row, page_title, plain_table
+from app.ui.widgets import RowsTableModel, button_row, confirm_irreversible, page_title, plain_table
 
 DUE_COLORS = {"overdue": "#b00020", "soon": "#a15c00", "ok": "#2e7d32"}
 
@@ -68,7 +70,7 @@ class PendingModel(RowsTableModel):
                 r.uscc,
                 r.check_date.isoformat() if r.check_date else "",
                 r.result,
-                r.reviewed_by,
+                self.person(r.reviewed_by) if r.reviewed_by else "",
                 r.publish_due.isoformat() if r.publish_due else "",
                 self.remaining[index.row()],
             ][index.column()]
@@ -85,7 +87,8 @@ class BatchModel(RowsTableModel):
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
-            return str(self.rows[index.row()][index.column()])
+            value = self.rows[index.row()][index.column()]
+            return self.person(value) if index.column() == 5 else str(value)
         return None
 
 
@@ -140,6 +143,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
                 rows = svc.publishable(s, period)
                 rate = svc.publication_rate(s, period)
                 history = svc.batches(s, period)
+                self.pending.names = self.batches.names = listings.display_names(s)
                 rule = workdays.publication_rule(s)
                 self.pending.set_rows(rows, today, workdays.Calendar(s))
         except UserError:
@@ -154,7 +158,9 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             )
         else:
             self.rate_label.setText("")
-        self.publish_button.setEnabled(bool(rows) if rate else False)
+        self.publish_button.setEnabled(
+            (bool(rows) if rate else False) and permissions.allowed("publish", self.ctx.actor)
+        )
 
     def selected_batch_id(self) -> int | None:
         sel = self.batch_table.selectionModel().selectedRows()
@@ -165,7 +171,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
     def create_batch(self, xlsx_path: str | None = None, preview: bool = True) -> dict | None:
         period = self.current_period()
         if not xlsx_path:
-            xlsx_path, _f = QFileDialog.getSaveFileName(
+            xlsx_path, _f = save_file_dialog(
                 self,
                 "保存公示表（上传平台用）",
                 str(Path.home() / f"抽查结果公示-{period}.xlsx"),
@@ -175,6 +181,13 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             return None
         xlsx_file = Path(xlsx_path).with_suffix(".xlsx")
         pdf_file = xlsx_file.with_suffix(".pdf")
+        if not confirm_irreversible(
+            self,
+            "生成公示批次",
+            f"生成 {period} 的公示批次？\n\n生成后，本批全部已审核结果标记为“已公示”，不可撤回：不能再修改或退回，"
+            "公示表（xlsx 上传平台用）和 PDF 公示即为对外公布的内容。",
+        ):
+            return None
         try:
             with self.ctx.session() as s:
                 info = svc.publish(s, period, xlsx_file)
@@ -189,8 +202,11 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
 
             show(pdf_file, "公示", self)
         else:
-            QMessageBox.information(
-                self, "公示", f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}"
+            show_saved(
+                self,
+                xlsx_file,
+                f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}",
+                "公示",
             )
         return info
 
@@ -199,7 +215,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         if bid is None:
             return None
         if not path:
-            path, _f = QFileDialog.getSaveFileName(
+            path, _f = save_file_dialog(
                 self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"), "Excel 文件 (*.xlsx)"
             )
         if not path:

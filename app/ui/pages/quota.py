@@ -4,15 +4,17 @@ whole pool or one task, and the office's yearly targets."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.rules import plans, policies, quota, targets
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.pages.classification import period_choices
-from app.ui.rules_widgets import DictTableModel, make_table, run_reported, show_info
+from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 COLUMNS = [
@@ -129,7 +131,18 @@ class QuotaPage(QWidget):
                     )
                 )
         self.title.setText(f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）")
-        self.model.set_rows(rows)
+        total_row = dict(
+            category="合计",
+            stratum=f"{len(rows)} 个分层",
+            pool=sum(r["pool"] for r in rows),
+            ratio="",
+            required=sum(r["required"] for r in rows),
+            mode="",
+            excluded_n=sum(r["excluded_n"] or 0 for r in rows) or "",
+            note="",
+            _total=True,
+        )
+        self.model.set_rows(rows + [total_row] if rows else rows)
         self.target_model.set_rows(goals)
         total = sum(r["required"] for r in rows)
         offsite_pool = sum(1 for r in rows for oid in r["objects"] if r["modes"].get(oid) == "非现场")
@@ -149,13 +162,13 @@ class QuotaPage(QWidget):
     def export_xlsx(self, path: str | None = None) -> bool:
         period = self.period.currentText()
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出应抽数", f"{period}应抽数.xlsx", "Excel 文件 (*.xlsx)")
+            path, _ = save_file_dialog(self, "导出应抽数", f"{period}应抽数.xlsx", "Excel 文件 (*.xlsx)")
             if not path:
                 return False
         task_id = self.task.currentData()
-        if not run_reported(self, self.ctx, lambda s: quota.export_quota_xlsx(s, period, task_id, path), read=True):
+        if not run_op(self, self.ctx, lambda s: quota.export_quota_xlsx(s, period, task_id, path), read=True).ok:
             return False
-        show_info(self, f"已导出：{path}")
+        show_saved(self, path, f"已导出：{path}")
         return True
 
 

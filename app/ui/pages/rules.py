@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,12 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.foundation import listings
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.rules import policies
 from app.ui.context import AppContext
+from app.ui.files import open_file_dialog, save_file_dialog
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import run_reported, show_error, show_info
 from app.ui.widgets import SECTION_TITLE_STYLE, page_title
 
 COLS = ["类型", "名称", "比例", "周期", "执行季度", "检查方式", "条件"]
@@ -64,7 +65,7 @@ class RulesPage(QWidget):
         bar.addWidget(QLabel("规则预设："))
         self.preset = QComboBox()
         for pid, name in policies.preset_names().items():
-            self.preset.addItem(f"{name}（{pid}）", pid)
+            self.preset.addItem(name, pid)
         bar.addWidget(self.preset, 1)
         self.use_btn = QPushButton("启用此预设")
         self.use_btn.clicked.connect(lambda: self.use_preset())
@@ -133,8 +134,8 @@ class RulesPage(QWidget):
                 self.doc = policies.active_rules(s)
                 version = policies.active_version(s)
                 self.current.setText(
-                    f"当前规则：{self.doc.get('name', '')}（{self.doc['id']}，第 {version.id} 版，"
-                    f"{version.created_at:%Y-%m-%d %H:%M} 由 {version.created_by or '—'} 保存）"
+                    f"当前规则：{self.doc.get('name', '')}（第 {version.id} 版，"
+                    f"{version.created_at:%Y-%m-%d %H:%M} 由 {listings.person(s, version.created_by)} 保存）"
                 )
             except UserError:
                 self.doc = None
@@ -437,34 +438,29 @@ class RulesPage(QWidget):
     def save(self) -> bool:
         if not self.doc:
             return False
-        try:
-            doc = self.edited_doc()
-            with self.ctx.session() as s:
-                version = policies.set_policy(s, doc)
-                vid = version.id
-        except UserError as exc:
-            show_error(self, exc)
+        op = run_op(self, self.ctx, lambda s: policies.set_policy(s, self.edited_doc()).id)
+        if not op.ok:
             return False
         self.refresh()
-        self.status.setText(f"已保存为第 {vid} 版。")
+        self.status.setText(f"已保存为第 {op.result} 版。")
         return True
 
     # -------------------------------------------------------------- presets and files
 
     def use_preset(self, preset_id: str | None = None) -> bool:
         pid = preset_id or self.preset.currentData()
-        if not run_reported(self, self.ctx, lambda s: policies.set_policy(s, pid)):
+        if not run_op(self, self.ctx, lambda s: policies.set_policy(s, pid)).ok:
             return False
         self.refresh()
-        self.status.setText(f"已启用预设 {pid}。")
+        self.status.setText(f"已启用预设：{policies.preset_names().get(pid, pid)}。")
         return True
 
     def import_file(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "导入规则文件", "", "规则文件 (*.json)")
+            path, _ = open_file_dialog(self, "导入规则文件", "", "规则文件 (*.json)")
             if not path:
                 return False
-        if not run_reported(self, self.ctx, lambda s: policies.import_rules(s, path)):
+        if not run_op(self, self.ctx, lambda s: policies.import_rules(s, path)).ok:
             return False
         self.refresh()
         show_info(self, "规则文件已导入并启用。")
@@ -473,10 +469,10 @@ class RulesPage(QWidget):
     def export_file(self, path: str | None = None) -> bool:
         if path is None:
             default = f"{self.doc['id'] if self.doc else 'rules'}.json"
-            path, _ = QFileDialog.getSaveFileName(self, "导出规则文件", default, "规则文件 (*.json)")
+            path, _ = save_file_dialog(self, "导出规则文件", default, "规则文件 (*.json)")
             if not path:
                 return False
-        if not run_reported(self, self.ctx, lambda s: policies.export_rules(s, path), read=True):
+        if not run_op(self, self.ctx, lambda s: policies.export_rules(s, path), read=True).ok:
             return False
         self.status.setText(f"已导出：{path}")
         return True

@@ -12,13 +12,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -27,15 +25,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_of
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
+from app.ui.files import save_file_dialog, show_saved
+from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, plain_table
-from app.ui.workers import run_in_background
 
 COL_GROUP, COL_LABEL, COL_VALUE, COL_UNIT = range(4)
 
@@ -179,31 +177,6 @@ class CaseDialog(QDialog):
         ]
 
 
-def case_candidates(session, year: int) -> list[dict]:
-    from app.models.draw import Draw, DrawSelection
-    from app.models.outcomes import Outcome
-
-    q = (
-        select(Outcome, DrawSelection)
-        .join(DrawSelection, Outcome.selection_id == DrawSelection.id)
-        .join(Draw, DrawSelection.draw_id == Draw.id)
-        .where(Draw.period.like(f"{year}%"), Draw.state.in_(stats_service.COUNTED_DRAW_STATES))
-        .order_by(Outcome.check_date, Outcome.id)
-    )
-    out = []
-    for o, sel in session.execute(q).all():
-        if (o.problems or 0) > 0 or o.case_no or o.rectify_deadline:
-            out.append(
-                {
-                    "id": o.id,
-                    "name": sel.name,
-                    "check_date": o.check_date.isoformat() if o.check_date else "",
-                    "result": o.result,
-                }
-            )
-    return out
-
-
 class StatsPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -279,14 +252,35 @@ class StatsPage(QWidget):
         return parse_period(self.period.currentText()).code
 
     def refresh(self) -> None:
-        try:
-            code = self.period_code()
-            with self.ctx.read() as s:
-                self.stats = stats_service.compute(s, code)
-        except UserError as exc:
-            self.summary.setText(f"<span style='color:#b00020'>{exc.message}</span>")
-            return
-        st = self.stats
+        """Compute the period's figures off the UI thread; the newest request wins."""
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
+
+        def failure(exc) -> bool:
+            if generation == self._generation and isinstance(exc, UserError):
+                self.summary.setText(f"<span style='color:#b00020'>{exc.message}</span>")
+                return True
+            return generation != self._generation
+
+        def success(stats) -> None:
+            if generation == self._generation:
+                self.show_stats(stats)
+
+        text = self.period.currentText()
+        self.summary.setText("正在计算……")
+        run_op(
+            self,
+            self.ctx,
+            lambda s: stats_service.compute(s, parse_period(text).code),
+            read=True,
+            background=True,
+            title="正在计算统计报表……",
+            success=success,
+            failure=failure,
+        )
+
+    def show_stats(self, stats: dict) -> None:
+        self.stats = st = stats
         c, r = st["checks"], st["rates"]
         self.summary.setText(
             f"<b>{st['office']}</b>　{st['period_label']}：应抽 <b>{c['required']}</b> 家次，实抽 {c['drawn']}，"
@@ -315,48 +309,58 @@ class StatsPage(QWidget):
     # ------------------------------------------------------------------ exports
 
     def _save_path(self, title: str, name: str, filt: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filt)
+        path, _ = save_file_dialog(self, title, str(Path.home() / name), filt)
         return path
 
-    def _done(self, message: str) -> None:
+    def _done(self, message: str, path: str | Path = "") -> None:
         self.last_message = message
-        QMessageBox.information(self, "完成", message)
+        if path:
+            show_saved(self, path, message, "完成")
+        else:
+            show_info(self, message)
 
-    def _fail(self, exc, _tb="") -> None:
-        msg = exc.message if isinstance(exc, UserError) else f"出错了：{exc}"
-        self.last_message = msg
-        QMessageBox.warning(self, "无法完成", msg)
+    def _failed(self, exc) -> None:
+        self.last_message = exc.message if isinstance(exc, UserError) else "出错了"
 
     def export_stats(self) -> None:
         code = self.period_code()
         path = self._save_path("导出季度统计表", f"季度统计表-{code}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                stats_service.export_stats_xlsx(s, code, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._done(f"已导出季度统计表：{path}")
+        run_op(
+            self,
+            self.ctx,
+            lambda s: stats_service.export_stats_xlsx(s, code, path),
+            background=True,
+            title="正在导出季度统计表……",
+            success=lambda _r: self._done(f"已导出季度统计表：{path}", path),
+            failure=self._failed,
+        )
 
     def export_adjustments(self) -> None:
         code = self.period_code()
         path = self._save_path("导出名录库调整信息", f"名录库调整信息-{code}.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        try:
-            with self.ctx.session() as s:
-                data = stats_service.export_adjustments_xlsx(s, code, path)
-        except UserError as exc:
-            self._fail(exc)
-            return
-        self._done(f"已导出名录库调整信息：{path}（" + "，".join(f"{k} {v}" for k, v in data["counts"].items()) + "）")
+
+        def done(data) -> None:
+            counts = "，".join(f"{k} {v}" for k, v in data["counts"].items())
+            self._done(f"已导出名录库调整信息：{path}（{counts}）", path)
+
+        run_op(
+            self,
+            self.ctx,
+            lambda s: stats_service.export_adjustments_xlsx(s, code, path),
+            background=True,
+            title="正在导出名录库调整信息……",
+            success=done,
+            failure=self._failed,
+        )
 
     def annual_report(self) -> None:
         year = parse_period(self.period.currentText()).year
         with self.ctx.read() as s:
-            rows = case_candidates(s, year)
+            rows = stats_service.case_candidates(s, year)
         dialog = CaseDialog(rows, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -366,19 +370,14 @@ class StatsPage(QWidget):
             return
         from app.services.reports import annual_report
 
-        def job(progress, cancelled):
-            progress(0, 0, "正在生成年度工作报告…")
-            with self.ctx.session() as s:
-                return annual_report.build_annual_report(s, year, path, case_ids=cases)
-
-        self.worker = run_in_background(
+        run_op(
             self,
-            "生成年度工作报告",
-            job,
-            actor=self.ctx.actor,
-            cancellable=False,
-            on_done=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）"),
-            on_error=self._fail,
+            self.ctx,
+            lambda s: annual_report.build_annual_report(s, year, path, case_ids=cases),
+            background=True,
+            title="正在生成年度工作报告……",
+            success=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）", info["path"]),
+            failure=self._failed,
         )
 
 

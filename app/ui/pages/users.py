@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,53 +17,30 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from app.models.base import utcnow
-from app.models.core import ROLES, User
-from app.services.foundation import accounts
-from app.services.foundation.errors import UserError
+from app.models.core import ROLES
+from app.services.foundation import accounts, listings
 from app.ui.context import AppContext
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, password_edit, record_table
 
 
-def _local(dt) -> str:
-    if dt is None:
-        return ""
-
-    return dt.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 class UserModel(RowsTableModel):
     HEADERS = ("用户名", "姓名", "角色", "状态", "最近登录", "创建时间")
-    rows: list[dict]
+    rows: list[listings.AccountRow]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return [r["username"], r["display_name"], r["role"], r["status"], r["last_login"], r["created"]][
-                index.column()
-            ]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r["status"] != "正常":
+            return [r.username, r.display_name, r.role, r.status, r.last_login, r.created][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r.status != "正常":
             from PySide6.QtGui import QColor
 
             return QColor("#b00020")
         return None
-
-
-def user_status(u: User) -> str:
-    if not u.active:
-        return "已停用"
-    if u.locked_until and u.locked_until > utcnow():
-        return "已锁定"
-    if not u.password_hash:
-        return "未设置密码"
-    if u.must_change_password:
-        return "需改密码"
-    return "正常"
 
 
 class AddUserDialog(QDialog):
@@ -140,19 +115,7 @@ class UsersPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            rows = [
-                dict(
-                    id=u.id,
-                    username=u.username,
-                    display_name=u.display_name,
-                    role=u.role,
-                    status=user_status(u),
-                    active=u.active,
-                    last_login=_local(u.last_login_at),
-                    created=_local(u.created_at),
-                )
-                for u in s.scalars(select(User).order_by(User.id))
-            ]
+            rows = listings.accounts(s)
         self.model.set_rows(rows)
         self._update_buttons()
 
@@ -162,7 +125,7 @@ class UsersPage(QWidget):
 
     def select_username(self, username: str) -> None:
         for i, r in enumerate(self.model.rows):
-            if r["username"] == username:
+            if r.username == username:
                 self.table.selectRow(i)
                 return
 
@@ -171,22 +134,17 @@ class UsersPage(QWidget):
         for b in (self.role_button, self.reset_button, self.unlock_button, self.active_button):
             b.setEnabled(r is not None)
         if r is not None:
-            self.unlock_button.setEnabled(r["status"] == "已锁定")
-            self.active_button.setText("停用" if r["active"] else "启用")
+            self.unlock_button.setEnabled(r.status == "已锁定")
+            self.active_button.setText("停用" if r.active else "启用")
 
     def _change(self, fn, done: str) -> bool:
         r = self.selected()
         if r is None:
             return False
-        try:
-            with self.ctx.session() as s:
-                user = s.get(User, r["id"])
-                fn(s, user)
-        except UserError as exc:
-            QMessageBox.warning(self, "账户管理", exc.message)
+        if not run_op(self, self.ctx, lambda s: fn(s, listings.account(s, r.id)), error_title="账户管理").ok:
             return False
         self.refresh()
-        self.select_username(r["username"])
+        self.select_username(r.username)
         self.ctx.extras.get("main_window") and self.ctx.extras["main_window"].statusBar().showMessage(done, 5000)
         return True
 
@@ -194,18 +152,13 @@ class UsersPage(QWidget):
         dlg = AddUserDialog(self)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
-        try:
-            with self.ctx.session() as s:
-                accounts.create_user(
-                    s,
-                    dlg.username.text(),
-                    dlg.role.currentText(),
-                    dlg.password.text(),
-                    display_name=dlg.display_name.text().strip(),
-                    must_change_password=True,
-                )
-        except UserError as exc:
-            QMessageBox.warning(self, "新建账户", exc.message)
+        username, role, password = dlg.username.text(), dlg.role.currentText(), dlg.password.text()
+        name = dlg.display_name.text().strip()
+
+        def work(s):
+            accounts.create_user(s, username, role, password, display_name=name, must_change_password=True)
+
+        if not run_op(self, self.ctx, work, error_title="新建账户").ok:
             return
         self.refresh()
         self.select_username(dlg.username.text().strip())
@@ -217,13 +170,13 @@ class UsersPage(QWidget):
         role, ok = QInputDialog.getItem(
             self,
             "更改角色",
-            f"账户“{r['username']}”的新角色：",
+            f"账户“{r.username}”的新角色：",
             list(ROLES),
-            list(ROLES).index(r["role"]) if r["role"] in ROLES else 0,
+            list(ROLES).index(r.role) if r.role in ROLES else 0,
             False,
         )
         if ok:
-            self._change(lambda s, u: accounts.set_role(s, u, role), f"已把 {r['username']} 的角色改为 {role}。")
+            self._change(lambda s, u: accounts.set_role(s, u, role), f"已把 {r.username} 的角色改为 {role}。")
 
     def reset_password(self) -> None:
         r = self.selected()
@@ -232,33 +185,33 @@ class UsersPage(QWidget):
         password, ok = QInputDialog.getText(
             self,
             "重置密码",
-            f"为“{r['username']}”设置临时密码（至少 6 位，该用户下次登录时必须修改）：",
+            f"为“{r.username}”设置临时密码（至少 6 位，该用户下次登录时必须修改）：",
             QLineEdit.EchoMode.Password,
         )
         if ok:
-            self._change(lambda s, u: accounts.reset_password(s, u, password), f"已重置 {r['username']} 的密码。")
+            self._change(lambda s, u: accounts.reset_password(s, u, password), f"已重置 {r.username} 的密码。")
 
     def unlock(self) -> None:
         r = self.selected()
         if r is not None:
-            self._change(accounts.unlock, f"已解锁 {r['username']}。")
+            self._change(accounts.unlock, f"已解锁 {r.username}。")
 
     def toggle_active(self) -> None:
         r = self.selected()
         if r is None:
             return
-        if r["username"] == self.ctx.actor.username and r["active"]:
+        if r.username == self.ctx.actor.username and r.active:
             QMessageBox.warning(self, "账户管理", "不能停用当前登录的账户。")
             return
-        if r["active"]:
+        if r.active:
             answer = QMessageBox.question(
-                self, "停用账户", f"停用后“{r['username']}”将不能登录，其历史记录保留。确定停用？"
+                self, "停用账户", f"停用后“{r.username}”将不能登录，其历史记录保留。确定停用？"
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self._change(
-            lambda s, u: accounts.set_active(s, u, not r["active"]),
-            f"已{'停用' if r['active'] else '启用'} {r['username']}。",
+            lambda s, u: accounts.set_active(s, u, not r.active),
+            f"已{'停用' if r.active else '启用'} {r.username}。",
         )
 
 

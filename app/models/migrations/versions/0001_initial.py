@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:04:09.262970
+Create Date: 2026-12-01 02:10:00.401577
 """
 from alembic import op
 import sqlalchemy as sa
@@ -98,6 +98,7 @@ def upgrade() -> None:
     sa.Column('air_grade', sa.String(length=6), nullable=False),
     sa.Column('special_situations', sa.JSON(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('key_categories', sa.JSON(), nullable=False),
     sa.Column('registration_date', sa.Date(), nullable=True),
     sa.Column('category_override', sa.String(length=40), nullable=False),
     sa.Column('override_reason', sa.Text(), nullable=False),
@@ -124,6 +125,7 @@ def upgrade() -> None:
     sa.Column('years', sa.Integer(), nullable=True),
     sa.Column('expertise', sa.JSON(), nullable=False),
     sa.Column('on_duty', sa.Boolean(), nullable=False),
+    sa.Column('duty_status', sa.String(length=20), nullable=False),
     sa.Column('avoid_usccs', sa.JSON(), nullable=False),
     sa.Column('id_no', sa.String(length=40), nullable=False),
     sa.Column('phone', sa.String(length=40), nullable=False),
@@ -244,6 +246,11 @@ def upgrade() -> None:
     sa.Column('superseded_by_id', sa.Integer(), nullable=True),
     sa.Column('imported_at', sa.DateTime(), nullable=False),
     sa.Column('imported_by', sa.String(length=80), nullable=False),
+    sa.Column('audit_seq', sa.Integer(), nullable=False),
+    sa.Column('audit_head', sa.String(length=64), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('withdrawn_by', sa.String(length=80), nullable=False),
+    sa.Column('withdraw_reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['county_id'], ['trusted_county.id'], name=op.f('fk_county_report_county_id_trusted_county')),
     sa.ForeignKeyConstraint(['superseded_by_id'], ['county_report.id'], name=op.f('fk_county_report_superseded_by_id_county_report')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_county_report')),
@@ -292,6 +299,28 @@ def upgrade() -> None:
     with op.batch_alter_table('object_change', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_object_change_object_id'), ['object_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_object_change_ts'), ['ts'], unique=False)
+
+    op.create_table('object_permit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('permit_no', sa.String(length=60), nullable=False),
+    sa.Column('permit_class', sa.String(length=10), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=True),
+    sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('issuer', sa.String(length=200), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('state_date', sa.Date(), nullable=True),
+    sa.Column('state_reason', sa.Text(), nullable=False),
+    sa.Column('source', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['object_id'], ['inspection_object.id'], name=op.f('fk_object_permit_object_id_inspection_object')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_object_permit')),
+    sa.UniqueConstraint('permit_no', name=op.f('uq_object_permit_permit_no'))
+    )
+    with op.batch_alter_table('object_permit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_object_permit_object_id'), ['object_id'], unique=False)
 
     op.create_table('plan_adjustment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -354,8 +383,10 @@ def upgrade() -> None:
     sa.Column('voided_at', sa.DateTime(), nullable=True),
     sa.Column('voided_by', sa.String(length=80), nullable=False),
     sa.Column('void_reason', sa.Text(), nullable=False),
+    sa.Column('live_key', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_draw_task_id_task')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw')),
+    sa.UniqueConstraint('live_key', name='uq_draw_live_key')
     )
     with op.batch_alter_table('draw', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draw_period'), ['period'], unique=False)
@@ -484,6 +515,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_adjustment_plan_id'))
 
     op.drop_table('plan_adjustment')
+    with op.batch_alter_table('object_permit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_object_permit_object_id'))
+
+    op.drop_table('object_permit')
     with op.batch_alter_table('object_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_object_change_ts'))
         batch_op.drop_index(batch_op.f('ix_object_change_object_id'))

@@ -1,0 +1,444 @@
+"""Import of 检查对象: a county ledger, the permit platform's public list, a 重点排污单位名录 with USCCs.
+
+One object per USCC. Rows with the same USCC are one object when each brings another permit (an
+enterprise holding two permits) or another 名录类别 (a unit listed under several categories); a row that
+brings neither is a duplicate. Each permit is kept (`ObjectPermit`: number, 管理类别, 有效期限, 发证日期,
+发证机关, state); the object's 管理类别 is the strictest of its valid permits (not 注销/撤销, not expired).
+When none is valid, the strictest of all its permits is kept and the report says so: an expired permit
+does not make an enterprise less supervised.
+
+Without a USCC column, the USCC is the permit number's first 18 characters, checked with the USCC check
+character (rows where it fails are errors); the report says it was done.
+
+Blank cells never erase what the database holds for an existing object (a partial file cannot wipe
+phone numbers); to clear a value, edit the object in the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import bindparam, select
+
+from app.models.base import utcnow
+from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, ObjectPermit
+from app.services.foundation import audit
+from app.services.foundation.context import current_user
+from app.services.pools.importing.batch import Plan
+from app.services.pools.importing.bulk import insert_columns, insert_rows
+from app.services.pools.importing.fields import OBJECT_FIELDS, REGION_KEYS
+from app.services.pools.importing.layouts import PERMIT_PLATFORM, key_unit_layout
+from app.services.pools.importing.values import check_uscc, history_text
+
+COLUMNS = [
+    s.key for s in OBJECT_FIELDS if s.key not in ("status_date", *REGION_KEYS) and not s.key.startswith("permit_")
+]
+COLUMNS.insert(2, "permit_no")
+COLUMNS.insert(3, "permit_class")
+TYPE_FIELDS = (
+    "permit_class",
+    "key_polluter",
+    "key_categories",
+    "special_situations",
+    "credit_grade",
+    "credit_risk",
+    "air_grade",
+    "pollution_types",
+)
+DEFAULTS = dict(
+    permit_no="",
+    permit_class="",
+    key_polluter=False,
+    industry="",
+    pollution_types=[],
+    township="",
+    address="",
+    legal_rep="",
+    contact="",
+    phone="",
+    status="存续",
+    positive_list=False,
+    credit_grade="",
+    credit_risk="",
+    air_grade="",
+    special_situations=[],
+    tags=[],
+    key_categories=[],
+    registration_date=None,
+)
+PERMIT_FIELDS = ("permit_class", "valid_from", "valid_to", "issued_on", "issuer")
+
+
+def key_text(rec: dict) -> str:
+    return rec.get("uscc") or ""
+
+
+def prepare(batch):
+    """The 名录 layouts (√ columns, section headings) and the permit list without a USCC column."""
+    layout = key_unit_layout(batch.table, batch.columns)
+    batch.table = layout.table
+    batch.used |= layout.tick_columns
+    for j, categories in layout.categories.items():
+        batch.extra_values[j] = {"layout_categories": categories}
+    for rownum, column, message in layout.errors:
+        batch.rep.errors.append({"row": rownum, "column": column, "message": message + "。"})
+        batch.bad_rows.add(rownum)
+    names = list(layout.names)
+    present = set(batch.columns.values())
+    if "uscc" not in present and "permit_no" in present:
+        batch.derived.add("uscc")
+        names.insert(0, PERMIT_PLATFORM if "permit_valid" in present else "没有统一社会信用代码列的许可证清单")
+    batch.rep.layout = "、".join(names)
+    return batch
+
+
+@dataclass
+class Unit:
+    """The rows of one USCC in the file, merged."""
+
+    row: int
+    rec: dict
+    permits: dict[str, dict] = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+
+
+def plan(batch):
+    if "uscc" in batch.derived:
+        _derive_uscc(batch)
+    units = _units(batch)
+    table = InspectionObject.__table__
+    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(table.c.id, *[table.c[c] for c in COLUMNS]))}
+    held: dict[str, dict] = {}  # permit number → stored permit, for the permits already in the database
+    held_by_object: dict[int, list[dict]] = {}
+    for p in batch.session.execute(select(ObjectPermit.__table__)):
+        held[p.permit_no] = p._asdict()
+        held_by_object.setdefault(p.object_id, []).append(held[p.permit_no])
+    owner = {v["id"]: code for code, v in existing.items()}
+    today = date.today()
+    result = Plan(extra={"permits": []})
+    for code, unit in units.items():
+        old = existing.get(code)
+        rec = unit.rec
+        stored = held_by_object.get(old["id"], []) if old is not None else []
+        planned = len(result.extra["permits"])
+        permits = _plan_permits(batch, unit, old, held, owner, result)
+        if permits is None:
+            continue
+        permits_changed = len(result.extra["permits"]) > planned
+        if unit.categories:
+            rec["key_categories"] = tuple(unit.categories)
+            rec["key_polluter"] = True
+        if len(stored) + len(permits) > 1 or any(p["valid_to"] for p in permits):
+            # several permits, or dates to look at: the class is the strictest valid permit's
+            all_permits = {p["permit_no"]: p for p in stored} | {p["permit_no"]: p for p in permits}
+            _class_from_permits(batch, unit, rec, list(all_permits.values()), today)
+        if old is None:
+            result.inserts.append((unit.row, rec))
+            continue
+        changes = _diff(rec, old)
+        if rec.get("status_date") is not None and "status" in changes:
+            changes["status_date"] = rec["status_date"]
+        if changes or permits_changed:
+            result.updates.append(
+                (unit.row, {**changes, "uscc": code, "name": rec.get("name") or old["name"]}, old["id"], old)
+            )
+        else:
+            result.unchanged.append((unit.row, code, rec.get("name") or ""))
+    return result
+
+
+def _derive_uscc(batch) -> None:
+    """USCC = the permit number's first 18 characters, checked; the report says it was done."""
+    header = batch.header_of("permit_no")
+    derived = 0
+    for rownum, rec in batch.rows:
+        permit = rec.get("permit_no")
+        if not permit:
+            if rownum not in batch.bad_rows:
+                batch.error(
+                    rownum,
+                    "permit_no",
+                    f"第 {rownum} 行“{header}”为空：文件没有统一社会信用代码列，只能从许可证编号得出单位。"
+                    "请补上许可证编号，或在文件中加一列“统一社会信用代码”。",
+                )
+            continue
+        code = permit[:18]
+        reason = check_uscc(code)
+        if reason:
+            batch.error(
+                rownum,
+                "permit_no",
+                f"第 {rownum} 行“{header}”“{permit}”的前 18 位“{code}”不是有效的统一社会信用代码（{reason}），"
+                "无法确定是哪家单位。请核对许可证编号，或在文件中加一列“统一社会信用代码”。",
+            )
+            continue
+        rec["uscc"] = code
+        derived += 1
+    if derived:
+        batch.notice(
+            batch.table.header_row,
+            "permit_no",
+            f"文件没有“统一社会信用代码”列：已从“{header}”的前 18 位取得 {derived} 行的统一社会信用代码，"
+            "并按国家标准（GB 32100）的校验位逐一核对。",
+        )
+
+
+def _units(batch) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for rownum, rec in batch.good_rows():
+        code = rec["uscc"]
+        categories = list(rec.pop("key_categories", None) or ())
+        extra = rec.pop("layout_categories", None)
+        if extra:
+            categories += [c for c in extra if c not in categories]
+        permit = _permit_of(rec)
+        unit = units.get(code)
+        if unit is None:
+            units[code] = Unit(rownum, rec, {permit["permit_no"]: permit} if permit else {}, categories)
+            continue
+        # another permit of the same enterprise: its number starts with the enterprise's USCC
+        new_permit = permit is not None and permit["permit_no"] not in unit.permits and _belongs(permit, code)
+        new_categories = [c for c in categories if c not in unit.categories]
+        if not new_permit and not new_categories:
+            batch.error(
+                rownum,
+                "uscc" if "uscc" not in batch.derived else "permit_no",
+                f"第 {rownum} 行与第 {unit.row} 行的统一社会信用代码“{code}”重复（同一单位出现两次）。"
+                "请删除或合并其中一行。",
+            )
+            continue
+        if new_permit:
+            unit.permits[permit["permit_no"]] = permit
+        unit.categories += new_categories
+        for k, v in rec.items():
+            if unit.rec.get(k) in (None, "", ()) and v not in (None, "", ()):
+                unit.rec[k] = v
+    return units
+
+
+def _belongs(permit: dict, code: str) -> bool:
+    return permit["permit_no"].startswith(code)
+
+
+def _permit_of(rec: dict) -> dict | None:
+    number = rec.get("permit_no")
+    if not number:
+        return None
+    period = rec.get("permit_valid") or (None, None)
+    return {
+        "permit_no": number,
+        "permit_class": rec.get("permit_class") or "",
+        "valid_from": period[0],
+        "valid_to": period[1],
+        "issued_on": rec.get("permit_issued"),
+        "issuer": rec.get("permit_issuer") or "",
+        "row": None,
+    }
+
+
+def _plan_permits(batch, unit: Unit, old, held, owner, result) -> list[dict] | None:
+    """The unit's permits from the file, checked against those held by other objects; None on error."""
+    out = []
+    for number, permit in unit.permits.items():
+        stored = held.get(number)
+        if stored is not None and (old is None or stored["object_id"] != old["id"]):
+            other = owner.get(stored["object_id"], "")
+            batch.error(
+                unit.row,
+                "permit_no",
+                f"第 {unit.row} 行的许可证编号“{number}”已属于库中另一家单位（{other}）。一个许可证只能属于一家单位："
+                "请核对许可证编号或统一社会信用代码。",
+            )
+            return None
+        merged = permit
+        if stored is not None:
+            for k in PERMIT_FIELDS:
+                if merged[k] in (None, ""):
+                    merged[k] = stored[k]
+            merged["state"] = stored["state"]
+            changed = {k: merged[k] for k in PERMIT_FIELDS if merged[k] != stored[k]}
+            if changed:
+                result.extra["permits"].append({"uscc": unit.rec["uscc"], "id": stored["id"], **changed})
+        else:
+            merged["state"] = "有效"
+            result.extra["permits"].append({"uscc": unit.rec["uscc"], "id": None, **merged})
+        out.append(merged)
+    return out
+
+
+def _class_from_permits(batch, unit: Unit, rec: dict, permits: list[dict], today: date) -> None:
+    """The object's 管理类别 (and the permit number shown on it) from its permits; notices for expired ones."""
+    for p in permits:
+        if p["permit_no"] in unit.permits and p.get("valid_to") and p["valid_to"] < today and p["state"] == "有效":
+            batch.notice(
+                unit.row,
+                "permit_valid",
+                f"第 {unit.row} 行（{rec.get('name') or ''}）：许可证“{p['permit_no']}”的有效期限已于 "
+                f"{p['valid_to'].isoformat()} 届满，已过期。请核实是否已延续或重新申领。",
+            )
+    classed = [p for p in permits if p.get("permit_class")]
+    if not permits:
+        return
+    valid = [p for p in classed if p["state"] == "有效" and not (p.get("valid_to") and p["valid_to"] < today)]
+    pool = valid or classed
+    if not pool:
+        rec["permit_no"] = rec.get("permit_no") or permits[0]["permit_no"]
+        return
+    best = min(pool, key=lambda p: PERMIT_CLASSES.index(p["permit_class"]))
+    if not valid:
+        batch.notice(
+            unit.row,
+            "permit_class",
+            f"第 {unit.row} 行（{rec.get('name') or ''}）没有有效的许可证（均已过期或注销），管理类别按其中最严的"
+            f"“{best['permit_class']}”（{best['permit_no']}）保留。",
+        )
+    rec["permit_class"] = best["permit_class"]
+    rec["permit_no"] = best["permit_no"]
+
+
+def _norm(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _diff(rec: dict, old: dict) -> dict:
+    changes = {}
+    for k in COLUMNS:
+        new = rec.get(k)
+        if new in ("", None, ()):
+            continue  # blank cells keep what the database holds
+        if _norm(old.get(k)) != new:
+            changes[k] = new
+    return changes
+
+
+def _db(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def write(batch, plan) -> None:
+    session, rep = batch.session, batch.rep
+    table, changes_table, permits_table = InspectionObject.__table__, ObjectChange.__table__, ObjectPermit.__table__
+    conn = session.connection()
+    now, user, source = utcnow(), current_user(), batch.path.name
+    new = [rec for _r, rec in plan.inserts]
+    columns = {"uscc": [rec["uscc"] for rec in new], "name": [rec["name"] for rec in new]}
+    for key, default in DEFAULTS.items():  # blank cells take the column's default
+        values = [rec.get(key) for rec in new]
+        columns[key] = [default if v in (None, "", ()) else v for v in values]
+    insert_columns(conn, table, columns, {"created_at": now, "updated_at": now})
+    ids = dict(conn.execute(select(table.c.uscc, table.c.id)).all())
+    new_ids = [ids[code] for code in columns["uscc"]]
+    insert_columns(  # 新增 in every new object's history
+        conn,
+        changes_table,
+        {"object_id": new_ids, "new_value": columns["name"]},
+        {"ts": now, "kind": "新增", "field": "", "old_value": "", "user": user, "source": source},
+    )
+    history = []
+    for oid, rec in zip(new_ids, new):
+        status = rec.get("status")
+        if status and status != "存续":
+            history.append(_change(oid, now, status, "status", "", status, user, source, rec.get("status_date")))
+    by_fields: dict[tuple, list[dict]] = {}
+    for _r, changes, oid, old in plan.updates:
+        fields = tuple(
+            sorted(k for k in changes if k in COLUMNS and k != "uscc" and (k != "name" or changes[k] != old["name"]))
+        )
+        if fields:
+            by_fields.setdefault(fields, []).append(
+                {"b_id": oid, "v_updated_at": now, **{f"v_{k}": _db(changes[k]) for k in fields}}
+            )
+        for k in fields:
+            history.append(
+                _change(
+                    oid,
+                    now,
+                    _change_kind(k, old.get(k), changes[k]),
+                    k,
+                    history_text(_norm(old.get(k))),
+                    history_text(changes[k]),
+                    user,
+                    source,
+                    changes.get("status_date") if k == "status" else None,
+                )
+            )
+    for fields, params in by_fields.items():
+        stmt = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(**{k: bindparam(f"v_{k}") for k in fields}, updated_at=bindparam("v_updated_at"))
+        )
+        conn.execute(stmt, params)
+    new_permits, permit_updates = [], []
+    for p in plan.extra["permits"]:
+        values = {k: p[k] for k in PERMIT_FIELDS if k in p}
+        if p["id"] is None:
+            new_permits.append(
+                {
+                    "object_id": ids[p["uscc"]],
+                    "permit_no": p["permit_no"],
+                    **values,
+                    "state": "有效",
+                    "state_date": None,
+                    "state_reason": "",
+                    "source": source,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        else:
+            permit_updates.append((p["id"], values))
+    if new_permits:
+        insert_rows(conn, permits_table, new_permits)
+    for pid, values in permit_updates:
+        conn.execute(permits_table.update().where(permits_table.c.id == pid).values(**values, updated_at=now))
+    if history:
+        insert_rows(conn, changes_table, history)
+    audit.record(
+        session,
+        "导入",
+        "inspection_object",
+        "",
+        summary=f"导入检查对象 {source}：新增 {rep.inserted}，更新 {rep.updated}，跳过 {rep.skipped}"
+        + (f"，不属于本辖区未导入 {rep.left_out}" if rep.left_out else ""),
+        after={
+            "file": source,
+            "sha256": rep.sha256,
+            "sheet": rep.sheet,
+            "rows": rep.rows,
+            "layout": rep.layout,
+            "inserted": [rec["uscc"] for _r, rec in plan.inserts],
+            "updated": [changes["uscc"] for _r, changes, _i, _o in plan.updates],
+            "permits_added": [p["permit_no"] for p in new_permits],
+            "permits_changed": [pid for pid, _v in permit_updates],
+            "skipped_rows": rep.skipped,
+            "left_out_rows": rep.left_out,
+        },
+    )
+
+
+def _change(oid, ts, kind, field_name, old, new, user, source, effective=None) -> dict:
+    return {
+        "object_id": oid,
+        "ts": ts,
+        "effective_date": effective,
+        "kind": kind,
+        "field": field_name,
+        "old_value": old,
+        "new_value": new,
+        "user": user,
+        "source": source,
+    }
+
+
+def _change_kind(key: str, old, new) -> str:
+    if key == "status":
+        if new in ("注销", "迁出", "停产"):
+            return new
+        return "恢复" if old in ("停产", "注销", "迁出") else "修改"
+    if key == "positive_list":
+        return "正面清单调整"
+    if key in TYPE_FIELDS:
+        return "类型变更"
+    return "修改"

@@ -1,0 +1,138 @@
+"""Issue 13, point 1: hostile spreadsheets are refused before the reader sees them; nothing aborts the process.
+
+Each file is read in a real child process (an abort in the Excel reader would take pytest with it), with an
+address-space limit so a reader that tries to allocate gigabytes fails the test instead of the machine.
+"""
+
+from __future__ import annotations
+
+import resource
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.services.foundation.errors import UserError
+from app.services.pools import guard, reader
+
+MEMORY_LIMIT = 3 * 1024**3
+
+
+def _limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+READ = """
+import sys
+from app.services.foundation.errors import UserError
+from app.services.pools.reader import read_table
+try:
+    read_table(sys.argv[1] if len(sys.argv) > 1 else {path!r}, known_headers=["单位名称"])
+except UserError as exc:
+    print("REFUSED:" + exc.message)
+else:
+    print("READ")
+"""
+
+
+def _read_in_child(py, path: Path):
+    proc = py(READ.format(path=str(path)), preexec_fn=_limit_memory, timeout=240)
+    assert proc.returncode == 0, f"the reader process died (rc {proc.returncode}): {proc.stderr[-2000:]}"
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.stdout.strip()
+
+
+def _xfd_only(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active["XFD1048576"] = "x"
+    wb.save(path)
+    return path
+
+
+def test_a_5kb_workbook_whose_only_cell_is_xfd1048576_is_refused_not_aborting(py, tmp_path):
+    path = _xfd_only(tmp_path / "only-last-cell.xlsx")
+    assert path.stat().st_size < 10_000
+    out = _read_in_child(py, path)
+    assert out.startswith("REFUSED:"), out
+    assert "only-last-cell.xlsx" in out and "1,048,576 行" in out and "安全上限" in out
+
+
+def test_the_last_cell_without_a_dimension_element_is_refused_too(py, tmp_path):
+    src = _xfd_only(tmp_path / "a.xlsx")
+    dst = tmp_path / "no-dimension.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="XFD1048576:XFD1048576" />', b"")
+                data = data.replace(b'<row r="1048576">', b'<row r="1">').replace(b'r="XFD1048576"', b'r="XFD1"')
+            zout.writestr(item, data)
+    out = _read_in_child(py, dst)
+    assert out.startswith("REFUSED:") and "16,384 列" in out, out
+
+
+def _bomb(path: Path, inflated: int) -> Path:
+    """A workbook whose one shared string inflates to `inflated` bytes (a few hundred KB on disk)."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "单位名称"
+    wb.active["A2"] = "x"
+    plain = tmp = path.with_name("plain.xlsx")
+    wb.save(plain)
+    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b't="inlineStr"><is><t>x</t></is>', b't="s"><v>0</v>')
+            zout.writestr(item, data)
+        with zout.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ')
+            fh.write(b'count="1" uniqueCount="1"><si><t>')
+            block = b"A" * (16 * 1024 * 1024)
+            for _ in range(inflated // len(block)):
+                fh.write(block)
+            fh.write(b"</t></si></sst>")
+    return path
+
+
+def test_a_shared_string_bomb_is_refused_before_it_is_inflated(py, tmp_path):
+    path = _bomb(tmp_path / "bomb.xlsx", 1024 * 1024 * 1024)
+    assert path.stat().st_size < 3_000_000
+    out = _read_in_child(py, path)
+    assert out.startswith("REFUSED:") and "sharedStrings.xml" in out, out
+
+
+def test_a_bomb_that_lies_about_its_size_in_the_zip_directory_is_still_refused(tmp_path, monkeypatch):
+    path = _bomb(tmp_path / "liar.xlsx", 512 * 1024 * 1024)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/sharedStrings.xml")
+    declared = info.file_size
+    assert declared.to_bytes(8, "little") in data  # zip64 extra fields: rewrite every copy to "1 KB"
+    data = data.replace(declared.to_bytes(8, "little"), (1024).to_bytes(8, "little"))
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(guard, "MAX_PART_BYTES", 64 * 1024**2)
+    with pytest.raises(UserError, match="sharedStrings.xml"):
+        guard.check_workbook(path)
+
+
+def test_too_many_zip_entries_are_refused(tmp_path):
+    path = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(guard.MAX_ENTRIES + 1):
+            zf.writestr(f"x/{i}.xml", b"")
+    with pytest.raises(UserError, match="内部文件"):
+        reader.read_table(path)
+
+
+def test_an_ordinary_workbook_still_reads(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["单位名称", "统一社会信用代码", "备注"])
+    for i in range(300):
+        ws.append([f"企业{i}", f"91140525MA0{i:07d}", "x" * 50])
+    ws["AB5"] = "右边很远的一格"
+    wb.save(tmp_path / "ok.xlsx")
+    guard.check_workbook(tmp_path / "ok.xlsx")
+    table = reader.read_table(tmp_path / "ok.xlsx", known_headers=["单位名称"])
+    assert len(table.rows) == 300 and table.headers[0] == "单位名称"

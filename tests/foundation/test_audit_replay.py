@@ -1,0 +1,154 @@
+"""`audit verify` replays the log against the current rows (issue 10, point 7).
+
+Every case edits the real SQLite file with raw SQL, as someone with the file would, and expects
+`audit.verify` (and `ssj audit verify`) to name the row. Bulk-written rows are covered by the 封存 entry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select, text
+
+from app.models import InspectionObject, Outcome
+from app.models.core import AuditEntry, AuditHead, User
+from app.services.foundation import audit
+from app.services.outcomes import outcomes
+from tests.factories import make_object
+from tests.outcomes_factories import GOOD, make_draw
+
+
+@pytest.fixture
+def filled(session):
+    from datetime import date
+
+    obj = make_object(session, name="甲化工有限公司", permit_class="重点管理", key_polluter=True)
+    _draw, sels = make_draw(session, "2026Q1", n=2)
+    out = outcomes.save_outcome(
+        session, sels[0].id, dict(GOOD, result="未发现开展本次抽查涉及的经营活动"), today=date(2026, 3, 20)
+    )
+    session.commit()
+    r = audit.verify(session)
+    assert r.ok, r.message
+    return obj.id, out.id
+
+
+def _sql(session, sql, **params):
+    session.execute(text(sql), params)
+    session.commit()
+    session.expire_all()
+
+
+def _problem(session, *words):
+    r = audit.verify(session)
+    assert not r.ok, "篡改未被发现"
+    for w in words:
+        assert w in r.message, r.message
+    return r
+
+
+def test_outcome_result_edited(session, filled):
+    _obj, out_id = filled
+    _sql(session, "UPDATE outcome SET result='未发现问题' WHERE id=:i", i=out_id)
+    r = _problem(session, f"检查结果 #{out_id}", "result", "未发现问题", "未发现开展本次抽查涉及的经营活动")
+    assert [(p.entity, p.entity_id) for p in r.rows] == [("outcome", str(out_id))]
+
+
+def test_object_category_edited(session, filled):
+    obj_id, _ = filled
+    _sql(session, "UPDATE inspection_object SET permit_class='登记管理', key_polluter=0 WHERE id=:i", i=obj_id)
+    _problem(session, f"检查对象 #{obj_id}（甲化工有限公司）", "key_polluter")
+
+
+def test_account_role_edited(session, filled):
+    _sql(session, "UPDATE user_account SET role='管理员' WHERE username='admin'")  # unchanged: still fine
+    assert audit.verify(session).ok
+    session.add(User(username="luru", role="录入员", password_hash="x"))
+    session.commit()
+    _sql(session, "UPDATE user_account SET role='管理员' WHERE username='luru'")
+    _problem(session, "账户", "luru", "role")
+
+
+def test_row_inserted_and_row_deleted_behind_the_program(session, filled):
+    cols = [c.name for c in InspectionObject.__table__.columns if c.name not in ("id", "uscc", "name")]
+    _sql(
+        session,
+        f"INSERT INTO inspection_object (uscc, name, {', '.join(cols)}) "
+        f"SELECT '91140525MA0XXXXX1X', '幽灵公司', {', '.join(cols)} FROM inspection_object LIMIT 1",
+    )
+    _problem(session, "幽灵公司", "没有任何记录")
+    _sql(session, "DELETE FROM inspection_object WHERE name='幽灵公司'")
+    assert audit.verify(session).ok
+    obj_id, _ = filled
+    _sql(session, "DELETE FROM inspection_object WHERE id=:i", i=obj_id)
+    _problem(session, f"检查对象 #{obj_id}", "没有删除记录")
+
+
+def test_bulk_imported_rows_are_sealed(session, tmp_path):
+    from openpyxl import Workbook
+
+    from app.services.pools import importer
+    from tests.factories import make_uscc
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "单位名称", "所属乡镇"])
+    for i in range(5):
+        ws.append([make_uscc(7000 + i), f"批量公司{i}", "城关镇"])
+    path = tmp_path / "名录.xlsx"
+    wb.save(path)
+    importer.run_import(session, "objects", path)
+    session.commit()
+    seal = session.scalar(select(AuditEntry).where(AuditEntry.action == audit.SEAL))
+    assert seal is not None and len(json.loads(seal.after)["rows"]) == 5
+    assert audit.verify(session).ok
+    victim = session.scalar(select(InspectionObject).where(InspectionObject.name == "批量公司3"))
+    victim.township = "南村镇"  # a change through the program after the import: still consistent
+    session.commit()
+    assert audit.verify(session).ok, audit.verify(session).message
+    _sql(session, "UPDATE inspection_object SET name='批量公司三' WHERE id=:i", i=victim.id)
+    _problem(session, "批量公司三", "封存")
+    _sql(session, "UPDATE inspection_object SET name='批量公司3', township='城关镇' WHERE id=:i", i=victim.id)
+    _problem(session, "批量公司3", "township")
+
+
+def test_truncated_log_with_fixed_head_is_caught_by_the_rows(session, filled):
+    """Delete the newest audit entries and set audit_head to the new last one: the chain verifies, but the
+    rows those entries recorded no longer match what the (shortened) log says."""
+    _obj, out_id = filled
+
+    session.get(Outcome, out_id).result = "未发现问题"  # a correction through the program (audited)
+    session.commit()
+    last = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
+    keep = (
+        session.scalar(
+            select(AuditEntry.seq).where(AuditEntry.entity == "outcome").order_by(AuditEntry.seq.desc()).limit(1)
+        )
+        - 1
+    )
+    assert keep < last
+    _sql(session, "DELETE FROM audit_entry WHERE seq > :k", k=keep)
+    row = session.scalar(select(AuditEntry).where(AuditEntry.seq == keep))
+    _sql(session, "UPDATE audit_head SET seq=:s, hash=:h", s=keep, h=row.hash)
+    r = audit.verify(session, rows=False)
+    assert r.ok  # the chain alone cannot see it…
+    _problem(session, f"检查结果 #{out_id}", "未发现问题")  # …the replay does
+    assert session.get(AuditHead, 1).seq == keep
+
+
+def test_cli_audit_verify_names_the_row(cli, db, filled):
+    rc, out, err = cli("--json", "audit", "verify")
+    assert rc == 0, err
+    assert json.loads(out)["head_short"].startswith("No.")
+    _obj, out_id = filled
+    import sqlite3
+    from contextlib import closing
+
+    from app.paths import sqlite_path
+
+    with closing(sqlite3.connect(sqlite_path(db.url))) as con:
+        con.execute("UPDATE outcome SET result='未发现问题' WHERE id=?", (out_id,))
+        con.commit()
+    rc, out, err = cli("--json", "audit", "verify")
+    assert rc == 1 and f"检查结果 #{out_id}" in err
+    assert json.loads(out)["rows"][0]["id"] == str(out_id)

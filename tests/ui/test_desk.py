@@ -1,0 +1,387 @@
+"""The clerk's desk (issue 14): the window fits a 1366×768 laptop, tables behave like office software.
+
+One demo county with a drawn quarter serves the module (building it takes a few seconds)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QTableView, QTableWidget
+
+from app.services.foundation.context import Actor, acting_as
+from app.services.foundation.periods import period_of
+from app.ui import operations
+from app.ui.context import AppContext
+
+ADMIN = Actor("admin", "管理员", "管理员")
+SCREEN = QSize(1366, 768)
+TASKBAR, TITLE_BAR = 40, 30  # Windows: the taskbar and the window's title bar take this much of the height
+SEED = "31415926535897932384626433"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from app.services.demo import demo
+    from app.services.draw import attempts
+    from app.services.foundation.store import open_database
+
+    path = tmp_path_factory.mktemp("desk") / "demo.sqlite3"
+    db = open_database(f"sqlite:///{path}")
+    with acting_as(ADMIN), db.Session() as s:
+        demo.create_demo(s, n_objects=400)
+        s.commit()
+    with acting_as(ADMIN):
+        attempts.draw_now(db.Session, period_of(date.today()).code, None, SEED, witnesses=["王建国", "李明"])
+    quarter_under_way(db)
+    yield db
+    db.dispose()
+
+
+def quarter_under_way(db) -> None:
+    """The leader confirms, the clerk enters results, the reviewer approves and publishes; a rule change is made
+    from the command line without --user (recorded under the OS account)."""
+    from app.services.draw import draws
+    from app.services.outcomes import outcomes, publication
+    from app.services.rules import policies
+
+    period, today = period_of(date.today()).code, date.today()
+    with acting_as(Actor("lingdao", "领导", "领导")), db.Session() as s:
+        draws.confirm(s, 1)
+        s.commit()
+    with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
+        for i, row in enumerate(outcomes.period_rows(s, period)[:12]):
+            data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
+            if i % 4 == 1:
+                data.update(result="发现问题已责令整改", findings="台账记录不完整", rectify_deadline=today)
+            outcomes.save_outcome(s, row.selection_id, data, today=today)
+        s.commit()
+    with acting_as(Actor("shenhe", "审核员", "审核员")), db.Session() as s:
+        entered = [r.outcome_id for r in outcomes.period_rows(s, period) if r.outcome_id]
+        outcomes.approve(s, entered[:6], "shenhe")
+        s.commit()
+        publication.create_batch(s, period, published_on=today)
+        s.commit()
+    with acting_as(Actor("os:root", "管理员")), db.Session() as s:
+        policies.set_policy(s, policies.load_preset("zezhou-2024"))
+        s.commit()
+
+
+@pytest.fixture
+def window(qtbot, demo_db, monkeypatch, messages):
+    from app.ui.main_window import MainWindow
+
+    ctx = AppContext(db=demo_db, actor=ADMIN, office_name="示例县", office_level="county")
+    w = MainWindow(ctx)
+    w.backup_on_close = False
+    qtbot.addWidget(w)
+    w.resize(SCREEN.width(), SCREEN.height() - TASKBAR - TITLE_BAR)
+    w.show()
+    yield w
+    operations.wait_all(10000)
+
+
+def _visit(window, key):
+    page = window.show_page(key)
+    operations.wait_all(20000)
+    QGuiApplication.processEvents()
+    return page
+
+
+def test_every_page_fits_a_1366x768_screen_and_the_window_never_grows(window):
+    start = window.size()
+    too_big = []
+    for spec in window.specs:
+        page = _visit(window, spec.key)
+        frame = window.frames[spec.key].viewport().size()
+        need = page.minimumSizeHint()
+        if need.width() > frame.width() or need.height() > frame.height():
+            too_big.append(f"{spec.title}: needs {need.width()}×{need.height()}, has {frame.width()}×{frame.height()}")
+        assert window.size() == start, f"the window resized itself on {spec.title}: {window.size()}"
+    assert too_big == []
+
+
+def test_at_150_percent_the_window_still_fits_pages_scroll_instead(window):
+    at_150 = SCREEN / 1.5  # 910×512 device-independent pixels
+    for spec in window.specs:
+        _visit(window, spec.key)
+        need = window.minimumSizeHint()
+        assert need.width() <= at_150.width() and need.height() <= at_150.height() - TASKBAR, spec.title
+
+
+def test_the_search_box_is_usable_and_typing_does_not_grow_the_window(window, qtbot):
+    page = _visit(window, "objects")
+    start = window.size()
+    assert page.search.width() >= 240  # not a two-character sliver
+    for n in range(1, 20):  # as typed, one character at a time
+        page.search.setText("示例县城关镇某某化工有限公司第二分厂"[:n])
+    qtbot.wait(300)
+    assert window.size() == start
+
+
+def test_after_a_draw_the_results_keep_most_of_the_page(window):
+    page = _visit(window, "draw")
+    drawn = [i for i in range(page.history_view.model().rowCount())]
+    assert drawn, "the demo quarter was drawn"
+    page.history_view.selectRow(0)
+    page.open_selected() if hasattr(page, "open_selected") else None
+    operations.wait_all()
+    QGuiApplication.processEvents()
+    rows_visible = page.onsite_view.viewport().height() // max(
+        page.onsite_view.verticalHeader().defaultSectionSize(), 1
+    )
+    assert page.onsite_model.rowCount() > 0
+    assert rows_visible >= 10, f"only {rows_visible} result rows visible"
+
+
+def test_ctrl_c_copies_the_selected_rows_with_headers_as_tab_separated_text(window, qtbot):
+    page = _visit(window, "objects")
+    table = page.table
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(table.selectionModel().selectedRows()) == table.model().rowCount()
+    table.clearSelection()
+    table.selectRow(1)
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().split("\n")
+    assert len(lines) == 2
+    header, row = lines[0].split("\t"), lines[1].split("\t")
+    assert header[:2] == ["单位名称", "统一社会信用代码"] and len(row) == len(header)
+    assert row[0] == table.model().index(1, 0).data()
+
+
+def test_every_table_copies_rows_not_one_cell(window, qtbot):
+    checked = 0
+    for spec in window.specs:
+        page = _visit(window, spec.key)
+        for table in page.findChildren(QTableView) + page.findChildren(QTableWidget):
+            model = table.model()
+            if model is None or model.rowCount() == 0 or not table.isVisible():
+                continue
+            table.setFocus()
+            table.clearSelection()
+            table.selectRow(0)
+            QGuiApplication.clipboard().clear()
+            qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+            text = QGuiApplication.clipboard().text()
+            assert "\n" in text, f"{spec.title}: Ctrl+C gave {text!r}"
+            checked += 1
+    assert checked >= 8
+
+
+def test_office_keys_f5_ctrl_f_and_alt_mnemonics(window, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    page = _visit(window, "objects")
+    export = next(b for b in page.findChildren(QPushButton) if b.text().startswith("导出当前视图"))
+    assert export.text() == "导出当前视图(&E)…"
+    texts = [b.text() for b in page.findChildren(QPushButton)]
+    letters = [t[t.index("&") + 1] for t in texts if "&" in t]
+    assert len(letters) == len(set(letters)) and len(letters) == len(texts)  # every button, no letter twice
+    box = window.find_in_page()  # Ctrl+F
+    assert box is page.search and box.hasFocus()
+    with acting_as(ADMIN), window.ctx.db.Session() as s:
+        from app.services.pools import pools
+
+        obj = pools.list_objects(s)[0]
+        pools.bulk_tag(s, [obj.id], add=["刚加的标签"], remove=[])
+        s.commit()
+    window.refresh_action.trigger()  # F5
+    tags = page.model.column_of("tags")
+    assert any("刚加的标签" in page.model.row_text(r)[tags] for r in range(page.model.rowCount()))
+    assert window.refresh_action.shortcut().toString() == "F5"
+
+
+def test_switch_user_without_quitting_and_the_last_user_is_remembered(window, monkeypatch):
+    from app.services.foundation import accounts
+    from app.ui import main_window
+    from app.ui.login import LoginDialog
+
+    def log_in_as_reviewer(dialog):
+        dialog.username.setText("shenhe")
+        dialog.password.setText("demo1234")
+        dialog.submit()
+        return dialog.result()
+
+    monkeypatch.setattr(LoginDialog, "exec", log_in_as_reviewer)
+    assert window.switch_user()
+    assert window.ctx.actor.username == "shenhe" and "审核员" in window.user_label.text()
+    assert "  账户管理" not in window.nav_titles()  # the pages follow the new role
+    assert main_window.last_user() == "shenhe"
+    assert accounts  # the demo reviewer logs in with the demo password
+
+
+def test_file_dialogs_start_in_documents_then_remember_the_folder_and_exports_offer_the_folder(
+    qtbot, tmp_path, monkeypatch
+):
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from app.ui import files
+
+    starts = []
+    chosen = tmp_path / "U盘" / "季度统计表.xlsx"
+    chosen.parent.mkdir()
+
+    def fake_save(parent, title, start, filters):
+        starts.append(start)
+        return str(chosen), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_save)
+    files.save_file_dialog(None, "导出季度统计表", "季度统计表-2026Q4.xlsx", "Excel 文件 (*.xlsx)")
+    files.save_file_dialog(None, "导出季度统计表", "季度统计表-2027Q1.xlsx", "Excel 文件 (*.xlsx)")
+    assert starts[0].startswith(files.documents_dir())  # the first time: Documents
+    assert starts[1] == str(chosen.parent / "季度统计表-2027Q1.xlsx")
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Open)
+    chosen.write_bytes(b"x")
+    files.show_saved(None, chosen, "已导出")
+    assert opened == [str(chosen.parent)]
+
+
+# ------------------------------------------------------------------ no internal words on screen
+def visible_texts(widget) -> list[str]:
+    """What a clerk can read on a page: labels, buttons, group/tab titles, combo items, table headers and cells."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QGroupBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTabWidget,
+        QTextEdit,
+    )
+
+    out = []
+    for w in [widget, *widget.findChildren(QLabel)]:
+        if isinstance(w, QLabel) and w.isVisibleTo(widget):
+            out.append(w.text())
+    out += [b.text() for b in widget.findChildren(QAbstractButton) if b.isVisibleTo(widget)]
+    out += [g.title() for g in widget.findChildren(QGroupBox)]
+    for tabs in widget.findChildren(QTabWidget):
+        out += [tabs.tabText(i) for i in range(tabs.count())]
+    for combo in widget.findChildren(QComboBox):
+        out += [combo.itemText(i) for i in range(combo.count())]
+    out += [e.text() or e.placeholderText() for e in widget.findChildren(QLineEdit) if not e.isReadOnly()]
+    out += [e.toPlainText() for e in widget.findChildren(QPlainTextEdit) + widget.findChildren(QTextEdit)]
+    for view in widget.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is None:
+            continue
+        from PySide6.QtCore import QModelIndex
+
+        try:
+            columns = model.columnCount(QModelIndex())
+        except TypeError:  # list models (QListWidget) keep it private: one column
+            columns = 1
+        out += [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(columns)]
+        for r in range(min(model.rowCount(QModelIndex()), 40)):
+            for c in range(max(columns, 1)):
+                out.append(str(model.index(r, c).data() or ""))
+    return [t for t in out if t]
+
+
+def internal_words(texts: list[str], usernames_with_names: set[str]) -> list[str]:
+    import re
+
+    from app.services.rules import policies
+
+    presets = set(policies.preset_ids())
+    found = []
+    for text in texts:
+        plain = re.sub(r"<[^>]+>", "", text)
+        for token in re.findall(r"[A-Za-z0-9_:./-]+", plain):
+            if token in presets:
+                found.append(f"preset id {token!r} in {plain[:60]!r}")
+            elif token.startswith("os:"):
+                found.append(f"OS account {token!r} in {plain[:60]!r}")
+            elif re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", token):
+                found.append(f"field name {token!r} in {plain[:60]!r}")
+            elif token in usernames_with_names:
+                found.append(f"login name {token!r} instead of the person's name in {plain[:60]!r}")
+        if re.search(r'\{\s*"', plain):
+            found.append(f"raw JSON in {plain[:60]!r}")
+    return found
+
+
+def test_no_internal_identifier_reaches_a_screen(window):
+    from app.services.foundation import listings
+
+    with window.ctx.db.Session() as s:
+        named = {a.username for a in listings.accounts(s) if a.display_name and a.display_name != a.username}
+    named.discard("admin")  # typed in the login box; the administrator's account is known by that name
+    found = []
+    for spec in window.specs:
+        if spec.key == "users":  # 账户管理 shows login names beside the names, as it must
+            continue
+        page = _visit(window, spec.key)
+        table = getattr(page, "table", None)
+        if spec.key == "audit" and table is not None:
+            for row in range(min(table.model().rowCount(), 30)):  # each entry's detail, as the auditor reads it
+                table.selectRow(row)
+                found += [f"审计日志详情: {w}" for w in internal_words(visible_texts(page), named)]
+        found += [f"{spec.title}: {w}" for w in internal_words(visible_texts(page), named)]
+    found += [f"状态栏: {w}" for w in internal_words([window.user_label.text(), window.office_label.text()], named)]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026-11-01", "2026/11/01", "2026.11.01", "20261101", "2026年11月1日", "２０２６１１０１"]
+)
+def test_dates_are_accepted_as_clerks_type_them(qtbot, typed):
+    from app.ui.widgets import DateField
+
+    field = DateField()
+    qtbot.addWidget(field)
+    field.edit.setText(typed)
+    field.edit.editingFinished.emit()
+    assert field.text() == "2026-11-01" and field.value() == date(2026, 11, 1) and field.error == ""
+
+
+def test_a_wrong_date_is_marked_and_says_what_to_type(qtbot):
+    from app.ui.widgets import DateField
+
+    field = DateField()
+    qtbot.addWidget(field)
+    for typed, why in (("2026-13-01", "没有这一天"), ("11月1日", "2026-11-01")):
+        field.edit.setText(typed)
+        assert not field.normalise() and why in field.error and field.value() is None
+    field.set_value(date(2026, 3, 15))
+    assert field.normalise() and field.text() == "2026-03-15"
+    field.calendar.clicked.emit(field.calendar.selectedDate().addDays(1))  # picked from the calendar
+    assert field.text() == "2026-03-16"
+
+
+def test_sorting_and_filter_lists_follow_the_policy_not_the_characters(window):
+    from app.services.rules import policies
+
+    page = _visit(window, "objects")
+    with window.ctx.db.Session() as s:
+        categories = policies.category_names_of(policies.active_rules(s))
+    col = page.model.column_of("category")
+    page.model.sort(col)
+    shown = [page.model.row_text(r)[col] for r in range(page.model.rowCount()) if page.model.row_text(r)[col]]
+    firsts = list(dict.fromkeys(shown))
+    assert firsts == [c for c in categories if c in firsts]  # 特殊 → 重点 → 一般, as the rules list them
+    risk = next(c for c in page.combos if c.key == "credit_risk")
+    values = [risk.itemText(i) for i in range(1, risk.count())]
+    assert values == [r for r in ("高风险", "较高风险", "一般风险", "低风险") if r in values]
+
+
+def test_quota_table_ends_with_a_total_row_that_stays_at_the_foot(window):
+    page = _visit(window, "quota")
+    view = next(v for v in page.findChildren(QTableView) if v.model() is not None and v.model().rowCount() > 2)
+    model = view.model()
+    col = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == "应抽")
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        view.sortByColumn(col, order)
+        last = model.rowCount() - 1
+        assert model.index(last, 0).data() == "合计"
+        required = sum(int(model.index(r, col).data() or 0) for r in range(last))
+        assert int(model.index(last, col).data()) == required
