@@ -35,6 +35,7 @@ from app import APP_NAME, __version__
 from app.services.foundation.context import Actor, acting_as, os_user
 from app.services.foundation.errors import UserError
 
+LONG_LIST = 200  # a --json list longer than this is written one compact item a line
 CREATING_COMMANDS = ("init", "demo")
 RETRIES = 3
 
@@ -168,6 +169,14 @@ class CliContext:
 
     def emit(self, data: Any, text: str | Callable[[], str] | None = None) -> None:
         if self.json:
+            if isinstance(data, list) and len(data) > LONG_LIST:
+                # A long list (objects list of a municipal pool): one compact item a line. Indented output
+                # goes through json's pure-Python encoder, which takes half a minute for 100,000 objects.
+                sys.stdout.write("[\n")
+                for i, item in enumerate(data):
+                    sys.stdout.write(("," if i else "") + json.dumps(item, ensure_ascii=False, default=str) + "\n")
+                sys.stdout.write("]\n")
+                return
             json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
             sys.stdout.write("\n")
         else:

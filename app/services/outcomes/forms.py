@@ -45,8 +45,7 @@ def _items(session: Session, task: Task | None) -> list[InspectionItem]:
 def notice_story(
     session: Session, row: outcomes.OutcomeRow, office_name: str, *, issued_on: date, heads: str = ""
 ) -> list:
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
+    from reportlab.graphics.barcode.qr import QrCode
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -81,11 +80,9 @@ def notice_story(
     )
 
     payload = qr_payload(row.task_code or "-", row.uscc, row.period, draw.record_hash or "-")
-    size = 34 * mm
-    qr = QrCodeWidget(payload, barLevel="M")
-    x1, y1, x2, y2 = qr.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(qr)
+    # reportlab's QR flowable paints the modules straight onto the page; the QrCodeWidget in a Drawing built a
+    # shape object per dark run and encoded the code twice (≈ 2 s a page on a busy 2-core machine)
+    drawing = QrCode(payload, width=34 * mm, height=34 * mm, qrLevel="M", qrBorder=4)
 
     head = pdf.ParagraphStyle("fhead", parent=st["title"], fontSize=20, leading=28, spaceAfter=1 * mm)
     story = [

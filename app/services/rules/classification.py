@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -153,12 +154,39 @@ def _period(period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
 
-def pool_objects(session: Session, rules: dict) -> list[InspectionObject]:
+# The columns classification, the quota, task scopes and the draw read (every field a rule condition may name,
+# see policies.FIELD_LABELS). The pool is loaded as plain rows of these columns, not as ORM objects: a
+# municipal pool has 100,000 objects and nothing here changes them.
+POOL_COLUMNS = (
+    "id",
+    "uscc",
+    "name",
+    "status",
+    "permit_class",
+    "key_polluter",
+    "industry",
+    "pollution_types",
+    "township",
+    "positive_list",
+    "credit_grade",
+    "credit_risk",
+    "air_grade",
+    "special_situations",
+    "tags",
+    "registration_date",
+    "category_override",
+    "override_reason",
+    "created_at",
+)
+
+
+def pool_objects(session: Session, rules: dict) -> list:
+    """The objects of the pool in id order, as read-only rows with the attributes of ``POOL_COLUMNS``."""
     statuses = (rules.get("pool") or {}).get("exclude_statuses", ["注销", "迁出"])
-    q = select(InspectionObject).order_by(InspectionObject.id)
+    q = select(*(getattr(InspectionObject, c) for c in POOL_COLUMNS)).order_by(InspectionObject.id)
     if statuses:
         q = q.where(InspectionObject.status.not_in(statuses))
-    objs = list(session.scalars(q))
+    objs = session.execute(q).all()
     excl = (rules.get("pool") or {}).get("exclude_conditions") or []
     if excl:
         objs = [o for o in objs if match_any(excl, o, {}) is None]
@@ -315,7 +343,54 @@ def classify(session: Session, objects=None, *, period=None, rules=None) -> dict
         statuses = set((rules.get("pool") or {}).get("exclude_statuses", ["注销", "迁出"]))
         excl = (rules.get("pool") or {}).get("exclude_conditions") or []
         objects = [o for o in objects if o.status not in statuses and (not excl or match_any(excl, o, {}) is None)]
-    return {o.id: classify_one(o, rules, derived) for o in objects}
+    key_of = classification_key(rules, derived)
+    known: dict[tuple, Classification] = {}
+    out = {}
+    for o in objects:
+        key = key_of(o)
+        c = known.get(key)
+        if c is None:
+            c = known[key] = classify_one(o, rules, derived)
+        out[o.id] = c
+    return out
+
+
+def rule_fields(rules: dict) -> list[str]:
+    """Every object field a condition anywhere in the rule document names, in a stable order."""
+    found: dict[str, None] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("field"), str):
+                found[node["field"]] = None
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(rules)
+    return list(found)
+
+
+def classification_key(rules: dict, derived: dict):
+    """A function object → the values classification reads from it (as a hashable tuple).
+
+    ``classify_one`` reads nothing else: the fields the rule conditions name (``penalized_last_quarter``
+    through ``_value``) and the manual override. Objects with the same key get the same Classification, so
+    a pool of 100,000 objects is classified once per distinct combination (a few hundred in practice).
+    """
+    fields = [f for f in rule_fields(rules) if f != "penalized_last_quarter"]
+    read = attrgetter("category_override", "override_reason", *fields)
+    penalized = "penalized_last_quarter" in rule_fields(rules)
+
+    def key(obj) -> tuple:
+        values = tuple(tuple(v) if isinstance(v, list) else v for v in read(obj))
+        if penalized:
+            values += (_value(obj, "penalized_last_quarter", derived),)
+        return values
+
+    return key
 
 
 def conflict_moves(classes: dict[int, Classification], rules: dict) -> dict[int, tuple[str, str, str]]:
