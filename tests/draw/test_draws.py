@@ -511,7 +511,7 @@ def test_no_expert_requirement_by_default_and_never_blocking(session, tmp_path):
     assert da.DEFAULT_RULES["expert_required"] is False
     strata = strata_of(n=4, required=(3, 0))(session)
     strata[0]["objects"] += strata[1]["objects"]
-    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata[:1])
+    d = draws.draw_now(session, "2026Q1", None, SEED, strata=strata[:1], witnesses=W)
     rec = draws.record_of(d)
     assert rec["unassigned"] == []
     assert all(len(e["team"]) == 2 for e in rec["strata"][0]["selected"])
@@ -521,7 +521,7 @@ def test_no_expert_requirement_by_default_and_never_blocking(session, tmp_path):
     make_inspector(session, name="专家甲", kind="专家", cert_no="", id_no="E0", expertise=["危险废物"])
     draws.set_team_rules(session, {"cap_per_inspector": 2})  # the expert can join two objects, not three
     d2 = draws.start(session, "2026Q1", strata=strata[:1])  # freezing is never refused for lack of experts
-    draws.perform(session, d2.id, SEED2)
+    draws.perform(session, d2.id, SEED2, witnesses=W)
     rec = draws.record_of(d2)
     assert d2.state == "已抽取"
     [missing] = rec["unassigned"]

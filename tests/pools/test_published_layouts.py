@@ -277,7 +277,8 @@ def test_import_key_units_updates_existing_objects_only(session, tmp_path):
     assert "类型变更" in kinds
 
 
-def test_cli_import_key_units(cli, db, tmp_path):
+def test_cli_import_key_units(admin_cli, db, tmp_path):
+    cli = admin_cli  # imports change data: run as an account
     path = pub.key_units_column(tmp_path / "名录.xlsx", [[1, "晋城市", "测试县", "丙公司", code(43), "水环境"]])
     rc, out, _err = cli("--json", "import", "key-units", str(path))
     data = json.loads(out)
@@ -412,7 +413,8 @@ def test_credit_system_results_export_is_refused_naming_it(session, tmp_path, ki
     assert session.scalars(select(InspectionItem)).all() == []
 
 
-def test_cli_items_refuses_credit_results(cli, db, tmp_path):
+def test_cli_items_refuses_credit_results(admin_cli, db, tmp_path):
+    cli = admin_cli  # imports change data: run as an account
     path = pub.credit_results(
         tmp_path / "抽查结果.xlsx", [["1", "计划", "2", "任务", "定向", "局", "2026-03-20", code(51), "甲", "正常"]]
     )
@@ -420,7 +422,8 @@ def test_cli_items_refuses_credit_results(cli, db, tmp_path):
     assert rc == 1 and "双随机" in err and "不能作为抽查事项导入" in err
 
 
-def test_objects_list_shows_expired_permits(cli, db, tmp_path):
+def test_objects_list_shows_expired_permits(admin_cli, db, tmp_path):
+    cli = admin_cli  # imports change data: run as an account
     rows = [pub.permit_row(60, valid="2016-01-01至2021-01-01")]
     cli("import", "objects", str(pub.permit_list(tmp_path / "p.xlsx", rows)))
     rc, out, _err = cli("--json", "objects", "list")
