@@ -328,6 +328,7 @@ def open_store(url: str, migrate: bool = True, *, create: bool = True) -> Databa
     """
     path = sqlite_path(url)
     read_only = immutable = False
+    opened: tuple[int, int] | None = None
     if path is not None:
         if path.is_dir():
             raise DatabaseError(f"“{path}”是一个文件夹，不是数据库文件。请用 --db 指定数据库文件（如 ssj.sqlite3）。")
@@ -343,6 +344,7 @@ def open_store(url: str, migrate: bool = True, *, create: bool = True) -> Databa
                 raise DatabaseError(f"无法创建数据库所在的文件夹 {path.parent}：{exc.strerror or exc}。") from exc
         else:
             _check_sqlite_file(path)
+            opened = _file_id(path)  # before the migrations: a file deleted while they run is noticed too
             read_only, immutable = _sqlite_read_only(path)
     engine = make_engine(url, read_only=read_only, immutable=immutable)
     try:
@@ -369,7 +371,7 @@ def open_store(url: str, migrate: bool = True, *, create: bool = True) -> Databa
     if engine.dialect.name == "postgresql":
         install_pg_write_lock(factory)
     if path is not None:
-        _watch_file(engine, path)
+        _watch_file(engine, path, opened)
     return Database(url=url, engine=engine, Session=factory, read_only=read_only)
 
 
@@ -400,12 +402,13 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def _watch_file(engine: Engine, path: Path) -> None:
+def _watch_file(engine: Engine, path: Path, opened: tuple[int, int] | None = None) -> None:
     """Refuse a commit when the database file was deleted or replaced since it was opened.
 
     SQLite keeps writing into a deleted file (the open handle survives), so without this check an import
-    would report success and everything would be gone."""
-    opened = _file_id(path)
+    would report success and everything would be gone. `opened`: the file's identity when it was first
+    found (before the migrations); a file that did not exist yet (ssj init) is remembered as created."""
+    opened = opened or _file_id(path)
 
     @event.listens_for(engine, "commit")
     def _before_commit(_conn) -> None:  # noqa: ANN001

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -53,7 +54,14 @@ def test_a_damaged_database_is_explained(ssj, county):
 
 
 def test_a_database_deleted_during_an_import_is_not_reported_as_saved(ssj, county, tmp_path, data_dir):
+    """The file is deleted while the import runs, after it opened the database and before its commit.
+
+    No fixed delay: the split importer writes 8,000 rows within a second of opening the database, so a
+    deletion "one second in" fell after the commit (or after the exit). The child is frozen (SIGSTOP) once
+    it holds the database's instance lock (taken after the database is open, before the import reads the
+    file), the file is checked to hold none of the rows yet, deleted, and the child resumed."""
     src = write_objects_xlsx(tmp_path / "big.xlsx", 8000)
+    lock = Path(str(county) + ".lock")
     proc = subprocess.Popen(
         [os.sys.executable, "-m", "app", "--db", str(county), "import", "objects", str(src)],
         stdout=subprocess.PIPE,
@@ -61,34 +69,35 @@ def test_a_database_deleted_during_an_import_is_not_reported_as_saved(ssj, count
         text=True,
         env=child_env(data_dir),
     )
-    wait_until_open(proc.pid, county)
-    time.sleep(1.0)
-    assert proc.poll() is None, "the import finished within a second of opening: make the file bigger"
-    county.unlink()
-    out, err = proc.communicate(timeout=600)
+    try:
+        wait_for(lambda: lock.exists() or proc.poll() is not None)
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            assert proc.poll() is None, "the import ended before it was frozen: " + proc.stderr.read()[-2000:]
+            assert sqlite_invariants(county)["inspection_object"] == 0, "the import had already committed"
+            county.unlink()
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        out, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 1, (out, err)
     assert "被删除" in err and "没有保存" in err, err
     assert "Traceback" not in err
+    assert "新增" not in out, out
     after = ssj("--db", county, "objects", "list")  # and the next command does not create an empty one
     assert after.returncode == 1 and "找不到数据库文件" in after.stderr
     assert not county.exists()
 
 
-def wait_until_open(pid: int, path: Path, timeout: float = 120) -> None:
-    """Wait until process `pid` holds `path` open (Linux /proc)."""
+def wait_for(condition, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                try:
-                    if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
-                        return
-                except OSError:
-                    continue
-        except FileNotFoundError:
-            pytest.fail(f"process {pid} ended before it opened {path}")
-        time.sleep(0.02)
-    pytest.fail(f"process {pid} did not open {path} within {timeout} s")
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout} s in vain")
+        time.sleep(0.01)
 
 
 def test_a_database_replaced_while_open_refuses_the_next_commit(county):
@@ -110,6 +119,33 @@ def test_a_database_replaced_while_open_refuses_the_next_commit(county):
     finally:
         db.dispose()
     assert sqlite_invariants(county)["inspection_object"] == 0
+
+
+def test_a_database_deleted_while_it_is_being_opened_refuses_the_commit(county, monkeypatch):
+    """Deleted after it was found but before the program finished opening it (during the migrations)."""
+    from app.models import InspectionObject
+    from app.models import db as dbmod
+    from app.models.db import DatabaseError
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.foundation.store import open_database
+    from tests.factories import make_uscc
+
+    real_upgrade = dbmod.upgrade
+
+    def upgrade_then_delete(engine, url):  # noqa: ANN001
+        real_upgrade(engine, url)
+        county.unlink()
+
+    monkeypatch.setattr(dbmod, "upgrade", upgrade_then_delete)
+    db = open_database(f"sqlite:///{county}", create=False)
+    try:
+        with acting_as(Actor("admin", "管理员")), db.Session() as s:
+            s.add(InspectionObject(uscc=make_uscc(1), name="甲"))
+            with pytest.raises(DatabaseError, match="被删除、移动或替换"):
+                s.commit()
+    finally:
+        db.dispose()
+    assert not county.exists()
 
 
 # ------------------------------------------------------------------------------------------ real mounts
