@@ -37,9 +37,13 @@ def literals(tree: ast.AST, source: str = "") -> list[ast.Constant]:
             in_fstring.update(id(v) for v in node.values)
     lines = source.splitlines()
     return [
-        n for n in ast.walk(tree)
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in MEMBERS
-        and id(n) not in docstrings and id(n) not in in_fstring
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and n.value in MEMBERS
+        and id(n) not in docstrings
+        and id(n) not in in_fstring
         and not (lines and PRAGMA in lines[n.lineno - 1])
     ]
 

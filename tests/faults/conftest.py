@@ -12,8 +12,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+ADMIN, ADMIN_PASSWORD = "admin", "admin123"  # the administrator every database of these tests is made with
+CREATING = {"init", "demo"}  # commands that run before any account exists
+
+
+def as_account(argv) -> list[str]:
+    """The command line of a data-changing command run as the administrator (password from SSJ_PASSWORD,
+    set by `child_env`); `init` and `demo` run before there is an account, so they get no --user."""
+    argv = [str(a) for a in argv]
+    if "--user" in argv or CREATING & set(argv):
+        return argv
+    return ["--user", ADMIN, *argv]
+
+
 def child_env(data_dir: Path, **extra: str) -> dict:
     env = dict(os.environ)
+    env["SSJ_PASSWORD"] = ADMIN_PASSWORD
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["SSJ_DATA_DIR"] = str(data_dir)
     env["QT_QPA_PLATFORM"] = "offscreen"
@@ -28,7 +42,7 @@ def ssj(data_dir):
 
     def _run(*argv, timeout: float = 300, env: dict | None = None, **kw):
         return subprocess.run(
-            [sys.executable, "-m", "app", *map(str, argv)],
+            [sys.executable, "-m", "app", *as_account(argv)],
             capture_output=True,
             text=True,
             timeout=timeout,

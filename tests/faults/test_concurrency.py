@@ -20,7 +20,7 @@ from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.office import init_office
 from app.services.foundation.store import open_database
 from tests.factories import make_uscc
-from tests.faults.conftest import ROOT, child_env, write_objects_xlsx
+from tests.faults.conftest import ROOT, as_account, child_env, write_objects_xlsx
 from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
 N = 1000
@@ -49,7 +49,7 @@ def _seed(url: str, level: str = "county", n: int = N) -> list[str]:
 
 def _spawn(data_dir, url, *argv):
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "--db", url, *map(str, argv)],
+        [sys.executable, "-m", "app", *as_account(["--db", url, *argv])],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import child_env, no_traceback, sqlite_invariants, write_objects_xlsx
+from tests.faults.conftest import as_account, child_env, no_traceback, sqlite_invariants, write_objects_xlsx
 
 
 def test_a_mistyped_db_path_is_refused_and_not_created(ssj, tmp_path):
@@ -63,7 +63,7 @@ def test_a_database_deleted_during_an_import_is_not_reported_as_saved(ssj, count
     src = write_objects_xlsx(tmp_path / "big.xlsx", 8000)
     lock = Path(str(county) + ".lock")
     proc = subprocess.Popen(
-        [os.sys.executable, "-m", "app", "--db", str(county), "import", "objects", str(src)],
+        [os.sys.executable, "-m", "app", *as_account(["--db", county, "import", "objects", src])],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -213,7 +213,7 @@ def test_disk_full_by_file_size_limit(ssj, county, tmp_path, data_dir):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     proc = subprocess.run(
-        [os.sys.executable, "-m", "app", "--db", str(county), "import", "objects", str(src)],
+        [os.sys.executable, "-m", "app", *as_account(["--db", county, "import", "objects", src])],
         capture_output=True,
         text=True,
         env=child_env(data_dir),

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from app.services.foundation.context import Actor, acting_as
+from tests.conftest import TEST_KEY_PASSPHRASE
 from tests.factories import make_inspector, make_object, make_uscc
-from tests.faults.conftest import ROOT, child_env, sqlite_invariants, write_objects_xlsx
+from tests.faults.conftest import ROOT, as_account, child_env, sqlite_invariants, write_objects_xlsx
 
 SEED = "31415926535897932384626433"
 MOMENTS = (0.9, 2.2)  # seconds after the process starts (Python itself takes ~0.5 s to start)
@@ -35,7 +36,13 @@ def template(tmp_path_factory):
     db = open_database(f"sqlite:///{path}")
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
         init_office(
-            s, name="测试县大队", level="county", region_code="140525", admin="admin", admin_password="a1234567"
+            s,
+            name="测试县大队",
+            level="county",
+            region_code="140525",
+            admin="admin",
+            admin_password="admin123",
+            key_passphrase=TEST_KEY_PASSPHRASE,
         )
         policies.set_policy(s, "zezhou-2024")
         for i in range(1500):
@@ -54,7 +61,7 @@ def _stray(folder: Path) -> list[str]:
 
 def _ssj(data_dir, db, *argv, timeout=600):
     return subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db), *map(str, argv)],
+        [sys.executable, "-m", "app", *as_account(["--db", db, *argv])],
         capture_output=True,
         text=True,
         env=child_env(data_dir),
@@ -65,7 +72,7 @@ def _ssj(data_dir, db, *argv, timeout=600):
 
 def _kill_at(data_dir, db, argv, moment: float) -> int | None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--db", str(db), *map(str, argv)],
+        [sys.executable, "-m", "app", *as_account(["--db", db, *argv])],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=child_env(data_dir),
@@ -96,7 +103,7 @@ def _backup_file(data_dir, db, tmp_path) -> Path:
 
 OPS = {
     "import": lambda t, tmp: ("import", "objects", t[1]),
-    "draw": lambda t, tmp: ("draw", "--period", "2026Q1", "--seed", SEED, "--witness", "张三"),
+    "draw": lambda t, tmp: ("draw", "--period", "2026Q1", "--seed", SEED, "--witness", "张三", "--witness", "李四"),
     "backup": lambda t, tmp: ("backup", "--out", tmp / "stick"),
     "package": lambda t, tmp: ("package", "export", "--period", "2026Q1", "--out", tmp / "stick"),
     "restore": lambda t, tmp: ("restore", tmp / "restore-from.sqlite3"),

@@ -13,7 +13,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.faults.conftest import ROOT, child_env
+from tests.faults.conftest import ROOT, as_account, child_env
 from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
 PASSWORD = "Hb@2026:环境/局#1 %41"
@@ -42,7 +42,7 @@ def _ssj(data_dir, *argv, env_extra=None):
     env.pop("PGPASSWORD", None)
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "app", *map(str, argv)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+        [sys.executable, "-m", "app", *as_account(argv)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
     )
 
 
@@ -59,7 +59,7 @@ def test_a_url_with_the_raw_password_works_and_never_shows_it(data_dir, pw_role)
     host, port, role, dbname = pw_role
     url = f"postgresql+psycopg://{role}:{PASSWORD}@{host}:{port}/{dbname}"
     init = _ssj(
-        data_dir, "--db", url, "init", "--office", "威海市生态环境局", "--level", "city", "--password", "x1234567"
+        data_dir, "--db", url, "init", "--office", "威海市生态环境局", "--level", "city", "--password", "admin123"
     )
     assert init.returncode == 0, init.stderr
     _no_secret(init, data_dir)

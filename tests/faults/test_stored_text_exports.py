@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.models import InspectionObject
 from app.services.foundation.errors import UserError
 from app.services.pools import guard, importer, pools
+from tests.conftest import TEST_KEY_PASSPHRASE
 from tests.factories import make_uscc
 from tests.faults.conftest import write_objects_xlsx
 
@@ -114,7 +115,7 @@ def test_any_stored_valid_text_exports_to_excel_pdf_and_package(db, tmp_path_fac
         path, n = pools.export_kind(s, "objects", out / "objects.xlsx")
         assert n == 1 and path.exists()
         stored = s.scalar(select(InspectionObject.name).where(InspectionObject.uscc == code))
-        result = packages.export_package(s, period, out)
+        result = packages.export_package(s, period, out, passphrase=TEST_KEY_PASSPHRASE)
         s.commit()
     zips = list(out.glob("*.zip"))
     assert len(zips) == 1 and zips[0].stat().st_size > 0, result

@@ -16,7 +16,7 @@ from tests.factories import make_inspector, make_object, make_uscc
 SEED = "27182818284590452353602874"
 
 
-def test_a_draw_writes_a_handful_of_audit_entries_not_one_per_row(db, cli):
+def test_a_draw_writes_a_handful_of_audit_entries_not_one_per_row(db, admin_cli):
     from app.services.rules import policies
 
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
@@ -27,7 +27,9 @@ def test_a_draw_writes_a_handful_of_audit_entries_not_one_per_row(db, cli):
             make_inspector(s, name=f"执法员{j}", cert_no=f"1407{j:04d}")
         s.commit()
         before = s.scalar(select(func.count(AuditEntry.id)))
-    rc, out, err = cli("--json", "draw", "--period", "2026Q1", "--seed", SEED, "--witness", "张三")
+    rc, out, err = admin_cli(
+        "--json", "draw", "--period", "2026Q1", "--seed", SEED, "--witness", "张三", "--witness", "李四"
+    )
     assert rc == 0, err
     with db.Session() as s:
         added = s.scalar(select(func.count(AuditEntry.id))) - before
@@ -48,5 +50,5 @@ def test_a_draw_writes_a_handful_of_audit_entries_not_one_per_row(db, cli):
         ]
         assert after["digest"] == selection_digest(sel, members), "the digest is recomputable from the tables"
         assert audit.verify(s).ok
-    rc, out, _ = cli("verify", "--chain")
+    rc, out, _ = admin_cli("verify", "--chain")
     assert rc == 0, out
