@@ -69,7 +69,7 @@ if [ "$(id -u)" -eq 0 ] && [ "${SSJ_SKIP_DPKG:-}" != "1" ]; then
     desktop-file-validate /usr/share/applications/ssj.desktop
     home="$scratch/user"
     mkdir -p "$home"
-    HOME="$home" SSJ_DATA_DIR= /usr/bin/ssj --db "$home/.local/share/ssj/ssj.sqlite3" init --office "自检县生态环境保护综合行政执法大队" \
+    HOME="$home" SSJ_DATA_DIR= SSJ_KEY_PASSPHRASE=selftest-baosong /usr/bin/ssj --db "$home/.local/share/ssj/ssj.sqlite3" init --office "自检县生态环境保护综合行政执法大队" \
         --level county --password selftest123 >/dev/null
     out="$(HOME="$home" /usr/bin/ssj --selftest)"
     [ "$(echo "$out" | tail -n 1)" = "OK" ] || { echo "dpkg 安装后的自检失败" >&2; exit 1; }

@@ -65,9 +65,6 @@ def cmd_init(args, ctx) -> int:
 
     passphrase = office_service.check_passphrase(os.environ.get(office_service.KEY_ENV))
     password = _new_password(args, f"管理员“{args.admin}”")
-    with ctx.session() as s:
-        if office_service.get_office(s) is not None:  # the reason that matters, before any permission check
-            raise UserError("此数据库已经初始化过，不能再次初始化。如需重新开始，请使用新的数据库文件。")
     with ctx.session() as s, permissions.setup_grant(s):
         office = office_service.init_office(
             s,

@@ -47,7 +47,7 @@ def test_demo_on_blank_database_creates_office_users_and_pools(cli, admin_cli, d
         assert accounts.check_password("admin123", admin.password_hash)
     database.dispose()
     rc, out, err = cli("demo")  # the database has accounts now: no longer for whoever runs ssj
-    assert rc == 1 and "不能再生成演示数据" in err  # refused for the reason that matters, before any permission
+    assert rc == 1 and "须由有权限的账户（管理员）执行" in err
     rc, out, err = admin_cli("demo")
     assert rc == 1 and "不能再生成演示数据" in err
 

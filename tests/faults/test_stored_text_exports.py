@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.models import InspectionObject
+from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
 from app.services.pools import guard, importer, pools
 from tests.conftest import TEST_KEY_PASSPHRASE
@@ -115,6 +116,8 @@ def test_any_stored_valid_text_exports_to_excel_pdf_and_package(db, tmp_path_fac
         path, n = pools.export_kind(s, "objects", out / "objects.xlsx")
         assert n == 1 and path.exists()
         stored = s.scalar(select(InspectionObject.name).where(InspectionObject.uscc == code))
+        if not office_service.require_office(s).signing_key_pem:  # the first example makes the office's key
+            office_service.change_passphrase(s, None, TEST_KEY_PASSPHRASE)
         result = packages.export_package(s, period, out, passphrase=TEST_KEY_PASSPHRASE)
         s.commit()
     zips = list(out.glob("*.zip"))

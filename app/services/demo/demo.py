@@ -420,23 +420,6 @@ def build_items(year: int) -> list[dict]:
     return rows
 
 
-def refuse_unless_empty_county(session: Session) -> None:
-    """The demo goes only into an empty database of a county office (or a new file): say why not, first."""
-    n_obj = session.scalar(select(func.count(InspectionObject.id))) or 0
-    n_ins = session.scalar(select(func.count(Inspector.id))) or 0
-    if n_obj or n_ins:
-        raise UserError(
-            f"数据库中已有 {n_obj} 家检查对象、{n_ins} 名人员，不能再生成演示数据（以免与真实数据混在一起）。"
-            "请用一个新的数据库文件运行 demo，例如：ssj --db 演示.sqlite3 demo"
-        )
-    office = office_service.get_office(session)
-    if office is not None and office.level != "county":
-        raise UserError(
-            f"“{office.name}”是市级单位的数据库，演示数据只能生成在县级单位的空数据库中（市级数据库只汇总各县的报送包）。"
-            "请用一个新的数据库文件运行 demo，例如：ssj --db 演示.sqlite3 demo"
-        )
-
-
 def create_demo(
     session: Session,
     *,
@@ -448,7 +431,6 @@ def create_demo(
     """Fill an empty database with the demo county in the caller's transaction; returns counts.
 
     Allowed to a 管理员, or to anyone on a database without accounts (`ssj --db 新文件 demo`)."""
-    refuse_unless_empty_county(session)  # before the permission check: the reason that matters first
     with permissions.setup_grant(session):
         return _create_demo(session, seed=seed, n_objects=n_objects, today=today, key_passphrase=key_passphrase)
 
@@ -457,8 +439,20 @@ def _create_demo(
     session: Session, *, seed: int, n_objects: int, today: date | None, key_passphrase: str | None = None
 ) -> dict:
     today = today or date.today()
-    office = office_service.get_office(session)
+    n_obj = session.scalar(select(func.count(InspectionObject.id))) or 0
+    n_ins = session.scalar(select(func.count(Inspector.id))) or 0
+    if n_obj or n_ins:
+        raise UserError(
+            f"数据库中已有 {n_obj} 家检查对象、{n_ins} 名人员，不能再生成演示数据（以免与真实数据混在一起）。"
+            "请用一个新的数据库文件运行 demo，例如：ssj --db 演示.sqlite3 demo"
+        )
     created_office = False
+    office = office_service.get_office(session)
+    if office is not None and office.level != "county":
+        raise UserError(
+            f"“{office.name}”是市级单位的数据库，演示数据只能生成在县级单位的空数据库中（市级数据库只汇总各县的报送包）。"
+            "请用一个新的数据库文件运行 demo，例如：ssj --db 演示.sqlite3 demo"
+        )
     if office is None:
         office = office_service.init_office(
             session,
