@@ -1194,25 +1194,30 @@ backup.register_check("抽取记录链", _restore_check)
 
 
 def dashboard_items(session: Session, today: date) -> list[dict]:
-    """Tasks of this quarter (or the office-wide draw when there are no tasks) without a confirmed draw."""
+    """Tasks of this quarter (or the office-wide draw) without a confirmed draw.
+
+    A draw counts for the quarter when its period holds the quarter (the quarter, its half, its year). An
+    untargeted draw (no task) is the office-wide draw of the whole pool: once it is confirmed the quarter is
+    drawn, whatever tasks the plans list."""
     period = period_of(today)
-    confirmed = {
-        (d.task_id)
-        for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state == DrawState.CONFIRMED))
-    }
-    pending = {
-        (d.task_id): d.state
-        for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state.in_(PENDING)))
-    }
+    codes = {period.code, f"{period.year}H{1 if period.quarters[0].index <= 2 else 2}", str(period.year)}
+    draws = session.scalars(select(Draw).where(Draw.period.in_(codes))).all()
+    confirmed = {d.task_id for d in draws if d.state == DrawState.CONFIRMED}
+    pending = {d.task_id: d.state for d in draws if d.state in PENDING}
     tasks = session.scalars(select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.year == period.year)).all()
     due = []
-    for t in tasks:
-        if t.start_date and t.start_date > period.end or t.end_date and t.end_date < period.start:
-            continue
-        if t.id not in confirmed:
-            due.append(f"{t.code} {t.name}" + (f"（{pending[t.id]}）" if t.id in pending else ""))
-    if not tasks and None not in confirmed:
-        due.append(f"{period.label}抽取" + (f"（{pending[None]}）" if None in pending else ""))
+    office_wide = None in confirmed or None in pending
+    if office_wide:
+        if None not in confirmed:
+            due.append(f"{period.label}抽取（{pending[None]}）")
+    else:
+        for t in tasks:
+            if t.start_date and t.start_date > period.end or t.end_date and t.end_date < period.start:
+                continue
+            if t.id not in confirmed:
+                due.append(f"{t.code} {t.name}" + (f"（{pending[t.id]}）" if t.id in pending else ""))
+        if not tasks:
+            due.append(f"{period.label}抽取")
     if not due:
         return [
             {

@@ -33,7 +33,8 @@ def bar_chart(stats: dict, width: float, height: float):
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, width - 140, height - 70
     chart.data = [required, inspected]
-    chart.categoryAxis.categoryNames = [stats_service.CATEGORY_LABELS[c] for c in cats]
+    labels = stats_service.labels_of(stats)
+    chart.categoryAxis.categoryNames = [labels[c] for c in cats]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontName = FONT

@@ -34,13 +34,14 @@ from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.rules import Plan, PolicyVersion, Task
 from app.models.vocabulary import LIVE_DRAW_STATES, OutcomeState
+from app.services.foundation import figures
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period
-from app.services.rules import classification
+from app.services.rules import classification, policies
 
 ACTIVE_OBJECT_STATUSES = ("存续", "停产")
-CATEGORIES = ("特殊", "重点", "简化", "一般")
-CATEGORY_LABELS = {"特殊": "特殊监管对象", "重点": "重点监管对象", "简化": "简化管理对象", "一般": "一般监管对象"}
+CATEGORIES = policies.CATEGORY_KINDS
+CATEGORY_LABELS = policies.DEFAULT_CATEGORY_LABELS  # the form's names before a rule set is chosen
 
 # Office-wide targets (秦皇岛 / 泽州 defaults); a policy document may override them under "targets".
 DEFAULT_TARGETS = {
@@ -124,11 +125,7 @@ FIELDS: list[Field] = _count_fields()
 HIDDEN_SUMS = {"credit_used": ("checks", "credit_used"), "annual_checked": ("annual", "objects_checked")}
 
 
-def pct(num: int | float, den: int | float) -> float:
-    """A percentage with 2 decimals; 0 when there is nothing to divide by."""
-    if not den:
-        return 0.0
-    return round(100.0 * num / den, 2)
+pct = figures.pct  # one rounding for every rate (app.services.foundation.figures)
 
 
 def get_path(data: dict, path: tuple[str, ...], default=0):
@@ -150,6 +147,39 @@ def flat_counts(stats: dict) -> dict[str, float]:
     for key, path in HIDDEN_SUMS.items():
         v = get_path(stats, path)
         out[key] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+    return out
+
+
+def category_labels(session: Session) -> dict[str, str]:
+    """{kind: name} of the four categories of the form, named as the active rules name them."""
+    try:
+        rules = policies.active_rules(session)
+    except UserError:
+        rules = None
+    return policies.category_labels(rules)
+
+
+def labels_of(stats: dict) -> dict[str, str]:
+    return stats.get("category_labels") or dict(CATEGORY_LABELS)
+
+
+def field_group(f: Field, stats: dict) -> str:
+    """The group header of a column, with the category named as the office's rules name it."""
+    if len(f.path) == 3 and f.path[0] == "categories":
+        return labels_of(stats)[f.path[1]]
+    return f.group
+
+
+def figure_rows(stats: dict) -> list[tuple[str, str, object, str, str]]:
+    """(group, label, value, unit, text) for each column of the form; a rate's text carries its counts."""
+    counts = flat_counts(stats)
+    out = []
+    for f, v in zip(FIELDS, row_values(stats)):
+        if f.rate:
+            text = figures.rate_text(int(counts[f.rate[0]]), int(counts[f.rate[1]]))
+        else:
+            text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+        out.append((field_group(f, stats), f.label, v, f.unit, text))
     return out
 
 
@@ -478,6 +508,7 @@ def compute(session: Session, period: str | Period) -> dict:
         "annual": {"objects_checked": annual_checked, "pool": len(objects), "coverage": rates["annual_coverage"]},
         "targets": target_rows,
         "targets_source": targets_source,
+        "category_labels": category_labels(session),
         "progress": progress,
     }
 

@@ -64,24 +64,20 @@ class FiguresModel(RowsTableModel):
     """The 季度统计表 as rows: 分组 / 项目 / 数值 / 单位 (one row per column of the bureau's form)."""
 
     HEADERS = ("分组", "项目", "数值", "单位")
-    rows: list[tuple[str, str, object, str]]
+    rows: list[tuple[str, str, object, str, str]]
 
     def set_stats(self, stats: dict | None) -> None:
-        self.set_rows(
-            []
-            if stats is None
-            else [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))]
-        )
+        # categories named as the rules name them; a rate written with its counts (0.07%（1/1500）)
+        self.set_rows([] if stats is None else stats_service.figure_rows(stats))
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            v = row[index.column()]
-            if index.column() == COL_VALUE and isinstance(v, float):
-                return f"{v:.2f}" if not v.is_integer() else str(int(v))
-            return str(v)
+            if index.column() == COL_VALUE:
+                return row[4]
+            return str(row[index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == COL_VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
