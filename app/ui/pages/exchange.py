@@ -28,22 +28,15 @@ from PySide6.QtWidgets import (
 from app.services.exchange import packages
 from app.services.exchange.drives import list_removable_drives
 from app.services.foundation.errors import UserError
+from app.services.foundation.figures import size_text
 from app.services.foundation.periods import parse_period, period_of, previous_quarter
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
 from app.ui.files import folder_dialog, open_file_dialog, open_files_dialog, save_file_dialog
-from app.ui.operations import run_op, show_error, show_info
+from app.ui.operations import confirm, run_op, show_error, show_info
 from app.ui.pages import PageSpec
 from app.ui.pages.stats import period_choices
 from app.ui.widgets import button_row
-
-
-def _fmt_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 class ExchangePage(QWidget):
@@ -120,7 +113,7 @@ class ExchangePage(QWidget):
     def scan_drives(self) -> None:
         self.drives.clear()
         for d in list_removable_drives():
-            free = f"可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}"
+            free = f"可用 {size_text(d['free_bytes'])}{'' if d['writable'] else '，只读'}"
             text = f"{d['label']}  —  {d['path']}  （{free}）"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d["path"])
@@ -154,6 +147,14 @@ class ExchangePage(QWidget):
             code = parse_period(self.period.currentText()).code
         except UserError as exc:
             self._fail(exc)
+            return
+        check = run_op(self, self.ctx, lambda s: packages.readiness(s, code), read=True, failure=self._shown)
+        if not check.ok:
+            return
+        if check.result["warning"] and not confirm(
+            self, check.result["warning"] + "\n\n仍要写入这一期的报送包吗？", f"报送期间：{check.result['label']}"
+        ):
+            self.last_message = "未写入报送包。"
             return
 
         passphrase, ok = QInputDialog.getText(
