@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -323,6 +324,30 @@ class OutcomeDialog(QDialog):
         return True
 
 
+class OutcomeFilter(QSortFilterProxyModel):
+    """The search text on any column, and optionally one state (the reviewer's 已录入 at one click)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.state: str | None = None
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def only_state(self, state: str | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self.state = state
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.state = state
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        if self.state is not None and self.sourceModel().row(source_row).state != self.state:
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
 class OutcomesPage(DrawnPeriodsMixin, QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -334,12 +359,16 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.summary = QLabel()
         top.addWidget(self.summary)
 
+        self.awaiting_review = QCheckBox("只看待审核（已录入）(&R)")
+        self.awaiting_review.setToolTip("审核员：只列出已录入、等待审核的检查结果")
+        top.insertWidget(top.count() - 1, self.awaiting_review)
         self.model = OutcomeTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = OutcomeFilter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.awaiting_review.toggled.connect(lambda on: self.proxy.only_state(OutcomeState.ENTERED if on else None))
         self.table = plain_table(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the draw order until a header is clicked
