@@ -373,6 +373,16 @@ class DateField(QWidget):
         except ValueError:
             return None
 
+    def required(self, label: str):
+        """The date, or a UserError naming the field and what to type (for a field that must be filled)."""
+        from app.services.foundation.errors import UserError
+
+        self.normalise()
+        d = self.value()
+        if d is None:
+            raise UserError(f"“{label}”{self.error or '不是日期'}".rstrip("。") + "。请按 2026-11-01 的格式填写。")
+        return d
+
     def normalise(self) -> bool:
         """Rewrite a recognised date as 2026-11-01; mark what is not a date (and say what to type)."""
         from app.services.foundation.timefmt import parse_day

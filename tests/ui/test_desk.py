@@ -404,7 +404,8 @@ def test_home_rates_agree_with_the_statistics_and_show_their_counts(window):
     annual = stats["annual"]
     assert values["年度抽查企业占比"] == _rate(annual["objects_checked"], annual["pool"])
     assert values["抽查结果公示率"] == _rate(stats["checks"]["published"], stats["checks"]["inspected"])
-    cards = {c.findChildren(QLabel)[0].text(): c.findChildren(QLabel)[1].text() for c in page.findChildren(QFrame, "card")}
+    labels = [c.findChildren(QLabel) for c in page.findChildren(QFrame, "card")]
+    cards = {ls[0].text(): ls[1].text() for ls in labels}
     with window.ctx.read() as s:
         from app.services.reports import dashboard
 

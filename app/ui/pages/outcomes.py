@@ -8,13 +8,12 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -166,11 +165,7 @@ class OutcomeDialog(QDialog):
         form.addRow("检查对象", QLabel(f"{row.name}（{row.uscc}）"))
         form.addRow("抽查任务", QLabel(row.task_name or row.period))
         form.addRow("检查组", QLabel("、".join(row.team) or "（未指派）"))
-        self.check_date = QDateEdit()
-        self.check_date.setCalendarPopup(True)
-        self.check_date.setDisplayFormat("yyyy-MM-dd")
-        d = row.check_date or date.today()
-        self.check_date.setDate(QDate(d.year, d.month, d.day))
+        self.check_date = DateField(row.check_date or date.today(), optional=False)
         self.method = QComboBox()
         self.method.addItems(list(svc.METHODS))
         if row.method:
@@ -283,9 +278,8 @@ class OutcomeDialog(QDialog):
             self.add_attachment_path(p)
 
     def values(self) -> dict:
-        q = self.check_date.date()
         data = {
-            "check_date": date(q.year(), q.month(), q.day()),
+            "check_date": self.check_date.required("检查日期"),
             "method": self.method.currentText(),
             "result": self.result.currentText(),
             "findings": self.findings.toPlainText(),
