@@ -533,3 +533,15 @@ def test_pool_tables_remember_widths_and_sort_and_row_headers_count_from_one(win
     assert again.table.columnWidth(1) == 333
     assert again.model.sort_column == again.model.column_of("name")
     assert again.model.sort_order == Qt.SortOrder.DescendingOrder
+
+
+def test_every_other_list_remembers_its_column_widths_too(window, qtbot):
+    from app.ui.pages.outcomes import PAGE
+
+    page = _visit(window, "outcomes")
+    page.table.horizontalHeader().resizeSection(1, 271)
+    again = PAGE.factory(window.ctx)
+    qtbot.addWidget(again)
+    again.show()
+    operations.wait_all(10000)
+    assert again.table.horizontalHeader().sectionSize(1) == 271

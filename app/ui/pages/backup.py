@@ -173,7 +173,7 @@ class BackupPage(QWidget):
         lay.addLayout(row)
 
         self.model = BackupModel(self)
-        self.table = record_table(self.model, self)
+        self.table = record_table(self.model, self, key="backups")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.restore_selected())

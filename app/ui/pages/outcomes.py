@@ -363,7 +363,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.awaiting_review.toggled.connect(lambda on: self.proxy.only_state(OutcomeState.ENTERED if on else None))
-        self.table = plain_table(self.proxy)
+        self.table = plain_table(self.proxy, key="outcomes")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the draw order until a header is clicked
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -410,7 +410,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         ml.addLayout(buttons)
 
         self.follow_model = FollowUpModel(self)
-        self.follow_table = plain_table(self.follow_model, select_rows=False)
+        self.follow_table = plain_table(self.follow_model, select_rows=False, key="follow-ups")
 
         self.tabs = QTabWidget()
         self.tabs.addTab(main, "检查结果")

@@ -105,7 +105,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         top.addWidget(self.rule_label)
 
         self.pending = PendingModel(self)
-        self.pending_table = plain_table(self.pending)
+        self.pending_table = plain_table(self.pending, key="publication-pending")
         self.publish_button = QPushButton("生成公示批次（xlsx + PDF 公示）…")
         self.publish_button.clicked.connect(lambda: self.create_batch())
         pending_box = QGroupBox("已审核、待公示")
@@ -118,7 +118,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         )
 
         self.batches = BatchModel(self)
-        self.batch_table = plain_table(self.batches)
+        self.batch_table = plain_table(self.batches, key="publication-batches")
         self.preview_button = QPushButton("预览/打印所选批次的公示…")
         self.preview_button.clicked.connect(lambda: self.preview_batch())
         self.export_button = QPushButton("重新导出所选批次 xlsx…")

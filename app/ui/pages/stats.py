@@ -212,7 +212,7 @@ class StatsPage(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         self.model = FiguresModel(self)
-        self.table = plain_table(self.model)
+        self.table = plain_table(self.model, key="stats-figures")
         self.table.verticalHeader().setVisible(False)
         self.strata = QTableWidget(0, 5)
         self.strata.setHorizontalHeaderLabels(["监管类别", "分层", "应抽", "实抽", "已查"])
