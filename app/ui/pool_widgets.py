@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.foundation.errors import UserError
 from app.services.pools import importer
 from app.services.rules import ordering
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import run_op
+from app.ui.operations import attempt, run_op
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
 from app.ui.tables import settings as table_settings
 from app.ui.widgets import FlowLayout, dialog_buttons
@@ -389,11 +388,10 @@ class RecordDialog(QDialog):
             w.setText(text)
 
     def try_save(self) -> bool:
-        try:
-            self.result_value = self.save_fn(self.values())
-        except UserError as exc:
-            self.error.setText(exc.message)
+        saved = attempt(lambda: self.save_fn(self.values()), shown=self.error.setText)
+        if not saved.ok:
             return False
+        self.result_value = saved.result
         self.accept()
         return True
 

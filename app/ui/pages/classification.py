@@ -3,8 +3,6 @@ manual override with a recorded reason."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.foundation.errors import UserError
+from app.services.foundation.periods import period_choices
 from app.services.rules import classification, policies
 from app.ui.context import AppContext
-from app.ui.operations import run_op, show_error
+from app.ui.operations import attempt, run_op, show_error
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, SortProxy, make_table
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
@@ -37,15 +36,6 @@ COLUMNS = [
     ("reason", "归类理由"),
 ]
 MOVED_FILTER = "冲突条款调整的对象"
-
-
-def period_choices(today: date | None = None) -> list[str]:
-    today = today or date.today()
-    years = [today.year - 1, today.year, today.year + 1]
-    out = []
-    for y in years:
-        out += [f"{y}Q{q}" for q in range(1, 5)] + [f"{y}H1", f"{y}H2", str(y)]
-    return out
 
 
 class OverrideDialog(QDialog):
@@ -79,7 +69,7 @@ class ClassificationPage(QWidget):
         root = QVBoxLayout(self)
         self.title = page_title(style=SECTION_TITLE_STYLE)
         root.addWidget(self.title)
-        self.period = period_combo(lambda: self.refresh(), choices=period_choices())
+        self.period = period_combo(lambda: self.refresh(), choices=period_choices("rules"))
         bar = labelled_period_row("期间：", self.period)
         bar.addWidget(QLabel("监管类别："))
         self.category = QComboBox()
@@ -108,19 +98,21 @@ class ClassificationPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            try:
-                rules = policies.active_rules(s)
-            except UserError as exc:
-                self.title.setText(exc.message)
+            got = attempt(lambda: policies.active_rules(s), shown=self.title.setText)
+            if not got.ok:
                 self.model.set_rows([])
                 self.summary.setText("")
                 return
-            try:
+            rules = got.result
+
+            def classify():
                 objs = classification.pool_objects(s, rules)
-                classes = classification.classify(s, objs, period=self.period.currentText(), rules=rules)
-            except UserError as exc:
-                self.title.setText(exc.message)
+                return objs, classification.classify(s, objs, period=self.period.currentText(), rules=rules)
+
+            got = attempt(classify, shown=self.title.setText)
+            if not got.ok:
                 return
+            objs, classes = got.result
             moves = classification.conflict_moves(classes, rules)
             rows = []
             for o in objs:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -30,7 +29,7 @@ from app.models.vocabulary import DrawState
 from app.services.draw import attempts, draws, selection
 from app.services.draw import documents as draw_documents
 from app.services.foundation import permissions
-from app.services.foundation.periods import parse_period, period_of
+from app.services.foundation.periods import parse_period, period_choices
 from app.services.foundation.timefmt import local_text
 from app.services.rules import plans
 from app.ui.context import AppContext
@@ -300,16 +299,8 @@ class DrawPage(QWidget):
 
     # ------------------------------------------------------------------ data
     def _fill_periods(self) -> None:
-        today = date.today()
-        p = period_of(today)
-        codes = [p.code]
-        q = p
-        for _ in range(3):
-            nxt = q.index % 4 + 1
-            q = parse_period(f"{q.year + (q.index == 4)}Q{nxt}")
-            codes.append(q.code)
         self.period.clear()
-        self.period.addItems(codes)
+        self.period.addItems(period_choices("draw"))
 
     def refresh(self) -> None:
         with self.ctx.read() as s:

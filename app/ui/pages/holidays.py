@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.foundation.errors import UserError
 from app.services.outcomes import workdays as svc
 from app.ui.context import AppContext
 from app.ui.files import open_file_dialog
-from app.ui.operations import run_op
+from app.ui.operations import attempt, ignore, run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import DateField, RowsTableModel, dialog_buttons, page_title
 
@@ -231,13 +230,17 @@ class HolidaysPage(QWidget):
         return len(rows)
 
     def calculate(self) -> str:
-        try:
+        def count():
             with self.ctx.read() as s:
-                d = svc.add_workdays(s, self.calc_start.required("起算日期"), self.calc_n.value())
+                return svc.add_workdays(s, self.calc_start.required("起算日期"), self.calc_n.value())
+
+        got = attempt(count, shown=ignore)
+        if got.ok:
+            d = got.result
             text = f"{d.isoformat()}（星期{'一二三四五六日'[d.weekday()]}）"
             self.calc_result.setStyleSheet("")
-        except UserError as exc:
-            text = exc.message
+        else:
+            text = got.message
             self.calc_result.setStyleSheet("color: #b00020;")
         self.calc_result.setText(text)
         return text

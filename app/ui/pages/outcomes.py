@@ -284,35 +284,23 @@ class OutcomeDialog(QDialog):
             "result": self.result.currentText(),
             "findings": self.findings.toPlainText(),
         }
-        for key in (
-            "determined_on",
-            "rectify_deadline",
-            "rectify_verified_on",
-            "rectify_result",
-            "case_no",
-            "decision_date",
-            "penalty_amount",
-            "transfer_to",
-            "actual_team",
-            "team_change_reason",
-        ):
+        for key in [k for k in svc.ENTERED_FIELDS if k not in data] + ["actual_team", "team_change_reason"]:
             data[key] = getattr(self, key).text().strip()
         if self.row.outcome_id:
             data["outcome_id"] = self.row.outcome_id
         return data
 
     def try_save(self) -> bool:
-        try:
-            with self.ctx.session() as s:
-                values = self.values()
-                if self.follow_up_only:
-                    svc.record_follow_up(s, self.row.outcome_id, {k: values[k] for k in svc.FOLLOW_UP_FIELDS})
-                else:
-                    o = svc.save_outcome(s, self.row.selection_id, values)
-                    for p in self.new_attachments:
-                        svc.add_attachment(s, o.id, p)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法保存", exc.message)
+        def save(s) -> None:
+            values = self.values()
+            if self.follow_up_only:
+                svc.record_follow_up(s, self.row.outcome_id, {k: values[k] for k in svc.FOLLOW_UP_FIELDS})
+            else:
+                o = svc.save_outcome(s, self.row.selection_id, values)
+                for p in self.new_attachments:
+                    svc.add_attachment(s, o.id, p)
+
+        if not run_op(self, self.ctx, save, error_title="无法保存").ok:
             return False
         self.accept()
         return True
@@ -424,13 +412,14 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
     # --- data ---
     def reload(self) -> None:
         period = self.current_period()
-        try:
-            with self.ctx.read() as s:
-                rows = svc.period_rows(s, period) if period else []
-                follow = svc.follow_up(s)
-                self.model.names = listings.display_names(s)
-        except UserError:
-            rows, follow = [], {"rectifications": [], "cases": [], "transfers": []}
+
+        def load(s):
+            self.model.names = listings.display_names(s)
+            return (svc.period_rows(s, period) if period else []), svc.follow_up(s)
+
+        op = run_op(self, self.ctx, load, read=True, failure=lambda exc: isinstance(exc, UserError))
+        # a period typed wrong shows an empty list (the chooser marks it), not a dialog on every keystroke
+        rows, follow = op.result if op.ok else ([], {"rectifications": [], "cases": [], "transfers": []})
         self.model.set_rows(rows)
         self.follow_model.set_data(follow)
         counts = {}
@@ -522,14 +511,17 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             path, _f = open_file_dialog(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
         if not path:
             return None
-        try:
-            with self.ctx.session() as s:
-                report = svc.import_sheet(s, path)
-                if report["errors"]:
-                    s.rollback()
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导入", exc.message)
+
+        def load(s):
+            report = svc.import_sheet(s, path)
+            if report["errors"]:
+                s.rollback()  # all or nothing: the errors are listed, nothing is written
+            return report
+
+        op = run_op(self, self.ctx, load, error_title="无法导入")
+        if not op.ok:
             return None
+        report = op.result
         if report["errors"]:
             lines = [e["message"] for e in report["errors"][:20]]
             more = f"\n……共 {len(report['errors'])} 处错误" if len(report["errors"]) > 20 else ""

@@ -30,7 +30,7 @@ from app.services.pools import pools
 from app.services.rules import plans, policies, quota
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import run_op, show_error
+from app.ui.operations import attempt, ignore, run_op, show_error
 from app.ui.pages import PageSpec
 from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import dialog_buttons
@@ -273,10 +273,8 @@ def plan_rows(s, pid: int) -> tuple[list[dict], list[dict]]:
     plan = plans.get_plan(s, pid)
     trows = []
     for t in plans.tasks_of(s, plan):
-        try:
-            n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
-        except UserError:
-            n = "?"
+        n = attempt(lambda t=t: plans.scope_count(s, t.scope), shown=ignore).result if t.draw_type == "定向" else "全部"
+        n = "?" if n is None else n
         trows.append(
             dict(
                 id=t.id,
@@ -451,11 +449,8 @@ class PlansPage(QWidget):
             with self.ctx.read() as s:
                 plan = plans.get_plan(s, pid)
                 items = pools.list_items(s, plan.year)
-                try:
-                    rules = policies.active_rules(s)
-                    cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
-                except UserError:
-                    cats = []
+                rules = attempt(lambda: policies.active_rules(s), shown=ignore).result or {"categories": []}
+                cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
                 dlg = TaskDialog(plan, items, cats, self)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False

@@ -6,14 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.services.foundation.errors import UserError
-from app.services.foundation.periods import parse_period
+from app.services.foundation.periods import parse_period, period_choices
 from app.services.rules import plans, policies, quota, targets
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import run_op
+from app.ui.operations import attempt, run_op
 from app.ui.pages import PageSpec
-from app.ui.pages.classification import period_choices
 from app.ui.rules_widgets import DictTableModel, make_table
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
@@ -39,7 +37,7 @@ class QuotaPage(QWidget):
         root = QVBoxLayout(self)
         self.title = page_title(style=SECTION_TITLE_STYLE)
         root.addWidget(self.title)
-        self.period = period_combo(lambda: self.refresh(), choices=period_choices())
+        self.period = period_combo(lambda: self.refresh(), choices=period_choices("rules"))
         bar = labelled_period_row("期间：", self.period)
         bar.addWidget(QLabel("抽查任务："))
         self.task = QComboBox()
@@ -86,10 +84,9 @@ class QuotaPage(QWidget):
     def refresh_table(self) -> None:
         period = self.period.currentText()
         with self.ctx.read() as s:
-            try:
-                detail = quota.quota_detail(s, period, self.task.currentData())
-            except UserError as exc:
-                self.title.setText(exc.message)
+            got = attempt(lambda: quota.quota_detail(s, period, self.task.currentData()), shown=self.title.setText)
+            detail = got.result
+            if not got.ok:
                 self.model.set_rows([])
                 self.target_model.set_rows([])
                 self.total.setText("")

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.foundation.errors import UserError
-from app.services.foundation.periods import parse_period, period_of
+from app.services.foundation.periods import parse_period, period_choices, period_of
 from app.services.reports import statistics as stats_service
 from app.services.reports import statistics_forms
 from app.ui.context import AppContext
@@ -49,15 +49,6 @@ def _count_axis(top: int) -> QValueAxis:
     axis.setTickInterval(step)
     axis.setLabelFormat("%d")
     return axis
-
-
-def period_choices(today: date | None = None) -> list[str]:
-    """This year's quarters, halves and the year, then last year's (newest first)."""
-    today = today or date.today()
-    out = []
-    for year in (today.year, today.year - 1):
-        out += [f"{year}Q{q}" for q in (4, 3, 2, 1)] + [f"{year}H2", f"{year}H1", str(year)]
-    return out
 
 
 class FiguresModel(RowsTableModel):
@@ -185,7 +176,7 @@ class StatsPage(QWidget):
         bar.addWidget(QLabel("统计期间："))
         self.period = QComboBox()
         self.period.setEditable(True)
-        self.period.addItems(period_choices())
+        self.period.addItems(period_choices("reports"))
         self.period.setCurrentText(period_of(date.today()).code)
         self.period.activated.connect(lambda _i: self.refresh())
         self.period.lineEdit().returnPressed.connect(self.refresh)
