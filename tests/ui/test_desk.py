@@ -385,6 +385,14 @@ def test_quota_table_ends_with_a_total_row_that_stays_at_the_foot(window):
         assert model.index(last, 0).data() == "合计"
         required = sum(int(model.index(r, col).data() or 0) for r in range(last))
         assert int(model.index(last, col).data()) == required
+    from app.services.rules import policies
+
+    with window.ctx.read() as s:
+        names = policies.category_names_of(policies.active_rules(s))
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # 监管类别 in the policy's order, not the characters'
+    shown = [model.index(r, 0).data() for r in range(model.rowCount() - 1)]
+    firsts = list(dict.fromkeys(shown))
+    assert firsts == [n for n in names if n in firsts] + [f for f in firsts if f not in names]
 
 
 # ------------------------------------------------------------------ figures, names and filters (issue 14, the rest)

@@ -47,12 +47,12 @@ def test_quota_page_shows_excluded_objects_waiting_rules_and_shortfall(ctx, db, 
     qtbot.addWidget(page)
     page.resize(1366, 700)
     page.period.setCurrentText("2026Q2")
-    rows = {r["stratum"]: r for r in page.model.rows}
+    rows = {r.stratum: r for r in page.model.rows}
     key_row = rows["重点监管对象"]
-    assert (key_row["pool"], key_row["excluded_n"], key_row["required"]) == (8, 7, 2)  # 8 × 25%, not 1 × 25%
-    assert "少 1 家" in key_row["note"]
-    assert "待本单位确定" in key_row["waiting"]
-    assert "威海重点0有限公司" in key_row["_tip"]
+    assert (key_row.pool, key_row.excluded_n, key_row.required) == (8, 7, 2)  # 8 × 25%, not 1 × 25%
+    assert "少 1 家" in key_row.note
+    assert "待本单位确定" in key_row.waiting
+    assert "威海重点0有限公司" in key_row.tip
     assert "少抽 1 家" in page.total.text() and "待本单位确定" in page.total.text()
     page.show()
     qtbot.waitExposed(page)

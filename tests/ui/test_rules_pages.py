@@ -126,14 +126,14 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
-    strata = {r["stratum"]: r for r in page.model.rows}
-    assert strata["重点排污单位"]["pool"] == 40 and strata["重点排污单位"]["required"] == 10
-    assert strata["一般排污单位"]["pool"] == 100 and strata["一般排污单位"]["required"] == 5
-    assert strata["特殊监管对象"]["pool"] == 1 and strata["特殊监管对象"]["required"] == 1  # 30% of 1 → 1
+    strata = {r.stratum: r for r in page.model.rows}
+    assert strata["重点排污单位"].pool == 40 and strata["重点排污单位"].required == 10
+    assert strata["一般排污单位"].pool == 100 and strata["一般排污单位"].required == 5
+    assert strata["特殊监管对象"].pool == 1 and strata["特殊监管对象"].required == 1  # 30% of 1 → 1
     assert "合计应抽" in page.total.text()
-    assert any(r["title"] == "年度抽查企业占比" for r in page.target_model.rows)
+    assert any(r.title == "年度抽查企业占比" for r in page.target_model.rows)
     page.task.setCurrentIndex(page.task.findData(1))
-    assert [(r["stratum"], r["required"]) for r in page.model.rows] == [
+    assert [(r.stratum, r.required) for r in page.model.rows] == [
         ("重点排污单位", 10),
         ("1 个分层", 10),
     ]  # and the 合计 row
