@@ -62,8 +62,8 @@ def _sort_value(value):
 
 #: how a row stands out (``TableModel(style=…)`` returns one of these or None): a 合计 row is bold and stays at
 #: the foot however the table is sorted; "danger" rows are red (a shortfall), "warn" rows brown (waiting rules)
-TOTAL, DANGER, WARN = "total", "danger", "warn"
-STYLE_COLORS = {DANGER: "#b00020", WARN: "#9a6700"}
+TOTAL, DANGER, WARN, MANUAL = "total", "danger", "warn", "manual"
+STYLE_COLORS = {DANGER: "#b00020", WARN: "#9a6700", MANUAL: "#1f5fbf"}  # MANUAL: set by hand (人工指定)
 
 
 class TableModel(QAbstractTableModel):
@@ -145,13 +145,36 @@ class TableModel(QAbstractTableModel):
 
 
 class SortProxy(QSortFilterProxyModel):
-    """Sorts by the sort key (policy order, numbers as numbers) and filters on any column's text."""
+    """Sorts by the sort key (policy order, numbers as numbers) and filters on any column's text; ``set_row_filter``
+    adds a test on the typed row (e.g. one category), and a 合计 row is never filtered away."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+        self.row_filter: Callable[[object], bool] | None = None
+
+    def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self.row_filter = accept
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.row_filter = accept
+            self.invalidateRowsFilter()
+
+    def visible_rows(self) -> list:
+        return [self.index(r, 0).data(ROW_ROLE) for r in range(self.rowCount())]
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        if isinstance(model, TableModel):
+            if model.row_style(source_row) == TOTAL:
+                return True
+            if self.row_filter is not None and not self.row_filter(model.rows[source_row]):
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
         model = self.sourceModel()

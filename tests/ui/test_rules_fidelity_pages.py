@@ -73,9 +73,9 @@ def test_classification_page_lists_objects_moved_by_the_conflict_clause(ctx, db,
     page.period.setCurrentText(f"{date.today().year}Q1")
     assert page.category.findText(MOVED_FILTER) >= 0
     page.category.setCurrentText(MOVED_FILTER)
-    names = sorted(r["name"] for r in page.visible_rows())
+    names = sorted(r.name for r in page.visible_rows())
     assert names == ["名录内简化管理有限公司", "正面清单重点管理有限公司"]
-    assert all(r["moved"] == "重点监管对象 → 一般监管对象" for r in page.visible_rows())
+    assert all(r.moved == "重点监管对象 → 一般监管对象" for r in page.visible_rows())
     assert "冲突条款调整 2 家" in page.summary.text()
 
 
