@@ -465,12 +465,27 @@ def compute(session: Session, period: str | Period) -> dict:
         "annual_coverage": rates["annual_coverage"],
         "publication_rate": rates["publication_rate"],
     }
+    counts_of = {  # the counts each rate comes from, written beside it (figures.rate_text)
+        "internal_joint_rate": (checks["internal_joint"], checks["inspected"]),
+        "credit_rate": (checks["credit_used"], checks["inspected"]),
+        "annual_coverage": (annual_checked, len(objects)),
+        "publication_rate": (checks["published"], checks["inspected"]),
+    }
     target_rows = []
     for key, target in targets.items():
         label, unit = TARGET_LABELS[key]
         actual = actuals[key]
+        text = figures.rate_text(*counts_of[key]) if key in counts_of else figures.count_text(actual, unit)
         target_rows.append(
-            {"key": key, "name": label, "unit": unit, "target": target, "actual": actual, "met": bool(actual >= target)}
+            {
+                "key": key,
+                "name": label,
+                "unit": unit,
+                "target": target,
+                "actual": actual,
+                "text": text,
+                "met": bool(actual >= target),
+            }
         )
     progress = []
     cum_req = cum_done = 0

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.foundation.errors import UserError
+from app.services.foundation.figures import rate_text
 from app.services.foundation.periods import parse_period, period_choices, period_of
 from app.services.reports import statistics as stats_service
 from app.services.reports import statistics_forms
@@ -269,11 +270,12 @@ class StatsPage(QWidget):
 
     def show_stats(self, stats: dict) -> None:
         self.stats = st = stats
-        c, r = st["checks"], st["rates"]
+        c = st["checks"]
         self.summary.setText(
             f"<b>{st['office']}</b>　{st['period_label']}：应抽 <b>{c['required']}</b> 家次，实抽 {c['drawn']}，"
-            f"已查 <b>{c['inspected']}</b>（完成率 {r['completion_rate']}%），发现问题 {c['problems_found']} 家次，"
-            f"责令整改 {c['rectify']}，立案 {c['cases']}，公示率 <b>{r['publication_rate']}%</b>"
+            f"已查 <b>{c['inspected']}</b>（完成率 {rate_text(c['inspected'], c['required'])}），"
+            f"发现问题 {c['problems_found']} 家次，责令整改 {c['rectify']}，立案 {c['cases']}，"
+            f"公示率 <b>{rate_text(c['published'], c['inspected'])}</b>"
         )
         self.model.set_stats(st)
         self.strata.setRowCount(len(st["strata"]))
@@ -287,7 +289,7 @@ class StatsPage(QWidget):
         for t in st["targets"]:
             color = "#1b7f3b" if t["met"] else "#b00020"
             parts.append(
-                f"{t['name']}：实际 {t['actual']:g}{t['unit']} / 目标 {t['target']:g}{t['unit']} "
+                f"{t['name']}：实际 {t['text']} / 目标 {t['target']:g}{t['unit']} "
                 f"<span style='color:{color}'>{'✓ 达到' if t['met'] else '✗ 未达到'}</span>"
             )
         self.targets.setText("<b>工作目标</b><br>" + "<br>".join(parts))
