@@ -442,6 +442,9 @@ def test_one_set_of_category_names_on_the_rules_pages_and_in_the_statistics(wind
     assert category_groups, groups
     for g in category_groups:  # 重点排污单位, 一般排污单位（简化管理）… — a name the quota and draw pages use
         assert any(g == n or g.startswith(n + "（") for n in names), (g, names)
+    counted = [model.index(r, 1).data() for r in range(model.rowCount()) if model.index(r, 0).data() == "污染源家数"]
+    for label in counted[1:6]:  # 总数, then one line per category (and 正面清单)
+        assert label == "正面清单" or any(label == n or label.startswith(n + "（") for n in names), (label, names)
 
 
 def test_home_says_the_quarter_is_drawn_after_an_untargeted_draw_was_confirmed(window):

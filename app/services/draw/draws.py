@@ -1197,8 +1197,8 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
     """Tasks of this quarter (or the office-wide draw) without a confirmed draw.
 
     A draw counts for the quarter when its period holds the quarter (the quarter, its half, its year). An
-    untargeted draw (no task) is the office-wide draw of the whole pool: once it is confirmed the quarter is
-    drawn, whatever tasks the plans list."""
+    untargeted draw (no task) is the office-wide draw of the whole pool: it covers the tasks that have no draw of
+    their own, so once it is confirmed the quarter is drawn; a task's own draw still waits for its confirmation."""
     period = period_of(today)
     codes = {period.code, f"{period.year}H{1 if period.quarters[0].index <= 2 else 2}", str(period.year)}
     draws = session.scalars(select(Draw).where(Draw.period.in_(codes))).all()
@@ -1206,18 +1206,20 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
     pending = {d.task_id: d.state for d in draws if d.state in PENDING}
     tasks = session.scalars(select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.year == period.year)).all()
     due = []
-    office_wide = None in confirmed or None in pending
-    if office_wide:
-        if None not in confirmed:
-            due.append(f"{period.label}抽取（{pending[None]}）")
-    else:
-        for t in tasks:
-            if t.start_date and t.start_date > period.end or t.end_date and t.end_date < period.start:
-                continue
-            if t.id not in confirmed:
-                due.append(f"{t.code} {t.name}" + (f"（{pending[t.id]}）" if t.id in pending else ""))
-        if not tasks:
-            due.append(f"{period.label}抽取")
+    office_wide = None in confirmed or None in pending  # the office draws the whole pool this quarter
+    for t in tasks:
+        if t.start_date and t.start_date > period.end or t.end_date and t.end_date < period.start:
+            continue
+        if t.id in confirmed:
+            continue
+        if t.id in pending:  # a task's own draw not yet confirmed
+            due.append(f"{t.code} {t.name}（{pending[t.id]}）")
+        elif not office_wide:  # a task without a draw, and no office-wide draw covering it
+            due.append(f"{t.code} {t.name}")
+    if None in pending and None not in confirmed:
+        due.append(f"{period.label}抽取（{pending[None]}）")
+    elif not tasks and not office_wide:
+        due.append(f"{period.label}抽取")
     if not due:
         return [
             {

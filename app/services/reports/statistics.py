@@ -179,7 +179,10 @@ def figure_rows(stats: dict) -> list[tuple[str, str, object, str, str]]:
             text = figures.rate_text(int(counts[f.rate[0]]), int(counts[f.rate[1]]))
         else:
             text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-        out.append((field_group(f, stats), f.label, v, f.unit, text))
+        label = f.label
+        if f.path[:1] == ("objects",) and f.path[-1] in CATEGORIES:  # 污染源家数 by category, named as the rules do
+            label = labels_of(stats)[f.path[-1]]
+        out.append((field_group(f, stats), label, v, f.unit, text))
     return out
 
 
