@@ -29,6 +29,19 @@ class ExternalCheck(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+JOINT_MERGED, JOINT_SEPARATE = "已合并", "不合并"
+
+
+def merged_selection_ids(session) -> set[int]:
+    """Selections that are part of an accepted 内部联合 visit (read by the draw, rules and reports areas)."""
+    from sqlalchemy import select
+
+    out: set[int] = set()
+    for ids in session.scalars(select(JointVisit.selection_ids).where(JointVisit.state == JOINT_MERGED)):
+        out |= {int(i) for i in ids or []}
+    return out
+
+
 class JointVisit(Base):
     """内部联合: one visit for an object drawn by two or more of this office's tasks in one period.
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.checks import ExternalCheck
+from app.models.checks import JOINT_MERGED, ExternalCheck, JointVisit
 from app.models.core import Office, Setting
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
@@ -331,15 +331,28 @@ def inspections(session: Session, year: int) -> list[Inspection]:
             DrawSelection.active.is_(True),
         )
     ).all()
+    # an accepted 内部联合 visit (app.services.outcomes.joint) is one inspection however many tasks drew the object
+    visit_of: dict[int, JointVisit] = {}
+    for v in session.scalars(select(JointVisit).where(JointVisit.state == JOINT_MERGED)):
+        for sid in v.selection_ids or []:
+            visit_of[int(sid)] = v
+    seen_visits: set[int] = set()
     for sel, period, task_code, task_name, check_date, method in rows:
         task = task_name or (f"{period} 抽查" if not task_code else task_code)
+        visit = visit_of.get(sel.id)
+        if visit is not None:
+            if visit.id in seen_visits:
+                continue
+            seen_visits.add(visit.id)
+            task = "、".join(t["name"] for t in visit.tasks)
+        source = "本单位内部联合检查" if visit is not None else "本单位抽查"
         out.append(
             Inspection(
                 uscc=sel.uscc,
                 name=sel.name,
                 date=check_date,
                 by=office_name,
-                source="本单位抽查" if check_date else "本单位抽查（待检查）",
+                source=source if check_date else f"{source}（待检查）",
                 task=task,
                 onsite=is_onsite(method or sel.mode),
                 period=period,
