@@ -475,6 +475,9 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
         return []
     limit = get_limit(session)["limit"]
     detail = f"共 {f['enterprises']} 家企业受检 {f['inspections']} 次，其中非现场 {f['non_site']} 次"
+    often = [f"{k} 次 {n} 家" for k, n in sorted(f["by_count"].items(), key=lambda kv: -int(kv[0])) if int(k) > 1]
+    if often:
+        detail += "；受检 " + "、".join(often)
     items = [
         {
             "title": f"{today.year}年重复受检企业",
