@@ -587,3 +587,26 @@ def apply_exclusions(
         out_strata.append({**s, "objects": keep, "required": min(int(s.get("required", 0)), len(keep))})
     records.sort(key=lambda r: r["uscc"])
     return out_strata, records
+
+
+def calendar(session: Session, uscc: str, year: int) -> dict:
+    """One enterprise's inspection calendar of the year (this office's and other bodies'), for its page.
+
+    ``{"uscc", "name", "year", "limit", "count", "onsite", "at_limit", "checks": [{"date", "by", "source",
+    "task", "onsite"}]}``."""
+    code = (uscc or "").strip().upper()
+    report = frequency_report(session, year)
+    mine = next((o for o in report["objects"] if o["uscc"] == code), None)
+    name = session.scalar(select(InspectionObject.name).where(InspectionObject.uscc == code)) or ""
+    limit = report["limit"]
+    onsite = mine["onsite"] if mine else 0
+    return {
+        "uscc": code,
+        "name": name or (mine["name"] if mine else ""),
+        "year": year,
+        "limit": limit,
+        "count": mine["count"] if mine else 0,
+        "onsite": onsite,
+        "at_limit": limit is not None and onsite >= limit,
+        "checks": list(mine["checks"]) if mine else [],
+    }
