@@ -63,6 +63,14 @@ def register(sub) -> None:
     nt.add_argument("--uscc", required=True)
     nt.add_argument("--out", required=True, help="PDF 文件")
     nt.set_defaults(func=cmd_merge_notice)
+    rs = msub.add_parser("result", help="录入合并检查的结果（一次录入，记入各任务的检查结果）")
+    rs.add_argument("--period", required=True)
+    rs.add_argument("--uscc", required=True)
+    rs.add_argument("--date", required=True, help="检查日期，如 2026-05-12")
+    rs.add_argument("--method", required=True, help="检查方式（现场检查/书面核查…）")
+    rs.add_argument("--result", required=True, help="检查结果（标准用语，如“未发现问题”）")
+    rs.add_argument("--findings", default="", help="发现问题")
+    rs.set_defaults(func=cmd_merge_result)
 
 
 def cmd_checks_import(args, ctx) -> int:
@@ -204,4 +212,16 @@ def cmd_merge_notice(args, ctx) -> int:
         v = joint.find(s, args.period, args.uscc)
         out = joint.notice_pdf(s, v.id, args.out)
     ctx.emit({"file": out, "id": v.id}, f"已生成检查通知书：{out}")
+    return 0
+
+
+def cmd_merge_result(args, ctx) -> int:
+    from app.services.outcomes import joint
+
+    data = {"check_date": _date(args.date), "method": args.method, "result": args.result, "findings": args.findings}
+    with ctx.session() as s:
+        saved = joint.enter_result(s, args.period, args.uscc, data)
+        v = joint.find(s, args.period, args.uscc)
+        out = {"id": v.id, "uscc": v.uscc, "outcomes": [o.id for o in saved], "tasks": [t["name"] for t in v.tasks]}
+    ctx.emit(out, f"已录入合并检查结果，记入 {len(out['tasks'])} 项任务：{'、'.join(out['tasks'])}")
     return 0

@@ -319,6 +319,23 @@ COMMANDS: dict[str, tuple[str | None, object]] = {
         "checks.merge",
         lambda f, o: ["merge", "refuse", "--period", PERIOD, "--uscc", f["selected"][0], "--reason", "时间不同"],
     ),
+    "merge result": (
+        "outcomes.enter",
+        lambda f, o: [
+            "merge",
+            "result",
+            "--period",
+            PERIOD,
+            "--uscc",
+            f["selected"][0],
+            "--date",
+            "2026-11-20",
+            "--method",
+            "现场检查",
+            "--result",
+            "未发现问题",
+        ],
+    ),
     "merge notice": (
         None,
         lambda f, o: ["merge", "notice", "--period", PERIOD, "--uscc", f["selected"][0], "--out", str(o / "n.pdf")],
@@ -338,6 +355,7 @@ REFUSED_FOR_STATE = {
     "merge accept": "无需合并",
     "merge refuse": "无需合并",
     "merge notice": "没有合并检查的决定",
+    "merge result": "没有合并检查的决定",
     "draw freeze +exclude-at-limit": "未设定检查频次上限",  # tested in tests/draw/test_frequency_freeze.py
 }
 

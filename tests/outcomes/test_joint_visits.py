@@ -152,3 +152,35 @@ def test_cli_merge_list_accept_refuse(session, db, admin_cli, tmp_path):
     assert rc == 1 and "已决定" in err and "Traceback" not in err
     rc, out, err = admin_cli("merge", "list", "--period", "2026Q2")
     assert rc == 0 and "已合并" in out and a.name in out
+    rc, out, err = admin_cli(
+        "--json",
+        "merge",
+        "result",
+        "--period",
+        "2026Q2",
+        "--uscc",
+        a.uscc,
+        "--date",
+        "2026-05-06",
+        "--method",
+        "现场检查",
+        "--result",
+        "未发现问题",
+    )
+    assert rc == 0, err
+    assert len(json.loads(out)["outcomes"]) == 2
+    rc, out, err = admin_cli(
+        "merge",
+        "result",
+        "--period",
+        "2026Q3",
+        "--uscc",
+        a2.uscc,
+        "--date",
+        "2026-08-06",
+        "--method",
+        "现场检查",
+        "--result",
+        "未发现问题",
+    )
+    assert rc == 1 and "未合并" in err

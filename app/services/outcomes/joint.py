@@ -212,6 +212,7 @@ def save_visit_outcome(session: Session, joint_id: int, data: dict, *, today: da
     """The merged visit's result, entered once, recorded in each task's results (marked with the visit)."""
     from app.services.outcomes import outcomes
 
+    permissions.require(session, "outcomes.enter")
     v = session.get(JointVisit, int(joint_id))
     if v is None or v.state != MERGED:
         raise UserError(f"合并检查 {joint_id} 不存在或未合并。")
@@ -222,6 +223,12 @@ def save_visit_outcome(session: Session, joint_id: int, data: dict, *, today: da
         saved.append(o)
     session.flush()
     return saved
+
+
+def enter_result(session: Session, period: str, uscc: str, data: dict, *, today: date | None = None) -> list:
+    """`ssj merge result`: the merged visit of this object and period, its result entered once."""
+    permissions.require(session, "outcomes.enter")
+    return save_visit_outcome(session, find(session, period, uscc).id, data, today=today)
 
 
 # ------------------------------------------------------------------------------------------- the notice
