@@ -78,11 +78,11 @@ class ObjectsPage(PoolPage):
         self.add_button("标记状态…", self.mark_status, edit=True, tip="标记停产、注销、迁出或恢复存续")
         self.add_button("批量标签…", self.tag_selected, edit=True)
         self.add_button("变更历史", self.show_history)
+        self.add_button("导出当前视图…", self.export_view)
+        self.add_button("下载导入模板…", lambda: self.save_template("objects"))
         self.add_button(
             "检查日历…", self.show_calendar, tip="本年度该单位受到的全部检查（本单位抽查和其他部门检查），可录入检查"
         )
-        self.add_button("导出当前视图…", self.export_view)
-        self.add_button("下载导入模板…", lambda: self.save_template("objects"))
         self.finish_tools()
         self.refresh()
 
