@@ -200,6 +200,70 @@ class FreezeNotesDialog(QDialog):
         return [code for code, box in self.boxes.items() if box.isChecked()]
 
 
+class VisitResultDialog(QDialog):
+    """The merged visit's result, entered once and recorded in every task's results (`joint.save_visit_outcome`)."""
+
+    def __init__(self, ctx, visit: dict, parent=None):
+        from app.services.outcomes import outcomes
+
+        super().__init__(parent)
+        self.ctx, self.visit = ctx, visit
+        self.setWindowTitle("录入合并检查结果")
+        form = QFormLayout(self)
+        tasks = "、".join(t["name"] for t in visit["tasks"])
+        note = QLabel(f"<b>{visit['name']}</b>（{visit['uscc']}）<br>结果记入：{tasks}")
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.day = DateField(date.today(), optional=False)
+        self.method = QComboBox()
+        self.method.addItems(outcomes.METHODS)
+        self.result = QComboBox()
+        self.result.setEditable(True)
+        op = run_op(self, ctx, lambda s: [p.phrase for p in outcomes.phrases(s)], read=True)
+        self.result.addItems(op.result if op.ok else [])
+        self.findings = QLineEdit()
+        form.addRow("检查日期 *", self.day)
+        form.addRow("检查方式 *", self.method)
+        form.addRow("检查结果 *", self.result)
+        form.addRow("发现问题", self.findings)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00020")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        form.addRow(dialog_buttons(self, "保存", on_accept=self.save))
+        self.setMinimumWidth(480)
+
+    def save(self) -> None:
+        day = self.day.value()
+        if day is None:
+            self.error.setText(self.day.error or "请填写检查日期，如 2026-05-12。")
+            return
+        data = {
+            "check_date": day,
+            "method": self.method.currentText(),
+            "result": self.result.currentText(),
+            "findings": self.findings.text(),
+        }
+        visit = self.visit["id"]
+
+        def failure(exc) -> bool:
+            message = getattr(exc, "message", None)
+            if message:
+                self.error.setText(message)
+                return True
+            return False
+
+        op = run_op(
+            self,
+            self.ctx,
+            lambda s: len(joint.save_visit_outcome(s, visit, data)),
+            error_title="无法保存",
+            failure=failure,
+        )
+        if op.ok:
+            self.accept()
+
+
 PROPOSAL_COLUMNS = [
     Column("对象", lambda p: p["name"]),
     Column("统一社会信用代码", lambda p: p["uscc"]),
@@ -231,9 +295,12 @@ class JointVisitsDialog(QDialog):
         self.refuse_btn.clicked.connect(self.refuse_selected)
         self.notice_btn = QPushButton("打印检查通知书")
         self.notice_btn.clicked.connect(self.print_notice)
+        self.result_btn = QPushButton("录入检查结果…")
+        self.result_btn.setToolTip("合并检查的结果只录入一次，记入各任务的检查结果")
+        self.result_btn.clicked.connect(self.enter_result)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
-        for b in (self.accept_btn, self.refuse_btn, self.notice_btn):
+        for b in (self.accept_btn, self.refuse_btn, self.notice_btn, self.result_btn):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(close)
@@ -271,6 +338,7 @@ class JointVisitsDialog(QDialog):
         self.accept_btn.setEnabled(undecided and bool(p["team"]))
         self.refuse_btn.setEnabled(undecided)
         self.notice_btn.setEnabled(p is not None and p["state"] == joint.MERGED)
+        self.result_btn.setEnabled(p is not None and p["state"] == joint.MERGED)
 
     def accept_selected(self) -> None:
         p = self.selected()
@@ -307,3 +375,12 @@ class JointVisitsDialog(QDialog):
 
         preview(out, "检查通知书（内部联合）", self)
         return out
+
+    def enter_result(self) -> VisitResultDialog | None:
+        p = self.selected()
+        if p is None or p["state"] != joint.MERGED:
+            return None
+        dlg = VisitResultDialog(self.ctx, p, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.reload()
+        return dlg

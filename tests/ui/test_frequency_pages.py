@@ -19,7 +19,13 @@ from app.models.checks import ExternalCheck
 from app.services.draw import frequency
 from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
-from app.ui.frequency_dialogs import CalendarDialog, CheckDialog, FreezeNotesDialog, JointVisitsDialog
+from app.ui.frequency_dialogs import (
+    CalendarDialog,
+    CheckDialog,
+    FreezeNotesDialog,
+    JointVisitsDialog,
+    VisitResultDialog,
+)
 from app.ui.operations import wait_all
 from tests.factories import make_inspector, make_object, make_uscc
 from tests.outcomes_factories import make_draw
@@ -208,6 +214,21 @@ def test_merge_dialog_accepts_and_refuses(qtbot, ctx, db, messages, monkeypatch)
     assert dlg.notice_btn.isEnabled()
     pdf = dlg.print_notice()
     assert pdf is not None and pdf.stat().st_size > 1000
+
+    def enter(result: QDialog):
+        assert isinstance(result, VisitResultDialog)
+        result.day.setText("2026/5/6")
+        result.method.setCurrentText("现场检查")
+        result.result.setCurrentText("未发现问题")
+        shot(result, "joint_result.png")
+        result.save()
+
+    when_modal(qtbot, enter)
+    dlg.enter_result()
+    with db.Session() as s:
+        outs = s.scalars(select(Outcome)).all()
+        assert len(outs) == 2 and {o.check_date for o in outs} == {date(2026, 5, 6)}
+        assert len({o.extra["joint_visit"] for o in outs}) == 1
     assert messages == [], messages
     shot(dlg, "joint_visits.png")
 
