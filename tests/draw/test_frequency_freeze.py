@@ -15,6 +15,7 @@ from app.models.core import AuditEntry
 from app.services.draw import algorithm as da
 from app.services.draw import documents as draw_documents
 from app.services.draw import draws, frequency
+from app.services.foundation import audit
 from app.services.foundation.errors import UserError
 from tests.factories import make_inspector, make_object
 from tests.outcomes_factories import make_draw
@@ -84,6 +85,7 @@ def test_excluded_objects_choose_and_never_lower_the_count(session):
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "冻结", AuditEntry.entity_id == str(d.id)))
     after = json.loads(entry.one().after)
     assert {e["uscc"] for e in after["exclusions"]} == {a.uscc, b.uscc}
+    assert audit.verify(session).ok
     draws.perform(session, d.id, SEED, witnesses=W)
     rec = draws.record_of(d)
     assert da.verify_record(rec) == []  # the record stays right for both verifiers

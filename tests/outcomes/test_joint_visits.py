@@ -16,6 +16,7 @@ from app.models import InspectionItem, Outcome, TeamMember
 from app.models.checks import JointVisit
 from app.models.core import AuditEntry
 from app.services.draw import frequency
+from app.services.foundation import audit
 from app.services.foundation.errors import UserError
 from app.services.outcomes import joint
 from app.services.reports import statistics
@@ -84,6 +85,7 @@ def test_accepting_makes_one_visit_with_a_valid_team_recorded_in_both_tasks(sess
     outs = session.scalars(select(Outcome).where(Outcome.selection_id.in_(v.selection_ids))).all()
     assert len(outs) == 2 and all(o.extra.get("joint_visit") == v.id for o in outs)
     assert {o.check_date for o in outs} == {date(2026, 5, 6)}
+    assert audit.verify(session).ok  # every change of the merge and its results is in the audit log
     # the enterprise was disturbed once: one inspection on its calendar
     report = frequency.frequency_report(session, 2026)
     mine = next(o for o in report["objects"] if o["uscc"] == a.uscc)
