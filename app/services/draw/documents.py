@@ -128,6 +128,25 @@ def _expert_text(rules: dict) -> str:
     return f"{types}对象有可用专家时配专家"
 
 
+def _frequency_exclusions(d, st) -> list:
+    """涉企检查频次: the objects the office excluded at freezing and why (nothing when there were none)."""
+    if not d.exclusions:
+        return []
+    rows = [["统一社会信用代码", "单位名称", "分层", "剔除原因"]]
+    for e in d.exclusions:
+        rows.append([e["uscc"], _p(e["name"], st["cell"]), _p(e["stratum"], st["cell"]), _p(e["reason"], st["cell"])])
+    return [
+        Spacer(1, 2 * mm),
+        _p(f"按涉企检查频次剔除的对象（{len(d.exclusions)} 家）", st["body"]),
+        _p(
+            "以下对象本年度受检次数已达到本单位规定的检查频次上限，经本单位决定不参加本次抽取。"
+            "剔除只决定抽谁，各分层应抽数不变（按剔除前的对象总数计算），剩余对象不足时全部抽取。",
+            st["small"],
+        ),
+        _grid(rows, [44 * mm, 46 * mm, 28 * mm, 56 * mm], font_size=8),
+    ]
+
+
 def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
     """抽取前公示单: the frozen pool per stratum and its fingerprint, printed before the seed exists."""
     d = get_draw(session, draw_id)
@@ -184,6 +203,7 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
         ]
     )
     story.append(_grid(rows, [38 * mm, 38 * mm, 22 * mm, 22 * mm, 27 * mm, 27 * mm]))
+    story += _frequency_exclusions(d, st)
     officers = sum(1 for p in snap["people"] if p["kind"] == "执法人员")
     experts = sum(1 for p in snap["people"] if p["kind"] == "专家")
     story.append(_p("二、检查人员", st["h2"]))

@@ -28,6 +28,7 @@ from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.models.vocabulary import RECORDED_DRAW_STATES, DrawState
 from app.services.draw import algorithm as algo
+from app.services.draw import frequency
 from app.services.foundation import audit, backup, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -214,8 +215,19 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     return d
 
 
-def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
-    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+def freeze(
+    session: Session,
+    draw_id: int,
+    *,
+    strata: list[dict] | None = None,
+    rules: dict | None = None,
+    exclude: list[str] | None = None,
+    exclude_at_limit: bool = False,
+) -> Draw:
+    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint.
+
+    ``exclude`` / ``exclude_at_limit``: objects the office leaves out because they already reached its yearly
+    检查频次 limit (`frequency.apply_exclusions`); they choose, never count, and are recorded on the draw."""
     permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
     if d.state != DrawState.DRAFT:
@@ -223,6 +235,9 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     office = require_office(session)
     if strata is None:
         strata = pool_strata(session, d.period, d.task_id)
+    strata, exclusions = frequency.apply_exclusions(
+        session, d.period, strata, exclude, at_limit=exclude_at_limit, task_id=d.task_id
+    )
     people = eligible_people(session)
     merged_rules = team_rules(session)
     merged_rules.update(rules or {})
@@ -245,14 +260,16 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     d.policy_id = office.policy_id or ""
     d.state = DrawState.FROZEN
     d.frozen_at = _now()
+    d.exclusions = exclusions
     session.flush()
+    excluded_text = f"；按检查频次剔除 {len(exclusions)} 家" if exclusions else ""
     audit.record(
         session,
         "冻结",
         "draw",
         d.id,
-        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}",
-        after={"fingerprint": d.fingerprint, "state": d.state},
+        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}{excluded_text}",
+        after={"fingerprint": d.fingerprint, "state": d.state, "exclusions": exclusions},
     )
     return d
 
@@ -335,11 +352,18 @@ def start(
     *,
     strata: list[dict] | None = None,
     rules: dict | None = None,
+    exclude: list[str] | None = None,
+    exclude_at_limit: bool = False,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
     permissions.require(session, "draw.run")
     d = create(session, period, task_id)
-    return freeze(session, d.id, strata=strata, rules=rules)
+    return freeze(session, d.id, strata=strata, rules=rules, exclude=exclude, exclude_at_limit=exclude_at_limit)
+
+
+def frequency_notes(session: Session, period: str, task_id: int | None = None) -> dict:
+    """What freezing this task and period would show about 涉企检查频次 (`frequency.freeze_notes`)."""
+    return frequency.freeze_notes(session, parse_period(period).code, task_id, pool_strata(session, period, task_id))
 
 
 def snapshot_of(d: Draw) -> dict:

@@ -13,6 +13,7 @@ from app.models.outcomes import Outcome
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import parse_period
+from app.services.reports import frequency_figures
 from app.services.reports import statistics as stats_service
 
 
@@ -258,6 +259,7 @@ def build_annual_report(session: Session, year: int, out, *, case_ids: list[int]
         )
     )
     story.append(tt)
+    story += frequency_figures.annual_section(session, year, st)
     story.append(Paragraph("五、典型案例", st["h2"]))
     if not cases:
         story.append(Paragraph("本报告未选取典型案例。", st["body"]))

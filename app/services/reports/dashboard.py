@@ -20,6 +20,7 @@ PROVIDERS: list[str] = [
     "app.services.outcomes.outcomes",
     "app.services.draw.draws",
     "app.services.draw.frequency",
+    "app.services.reports.frequency_figures",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
     "app.services.foundation.maintenance",

@@ -12,7 +12,8 @@ Where the figures come from:
   never count). 应抽 = the objects originally drawn (the draw's quota, replacements excluded); 实抽 = the
   active selections (replacements included, replaced ones excluded); 已查 = active selections with an
   outcome entered (state other than 未录入).
-- 非现场: checks whose mode or method says 非现场. 内部联合/部门联合: checks of tasks whose plan kind says so.
+- 非现场: checks whose mode or method says 非现场. 内部联合/部门联合: checks of tasks whose plan kind says so;
+  checks merged into one 内部联合 visit by the clerk (app.services.outcomes.joint) count as 内部联合.
 - 发现问题 (家次 with problems, and the number of problems), 责令整改, 立案, 公示 and 公示率 from outcomes.
 - 信用分类运用比例: share of checks on objects that carry a credit grade or credit risk level.
 - 年度覆盖率: distinct objects checked in the year up to the period's end / objects in the pool.
@@ -29,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import InspectionObject, Inspector
+from app.models.checks import merged_selection_ids
 from app.models.core import Office
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
@@ -372,6 +374,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
     strata: dict[tuple[str, str], dict] = {}
     checked_objects: set = set()
     dept_joint_draws: set[int] = set()
+    merged = merged_selection_ids(session)  # 内部联合 visits the clerk accepted (app.services.outcomes.joint)
 
     for sel, draw, outcome, plan_kind, obj in _selections(session, codes):
         cat = category_bucket(sel.category, sel.stratum, obj.permit_class if obj is not None else "")
@@ -397,10 +400,10 @@ def check_counts(session: Session, codes: set[str]) -> dict:
         result = outcome.result or ""
         if "非现场" in (sel.mode or "") or "非现场" in (outcome.method or ""):
             c["offsite"] += 1
-        if plan_kind == "内部联合":
-            c["internal_joint"] += 1
-        elif plan_kind == "部门联合":
+        if plan_kind == "部门联合":
             c["dept_joint"] += 1
+        elif plan_kind == "内部联合" or sel.id in merged:
+            c["internal_joint"] += 1
         problems = int(outcome.problems or 0)
         if problems > 0 or result.startswith(("发现问题", "发现违法")):
             c["problems_found"] += 1

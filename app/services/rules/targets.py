@@ -21,6 +21,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.checks import merged_selection_ids
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import InspectionObject
@@ -63,6 +64,7 @@ def _checks(session: Session, year: int) -> list[dict]:
         .where(Draw.state.in_(LIVE_DRAW_STATES), DrawSelection.active.is_(True))
     )
     out = []
+    merged = merged_selection_ids(session)  # accepted 内部联合 visits count as 内部联合
     for sel_id, oid, draw_id, pcode, kind, risk, grade in session.execute(q):
         try:
             p = parse_period(pcode)
@@ -76,7 +78,7 @@ def _checks(session: Session, year: int) -> list[dict]:
                 object=oid,
                 draw=draw_id,
                 quarter=p.quarters[0].index,
-                kind=kind or "本部门",
+                kind="内部联合" if sel_id in merged and kind != "部门联合" else (kind or "本部门"),
                 credit=bool((risk or "").strip() or (grade or "").strip()),
             )
         )
