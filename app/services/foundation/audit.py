@@ -200,11 +200,17 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()[:32]
 
 
+def _row_digest(table, row) -> str:
+    """`_digest(_row_values(table, row))` without the JSON round trip of every value: the canonical JSON of
+    a value and of its round trip are the same text (a 50,000-row seal took 1.25 million round trips)."""
+    return _digest({c.name: _value(c.name, row[c.name]) for c in table.columns if c.name not in _NOT_REPLAYED})
+
+
 def _seal(session: Session, entity: str) -> _Pending:
     table = _tables()[entity]
     rows = {}
     for row in session.connection().execute(select(table)).mappings():
-        rows[_row_pk(table, row)] = _digest(_row_values(table, row))
+        rows[_row_pk(table, row)] = _row_digest(table, row)
     return _Pending(
         SEAL,
         entity,
