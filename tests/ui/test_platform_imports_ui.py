@@ -5,7 +5,7 @@ whose deciding permit has expired. Real widgets, real .xlsx files laid out as th
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from sqlalchemy import select
 
 from app.models.pools import InspectionObject
@@ -174,12 +174,12 @@ def test_classification_page_flags_an_object_classed_on_an_expired_permit(qtbot,
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.resize(SCREEN)
-    headers = [page.model.headerData(i, 1) for i in range(page.model.columnCount())]
+    headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(page.model.columnCount())]
     assert "许可证过期" in headers
     by_name = {r["name"]: r for r in page.model.rows}
     flagged = by_name["测试县第30化工有限公司"]
     assert code(30) + "001P" in flagged["permit"] and "2021-01-01" in flagged["permit"]
-    assert "仍按“重点管理”" in flagged["permit"] or "仍按“重点管理”" in flagged["_tip"]
+    assert "仍按“重点管理”" in flagged["permit"] and "过期不等于降级监管" in flagged["permit"]
     assert by_name["测试县第32化工有限公司"]["permit"] == ""
     page.category.setCurrentText(EXPIRED_FILTER)
     assert [r["name"] for r in page.visible_rows()] == ["测试县第30化工有限公司"]

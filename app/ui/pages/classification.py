@@ -1,5 +1,5 @@
 """监管分类: every object's category, stratum, check mode and the reason; filter by category (incl. 未分类);
-manual override with a recorded reason."""
+manual override with a recorded reason; objects whose deciding permit has expired flagged (许可证过期)."""
 
 from __future__ import annotations
 
@@ -34,9 +34,12 @@ COLUMNS = [
     ("extra", "专项对象库"),
     ("override", "人工指定"),
     ("moved", "冲突条款调整"),
+    ("permit", "许可证过期"),
     ("reason", "归类理由"),
 ]
 MOVED_FILTER = "冲突条款调整的对象"
+EXPIRED_FILTER = "许可证已过期的对象"
+EXPIRED_COLOR = "#a05a00"
 
 
 def period_choices(today: date | None = None) -> list[str]:
@@ -100,6 +103,7 @@ class ClassificationPage(QWidget):
         self.view.setColumnWidth(0, 170)
         self.view.setColumnWidth(1, 240)
         self.view.setColumnWidth(3, 220)
+        self.view.setColumnWidth(COLUMNS.index(("permit", "许可证过期")), 300)
         root.addWidget(self.view, 1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -122,10 +126,12 @@ class ClassificationPage(QWidget):
                 self.title.setText(exc.message)
                 return
             moves = classification.conflict_moves(classes, rules)
+            expired = classification.expired_deciding_permits(s, objs, rules)
             rows = []
             for o in objs:
                 c = classes[o.id]
                 move = moves.get(o.id)
+                flag = expired.get(o.id)
                 rows.append(
                     dict(
                         id=o.id,
@@ -138,10 +144,12 @@ class ClassificationPage(QWidget):
                         override=c.overridden,
                         moved=f"{move[0]} → {move[1]}" if move else "",
                         _moved="是" if move else "",
+                        permit=f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
+                        _expired="是" if flag else "",
                         reason=c.reason,
                         _color="#b00020"
                         if c.category == policies.UNCLASSIFIED
-                        else ("#1f5fbf" if c.overridden else None),
+                        else ("#1f5fbf" if c.overridden else (EXPIRED_COLOR if flag else None)),
                     )
                 )
         self.rules = rules
@@ -152,6 +160,8 @@ class ClassificationPage(QWidget):
         self.category.addItems(["全部"] + policies.category_names_of(rules) + [policies.UNCLASSIFIED])
         if moves:
             self.category.addItem(MOVED_FILTER)
+        if expired:
+            self.category.addItem(EXPIRED_FILTER)
         self.category.setCurrentText(current if current else "全部")
         self.category.blockSignals(False)
         self.model.set_rows(rows)
@@ -166,15 +176,21 @@ class ClassificationPage(QWidget):
         if moves:
             clause = next(iter(moves.values()))[2]
             moved = f"冲突条款调整 {len(moves)} 家（“{clause}”；选“{MOVED_FILTER}”查看名单）；"
+        lapsed = ""
+        if expired:
+            lapsed = f"许可证已过期 {len(expired)} 家（决定管理类别的许可证已到期，选“{EXPIRED_FILTER}”查看）；"
         self.summary.setText(
-            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家；{moved}"
-            "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定。"
+            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家；{moved}{lapsed}"
+            "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定，褐色为许可证已过期。"
         )
 
     def _apply_filter(self, *_args) -> None:
         cat = self.category.currentText()
         if cat == MOVED_FILTER:
             self.proxy.set_key_filter("_moved", "是")
+            return
+        if cat == EXPIRED_FILTER:
+            self.proxy.set_key_filter("_expired", "是")
             return
         self.proxy.set_key_filter("category", None if cat in ("", "全部") else cat)
 
