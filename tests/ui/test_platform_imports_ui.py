@@ -51,16 +51,18 @@ def open_wizard(qtbot, ctx, kind, path, opened_as="objects"):
     next_page(wizard)  # → sheet
     next_page(wizard)  # → mapping
     next_page(wizard)  # → preview
+    assert wizard.currentPage() is wizard.preview_page, (wizard.currentPage().title(), wizard.file_page.error.text())
     qtbot.waitUntil(lambda: wizard.preview_page.report is not None, timeout=20000)
     return wizard
 
 
 def preview_rows(wizard) -> list[tuple[str, str, str, str]]:
+    """(行号, 列, 问题或提示, 类别) of the preview's table."""
     table = wizard.preview_page.errors
     return [tuple(table.item(r, c).text() for c in range(table.columnCount())) for r in range(table.rowCount())]
 
 
-def test_the_wizard_offers_every_kind_the_cli_has(qtbot, ctx):
+def test_the_wizard_offers_every_kind_the_cli_has(qtbot, ctx, tmp_path):
     from app.ui.import_wizard import ImportWizard
 
     wizard = ImportWizard(ctx, "objects")
@@ -72,6 +74,11 @@ def test_the_wizard_offers_every_kind_the_cli_has(qtbot, ctx):
     assert combo.currentData() == "objects"
     combo.setCurrentIndex(combo.findData("cancelled"))
     assert wizard.kind == "cancelled" and "注销" in wizard.windowTitle() and "注销" in wizard.file_page.title()
+    assert "注销/撤销清单" in wizard.file_page.kind_note.text()
+    wizard.resize(SCREEN)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.grab().save(str(tmp_path / "wizard-kinds.png"))
     inspectors = ImportWizard(ctx, "inspectors")
     qtbot.addWidget(inspectors)
     assert inspectors.file_page.kind.currentData() == "inspectors"
@@ -91,7 +98,7 @@ def test_the_wizard_imports_a_key_unit_list_into_existing_objects_only(qtbot, ct
     rep = wizard.preview_page.report
     assert rep.kind == "key-units" and (rep.inserted, rep.updated) == (0, 2) and rep.errors == []
     shown = preview_rows(wizard)
-    assert any(r[0] == "6" and r[2] == "提示" and "丙公司" in r[3] and "不在检查对象库中" in r[3] for r in shown), shown
+    assert any(r[0] == "6" and r[3] == "提示" and "丙公司" in r[2] and "不在检查对象库中" in r[2] for r in shown), shown
     assert "识别为" in wizard.preview_page.summary.text()
     with qtbot.waitSignal(wizard.imported, timeout=20000):
         wizard.accept()
@@ -129,12 +136,12 @@ def test_other_counties_are_left_out_until_the_checkbox_includes_them(qtbot, ctx
     assert not preview.include_other.isChecked()
     assert (preview.report.inserted, preview.report.left_out) == (1, 1)
     assert "不属于本辖区未导入 1 行" in preview.summary.text()
-    assert any(r[0] == "3" and r[2] == "提示" and "不属于本辖区" in r[3] for r in preview_rows(wizard))
+    assert any(r[0] == "3" and r[3] == "提示" and "不属于本辖区" in r[2] for r in preview_rows(wizard))
     preview.include_other.setChecked(True)  # the check runs again with the other county's rows
     wait_all()
     qtbot.waitUntil(lambda: preview.report is not None and preview.report.left_out == 0, timeout=20000)
     assert preview.report.inserted == 2
-    wizard.preview_page.grab().save(str(tmp_path / "wizard-preview.png"))
+    wizard.grab().save(str(tmp_path / "wizard-preview.png"))
     with qtbot.waitSignal(wizard.imported, timeout=20000):
         wizard.accept()
     with db.Session() as s:
@@ -153,11 +160,21 @@ def test_left_out_rows_stay_out_of_the_import_when_the_box_is_not_ticked(qtbot, 
         assert list(s.scalars(select(InspectionObject.name))) == ["本县公司"]
 
 
-def test_the_preview_shows_expired_permits(qtbot, ctx, db, messages, tmp_path):
-    rows = [pub.permit_row(6, valid="2016-12-21至2021-12-20")]
+def test_the_permit_platform_list_goes_through_the_wizard_and_its_preview_shows_expired_permits(
+    qtbot, ctx, db, messages, tmp_path
+):
+    """The list has no USCC column: the mapping page must not demand one (it comes from the permit number)."""
+    rows = [pub.permit_row(6, valid="2016-12-21至2021-12-20"), pub.permit_row(7)]
     wizard = open_wizard(qtbot, ctx, "objects", pub.permit_list(tmp_path / "过期.xlsx", rows))
     shown = preview_rows(wizard)
-    assert any(r[0] == "3" and r[2] == "提示" and "已过期" in r[3] and "2021-12-20" in r[3] for r in shown), shown
+    assert any(r[0] == "3" and r[3] == "提示" and "已过期" in r[2] and "2021-12-20" in r[2] for r in shown), shown
+    assert any(r[3] == "提示" and "前 18 位取得 2 行的统一社会信用代码" in r[2] for r in shown)
+    assert "全国排污许可证管理信息平台" in wizard.preview_page.summary.text()
+    wizard.grab().save(str(tmp_path / "wizard-permits.png"))
+    with qtbot.waitSignal(wizard.imported, timeout=20000):
+        wizard.accept()
+    with db.Session() as s:
+        assert sorted(s.scalars(select(InspectionObject.uscc))) == sorted([code(6), code(7)])
 
 
 def test_classification_page_flags_an_object_classed_on_an_expired_permit(qtbot, ctx, db, messages, tmp_path):

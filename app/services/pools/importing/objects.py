@@ -86,7 +86,7 @@ def prepare(batch):
         batch.bad_rows.add(rownum)
     names = list(layout.names)
     present = set(batch.columns.values())
-    if "uscc" not in present and "permit_no" in present:
+    if "uscc" not in present and "permit_no" in present:  # fields.DERIVED_FROM
         batch.derived.add("uscc")
         names.insert(0, PERMIT_PLATFORM if "permit_valid" in present else "没有统一社会信用代码列的许可证清单")
     batch.rep.layout = "、".join(names)
