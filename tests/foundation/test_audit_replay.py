@@ -178,3 +178,16 @@ def test_seal_digest_is_the_digest_of_the_logged_values_for_every_column_type(se
         assert rows
         for row in rows:
             assert audit._row_digest(table, row) == audit._digest(audit._row_values(table, row))
+
+
+def test_the_seal_holds_each_rows_digest_of_its_logged_values(session):
+    from app.models import Inspector
+
+    make_object(session, name="封存公司", pollution_types=["废水"], registration_date=None)
+    session.add(Inspector(name="李四", cert_no="14052500002", expertise=[]))
+    session.commit()
+    for entity in ("inspection_object", "inspector", "user_account"):  # user_account: a redacted column
+        table = audit._tables()[entity]
+        sealed = audit._seal(session, entity).after["rows"]
+        current = session.connection().execute(select(table)).mappings().all()
+        assert sealed == {audit._row_pk(table, r): audit._digest(audit._row_values(table, r)) for r in current}
