@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, literal, select
 
 from app.models.base import utcnow
 from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, ObjectPermit
@@ -116,7 +116,7 @@ def plan(batch):
         held_by_object.setdefault(p.object_id, []).append(held[p.permit_no])
     owner = {v["id"]: code for code, v in existing.items()}
     today = date.today()
-    result = Plan(extra={"permits": []})
+    result = Plan(extra={"permits": [], "ids": {}})
     for code, unit in units.items():
         old = existing.get(code)
         rec = unit.rec
@@ -136,6 +136,7 @@ def plan(batch):
         if old is None:
             result.inserts.append((unit.row, rec))
             continue
+        result.extra["ids"][code] = old["id"]
         changes = _diff(rec, old)
         if rec.get("status_date") is not None and "status" in changes:
             changes["status_date"] = rec["status_date"]
@@ -326,15 +327,28 @@ def write(batch, plan) -> None:
     for key, default in DEFAULTS.items():  # blank cells take the column's default
         values = [rec.get(key) for rec in new]
         columns[key] = [default if v in (None, "", ()) else v for v in values]
+    before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     insert_columns(conn, table, columns, {"created_at": now, "updated_at": now})
-    ids = dict(conn.execute(select(table.c.uscc, table.c.id)).all())
+    added = (table.c.id > before) & (table.c.created_at == now)  # this import's rows
+    ids = dict(plan.extra["ids"])  # existing objects' ids, from the plan
+    ids.update(conn.execute(select(table.c.uscc, table.c.id).where(added)).all())
     new_ids = [ids[code] for code in columns["uscc"]]
-    insert_columns(  # 新增 in every new object's history
-        conn,
-        changes_table,
-        {"object_id": new_ids, "new_value": columns["name"]},
-        {"ts": now, "kind": "新增", "field": "", "old_value": "", "user": user, "source": source},
-    )
+    if new:  # 新增 in every new object's history, written by the database from the rows just inserted
+        conn.execute(
+            changes_table.insert().from_select(
+                ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
+                select(
+                    table.c.id,
+                    literal(now, changes_table.c.ts.type),
+                    literal("新增"),
+                    literal(""),
+                    literal(""),
+                    table.c.name,
+                    literal(user),
+                    literal(source),
+                ).where(added),
+            )
+        )
     history = []
     for oid, rec in zip(new_ids, new):
         status = rec.get("status")
