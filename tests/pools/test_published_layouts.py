@@ -476,3 +476,32 @@ def test_editing_a_persons_state_decides_drawability_as_the_import_does(session)
     assert person.on_duty is False and pools.inspector_to_dict(person)["duty_status"] == "退休"
     with pytest.raises(UserError, match="人员状态"):
         pools.save_inspector(session, {"duty_status": "休眠"}, person.id)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "自2021年12月21日起至2026年12月20日止",  # as the permit itself words it
+        "自2021-12-21至2026-12-20",
+        "2021/12/21-2026/12/20",
+        "2021.12.21-2026.12.20",
+        "20211221-20261220",
+        "2021-12-21 至 2026-12-20",
+    ],
+)
+def test_validity_periods_as_permit_lists_write_them(session, tmp_path, written):
+    path = pub.permit_list(tmp_path / "p.xlsx", [pub.permit_row(80, valid=written)])
+    rep = importer.run_import(session, "objects", path)
+    assert rep.errors == [], rep.errors
+    session.commit()
+    (p,) = permits(session, objects(session)[0])
+    assert (p.valid_from, p.valid_to) == (date(2021, 12, 21), date(2026, 12, 20))
+
+
+def test_a_county_column_naming_another_county_leaves_the_row_out(session, tmp_path):
+    head = ["县（市、区）", "单位名称", "统一社会信用代码"]
+    rows = [["测试县", "本县公司", code(81)], ["隆尧县", "外县公司", code(82)]]
+    rep = importer.run_import(session, "objects", pub.save(tmp_path / "t.xlsx", [head, *rows]))
+    assert (rep.inserted, rep.left_out) == (1, 1)
+    (note,) = [n for n in rep.notices if "不属于本辖区" in n["message"]]
+    assert note["row"] == 3 and "隆尧" in note["message"]
