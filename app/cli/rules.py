@@ -185,6 +185,12 @@ def cmd_quota(args, ctx) -> int:
         short = sum(r["shortfall"] for r in data["rows"])
         if short:
             lines.append(f"剔除后对象不足，少抽 {short} 家（见说明）")
+        expired = [(r["stratum"], e) for r in data["rows"] for e in r["expired_permits"]]
+        if expired:
+            lines.append(f"许可证已过期的对象 {len(expired)} 家（决定其管理类别的许可证已到期）：")
+            for stratum, e in expired:
+                where = f"{e['name']}（{e['uscc']}，{stratum}）"
+                lines.append(f"  {where}：许可证 {e['permit_no']} 已于 {e['valid_to']} 到期。{e['note']}")
         return "\n".join(lines)
 
     ctx.emit(data, text)
@@ -199,6 +205,7 @@ def cmd_classify(args, ctx) -> int:
         c = classification.classify(s, [obj]).get(obj.id)
         if c is None:
             raise UserError(f"对象“{obj.name}”状态为{obj.status}，不在检查对象名录库中。")
+        expired = classification.expired_deciding_permits(s, [obj], policies.active_rules(s)).get(obj.id)
         data = {
             "uscc": obj.uscc,
             "name": obj.name,
@@ -207,8 +214,12 @@ def cmd_classify(args, ctx) -> int:
             "mode": c.mode,
             "reason": c.reason,
             "overridden": c.overridden,
+            "expired_permit": expired.as_dict() if expired else None,
         }
-    ctx.emit(data, f"{data['name']}：{data['category']}（{data['reason']}）")
+    text = f"{data['name']}：{data['category']}（{data['reason']}）"
+    if expired:
+        text += f"\n{expired.text}：{expired.note}"
+    ctx.emit(data, text)
     return 0
 
 

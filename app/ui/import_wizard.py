@@ -1,4 +1,6 @@
-"""导入向导: choose file → sheet → column mapping (remembered) → preview with every problem → import.
+"""导入向导: choose what to import (every kind `ssj import` has) and the file → sheet → column mapping
+(remembered) → preview with every problem and notice, “包括不属于本辖区的对象” (= --include-other-regions) →
+import.
 
 The check (preview) and the import run on a worker thread with a progress dialog and 取消. Nothing
 is written until the clerk presses 导入 on the preview page; with problems in the file the import is
@@ -36,15 +38,34 @@ from app.ui.operations import Cancelled, attempt, confirm, run_op, show_info
 
 MAX_SHOWN_ERRORS = 5000
 IGNORE_TEXT = "（不导入）"
+INCLUDE_OTHER_REGIONS = "包括不属于本辖区的对象"
+KIND_NOTES = {
+    "objects": "本县台账、全国排污许可证管理信息平台的许可证清单、重点排污单位名录（三种公布格式）都可以直接导入。",
+    "key-units": "只更新库中已有的单位：标为重点排污单位并记下名录类别；名录中库里没有的单位列为提示，不新建。",
+    "cancelled": "全国排污许可证管理信息平台的注销/撤销清单：许可证标为注销/撤销（日期、原因），"
+    "单位再无有效许可证时标为“注销”。",
+    "inspectors": "执法人员名册（检查机关、姓名、执法证号、状态……）；状态为调离、退休等的人员不参与抽取。",
+}
 
 
 class FilePage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle(f"第 1 步：选择要导入的{importer.KIND_LABELS[wizard.kind]}文件")
         self.setSubTitle("支持 Excel（.xlsx / .xls）和 CSV（UTF-8 或 GBK）。表格上方的标题行、合并单元格会自动跳过。")
         layout = QVBoxLayout(self)
+        what = QHBoxLayout()
+        what.addWidget(QLabel("导入什么："))
+        self.kind = QComboBox()  # every kind `ssj import` has
+        for kind in importer.KINDS:
+            self.kind.addItem(importer.KIND_LABELS[kind], kind)
+        self.kind.setCurrentIndex(self.kind.findData(wizard.kind))
+        self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        what.addWidget(self.kind, 1)
+        layout.addLayout(what)
+        self.kind_note = QLabel()
+        self.kind_note.setWordWrap(True)
+        layout.addWidget(self.kind_note)
         row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setPlaceholderText("点“浏览…”选择文件")
@@ -61,6 +82,14 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
         self.reading = None
         self._read_for: str | None = None
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        self.w.set_kind(kind)
+        self.setTitle(f"第 1 步：选择要导入的{importer.KIND_LABELS[kind]}文件")
+        self.kind_note.setText(KIND_NOTES.get(kind, ""))
+        self._read_for = None  # the columns are recognised per kind: read the file again
 
     def browse(self) -> None:
         path, _f = open_file_dialog(self, "选择文件", "", "表格文件 (*.xlsx *.xls *.xlsm *.csv);;所有文件 (*)")
@@ -237,7 +266,7 @@ class MappingPage(QWizardPage):
                 self.error.setText(f"“{h}”和“{chosen[key]}”都对应了“{label}”，一个字段只能对应一列，请改掉其中一个。")
                 return False
             chosen[key] = h
-        missing = [s.label for s in importer.fields_for(self.w.kind) if s.required and s.key not in chosen]
+        missing = [s.label for s in importer.missing_required(self.w.kind, chosen)]
         if missing:
             self.error.setText(f"必须指定哪一列是“{'”“'.join(missing)}”。")
             return False
@@ -264,8 +293,8 @@ class PreviewPage(QWizardPage):
         self.summary = QLabel("正在检查……")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.errors = QTableWidget(0, 3)
-        self.errors.setHorizontalHeaderLabels(["行号", "列", "问题"])
+        self.errors = QTableWidget(0, 4)  # problems first, then notices (expired permits, rows left out…)
+        self.errors.setHorizontalHeaderLabels(["行号", "列", "问题或提示", "类别"])
         self.errors.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.errors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.errors.verticalHeader().setVisible(False)
@@ -275,21 +304,36 @@ class PreviewPage(QWizardPage):
         self.save_button.clicked.connect(self.save_report)
         self.skip = QCheckBox("只导入有效行（有问题的行不导入）")
         self.skip.toggled.connect(lambda _c: self.completeChanged.emit())
+        self.include_other = QCheckBox(INCLUDE_OTHER_REGIONS)  # = ssj import --include-other-regions
+        self.include_other.setToolTip(
+            "文件中所在地区（省-市-县、地市、区县）不是本辖区的行，默认不导入并逐行列为提示；勾选后一并导入（重新检查）。"
+        )
+        self.include_other.toggled.connect(lambda _c: self.check())
         row.addWidget(self.save_button)
         row.addStretch(1)
+        row.addWidget(self.include_other)
         row.addWidget(self.skip)
         layout.addLayout(row)
         self.report: importer.ImportReport | None = None
         self.worker = None
 
     def initializePage(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """The dry run, again whenever “包括不属于本辖区的对象” is ticked or unticked."""
+        if self.worker is not None and not self.worker.done.is_set():
+            return
         self.report = None
         self.skip.setChecked(False)
         self.skip.setEnabled(False)
+        self.include_other.setEnabled(False)
         self.save_button.setEnabled(False)
         self.errors.setRowCount(0)
         self.summary.setText("正在检查……")
+        self.completeChanged.emit()
         ctx, kind, path, table, mapping = self.w.ctx, self.w.kind, self.w.path, self.w.table, self.w.mapping
+        include = self.include_other.isChecked()
 
         def check(s, progress):
             return importer.run_import(
@@ -299,6 +343,7 @@ class PreviewPage(QWizardPage):
                 table=table,
                 mapping=mapping,
                 dry_run=True,
+                include_other_regions=include,
                 progress=progress,
                 cancelled=progress.cancelled,
             )
@@ -317,6 +362,7 @@ class PreviewPage(QWizardPage):
         )
 
     def failed(self, exc) -> bool:
+        self.include_other.setEnabled(True)
         if isinstance(exc, Cancelled):
             self.summary.setText("检查已取消。点“< 上一步”再“下一步 >”可重新检查。")
         else:
@@ -334,17 +380,32 @@ class PreviewPage(QWizardPage):
             text += f"<br><b style='color:#b00020'>发现 {len(rep.errors)} 处问题</b>，涉及 {rep.rows - rep.valid} 行。"
         else:
             text += "<br><b style='color:#1b5e20'>没有发现问题，可以导入。</b>"
+        if rep.layout:
+            text = f"识别为{rep.layout}。" + text
+        if rep.left_out:
+            text += (
+                f"<br>不属于本辖区未导入 {rep.left_out} 行（见下方提示；确需导入请勾选“{INCLUDE_OTHER_REGIONS}”）。"
+            )
+        if rep.notices:
+            text += f"<br>另有 {len(rep.notices)} 条提示（不影响导入），列在问题之后。"
         if rep.unmapped:
             text += f"<br>不导入的列：{'、'.join(rep.unmapped)}"
         self.summary.setText(text)
-        shown = rep.errors[:MAX_SHOWN_ERRORS]
+        shown = [(e, "问题") for e in rep.errors] + [(n, "提示") for n in rep.notices]
+        shown = shown[:MAX_SHOWN_ERRORS]
         self.errors.setRowCount(len(shown))
-        for i, e in enumerate(shown):
+        for i, (e, what) in enumerate(shown):
             self.errors.setItem(i, 0, QTableWidgetItem(str(e["row"])))
             self.errors.setItem(i, 1, QTableWidgetItem(e["column"]))
             self.errors.setItem(i, 2, QTableWidgetItem(e["message"]))
+            item = QTableWidgetItem(what)
+            if what == "问题":
+                item.setForeground(QColor("#b00020"))
+            self.errors.setItem(i, 3, item)
         self.errors.resizeColumnToContents(0)
         self.errors.resizeColumnToContents(1)
+        self.errors.resizeColumnToContents(3)
+        self.include_other.setEnabled(True)
         self.save_button.setEnabled(True)
         self.skip.setEnabled(bool(rep.errors) and rep.valid > 0)
         self.completeChanged.emit()
@@ -392,6 +453,11 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
         self.resize(860, 600)
 
+    def set_kind(self, kind: str) -> None:
+        """What is imported (chosen on the first page): fields, recognised headers and the writer follow it."""
+        self.kind = kind
+        self.setWindowTitle(f"导入{importer.KIND_LABELS[kind]}")
+
     def accept(self) -> None:
         """导入: write on a worker thread (one transaction); the wizard closes when it is done. While it writes,
         上一步/导入 are disabled and × or 取消 ask whether to stop; stopping rolls everything back."""
@@ -400,6 +466,7 @@ class ImportWizard(QWizard):
             return
         ctx, kind, path, table, mapping = self.ctx, self.kind, self.path, self.table, self.mapping
         skip = self.preview_page.skip.isChecked()
+        include = self.preview_page.include_other.isChecked()
 
         def write(s, progress):
             result = importer.run_import(
@@ -409,6 +476,7 @@ class ImportWizard(QWizard):
                 table=table,
                 mapping=mapping,
                 skip_invalid=skip,
+                include_other_regions=include,
                 progress=progress,
                 cancelled=progress.cancelled,
             )

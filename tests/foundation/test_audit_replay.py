@@ -152,3 +152,42 @@ def test_cli_audit_verify_names_the_row(cli, db, filled):
     rc, out, err = cli("--json", "audit", "verify")
     assert rc == 1 and f"检查结果 #{out_id}" in err
     assert json.loads(out)["rows"][0]["id"] == str(out_id)
+
+
+def test_seal_digest_is_the_digest_of_the_logged_values_for_every_column_type(session):
+    """The seal hashes raw row values (speed, issue 19); replay hashes their JSON round trip: the same text."""
+    from datetime import date
+
+    from app.models import Inspector
+
+    make_object(
+        session,
+        name="全类型公司（测试）",
+        pollution_types=["废水", "废气"],
+        special_situations=[],
+        key_polluter=True,
+        registration_date=date(2015, 3, 5),
+        tags=["园区企业"],
+        phone="",
+    )
+    session.add(Inspector(name="张三", cert_no="14052500001", expertise=["大气"], years=None, on_duty=False))
+    session.commit()
+    for entity in ("inspection_object", "inspector", "user_account"):
+        table = audit._tables()[entity]
+        rows = session.connection().execute(select(table)).mappings().all()
+        assert rows
+        for row in rows:
+            assert audit._row_digest(table, row) == audit._digest(audit._row_values(table, row))
+
+
+def test_the_seal_holds_each_rows_digest_of_its_logged_values(session):
+    from app.models import Inspector
+
+    make_object(session, name="封存公司", pollution_types=["废水"], registration_date=None)
+    session.add(Inspector(name="李四", cert_no="14052500002", expertise=[]))
+    session.commit()
+    for entity in ("inspection_object", "inspector", "user_account"):  # user_account: a redacted column
+        table = audit._tables()[entity]
+        sealed = audit._seal(session, entity).after["rows"]
+        current = session.connection().execute(select(table)).mappings().all()
+        assert sealed == {audit._row_pk(table, r): audit._digest(audit._row_values(table, r)) for r in current}

@@ -525,3 +525,54 @@ def test_export_then_reimport_is_unchanged(session, tmp_path):
         rep = importer.preview_import(session, kind, out)
         assert rep.errors == [] and rep.rows == n, kind
         assert (rep.inserted, rep.updated, rep.unchanged) == (0, 0, n), kind
+
+
+def test_every_new_object_gets_one_history_entry_from_its_import(session, tmp_path):
+    """The 新增 history is written by the database from the inserted rows (INSERT…SELECT, issue 19 speed):
+    one entry per new object, with the import's time, user and file, none for objects already in the pool."""
+    session.add(InspectionObject(uscc=make_uscc(900), name="已有公司"))
+    session.commit()
+    wb = Workbook()
+    wb.active.append(["单位名称", "统一社会信用代码", "状态"])
+    wb.active.append(["已有公司", make_uscc(900), "存续"])
+    wb.active.append(["新甲公司", make_uscc(901), "存续"])
+    wb.active.append(["新乙公司", make_uscc(902), "停产"])
+    wb.save(tmp_path / "名录.xlsx")
+    rep = importer.run_import(session, "objects", tmp_path / "名录.xlsx")
+    session.commit()
+    assert (rep.inserted, rep.unchanged) == (2, 1)
+    rows = session.execute(
+        select(InspectionObject.name, InspectionObject.created_at, ObjectChange)
+        .join(ObjectChange, ObjectChange.object_id == InspectionObject.id)
+        .where(ObjectChange.kind == "新增")
+        .order_by(InspectionObject.name)
+    ).all()
+    assert [(name, c.new_value) for name, _at, c in rows] == [("新乙公司", "新乙公司"), ("新甲公司", "新甲公司")]
+    for _name, created, c in rows:
+        assert (c.ts, c.user, c.source, c.field, c.old_value) == (created, "admin", "名录.xlsx", "", "")
+    stopped = select(ObjectChange).join(InspectionObject).where(InspectionObject.name == "新乙公司")
+    assert session.scalar(stopped.where(ObjectChange.kind == "停产")) is not None
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["示例县甲公司", "", "乙公司（分厂）", "A|B"],
+        ["示例县甲公司", "乙 公司", "丙(分厂)", ""],  # a space, half-width brackets: the cell-by-cell path
+        ["ab12", "Cd34", ""],
+        ["ab 12", "ｃｄ３４"],
+        ["城关镇", "南村镇  东", "高都镇\u3000"],
+        ["ＡＢＣ有限公司", "x"],
+    ],
+)
+def test_a_whole_column_converts_as_its_cells_do(cells):
+    """The column-at-once path for clean text/name/code columns (issue 19 speed) gives what each cell gives."""
+    from app.services.pools.importing.convert import Converter
+    from app.services.pools.importing.fields import OBJECT_FIELDS
+
+    for key in ("name", "industry", "permit_no", "phone", "address"):
+        spec = next(s for s in OBJECT_FIELDS if s.key == key)
+        converter = Converter(spec)
+        values, problems = converter.column(cells)
+        assert problems == []
+        assert values == [converter(c) if c else None for c in cells], (key, cells)

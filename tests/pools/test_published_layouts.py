@@ -476,3 +476,95 @@ def test_editing_a_persons_state_decides_drawability_as_the_import_does(session)
     assert person.on_duty is False and pools.inspector_to_dict(person)["duty_status"] == "退休"
     with pytest.raises(UserError, match="人员状态"):
         pools.save_inspector(session, {"duty_status": "休眠"}, person.id)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "自2021年12月21日起至2026年12月20日止",  # as the permit itself words it
+        "自2021-12-21至2026-12-20",
+        "2021/12/21-2026/12/20",
+        "2021.12.21-2026.12.20",
+        "20211221-20261220",
+        "2021-12-21 至 2026-12-20",
+    ],
+)
+def test_validity_periods_as_permit_lists_write_them(session, tmp_path, written):
+    path = pub.permit_list(tmp_path / "p.xlsx", [pub.permit_row(80, valid=written)])
+    rep = importer.run_import(session, "objects", path)
+    assert rep.errors == [], rep.errors
+    session.commit()
+    (p,) = permits(session, objects(session)[0])
+    assert (p.valid_from, p.valid_to) == (date(2021, 12, 21), date(2026, 12, 20))
+
+
+def test_a_county_column_naming_another_county_leaves_the_row_out(session, tmp_path):
+    head = ["县（市、区）", "单位名称", "统一社会信用代码"]
+    rows = [["测试县", "本县公司", code(81)], ["隆尧县", "外县公司", code(82)]]
+    rep = importer.run_import(session, "objects", pub.save(tmp_path / "t.xlsx", [head, *rows]))
+    assert (rep.inserted, rep.left_out) == (1, 1)
+    (note,) = [n for n in rep.notices if "不属于本辖区" in n["message"]]
+    assert note["row"] == 3 and "隆尧" in note["message"]
+
+
+# ------------------------------------------------------- permits stored as rows only where they carry data
+
+
+def _ledger(tmp_path, rows, name="台账.xlsx"):
+    head = ["单位名称", "统一社会信用代码", "排污许可证编号", "排污许可管理类别"]
+    return pub.save(tmp_path / name, [head, *rows])
+
+
+def test_a_bare_permit_number_is_kept_on_the_object_without_a_permit_row(session, tmp_path):
+    """A county ledger gives the permit number and class only: nothing but the object's own two fields to keep
+    (issue 19 speed: no permit row), and the object's permits still list it."""
+    path = _ledger(tmp_path, [["甲公司", code(90), code(90) + "001P", "重点管理"]])
+    rep = importer.run_import(session, "objects", path)
+    assert rep.errors == [] and rep.inserted == 1
+    session.commit()
+    (obj,) = objects(session)
+    assert permits(session, obj) == [] and (obj.permit_no, obj.permit_class) == (code(90) + "001P", "重点管理")
+    (listed,) = pools.object_permits(session, obj.uscc)
+    assert (listed["permit_no"], listed["permit_class"], listed["state"]) == (code(90) + "001P", "重点管理", "有效")
+
+
+def test_a_second_permit_later_keeps_both_as_rows_and_the_strictest_class(session, tmp_path):
+    importer.run_import(session, "objects", _ledger(tmp_path, [["甲公司", code(91), code(91) + "001P", "重点管理"]]))
+    session.commit()
+    path = pub.permit_list(tmp_path / "p.xlsx", [pub.permit_row(91, suffix="002W", cls="登记管理")])
+    rep = importer.run_import(session, "objects", path)
+    assert rep.errors == [] and rep.updated == 1, rep.errors
+    session.commit()
+    (obj,) = objects(session)
+    assert [p.permit_no for p in permits(session, obj)] == [code(91) + "001P", code(91) + "002W"]
+    assert (obj.permit_no, obj.permit_class) == (code(91) + "001P", "重点管理")
+
+
+def test_a_bare_permit_of_one_unit_cannot_be_given_to_another(session, tmp_path):
+    importer.run_import(session, "objects", _ledger(tmp_path, [["甲公司", code(92), code(92) + "001P", "重点管理"]]))
+    session.commit()
+    rows = [["乙公司", code(93), code(92) + "001P", "重点管理"]]
+    rep = importer.run_import(session, "objects", _ledger(tmp_path, rows, "b.xlsx"))
+    assert not rep.written and "已属于库中另一家单位" in rep.errors[0]["message"]
+
+
+def test_cancelling_another_permit_keeps_a_unit_whose_bare_permit_is_valid(session, tmp_path):
+    importer.run_import(session, "objects", _ledger(tmp_path, [["甲公司", code(94), code(94) + "002W", "登记管理"]]))
+    session.commit()
+    path = pub.cancelled_list(tmp_path / "c.xlsx", [[code(94) + "001P", "甲公司", "化工", "变更", "2026-01-02"]])
+    rep = importer.run_import(session, "cancelled", path)
+    session.commit()
+    assert any("仍持有有效的许可证" in n["message"] and "002W" in n["message"] for n in rep.notices), rep.notices
+    assert objects(session)[0].status == "存续"
+
+
+def test_cancelling_the_bare_permit_cancels_the_unit(session, tmp_path):
+    importer.run_import(session, "objects", _ledger(tmp_path, [["甲公司", code(95), code(95) + "001P", "重点管理"]]))
+    session.commit()
+    path = pub.cancelled_list(tmp_path / "c.xlsx", [[code(95) + "001P", "甲公司", "化工", "企业注销", "2026-02-03"]])
+    rep = importer.run_import(session, "cancelled", path)
+    session.commit()
+    assert rep.updated == 1
+    (obj,) = objects(session)
+    (p,) = permits(session, obj)
+    assert obj.status == "注销" and (p.state, p.state_date) == ("撤销", date(2026, 2, 3))

@@ -38,9 +38,13 @@ def _default(value):
     raise TypeError(type(value).__name__)
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default)
+
+
 def canonical(obj) -> str:
-    """Canonical JSON: sorted keys, no spaces, UTF-8 characters kept."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default)
+    """Canonical JSON: sorted keys, no spaces, UTF-8 characters kept (= json.dumps with these options; one
+    encoder made once)."""
+    return _CANONICAL.encode(obj)
 
 
 def entry_hash(
@@ -200,11 +204,22 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()[:32]
 
 
+def _row_digest(table, row) -> str:
+    """`_digest(_row_values(table, row))` without the JSON round trip of every value: the canonical JSON of
+    a value and of its round trip are the same text (a 50,000-row seal took 1.25 million round trips)."""
+    return _digest({c.name: _value(c.name, row[c.name]) for c in table.columns if c.name not in _NOT_REPLAYED})
+
+
 def _seal(session: Session, entity: str) -> _Pending:
     table = _tables()[entity]
+    columns = [c for c in table.columns if c.name not in _NOT_REPLAYED]
+    names = [c.name for c in columns]
+    keys = [names.index(c.name) for c in table.primary_key.columns]
+    plain = not any(n in _REDACTED or n in _LARGE for n in names)
     rows = {}
-    for row in session.connection().execute(select(table)).mappings():
-        rows[_row_pk(table, row)] = _digest(_row_values(table, row))
+    for row in session.connection().execute(select(*columns)):  # = _row_digest of each row, in plain tuples
+        values = dict(zip(names, row)) if plain else {n: _value(n, v) for n, v in zip(names, row)}
+        rows[",".join(str(row[i]) for i in keys)] = _digest(values)
     return _Pending(
         SEAL,
         entity,

@@ -30,6 +30,7 @@ from app.services.pools.importing.fields import (
     FieldSpec,
     alias_index,
     fields_for,
+    missing_required,
 )
 from app.services.pools.importing.mapping import known_headers, remember_mapping, remembered_mappings, resolve_columns
 from app.services.pools.importing.report import ImportReport, save_report
@@ -70,6 +71,7 @@ __all__ = [
     "check_uscc",
     "convert_value",
     "fields_for",
+    "missing_required",
     "half_width",
     "history_text",
     "known_headers",

@@ -191,6 +191,21 @@ def object_permits(session: Session, key: int | str, *, today: date | None = Non
                 "state_reason": p.state_reason,
             }
         )
+    if obj.permit_no and obj.permit_no not in {p["permit_no"] for p in out}:  # a bare permit: no row of its own
+        out.append(
+            {
+                "permit_no": obj.permit_no,
+                "permit_class": obj.permit_class,
+                "valid_from": "",
+                "valid_to": "",
+                "issued_on": "",
+                "issuer": "",
+                "state": "有效",
+                "state_date": "",
+                "state_reason": "",
+            }
+        )
+        out.sort(key=lambda p: p["permit_no"])
     return out
 
 

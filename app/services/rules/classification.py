@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
-from app.models.pools import InspectionObject
+from app.models.pools import InspectionObject, ObjectPermit
 from app.models.vocabulary import DrawState
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period, period_of, previous_quarter
@@ -391,6 +391,78 @@ def classification_key(rules: dict, derived: dict):
         return values
 
     return key
+
+
+@dataclass(frozen=True)
+class ExpiredPermit:
+    """The permit that decides an object's 管理类别 (the one whose number the object carries), past its
+    有效期限: `text` names it and its expiry, `note` says what the rule does with it and what to do."""
+
+    permit_no: str
+    valid_to: date
+    permit_class: str
+    note: str
+
+    @property
+    def text(self) -> str:
+        return f"许可证 {self.permit_no} 已于 {self.valid_to.isoformat()} 到期（已过期）"
+
+    def as_dict(self) -> dict:
+        return {
+            "permit_no": self.permit_no,
+            "valid_to": self.valid_to.isoformat(),
+            "permit_class": self.permit_class,
+            "note": self.note,
+        }
+
+
+def expired_deciding_permits(session: Session, objects, rules: dict, *, today: date | None = None):
+    """{object id: ExpiredPermit} for the given objects whose deciding permit is 有效 in the record but past
+    its 有效期限 today. The class stays the expired permit's until a permit list is imported again (the
+    import takes the strictest valid permit): an expired permit does not make an enterprise less supervised."""
+    today = today or date.today()
+    wanted = {o.id: o for o in objects}
+    if not wanted:
+        return {}
+    P, Obj = ObjectPermit, InspectionObject  # noqa: N806
+    expired = session.execute(
+        select(P.object_id, P.permit_no, P.permit_class, P.valid_to)
+        .join(Obj, (Obj.id == P.object_id) & (Obj.permit_no == P.permit_no))
+        .where(P.state == "有效", P.valid_to.is_not(None), P.valid_to < today)
+    ).all()
+    expired = [e for e in expired if e.object_id in wanted]
+    others: dict[int, list] = {}
+    ids = [e.object_id for e in expired]
+    for i in range(0, len(ids), 500):
+        for p in session.execute(
+            select(P.object_id, P.permit_no, P.permit_class).where(
+                P.object_id.in_(ids[i : i + 500]), P.state == "有效", (P.valid_to.is_(None)) | (P.valid_to >= today)
+            )
+        ):
+            others.setdefault(p.object_id, []).append(p)
+    reads_class = "permit_class" in rule_fields(rules)
+    out = {}
+    for e in expired:
+        obj = wanted[e.object_id]
+        cls = getattr(obj, "permit_class", "") or e.permit_class
+        valid = others.get(e.object_id, [])
+        if obj.category_override:
+            note = f"已人工指定为“{obj.category_override}”，归类不受影响；请核实该许可证是否已延续或重新申领。"
+        elif not reads_class:
+            note = "本规则不按排污许可管理类别归类，归类不受影响；请核实该许可证是否已延续或重新申领。"
+        elif valid:
+            names = "、".join(f"{p.permit_no}（{p.permit_class or '未填管理类别'}）" for p in valid)
+            note = (
+                f"该单位另有有效许可证 {names}；规则仍按“{cls}”归类，直到重新导入许可证清单"
+                "（导入时管理类别取有效许可证中最严的）。"
+            )
+        else:
+            note = (
+                f"没有其他有效许可证，规则仍按“{cls}”归类（过期不等于降级监管）；"
+                "请核实是否已延续或重新申领，已注销的请导入注销清单。"
+            )
+        out[e.object_id] = ExpiredPermit(e.permit_no, e.valid_to, e.permit_class, note)
+    return out
 
 
 def conflict_moves(classes: dict[int, Classification], rules: dict) -> dict[int, tuple[str, str, str]]:

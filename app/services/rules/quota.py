@@ -364,7 +364,8 @@ def quota_detail(session: Session, period: str, task_id: int | None = None, *, r
     """The quota table with everything behind it: per row also the objects, excluded objects and a note.
 
     Row keys: category, stratum, pool (every object of the row, excluded ones included), excluded (list of
-    (object, reason)), available (objects the draw may take), ratio, required (应抽数 on the whole pool),
+    (object, reason)), expired_permits (list of (object, classification.ExpiredPermit): objects whose deciding
+    permit has expired), available (objects the draw may take), ratio, required (应抽数 on the whole pool),
     drawable (= min(required, available)), shortfall, visits (家次), mode (现场 / 非现场 / 现场/非现场),
     modes ({object id: mode}), waiting (rules that wait for the office), note, objects (the available ones).
     """
@@ -390,6 +391,7 @@ def quota_detail(session: Session, period: str, task_id: int | None = None, *, r
             "请修改任务的对象范围。"
         )
     excluded = excluded_objects(session, rules, p, in_scope, classes)
+    expired = cls_mod.expired_deciding_permits(session, in_scope, rules)
     t_spec = task_ratio_spec(task)
     cat_ids = {c["name"]: c["id"] for c in rules["categories"]}
     groups: dict[tuple, dict] = {}
@@ -457,6 +459,11 @@ def quota_detail(session: Session, period: str, task_id: int | None = None, *, r
                 waiting=waiting,
                 objects=sorted(g["objects"], key=lambda o: o.id),
                 excluded=[(o, excluded[o.id]) for o in sorted(g["excluded"], key=lambda o: o.id)],
+                expired_permits=[
+                    (o, expired[o.id])
+                    for o in sorted(g["objects"] + g["excluded"], key=lambda o: o.id)
+                    if o.id in expired
+                ],
                 note="；".join(notes),
                 ratio_fraction=ratio,
             )
@@ -473,7 +480,9 @@ def quota_detail(session: Session, period: str, task_id: int | None = None, *, r
 
 def compute_quota(session: Session, period: str, task_id: int | None = None) -> dict:
     """{"period", "policy", "rows": [{"category", "stratum", "pool", "ratio", "required", "mode", "excluded",
-    "available", "drawable", "shortfall", "visits", "waiting", "note"}]} — ``pool`` counts excluded objects too."""
+    "available", "drawable", "shortfall", "visits", "waiting", "note", "expired_permits"}]} — ``pool`` counts
+    excluded objects too; ``expired_permits`` lists the row's objects whose deciding permit has expired
+    ({uscc, name, permit_no, valid_to, permit_class, note})."""
     detail = quota_detail(session, period, task_id)
     keys = ("category", "stratum", "pool", "ratio", "required", "mode")
     rows = []
@@ -487,6 +496,7 @@ def compute_quota(session: Session, period: str, task_id: int | None = None) -> 
             visits=r["visits"],
             waiting=list(r["waiting"]),
             note=r["note"],
+            expired_permits=[{"uscc": o.uscc, "name": o.name, **flag.as_dict()} for o, flag in r["expired_permits"]],
         )
         rows.append(row)
     return {"period": detail["period"], "policy": detail["policy"], "rows": rows}
@@ -592,4 +602,13 @@ def export_quota_xlsx(session: Session, period: str, task_id: int | None, path):
     if excluded:
         ws2 = wb.create_sheet("已剔除对象")
         xlsx.write_table(ws2, ("分层", "统一社会信用代码", "单位名称", "剔除原因"), excluded)
+    expired = [
+        [r["stratum"], o.uscc, o.name, flag.permit_no, flag.valid_to.isoformat(), flag.note]
+        for r in detail["rows"]
+        for o, flag in r["expired_permits"]
+    ]
+    if expired:
+        ws3 = wb.create_sheet("许可证已过期")
+        head = ("分层", "统一社会信用代码", "单位名称", "许可证编号", "有效期至", "规则如何处理")
+        xlsx.write_table(ws3, head, expired, widths={6: 80})
     return xlsx.save_workbook(wb, path)

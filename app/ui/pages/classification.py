@@ -1,5 +1,5 @@
 """监管分类: every object's category, stratum, check mode and the reason; filter by category (incl. 未分类);
-manual override with a recorded reason."""
+manual override with a recorded reason; objects whose deciding permit has expired flagged (许可证过期)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from app.services.rules import classification, ordering, policies
 from app.ui.context import AppContext
 from app.ui.operations import attempt, run_op, show_error
 from app.ui.pages import PageSpec
-from app.ui.tables import DANGER, MANUAL, Column, SortProxy, TableModel, selected_rows, table_view
+from app.ui.tables import DANGER, MANUAL, WARN, Column, SortProxy, TableModel, selected_rows, table_view
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 
@@ -40,6 +40,7 @@ class ClassLine:
     extra: list[str]
     override: bool
     moved: str  # "重点监管对象 → 一般监管对象" when the conflict clause moved it
+    permit: str  # the expired deciding permit: number, expiry and what the rule does ("" when none)
     reason: str
 
 
@@ -57,14 +58,19 @@ class ClassModel(TableModel):
                 Column("专项对象库", lambda r: r.extra),
                 Column("人工指定", lambda r: r.override),
                 Column("冲突条款调整", lambda r: r.moved),
+                Column("许可证过期", lambda r: r.permit),
                 Column("归类理由", lambda r: r.reason),
             ],
-            # red: not classified (complete the permit class or set it by hand); blue: set by hand
-            style=lambda r: DANGER if r.category == policies.UNCLASSIFIED else (MANUAL if r.override else None),
+            # red: not classified (complete the permit class or set it by hand); blue: set by hand;
+            # brown: classed on a permit that has expired (check whether it was renewed)
+            style=lambda r: DANGER
+            if r.category == policies.UNCLASSIFIED
+            else (MANUAL if r.override else (WARN if r.permit else None)),
         )
 
 
 MOVED_FILTER = "冲突条款调整的对象"
+EXPIRED_FILTER = "许可证已过期的对象"
 
 
 class OverrideDialog(QDialog):
@@ -140,10 +146,12 @@ class ClassificationPage(QWidget):
             objs, classes = got.result
             moves = classification.conflict_moves(classes, rules)
             self.model.order = ordering.policy_order(s)
+            expired = classification.expired_deciding_permits(s, objs, rules)
             rows = []
             for o in objs:
                 c = classes[o.id]
                 move = moves.get(o.id)
+                flag = expired.get(o.id)
                 rows.append(
                     ClassLine(
                         id=o.id,
@@ -155,6 +163,7 @@ class ClassificationPage(QWidget):
                         extra=classification.extra_pools_of(o, rules),
                         override=bool(c.overridden),
                         moved=f"{move[0]} → {move[1]}" if move else "",
+                        permit=f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
                         reason=c.reason,
                     )
                 )
@@ -166,6 +175,8 @@ class ClassificationPage(QWidget):
         self.category.addItems(["全部"] + policies.category_names_of(rules) + [policies.UNCLASSIFIED])
         if moves:
             self.category.addItem(MOVED_FILTER)
+        if expired:
+            self.category.addItem(EXPIRED_FILTER)
         self.category.setCurrentText(current if current else "全部")
         self.category.blockSignals(False)
         self.model.set_rows(rows)
@@ -180,15 +191,20 @@ class ClassificationPage(QWidget):
         if moves:
             clause = next(iter(moves.values()))[2]
             moved = f"冲突条款调整 {len(moves)} 家（“{clause}”；选“{MOVED_FILTER}”查看名单）；"
+        lapsed = ""
+        if expired:
+            lapsed = f"许可证已过期 {len(expired)} 家（决定管理类别的许可证已到期，选“{EXPIRED_FILTER}”查看）；"
         self.summary.setText(
-            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家；{moved}"
-            "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定。"
+            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家；{moved}{lapsed}"
+            "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定，褐色为许可证已过期。"
         )
 
     def _apply_filter(self, *_args) -> None:
         cat = self.category.currentText()
         if cat == MOVED_FILTER:
             self.proxy.set_row_filter(lambda r: bool(r.moved))
+        elif cat == EXPIRED_FILTER:
+            self.proxy.set_row_filter(lambda r: bool(r.permit))
         elif cat in ("", "全部"):
             self.proxy.set_row_filter(None)
         else:

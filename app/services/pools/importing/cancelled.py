@@ -91,11 +91,10 @@ def plan(batch):
         obj = by_id[entry["object_id"]]
         if obj["status"] == "注销" or obj["id"] in result.extra["objects"]:
             continue
-        still = [
-            p["permit_no"]
-            for p in by_object.get(obj["id"], [])
-            if p["state"] == "有效" and not (p["valid_to"] and p["valid_to"] < today)
-        ]
+        held = by_object.get(obj["id"], [])
+        still = [p["permit_no"] for p in held if p["state"] == "有效" and not (p["valid_to"] and p["valid_to"] < today)]
+        if obj["permit_no"] and obj["permit_no"] not in {p["permit_no"] for p in held}:
+            still.append(obj["permit_no"])  # its own permit number, kept without a row (a bare permit)
         if still:
             batch.notice(
                 entry["row"],

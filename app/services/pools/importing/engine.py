@@ -195,7 +195,7 @@ def _leave_out_other_regions(batch: Batch) -> None:
             rownum,
             "",
             f"第 {rownum} 行（{rec.get('name') or ''}）在“{place}”，不属于本辖区（{home.label}），未导入。"
-            "如确需导入，请在导入向导中勾选“导入不属于本辖区的行”（命令行加 --include-other-regions）。",
+            "如确需导入，请在导入向导中勾选“包括不属于本辖区的对象”（命令行加 --include-other-regions）。",
         )
     batch.rows = kept
 

@@ -268,6 +268,18 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
 }
 
 
+# Required fields a file may leave out because the import takes them from another column: the permit
+# platform's list has no USCC column, the USCC is an enterprise permit number's first 18 characters.
+DERIVED_FROM = {"objects": {"uscc": "permit_no"}}
+
+
+def missing_required(kind: str, mapped) -> list[FieldSpec]:
+    """The required fields of `kind` that neither a mapped column nor a derivation provides."""
+    present = set(mapped)
+    derived = {key for key, source in DERIVED_FROM.get(kind, {}).items() if source in present}
+    return [s for s in fields_for(kind) if s.required and s.key not in present | derived]
+
+
 def fields_for(kind: str) -> tuple[FieldSpec, ...]:
     if kind not in FIELDS:
         raise UserError(

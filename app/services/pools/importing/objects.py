@@ -2,8 +2,10 @@
 
 One object per USCC. Rows with the same USCC are one object when each brings another permit (an
 enterprise holding two permits) or another 名录类别 (a unit listed under several categories); a row that
-brings neither is a duplicate. Each permit is kept (`ObjectPermit`: number, 管理类别, 有效期限, 发证日期,
-发证机关, state); the object's 管理类别 is the strictest of its valid permits (not 注销/撤销, not expired).
+brings neither is a duplicate. Each permit that carries data, and every permit of an object that has
+several, is kept as a row (`ObjectPermit`: number, 管理类别, 有效期限, 发证日期, 发证机关, state); a lone
+permit number with its class lives on the object only. The object's 管理类别 is the strictest of its valid
+permits (not 注销/撤销, not expired).
 When none is valid, the strictest of all its permits is kept and the report says so: an expired permit
 does not make an enterprise less supervised.
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, literal, select
 
 from app.models.base import utcnow
 from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, ObjectPermit
@@ -68,6 +70,8 @@ DEFAULTS = dict(
     registration_date=None,
 )
 PERMIT_FIELDS = ("permit_class", "valid_from", "valid_to", "issued_on", "issuer")
+# a permit known only from its object's two fields (permit number, 管理类别): no row, no dates
+BARE = {"id": None, "valid_from": None, "valid_to": None, "issued_on": None, "issuer": "", "state": "有效"}
 
 
 def key_text(rec: dict) -> str:
@@ -86,7 +90,7 @@ def prepare(batch):
         batch.bad_rows.add(rownum)
     names = list(layout.names)
     present = set(batch.columns.values())
-    if "uscc" not in present and "permit_no" in present:
+    if "uscc" not in present and "permit_no" in present:  # fields.DERIVED_FROM
         batch.derived.add("uscc")
         names.insert(0, PERMIT_PLATFORM if "permit_valid" in present else "没有统一社会信用代码列的许可证清单")
     batch.rep.layout = "、".join(names)
@@ -114,15 +118,20 @@ def plan(batch):
     for p in batch.session.execute(select(ObjectPermit.__table__)):
         held[p.permit_no] = p._asdict()
         held_by_object.setdefault(p.object_id, []).append(held[p.permit_no])
+    for v in existing.values():  # an object's own permit number kept without a row (a bare permit)
+        number = v["permit_no"]
+        if number and number not in held:
+            held[number] = {**BARE, "object_id": v["id"], "permit_no": number, "permit_class": v["permit_class"]}
+            held_by_object.setdefault(v["id"], []).append(held[number])
     owner = {v["id"]: code for code, v in existing.items()}
     today = date.today()
-    result = Plan(extra={"permits": []})
+    result = Plan(extra={"permits": [], "ids": {}})
     for code, unit in units.items():
         old = existing.get(code)
         rec = unit.rec
         stored = held_by_object.get(old["id"], []) if old is not None else []
         planned = len(result.extra["permits"])
-        permits = _plan_permits(batch, unit, old, held, owner, result)
+        permits = _plan_permits(batch, unit, old, held, owner, result, stored)
         if permits is None:
             continue
         permits_changed = len(result.extra["permits"]) > planned
@@ -136,6 +145,7 @@ def plan(batch):
         if old is None:
             result.inserts.append((unit.row, rec))
             continue
+        result.extra["ids"][code] = old["id"]
         changes = _diff(rec, old)
         if rec.get("status_date") is not None and "status" in changes:
             changes["status_date"] = rec["status_date"]
@@ -237,13 +247,21 @@ def _permit_of(rec: dict) -> dict | None:
     }
 
 
-def _plan_permits(batch, unit: Unit, old, held, owner, result) -> list[dict] | None:
-    """The unit's permits from the file, checked against those held by other objects; None on error."""
+def _carries_data(permit: dict) -> bool:
+    return any(permit.get(k) for k in ("valid_from", "valid_to", "issued_on", "issuer"))
+
+
+def _plan_permits(batch, unit: Unit, old, held, owner, result, stored) -> list[dict] | None:
+    """The unit's permits from the file, checked against those held by other objects; None on error.
+
+    A permit gets a row of its own (`ObjectPermit`) when it carries data (有效期限, 发证日期, 发证机关) or when
+    its object has several; a lone number with its 管理类别 is kept on the object only (a county ledger's
+    50,000 rows need no second table)."""
     out = []
     for number, permit in unit.permits.items():
-        stored = held.get(number)
-        if stored is not None and (old is None or stored["object_id"] != old["id"]):
-            other = owner.get(stored["object_id"], "")
+        kept = held.get(number)
+        if kept is not None and (old is None or kept["object_id"] != old["id"]):
+            other = owner.get(kept["object_id"], "")
             batch.error(
                 unit.row,
                 "permit_no",
@@ -252,19 +270,31 @@ def _plan_permits(batch, unit: Unit, old, held, owner, result) -> list[dict] | N
             )
             return None
         merged = permit
-        if stored is not None:
+        if kept is not None:
             for k in PERMIT_FIELDS:
                 if merged[k] in (None, ""):
-                    merged[k] = stored[k]
-            merged["state"] = stored["state"]
-            changed = {k: merged[k] for k in PERMIT_FIELDS if merged[k] != stored[k]}
-            if changed:
-                result.extra["permits"].append({"uscc": unit.rec["uscc"], "id": stored["id"], **changed})
+                    merged[k] = kept[k]
+            merged["state"] = kept["state"]
         else:
             merged["state"] = "有效"
-            result.extra["permits"].append({"uscc": unit.rec["uscc"], "id": None, **merged})
-        out.append(merged)
-    return out
+        out.append((merged, kept))
+    code = unit.rec["uscc"]
+    in_file = {m["permit_no"] for m, _s in out}
+    several = len(in_file | {p["permit_no"] for p in stored}) > 1
+    for merged, kept in out:
+        if kept is not None and kept["id"] is not None:
+            changed = {k: merged[k] for k in PERMIT_FIELDS if merged[k] != kept[k]}
+            if changed:
+                result.extra["permits"].append({"uscc": code, "id": kept["id"], **changed})
+        elif several or _carries_data(merged):
+            result.extra["permits"].append({"uscc": code, "id": None, **merged})
+    if several:  # the object's bare permit becomes a row beside the new one
+        for kept in stored:
+            if kept["id"] is None and kept["permit_no"] not in in_file:
+                result.extra["permits"].append(
+                    {"uscc": code, "id": None, "permit_no": kept["permit_no"], **{k: kept[k] for k in PERMIT_FIELDS}}
+                )
+    return [m for m, _s in out]
 
 
 def _class_from_permits(batch, unit: Unit, rec: dict, permits: list[dict], today: date) -> None:
@@ -326,15 +356,28 @@ def write(batch, plan) -> None:
     for key, default in DEFAULTS.items():  # blank cells take the column's default
         values = [rec.get(key) for rec in new]
         columns[key] = [default if v in (None, "", ()) else v for v in values]
+    before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     insert_columns(conn, table, columns, {"created_at": now, "updated_at": now})
-    ids = dict(conn.execute(select(table.c.uscc, table.c.id)).all())
+    added = (table.c.id > before) & (table.c.created_at == now)  # this import's rows
+    ids = dict(plan.extra["ids"])  # existing objects' ids, from the plan
+    ids.update(conn.execute(select(table.c.uscc, table.c.id).where(added)).all())
     new_ids = [ids[code] for code in columns["uscc"]]
-    insert_columns(  # 新增 in every new object's history
-        conn,
-        changes_table,
-        {"object_id": new_ids, "new_value": columns["name"]},
-        {"ts": now, "kind": "新增", "field": "", "old_value": "", "user": user, "source": source},
-    )
+    if new:  # 新增 in every new object's history, written by the database from the rows just inserted
+        conn.execute(
+            changes_table.insert().from_select(
+                ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
+                select(
+                    table.c.id,
+                    literal(now, changes_table.c.ts.type),
+                    literal("新增"),
+                    literal(""),
+                    literal(""),
+                    table.c.name,
+                    literal(user),
+                    literal(source),
+                ).where(added),
+            )
+        )
     history = []
     for oid, rec in zip(new_ids, new):
         status = rec.get("status")

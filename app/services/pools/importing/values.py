@@ -103,9 +103,10 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_period(text: str) -> tuple[date | None, date] | None:
-    """有效期限 as the permit platform writes it: "2021-12-21至2026-12-20" (also 到, ~, -, —, 起…止),
-    or only the end date ("至2026-12-20", "2026-12-20") → (from, to); None when unreadable."""
-    s = half_width(text).replace("起", "").replace("止", "")
+    """有效期限 as the permit platform writes it: "2021-12-21至2026-12-20" (also 到, ~, -, —, 自…起至…止 as
+    the permit itself words it, 2021/12/21-2026/12/20, 20211221-20261220), or only the end date
+    ("至2026-12-20", "2026-12-20") → (from, to); None when unreadable."""
+    s = half_width(text).replace("起", "").replace("止", "").removeprefix("自")
     for sep in ("至", "到", "~", "—", "--"):
         if sep in s:
             left, right = s.split(sep, 1)
@@ -113,12 +114,15 @@ def parse_period(text: str) -> tuple[date | None, date] | None:
             if end is None or (left and start is None):
                 return None
             return start, end
-    parts = re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})-(\d{4}-\d{1,2}-\d{1,2})", s)
-    if parts:
-        start, end = parse_date(parts.group(1)), parse_date(parts.group(2))
-        return (start, end) if start and end else None
     end = parse_date(s)
-    return (None, end) if end else None
+    if end:
+        return None, end
+    for i, ch in enumerate(s):  # two dates around one hyphen: 2021-12-21-2026-12-20, 2021/12/21-2026/12/20
+        if ch == "-":
+            start, end = parse_date(s[:i]), parse_date(s[i + 1 :])
+            if start and end:
+                return start, end
+    return None
 
 
 def split_list(text: str) -> list[str]:
