@@ -81,4 +81,4 @@ def test_the_public_sheet_names_the_method_in_plain_chinese_with_its_document(sh
 
 def test_the_public_sheet_says_the_per_person_cap_in_plain_words(sheet_text):
     assert "每人每次上限" not in sheet_text and "自动" not in sheet_text
-    assert "每人参加的检查组数均衡分配（至多比平均数多 1 个）" in sheet_text
+    assert "每人参加的检查组数均衡分配（至多比平均数多1个）" in sheet_text

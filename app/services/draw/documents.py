@@ -112,10 +112,48 @@ def _rules_text(rules: dict) -> str:
         "业务专长优先匹配" if rules.get("match_expertise", True) else "不匹配专长",
         "回避" if rules.get("avoidance", True) else "不适用回避",
         "异地交叉执法" if rules.get("cross_region") else "不要求异地交叉",
-        f"每人每次上限 {rules.get('cap_per_inspector') or '自动'}",
+        _cap_text(rules.get("cap_per_inspector")),
         _expert_text(rules),
     ]
     return "；".join(parts) + "。"
+
+
+def _cap_text(cap) -> str:
+    if cap:
+        return f"每人至多参加 {cap} 个检查组"
+    return "每人参加的检查组数均衡分配（至多比平均数多 1 个）"
+
+
+# the method's plain name and the document that specifies it, by algorithm version (docs/draw-algorithm.md)
+METHOD_NAME = "一致性哈希抽样（SHA-256 签号排序）"
+METHOD_DOCUMENT = "《随机抽取算法说明》"
+
+
+def algorithm_text(algorithm: str) -> str:
+    """“一致性哈希抽样（SHA-256 签号排序），依据《随机抽取算法说明》第 2 版” for "ssj-draw/2 (…)"."""
+    import re
+
+    m = re.match(r"ssj-draw/(\d+)", algorithm or "")
+    edition = f"第 {m.group(1)} 版" if m else "现行版"
+    return f"{METHOD_NAME}，依据{METHOD_DOCUMENT}{edition}"
+
+
+def _policy_text(session: Session, policy_id: str | None) -> str:
+    """The rules by the name the office knows them by (a preset's title, or the imported rules' name)."""
+    from app.services.rules import policies
+
+    if not policy_id:
+        return "—"
+    names = policies.preset_names()
+    if policy_id in names:
+        return names[policy_id]
+    try:
+        active = policies.active_rules(session)
+    except UserError:  # no rules set: the id is all there is, but never shown raw
+        active = {}
+    if active.get("id") == policy_id and active.get("name"):
+        return active["name"]
+    return "本单位监管规则"
 
 
 def _expert_text(rules: dict) -> str:
@@ -153,9 +191,9 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
         ],
         [
             _p("规则", st["cell"]),
-            _p(snap.get("policy_id") or "—", st["cell"]),
-            _p("算法版本", st["cell"]),
-            _p(d.algorithm, st["cell"]),
+            _p(_policy_text(session, snap.get("policy_id")), st["cell"]),
+            _p("抽取方法", st["cell"]),
+            _p(algorithm_text(d.algorithm), st["cell"]),
         ],
     ]
     story += [_grid(info, [22 * mm, 70 * mm, 22 * mm, 60 * mm], header=False), Spacer(1, 4 * mm)]
@@ -202,8 +240,8 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
     )
     fp_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (0, 0), 1.2, colors.black)]))
     story += [Spacer(1, 2 * mm), fp_table, Spacer(1, 4 * mm)]
-    story.append(_p("四、签字", st["h2"]))
-    story.append(KeepTogether([_signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])]))
+    # the heading travels with its table: never alone at a page foot
+    story.append(KeepTogether([_p("四、签字", st["h2"]), _signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])]))
     build_pdf(path, story, title="随机抽查抽取前公示单", **_MARGINS)
     return str(path)
 
@@ -236,8 +274,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
             _p(local_text(rec["drawn_at"], seconds=True, offset=True), st["cell"]),
         ],
         [
-            _p("算法版本", st["cell"]),
-            _p(rec["algorithm"], st["cell"]),
+            _p("抽取方法", st["cell"]),
+            _p(algorithm_text(rec["algorithm"]), st["cell"]),
             _p("种子来源", st["cell"]),
             _p(rec["seed_source"], st["cell"]),
         ],
