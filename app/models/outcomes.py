@@ -66,6 +66,7 @@ class Publication(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(10), index=True)
     published_on: Mapped[date] = mapped_column(Date)
+    notice_until: Mapped[date | None] = mapped_column(Date, nullable=True)  # 公示期 ends (published_on → this day)
     title: Mapped[str] = mapped_column(String(300), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(80), default="")

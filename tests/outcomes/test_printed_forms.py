@@ -129,7 +129,7 @@ def test_publications_carry_notice_period_findings_and_rectify_deadline(admin_cl
         ws = load_workbook(out)["抽查结果公示"]
         rows = [[c.value for c in r] for r in ws.iter_rows()]
         head = rows[0]
-        deadline = [r[head.index("整改期限")] for r in rows[1:]]
+        deadline = [r[head.index("整改期限")] or "" for r in rows[1:]]
         assert deadline == ["", "2026-03-10", ""]
         assert {r[head.index("公示期")] for r in rows[1:]} == {"2026-03-12至2026-03-18"}
         return

@@ -174,6 +174,20 @@ def heading(doc, text: str, size: float = 14):
     return p
 
 
+def rule(doc, color: str = "C00000", size_eighths: int = 12):
+    """A coloured line across the page (the red rule under a notice's office header)."""
+    p = doc.add_paragraph()
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", "1"), ("w:color", color)):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    ppr.append(borders)
+    p.paragraph_format.space_after = Pt(8)
+    return p
+
+
 def _cell_text(cell, text, *, size: float, bold: bool = False, align=None) -> None:
     cell.text = ""
     lines = str("" if text is None else text).split("\n")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 03:21:17.077949
+Create Date: 2026-12-01 03:26:58.879297
 """
 from alembic import op
 import sqlalchemy as sa
@@ -184,6 +184,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=False),
+    sa.Column('notice_until', sa.Date(), nullable=True),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),
