@@ -73,7 +73,9 @@ def test_notices_carry_a_wenhao_numbered_per_year_kept_on_reprint_and_audited(ad
         assert n in text
     # printed again (one object): the same number, none new
     one = tmp_path / "one.pdf"
-    rc, o, err = admin_cli("--json", "forms", "notice", "--period", "2026Q1", "--uscc", approved[2][1], "--out", str(one))
+    rc, o, err = admin_cli(
+        "--json", "forms", "notice", "--period", "2026Q1", "--uscc", approved[2][1], "--out", str(one)
+    )
     assert rc == 0, err
     assert json.loads(o)["objects"][0]["doc_no"] == numbers[2]
     assert numbers[2] in pdf_text(one) and numbers[3] not in pdf_text(one)

@@ -64,7 +64,13 @@ def test_notices_as_word_keep_the_qr_code_and_the_record_hash(admin_cli, db, app
         draw = s.scalar(select(Draw))
         rows = forms.notice_rows(s, "2026Q1")
         payloads = [forms.notice_content(s, r, "测试县生态环境保护综合行政执法大队").payload for r in rows]
-    for needle in ("“双随机、一公开”检查通知书", "检查时间", "2026年1月10日 至 2026年3月31日", "（盖章）", draw.record_hash):
+    for needle in (
+        "“双随机、一公开”检查通知书",
+        "检查时间",
+        "2026年1月10日 至 2026年3月31日",
+        "（盖章）",
+        draw.record_hash,
+    ):
         assert needle in text, needle
     for _id, uscc, name in approved:
         assert uscc in text and name in text
@@ -118,7 +124,13 @@ def test_annual_report_as_word(admin_cli, db, approved, tmp_path):  # noqa: F811
     assert rc == 0, err
     doc = Document(str(out))
     text = _all_text(doc)
-    for needle in ("2026年度“双随机、一公开”监管工作报告", "一、总体情况", "二、分季度情况", "五、典型案例", "泽环罚〔2026〕12号"):
+    for needle in (
+        "2026年度“双随机、一公开”监管工作报告",
+        "一、总体情况",
+        "二、分季度情况",
+        "五、典型案例",
+        "泽环罚〔2026〕12号",
+    ):
         assert needle in text, needle
     quarters = next(t for t in doc.tables if t.rows[0].cells[0].text == "季度")
     assert [r.cells[0].text for r in quarters.rows][-1] == "全年"

@@ -241,7 +241,9 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
     fp_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (0, 0), 1.2, colors.black)]))
     story += [Spacer(1, 2 * mm), fp_table, Spacer(1, 4 * mm)]
     # the heading travels with its table: never alone at a page foot
-    story.append(KeepTogether([_p("四、签字", st["h2"]), _signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])]))
+    story.append(
+        KeepTogether([_p("四、签字", st["h2"]), _signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])])
+    )
     build_pdf(path, story, title="随机抽查抽取前公示单", **_MARGINS)
     return str(path)
 

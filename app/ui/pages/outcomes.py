@@ -36,7 +36,7 @@ from app.services.foundation import listings, permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
-from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, show_saved
+from app.ui.files import open_file_dialog, open_files_dialog, save_document_dialog, save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.screen import resize_to_fit
@@ -353,6 +353,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.export_button = QPushButton("导出录入表…")
         self.import_button = QPushButton("导入录入表…")
         self.notice_button = QPushButton("打印检查通知书…")
+        self.notice_export_button = QPushButton("导出检查通知书（PDF/Word）…")
         self.phrases_button = QPushButton("检查结果用语…")
         self.phrases_button.clicked.connect(lambda: PhrasesDialog(self.ctx, self).exec())
         self.phrases_button.setVisible(ctx.actor.role == Role.ADMIN)
@@ -363,6 +364,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.export_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.import_sheet())
         self.notice_button.clicked.connect(lambda: self.print_notices())
+        self.notice_export_button.clicked.connect(lambda: self.export_notices())
         buttons = button_row(
             self.edit_button,
             self.approve_button,
@@ -373,6 +375,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self.export_button,
             self.import_button,
             self.notice_button,
+            self.notice_export_button,
         )
         can_review = permissions.allowed("outcomes.approve", ctx.actor)
         for b in (self.approve_button, self.approve_all_button, self.return_button):
@@ -521,24 +524,28 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.reload()
         return report
 
-    def print_notices(self, preview: bool = True):
+    def print_notices(self, preview: bool = True, out: str | Path | None = None):
         """The 检查通知书 (all of the period, or the one selected object) written off the UI thread — 171 notices
-        take many seconds; the preview opens when the file is ready. Returns the running operation; its
-        ``result`` is the PDF's path."""
+        take many seconds; the preview opens when the file is ready. A notice printed for the first time gets
+        its 文号 (a write, committed with the file). Returns the running operation; its ``result`` is the path
+        (a PDF for the preview, or the PDF/Word file the clerk chose: `export_notices`)."""
         from app.services.outcomes import forms as forms_pdf
 
         rows = self.selected_rows()
         period = self.current_period()
         uscc = rows[0].uscc if len(rows) == 1 else None
-        out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
+        chosen = out is not None
+        out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
 
         def write(s) -> Path:
-            forms_pdf.notice_pdf(s, period, out, uscc=uscc)
+            forms_pdf.write_notices(s, period, out, uscc=uscc)
             return out
 
         def done(path: Path) -> None:
             self.last_notice = path
-            if preview:
+            if chosen:
+                show_saved(self, path, f"已生成检查通知书：\n{path}", "检查通知书")
+            elif preview:
                 from app.ui.pdf_preview import preview as show
 
                 show(path, "检查通知书", self)
@@ -547,12 +554,20 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self,
             self.ctx,
             write,
-            read=True,
             background=True,
             title="正在生成检查通知书……",
             error_title="无法生成",
             success=done,
         )
+
+    def export_notices(self, path: str | None = None):
+        """Save the 检查通知书 as PDF or as an editable Word document (the office edits, then stamps)."""
+        period = self.current_period()
+        if not path:
+            path = save_document_dialog(self, "导出检查通知书", str(Path.home() / f"检查通知书-{period}.docx"))
+        if not path:
+            return None
+        return self.print_notices(preview=False, out=path)
 
 
 class PhrasesDialog(QDialog):
