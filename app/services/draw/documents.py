@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.models.draw import DrawSelection
 from app.models.vocabulary import DrawState
 from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
-from app.services.foundation import audit
+from app.services.foundation import audit, listings
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import atomic_path
 from app.services.foundation.pdf import FONT, FONT_BOLD, build_pdf, esc, styles
@@ -327,6 +327,12 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         return out
 
     onsite, offsite = part(False), part(True)
+    names_of = listings.display_names(session)
+
+    def when_who(a: dict, sep: str = " ") -> str:
+        """When and by whom, as people read it: local time, the person's name (never the login name)."""
+        return f"{local_text(a.get('at'), seconds=True)}{sep}{listings.person_text(names_of, a.get('by'))}"
+
     story.append(_p("二、抽中对象及检查组（现场检查）", st["h2"]))
     replaced = {a["uscc"]: a["reason"] for a in rec.get("amendments", []) if a["kind"] == "对象替换"}
     story.append(_selection_table(onsite, st, replaced))
@@ -353,7 +359,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                     ),
                     _p(r["ticket"], st["mono"]),
                     _p(_team_text(r["team"]), st["cell"]),
-                    _p(f"{a['at']} {a['by']}", st["cell"]),
+                    _p(when_who(a), st["cell"]),
                 ]
             )
         story.append(_grid(rows, [34 * mm, 18 * mm, 42 * mm, 22 * mm, 30 * mm, 28 * mm]))
@@ -367,7 +373,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                     _p(a["new"]["name"], st["cell"]),
                     _p(a["reason"], st["cell"]),
                     _p(a["approver"], st["cell"]),
-                    _p(f"{a['at']} {a['by']}", st["cell"]),
+                    _p(when_who(a), st["cell"]),
                 ]
             )
         story.append(_grid(rows, [34 * mm, 24 * mm, 24 * mm, 36 * mm, 24 * mm, 32 * mm]))
@@ -375,7 +381,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         if a["kind"] in ("确认", "作废"):
             story.append(
                 _p(
-                    f"{a['kind']}：{a['at']}，{a['by']}" + (f"，原因：{a['reason']}" if a.get("reason") else ""),
+                    f"{a['kind']}：{when_who(a, '，')}" + (f"，原因：{a['reason']}" if a.get("reason") else ""),
                     st["body"],
                 )
             )
@@ -407,7 +413,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         story.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
-    sig = _signatures(st, [rec.get("drawn_by", "")] + witnesses, roles)
+    drawn_by = listings.person_text(names_of, rec.get("drawn_by")) if rec.get("drawn_by") else ""
+    sig = _signatures(st, [drawn_by] + witnesses, roles)
     qr = Table(
         [
             [
