@@ -408,9 +408,9 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         story.append(_p("选派说明：按人员签序跳过的人员及原因", st["h2"]))
         story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
 
-    story.append(_p("见证与签字", st["h2"]))
+    signing = [_p("见证与签字", st["h2"])]  # kept with the signature table, never alone at a page foot
     if rec.get("no_witness_reason"):
-        story.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
+        signing.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
     drawn_by = listings.person_text(names_of, rec.get("drawn_by")) if rec.get("drawn_by") else ""
@@ -429,7 +429,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         colWidths=[40 * mm, 134 * mm],
     )
     qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story.append(KeepTogether([sig, Spacer(1, 3 * mm), qr]))
+    story.append(KeepTogether([*signing, sig, Spacer(1, 3 * mm), qr]))
     build_pdf(path, story, title="随机抽查抽取记录", **_MARGINS)
     return str(path)
 

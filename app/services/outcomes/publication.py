@@ -324,7 +324,7 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
     data = [[Paragraph(f"<b>{h}</b>", pdf.ParagraphStyle("th", parent=cell, alignment=1)) for h in TABLE_FIELDS]]
     for r in rows:
         data.append([Paragraph(pdf.esc(v), cell) for v in r.values()[: len(TABLE_FIELDS)]])
-    widths = [9 * mm, 34 * mm, 33 * mm, 38 * mm, 30 * mm, 19 * mm, 26 * mm, 40 * mm, 18 * mm]
+    widths = [9 * mm, 32 * mm, 36 * mm, 36 * mm, 26 * mm, 21 * mm, 26 * mm, 36 * mm, 21 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
