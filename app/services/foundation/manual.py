@@ -152,9 +152,12 @@ def to_html(blocks: list[Block] | None = None, *, image_width: int = 720) -> str
 
 
 def _pdf_inline(text: str, esc) -> str:
+    from app.services.foundation.pdf import FONT
+
     out = esc(text)
     out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
-    return re.sub(r"`(.+?)`", r"<font name='Courier'>\1</font>", out)
+    # commands in the CJK font (Courier has no Chinese glyphs) on a grey ground
+    return re.sub(r"`(.+?)`", rf"<font name='{FONT}' backColor='#EEEEEE'>\1</font>", out)
 
 
 def manual_pdf(out: str | Path) -> dict:
@@ -176,13 +179,11 @@ def manual_pdf(out: str | Path) -> dict:
     body = pdf.ParagraphStyle("mb", parent=st["body"], spaceAfter=2 * mm)
     story: list = []
     titles = []
-    pending_heading = None
+    headings: list = []  # headings waiting for the block they introduce (kept on its page)
     for b in blocks:
         flow = None
         if b.kind == "heading":
-            if pending_heading is not None:
-                story.append(pending_heading)
-            pending_heading = Paragraph(_pdf_inline(b.text, pdf.esc), h[b.level])
+            headings.append(Paragraph(_pdf_inline(b.text, pdf.esc), h[b.level]))
             titles.append(b.text)
             continue
         if b.kind == "para":
@@ -217,12 +218,11 @@ def manual_pdf(out: str | Path) -> dict:
             flow = KeepTogether([img, Paragraph(f"图：{pdf.esc(b.text)}", st["small"]), Spacer(1, 3 * mm)])
         if flow is None:
             continue
-        if pending_heading is not None:  # a heading never stands alone at a page foot
-            story.append(KeepTogether([pending_heading, flow]))
-            pending_heading = None
+        if headings:  # a heading never stands alone at a page foot
+            story.append(KeepTogether([*headings, flow]))
+            headings = []
         else:
             story.append(flow)
-    if pending_heading is not None:
-        story.append(pending_heading)
+    story += headings
     path = pdf.build_pdf(out, story, title="双随机抽查工作台使用手册")
     return {"file": str(path), "sections": titles}
