@@ -229,11 +229,24 @@ def table(
             if label_column and i == 0:
                 _shade(c, "F2F2F2")
     if widths_mm:
-        t.autofit = False
-        for row in t.rows:
-            for c, w in zip(row.cells, widths_mm):
-                c.width = Mm(w)
+        set_widths(t, widths_mm)
     return t
+
+
+def set_widths(t, widths_mm: list[float]) -> None:
+    """Column widths that Word, WPS and LibreOffice all keep: the grid, every cell, and a fixed layout."""
+    t.autofit = False
+    for col, w in zip(t.columns, widths_mm):
+        col.width = Mm(w)
+    for row in t.rows:
+        for c, w in zip(row.cells, widths_mm):
+            c.width = Mm(w)
+    tblpr = t._tbl.tblPr
+    layout = tblpr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tblpr.append(layout)
+    layout.set(qn("w:type"), "fixed")
 
 
 def _shade(cell, fill: str) -> None:

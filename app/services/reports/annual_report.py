@@ -232,7 +232,8 @@ def annual_docx(session: Session, year: int, out, *, case_ids: list[int] | None 
     word.paragraph(doc, summary_text(stats, year), indent=True)
     word.heading(doc, "二、分季度情况")
     rows = quarter_table(session, period, stats)
-    word.table(doc, rows[0], [[str(v) for v in r] for r in rows[1:]], size=9)
+    widths = [18, 12, 12, 12, 13, 14, 14, 14, 14, 11, 22]  # 156 mm: the A4 text width
+    word.table(doc, rows[0], [[str(v) for v in r] for r in rows[1:]], widths, size=9)
     word.heading(doc, "三、完成情况")
     cats = stats_service.CATEGORIES
     word.table(
