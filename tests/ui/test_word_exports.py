@@ -33,7 +33,8 @@ def test_notices_can_be_saved_as_word_from_the_outcomes_page(qtbot, db, drawn, m
 
     page = OutcomesPage(ctx_for(db, "luru", "录入员"))
     qtbot.addWidget(page)
-    assert page.notice_export_button.isVisible() or page.notice_export_button.isVisibleTo(page)
+    menu = [a.text() for a in page.notice_button.menu().actions() if a.isVisible()]
+    assert "导出检查通知书为 PDF 或 Word…" in menu and "文号的机关代字…" not in menu  # a clerk's menu
     op = page.export_notices()
     wait_all()
     assert op.ok, messages
@@ -65,3 +66,21 @@ def test_a_publication_batch_can_be_exported_again_as_word(qtbot, db, drawn, mes
     assert "*.xlsx" in dialog[0] and "*.pdf" in dialog[0] and "*.docx" in dialog[0]
     assert path == tmp_path / "导出的文件.docx"
     assert drawn[0][1] in "\n".join(c.text for r in Document(str(path)).tables[0].rows for c in r.cells)
+
+
+def test_the_administrator_sets_the_wenhao_prefix_on_the_outcomes_page(qtbot, db, drawn, messages):  # noqa: F811
+    from app.services.outcomes import forms
+    from app.ui.pages.outcomes import OutcomesPage
+
+    clerk = OutcomesPage(ctx_for(db, "luru", "录入员"))
+    qtbot.addWidget(clerk)
+    assert not clerk.number_action.isVisible()  # a setting: the administrator's
+    page = OutcomesPage(ctx_for(db, "admin", "管理员"))
+    qtbot.addWidget(page)
+    assert page.number_action.isVisible()
+    assert not page.set_number_prefix("泽环执通〔2026〕").ok  # the year is the program's to add
+    assert "机关代字" in messages[-1][2]
+    assert page.set_number_prefix("测环执通").ok
+    assert messages[-1][2].endswith(f"测环执通〔{date.today().year}〕1号")
+    with db.Session() as s:
+        assert forms.number_prefix(s) == "测环执通"

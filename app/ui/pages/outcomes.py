@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -352,19 +353,28 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.return_button = QPushButton("退回…")
         self.export_button = QPushButton("导出录入表…")
         self.import_button = QPushButton("导入录入表…")
-        self.notice_button = QPushButton("打印检查通知书…")
-        self.notice_export_button = QPushButton("导出检查通知书（PDF/Word）…")
+        # one button, three actions: the row must fit a 1366-pixel screen
+        self.notice_button = QPushButton("检查通知书")
+        notice_menu = QMenu(self.notice_button)
+        self.notice_print_action = notice_menu.addAction("打印检查通知书（预览）…")
+        self.notice_export_action = notice_menu.addAction("导出检查通知书为 PDF 或 Word…")
+        self.notice_button.setMenu(notice_menu)
         self.phrases_button = QPushButton("检查结果用语…")
         self.phrases_button.clicked.connect(lambda: PhrasesDialog(self.ctx, self).exec())
         self.phrases_button.setVisible(ctx.actor.role == Role.ADMIN)
+        notice_menu.addSeparator()
+        self.number_action = notice_menu.addAction("文号的机关代字…")
+        self.number_action.setToolTip("检查通知书文号的机关代字，如“泽环执通”→ 泽环执通〔2026〕1号")
+        self.number_action.triggered.connect(lambda: self.set_number_prefix())
+        self.number_action.setVisible(permissions.allowed("settings", ctx.actor))
         self.edit_button.clicked.connect(self.edit_selected)
         self.approve_button.clicked.connect(self.approve_selected)
         self.approve_all_button.clicked.connect(self.approve_all)
         self.return_button.clicked.connect(self.send_back_selected)
         self.export_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.import_sheet())
-        self.notice_button.clicked.connect(lambda: self.print_notices())
-        self.notice_export_button.clicked.connect(lambda: self.export_notices())
+        self.notice_print_action.triggered.connect(lambda: self.print_notices())
+        self.notice_export_action.triggered.connect(lambda: self.export_notices())
         buttons = button_row(
             self.edit_button,
             self.approve_button,
@@ -375,7 +385,6 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self.export_button,
             self.import_button,
             self.notice_button,
-            self.notice_export_button,
         )
         can_review = permissions.allowed("outcomes.approve", ctx.actor)
         for b in (self.approve_button, self.approve_all_button, self.return_button):
@@ -558,6 +567,31 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             title="正在生成检查通知书……",
             error_title="无法生成",
             success=done,
+        )
+
+    def set_number_prefix(self, prefix: str | None = None):
+        """The office's 字 of the notices' 文号 (管理员; audited; numbers already given keep theirs)."""
+        from app.services.outcomes import forms
+
+        if prefix is None:
+            with self.ctx.read() as s:
+                current = forms.number_prefix(s)
+            prefix, ok = QInputDialog.getText(
+                self,
+                "检查通知书文号",
+                "机关代字（只写代字，年份和序号由程序加上，如“泽环执通”→ 泽环执通〔2026〕1号）：",
+                text=current,
+            )
+            if not ok:
+                return None
+        return run_op(
+            self,
+            self.ctx,
+            lambda s: forms.set_number_prefix(s, prefix),
+            error_title="无法设置文号",
+            success=lambda info: QMessageBox.information(
+                self, "检查通知书文号", f"已设置机关代字“{info['prefix']}”。下一个文号：{info['example']}"
+            ),
         )
 
     def export_notices(self, path: str | None = None):
