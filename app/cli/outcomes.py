@@ -255,19 +255,15 @@ def cmd_publish(args, ctx) -> int:
             if batch is None or batch.period != args.period.strip().upper():
                 raise UserError(f"{args.period} 没有第 {args.batch} 批公示。可用 ssj outcomes list 查看已公示的结果。")
             publication.write_batch(s, batch.id, out)
-            info = {
-                "batch_id": batch.id,
-                "period": batch.period,
-                "count": batch.count,
-                "file": str(out),
-                "published_on": batch.published_on.isoformat(),
-                "title": batch.title,
-            }
+            info = publication.batch_info(s, batch, out)
         ctx.emit(info, f"已重新导出第 {info['batch_id']} 批公示（{info['count']} 条）：{info['file']}")
         return 0
     with ctx.session() as s:
         info = publication.publish(s, args.period, out, published_on=day)
-    ctx.emit(info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条）：{info['file']}")
+    start, end = info["notice_period"]
+    ctx.emit(
+        info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条，公示期 {start} 至 {end}）：{info['file']}"
+    )
     return 0
 
 
