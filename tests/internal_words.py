@@ -16,6 +16,8 @@ def _stray_ascii(token: str) -> bool:
         return False
     if re.fullmatch(r"[0-9a-f]{8,}", token):  # a hash or fingerprint, printed for checking
         return False
+    if re.fullmatch(r"[A-Z][a-z]+(?:/[A-Z0-9][A-Za-z0-9]*)*", token):  # a product or key name: Excel, Word, Ctrl
+        return False
     return bool(re.search(r"[a-z]{3,}", token))
 
 
