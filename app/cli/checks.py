@@ -1,4 +1,5 @@
-"""Commands for 涉企检查频次: other bodies' checks (`checks import|add|list`) and `frequency`."""
+"""Commands for 涉企检查频次: other bodies' checks (`checks import|add`), `frequency`, and the 内部联合 merge of
+one object's inspections drawn by two tasks (`merge list|accept|refuse|notice`)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,34 @@ def register(sub) -> None:
     p.add_argument("--clear-limit", action="store_true", help="取消本单位的上限")
     p.add_argument("--basis", default="", help="设置上限所依据的文件条文（与 --set-limit 一起使用）")
     p.set_defaults(func=cmd_frequency)
+
+    p = sub.add_parser("merge", help="内部联合：同一对象被本单位两项及以上任务同期抽中时，合并为一次检查")
+    msub = p.add_subparsers(dest="merge_cmd", required=True, metavar="子命令")
+    ls = msub.add_parser("list", help="列出本期可合并的对象（提议与已作的决定）")
+    ls.add_argument("--period", required=True, help="期间，如 2026Q2")
+    ls.set_defaults(func=cmd_merge_list)
+    ac = msub.add_parser("accept", help="同意合并：一次入企、合并检查事项、一个检查组、一份检查通知书")
+    ac.add_argument("--period", required=True)
+    ac.add_argument("--uscc", required=True)
+    ac.set_defaults(func=cmd_merge_accept)
+    rf = msub.add_parser("refuse", help="不合并：各任务分别检查（须写明原因）")
+    rf.add_argument("--period", required=True)
+    rf.add_argument("--uscc", required=True)
+    rf.add_argument("--reason", required=True)
+    rf.set_defaults(func=cmd_merge_refuse)
+    nt = msub.add_parser("notice", help="打印合并检查的检查通知书（PDF）")
+    nt.add_argument("--period", required=True)
+    nt.add_argument("--uscc", required=True)
+    nt.add_argument("--out", required=True, help="PDF 文件")
+    nt.set_defaults(func=cmd_merge_notice)
+    rs = msub.add_parser("result", help="录入合并检查的结果（一次录入，记入各任务的检查结果）")
+    rs.add_argument("--period", required=True)
+    rs.add_argument("--uscc", required=True)
+    rs.add_argument("--date", required=True, help="检查日期，如 2026-05-12")
+    rs.add_argument("--method", required=True, help="检查方式（现场检查/书面核查…）")
+    rs.add_argument("--result", required=True, help="检查结果（标准用语，如“未发现问题”）")
+    rs.add_argument("--findings", default="", help="发现问题")
+    rs.set_defaults(func=cmd_merge_result)
 
 
 def cmd_checks_import(args, ctx) -> int:
@@ -111,4 +140,88 @@ def cmd_frequency(args, ctx) -> int:
         return "\n".join(lines)
 
     ctx.emit(data, text)
+    return 0
+
+
+def _proposal_text(p: dict) -> str:
+    tasks = "、".join(f"{t['code']} {t['name']}" for t in p["tasks"])
+    lines = [f"{p['name']}（{p['uscc']}）[{p['state']}] 同期被 {len(p['tasks'])} 项任务抽中：{tasks}"]
+    if p["items"]:
+        lines.append(f"    合并检查事项：{'、'.join(p['items'])}")
+    if p["team"]:
+        lines.append("    检查组：" + "、".join(f"{m['name']}（{m['cert'] or m['role']}）" for m in p["team"]))
+    elif p["team_problem"]:
+        lines.append(f"    无法合并：{p['team_problem']}")
+    if p["reason"]:
+        lines.append(f"    不合并原因：{p['reason']}")
+    return "\n".join(lines)
+
+
+def cmd_merge_list(args, ctx) -> int:
+    from app.services.outcomes import joint
+
+    with ctx.db.Session() as s:
+        data = {"period": args.period, "proposals": joint.proposals(s, args.period)}
+
+    def text() -> str:
+        if not data["proposals"]:
+            return f"{args.period} 没有被两项及以上任务同时抽中的对象。"
+        return "\n".join(_proposal_text(p) for p in data["proposals"])
+
+    ctx.emit(data, text)
+    return 0
+
+
+def _visit_data(v) -> dict:
+    return {
+        "id": v.id,
+        "period": v.period,
+        "uscc": v.uscc,
+        "name": v.name,
+        "state": v.state,
+        "tasks": list(v.tasks),
+        "items": list(v.items),
+        "team": list(v.team),
+        "reason": v.reason,
+    }
+
+
+def cmd_merge_accept(args, ctx) -> int:
+    from app.services.outcomes import joint
+
+    with ctx.session() as s:
+        data = _visit_data(joint.accept(s, args.period, args.uscc))
+    team = "、".join(m["name"] for m in data["team"])
+    ctx.emit(data, f"已合并为一次内部联合检查：{data['name']}（{data['uscc']}），检查组 {team}")
+    return 0
+
+
+def cmd_merge_refuse(args, ctx) -> int:
+    from app.services.outcomes import joint
+
+    with ctx.session() as s:
+        data = _visit_data(joint.refuse(s, args.period, args.uscc, args.reason))
+    ctx.emit(data, f"不合并：{data['name']}（{data['uscc']}）各任务分别检查（{data['reason']}）")
+    return 0
+
+
+def cmd_merge_notice(args, ctx) -> int:
+    from app.services.outcomes import joint
+
+    with ctx.db.Session() as s:
+        v = joint.find(s, args.period, args.uscc)
+        out = joint.notice_pdf(s, v.id, args.out)
+    ctx.emit({"file": out, "id": v.id}, f"已生成检查通知书：{out}")
+    return 0
+
+
+def cmd_merge_result(args, ctx) -> int:
+    from app.services.outcomes import joint
+
+    data = {"check_date": _date(args.date), "method": args.method, "result": args.result, "findings": args.findings}
+    with ctx.session() as s:
+        saved = joint.enter_result(s, args.period, args.uscc, data)
+        v = joint.find(s, args.period, args.uscc)
+        out = {"id": v.id, "uscc": v.uscc, "outcomes": [o.id for o in saved], "tasks": [t["name"] for t in v.tasks]}
+    ctx.emit(out, f"已录入合并检查结果，记入 {len(out['tasks'])} 项任务：{'、'.join(out['tasks'])}")
     return 0

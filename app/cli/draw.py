@@ -54,6 +54,20 @@ def register(sub) -> None:
     fz = dsub.add_parser("freeze", help="只冻结对象范围并公示指纹（抽取前公示单），不抽取")
     fz.add_argument("--period", dest="fz_period", required=True)
     fz.add_argument("--task", dest="fz_task", type=int, default=None)
+    fz.add_argument(
+        "--exclude",
+        dest="fz_exclude",
+        action="append",
+        default=[],
+        metavar="统一社会信用代码",
+        help="剔除一家本年度已达检查频次上限的对象（可多次给出；剔除不减少应抽数）",
+    )
+    fz.add_argument(
+        "--exclude-at-limit",
+        dest="fz_exclude_at_limit",
+        action="store_true",
+        help="剔除范围内全部本年度已达检查频次上限的对象",
+    )
     fz.set_defaults(func=cmd_freeze)
 
     ex = dsub.add_parser("export", help="导出抽取记录：JSON + PDF + 独立校验程序 ssj_verify.py")
@@ -142,10 +156,12 @@ def cmd_draw(args, ctx) -> int:
 
 
 def cmd_freeze(args, ctx) -> int:
-    from app.services.draw import draws
+    from app.services.draw import draws, frequency
 
     with ctx.session() as s:
-        d = draws.start(s, args.fz_period, args.fz_task)
+        d = draws.start(
+            s, args.fz_period, args.fz_task, exclude=args.fz_exclude, exclude_at_limit=args.fz_exclude_at_limit
+        )
         data = {
             "id": d.id,
             "period": d.period,
@@ -153,9 +169,32 @@ def cmd_freeze(args, ctx) -> int:
             "state": d.state,
             "fingerprint": d.fingerprint,
             "algorithm": d.algorithm,
+            "exclusions": list(d.exclusions or []),
+            "frequency": frequency.notes_for_draw(s, d),
         }
-    ctx.emit(data, f"抽取 #{data['id']} 已冻结（{data['period']}），快照指纹：\n{data['fingerprint']}")
+    text = f"抽取 #{data['id']} 已冻结（{data['period']}），快照指纹：\n{data['fingerprint']}"
+    ctx.emit(data, text + _frequency_text(data["frequency"], data["exclusions"]))
     return 0
+
+
+def _frequency_text(notes: dict, exclusions: list[dict]) -> str:
+    """涉企检查频次 at freezing: objects at the office's limit, objects drawn by another task, what was excluded."""
+    lines = []
+    if notes["at_limit"]:
+        lines.append(
+            f"已达检查频次上限（每家每年现场检查 {notes['limit']} 次）的范围内对象 {len(notes['at_limit'])} 家："
+        )
+        gone = {e["uscc"] for e in exclusions}
+        for x in notes["at_limit"]:
+            mark = "（已剔除）" if x["uscc"] in gone else "（未剔除；可用 --exclude 剔除）"
+            lines.append(f"  {x['name']}（{x['uscc']}）本年度现场检查 {x['onsite']} 次{mark}")
+    if notes["drawn_elsewhere"]:
+        lines.append(
+            f"本期已被其他任务抽中的范围内对象 {len(notes['drawn_elsewhere'])} 家（可合并为一次内部联合检查）："
+        )
+        for x in notes["drawn_elsewhere"]:
+            lines.append(f"  {x['name']}（{x['uscc']}）：{'、'.join(x['tasks'])}")
+    return ("\n" + "\n".join(lines)) if lines else ""
 
 
 def cmd_void(args, ctx) -> int:

@@ -161,8 +161,10 @@ def cmd_package_export(args, ctx) -> int:
     from app.services.exchange import packages
 
     with ctx.session() as s:
+        check = packages.readiness(s, args.period)
         info = packages.export_package(s, args.period, args.out, passphrase=_passphrase())
-    ctx.emit(info, info["message"])
+    info["warning"] = check["warning"]
+    ctx.emit(info, info["message"] + (f"\n注意：{check['warning']}" if check["warning"] else ""))
     return 0
 
 

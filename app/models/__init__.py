@@ -2,7 +2,7 @@
 
 from app.models import checks, core, draw, exchange, outcomes, pools, rules  # noqa: F401
 from app.models.base import Base, utcnow  # noqa: F401
-from app.models.checks import ExternalCheck  # noqa: F401
+from app.models.checks import ExternalCheck, JointVisit  # noqa: F401
 from app.models.core import AuditEntry, AuditHead, Office, Setting, User  # noqa: F401
 from app.models.draw import Draw, DrawSelection, TeamMember  # noqa: F401
 from app.models.exchange import CountyReport, TrustedCounty  # noqa: F401

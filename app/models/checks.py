@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -27,3 +27,39 @@ class ExternalCheck(Base):
     source_file: Mapped[str] = mapped_column(String(300), default="")
     created_by: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+JOINT_MERGED, JOINT_SEPARATE = "已合并", "不合并"
+
+
+def merged_selection_ids(session) -> set[int]:
+    """Selections that are part of an accepted 内部联合 visit (read by the draw, rules and reports areas)."""
+    from sqlalchemy import select
+
+    out: set[int] = set()
+    for ids in session.scalars(select(JointVisit.selection_ids).where(JointVisit.state == JOINT_MERGED)):
+        out |= {int(i) for i in ids or []}
+    return out
+
+
+class JointVisit(Base):
+    """内部联合: one visit for an object drawn by two or more of this office's tasks in one period.
+
+    Proposed by the program, decided by the clerk: 已合并 (one visit, the union of the tasks' items, one team,
+    one 检查通知书; counted as joint) or 不合并 (the tasks' inspections stay separate).
+    """
+
+    __tablename__ = "joint_visit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    object_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_object.id"), nullable=True)
+    selection_ids: Mapped[list] = mapped_column(JSON, default=list)  # DrawSelection ids, one per task
+    tasks: Mapped[list] = mapped_column(JSON, default=list)  # [{"draw", "task", "code", "name"}]
+    items: Mapped[list] = mapped_column(JSON, default=list)  # union of the tasks' 检查事项 (names)
+    team: Mapped[list] = mapped_column(JSON, default=list)  # [{"name", "cert", "role"}]
+    state: Mapped[str] = mapped_column(String(6), default="")  # 已合并 / 不合并
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(80), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -58,6 +58,9 @@ class Draw(Base):
     voided_by: Mapped[str] = mapped_column(String(80), default="")
     void_reason: Mapped[str] = mapped_column(Text, default="")
     live_key: Mapped[str | None] = mapped_column(String(40), nullable=True, default=_live_key_default)
+    # objects the office excluded at freezing (涉企检查频次: already at the yearly limit), with the reason:
+    # [{"uscc", "name", "stratum", "reason"}]; they chose, the stratum's 应抽数 was kept (printed on 抽取前公示单)
+    exclusions: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class DrawSelection(Base):

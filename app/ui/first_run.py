@@ -21,7 +21,7 @@ from app.models.db import Database
 from app.models.vocabulary import Role
 from app.services.foundation import office as office_service
 from app.services.foundation.context import Actor, acting_as
-from app.services.foundation.errors import UserError
+from app.ui.operations import attempt
 from app.ui.widgets import password_edit
 
 log = logging.getLogger(__name__)
@@ -125,12 +125,13 @@ class FirstRunDialog(QDialog):
             return self._fail("请为管理员设置密码（至少 6 位）。", self.password)
         if self.key_passphrase.text() != self.key_passphrase2.text():
             return self._fail("两次输入的报送口令不一致，请重新输入。", self.key_passphrase2)
-        try:
-            office_service.check_passphrase(self.key_passphrase.text())
-        except UserError as exc:
-            return self._fail(exc.message, self.key_passphrase)
+        passphrase = self.key_passphrase.text()
+        if not attempt(lambda: office_service.check_passphrase(passphrase), shown=self.error.setText):
+            self.key_passphrase.setFocus()
+            return None
         preset = self.preset.currentData() or ""
-        try:
+
+        def init() -> None:
             with acting_as(Actor(admin, Role.ADMIN)), self.db.Session() as s:
                 office_service.init_office(
                     s,
@@ -147,8 +148,9 @@ class FirstRunDialog(QDialog):
 
                     policies.set_policy(s, preset)
                 s.commit()
-        except UserError as exc:
-            return self._fail(exc.message)
+
+        if not attempt(init, shown=self._fail):
+            return None
         log.info("首次设置完成：%s，管理员 %s", name, admin)
         self.username = admin
         self.accept()

@@ -32,7 +32,7 @@ from app.services.pools import importer
 from app.services.pools import reader as tabular
 from app.ui.context import AppContext
 from app.ui.files import open_file_dialog, save_file_dialog, show_saved
-from app.ui.operations import Cancelled, confirm, run_op, show_info
+from app.ui.operations import Cancelled, attempt, confirm, run_op, show_info
 
 MAX_SHOWN_ERRORS = 5000
 IGNORE_TEXT = "（不导入）"
@@ -140,13 +140,15 @@ class SheetPage(QWizardPage):
         self.error.clear()
         if not name or (self.w.table is not None and name == self.w.table.sheet):
             return
-        try:
+
+        def read():
             with self.w.ctx.read() as s:
                 known = importer.known_headers(s, self.w.kind)
-            self.w.table = tabular.read_table(self.w.path, sheet=name, known_headers=known)
-        except UserError as exc:
-            self.error.setText(exc.message)
-            self.w.table = None
+            return tabular.read_table(self.w.path, sheet=name, known_headers=known)
+
+        sheet = attempt(read, shown=self.error.setText)
+        self.w.table = sheet.result
+        if not sheet.ok:
             self.sample.setRowCount(0)
             self.completeChanged.emit()
             return

@@ -8,7 +8,7 @@ from app import APP_NAME
 from app.models.db import Database
 from app.services.foundation import accounts, listings
 from app.services.foundation.context import Actor, acting_as
-from app.services.foundation.errors import UserError
+from app.ui.operations import attempt
 from app.ui.widgets import password_edit
 
 
@@ -55,17 +55,19 @@ class LoginDialog(QDialog):
         if not self.username.text().strip():
             self.error.setText("请输入用户名。")
             return
-        try:
+
+        def login():
             with self.db.Session() as s:
                 with acting_as(Actor(self.username.text().strip(), "")):
                     user = accounts.authenticate(s, self.username.text(), self.password.text())
-                actor = accounts.actor_for(user)
-                must_change = user.must_change_password
-        except UserError as exc:
-            self.error.setText(exc.message)
+                return accounts.actor_for(user), user.must_change_password
+
+        done = attempt(login, shown=self.error.setText)
+        if not done.ok:
             self.password.clear()
             self.password.setFocus()
             return
+        actor, must_change = done.result
         if must_change:
             dlg = ChangePasswordDialog(self.db, actor, self, reason="首次登录或管理员重置了密码，请设置新密码。")
             if dlg.exec() != QDialog.DialogCode.Accepted:
@@ -111,7 +113,8 @@ class ChangePasswordDialog(QDialog):
         if self.password.text() != self.password2.text():
             self.error.setText("两次输入的密码不一致，请重新输入。")
             return
-        try:
+
+        def change() -> None:
             with acting_as(self.actor), self.db.Session() as s:
                 user = listings.account_by_name(s, self.actor.username)
                 if self.require_current:
@@ -119,7 +122,6 @@ class ChangePasswordDialog(QDialog):
                 else:
                     accounts.set_password(s, user, self.password.text())
                 s.commit()
-        except UserError as exc:
-            self.error.setText(exc.message)
-            return
-        self.accept()
+
+        if attempt(change, shown=self.error.setText):
+            self.accept()

@@ -26,7 +26,7 @@ from app import APP_NAME, __version__
 from app.models.core import LEVELS
 from app.models.vocabulary import Role
 from app.paths import data_dir
-from app.services.foundation.errors import UserError
+from app.ui import operations
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 from app.ui.screen import resize_to_fit
@@ -393,14 +393,17 @@ class MainWindow(QMainWindow):
             self._daily_timer.timeout.connect(self.daily_backup)
             self._daily_timer.start()
 
-        try:
+        def failed(message: str) -> None:
+            log.warning("每日自动备份失败：%s", message)
+            self.statusBar().showMessage(f"自动备份失败：{message}", 15000)
+
+        def run():
             with self._as_user():
-                info = backup.daily_backup(self.ctx.db)
-            if info:
-                self.statusBar().showMessage(f"已自动备份：{info.path.name}", 8000)
-        except UserError as exc:
-            log.warning("每日自动备份失败：%s", exc.message)
-            self.statusBar().showMessage(f"自动备份失败：{exc.message}", 15000)
+                return backup.daily_backup(self.ctx.db)
+
+        done = operations.attempt(run, shown=failed)
+        if done.ok and done.result:
+            self.statusBar().showMessage(f"已自动备份：{done.result.path.name}", 8000)
 
     def _as_user(self):
         from app.services.foundation.context import acting_as
@@ -484,7 +487,6 @@ class MainWindow(QMainWindow):
         fit_to_screen(self)  # a geometry saved on a larger screen is brought back inside this one
 
     def closeEvent(self, event) -> None:
-        from app.ui import operations
 
         if operations.writing():
             if not operations.confirm(
@@ -504,12 +506,16 @@ class MainWindow(QMainWindow):
         if self.backup_on_close:
             from app.services.foundation import backup
 
-            try:
+            def failed(message: str) -> None:
+                log.warning("关闭时自动备份失败：%s", message)
+                QMessageBox.warning(self, APP_NAME, f"关闭时自动备份失败：{message}\n数据本身已保存，不受影响。")
+
+            def run() -> None:
                 with self._as_user():
                     backup.auto_backup(self.ctx.db, "关闭程序")
-            except UserError as exc:
-                log.warning("关闭时自动备份失败：%s", exc.message)
-                QMessageBox.warning(self, APP_NAME, f"关闭时自动备份失败：{exc.message}\n数据本身已保存，不受影响。")
+
+            try:
+                operations.attempt(run, shown=failed)
             except Exception:
                 log.exception("关闭时自动备份失败")
         if self.guard is not None:

@@ -162,6 +162,45 @@ class Op:
 _active: list[Op] = []
 
 
+class Attempt:
+    """What :func:`attempt` returns: ``ok``, the ``result``, or the ``UserError`` and its ``message``."""
+
+    __slots__ = ("ok", "result", "error", "message")
+
+    def __init__(self, ok: bool, result=None, error: UserError | None = None):
+        self.ok, self.result, self.error = ok, result, error
+        self.message = error.message if error is not None else ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def attempt(
+    work: Callable[[], object],
+    *,
+    shown: Callable[[str], object] | None = None,
+    parent: QWidget | None = None,
+    error_title: str = ERROR_TITLE,
+) -> Attempt:
+    """The synchronous sibling of :func:`run_op` for small work a dialog or page does in place (a login check, a
+    sheet choice, a value to validate) and whose refusal it shows *inline*: ``work()`` runs at once; a
+    ``UserError`` goes to ``shown(message)`` (a label under the fields; ``shown=ignore`` to keep quiet and look at
+    ``.ok``) or, without ``shown``, to the one error dialog. Anything else is not a refusal and propagates to the
+    crash handler. Work that writes the store goes through ``run_op`` (one unit of work, committed on success)."""
+    try:
+        return Attempt(True, work())
+    except UserError as exc:
+        if shown is not None:
+            shown(exc.message)
+        else:
+            show_error(parent, exc, error_title)
+        return Attempt(False, error=exc)
+
+
+def ignore(_message: str) -> None:
+    """``attempt(..., shown=ignore)``: the caller only looks at ``.ok`` (e.g. an optional value left as it was)."""
+
+
 def run_op(
     parent: QWidget | None,
     ctx,

@@ -206,6 +206,12 @@ class PoolFilterProxy(QSortFilterProxyModel):
             self._accept = self.compute()
             self.invalidateRowsFilter()
 
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        """Row headers count the rows shown (1, 2, 3…), never the source row a hit came from."""
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return super().headerData(section, orientation, role)
+
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
         acc = self._accept
         return acc[source_row] if source_row < len(acc) else True

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.foundation.errors import UserError
 from app.services.pools import importer
 from app.services.rules import ordering
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import run_op
+from app.ui.operations import attempt, run_op
 from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
+from app.ui.tables import settings as table_settings
 from app.ui.widgets import FlowLayout, dialog_buttons
 
 ALL = "（全部）"
@@ -145,6 +145,7 @@ class PoolPage(QWidget):
             }.get(key)
             if width:
                 self.table.setColumnWidth(col, width)
+        self._remember_columns()
         layout.addWidget(self.table, 1)
         self.count_label = QLabel()
         layout.addWidget(self.count_label)
@@ -153,6 +154,33 @@ class PoolPage(QWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+    # -- widths and sort remembered per table (the window settings, as app.ui.tables does for every other list)
+    def _settings_key(self) -> str:
+        return f"tables/pool-{type(self).__name__}"
+
+    def _remember_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        store = table_settings()
+        state = store.value(self._settings_key() + "/header")
+        if state is not None:
+            header.restoreState(state)
+        sort = str(store.value(self._settings_key() + "/sort") or "")
+        self._remembered_sort: tuple[int, Qt.SortOrder] | None = None
+        if "," in sort:
+            col, order = (int(x) for x in sort.split(",", 1))
+            if 0 <= col < len(self.columns):
+                self._remembered_sort = (col, Qt.SortOrder(order))
+        header.sectionResized.connect(self._save_columns)
+
+    def _save_columns(self, *_a) -> None:
+        if not self.table.isVisible():
+            return  # our own sizing while the page is built, not the clerk's
+        store = table_settings()
+        store.setValue(self._settings_key() + "/header", self.table.horizontalHeader().saveState())
+        if self.model.sort_column >= 0:
+            store.setValue(self._settings_key() + "/sort", f"{self.model.sort_column},{self.model.sort_order.value}")
+        store.sync()
 
     # -- building blocks for subclasses
     def add_button(self, text: str, slot: Callable, *, edit: bool = False, tip: str = "") -> QPushButton:
@@ -179,6 +207,10 @@ class PoolPage(QWidget):
         with self.ctx.read() as s:
             self.model.order = ordering.policy_order(s)
         sort = (self.model.sort_column, self.model.sort_order)
+        if sort[0] < 0 and self._remembered_sort is not None:
+            sort = self._remembered_sort
+            self.table.horizontalHeader().setSortIndicatorShown(True)
+            self.table.horizontalHeader().setSortIndicator(*sort)
         self.model.set_rows(rows, warn=self.row_is_inactive)
         for combo in self.combos:
             combo.set_values(self.model.distinct(combo.key, split=combo.is_list))
@@ -212,6 +244,10 @@ class PoolPage(QWidget):
         self.model.sort(column, order)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().setSortIndicator(column, order)
+        store = table_settings()
+        store.setValue(self._settings_key() + "/sort", f"{column},{order.value}")
+        store.setValue(self._settings_key() + "/header", self.table.horizontalHeader().saveState())
+        store.sync()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -352,11 +388,10 @@ class RecordDialog(QDialog):
             w.setText(text)
 
     def try_save(self) -> bool:
-        try:
-            self.result_value = self.save_fn(self.values())
-        except UserError as exc:
-            self.error.setText(exc.message)
+        saved = attempt(lambda: self.save_fn(self.values()), shown=self.error.setText)
+        if not saved.ok:
             return False
+        self.result_value = saved.result
         self.accept()
         return True
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from numbers import Number
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSettings, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QTableWidget
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
@@ -60,15 +60,36 @@ def _sort_value(value):
     return (2, 0, display_text(value))
 
 
+#: how a row stands out (``TableModel(style=…)`` returns one of these or None): a 合计 row is bold and stays at
+#: the foot however the table is sorted; "danger" rows are red (a shortfall), "warn" rows brown (waiting rules)
+TOTAL, DANGER, WARN, MANUAL = "total", "danger", "warn", "manual"
+STYLE_COLORS = {DANGER: "#b00020", WARN: "#9a6700", MANUAL: "#1f5fbf"}  # MANUAL: set by hand (人工指定)
+
+
 class TableModel(QAbstractTableModel):
-    """Typed rows shown through :class:`Column`s; read-only. Subclasses may set ``COLUMNS`` or pass ``columns``."""
+    """Typed rows shown through :class:`Column`s; read-only. Subclasses may set ``COLUMNS`` or pass ``columns``;
+    ``style(row)`` may mark a row :data:`TOTAL`, :data:`DANGER` or :data:`WARN`."""
 
     COLUMNS: Sequence[Column] = ()
 
-    def __init__(self, parent=None, *, columns: Sequence[Column] | None = None):
+    def __init__(
+        self,
+        parent=None,
+        *,
+        columns: Sequence[Column] | None = None,
+        style: Callable[[object], str | None] | None = None,
+    ):
         super().__init__(parent)
         self.columns: list[Column] = list(columns if columns is not None else self.COLUMNS)
+        self.style = style
         self.rows: list = []
+
+    def row_style(self, index: int) -> str | None:
+        return self.style(self.rows[index]) if self.style is not None else None
+
+    def column(self, title: str) -> int:
+        """The position of the column titled ``title`` (tests and pages name columns, never count them)."""
+        return next(i for i, c in enumerate(self.columns) if c.title == title)
 
     def set_rows(self, rows: Iterable) -> None:
         self.beginResetModel()
@@ -104,6 +125,15 @@ class TableModel(QAbstractTableModel):
                 return col.tooltip(row) or None
             text = col.text(row)
             return text if len(text) > 12 else None
+        if role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole) and self.style is not None:
+            style = self.style(row)
+            if role == Qt.ItemDataRole.FontRole and style == TOTAL:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.ForegroundRole and style in STYLE_COLORS:
+                return QBrush(QColor(STYLE_COLORS[style]))
+            return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             right = col.align_right
             if right is None:
@@ -115,15 +145,45 @@ class TableModel(QAbstractTableModel):
 
 
 class SortProxy(QSortFilterProxyModel):
-    """Sorts by the sort key (policy order, numbers as numbers) and filters on any column's text."""
+    """Sorts by the sort key (policy order, numbers as numbers) and filters on any column's text; ``set_row_filter``
+    adds a test on the typed row (e.g. one category), and a 合计 row is never filtered away."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+        self.row_filter: Callable[[object], bool] | None = None
+
+    def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self.row_filter = accept
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.row_filter = accept
+            self.invalidateRowsFilter()
+
+    def visible_rows(self) -> list:
+        return [self.index(r, 0).data(ROW_ROLE) for r in range(self.rowCount())]
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        if isinstance(model, TableModel):
+            if model.row_style(source_row) == TOTAL:
+                return True
+            if self.row_filter is not None and not self.row_filter(model.rows[source_row]):
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        if isinstance(model, TableModel) and model.style is not None:
+            left_total = model.row_style(left.row()) == TOTAL
+            right_total = model.row_style(right.row()) == TOTAL
+            if left_total or right_total:  # the 合计 row stays at the foot, whichever way the column is sorted
+                ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+                return right_total == ascending and not (left_total and right_total)
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if a is None or b is None:
             return str(left.data() or "") < str(right.data() or "")

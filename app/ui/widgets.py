@@ -127,21 +127,32 @@ def button_row(*items: QWidget | None) -> QHBoxLayout:
     return row
 
 
-def plain_table(model, *, select_rows: bool = True) -> QTableView:
-    """A read-only table view whose columns fit their contents and whose last column stretches."""
+def plain_table(model, *, select_rows: bool = True, key: str = "") -> QTableView:
+    """A read-only table view whose columns start fitted to their contents (long ones elided, every one can be
+    widened) and whose last column stretches; ``key`` names it for the remembered widths and sort order."""
+    from app.ui.tables import fit_columns, remember_columns
+
     t = QTableView()
     t.setModel(model)
     if select_rows:
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.setTextElideMode(Qt.TextElideMode.ElideRight)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.horizontalHeader().setStretchLastSection(True)
+    if key:
+        t.setObjectName(f"table:{key}")
+        remember_columns(t, key)
+    model.modelReset.connect(lambda: fit_columns(t))
+    fit_columns(t)
     return t
 
 
-def record_table(model, owner: QWidget) -> QTableView:
+def record_table(model, owner: QWidget, *, key: str = "") -> QTableView:
     """A read-only list of records: one whole row selected at a time, no row numbers, rows as high as ``owner``'s
-    text plus 8 px. The caller sets the column resize modes."""
+    text plus 8 px. The caller sets the column resize modes; ``key`` remembers the widths the clerk drags."""
+    from app.ui.tables import remember_columns
+
     t = QTableView()
     t.setModel(model)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -149,6 +160,9 @@ def record_table(model, owner: QWidget) -> QTableView:
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.verticalHeader().setVisible(False)
     t.verticalHeader().setDefaultSectionSize(owner.fontMetrics().height() + 8)
+    if key:
+        t.setObjectName(f"table:{key}")
+        remember_columns(t, key)
     return t
 
 
@@ -372,6 +386,16 @@ class DateField(QWidget):
             return parse_day(self.edit.text())
         except ValueError:
             return None
+
+    def required(self, label: str):
+        """The date, or a UserError naming the field and what to type (for a field that must be filled)."""
+        from app.services.foundation.errors import UserError
+
+        self.normalise()
+        d = self.value()
+        if d is None:
+            raise UserError(f"“{label}”{self.error or '不是日期'}".rstrip("。") + "。请按 2026-11-01 的格式填写。")
+        return d
 
     def normalise(self) -> bool:
         """Rewrite a recognised date as 2026-11-01; mark what is not a date (and say what to type)."""

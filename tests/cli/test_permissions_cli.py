@@ -315,6 +315,37 @@ COMMANDS: dict[str, tuple[str | None, object]] = {
         "rules.edit",
         lambda f, o: ["frequency", "--set-limit", "2", "--basis", "同一企业一年内现场检查原则上不超过 2 次"],
     ),
+    "draw freeze +exclude-at-limit": (
+        "draw.run",
+        lambda f, o: ["draw", "freeze", "--period", "2026Q3", "--exclude-at-limit"],
+    ),
+    "merge list": (None, lambda f, o: ["merge", "list", "--period", PERIOD]),
+    "merge accept": ("checks.merge", lambda f, o: ["merge", "accept", "--period", PERIOD, "--uscc", f["selected"][0]]),
+    "merge refuse": (
+        "checks.merge",
+        lambda f, o: ["merge", "refuse", "--period", PERIOD, "--uscc", f["selected"][0], "--reason", "时间不同"],
+    ),
+    "merge result": (
+        "outcomes.enter",
+        lambda f, o: [
+            "merge",
+            "result",
+            "--period",
+            PERIOD,
+            "--uscc",
+            f["selected"][0],
+            "--date",
+            "2026-11-20",
+            "--method",
+            "现场检查",
+            "--result",
+            "未发现问题",
+        ],
+    ),
+    "merge notice": (
+        None,
+        lambda f, o: ["merge", "notice", "--period", PERIOD, "--uscc", f["selected"][0], "--out", str(o / "n.pdf")],
+    ),
 }
 # Data-changing commands whose permitted run still ends in a (non-permission) refusal on this database: what
 # they need is tested elsewhere (init and demo only fill an empty database; the city commands need a city).
@@ -326,6 +357,12 @@ REFUSED_FOR_STATE = {
     "package withdraw": "市级",
     "package verify": "未登记",  # read-only; only a city that registered the county's key can verify
     "policy conflict": "没有冲突条款",  # only 秦皇岛's rules have the clause; tested in tests/rules
+    # the demo's quarter has no object drawn by two tasks; merging is tested in tests/outcomes/test_joint_visits.py
+    "merge accept": "无需合并",
+    "merge refuse": "无需合并",
+    "merge notice": "没有合并检查的决定",
+    "merge result": "没有合并检查的决定",
+    "draw freeze +exclude-at-limit": "未设定检查频次上限",  # tested in tests/draw/test_frequency_freeze.py
 }
 
 

@@ -196,9 +196,9 @@ def test_targets_from_records(session):
     result = {t["key"]: t for t in targets.compute_targets(session, 2024, upto_quarter=1)}
     assert result["internal_joint_share"]["quarters"][1] * 11 == 3 and not result["internal_joint_share"]["ok"]
     assert result["joint_per_quarter"]["quarters"] == {1: 1} and result["joint_per_quarter"]["ok"]
-    # objects 0 and 10 have no credit classification: 9/11 = 81.8% < 85%
-    assert result["credit_use_share"]["value"] == "81.8%" and not result["credit_use_share"]["ok"]
-    assert result["publication_rate"]["value"] == "63.6%"
+    # objects 0 and 10 have no credit classification: 9/11 = 81.82% < 85% (rounded as 统计报表, counts beside)
+    assert result["credit_use_share"]["value"] == "81.82%（9/11）" and not result["credit_use_share"]["ok"]
+    assert result["publication_rate"]["value"] == "63.64%（7/11）"
     items = targets.dashboard_items(session, date(2024, 2, 1))
     assert any(i["title"].startswith("内部联合抽查占比") and i["level"] == "warn" for i in items)
     assert any(i["page"] == "quota" and "应抽" in i["title"] for i in items)

@@ -30,3 +30,36 @@ def messages(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question", question)
     return seen
+
+
+@pytest.fixture(autouse=True)
+def keep_excepthooks(monkeypatch):
+    """run_gui installs the crash dialog as sys.excepthook; give later tests their hooks back."""
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+
+
+@pytest.fixture
+def ctx(db):
+    """The administrator's context on the test database (a module may define its own)."""
+    from app.ui.context import AppContext
+    from tests.ui.shell_support import ADMIN
+
+    return AppContext(db=db, actor=ADMIN, office_name="测试县生态环境保护综合行政执法大队", office_level="county")
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    """The main window on ``ctx``, shown; no background job outlives its test (a module may define its own)."""
+    from app.ui.main_window import MainWindow
+    from app.ui.operations import wait_all
+
+    w = MainWindow(ctx)
+    w.backup_on_close = False
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    wait_all(10000)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QTableView, QTableWidget
+from PySide6.QtWidgets import QFrame, QLabel, QTableView, QTableWidget
 
 from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.periods import period_of
@@ -363,3 +363,174 @@ def test_quota_table_ends_with_a_total_row_that_stays_at_the_foot(window):
         assert model.index(last, 0).data() == "合计"
         required = sum(int(model.index(r, col).data() or 0) for r in range(last))
         assert int(model.index(last, col).data()) == required
+    from app.services.rules import policies
+
+    with window.ctx.read() as s:
+        names = policies.category_names_of(policies.active_rules(s))
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # 监管类别 in the policy's order, not the characters'
+    shown = [model.index(r, 0).data() for r in range(model.rowCount() - 1)]
+    firsts = list(dict.fromkeys(shown))
+    assert firsts == [n for n in names if n in firsts] + [f for f in firsts if f not in names]
+
+
+# ------------------------------------------------------------------ figures, names and filters (issue 14, the rest)
+def _rate(num: int, den: int) -> str:
+    """How every rate is written: 2 decimals as 统计报表 rounds them, trailing zeros dropped, the counts beside."""
+    value = f"{round(100 * num / den, 2):.2f}".rstrip("0").rstrip(".") if den else "—"
+    return f"{value}%（{num}/{den}）" if den else f"—（{num}/{den}）"
+
+
+def test_home_rates_agree_with_the_statistics_and_show_their_counts(window):
+    from app.services.reports import statistics
+
+    page = _visit(window, "home")
+    with window.ctx.read() as s:
+        stats = statistics.compute(s, str(date.today().year))
+    values = {i["title"]: i["value"] for i in page.items}
+    annual = stats["annual"]
+    assert values["年度抽查企业占比"] == _rate(annual["objects_checked"], annual["pool"])
+    assert values["抽查结果公示率"] == _rate(stats["checks"]["published"], stats["checks"]["inspected"])
+    labels = [c.findChildren(QLabel) for c in page.findChildren(QFrame, "card")]
+    cards = {ls[0].text(): ls[1].text() for ls in labels}
+    with window.ctx.read() as s:
+        from app.services.reports import dashboard
+
+        objects = dict(dashboard.record_counts(s))["检查对象"]
+    assert cards["检查对象"] == f"{objects} 家"
+    assert all(("," not in v) for v in cards.values())  # one number format: 1500 家, never 1,500
+
+
+def test_statistics_shows_every_rate_with_its_counts(window):
+    page = _visit(window, "stats")
+    model = page.model
+    texts = {model.index(r, 1).data(): model.index(r, 2).data() for r in range(model.rowCount())}
+    stats = page.stats
+    assert texts["公示率"] == _rate(stats["checks"]["published"], stats["checks"]["inspected"])
+
+
+def test_one_set_of_category_names_on_the_rules_pages_and_in_the_statistics(window):
+    from app.services.rules import policies
+
+    with window.ctx.read() as s:
+        names = policies.category_names_of(policies.active_rules(s))
+    page = _visit(window, "stats")
+    model = page.model
+    groups = {model.index(r, 0).data() for r in range(model.rowCount())}
+    category_groups = {g for g in groups if "对象" in g or "单位" in g}
+    assert category_groups, groups
+    for g in category_groups:  # 重点排污单位, 一般排污单位（简化管理）… — a name the quota and draw pages use
+        assert any(g == n or g.startswith(n + "（") for n in names), (g, names)
+    counted = [model.index(r, 1).data() for r in range(model.rowCount()) if model.index(r, 0).data() == "污染源家数"]
+    for label in counted[1:6]:  # 总数, then one line per category (and 正面清单)
+        assert label == "正面清单" or any(label == n or label.startswith(n + "（") for n in names), (label, names)
+
+
+def test_home_says_the_quarter_is_drawn_after_an_untargeted_draw_was_confirmed(window):
+    page = _visit(window, "home")
+    titles = {i["title"]: i for i in page.items}
+    assert "本季度待抽取" not in titles, titles.get("本季度待抽取")
+    assert titles["本季度抽取"]["value"] == "已完成"
+
+
+def test_the_package_names_its_period_and_missing_results_and_asks_before_writing(window, tmp_path, monkeypatch):
+    import re
+
+    from PySide6.QtWidgets import QInputDialog, QListWidgetItem, QMessageBox
+
+    page = _visit(window, "exchange")
+    item = QListWidgetItem(f"文件夹  —  {tmp_path}")
+    item.setData(Qt.ItemDataRole.UserRole, str(tmp_path))
+    page.drives.addItem(item)
+    page.drives.setCurrentItem(item)
+    asked = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text) or answer[0])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("demo-baosong", True))
+    period = period_of(date.today())
+    page.period.setCurrentText(period.code)
+    page.write_package()
+    operations.wait_all(60000)
+    assert asked, "no question before writing a package with results missing"
+    assert period.label in asked[0] and "未录入" in asked[0]
+    assert re.search(r"\d+ 个", asked[0])
+    assert not list(tmp_path.glob("*.zip")) and not [p for p in tmp_path.iterdir() if p.is_file()]
+    answer[0] = QMessageBox.StandardButton.Yes
+    page.write_package()
+    operations.wait_all(60000)
+    assert [p for p in tmp_path.iterdir() if p.is_file()], page.last_message
+    assert "字节" not in page.last_message and re.search(r"\d+(\.\d)? (KB|MB)", page.last_message)
+
+
+def test_a_reviewer_filters_the_entered_results_awaiting_review_in_one_click(window):
+    from app.models.vocabulary import OutcomeState
+
+    page = _visit(window, "outcomes")
+    page.reload()
+    all_rows = page.proxy.rowCount()
+    page.awaiting_review.setChecked(True)
+    shown = [page.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(page.proxy.rowCount())]
+    entered = [r for r in page.model.rows if r.state == OutcomeState.ENTERED]
+    assert entered and page.proxy.rowCount() == len(entered) < all_rows
+    page.awaiting_review.setChecked(False)
+    assert page.proxy.rowCount() == all_rows
+    assert shown is not None
+
+
+def test_audit_holidays_and_outcome_dates_are_date_fields_that_take_20261101(window, qtbot):
+    from PySide6.QtWidgets import QDateEdit
+
+    from app.ui.widgets import DateField
+
+    for key in ("audit", "holidays"):
+        page = _visit(window, key)
+        assert not page.findChildren(QDateEdit), key
+        fields = page.findChildren(DateField)
+        assert fields, key
+        fields[0].edit.setText("20261101")
+        fields[0].normalise()
+        assert fields[0].text() == "2026-11-01"
+    audit = _visit(window, "audit")
+    audit.date_from.setText("20000101")
+    audit.date_to.setText(date.today().strftime("%Y%m%d"))
+    audit.apply_filters()
+    assert audit.audit_filter().date_from == date(2000, 1, 1)
+    from app.ui.pages.outcomes import OutcomeDialog
+
+    outcomes = _visit(window, "outcomes")
+    dialog = OutcomeDialog(window.ctx, outcomes.model.rows[0], outcomes)
+    qtbot.addWidget(dialog)
+    assert not dialog.findChildren(QDateEdit)
+    dialog.check_date.setText("20261101")
+    assert dialog.values()["check_date"] == date(2026, 11, 1)
+
+
+def test_pool_tables_remember_widths_and_sort_and_row_headers_count_from_one(window, qtbot):
+    page = _visit(window, "objects")
+    page.table.setColumnWidth(1, 333)
+    page._sort(page.model.column_of("name"))
+    page._sort(page.model.column_of("name"))  # descending
+    name = page.model.row_text(5)[page.model.column_of("name")]
+    page.search.setText(name)
+    page.apply_search()
+    assert page.proxy.rowCount() >= 1
+    assert page.proxy.headerData(0, Qt.Orientation.Vertical) in (1, "1")
+    from app.ui.pages.objects import PAGE
+
+    again = PAGE.factory(window.ctx)
+    qtbot.addWidget(again)
+    again.refresh()
+    assert again.table.columnWidth(1) == 333
+    assert again.model.sort_column == again.model.column_of("name")
+    assert again.model.sort_order == Qt.SortOrder.DescendingOrder
+
+
+def test_every_other_list_remembers_its_column_widths_too(window, qtbot):
+    from app.ui.pages.outcomes import PAGE
+
+    page = _visit(window, "outcomes")
+    page.table.horizontalHeader().resizeSection(1, 271)
+    again = PAGE.factory(window.ctx)
+    qtbot.addWidget(again)
+    again.show()
+    operations.wait_all(10000)
+    assert again.table.horizontalHeader().sectionSize(1) == 271

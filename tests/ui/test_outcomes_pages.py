@@ -40,7 +40,7 @@ def test_review_flow_in_the_outcomes_page(qtbot, db, drawn, messages, tmp_path):
     # a mistake: 立案 without a case number is refused with the field named, nothing saved
     dlg = OutcomeDialog(clerk, page.model.row(0), page)
     qtbot.addWidget(dlg)
-    dlg.check_date.setDate(date(2026, 2, 10))
+    dlg.check_date.set_value(date(2026, 2, 10))
     dlg.result.setCurrentText("发现问题已立案调查")
     assert dlg.try_save() is False
     assert messages[-1][0] == "warning" and "立案编号" in messages[-1][2]
@@ -54,7 +54,7 @@ def test_review_flow_in_the_outcomes_page(qtbot, db, drawn, messages, tmp_path):
     for row in (1, 2):
         d = OutcomeDialog(clerk, page.model.row(row), page)
         qtbot.addWidget(d)
-        d.check_date.setDate(date(2026, 2, 11))
+        d.check_date.set_value(date(2026, 2, 11))
         d.result.setCurrentText("未发现问题")
         assert d.try_save()
     page.reload()
@@ -171,7 +171,6 @@ def test_pdf_preview_prints_and_saves(qtbot, db, drawn, tmp_path, monkeypatch):
 
 
 def test_holidays_page_paste_notice_and_calculate(qtbot, db, messages):
-    from PySide6.QtCore import QDate
 
     from app.ui.pages.holidays import HolidaysPage
     from tests.outcomes.test_workdays import NOTICE_2027
@@ -180,14 +179,14 @@ def test_holidays_page_paste_notice_and_calculate(qtbot, db, messages):
     qtbot.addWidget(page)
     page.year.setValue(2027)
     assert "尚未录入" in page.status.text()
-    page.calc_start.setDate(QDate(2026, 12, 20))
+    page.calc_start.setText("20261220")
     assert "2027 年的节假日安排尚未录入" in page.calculate()
     report = page.paste_notice(NOTICE_2027, 2027)
     assert report["days"] > 20 and "已录入" in page.status.text()
     assert ("2027-02-14", "日", "调休上班", "春节") in [
         tuple(page.model.data(page.model.index(r, c)) for c in range(4)) for r in range(page.model.rowCount())
     ]
-    page.calc_start.setDate(QDate(2027, 2, 4))
+    page.calc_start.setText("2027.2.4")
     page.calc_n.setValue(1)
     assert page.calculate().startswith("2027-02-14")
     bad = page.paste_notice("2027年 没有安排", 2027)

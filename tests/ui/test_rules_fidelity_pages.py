@@ -47,12 +47,12 @@ def test_quota_page_shows_excluded_objects_waiting_rules_and_shortfall(ctx, db, 
     qtbot.addWidget(page)
     page.resize(1366, 700)
     page.period.setCurrentText("2026Q2")
-    rows = {r["stratum"]: r for r in page.model.rows}
+    rows = {r.stratum: r for r in page.model.rows}
     key_row = rows["重点监管对象"]
-    assert (key_row["pool"], key_row["excluded_n"], key_row["required"]) == (8, 7, 2)  # 8 × 25%, not 1 × 25%
-    assert "少 1 家" in key_row["note"]
-    assert "待本单位确定" in key_row["waiting"]
-    assert "威海重点0有限公司" in key_row["_tip"]
+    assert (key_row.pool, key_row.excluded_n, key_row.required) == (8, 7, 2)  # 8 × 25%, not 1 × 25%
+    assert "少 1 家" in key_row.note
+    assert "待本单位确定" in key_row.waiting
+    assert "威海重点0有限公司" in key_row.tip
     assert "少抽 1 家" in page.total.text() and "待本单位确定" in page.total.text()
     page.show()
     qtbot.waitExposed(page)
@@ -73,9 +73,9 @@ def test_classification_page_lists_objects_moved_by_the_conflict_clause(ctx, db,
     page.period.setCurrentText(f"{date.today().year}Q1")
     assert page.category.findText(MOVED_FILTER) >= 0
     page.category.setCurrentText(MOVED_FILTER)
-    names = sorted(r["name"] for r in page.visible_rows())
+    names = sorted(r.name for r in page.visible_rows())
     assert names == ["名录内简化管理有限公司", "正面清单重点管理有限公司"]
-    assert all(r["moved"] == "重点监管对象 → 一般监管对象" for r in page.visible_rows())
+    assert all(r.moved == "重点监管对象 → 一般监管对象" for r in page.visible_rows())
     assert "冲突条款调整 2 家" in page.summary.text()
 
 

@@ -93,8 +93,8 @@ def test_classification_page_filter_and_override(ctx, qtbot, messages):
     qtbot.addWidget(page)
     page.category.setCurrentText("未分类")
     rows = page.visible_rows()
-    assert [r["name"] for r in rows] == ["示例县无许可信息有限公司"]
-    assert "不符合任何监管类别" in rows[0]["reason"]
+    assert [r.name for r in rows] == ["示例县无许可信息有限公司"]
+    assert "不符合任何监管类别" in rows[0].reason
     page.category.setCurrentText("全部")
     assert len(page.visible_rows()) == 142
     page.category.setCurrentText("未分类")
@@ -103,7 +103,7 @@ def test_classification_page_filter_and_override(ctx, qtbot, messages):
     assert "理由" in messages[-1][2]
     assert page.override_selected("重点监管对象", "现场核实为重点管理，许可证待补录")
     page.category.setCurrentText("重点监管对象")
-    names = [r["name"] for r in page.visible_rows() if r["override"]]
+    names = [r.name for r in page.visible_rows() if r.override]
     assert names == ["示例县无许可信息有限公司"]
     assert "人工指定 1 家" in page.summary.text()
 
@@ -126,14 +126,14 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
-    strata = {r["stratum"]: r for r in page.model.rows}
-    assert strata["重点排污单位"]["pool"] == 40 and strata["重点排污单位"]["required"] == 10
-    assert strata["一般排污单位"]["pool"] == 100 and strata["一般排污单位"]["required"] == 5
-    assert strata["特殊监管对象"]["pool"] == 1 and strata["特殊监管对象"]["required"] == 1  # 30% of 1 → 1
+    strata = {r.stratum: r for r in page.model.rows}
+    assert strata["重点排污单位"].pool == 40 and strata["重点排污单位"].required == 10
+    assert strata["一般排污单位"].pool == 100 and strata["一般排污单位"].required == 5
+    assert strata["特殊监管对象"].pool == 1 and strata["特殊监管对象"].required == 1  # 30% of 1 → 1
     assert "合计应抽" in page.total.text()
-    assert any(r["title"] == "年度抽查企业占比" for r in page.target_model.rows)
+    assert any(r.title == "年度抽查企业占比" for r in page.target_model.rows)
     page.task.setCurrentIndex(page.task.findData(1))
-    assert [(r["stratum"], r["required"]) for r in page.model.rows] == [
+    assert [(r.stratum, r.required) for r in page.model.rows] == [
         ("重点排污单位", 10),
         ("1 个分层", 10),
     ]  # and the 合计 row
@@ -164,8 +164,8 @@ def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, 
 
     monkeypatch.setattr(PlanDialog, "exec", fill_plan)
     assert page.add_plan()
-    assert page.plan_model.rows[0]["kind"] == "部门联合"
-    assert page.plan_model.rows[0]["partners"] == ["县住建局", "县市场监管局"]
+    assert page.plan_model.rows[0].kind == "部门联合"
+    assert page.plan_model.rows[0].partners == ["县住建局", "县市场监管局"]
 
     def fill_task(dlg):
         dlg.code.setText("联2026001-01")
@@ -182,7 +182,7 @@ def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, 
     assert page.add_task()
     wait_all()  # the tasks' 范围内对象 are counted off the UI thread
     task = page.task_model.rows[0]
-    assert task["scope"] == "监管类别：重点排污单位；乡镇：巴公镇" and task["matches"] == 40
+    assert task.scope == "监管类别：重点排污单位；乡镇：巴公镇" and task.matches == 40
     # a task whose scope matches nothing: refused, with the message
     assert not page.add_task(dict(code="X", name="空范围", draw_type="定向", scope={"township": ["不存在镇"]}))
     assert "没有匹配的对象" in messages[-1][2]
@@ -191,11 +191,11 @@ def test_plans_page_add_plan_task_adjust_export(ctx, qtbot, messages, tmp_path, 
     assert "早于开始日期" in messages[-1][2]
     assert page.adjust_plan(dict(reason="汛期推迟", filed_on="2026-06-10", changes={"end_date": "2026-10-31"}))
     wait_all()
-    assert page.adj_model.rows[0]["reason"] == "汛期推迟" and "2026-10-31" in page.adj_model.rows[0]["description"]
-    assert page.adj_model.rows[0]["published"] is False
+    assert page.adj_model.rows[0].reason == "汛期推迟" and "2026-10-31" in page.adj_model.rows[0].description
+    assert page.adj_model.rows[0].published is False
     assert page.publish_adjustment()
     wait_all()
-    assert page.adj_model.rows[0]["published"] is True
+    assert page.adj_model.rows[0].published is True
     xlsx = tmp_path / "plan.xlsx"
     assert page.export_xlsx(str(xlsx))
     ws = openpyxl.load_workbook(xlsx).worksheets[0]

@@ -49,7 +49,7 @@ def test_stats_page_shows_figures_and_charts(qtbot, county, tmp_path):
     wait_all()
     assert page.model.rowCount() == len(stats.FIELDS)
     assert _value(page, "各类合计", "已查") == "6"
-    assert _value(page, "结果公示", "公示率") == "83.33"
+    assert _value(page, "结果公示", "公示率") == "83.33%（5/6）"  # the rate with its counts
     assert _value(page, "执法人员", "在岗人数") == "3"
     assert "已查 <b>6</b>" in page.summary.text() and "未达到" in page.targets.text()
     strata = {

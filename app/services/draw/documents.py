@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models.draw import DrawSelection
 from app.models.vocabulary import DrawState
+from app.services.draw import selection
 from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
 from app.services.foundation import audit, listings
 from app.services.foundation.errors import UserError
@@ -165,6 +166,25 @@ def _expert_text(rules: dict) -> str:
     return f"{types}对象有可用专家时配专家"
 
 
+def _frequency_exclusions(d, st) -> list:
+    """涉企检查频次: the objects the office excluded at freezing and why (nothing when there were none)."""
+    if not d.exclusions:
+        return []
+    rows = [["统一社会信用代码", "单位名称", "分层", "剔除原因"]]
+    for e in d.exclusions:
+        rows.append([e["uscc"], _p(e["name"], st["cell"]), _p(e["stratum"], st["cell"]), _p(e["reason"], st["cell"])])
+    return [
+        Spacer(1, 2 * mm),
+        _p(f"按涉企检查频次剔除的对象（{len(d.exclusions)} 家）", st["body"]),
+        _p(
+            "以下对象本年度受检次数已达到本单位规定的检查频次上限，经本单位决定不参加本次抽取。"
+            "剔除只决定抽谁，各分层应抽数不变（按剔除前的对象总数计算），剩余对象不足时全部抽取。",
+            st["small"],
+        ),
+        _grid(rows, [44 * mm, 46 * mm, 28 * mm, 56 * mm], font_size=8),
+    ]
+
+
 def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
     """抽取前公示单: the frozen pool per stratum and its fingerprint, printed before the seed exists."""
     d = get_draw(session, draw_id)
@@ -221,6 +241,7 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
         ]
     )
     story.append(_grid(rows, [38 * mm, 38 * mm, 22 * mm, 22 * mm, 27 * mm, 27 * mm]))
+    story += _frequency_exclusions(d, st)
     officers = sum(1 for p in snap["people"] if p["kind"] == "执法人员")
     experts = sum(1 for p in snap["people"] if p["kind"] == "专家")
     story.append(_p("二、检查人员", st["h2"]))
@@ -318,13 +339,11 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         session.execute(select(DrawSelection.uscc, DrawSelection.mode).where(DrawSelection.draw_id == d.id)).all()
     )
 
-    def part(offsite_wanted: bool) -> list[dict]:
-        out = []
-        for s in rec["strata"]:
-            picked = [e for e in s["selected"] if (mode_of.get(e["uscc"], s["mode"]) == "非现场") == offsite_wanted]
-            if picked:
-                out.append(dict(s, selected=picked))
-        return out
+    # the drawn objects as the shared domain step reads them (draw.selection); replacements have their own table
+    drawn = [r for r in selection.selection_rows(rec) if not r.replacement]
+
+    def part(offsite_wanted: bool) -> list[selection.SelectedRow]:
+        return [r for r in drawn if (mode_of.get(r.uscc, r.mode) == selection.OFFSITE) == offsite_wanted]
 
     onsite, offsite = part(False), part(True)
     names_of = listings.display_names(session)
@@ -334,11 +353,10 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         return f"{local_text(a.get('at'), seconds=True)}{sep}{listings.person_text(names_of, a.get('by'))}"
 
     story.append(_p("二、抽中对象及检查组（现场检查）", st["h2"]))
-    replaced = {a["uscc"]: a["reason"] for a in rec.get("amendments", []) if a["kind"] == "对象替换"}
-    story.append(_selection_table(onsite, st, replaced))
+    story.append(_selection_table(onsite, st))
     if offsite:
         story.append(_p("三、抽中对象（非现场检查，单列）", st["h2"]))
-        story.append(_selection_table(offsite, st, replaced))
+        story.append(_selection_table(offsite, st))
     amendments = rec.get("amendments", [])
     swaps = [a for a in amendments if a["kind"] == "对象替换"]
     members = [a for a in amendments if a["kind"] == "人员替换"]
@@ -438,20 +456,20 @@ def _team_text(team) -> str:
     return "\n".join(m["name"] + ("（专家）" if m["role"] == "专家" else f" {m['cert']}") for m in team)
 
 
-def _selection_table(strata, st, replaced: dict) -> Table:
+def _selection_table(drawn: list[selection.SelectedRow], st) -> Table:
+    """签序, 签号, name (with 已替换 and why), code, stratum and the team as drawn (人员替换 are listed apart)."""
     rows = [["签序", "签号", "单位名称", "统一社会信用代码", "分层", "检查组"]]
-    for s in strata:
-        for e in s["selected"]:
-            rows.append(
-                [
-                    str(e["rank"]),
-                    _p(e["ticket"], st["mono"]),
-                    _p(e["name"] + (f"（已替换：{replaced[e['uscc']]}）" if e["uscc"] in replaced else ""), st["cell"]),
-                    _p(e["uscc"], st["mono"]),
-                    _p(s["stratum"], st["cell"]),
-                    _p(_team_text(e["team"]), st["cell"]),
-                ]
-            )
+    for r in drawn:
+        rows.append(
+            [
+                str(r.rank),
+                _p(r.ticket, st["mono"]),
+                _p(r.name + ("" if r.current else f"（已替换：{r.reason}）"), st["cell"]),
+                _p(r.uscc, st["mono"]),
+                _p(r.stratum, st["cell"]),
+                _p(_team_text(r.entry["team"]), st["cell"]),
+            ]
+        )
     if len(rows) == 1:
         rows.append(["", "", "无", "", "", ""])
     return _grid(rows, [10 * mm, 21 * mm, 41 * mm, 33 * mm, 22 * mm, 47 * mm])

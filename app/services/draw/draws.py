@@ -28,6 +28,7 @@ from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.models.vocabulary import RECORDED_DRAW_STATES, DrawState
 from app.services.draw import algorithm as algo
+from app.services.draw import frequency
 from app.services.foundation import audit, backup, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -214,8 +215,19 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     return d
 
 
-def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
-    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+def freeze(
+    session: Session,
+    draw_id: int,
+    *,
+    strata: list[dict] | None = None,
+    rules: dict | None = None,
+    exclude: list[str] | None = None,
+    exclude_at_limit: bool = False,
+) -> Draw:
+    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint.
+
+    ``exclude`` / ``exclude_at_limit``: objects the office leaves out because they already reached its yearly
+    检查频次 limit (`frequency.apply_exclusions`); they choose, never count, and are recorded on the draw."""
     permissions.require(session, "draw.run")
     d = get_draw(session, draw_id)
     if d.state != DrawState.DRAFT:
@@ -223,6 +235,9 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     office = require_office(session)
     if strata is None:
         strata = pool_strata(session, d.period, d.task_id)
+    strata, exclusions = frequency.apply_exclusions(
+        session, d.period, strata, exclude, at_limit=exclude_at_limit, task_id=d.task_id
+    )
     people = eligible_people(session)
     merged_rules = team_rules(session)
     merged_rules.update(rules or {})
@@ -245,14 +260,16 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     d.policy_id = office.policy_id or ""
     d.state = DrawState.FROZEN
     d.frozen_at = _now()
+    d.exclusions = exclusions
     session.flush()
+    excluded_text = f"；按检查频次剔除 {len(exclusions)} 家" if exclusions else ""
     audit.record(
         session,
         "冻结",
         "draw",
         d.id,
-        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}",
-        after={"fingerprint": d.fingerprint, "state": d.state},
+        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}{excluded_text}",
+        after={"fingerprint": d.fingerprint, "state": d.state, "exclusions": exclusions},
     )
     return d
 
@@ -335,11 +352,18 @@ def start(
     *,
     strata: list[dict] | None = None,
     rules: dict | None = None,
+    exclude: list[str] | None = None,
+    exclude_at_limit: bool = False,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
     permissions.require(session, "draw.run")
     d = create(session, period, task_id)
-    return freeze(session, d.id, strata=strata, rules=rules)
+    return freeze(session, d.id, strata=strata, rules=rules, exclude=exclude, exclude_at_limit=exclude_at_limit)
+
+
+def frequency_notes(session: Session, period: str, task_id: int | None = None) -> dict:
+    """What freezing this task and period would show about 涉企检查频次 (`frequency.freeze_notes`)."""
+    return frequency.freeze_notes(session, parse_period(period).code, task_id, pool_strata(session, period, task_id))
 
 
 def snapshot_of(d: Draw) -> dict:
@@ -1194,25 +1218,32 @@ backup.register_check("抽取记录链", _restore_check)
 
 
 def dashboard_items(session: Session, today: date) -> list[dict]:
-    """Tasks of this quarter (or the office-wide draw when there are no tasks) without a confirmed draw."""
+    """Tasks of this quarter (or the office-wide draw) without a confirmed draw.
+
+    A draw counts for the quarter when its period holds the quarter (the quarter, its half, its year). An
+    untargeted draw (no task) is the office-wide draw of the whole pool: it covers the tasks that have no draw of
+    their own, so once it is confirmed the quarter is drawn; a task's own draw still waits for its confirmation."""
     period = period_of(today)
-    confirmed = {
-        (d.task_id)
-        for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state == DrawState.CONFIRMED))
-    }
-    pending = {
-        (d.task_id): d.state
-        for d in session.scalars(select(Draw).where(Draw.period == period.code, Draw.state.in_(PENDING)))
-    }
+    codes = {period.code, f"{period.year}H{1 if period.quarters[0].index <= 2 else 2}", str(period.year)}
+    draws = session.scalars(select(Draw).where(Draw.period.in_(codes))).all()
+    confirmed = {d.task_id for d in draws if d.state == DrawState.CONFIRMED}
+    pending = {d.task_id: d.state for d in draws if d.state in PENDING}
     tasks = session.scalars(select(Task).join(Plan, Plan.id == Task.plan_id).where(Plan.year == period.year)).all()
     due = []
+    office_wide = None in confirmed or None in pending  # the office draws the whole pool this quarter
     for t in tasks:
         if t.start_date and t.start_date > period.end or t.end_date and t.end_date < period.start:
             continue
-        if t.id not in confirmed:
-            due.append(f"{t.code} {t.name}" + (f"（{pending[t.id]}）" if t.id in pending else ""))
-    if not tasks and None not in confirmed:
-        due.append(f"{period.label}抽取" + (f"（{pending[None]}）" if None in pending else ""))
+        if t.id in confirmed:
+            continue
+        if t.id in pending:  # a task's own draw not yet confirmed
+            due.append(f"{t.code} {t.name}（{pending[t.id]}）")
+        elif not office_wide:  # a task without a draw, and no office-wide draw covering it
+            due.append(f"{t.code} {t.name}")
+    if None in pending and None not in confirmed:
+        due.append(f"{period.label}抽取（{pending[None]}）")
+    elif not tasks and not office_wide:
+        due.append(f"{period.label}抽取")
     if not due:
         return [
             {

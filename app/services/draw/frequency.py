@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.checks import ExternalCheck
+from app.models.checks import JOINT_MERGED, ExternalCheck, JointVisit
 from app.models.core import Office, Setting
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
@@ -331,15 +331,28 @@ def inspections(session: Session, year: int) -> list[Inspection]:
             DrawSelection.active.is_(True),
         )
     ).all()
+    # an accepted 内部联合 visit (app.services.outcomes.joint) is one inspection however many tasks drew the object
+    visit_of: dict[int, JointVisit] = {}
+    for v in session.scalars(select(JointVisit).where(JointVisit.state == JOINT_MERGED)):
+        for sid in v.selection_ids or []:
+            visit_of[int(sid)] = v
+    seen_visits: set[int] = set()
     for sel, period, task_code, task_name, check_date, method in rows:
         task = task_name or (f"{period} 抽查" if not task_code else task_code)
+        visit = visit_of.get(sel.id)
+        if visit is not None:
+            if visit.id in seen_visits:
+                continue
+            seen_visits.add(visit.id)
+            task = "、".join(t["name"] for t in visit.tasks)
+        source = "本单位内部联合检查" if visit is not None else "本单位抽查"
         out.append(
             Inspection(
                 uscc=sel.uscc,
                 name=sel.name,
                 date=check_date,
                 by=office_name,
-                source="本单位抽查" if check_date else "本单位抽查（待检查）",
+                source=source if check_date else f"{source}（待检查）",
                 task=task,
                 onsite=is_onsite(method or sel.mode),
                 period=period,
@@ -462,6 +475,9 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
         return []
     limit = get_limit(session)["limit"]
     detail = f"共 {f['enterprises']} 家企业受检 {f['inspections']} 次，其中非现场 {f['non_site']} 次"
+    often = [f"{k} 次 {n} 家" for k, n in sorted(f["by_count"].items(), key=lambda kv: -int(kv[0])) if int(k) > 1]
+    if often:
+        detail += "；受检 " + "、".join(often)
     items = [
         {
             "title": f"{today.year}年重复受检企业",
@@ -482,3 +498,115 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
             }
         )
     return items
+
+
+# ------------------------------------------------------------------------------------------ at freezing
+
+
+def freeze_notes(
+    session: Session, period: str, task_id: int | None, strata: list[dict], extra: list[dict] = ()
+) -> dict:
+    """`before_draw` for the objects of the strata about to be frozen (``extra``: objects already excluded at
+    freezing, still part of the pool), each at-limit object with its stratum."""
+    where: dict[str, str] = {}
+    for s in strata:
+        for o in s["objects"]:
+            where[str(o["id"])] = s.get("stratum", "")
+    for e in extra:
+        where[e["uscc"]] = e.get("stratum", "")
+    notes = before_draw(session, period, list(where), task_id=task_id)
+    for x in notes["at_limit"]:
+        x["stratum"] = where.get(x["uscc"], "")
+    notes["at_limit"].sort(key=lambda x: x["uscc"])
+    return notes
+
+
+def notes_for_draw(session: Session, draw) -> dict:
+    """`freeze_notes` of a frozen draw: its snapshot's objects plus those the office excluded."""
+    import json
+
+    snap = json.loads(draw.snapshot) if draw.snapshot else {"strata": []}
+    return freeze_notes(session, draw.period, draw.task_id, snap["strata"], list(draw.exclusions or []))
+
+
+def exclusion_reason(onsite: int, limit: int, basis: str, year: int) -> str:
+    return f"{year}年已现场检查 {onsite} 次，达到本单位检查频次上限 {limit} 次（依据：{basis}）"
+
+
+def apply_exclusions(
+    session: Session,
+    period: str,
+    strata: list[dict],
+    exclude: list[str] | None = None,
+    *,
+    at_limit: bool = False,
+    task_id: int | None = None,
+) -> tuple[list[dict], list[dict]]:
+    """Leave out of the strata the objects the office excludes because they already reached its limit this year.
+
+    Only objects at the limit may be excluded (``at_limit``: all of them). As for every exclusion, they choose and
+    never count: a stratum keeps its 应抽数 unless fewer objects remain, then all remaining are taken. Returns the
+    strata to freeze and the exclusions ``[{"uscc", "name", "stratum", "reason"}]`` to record.
+    """
+    wanted = list(dict.fromkeys(str(u).strip().upper() for u in (exclude or []) if str(u).strip()))
+    if not wanted and not at_limit:
+        return strata, []
+    setting = get_limit(session)
+    if setting["limit"] is None:
+        raise UserError(
+            "本单位未设定检查频次上限，不能按检查频次剔除对象。"
+            "请先设定上限（命令行：ssj frequency --set-limit N --basis 文件条文）。"
+        )
+    notes = freeze_notes(session, period, task_id, strata)
+    limited = {x["uscc"]: x for x in notes["at_limit"]}
+    in_scope = {str(o["id"]): o for s in strata for o in s["objects"]}
+    for code in wanted:
+        if code not in in_scope:
+            raise UserError(f"{code} 不在本次抽取范围内（已按规则排除或不在任务范围），无需剔除。")
+        if code not in limited:
+            onsite = next(
+                (o["onsite"] for o in frequency_report(session, int(period[:4]))["objects"] if o["uscc"] == code), 0
+            )
+            raise UserError(
+                f"{in_scope[code].get('name', '')}（{code}）本年度现场检查 {onsite} 次，"
+                f"未达到本单位检查频次上限 {setting['limit']} 次，不能剔除。"
+            )
+    chosen = set(limited) if at_limit else set(wanted)
+    chosen |= set(wanted)
+    year = int(period[:4])
+    out_strata, records = [], []
+    for s in strata:
+        keep = [o for o in s["objects"] if str(o["id"]) not in chosen]
+        gone = [o for o in s["objects"] if str(o["id"]) in chosen]
+        for o in gone:
+            x = limited[str(o["id"])]
+            reason = exclusion_reason(x["onsite"], setting["limit"], setting["basis"], year)
+            records.append(
+                {"uscc": str(o["id"]), "name": o.get("name", ""), "stratum": s.get("stratum", ""), "reason": reason}
+            )
+        out_strata.append({**s, "objects": keep, "required": min(int(s.get("required", 0)), len(keep))})
+    records.sort(key=lambda r: r["uscc"])
+    return out_strata, records
+
+
+def calendar(session: Session, uscc: str, year: int) -> dict:
+    """One enterprise's inspection calendar of the year (this office's and other bodies'), for its page.
+
+    ``{"uscc", "name", "year", "limit", "count", "onsite", "at_limit", "checks": [{"date", "by", "source",
+    "task", "onsite"}]}``."""
+    code = (uscc or "").strip().upper()
+    report = frequency_report(session, year)
+    mine = next((o for o in report["objects"] if o["uscc"] == code), None)
+    name = session.scalar(select(InspectionObject.name).where(InspectionObject.uscc == code)) or ""
+    limit = report["limit"]
+    onsite = mine["onsite"] if mine else 0
+    return {
+        "uscc": code,
+        "name": name or (mine["name"] if mine else ""),
+        "year": year,
+        "limit": limit,
+        "count": mine["count"] if mine else 0,
+        "onsite": onsite,
+        "at_limit": limit is not None and onsite >= limit,
+        "checks": list(mine["checks"]) if mine else [],
+    }

@@ -13,6 +13,7 @@ from app.services.draw import algorithm as algo
 
 OBJECT_SWAP = "对象替换"
 OFFSITE = "非现场"
+REPLACES = "替补 "  # the note of a replacement: 替补 <USCC of the replaced object>
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,16 @@ class SelectedRow:
     note: str  # "" / "已替换（原因）" / "替补 USCC"
     current: bool  # still to be inspected (False: replaced)
     entry: dict  # the record's own entry, for the pages that pass it on
+    reason: str = ""  # why it was replaced ("" unless replaced)
 
     @property
     def team_text(self) -> str:
         return "、".join(m["name"] + ("（专家）" if m.get("role") == "专家" else "") for m in self.team)
+
+    @property
+    def replacement(self) -> bool:
+        """Came in as a replacement (the note names whom it replaces), not drawn in the first place."""
+        return self.note.startswith(REPLACES)
 
     @property
     def onsite(self) -> bool:
@@ -47,7 +54,7 @@ def selection_rows(record: dict) -> list[SelectedRow]:
     current = {e["uscc"]: e for e in algo.current_selection(record)}
     rows: list[SelectedRow] = []
 
-    def add(e: dict, category: str, stratum: str, mode: str, note: str) -> None:
+    def add(e: dict, category: str, stratum: str, mode: str, note: str, reason: str = "") -> None:
         now = current.get(e["uscc"])
         rows.append(
             SelectedRow(
@@ -62,15 +69,17 @@ def selection_rows(record: dict) -> list[SelectedRow]:
                 note=note,
                 current=now is not None,
                 entry=dict(e, category=category, stratum=stratum, mode=mode, note=note),
+                reason=reason,
             )
         )
 
     for s in record["strata"]:
         for e in s["selected"]:
-            note = f"已替换（{replaced[e['uscc']]['reason']}）" if e["uscc"] in replaced else ""
-            add(e, s["category"], s["stratum"], s["mode"], note)
+            swap = replaced.get(e["uscc"])
+            note = f"已替换（{swap['reason']}）" if swap else ""
+            add(e, s["category"], s["stratum"], s["mode"], note, swap["reason"] if swap else "")
     for a in swaps:
         r = a["replacement"]
         mode = current.get(r["uscc"], {}).get("mode", "现场")
-        add(r, r.get("category", ""), r.get("stratum", ""), mode, f"替补 {a['uscc']}")
+        add(r, r.get("category", ""), r.get("stratum", ""), mode, f"{REPLACES}{a['uscc']}")
     return rows

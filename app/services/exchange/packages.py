@@ -56,6 +56,7 @@ from app.services.exchange.drives import safe_filename
 from app.services.foundation import audit, maintenance, permissions
 from app.services.foundation import office as office_service
 from app.services.foundation.errors import UserError
+from app.services.foundation.figures import size_text
 from app.services.foundation.files import replace_retrying
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import Period, parse_period
@@ -364,6 +365,37 @@ def _write_error(exc: OSError, folder: Path) -> UserError:
     return UserError(f"无法写入 {folder}：{exc.strerror or exc}。请检查 U 盘是否插好，或换一个位置后重试。")
 
 
+def readiness(session: Session, period: str | Period) -> dict:
+    """Before writing a package: which period it is and how many of its results are not yet entered or published.
+
+    {period, label, drawn, not_entered, not_published, warning} — ``warning`` is "" when the package is complete,
+    else a Chinese sentence naming the period and the counts (the page asks before writing; the CLI prints it)."""
+    from app.models.vocabulary import OutcomeState
+    from app.services.outcomes import outcomes as outcome_service
+
+    p = parse_period(period) if isinstance(period, str) else period
+    rows = [r for code in sorted(stats_service.period_codes(p)) for r in outcome_service.period_rows(session, code)]
+    not_entered = sum(r.state == OutcomeState.NOT_ENTERED for r in rows)
+    not_published = sum(r.state != OutcomeState.PUBLISHED for r in rows)
+    if not rows:
+        warning = f"{p.label}（{p.code}）没有抽取记录，报送包里的抽查数字都将是 0。"
+    elif not_entered or not_published:
+        warning = (
+            f"{p.label}（{p.code}）抽中 {len(rows)} 个对象：{not_entered} 个检查结果未录入，"
+            f"{not_published} 个尚未公示。报送包会按现在的数字写入，市局看到的就是这些数字。"
+        )
+    else:
+        warning = ""
+    return {
+        "period": p.code,
+        "label": p.label,
+        "drawn": len(rows),
+        "not_entered": not_entered,
+        "not_published": not_published,
+        "warning": warning,
+    }
+
+
 def export_package(session: Session, period: str | Period, out_dir, *, passphrase: str | None) -> dict:
     """Write the package into the folder `out_dir` atomically, read it back and verify it.
 
@@ -416,7 +448,7 @@ def export_package(session: Session, period: str | Period, out_dir, *, passphras
         "files": [f["name"] for f in manifest["files"]],
         "fingerprint": manifest["key_fingerprint"],
         "verified": True,
-        "message": f"已写入并校验：{target}（{len(data)} 字节，{len(manifest['files'])} 个文件，签名有效）"
+        "message": f"已写入并校验：{target}（{size_text(len(data))}，{len(manifest['files'])} 个文件，签名有效）"
         + (f"\n{note}" if note else ""),
         "key_note": note,
     }
@@ -500,7 +532,9 @@ def _read_zip(path: Path) -> tuple[bytes, str]:
     except FileNotFoundError as exc:
         raise UserError(f"找不到文件 {path}。请确认 U 盘已插好、文件名正确。") from exc
     if size > MAX_PACKAGE_BYTES:
-        raise UserError(f"{label} 过大（{size} 字节，上限 {MAX_PACKAGE_BYTES} 字节），不是正常的报送包，已拒绝。")
+        raise UserError(
+            f"{label} 过大（{size_text(size)}，上限 {size_text(MAX_PACKAGE_BYTES)}），不是正常的报送包，已拒绝。"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -540,14 +574,14 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
                 raise UserError(f"{label}：条目“{name}”被加密，不是本程序生成的报送包，已拒绝。")
             if info.file_size > MAX_ENTRY_BYTES:
                 raise UserError(
-                    f"{label}：条目“{name}”解压后 {info.file_size} 字节，超过单个文件上限 "
-                    f"{MAX_ENTRY_BYTES} 字节，已拒绝。"
+                    f"{label}：条目“{name}”解压后 {size_text(info.file_size)}，超过单个文件上限 "
+                    f"{size_text(MAX_ENTRY_BYTES)}，已拒绝。"
                 )
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise UserError(f"{label}：条目“{name}”压缩比异常（疑似压缩炸弹），已拒绝。")
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
-                raise UserError(f"{label}：解压后总大小超过上限 {MAX_TOTAL_BYTES} 字节，已拒绝。")
+                raise UserError(f"{label}：解压后总大小超过上限 {size_text(MAX_TOTAL_BYTES)}，已拒绝。")
         if MANIFEST not in seen:
             raise UserError(f"{label} 中没有 {MANIFEST}，不是有效的报送包。")
         if SIGNATURE not in seen:

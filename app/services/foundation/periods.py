@@ -73,3 +73,42 @@ def previous_quarter(period: Period) -> Period:
     if q.index == 1:
         return parse_period(f"{q.year - 1}Q4")
     return parse_period(f"{q.year}Q{q.index - 1}")
+
+
+def next_quarter(period: Period) -> Period:
+    q = period.quarters[-1]
+    if q.index == 4:
+        return parse_period(f"{q.year + 1}Q1")
+    return parse_period(f"{q.year}Q{q.index + 1}")
+
+
+#: what a period chooser is for → which periods it offers (period_choices)
+PERIOD_PURPOSES = ("draw", "rules", "reports")
+
+
+def period_choices(purpose: str, today: date | None = None) -> list[str]:
+    """The periods a chooser offers, the same on every page and in the command line:
+
+    - ``draw``: this quarter and the next three (a draw is made for the quarter ahead);
+    - ``rules``: last, this and next year's quarters, halves and years, in calendar order (quota, classification);
+    - ``reports``: this and last year's quarters, halves and years, newest first (statistics, packages).
+    A period not offered can still be typed (the choosers are editable)."""
+    today = today or date.today()
+    if purpose == "draw":
+        out = [period_of(today)]
+        for _ in range(3):
+            out.append(next_quarter(out[-1]))
+        return [p.code for p in out]
+    if purpose == "rules":
+        return [
+            code
+            for y in (today.year - 1, today.year, today.year + 1)
+            for code in [f"{y}Q{q}" for q in range(1, 5)] + [f"{y}H1", f"{y}H2", str(y)]
+        ]
+    if purpose == "reports":
+        return [
+            code
+            for y in (today.year, today.year - 1)
+            for code in [f"{y}Q{q}" for q in (4, 3, 2, 1)] + [f"{y}H2", f"{y}H1", str(y)]
+        ]
+    raise ValueError(f"unknown period purpose {purpose!r}; one of {PERIOD_PURPOSES}")

@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "calendar.edit": ("设置节假日和调休", (ADMIN, CLERK)),
     "checks.enter": ("录入、导入其他部门的涉企检查记录", (ADMIN, CLERK)),
     "draw.run": ("冻结对象范围并随机抽取", (ADMIN, CLERK)),
+    "checks.merge": ("将同一对象的多次抽查合并为一次内部联合检查", (ADMIN, CLERK)),
     "draw.confirm": ("确认抽取结果", (ADMIN, REVIEWER, LEADER)),
     "draw.void": ("作废抽取", (ADMIN, LEADER)),
     "draw.replace": ("替换被抽中的对象或检查人员", (ADMIN, LEADER)),

@@ -157,6 +157,24 @@ def normalise_method(text: str) -> str | None:
 # --- drawn objects of a period ------------------------------------------------------------------
 
 
+#: what a clerk enters for an outcome, in the order of the form and the 录入表: copied into each OutcomeRow,
+#: compared when a sheet is imported again (nothing changes when it says the same), and the dialog's fields
+ENTERED_FIELDS: tuple[str, ...] = (
+    "check_date",
+    "method",
+    "result",
+    "findings",
+    "determined_on",
+    "rectify_deadline",
+    "rectify_verified_on",
+    "rectify_result",
+    "case_no",
+    "decision_date",
+    "penalty_amount",
+    "transfer_to",
+)
+
+
 @dataclass
 class OutcomeRow:
     """One drawn object of a period with its outcome (if any) — what lists, sheets and pages show."""
@@ -275,23 +293,9 @@ def period_rows(session: Session, period: str) -> list[OutcomeRow]:
         o = outs.get(sel.id)
         if o is not None:
             row.outcome_id, row.state = o.id, o.state
-            for k in (
-                "check_date",
-                "method",
-                "result",
-                "findings",
-                "determined_on",
-                "rectify_deadline",
-                "rectify_verified_on",
-                "rectify_result",
-                "case_no",
-                "decision_date",
-                "transfer_to",
-                "entered_by",
-                "reviewed_by",
-                "publish_due",
-            ):
-                setattr(row, k, getattr(o, k))
+            for k in ENTERED_FIELDS + ("entered_by", "reviewed_by", "publish_due"):
+                if k != "penalty_amount":
+                    setattr(row, k, getattr(o, k))
             row.penalty_amount = float(o.penalty_amount) if o.penalty_amount is not None else None
             row.published_on = pubs.get(o.publication_id)
             row.attachments = att_counts.get(o.id, 0)
@@ -898,20 +902,7 @@ def export_template(session: Session, period: str, out: str | Path) -> dict:
     return {"file": str(out), "period": p.code, "rows": len(rows)}
 
 
-_COMPARED = (
-    "check_date",
-    "method",
-    "result",
-    "findings",
-    "determined_on",
-    "rectify_deadline",
-    "rectify_verified_on",
-    "rectify_result",
-    "case_no",
-    "decision_date",
-    "penalty_amount",
-    "transfer_to",
-)
+_COMPARED = ENTERED_FIELDS
 
 
 def _unchanged(existing: Outcome, raw: dict, clean: dict | None = None) -> bool:

@@ -34,6 +34,7 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
 from app.services.pools import importer
 from app.services.pools.importing.layouts import ACCEPTED_LAYOUTS, REFUSED_LAYOUTS
+from app.services.pools.importing.objects import change_kind  # one rule for edits and imports
 from app.services.rules.classification import classify
 
 # the stored columns of an object (exports, edits); the import also reads a permit's dates and the region
@@ -44,15 +45,6 @@ ITEM_COLUMNS: list[tuple[str, str]] = [("year", "年度")] + [
     (s.key, s.label) for s in importer.ITEM_FIELDS if s.key not in ("year",)
 ]
 ADJUSTMENT_KINDS = ("新增", "类型变更", "注销/迁出", "正面清单调整")
-TYPE_FIELDS = (
-    "permit_class",
-    "key_polluter",
-    "special_situations",
-    "credit_grade",
-    "credit_risk",
-    "air_grade",
-    "pollution_types",
-)
 LIST_FIELDS = ("pollution_types", "special_situations", "tags", "expertise", "avoid_usccs", "key_categories")
 BOOL_FIELDS = ("key_polluter", "positive_list", "on_duty")
 DATE_FIELDS = ("registration_date",)
@@ -287,18 +279,6 @@ def _record_change(
     )
 
 
-def _change_kind(key: str, old, new) -> str:
-    if key == "status":
-        if new in ("注销", "迁出", "停产"):
-            return new
-        return "恢复" if old in ("停产", "注销", "迁出") else "修改"
-    if key == "positive_list":
-        return "正面清单调整"
-    if key in TYPE_FIELDS:
-        return "类型变更"
-    return "修改"
-
-
 def create_object(session: Session, data: dict) -> InspectionObject:
     permissions.require(session, "pools.edit")
     values = {k: _coerce("objects", k, data.get(k)) for k, _l in OBJECT_COLUMNS if k in data}
@@ -344,7 +324,7 @@ def update_object(
         _record_change(
             session,
             obj,
-            _change_kind(k, old, new),
+            change_kind(k, old, new),
             k,
             importer.history_text(old),
             importer.history_text(new),
@@ -377,7 +357,7 @@ def set_status(
     _record_change(
         session,
         obj,
-        _change_kind("status", old, status),
+        change_kind("status", old, status),
         "status",
         old,
         status,

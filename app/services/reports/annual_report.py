@@ -13,6 +13,7 @@ from app.models.outcomes import Outcome
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import parse_period
+from app.services.reports import frequency_figures
 from app.services.reports import statistics as stats_service
 
 
@@ -33,7 +34,8 @@ def bar_chart(stats: dict, width: float, height: float):
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, width - 140, height - 70
     chart.data = [required, inspected]
-    chart.categoryAxis.categoryNames = [stats_service.CATEGORY_LABELS[c] for c in cats]
+    labels = stats_service.labels_of(stats)
+    chart.categoryAxis.categoryNames = [labels[c] for c in cats]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontName = FONT
@@ -342,6 +344,7 @@ def build_annual_report(session: Session, year: int, out, *, case_ids: list[int]
         )
     )
     story.append(tt)
+    story += frequency_figures.annual_section(session, year, st)
     story.append(Paragraph("五、典型案例", st["h2"]))
     if not cases:
         story.append(Paragraph("本报告未选取典型案例。", st["body"]))

@@ -20,6 +20,7 @@ PROVIDERS: list[str] = [
     "app.services.outcomes.outcomes",
     "app.services.draw.draws",
     "app.services.draw.frequency",
+    "app.services.reports.frequency_figures",
     "app.services.reports.statistics",
     "app.services.foundation.backup",
     "app.services.foundation.maintenance",
@@ -34,6 +35,19 @@ def collect(session: Session, today: date | None = None) -> list[dict]:
         module = importlib.import_module(name)
         items.extend(module.dashboard_items(session, today))
     return items
+
+
+#: the unit each count card is written with (foundation.figures.count_text: "1500 家")
+COUNT_UNITS = {
+    "检查对象": "家",
+    "检查人员及专家": "人",
+    "抽查事项": "项",
+    "抽查计划": "个",
+    "抽取记录": "次",
+    "检查结果": "条",
+    "公示记录": "批",
+    "账户": "个",
+}
 
 
 def record_counts(session: Session) -> list[tuple[str, int]]:

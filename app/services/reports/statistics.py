@@ -12,7 +12,8 @@ Where the figures come from:
   never count). 应抽 = the objects originally drawn (the draw's quota, replacements excluded); 实抽 = the
   active selections (replacements included, replaced ones excluded); 已查 = active selections with an
   outcome entered (state other than 未录入).
-- 非现场: checks whose mode or method says 非现场. 内部联合/部门联合: checks of tasks whose plan kind says so.
+- 非现场: checks whose mode or method says 非现场. 内部联合/部门联合: checks of tasks whose plan kind says so;
+  checks merged into one 内部联合 visit by the clerk (app.services.outcomes.joint) count as 内部联合.
 - 发现问题 (家次 with problems, and the number of problems), 责令整改, 立案, 公示 and 公示率 from outcomes.
 - 信用分类运用比例: share of checks on objects that carry a credit grade or credit risk level.
 - 年度覆盖率: distinct objects checked in the year up to the period's end / objects in the pool.
@@ -29,18 +30,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import InspectionObject, Inspector
+from app.models.checks import merged_selection_ids
 from app.models.core import Office
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.rules import Plan, PolicyVersion, Task
 from app.models.vocabulary import LIVE_DRAW_STATES, OutcomeState
+from app.services.foundation import figures
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import Period, parse_period
-from app.services.rules import classification
+from app.services.rules import classification, policies
 
 ACTIVE_OBJECT_STATUSES = ("存续", "停产")
-CATEGORIES = ("特殊", "重点", "简化", "一般")
-CATEGORY_LABELS = {"特殊": "特殊监管对象", "重点": "重点监管对象", "简化": "简化管理对象", "一般": "一般监管对象"}
+CATEGORIES = policies.CATEGORY_KINDS
+CATEGORY_LABELS = policies.DEFAULT_CATEGORY_LABELS  # the form's names before a rule set is chosen
 
 # Office-wide targets (秦皇岛 / 泽州 defaults); a policy document may override them under "targets".
 DEFAULT_TARGETS = {
@@ -124,11 +127,7 @@ FIELDS: list[Field] = _count_fields()
 HIDDEN_SUMS = {"credit_used": ("checks", "credit_used"), "annual_checked": ("annual", "objects_checked")}
 
 
-def pct(num: int | float, den: int | float) -> float:
-    """A percentage with 2 decimals; 0 when there is nothing to divide by."""
-    if not den:
-        return 0.0
-    return round(100.0 * num / den, 2)
+pct = figures.pct  # one rounding for every rate (app.services.foundation.figures)
 
 
 def get_path(data: dict, path: tuple[str, ...], default=0):
@@ -150,6 +149,42 @@ def flat_counts(stats: dict) -> dict[str, float]:
     for key, path in HIDDEN_SUMS.items():
         v = get_path(stats, path)
         out[key] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+    return out
+
+
+def category_labels(session: Session) -> dict[str, str]:
+    """{kind: name} of the four categories of the form, named as the active rules name them."""
+    try:
+        rules = policies.active_rules(session)
+    except UserError:
+        rules = None
+    return policies.category_labels(rules)
+
+
+def labels_of(stats: dict) -> dict[str, str]:
+    return stats.get("category_labels") or dict(CATEGORY_LABELS)
+
+
+def field_group(f: Field, stats: dict) -> str:
+    """The group header of a column, with the category named as the office's rules name it."""
+    if len(f.path) == 3 and f.path[0] == "categories":
+        return labels_of(stats)[f.path[1]]
+    return f.group
+
+
+def figure_rows(stats: dict) -> list[tuple[str, str, object, str, str]]:
+    """(group, label, value, unit, text) for each column of the form; a rate's text carries its counts."""
+    counts = flat_counts(stats)
+    out = []
+    for f, v in zip(FIELDS, row_values(stats)):
+        if f.rate:
+            text = figures.rate_text(int(counts[f.rate[0]]), int(counts[f.rate[1]]))
+        else:
+            text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+        label = f.label
+        if f.path[:1] == ("objects",) and f.path[-1] in CATEGORIES:  # 污染源家数 by category, named as the rules do
+            label = labels_of(stats)[f.path[-1]]
+        out.append((field_group(f, stats), label, v, f.unit, text))
     return out
 
 
@@ -339,6 +374,7 @@ def check_counts(session: Session, codes: set[str]) -> dict:
     strata: dict[tuple[str, str], dict] = {}
     checked_objects: set = set()
     dept_joint_draws: set[int] = set()
+    merged = merged_selection_ids(session)  # 内部联合 visits the clerk accepted (app.services.outcomes.joint)
 
     for sel, draw, outcome, plan_kind, obj in _selections(session, codes):
         cat = category_bucket(sel.category, sel.stratum, obj.permit_class if obj is not None else "")
@@ -364,10 +400,10 @@ def check_counts(session: Session, codes: set[str]) -> dict:
         result = outcome.result or ""
         if "非现场" in (sel.mode or "") or "非现场" in (outcome.method or ""):
             c["offsite"] += 1
-        if plan_kind == "内部联合":
-            c["internal_joint"] += 1
-        elif plan_kind == "部门联合":
+        if plan_kind == "部门联合":
             c["dept_joint"] += 1
+        elif plan_kind == "内部联合" or sel.id in merged:
+            c["internal_joint"] += 1
         problems = int(outcome.problems or 0)
         if problems > 0 or result.startswith(("发现问题", "发现违法")):
             c["problems_found"] += 1
@@ -435,12 +471,27 @@ def compute(session: Session, period: str | Period) -> dict:
         "annual_coverage": rates["annual_coverage"],
         "publication_rate": rates["publication_rate"],
     }
+    counts_of = {  # the counts each rate comes from, written beside it (figures.rate_text)
+        "internal_joint_rate": (checks["internal_joint"], checks["inspected"]),
+        "credit_rate": (checks["credit_used"], checks["inspected"]),
+        "annual_coverage": (annual_checked, len(objects)),
+        "publication_rate": (checks["published"], checks["inspected"]),
+    }
     target_rows = []
     for key, target in targets.items():
         label, unit = TARGET_LABELS[key]
         actual = actuals[key]
+        text = figures.rate_text(*counts_of[key]) if key in counts_of else figures.count_text(actual, unit)
         target_rows.append(
-            {"key": key, "name": label, "unit": unit, "target": target, "actual": actual, "met": bool(actual >= target)}
+            {
+                "key": key,
+                "name": label,
+                "unit": unit,
+                "target": target,
+                "actual": actual,
+                "text": text,
+                "met": bool(actual >= target),
+            }
         )
     progress = []
     cum_req = cum_done = 0
@@ -478,6 +529,7 @@ def compute(session: Session, period: str | Period) -> dict:
         "annual": {"objects_checked": annual_checked, "pool": len(objects), "coverage": rates["annual_coverage"]},
         "targets": target_rows,
         "targets_source": targets_source,
+        "category_labels": category_labels(session),
         "progress": progress,
     }
 

@@ -16,11 +16,11 @@ from app.services.foundation.periods import Period, parse_period
 from app.services.reports.statistics import (
     ADJUSTMENT_KINDS,
     CATEGORIES,
-    CATEGORY_LABELS,
     FIELDS,
     adjustments,
     compute,
     get_path,
+    labels_of,
     pct,
     row_values,
     sum_rows,
@@ -162,7 +162,7 @@ def category_rows(stats: dict) -> tuple[list[tuple[str, list]], list]:
                 v = c.get(key, 0)
                 totals[key] += v
             values.append(v)
-        rows.append((CATEGORY_LABELS[cat], values))
+        rows.append((labels_of(stats)[cat], values))
     total = []
     for _head, key in CATEGORY_SHEET_COLUMNS:
         if key is None:

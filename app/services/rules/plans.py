@@ -591,57 +591,28 @@ def demo_plans(session: Session, year: int) -> str:
         except UserError:
             pass  # a scope the demo pool happens not to match: skip that task
 
-    task(
-        own,
-        code=f"{year}001-01",
-        name="重点排污单位“双随机、公开”抽查",
-        draw_type="定向",
-        ratio="25% 4次/年",
-        item_ids=main_item,
-        scope={"categories": ["重点排污单位"]},
-        mode="县抽县查",
-    )
-    task(
-        own,
-        code=f"{year}001-02",
-        name="一般排污单位“双随机、公开”抽查",
-        draw_type="定向",
-        ratio="5% 4次/年",
-        item_ids=main_item,
-        scope={"categories": ["一般排污单位"]},
-        mode="县抽县查",
-    )
-    task(
-        own,
-        code=f"{year}001-03",
-        name="特殊监管单位“双随机、公开”抽查",
-        draw_type="定向",
-        ratio="30% 4次/年",
-        item_ids=main_item,
-        scope={"categories": ["特殊监管对象"]},
-        mode="县抽县查",
-    )
-    task(
-        own,
-        code=f"{year}001-04",
-        name="核与辐射安全日常环境监督检查",
-        draw_type="定向",
-        ratio="30% 1次/年",
-        item_ids=nuclear_item,
-        scope={"categories": ["核技术利用单位"]},
-        mode="县抽县查",
-    )
-    task(
-        own,
-        code=f"{year}001-05",
-        name="危险废物经营单位日常环境监督检查",
-        draw_type="定向",
-        ratio="100% 1次/年",
-        item_ids=main_item,
-        scope={"categories": ["危险废物经营单位"]},
-        start_date=f"{year}-04-01",
-        mode="县抽县查",
-    )
+    # 泽州 附件1: one 定向 task per category of the pool, 县抽县查
+    for n, (name, ratio, item_ids, category, starts) in enumerate(
+        (
+            ("重点排污单位“双随机、公开”抽查", "25% 4次/年", main_item, "重点排污单位", None),
+            ("一般排污单位“双随机、公开”抽查", "5% 4次/年", main_item, "一般排污单位", None),
+            ("特殊监管单位“双随机、公开”抽查", "30% 4次/年", main_item, "特殊监管对象", None),
+            ("核与辐射安全日常环境监督检查", "30% 1次/年", nuclear_item, "核技术利用单位", None),
+            ("危险废物经营单位日常环境监督检查", "100% 1次/年", main_item, "危险废物经营单位", f"{year}-04-01"),
+        ),
+        start=1,
+    ):
+        task(
+            own,
+            code=f"{year}001-{n:02d}",
+            name=name,
+            draw_type="定向",
+            ratio=ratio,
+            item_ids=item_ids,
+            scope={"categories": [category]},
+            mode="县抽县查",
+            **({"start_date": starts} if starts else {}),
+        )
     internal = create_plan(
         session,
         year=year,

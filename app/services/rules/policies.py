@@ -611,6 +611,38 @@ def category_names_of(doc: dict) -> list[str]:
     return [c["name"] for c in doc["categories"]]
 
 
+#: the four kinds of the bureau's statistics form, and their names when no rule set is chosen yet
+CATEGORY_KINDS = ("特殊", "重点", "简化", "一般")
+DEFAULT_CATEGORY_LABELS = {
+    "特殊": "特殊监管对象",
+    "重点": "重点监管对象",
+    "简化": "简化管理对象",
+    "一般": "一般监管对象",
+}
+
+
+def category_labels(doc: dict | None) -> dict[str, str]:
+    """The one set of category names: {kind: name} for 特殊/重点/简化/一般, as the rules name their categories.
+
+    Every page, document and form names a category through this function, so 统计报表 says 重点排污单位 where
+    the quota and draw pages do. A preset without a 简化 category (泽州, 秦皇岛) keeps its general objects in
+    one category; the bureau's form still splits them, so the two parts are named after that category:
+    一般排污单位（简化管理） and 一般排污单位（其他）, and they add up to what the quota page shows."""
+    labels = dict(DEFAULT_CATEGORY_LABELS)
+    if not doc:
+        return labels
+    named = {}
+    for c in doc.get("categories") or []:
+        kind = c.get("kind", "")
+        if kind in labels and kind not in named:
+            named[kind] = c["name"]
+    labels.update(named)
+    if "简化" not in named and "一般" in named:
+        labels["简化"] = f"{named['一般']}（简化管理）"
+        labels["一般"] = f"{named['一般']}（其他）"
+    return labels
+
+
 def category_kind(doc: dict, name: str) -> str:
     """特殊/重点/简化/一般 for a category name ("" for 未分类 and extra pools)."""
     for c in doc["categories"]:

@@ -21,12 +21,14 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.checks import merged_selection_ids
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import InspectionObject
 from app.models.rules import Plan, Task
 from app.models.vocabulary import LIVE_DRAW_STATES, OutcomeState
 from app.services.foundation.errors import UserError
+from app.services.foundation.figures import count_text, pct_text, rate_text
 from app.services.foundation.periods import parse_period
 from app.services.rules import policies
 
@@ -40,9 +42,8 @@ TITLES = {
 
 
 def _pct(f: Fraction | None) -> str:
-    if f is None:
-        return "—"
-    return f"{float(f * 100):.1f}%".replace(".0%", "%")
+    """A target or a share, rounded as 统计报表 rounds (foundation.figures)."""
+    return pct_text(f)
 
 
 def _checks(session: Session, year: int) -> list[dict]:
@@ -63,6 +64,7 @@ def _checks(session: Session, year: int) -> list[dict]:
         .where(Draw.state.in_(LIVE_DRAW_STATES), DrawSelection.active.is_(True))
     )
     out = []
+    merged = merged_selection_ids(session)  # accepted 内部联合 visits count as 内部联合
     for sel_id, oid, draw_id, pcode, kind, risk, grade in session.execute(q):
         try:
             p = parse_period(pcode)
@@ -76,7 +78,7 @@ def _checks(session: Session, year: int) -> list[dict]:
                 object=oid,
                 draw=draw_id,
                 quarter=p.quarters[0].index,
-                kind=kind or "本部门",
+                kind="内部联合" if sel_id in merged and kind != "部门联合" else (kind or "本部门"),
                 credit=bool((risk or "").strip() or (grade or "").strip()),
             )
         )
@@ -101,7 +103,14 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
             vals = [v for v in per_q.values() if v is not None]
             actual = min(vals) if vals else None
             ok = actual is not None and all(v >= target for v in vals)
-            value = " / ".join(f"Q{q} {_pct(v)}" for q, v in per_q.items())
+            counts = {
+                q: (
+                    sum(c["kind"] == "内部联合" for c in checks if c["quarter"] == q),
+                    sum(c["quarter"] == q for c in checks),
+                )
+                for q in quarters
+            }
+            value = " / ".join(f"Q{q} {rate_text(*counts[q])}" for q in quarters)
             detail = f"目标：每季度不低于 {_pct(target)}"
         elif key == "joint_per_quarter":
             target = int(goal)
@@ -115,8 +124,8 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
             target = policies.parse_ratio(goal)
             actual = Fraction(sum(c["credit"] for c in checks), len(checks)) if checks else None
             ok = actual is not None and actual >= target
-            value = _pct(actual)
             rated = sum(c["credit"] for c in checks)
+            value = rate_text(rated, len(checks))
             detail = f"目标：不低于 {_pct(target)}（{rated}/{len(checks)} 次抽查的对象有信用风险分类）"
         elif key == "annual_coverage":
             target = policies.parse_ratio(goal)
@@ -131,17 +140,18 @@ def compute_targets(session: Session, year: int, rules: dict | None = None, *, u
             checked = len({c["object"] for c in checks if c["object"] is not None and c["selection"] in inspected_sel})
             actual = Fraction(checked, pool) if pool else None
             ok = actual is not None and actual >= target
-            value = _pct(actual)
+            value = rate_text(checked, pool)
             detail = f"目标：不低于 {_pct(target)}（已检查 {checked} 家 / 名录 {pool} 家；已抽中 {len(drawn)} 家）"
         else:  # publication_rate
             target = policies.parse_ratio(goal)
             sel_ids = {c["selection"] for c in checks}
             rows = list(session.execute(select(Outcome.selection_id, Outcome.publication_id, Outcome.state)))
-            entered = [r for r in rows if r[0] in sel_ids]
+            # as the statistics table counts 公示率: published ÷ results entered (state past 未录入)
+            entered = [r for r in rows if r[0] in sel_ids and r[2] != OutcomeState.NOT_ENTERED]
             published = [r for r in entered if r[1] is not None or r[2] == OutcomeState.PUBLISHED]
             actual = Fraction(len(published), len(entered)) if entered else None
             ok = actual is not None and actual >= target
-            value = _pct(actual)
+            value = rate_text(len(published), len(entered))
             detail = f"目标：{_pct(target)}（已公示 {len(published)} / 已录入结果 {len(entered)}）"
         out.append(
             dict(
@@ -182,7 +192,7 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
         items.append(
             dict(
                 title=f"{today.year}年第{quarter}季度应抽",
-                value=f"{total} 家",
+                value=count_text(total, "家"),
                 detail=f"规则：{rules.get('name', rules['id'])}",
                 level="info",
                 page="quota",
@@ -192,7 +202,7 @@ def dashboard_items(session: Session, today: date) -> list[dict]:
             items.append(
                 dict(
                     title="未分类对象",
-                    value=f"{unclassified} 家",
+                    value=count_text(unclassified, "家"),
                     detail="不符合任何监管类别，请补全排污许可管理类别或人工指定类别",
                     level="warn",
                     page="classification",

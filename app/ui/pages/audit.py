@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,7 +29,7 @@ from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel
+from app.ui.widgets import DateField, RowsTableModel
 
 ALL = "（全部）"
 LIMIT = listings.AUDIT_LIMIT
@@ -82,13 +81,11 @@ class AuditPage(QWidget):
         for combo in (self.user, self.action, self.entity):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(6)
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
+        self.date_from = DateField(date.today() - timedelta(days=90), optional=False)
+        self.date_to = DateField(date.today(), optional=False)
         for d in (self.date_from, self.date_to):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
-        self.date_from.setDate(QDate.currentDate().addMonths(-3))
-        self.date_to.setDate(QDate.currentDate())
+            d.edit.setMaximumWidth(d.fontMetrics().horizontalAdvance("2026-11-01") + 16)
+            d.edit.returnPressed.connect(self.apply_filters)
         self.text = QLineEdit()
         self.text.setObjectName("search")
         self.text.setPlaceholderText("摘要、对象编号或内容中的文字")
@@ -159,10 +156,8 @@ class AuditPage(QWidget):
         with self.ctx.read() as s:
             first = listings.audit_choices(s).first_day
         if first:
-            start = QDate.fromString(local_time(first)[:10], "yyyy-MM-dd")
-            if start.isValid():
-                self.date_from.setDate(start)
-        self.date_to.setDate(QDate.currentDate())
+            self.date_from.setText(local_time(first)[:10])
+        self.date_to.set_value(date.today())
 
     def _load_choices(self) -> None:
         with self.ctx.read() as s:
@@ -190,8 +185,8 @@ class AuditPage(QWidget):
             user=self.user.currentData(),
             action=self.action.currentData(),
             entity=self.entity.currentData(),
-            date_from=self.date_from.date().toPython(),
-            date_to=self.date_to.date().toPython(),
+            date_from=self.date_from.value(),
+            date_to=self.date_to.value(),
             text=self.text.text(),
         )
 
@@ -231,7 +226,7 @@ class AuditPage(QWidget):
             if combo.currentData()
         ]
         parts.append(
-            f"日期：{self.date_from.date().toString('yyyy-MM-dd')} 至 {self.date_to.date().toString('yyyy-MM-dd')}"
+            f"日期：{self.date_from.text()} 至 {self.date_to.text()}"
         )
         if self.text.text().strip():
             parts.append(f"文字：{self.text.text().strip()}")

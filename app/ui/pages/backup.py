@@ -23,9 +23,9 @@ from app.paths import backups_dir
 from app.services.draw import draws  # noqa: F401 - registers the draw-chain check of restore candidates
 from app.services.foundation import backup as bk
 from app.services.foundation.context import acting_as
-from app.services.foundation.errors import UserError
 from app.ui.context import AppContext
 from app.ui.files import folder_dialog, open_file_dialog
+from app.ui.operations import attempt, run_op
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, button_row, record_table
 
@@ -41,12 +41,15 @@ def choose_and_backup(parent, ctx: AppContext, folder: str | None = None) -> bk.
         folder = folder_dialog(parent, "选择备份位置（如 U 盘）", str(Path.home()))
     if not folder:
         return None
-    try:
+
+    def run():
         with acting_as(ctx.actor):
-            info = bk.backup_to(ctx.db, folder)
-    except UserError as exc:
-        QMessageBox.critical(parent, "备份失败", exc.message)
+            return bk.backup_to(ctx.db, folder)
+
+    done = attempt(run, shown=lambda m: QMessageBox.critical(parent, "备份失败", m))
+    if not done.ok:
         return None
+    info = done.result
     QMessageBox.information(
         parent,
         "备份完成",
@@ -69,11 +72,10 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
         )
     if not path:
         return None
-    try:
-        check = bk.check_backup(path)
-    except UserError as exc:
-        QMessageBox.critical(parent, "无法恢复", exc.message)
+    checked = attempt(lambda: bk.check_backup(path), shown=lambda m: QMessageBox.critical(parent, "无法恢复", m))
+    if not checked.ok:
         return None
+    check = checked.result
     _kind, when = bk._parse_name(Path(path))
     lines = [f"备份文件：{Path(path).name}"]
     if when:
@@ -95,12 +97,15 @@ def choose_and_restore(parent, ctx: AppContext, path: str | None = None) -> bk.R
     )
     if answer != QMessageBox.StandardButton.Yes:
         return None
-    try:
+
+    def run():
         with acting_as(ctx.actor):
-            result = bk.restore(ctx.db, path)
-    except UserError as exc:
-        QMessageBox.critical(parent, "恢复失败", exc.message)
+            return bk.restore(ctx.db, path)
+
+    done = attempt(run, shown=lambda m: QMessageBox.critical(parent, "恢复失败", m))
+    if not done.ok:
         return None
+    result = done.result
     log.info("已从 %s 恢复", path)
     reload = ctx.extras.get("on_restored")
     if callable(reload):
@@ -173,7 +178,7 @@ class BackupPage(QWidget):
         lay.addLayout(row)
 
         self.model = BackupModel(self)
-        self.table = record_table(self.model, self)
+        self.table = record_table(self.model, self, key="backups")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.restore_selected())
@@ -262,11 +267,7 @@ class BackupPage(QWidget):
             self.show_folder(self.folder)
 
     def save_keep(self) -> None:
-        try:
-            with self.ctx.session() as s:
-                bk.set_keep(s, self.keep.value())
-        except UserError as exc:
-            QMessageBox.warning(self, "自动备份", exc.message)
+        if not run_op(self, self.ctx, lambda s: bk.set_keep(s, self.keep.value()), error_title="自动备份").ok:
             return
         QMessageBox.information(self, "自动备份", f"已保存：保留最近 {self.keep.value()} 份自动备份。")
 

@@ -3,7 +3,7 @@ manual override with a recorded reason."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,34 +18,53 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.foundation.errors import UserError
-from app.services.rules import classification, policies
+from app.services.foundation.periods import period_choices
+from app.services.rules import classification, ordering, policies
 from app.ui.context import AppContext
-from app.ui.operations import run_op, show_error
+from app.ui.operations import attempt, run_op, show_error
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, SortProxy, make_table
+from app.ui.tables import DANGER, MANUAL, Column, SortProxy, TableModel, selected_rows, table_view
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
-COLUMNS = [
-    ("uscc", "统一社会信用代码"),
-    ("name", "单位名称"),
-    ("category", "监管类别"),
-    ("stratum", "分层"),
-    ("mode", "检查方式"),
-    ("extra", "专项对象库"),
-    ("override", "人工指定"),
-    ("moved", "冲突条款调整"),
-    ("reason", "归类理由"),
-]
+
+@dataclass(frozen=True)
+class ClassLine:
+    """One object of the pool as the rules classify it."""
+
+    id: int
+    uscc: str
+    name: str
+    category: str
+    stratum: str
+    mode: str
+    extra: list[str]
+    override: bool
+    moved: str  # "重点监管对象 → 一般监管对象" when the conflict clause moved it
+    reason: str
+
+
+class ClassModel(TableModel):
+    def __init__(self, parent=None):
+        self.order = ordering.PolicyOrder()
+        super().__init__(
+            parent,
+            columns=[
+                Column("统一社会信用代码", lambda r: r.uscc),
+                Column("单位名称", lambda r: r.name),
+                Column("监管类别", lambda r: r.category, sort=lambda r: self.order.key(r.category)),
+                Column("分层", lambda r: r.stratum, sort=lambda r: self.order.key(r.stratum)),
+                Column("检查方式", lambda r: r.mode),
+                Column("专项对象库", lambda r: r.extra),
+                Column("人工指定", lambda r: r.override),
+                Column("冲突条款调整", lambda r: r.moved),
+                Column("归类理由", lambda r: r.reason),
+            ],
+            # red: not classified (complete the permit class or set it by hand); blue: set by hand
+            style=lambda r: DANGER if r.category == policies.UNCLASSIFIED else (MANUAL if r.override else None),
+        )
+
+
 MOVED_FILTER = "冲突条款调整的对象"
-
-
-def period_choices(today: date | None = None) -> list[str]:
-    today = today or date.today()
-    years = [today.year - 1, today.year, today.year + 1]
-    out = []
-    for y in years:
-        out += [f"{y}Q{q}" for q in range(1, 5)] + [f"{y}H1", f"{y}H2", str(y)]
-    return out
 
 
 class OverrideDialog(QDialog):
@@ -79,7 +98,7 @@ class ClassificationPage(QWidget):
         root = QVBoxLayout(self)
         self.title = page_title(style=SECTION_TITLE_STYLE)
         root.addWidget(self.title)
-        self.period = period_combo(lambda: self.refresh(), choices=period_choices())
+        self.period = period_combo(lambda: self.refresh(), choices=period_choices("rules"))
         bar = labelled_period_row("期间：", self.period)
         bar.addWidget(QLabel("监管类别："))
         self.category = QComboBox()
@@ -87,19 +106,15 @@ class ClassificationPage(QWidget):
         bar.addWidget(self.category)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索名称、代码、理由…")
-        self.search.textChanged.connect(lambda t: self.proxy.set_text(t))
+        self.search.textChanged.connect(lambda t: self.proxy.setFilterFixedString(t.strip()))
         bar.addWidget(self.search, 1)
         self.override_btn = QPushButton("人工指定类别…")
         self.override_btn.clicked.connect(lambda: self.override_selected())
         bar.addWidget(self.override_btn)
         root.addLayout(bar)
-        self.model = DictTableModel(COLUMNS, self)
-        self.proxy = SortProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = make_table(self.proxy, self)
-        self.view.setColumnWidth(0, 170)
-        self.view.setColumnWidth(1, 240)
-        self.view.setColumnWidth(3, 220)
+        self.model = ClassModel(self)
+        self.view = table_view(self.model, key="classification", parent=self)
+        self.proxy: SortProxy = self.view.model()
         root.addWidget(self.view, 1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -108,26 +123,29 @@ class ClassificationPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            try:
-                rules = policies.active_rules(s)
-            except UserError as exc:
-                self.title.setText(exc.message)
+            got = attempt(lambda: policies.active_rules(s), shown=self.title.setText)
+            if not got.ok:
                 self.model.set_rows([])
                 self.summary.setText("")
                 return
-            try:
+            rules = got.result
+
+            def classify():
                 objs = classification.pool_objects(s, rules)
-                classes = classification.classify(s, objs, period=self.period.currentText(), rules=rules)
-            except UserError as exc:
-                self.title.setText(exc.message)
+                return objs, classification.classify(s, objs, period=self.period.currentText(), rules=rules)
+
+            got = attempt(classify, shown=self.title.setText)
+            if not got.ok:
                 return
+            objs, classes = got.result
             moves = classification.conflict_moves(classes, rules)
+            self.model.order = ordering.policy_order(s)
             rows = []
             for o in objs:
                 c = classes[o.id]
                 move = moves.get(o.id)
                 rows.append(
-                    dict(
+                    ClassLine(
                         id=o.id,
                         uscc=o.uscc,
                         name=o.name,
@@ -135,13 +153,9 @@ class ClassificationPage(QWidget):
                         stratum=c.stratum,
                         mode=c.mode,
                         extra=classification.extra_pools_of(o, rules),
-                        override=c.overridden,
+                        override=bool(c.overridden),
                         moved=f"{move[0]} → {move[1]}" if move else "",
-                        _moved="是" if move else "",
                         reason=c.reason,
-                        _color="#b00020"
-                        if c.category == policies.UNCLASSIFIED
-                        else ("#1f5fbf" if c.overridden else None),
                     )
                 )
         self.rules = rules
@@ -158,10 +172,10 @@ class ClassificationPage(QWidget):
         self._apply_filter()
         counts = {}
         for r in rows:
-            counts[r["category"]] = counts.get(r["category"], 0) + 1
+            counts[r.category] = counts.get(r.category, 0) + 1
         parts = [f"{k} {counts.get(k, 0)} 家" for k in policies.category_names_of(rules)]
         parts.append(f"未分类 {counts.get(policies.UNCLASSIFIED, 0)} 家")
-        manual = sum(1 for r in rows if r["override"])
+        manual = sum(1 for r in rows if r.override)
         moved = ""
         if moves:
             clause = next(iter(moves.values()))[2]
@@ -174,20 +188,18 @@ class ClassificationPage(QWidget):
     def _apply_filter(self, *_args) -> None:
         cat = self.category.currentText()
         if cat == MOVED_FILTER:
-            self.proxy.set_key_filter("_moved", "是")
-            return
-        self.proxy.set_key_filter("category", None if cat in ("", "全部") else cat)
+            self.proxy.set_row_filter(lambda r: bool(r.moved))
+        elif cat in ("", "全部"):
+            self.proxy.set_row_filter(None)
+        else:
+            self.proxy.set_row_filter(lambda r: r.category == cat)
 
-    def visible_rows(self) -> list[dict]:
-        return [
-            self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())
-        ]
+    def visible_rows(self) -> list[ClassLine]:
+        return self.proxy.visible_rows()
 
-    def selected_row(self) -> dict | None:
-        rows = self.view.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.rows[self.proxy.mapToSource(rows[0]).row()]
+    def selected_row(self) -> ClassLine | None:
+        rows = selected_rows(self.view)
+        return rows[0] if rows else None
 
     def override_selected(self, category: str | None = None, reason: str | None = None) -> bool:
         row = self.selected_row()
@@ -196,12 +208,12 @@ class ClassificationPage(QWidget):
             return False
         if category is None:
             dlg = OverrideDialog(
-                f"{row['name']}（{row['uscc']}）", policies.category_names_of(self.rules), row["category"], self
+                f"{row.name}（{row.uscc}）", policies.category_names_of(self.rules), row.category, self
             )
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             category, reason = dlg.values()
-        if not run_op(self, self.ctx, lambda s: classification.override(s, row["uscc"], category, reason or "")).ok:
+        if not run_op(self, self.ctx, lambda s: classification.override(s, row.uscc, category, reason or "")).ok:
             return False
         self.refresh()
         return True

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -30,7 +29,7 @@ from app.models.vocabulary import DrawState
 from app.services.draw import attempts, draws, selection
 from app.services.draw import documents as draw_documents
 from app.services.foundation import permissions
-from app.services.foundation.periods import parse_period, period_of
+from app.services.foundation.periods import parse_period, period_choices
 from app.services.foundation.timefmt import local_text
 from app.services.rules import plans
 from app.ui.context import AppContext
@@ -252,8 +251,18 @@ class DrawPage(QWidget):
         self.print_btn.clicked.connect(self.print_record)
         self.export_btn = QPushButton("导出（JSON+PDF+校验程序）…")
         self.export_btn.clicked.connect(self.export)
+        self.merge_btn = QPushButton("合并检查…")
+        self.merge_btn.setToolTip("同一对象被本单位两项及以上任务同期抽中时，合并为一次内部联合检查")
+        self.merge_btn.clicked.connect(self.merge_checks)
         actions = button_row(
-            self.confirm_btn, self.void_btn, self.replace_btn, self.member_btn, self.print_btn, self.export_btn, None
+            self.confirm_btn,
+            self.void_btn,
+            self.replace_btn,
+            self.member_btn,
+            self.print_btn,
+            self.export_btn,
+            self.merge_btn,
+            None,
         )
 
         current = QWidget()
@@ -300,16 +309,8 @@ class DrawPage(QWidget):
 
     # ------------------------------------------------------------------ data
     def _fill_periods(self) -> None:
-        today = date.today()
-        p = period_of(today)
-        codes = [p.code]
-        q = p
-        for _ in range(3):
-            nxt = q.index % 4 + 1
-            q = parse_period(f"{q.year + (q.index == 4)}Q{nxt}")
-            codes.append(q.code)
         self.period.clear()
-        self.period.addItems(codes)
+        self.period.addItems(period_choices("draw"))
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
@@ -342,6 +343,8 @@ class DrawPage(QWidget):
                 state, fingerprint, seed = d.state, d.fingerprint, d.seed
                 record = draws.record_of(d) if d.record else None
                 head = f"抽取 #{d.id}  {d.period}  任务 {d.task_id or '（不定向）'}  状态：{d.state}"
+                if d.exclusions:
+                    head += f"  按检查频次剔除 {len(d.exclusions)} 家（见抽取前公示单）"
                 if d.state == DrawState.VOIDED:
                     head += f"（{d.void_reason}，{d.voided_by}）"
             self.state_label.setText(head)
@@ -417,13 +420,44 @@ class DrawPage(QWidget):
     def freeze(self) -> None:
         period = self.period.currentText().strip()
         task_id = self.task.currentData()
-        op = run_op(self, self.ctx, lambda s: draws.start(s, period, task_id).id, error_title="无法冻结")
+        exclude = self.ask_frequency(period, task_id)
+        if exclude is None:
+            return
+        op = run_op(
+            self, self.ctx, lambda s: draws.start(s, period, task_id, exclude=exclude).id, error_title="无法冻结"
+        )
         if not op.ok:
             return
         self.draw_id = op.result
         self.pending_seed, self.pending_source = "", "骰子"
         self.seed_edit.clear()
         self.refresh()
+
+    def ask_frequency(self, period: str, task_id) -> list[str] | None:
+        """涉企检查频次 before freezing: objects at the limit (the clerk may exclude them) and objects drawn by
+        another task of the period. Returns the objects to exclude, or None when the clerk cancelled."""
+        from app.ui.frequency_dialogs import FreezeNotesDialog
+
+        op = run_op(
+            self, self.ctx, lambda s: draws.frequency_notes(s, period, task_id), read=True, error_title="无法冻结"
+        )
+        if not op.ok:
+            return None
+        if not op.result["at_limit"] and not op.result["drawn_elsewhere"]:
+            return []
+        dlg = FreezeNotesDialog(op.result, self)
+        self.frequency_dialog = dlg
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dlg.excluded()
+
+    def merge_checks(self):
+        """内部联合: this period's objects drawn by two or more tasks, merged into one visit or kept apart."""
+        from app.ui.frequency_dialogs import JointVisitsDialog
+
+        dlg = JointVisitsDialog(self.ctx, self.period.currentText().strip(), self)
+        dlg.open()
+        return dlg
 
     def _seed_typed(self, text: str) -> None:
         digits = text.replace(" ", "")

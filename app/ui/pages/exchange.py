@@ -28,22 +28,14 @@ from PySide6.QtWidgets import (
 from app.services.exchange import packages
 from app.services.exchange.drives import list_removable_drives
 from app.services.foundation.errors import UserError
-from app.services.foundation.periods import parse_period, period_of, previous_quarter
+from app.services.foundation.figures import size_text
+from app.services.foundation.periods import parse_period, period_choices, period_of, previous_quarter
 from app.services.reports import statistics as stats_service
 from app.ui.context import AppContext
 from app.ui.files import folder_dialog, open_file_dialog, open_files_dialog, save_file_dialog
-from app.ui.operations import run_op, show_error, show_info
+from app.ui.operations import attempt, confirm, run_op, show_error, show_info
 from app.ui.pages import PageSpec
-from app.ui.pages.stats import period_choices
 from app.ui.widgets import button_row
-
-
-def _fmt_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 class ExchangePage(QWidget):
@@ -57,7 +49,7 @@ class ExchangePage(QWidget):
         top.addWidget(QLabel("期间："))
         self.period = QComboBox()
         self.period.setEditable(True)
-        self.period.addItems(period_choices())
+        self.period.addItems(period_choices("reports"))
         # at quarter end people send the quarter just finished; a bureau opens on the newest period received
         self.period.setCurrentText(self._default_period())
         self.period.activated.connect(lambda _i: self.refresh())
@@ -120,7 +112,7 @@ class ExchangePage(QWidget):
     def scan_drives(self) -> None:
         self.drives.clear()
         for d in list_removable_drives():
-            free = f"可用 {_fmt_size(d['free_bytes'])}{'' if d['writable'] else '，只读'}"
+            free = f"可用 {size_text(d['free_bytes'])}{'' if d['writable'] else '，只读'}"
             text = f"{d['label']}  —  {d['path']}  （{free}）"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d["path"])
@@ -150,10 +142,17 @@ class ExchangePage(QWidget):
         if not folder:
             self._fail(UserError("请先选择 U 盘或文件夹。"))
             return
-        try:
-            code = parse_period(self.period.currentText()).code
-        except UserError as exc:
-            self._fail(exc)
+        chosen = attempt(lambda: parse_period(self.period.currentText()).code, shown=self._refused)
+        if not chosen.ok:
+            return
+        code = chosen.result
+        check = run_op(self, self.ctx, lambda s: packages.readiness(s, code), read=True, failure=self._shown)
+        if not check.ok:
+            return
+        if check.result["warning"] and not confirm(
+            self, check.result["warning"] + "\n\n仍要写入这一期的报送包吗？", f"报送期间：{check.result['label']}"
+        ):
+            self.last_message = "未写入报送包。"
             return
 
         passphrase, ok = QInputDialog.getText(
@@ -204,11 +203,9 @@ class ExchangePage(QWidget):
         if new != again:
             self._fail(UserError("两次输入的新报送口令不一致，未作更改。"))
             return
-        try:
-            with self.ctx.session() as s:
-                office_service.change_passphrase(s, old or None, new)
-        except UserError as exc:
-            self._fail(exc)
+        if not run_op(
+            self, self.ctx, lambda s: office_service.change_passphrase(s, old or None, new), failure=self._shown
+        ).ok:
             return
         self.refresh()
         self._ok("报送口令已更改：签名私钥已用新口令重新加密（记入审计日志）。以后写报送包请输入新口令。")
@@ -226,12 +223,10 @@ class ExchangePage(QWidget):
         passphrase = self._secret("更换签名密钥", "新密钥的报送口令：")
         if passphrase is None:
             return
-        try:
-            with self.ctx.session() as s:
-                info = office_service.replace_key(s, passphrase, reason)
-        except UserError as exc:
-            self._fail(exc)
+        op = run_op(self, self.ctx, lambda s: office_service.replace_key(s, passphrase, reason), failure=self._shown)
+        if not op.ok:
             return
+        info = op.result
         self.refresh()
         self._ok(
             f"已更换签名密钥。新公钥指纹：{packages.format_fingerprint(info['fingerprint'])}\n"
@@ -272,23 +267,25 @@ class ExchangePage(QWidget):
         if self.ctx.office_level == "city":
             self.refresh_city()
         else:
-            try:
-                with self.ctx.read() as s:
-                    from app.services.foundation.office import require_office
+            from app.services.foundation.office import require_office
 
+            def key():
+                with self.ctx.read() as s:
                     office = require_office(s)
                     fp = packages.key_fingerprint(office.public_key_pem) if office.public_key_pem else ""
-                self.key_label.setText(f"本单位：{office.name}　公钥指纹：{packages.format_fingerprint(fp)}")
-            except UserError as exc:
-                self.key_label.setText(exc.message)
+                    return office.name, fp
+
+            got = attempt(key, shown=self.key_label.setText)
+            if got.ok:
+                name, fp = got.result
+                self.key_label.setText(f"本单位：{name}　公钥指纹：{packages.format_fingerprint(fp)}")
             self.scan_drives()
 
     def refresh_city(self) -> None:
-        try:
-            code = parse_period(self.period.currentText()).code
-        except UserError as exc:
-            self._fail(exc)
+        chosen = attempt(lambda: parse_period(self.period.currentText()).code, shown=self._refused)
+        if not chosen.ok:
             return
+        code = chosen.result
         with self.ctx.read() as s:
             counties = packages.list_counties(s)
             data = packages.city_stats(s, code)
@@ -332,15 +329,18 @@ class ExchangePage(QWidget):
         path, _ = open_file_dialog(self, "选择县级单位的公钥文件", str(Path.home()), "公钥文件 (*.pem);;所有文件 (*)")
         if not path:
             return
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-            fp = packages.fingerprint_of_text(text)
-        except (OSError, UnicodeDecodeError):
-            self._fail(UserError(f"无法读取公钥文件 {path}。"))
+
+        def read_key() -> tuple[str, str]:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UserError(f"无法读取公钥文件 {path}。") from exc
+            return text, packages.fingerprint_of_text(text)
+
+        got = attempt(read_key, shown=self._refused)
+        if not got.ok:
             return
-        except UserError as exc:
-            self._fail(exc)
-            return
+        text, fp = got.result
         name, ok = QInputDialog.getText(
             self,
             "登记县级单位",
@@ -368,14 +368,18 @@ class ExchangePage(QWidget):
             return
         messages = []
         failed = False
-        for path in paths:
-            try:
-                with self.ctx.session() as s:
-                    info = packages.import_package(s, path)
-                messages.append(info["message"])
-            except UserError as exc:
+        for path in paths:  # one transaction per package; a refused one is listed, the others still go in
+            op = run_op(
+                self,
+                self.ctx,
+                lambda s, path=path: packages.import_package(s, path),
+                failure=lambda exc: isinstance(exc, UserError),  # listed below, not a dialog per file
+            )
+            if op.ok:
+                messages.append(op.result["message"])
+            elif isinstance(op.error, UserError):
                 failed = True
-                messages.append(f"未导入 {Path(path).name}：{exc.message}")
+                messages.append(f"未导入 {Path(path).name}：{op.error.message}")
         self.refresh_city()
         (self._fail if failed else self._ok)(UserError("\n".join(messages)) if failed else "\n".join(messages))
 
@@ -394,14 +398,16 @@ class ExchangePage(QWidget):
         )
         if not ok:
             return
-        try:
-            with self.ctx.session() as s:
-                info = packages.withdraw_report(s, county=county, period=code, reason=reason)
-        except UserError as exc:
-            self._fail(exc)
+        op = run_op(
+            self,
+            self.ctx,
+            lambda s: packages.withdraw_report(s, county=county, period=code, reason=reason),
+            failure=self._shown,
+        )
+        if not op.ok:
             return
         self.refresh_city()
-        self._ok(info["message"])
+        self._ok(op.result["message"])
 
     def export_city(self) -> None:
         code = parse_period(self.period.currentText()).code
@@ -433,6 +439,10 @@ class ExchangePage(QWidget):
     def _fail(self, exc) -> None:
         self._shown(exc)
         show_error(self, exc)
+
+    def _refused(self, message: str) -> None:
+        """attempt(..., shown=self._refused): the page's result line and the one error dialog."""
+        self._fail(UserError(message))
 
 
 PAGE = PageSpec("exchange", "报送与汇总", "统计报表", 55, ExchangePage)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -26,13 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.foundation.errors import UserError
 from app.services.outcomes import workdays as svc
 from app.ui.context import AppContext
 from app.ui.files import open_file_dialog
-from app.ui.operations import run_op
+from app.ui.operations import attempt, ignore, run_op
 from app.ui.pages import PageSpec
-from app.ui.widgets import RowsTableModel, dialog_buttons, page_title
+from app.ui.widgets import DateField, RowsTableModel, dialog_buttons, page_title
 
 
 class DayModel(RowsTableModel):
@@ -98,9 +96,7 @@ class HolidaysPage(QWidget):
         self.paste_button = QPushButton("粘贴放假通知…")
         self.import_button.clicked.connect(lambda: self.import_file())
         self.paste_button.clicked.connect(lambda: self.paste_notice())
-        self.day = QDateEdit()
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = DateField(optional=False, placeholder="如 2027-01-01")
         self.kind = QComboBox()
         self.kind.addItems(list(svc.KINDS))
         self.name = QLineEdit()
@@ -117,11 +113,7 @@ class HolidaysPage(QWidget):
 
         calc = QGroupBox("工作日计算")
         cl = QHBoxLayout(calc)
-        self.calc_start = QDateEdit()
-        self.calc_start.setCalendarPopup(True)
-        self.calc_start.setDisplayFormat("yyyy-MM-dd")
-        t = date.today()
-        self.calc_start.setDate(QDate(t.year, t.month, t.day))
+        self.calc_start = DateField(date.today(), optional=False)
         self.calc_n = QSpinBox()
         self.calc_n.setRange(0, 365)
         self.calc_n.setValue(20)
@@ -164,7 +156,7 @@ class HolidaysPage(QWidget):
             rows = [(r.day, r.kind, r.name) for r in svc.list_days(s, y)]
             status = svc.year_status(s, y)
         self.model.set_rows(rows)
-        self.day.setDate(QDate(y, 1, 1))
+        self.day.set_value(date(y, 1, 1))
         text = {
             "内置": f"{y} 年：使用内置日历（chinese_calendar）",
             "已录入": f"{y} 年：已录入 {len(rows)} 天",  # not-a-state: a holiday year's status
@@ -215,9 +207,9 @@ class HolidaysPage(QWidget):
         return self._import(run)
 
     def add_day(self) -> bool:
-        q = self.day.date()
-        day, kind, name = date(q.year(), q.month(), q.day()), self.kind.currentText(), self.name.text()
-        if not run_op(self, self.ctx, lambda s: svc.set_day(s, day, kind, name), error_title="无法录入").ok:
+        kind, name = self.kind.currentText(), self.name.text()
+        work = lambda s: svc.set_day(s, self.day.required("日期"), kind, name)  # noqa: E731
+        if not run_op(self, self.ctx, work, error_title="无法录入").ok:
             return False
         self.reload()
         return True
@@ -238,14 +230,17 @@ class HolidaysPage(QWidget):
         return len(rows)
 
     def calculate(self) -> str:
-        q = self.calc_start.date()
-        try:
+        def count():
             with self.ctx.read() as s:
-                d = svc.add_workdays(s, date(q.year(), q.month(), q.day()), self.calc_n.value())
+                return svc.add_workdays(s, self.calc_start.required("起算日期"), self.calc_n.value())
+
+        got = attempt(count, shown=ignore)
+        if got.ok:
+            d = got.result
             text = f"{d.isoformat()}（星期{'一二三四五六日'[d.weekday()]}）"
             self.calc_result.setStyleSheet("")
-        except UserError as exc:
-            text = exc.message
+        else:
+            text = got.message
             self.calc_result.setStyleSheet("color: #b00020;")
         self.calc_result.setText(text)
         return text

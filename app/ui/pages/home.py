@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from app.models.core import LEVELS
 from app.services.foundation import office as office_service
+from app.services.foundation.figures import count_text
 from app.services.reports import dashboard
 from app.services.rules import policies
 from app.ui.context import AppContext
@@ -119,7 +120,8 @@ class HomePage(QWidget):
             self.office_detail.setText("　·　".join(parts))
         self._clear(self.counts_grid)
         for i, (label, count) in enumerate(self.counts.items()):
-            self.counts_grid.addWidget(_card(label, str(count)), i // 4, i % 4)  # 1500, as 统计报表 writes it
+            text = count_text(count, dashboard.COUNT_UNITS.get(label, ""))  # "1500 家": one number format
+            self.counts_grid.addWidget(_card(label, text), i // 4, i % 4)
         self._clear(self.items_grid)
         for i, item in enumerate(self.items):
             card = _card(

@@ -80,6 +80,9 @@ class ObjectsPage(PoolPage):
         self.add_button("变更历史", self.show_history)
         self.add_button("导出当前视图…", self.export_view)
         self.add_button("下载导入模板…", lambda: self.save_template("objects"))
+        self.add_button(
+            "检查日历…", self.show_calendar, tip="本年度该单位受到的全部检查（本单位抽查和其他部门检查），可录入检查"
+        )
         self.finish_tools()
         self.refresh()
 
@@ -166,6 +169,20 @@ class ObjectsPage(PoolPage):
             obj = pools.get_object(s, oid)
             rows, title = pools.history(s, oid), f"变更历史 — {obj.name}（{obj.uscc}）"
         dlg = HistoryDialog(title, rows, self)
+        dlg.open()
+        return dlg
+
+    def show_calendar(self):
+        """涉企检查频次: the selected enterprise's inspection calendar of this year; checks entered one by one."""
+        from app.ui.frequency_dialogs import CalendarDialog
+
+        oid = self.current_id()
+        if oid is None:
+            QMessageBox.information(self, "请先选择", "请先在列表中选择一家单位。")
+            return None
+        with self.ctx.read() as s:
+            uscc = pools.get_object(s, oid).uscc
+        dlg = CalendarDialog(self.ctx, uscc, parent=self)
         dlg.open()
         return dlg
 

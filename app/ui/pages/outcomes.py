@@ -8,12 +8,12 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -166,11 +166,7 @@ class OutcomeDialog(QDialog):
         form.addRow("检查对象", QLabel(f"{row.name}（{row.uscc}）"))
         form.addRow("抽查任务", QLabel(row.task_name or row.period))
         form.addRow("检查组", QLabel("、".join(row.team) or "（未指派）"))
-        self.check_date = QDateEdit()
-        self.check_date.setCalendarPopup(True)
-        self.check_date.setDisplayFormat("yyyy-MM-dd")
-        d = row.check_date or date.today()
-        self.check_date.setDate(QDate(d.year, d.month, d.day))
+        self.check_date = DateField(row.check_date or date.today(), optional=False)
         self.method = QComboBox()
         self.method.addItems(list(svc.METHODS))
         if row.method:
@@ -283,45 +279,56 @@ class OutcomeDialog(QDialog):
             self.add_attachment_path(p)
 
     def values(self) -> dict:
-        q = self.check_date.date()
         data = {
-            "check_date": date(q.year(), q.month(), q.day()),
+            "check_date": self.check_date.required("检查日期"),
             "method": self.method.currentText(),
             "result": self.result.currentText(),
             "findings": self.findings.toPlainText(),
         }
-        for key in (
-            "determined_on",
-            "rectify_deadline",
-            "rectify_verified_on",
-            "rectify_result",
-            "case_no",
-            "decision_date",
-            "penalty_amount",
-            "transfer_to",
-            "actual_team",
-            "team_change_reason",
-        ):
+        for key in [k for k in svc.ENTERED_FIELDS if k not in data] + ["actual_team", "team_change_reason"]:
             data[key] = getattr(self, key).text().strip()
         if self.row.outcome_id:
             data["outcome_id"] = self.row.outcome_id
         return data
 
     def try_save(self) -> bool:
-        try:
-            with self.ctx.session() as s:
-                values = self.values()
-                if self.follow_up_only:
-                    svc.record_follow_up(s, self.row.outcome_id, {k: values[k] for k in svc.FOLLOW_UP_FIELDS})
-                else:
-                    o = svc.save_outcome(s, self.row.selection_id, values)
-                    for p in self.new_attachments:
-                        svc.add_attachment(s, o.id, p)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法保存", exc.message)
+        def save(s) -> None:
+            values = self.values()
+            if self.follow_up_only:
+                svc.record_follow_up(s, self.row.outcome_id, {k: values[k] for k in svc.FOLLOW_UP_FIELDS})
+            else:
+                o = svc.save_outcome(s, self.row.selection_id, values)
+                for p in self.new_attachments:
+                    svc.add_attachment(s, o.id, p)
+
+        if not run_op(self, self.ctx, save, error_title="无法保存").ok:
             return False
         self.accept()
         return True
+
+
+class OutcomeFilter(QSortFilterProxyModel):
+    """The search text on any column, and optionally one state (the reviewer's 已录入 at one click)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.state: str | None = None
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def only_state(self, state: str | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self.state = state
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self.state = state
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        if self.state is not None and self.sourceModel().row(source_row).state != self.state:
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
 
 
 class OutcomesPage(DrawnPeriodsMixin, QWidget):
@@ -335,13 +342,17 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.summary = QLabel()
         top.addWidget(self.summary)
 
+        self.awaiting_review = QCheckBox("只看待审核（已录入）(&R)")
+        self.awaiting_review.setToolTip("审核员：只列出已录入、等待审核的检查结果")
+        top.insertWidget(top.count() - 1, self.awaiting_review)
         self.model = OutcomeTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = OutcomeFilter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = plain_table(self.proxy)
+        self.awaiting_review.toggled.connect(lambda on: self.proxy.only_state(OutcomeState.ENTERED if on else None))
+        self.table = plain_table(self.proxy, key="outcomes")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the draw order until a header is clicked
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -399,7 +410,7 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         ml.addLayout(buttons)
 
         self.follow_model = FollowUpModel(self)
-        self.follow_table = plain_table(self.follow_model, select_rows=False)
+        self.follow_table = plain_table(self.follow_model, select_rows=False, key="follow-ups")
 
         self.tabs = QTabWidget()
         self.tabs.addTab(main, "检查结果")
@@ -413,13 +424,14 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
     # --- data ---
     def reload(self) -> None:
         period = self.current_period()
-        try:
-            with self.ctx.read() as s:
-                rows = svc.period_rows(s, period) if period else []
-                follow = svc.follow_up(s)
-                self.model.names = listings.display_names(s)
-        except UserError:
-            rows, follow = [], {"rectifications": [], "cases": [], "transfers": []}
+
+        def load(s):
+            self.model.names = listings.display_names(s)
+            return (svc.period_rows(s, period) if period else []), svc.follow_up(s)
+
+        op = run_op(self, self.ctx, load, read=True, failure=lambda exc: isinstance(exc, UserError))
+        # a period typed wrong shows an empty list (the chooser marks it), not a dialog on every keystroke
+        rows, follow = op.result if op.ok else ([], {"rectifications": [], "cases": [], "transfers": []})
         self.model.set_rows(rows)
         self.follow_model.set_data(follow)
         counts = {}
@@ -511,14 +523,17 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             path, _f = open_file_dialog(self, "导入检查结果录入表", str(Path.home()), "Excel 文件 (*.xlsx)")
         if not path:
             return None
-        try:
-            with self.ctx.session() as s:
-                report = svc.import_sheet(s, path)
-                if report["errors"]:
-                    s.rollback()
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导入", exc.message)
+
+        def load(s):
+            report = svc.import_sheet(s, path)
+            if report["errors"]:
+                s.rollback()  # all or nothing: the errors are listed, nothing is written
+            return report
+
+        op = run_op(self, self.ctx, load, error_title="无法导入")
+        if not op.ok:
             return None
+        report = op.result
         if report["errors"]:
             lines = [e["message"] for e in report["errors"][:20]]
             more = f"\n……共 {len(report['errors'])} 处错误" if len(report["errors"]) > 20 else ""

@@ -3,6 +3,7 @@ and export of the published plan table (xlsx / PDF)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -30,39 +31,77 @@ from app.services.pools import pools
 from app.services.rules import plans, policies, quota
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import run_op, show_error
+from app.ui.operations import attempt, ignore, run_op, show_error
 from app.ui.pages import PageSpec
-from app.ui.rules_widgets import DictTableModel, make_table
+from app.ui.tables import WARN, Column, TableModel, table_view
 from app.ui.widgets import dialog_buttons
 
-PLAN_COLUMNS = [
-    ("code", "抽查计划编号"),
-    ("name", "抽查计划名称"),
-    ("kind", "计划类型"),
-    ("initiator", "发起科室/部门"),
-    ("partners", "联合科室/部门"),
-    ("window", "抽查时间"),
-    ("tasks", "任务数"),
-    ("published", "已公开"),
-]
-TASK_COLUMNS = [
-    ("code", "抽查任务编号"),
-    ("name", "抽查任务名称"),
-    ("draw_type", "抽查类型"),
-    ("ratio", "抽查比例"),
-    ("items", "抽查事项"),
-    ("scope", "抽查对象范围"),
-    ("matches", "范围内对象"),
-    ("window", "抽查时间"),
-    ("mode", "检查模式"),
-]
-ADJ_COLUMNS = [
-    ("filed_on", "备案日期"),
-    ("reason", "调整理由"),
-    ("description", "调整内容"),
-    ("user", "经办人"),
-    ("published", "已公示"),  # not-a-state: a column label
-]
+
+@dataclass(frozen=True)
+class PlanLine:
+    id: int
+    code: str
+    name: str
+    kind: str
+    initiator: str
+    partners: list[str]
+    window: str
+    tasks: int
+    published: bool
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    id: int
+    code: str
+    name: str
+    draw_type: str
+    ratio: str
+    items: list[str]
+    scope: str
+    matches: int | str
+    window: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class AdjustmentLine:
+    id: int
+    filed_on: str
+    reason: str
+    description: str
+    user: str
+    published: bool
+
+
+PLAN_COLUMNS = (
+    Column("抽查计划编号", lambda r: r.code),
+    Column("抽查计划名称", lambda r: r.name),
+    Column("计划类型", lambda r: r.kind),
+    Column("发起科室/部门", lambda r: r.initiator),
+    Column("联合科室/部门", lambda r: r.partners),
+    Column("抽查时间", lambda r: r.window),
+    Column("任务数", lambda r: r.tasks),
+    Column("已公开", lambda r: r.published),
+)
+TASK_COLUMNS = (
+    Column("抽查任务编号", lambda r: r.code),
+    Column("抽查任务名称", lambda r: r.name),
+    Column("抽查类型", lambda r: r.draw_type),
+    Column("抽查比例", lambda r: r.ratio),
+    Column("抽查事项", lambda r: r.items),
+    Column("抽查对象范围", lambda r: r.scope),
+    Column("范围内对象", lambda r: r.matches, align_right=True),
+    Column("抽查时间", lambda r: r.window),
+    Column("检查模式", lambda r: r.mode),
+)
+ADJ_COLUMNS = (
+    Column("备案日期", lambda r: r.filed_on),
+    Column("调整理由", lambda r: r.reason),
+    Column("调整内容", lambda r: r.description),
+    Column("经办人", lambda r: r.user),
+    Column("已公示", lambda r: r.published),  # not-a-state: a column label
+)
 
 
 def _date_edit(value: date | None) -> QDateEdit:
@@ -267,18 +306,16 @@ class AdjustDialog(_Form):
         )
 
 
-def plan_rows(s, pid: int) -> tuple[list[dict], list[dict]]:
+def plan_rows(s, pid: int) -> tuple[list[TaskLine], list[AdjustmentLine]]:
     """The rows of the 任务 and 调整备案 tabs for one plan (read in a worker thread)."""
     names = listings.display_names(s)
     plan = plans.get_plan(s, pid)
     trows = []
     for t in plans.tasks_of(s, plan):
-        try:
-            n = plans.scope_count(s, t.scope) if t.draw_type == "定向" else "全部"
-        except UserError:
-            n = "?"
+        n = attempt(lambda t=t: plans.scope_count(s, t.scope), shown=ignore).result if t.draw_type == "定向" else "全部"
+        n = "?" if n is None else n
         trows.append(
-            dict(
+            TaskLine(
                 id=t.id,
                 code=t.code,
                 name=t.name,
@@ -292,14 +329,13 @@ def plan_rows(s, pid: int) -> tuple[list[dict], list[dict]]:
             )
         )
     arows = [
-        dict(
+        AdjustmentLine(
             id=a.id,
             filed_on=a.filed_on.isoformat(),
             reason=a.reason,
             description=a.description,
             user=listings.person_text(names, a.user),
             published=a.published,
-            _color=None if a.published else "#8a4b00",
         )
         for a in plans.adjustments_of(s, plan)
     ]
@@ -333,20 +369,17 @@ class PlansPage(QWidget):
         bar.addStretch(1)
         root.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.plan_model = DictTableModel(PLAN_COLUMNS, self)
-        self.plan_view = make_table(self.plan_model, self, sortable=False)
-        self.plan_view.setColumnWidth(1, 320)
-        self.plan_view.setColumnWidth(4, 220)
+        self.plan_model = TableModel(self, columns=PLAN_COLUMNS)
+        self.plan_view = table_view(self.plan_model, key="plans", sortable=False, parent=self)
         self.plan_view.selectionModel().selectionChanged.connect(lambda *_: self.show_plan())
         split.addWidget(self.plan_view)
         tabs = QTabWidget()
-        self.task_model = DictTableModel(TASK_COLUMNS, self)
-        self.task_view = make_table(self.task_model, self, sortable=False)
-        for col, width in ((1, 260), (3, 150), (4, 220), (5, 220)):
-            self.task_view.setColumnWidth(col, width)
+        self.task_model = TableModel(self, columns=TASK_COLUMNS)
+        self.task_view = table_view(self.task_model, key="plans.tasks", sortable=False, parent=self)
         tabs.addTab(self.task_view, "抽查任务")
-        self.adj_model = DictTableModel(ADJ_COLUMNS, self)
-        self.adj_view = make_table(self.adj_model, self, sortable=False)
+        # an adjustment not yet published is brown: it may not be carried out before it is
+        self.adj_model = TableModel(self, columns=ADJ_COLUMNS, style=lambda r: None if r.published else WARN)
+        self.adj_view = table_view(self.adj_model, key="plans.adjustments", sortable=False, parent=self)
         tabs.addTab(self.adj_view, "调整备案")
         self.tabs = tabs
         split.addWidget(tabs)
@@ -364,7 +397,7 @@ class PlansPage(QWidget):
             rows = []
             for p in plans.list_plans(s, self.year.value()):
                 rows.append(
-                    dict(
+                    PlanLine(
                         id=p.id,
                         code=p.code,
                         name=p.name,
@@ -381,7 +414,7 @@ class PlansPage(QWidget):
             f"{self.year.value()} 年共 {len(rows)} 个抽查计划。"
             "未列入年度计划或需调整的抽查，须先“备案调整”并公示后方可开展。"
         )
-        idx = next((i for i, r in enumerate(rows) if r["id"] == selected), 0 if rows else None)
+        idx = next((i for i, r in enumerate(rows) if r.id == selected), 0 if rows else None)
         if idx is not None:
             self.plan_view.selectRow(idx)
         self.show_plan()
@@ -390,7 +423,7 @@ class PlansPage(QWidget):
         sm = self.plan_view.selectionModel() if hasattr(self, "plan_view") else None
         if sm is None or not sm.selectedRows():
             return None
-        return self.plan_model.rows[sm.selectedRows()[0].row()]["id"]
+        return self.plan_model.rows[sm.selectedRows()[0].row()].id
 
     def show_plan(self) -> None:
         """The chosen plan's tasks and adjustments. Counting each task's 范围内对象 over a large pool takes
@@ -433,7 +466,7 @@ class PlansPage(QWidget):
         code = op.result
         self.refresh()
         for i, r in enumerate(self.plan_model.rows):
-            if r["code"] == code:
+            if r.code == code:
                 self.plan_view.selectRow(i)
         return True
 
@@ -451,11 +484,8 @@ class PlansPage(QWidget):
             with self.ctx.read() as s:
                 plan = plans.get_plan(s, pid)
                 items = pools.list_items(s, plan.year)
-                try:
-                    rules = policies.active_rules(s)
-                    cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
-                except UserError:
-                    cats = []
+                rules = attempt(lambda: policies.active_rules(s), shown=ignore).result or {"categories": []}
+                cats = policies.category_names_of(rules) + [p["name"] for p in rules.get("extra_pools") or []]
                 dlg = TaskDialog(plan, items, cats, self)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
@@ -500,7 +530,7 @@ class PlansPage(QWidget):
         else:
             show_error(self, UserError("请先在“调整备案”中选中一条备案。"))
             return False
-        if not run_op(self, self.ctx, lambda s: plans.publish_adjustment(s, target["id"])).ok:
+        if not run_op(self, self.ctx, lambda s: plans.publish_adjustment(s, target.id)).ok:
             return False
         self.show_plan()
         return True

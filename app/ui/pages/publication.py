@@ -16,6 +16,7 @@ from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
 from app.ui.files import DOCUMENT_FILTERS, XLSX_FILTER, save_document_dialog, save_file_dialog, show_saved
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
 from app.ui.widgets import RowsTableModel, button_row, confirm_irreversible, page_title, plain_table
@@ -105,7 +106,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         top.addWidget(self.rule_label)
 
         self.pending = PendingModel(self)
-        self.pending_table = plain_table(self.pending)
+        self.pending_table = plain_table(self.pending, key="publication-pending")
         self.publish_button = QPushButton("生成公示批次（xlsx + PDF 公示）…")
         self.publish_button.clicked.connect(lambda: self.create_batch())
         pending_box = QGroupBox("已审核、待公示")
@@ -118,7 +119,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         )
 
         self.batches = BatchModel(self)
-        self.batch_table = plain_table(self.batches)
+        self.batch_table = plain_table(self.batches, key="publication-batches")
         self.preview_button = QPushButton("预览/打印所选批次的公示…")
         self.preview_button.clicked.connect(lambda: self.preview_batch())
         self.export_button = QPushButton("重新导出所选批次…")
@@ -138,17 +139,23 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
     def reload(self) -> None:
         period = self.current_period()
         today = date.today()
-        try:
-            with self.ctx.read() as s:
-                rows = svc.publishable(s, period)
-                rate = svc.publication_rate(s, period)
-                history = svc.batches(s, period)
-                self.pending.names = self.batches.names = listings.display_names(s)
-                rule = workdays.publication_rule(s)
-                self.pending.set_rows(rows, today, workdays.Calendar(s))
-        except UserError:
+
+        def load(s):
+            rows = svc.publishable(s, period)
+            rate = svc.publication_rate(s, period)
+            history = svc.batches(s, period)
+            self.pending.names = self.batches.names = listings.display_names(s)
+            rule = workdays.publication_rule(s)
+            self.pending.set_rows(rows, today, workdays.Calendar(s))
+            return rows, rate, history, rule
+
+        # a period typed wrong leaves the lists empty (no dialog on every keystroke)
+        op = run_op(self, self.ctx, load, read=True, failure=lambda exc: isinstance(exc, UserError))
+        if op.ok:
+            rows, rate, history, rule = op.result
+        else:
             self.pending.set_rows([], today, workdays.Calendar(None))
-            rate, history, rule = None, [], workdays.DeadlineRule()
+            rows, rate, history, rule = [], None, [], workdays.DeadlineRule()
         self.batches.set_rows(history)
         self.rule_label.setText(f"规则：{rule.label}")
         if rate:
@@ -189,14 +196,17 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             "公示表（xlsx 上传平台用）和 PDF 公示即为对外公布的内容（另附可编辑的 Word 公示，盖章前可修改版式）。",
         ):
             return None
-        try:
-            with self.ctx.session() as s:
-                info = svc.publish(s, period, xlsx_file)
-                svc.export_pdf(s, info["batch_id"], pdf_file)
-                svc.export_docx(s, info["batch_id"], docx_file)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法公示", exc.message)
+
+        def publish(s):
+            info = svc.publish(s, period, xlsx_file)
+            svc.export_pdf(s, info["batch_id"], pdf_file)
+            svc.export_docx(s, info["batch_id"], docx_file)
+            return info
+
+        op = run_op(self, self.ctx, publish, error_title="无法公示")
+        if not op.ok:
             return None
+        info = op.result
         info["pdf"] = str(pdf_file)
         info["docx"] = str(docx_file)
         self.reload()
@@ -226,12 +236,8 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             )
         if not path:
             return None
-        try:
-            with self.ctx.read() as s:
-                return svc.write_batch(s, bid, path)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导出", exc.message)
-            return None
+        op = run_op(self, self.ctx, lambda s: svc.write_batch(s, bid, path), read=True, error_title="无法导出")
+        return op.result if op.ok else None
 
     def preview_batch(self, preview: bool = True) -> Path | None:
         import tempfile
@@ -241,11 +247,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             QMessageBox.information(self, "公示", "还没有公示记录。")
             return None
         out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"抽查结果公示-第{bid}批.pdf"
-        try:
-            with self.ctx.read() as s:
-                svc.export_pdf(s, bid, out)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法生成", exc.message)
+        if not run_op(self, self.ctx, lambda s: svc.export_pdf(s, bid, out), read=True, error_title="无法生成").ok:
             return None
         if preview:
             from app.ui.pdf_preview import preview as show

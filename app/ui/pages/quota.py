@@ -3,33 +3,87 @@ whole pool or one task, and the office's yearly targets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from app.services.foundation.errors import UserError
-from app.services.foundation.periods import parse_period
-from app.services.rules import plans, policies, quota, targets
+from app.services.foundation.periods import parse_period, period_choices
+from app.services.rules import ordering, plans, policies, quota, targets
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import run_op
+from app.ui.operations import attempt, run_op
 from app.ui.pages import PageSpec
-from app.ui.pages.classification import period_choices
-from app.ui.rules_widgets import DictTableModel, make_table
+from app.ui.tables import DANGER, TOTAL, WARN, Column, TableModel, display_text, table_view
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
-COLUMNS = [
-    ("category", "监管类别"),
-    ("stratum", "分层"),
-    ("pool", "名录数"),
-    ("excluded_n", "已剔除"),
-    ("ratio", "比例"),
-    ("required", "应抽"),
-    ("visits", "家次"),
-    ("mode", "检查方式"),
-    ("waiting", "待定规则"),
-    ("note", "说明"),
-]
-TARGET_COLUMNS = [("title", "年度目标"), ("value", "完成情况"), ("status", "是否达标"), ("detail", "说明")]
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """One stratum of the quota (or the 合计 line)."""
+
+    category: str
+    stratum: str
+    pool: int
+    excluded_n: int | str
+    ratio: str
+    required: int
+    visits: int | str = ""
+    mode: str = ""
+    waiting: str = ""
+    note: str = ""
+    shortfall: int = 0
+    modes: dict = field(default_factory=dict)
+    objects: tuple[int, ...] = ()
+    tip: str | None = None  # the excluded objects and why, on every cell of the line
+    style: str | None = None  # tables.TOTAL / DANGER / WARN
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """One office-wide target of the year."""
+
+    title: str
+    value: str
+    status: str
+    detail: str
+    style: str | None = None
+
+
+def _tipped(title: str, get, **kw) -> Column:
+    """A column whose tooltip is the line's own note (the excluded objects), else the long text itself."""
+    return Column(
+        title, get, tooltip=lambda r: r.tip or (display_text(get(r)) if len(display_text(get(r))) > 12 else ""), **kw
+    )
+
+
+class QuotaModel(TableModel):
+    def __init__(self, parent=None):
+        self.order = ordering.PolicyOrder()
+        super().__init__(
+            parent,
+            columns=[
+                _tipped("监管类别", lambda r: r.category, sort=lambda r: self.order.key(r.category)),
+                _tipped("分层", lambda r: r.stratum, sort=lambda r: self.order.key(r.stratum)),
+                _tipped("名录数", lambda r: r.pool),
+                _tipped("已剔除", lambda r: r.excluded_n, align_right=True),
+                _tipped("比例", lambda r: r.ratio),
+                _tipped("应抽", lambda r: r.required),
+                _tipped("家次", lambda r: r.visits, align_right=True),
+                _tipped("检查方式", lambda r: r.mode),
+                _tipped("待定规则", lambda r: r.waiting),
+                _tipped("说明", lambda r: r.note),
+            ],
+            style=lambda r: r.style,
+        )
+
+
+TARGET_COLUMNS = (
+    Column("年度目标", lambda r: r.title),
+    Column("完成情况", lambda r: r.value),
+    Column("是否达标", lambda r: r.status),
+    Column("说明", lambda r: r.detail),
+)
 
 
 class QuotaPage(QWidget):
@@ -39,7 +93,7 @@ class QuotaPage(QWidget):
         root = QVBoxLayout(self)
         self.title = page_title(style=SECTION_TITLE_STYLE)
         root.addWidget(self.title)
-        self.period = period_combo(lambda: self.refresh(), choices=period_choices())
+        self.period = period_combo(lambda: self.refresh(), choices=period_choices("rules"))
         bar = labelled_period_row("期间：", self.period)
         bar.addWidget(QLabel("抽查任务："))
         self.task = QComboBox()
@@ -51,15 +105,11 @@ class QuotaPage(QWidget):
         bar.addWidget(self.export_btn)
         root.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model = DictTableModel(COLUMNS, self)
-        self.view = make_table(self.model, self, sortable=False)
-        self.view.setColumnWidth(0, 140)
-        self.view.setColumnWidth(1, 260)
+        self.model = QuotaModel(self)
+        self.view = table_view(self.model, key="quota", parent=self)  # sorted in policy order, 合计 at the foot
         split.addWidget(self.view)
-        self.target_model = DictTableModel(TARGET_COLUMNS, self)
-        self.target_view = make_table(self.target_model, self, sortable=False)
-        self.target_view.setColumnWidth(0, 200)
-        self.target_view.setColumnWidth(1, 220)
+        self.target_model = TableModel(self, columns=TARGET_COLUMNS, style=lambda r: r.style)
+        self.target_view = table_view(self.target_model, key="quota.targets", sortable=False, parent=self)
         split.addWidget(self.target_view)
         split.setSizes([460, 160])
         root.addWidget(split, 1)
@@ -86,68 +136,65 @@ class QuotaPage(QWidget):
     def refresh_table(self) -> None:
         period = self.period.currentText()
         with self.ctx.read() as s:
-            try:
-                detail = quota.quota_detail(s, period, self.task.currentData())
-            except UserError as exc:
-                self.title.setText(exc.message)
+            got = attempt(lambda: quota.quota_detail(s, period, self.task.currentData()), shown=self.title.setText)
+            detail = got.result
+            if not got.ok:
                 self.model.set_rows([])
                 self.target_model.set_rows([])
                 self.total.setText("")
                 return
-            rows = []
-            for r in detail["rows"]:
-                rows.append(
-                    dict(
-                        category=r["category"],
-                        stratum=r["stratum"],
-                        pool=r["pool"],
-                        ratio=r["ratio"],
-                        required=r["required"],
-                        visits=r["visits"] if r["visits"] != r["required"] else "",
-                        mode=r["mode"],
-                        excluded_n=len(r["excluded"]) or "",
-                        waiting="；".join(r["waiting"]),
-                        note=r["note"],
-                        shortfall=r["shortfall"],
-                        modes=r["modes"],
-                        objects=[o.id for o in r["objects"]],
-                        _tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
-                        _color="#b00020"
-                        if r["category"] == policies.UNCLASSIFIED or r["shortfall"]
-                        else ("#9a6700" if r["waiting"] else None),
-                    )
+            self.model.order = ordering.policy_order(s)
+            rows = [
+                QuotaLine(
+                    category=r["category"],
+                    stratum=r["stratum"],
+                    pool=r["pool"],
+                    ratio=r["ratio"],
+                    required=r["required"],
+                    visits=r["visits"] if r["visits"] != r["required"] else "",
+                    mode=r["mode"],
+                    excluded_n=len(r["excluded"]) or "",
+                    waiting="；".join(r["waiting"]),
+                    note=r["note"],
+                    shortfall=r["shortfall"],
+                    modes=r["modes"],
+                    objects=tuple(o.id for o in r["objects"]),
+                    tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
+                    style=DANGER
+                    if r["category"] == policies.UNCLASSIFIED or r["shortfall"]
+                    else (WARN if r["waiting"] else None),
                 )
+                for r in detail["rows"]
+            ]
             p = parse_period(period)
             upto = p.quarters[-1].index
             goals = []
             for t in targets.compute_targets(s, p.year, upto_quarter=upto):
                 goals.append(
-                    dict(
+                    TargetLine(
                         title=t["title"],
                         value=t["value"],
                         detail=t["detail"],
                         status="达标" if t["ok"] else ("未达标" if t["actual"] is not None else "暂无数据"),
-                        _color="#b00020" if t["actual"] is not None and not t["ok"] else None,
+                        style=DANGER if t["actual"] is not None and not t["ok"] else None,
                     )
                 )
         self.title.setText(f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）")
-        total_row = dict(
+        total_row = QuotaLine(
             category="合计",
             stratum=f"{len(rows)} 个分层",
-            pool=sum(r["pool"] for r in rows),
+            pool=sum(r.pool for r in rows),
             ratio="",
-            required=sum(r["required"] for r in rows),
-            mode="",
-            excluded_n=sum(r["excluded_n"] or 0 for r in rows) or "",
-            note="",
-            _total=True,
+            required=sum(r.required for r in rows),
+            excluded_n=sum(r.excluded_n or 0 for r in rows) or "",
+            style=TOTAL,
         )
         self.model.set_rows(rows + [total_row] if rows else rows)
         self.target_model.set_rows(goals)
-        total = sum(r["required"] for r in rows)
-        offsite_pool = sum(1 for r in rows for oid in r["objects"] if r["modes"].get(oid) == "非现场")
-        short = sum(r["shortfall"] for r in rows)
-        waiting = sum(1 for r in rows if r["waiting"])
+        total = sum(r.required for r in rows)
+        offsite_pool = sum(1 for r in rows for oid in r.objects if r.modes.get(oid) == "非现场")
+        short = sum(r.shortfall for r in rows)
+        waiting = sum(1 for r in rows if r.waiting)
         parts = [
             f"合计应抽 {total} 家。应抽数按整个类别（含已剔除对象）计算、每个比例取整一次；"
             "剔除只决定抽谁（鼠标停留可见名单）。检查方式按每家对象的情况确定"

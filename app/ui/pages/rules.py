@@ -31,7 +31,7 @@ from app.services.foundation.errors import UserError
 from app.services.rules import policies
 from app.ui.context import AppContext
 from app.ui.files import open_file_dialog, save_file_dialog
-from app.ui.operations import run_op, show_info
+from app.ui.operations import attempt, ignore, run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import SECTION_TITLE_STYLE, page_title
 
@@ -130,15 +130,14 @@ class RulesPage(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
-            try:
-                self.doc = policies.active_rules(s)
+            self.doc = attempt(lambda: policies.active_rules(s), shown=ignore).result
+            if self.doc is not None:
                 version = policies.active_version(s)
                 self.current.setText(
                     f"当前规则：{self.doc.get('name', '')}（第 {version.id} 版，"
                     f"{version.created_at:%Y-%m-%d %H:%M} 由 {listings.person(s, version.created_by)} 保存）"
                 )
-            except UserError:
-                self.doc = None
+            else:
                 self.current.setText("尚未设置监管规则：请选择本单位的规则预设并点“启用此预设”。")
         if self.doc:
             idx = self.preset.findData(self.doc["id"])

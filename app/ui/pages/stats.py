@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.foundation.errors import UserError
-from app.services.foundation.periods import parse_period, period_of
+from app.services.foundation.figures import rate_text
+from app.services.foundation.periods import parse_period, period_choices, period_of
 from app.services.reports import statistics as stats_service
 from app.services.reports import statistics_forms
 from app.ui.context import AppContext
@@ -51,37 +52,24 @@ def _count_axis(top: int) -> QValueAxis:
     return axis
 
 
-def period_choices(today: date | None = None) -> list[str]:
-    """This year's quarters, halves and the year, then last year's (newest first)."""
-    today = today or date.today()
-    out = []
-    for year in (today.year, today.year - 1):
-        out += [f"{year}Q{q}" for q in (4, 3, 2, 1)] + [f"{year}H2", f"{year}H1", str(year)]
-    return out
-
-
 class FiguresModel(RowsTableModel):
     """The 季度统计表 as rows: 分组 / 项目 / 数值 / 单位 (one row per column of the bureau's form)."""
 
     HEADERS = ("分组", "项目", "数值", "单位")
-    rows: list[tuple[str, str, object, str]]
+    rows: list[tuple[str, str, object, str, str]]
 
     def set_stats(self, stats: dict | None) -> None:
-        self.set_rows(
-            []
-            if stats is None
-            else [(f.group, f.label, v, f.unit) for f, v in zip(stats_service.FIELDS, stats_service.row_values(stats))]
-        )
+        # categories named as the rules name them; a rate written with its counts (0.07%（1/1500）)
+        self.set_rows([] if stats is None else stats_service.figure_rows(stats))
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            v = row[index.column()]
-            if index.column() == COL_VALUE and isinstance(v, float):
-                return f"{v:.2f}" if not v.is_integer() else str(int(v))
-            return str(v)
+            if index.column() == COL_VALUE:
+                return row[4]
+            return str(row[index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == COL_VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -178,6 +166,90 @@ class CaseDialog(QDialog):
         ]
 
 
+def with_frequency(session, stats: dict) -> dict:
+    """The period's statistics plus the year's 检查频次 figures (reports.frequency_figures) for the 检查频次 tab."""
+    from app.services.reports import frequency_figures
+
+    p = parse_period(stats["period"])
+    upto = p.quarters[-1].index
+    return {
+        **stats,
+        "frequency": {
+            "year": frequency_figures.year_figures(session, p.year, upto_quarter=upto),
+            "groups": frequency_figures.by_group(session, p.year),
+        },
+    }
+
+
+class FrequencyTab(QWidget):
+    """检查频次: repeated enterprises and how often, 内部联合/部门联合 per quarter against 秦皇岛's targets,
+    the 非现场 share, and the table by enterprise group."""
+
+    GROUP_HEADERS = [
+        "企业类别",
+        "名录（家）",
+        "受检企业",
+        "受检1次",
+        "受检2次",
+        "3次及以上",
+        "检查次数",
+        "其中现场",
+        "最多",
+    ]
+    GROUP_KEYS = ("group", "enterprises", "inspected", "once", "twice", "more", "inspections", "onsite", "max")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.text)
+        self.groups = QTableWidget(0, len(self.GROUP_HEADERS))
+        self.groups.setHorizontalHeaderLabels(self.GROUP_HEADERS)
+        self.groups.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.groups.verticalHeader().setVisible(False)
+        self.groups.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        lay.addWidget(self.groups, 1)
+
+    def show_figures(self, data: dict | None) -> None:
+        if not data:
+            self.text.setText("")
+            self.groups.setRowCount(0)
+            return
+        f = data["year"]
+        often = "、".join(f"{k} 次 {n} 家" for k, n in sorted(f["by_count"].items(), key=lambda kv: -int(kv[0])))
+        lines = [
+            f"<b>{f['year']} 年</b>：{f['enterprises']} 家企业受检 {f['inspections']} 次（含其他部门检查），"
+            f"受检 2 次及以上 <b>{f['repeated']}</b> 家（{often or '—'}）；"
+            f"非现场检查 {f['non_site']} 次，占 <b>{f['non_site_rate']:g}%</b>。"
+        ]
+        if f["limit"]:
+            lines.append(f"本单位上限：每家每年现场检查 {f['limit']} 次，超过上限 {f['over_limit']} 家。")
+        for q in f["quarters"]:
+            ok_i = "#1b7f3b" if q["internal_joint_met"] else "#b00020"
+            ok_d = "#1b7f3b" if q["dept_joint_met"] else "#b00020"
+            lines.append(
+                f"{q['quarter']}：抽查 {q['checks']} 家次，内部联合 {q['internal_joint']} 家次"
+                f"（<span style='color:{ok_i}'>{q['internal_joint_rate']:g}%</span> / 目标 30%），"
+                f"部门联合 <span style='color:{ok_d}'>{q['dept_joint_draws']} 次</span> / 目标 1 次"
+            )
+        if f["most"]:
+            lines.append(
+                "受检最多：" + "；".join(f"{o['name']} {o['count']} 次（现场 {o['onsite']}）" for o in f["most"][:5])
+            )
+        lines.append(f"<span style='color:#666'>{f['basis']}</span>")
+        self.text.setText("<br>".join(lines))
+        rows = data["groups"]
+        self.groups.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, key in enumerate(self.GROUP_KEYS):
+                item = QTableWidgetItem(str(row[key]))
+                if j:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.groups.setItem(i, j, item)
+
+
 class StatsPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -189,7 +261,7 @@ class StatsPage(QWidget):
         bar.addWidget(QLabel("统计期间："))
         self.period = QComboBox()
         self.period.setEditable(True)
-        self.period.addItems(period_choices())
+        self.period.addItems(period_choices("reports"))
         self.period.setCurrentText(period_of(date.today()).code)
         self.period.activated.connect(lambda _i: self.refresh())
         self.period.lineEdit().returnPressed.connect(self.refresh)
@@ -216,7 +288,7 @@ class StatsPage(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         self.model = FiguresModel(self)
-        self.table = plain_table(self.model)
+        self.table = plain_table(self.model, key="stats-figures")
         self.table.verticalHeader().setVisible(False)
         self.strata = QTableWidget(0, 5)
         self.strata.setHorizontalHeaderLabels(["监管类别", "分层", "应抽", "实抽", "已查"])
@@ -226,6 +298,8 @@ class StatsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, "统计表")
         self.tabs.addTab(self.strata, "分层明细（家次）")
+        self.frequency_tab = FrequencyTab(self)
+        self.tabs.addTab(self.frequency_tab, "检查频次")
         ll.addWidget(self.tabs)
         self.targets = QLabel()
         self.targets.setWordWrap(True)
@@ -272,7 +346,7 @@ class StatsPage(QWidget):
         run_op(
             self,
             self.ctx,
-            lambda s: stats_service.compute(s, parse_period(text).code),
+            lambda s: with_frequency(s, stats_service.compute(s, parse_period(text).code)),
             read=True,
             background=True,
             title="正在计算统计报表……",
@@ -282,11 +356,12 @@ class StatsPage(QWidget):
 
     def show_stats(self, stats: dict) -> None:
         self.stats = st = stats
-        c, r = st["checks"], st["rates"]
+        c = st["checks"]
         self.summary.setText(
             f"<b>{st['office']}</b>　{st['period_label']}：应抽 <b>{c['required']}</b> 家次，实抽 {c['drawn']}，"
-            f"已查 <b>{c['inspected']}</b>（完成率 {r['completion_rate']}%），发现问题 {c['problems_found']} 家次，"
-            f"责令整改 {c['rectify']}，立案 {c['cases']}，公示率 <b>{r['publication_rate']}%</b>"
+            f"已查 <b>{c['inspected']}</b>（完成率 {rate_text(c['inspected'], c['required'])}），"
+            f"发现问题 {c['problems_found']} 家次，责令整改 {c['rectify']}，立案 {c['cases']}，"
+            f"公示率 <b>{rate_text(c['published'], c['inspected'])}</b>"
         )
         self.model.set_stats(st)
         self.strata.setRowCount(len(st["strata"]))
@@ -300,10 +375,11 @@ class StatsPage(QWidget):
         for t in st["targets"]:
             color = "#1b7f3b" if t["met"] else "#b00020"
             parts.append(
-                f"{t['name']}：实际 {t['actual']:g}{t['unit']} / 目标 {t['target']:g}{t['unit']} "
+                f"{t['name']}：实际 {t['text']} / 目标 {t['target']:g}{t['unit']} "
                 f"<span style='color:{color}'>{'✓ 达到' if t['met'] else '✗ 未达到'}</span>"
             )
         self.targets.setText("<b>工作目标</b><br>" + "<br>".join(parts))
+        self.frequency_tab.show_figures(st.get("frequency"))
         self.bar_view.setChart(bar_chart(st))
         self.line_view.setChart(line_chart(st))
 

@@ -103,7 +103,7 @@ class UsersPage(QWidget):
             )
         )
         self.model = UserModel(self)
-        self.table = record_table(self.model, self)
+        self.table = record_table(self.model, self, key="users")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
         self.add_button.clicked.connect(self.add_user)

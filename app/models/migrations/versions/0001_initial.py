@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 03:26:58.879297
+Create Date: 2026-12-01 04:22:28.233024
 """
 from alembic import op
 import sqlalchemy as sa
@@ -283,6 +283,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_external_check_object_id'), ['object_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_external_check_uscc'), ['uscc'], unique=False)
 
+    op.create_table('joint_visit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('uscc', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('selection_ids', sa.JSON(), nullable=False),
+    sa.Column('tasks', sa.JSON(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('team', sa.JSON(), nullable=False),
+    sa.Column('state', sa.String(length=6), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('decided_by', sa.String(length=80), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['object_id'], ['inspection_object.id'], name=op.f('fk_joint_visit_object_id_inspection_object')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_joint_visit'))
+    )
+    with op.batch_alter_table('joint_visit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_joint_visit_period'), ['period'], unique=False)
+        batch_op.create_index(batch_op.f('ix_joint_visit_uscc'), ['uscc'], unique=False)
+
     op.create_table('object_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=False),
@@ -385,6 +406,7 @@ def upgrade() -> None:
     sa.Column('voided_by', sa.String(length=80), nullable=False),
     sa.Column('void_reason', sa.Text(), nullable=False),
     sa.Column('live_key', sa.String(length=40), nullable=True),
+    sa.Column('exclusions', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_draw_task_id_task')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_draw')),
     sa.UniqueConstraint('live_key', name='uq_draw_live_key')
@@ -539,6 +561,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_object_change_object_id'))
 
     op.drop_table('object_change')
+    with op.batch_alter_table('joint_visit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_joint_visit_uscc'))
+        batch_op.drop_index(batch_op.f('ix_joint_visit_period'))
+
+    op.drop_table('joint_visit')
     with op.batch_alter_table('external_check', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_external_check_uscc'))
         batch_op.drop_index(batch_op.f('ix_external_check_object_id'))

@@ -354,7 +354,7 @@ def write(batch, plan) -> None:
                 _change(
                     oid,
                     now,
-                    _change_kind(k, old.get(k), changes[k]),
+                    change_kind(k, old.get(k), changes[k]),
                     k,
                     history_text(_norm(old.get(k))),
                     history_text(changes[k]),
@@ -432,7 +432,8 @@ def _change(oid, ts, kind, field_name, old, new, user, source, effective=None) -
     }
 
 
-def _change_kind(key: str, old, new) -> str:
+def change_kind(key: str, old, new) -> str:
+    """The history kind of a change to one field (an import and an edit on the page say the same)."""
     if key == "status":
         if new in ("注销", "迁出", "停产"):
             return new
