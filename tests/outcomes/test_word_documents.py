@@ -132,6 +132,8 @@ def test_annual_report_as_word(admin_cli, db, approved, tmp_path):  # noqa: F811
         "泽环罚〔2026〕12号",
     ):
         assert needle in text, needle
+    frequency = next(t for t in doc.tables if t.rows[0].cells[0].text == "企业类别")  # 检查频次, as in the PDF
+    assert "检查频次" in text and len(frequency.rows) >= 2
     quarters = next(t for t in doc.tables if t.rows[0].cells[0].text == "季度")
     assert [r.cells[0].text for r in quarters.rows][-1] == "全年"
     assert quarters.rows[-1].cells[3].text == "3"  # 已查 in the year

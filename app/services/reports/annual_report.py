@@ -261,6 +261,10 @@ def annual_docx(session: Session, year: int, out, *, case_ids: list[int] | None 
         ],
         [60, 30, 30, 30],
     )
+    text, freq_rows = frequency_figures.annual_content(session, year)
+    word.heading(doc, "检查频次", size=12)
+    word.paragraph(doc, text, indent=True, space_after=4)
+    word.table(doc, freq_rows[0], freq_rows[1:], [28] + [16] * 8, size=9)
     word.heading(doc, "五、典型案例")
     if not cases:
         word.paragraph(doc, "本报告未选取典型案例。", indent=True)
