@@ -67,6 +67,19 @@ def _check_pdf(folder: Path) -> Path:
     return path
 
 
+def _check_word_and_manual(folder: Path) -> None:
+    """A Word document with a QR picture (python-docx and its templates are in the bundle) and the manual."""
+    from app.services.foundation import manual, word
+
+    doc = word.new_document(title="自检")
+    word.title(doc, "双随机、一公开 自检：Word 文档")
+    word.picture(doc, word.qr_png("ssj-selftest 双随机抽查"), 30)
+    path = word.save(doc, folder / "selftest.docx")
+    assert path.read_bytes().startswith(b"PK"), "docx not written"
+    assert len(manual.sections()) >= 10, "user manual (resources/manual) missing"
+    print(f"使用手册 manual: {len(manual.sections())} 节")
+
+
 def _check_cli_and_resources() -> None:
     from importlib import resources
 
@@ -114,6 +127,7 @@ def run_selftest() -> int:
     steps = [
         ("数据库与迁移 store", None),
         ("PDF（中文字体、二维码）", None),
+        ("Word 文档与使用手册 docx/manual", None),
         ("命令行与资源 CLI/resources", None),
         ("主窗口 main window", None),
     ]
@@ -127,8 +141,10 @@ def run_selftest() -> int:
             name = steps[1][0]
             _check_pdf(folder)
             name = steps[2][0]
-            _check_cli_and_resources()
+            _check_word_and_manual(folder)
             name = steps[3][0]
+            _check_cli_and_resources()
+            name = steps[4][0]
             _check_window(db)
         except BaseException as exc:  # report every failure, including missing modules in a frozen build
             print(f"FAILED: {name}: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -74,20 +74,25 @@ def register(sub) -> None:
     ls.add_argument("--period", required=True)
     ls.set_defaults(func=cmd_outcomes_list)
 
-    p = sub.add_parser("publish", help="生成公示批次：xlsx（上传平台）或 PDF 公示")
+    p = sub.add_parser("publish", help="生成公示批次：xlsx（上传平台）、PDF 公示或 Word 公示（.docx，可编辑后盖章）")
     p.add_argument("--period", required=True)
-    p.add_argument("--out", required=True, help="输出文件 .xlsx 或 .pdf")
+    p.add_argument("--out", required=True, help="输出文件 .xlsx、.pdf 或 .docx")
     p.add_argument("--date", default=None, help="公示日期（默认今天）")
     p.add_argument("--batch", type=int, default=None, help="重新导出已有的公示批次（不新建批次）")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("forms", help="打印表单")
     fsub = p.add_subparsers(dest="forms_cmd", required=True, metavar="子命令")
-    n = fsub.add_parser("notice", help="检查任务单 / 检查通知书（PDF，每个抽中对象一页，带二维码）")
+    n = fsub.add_parser(
+        "notice", help="检查任务单 / 检查通知书（PDF 或 Word，每个抽中对象一页，带文号和二维码；首次打印时编文号）"
+    )
     n.add_argument("--period", required=True)
     n.add_argument("--uscc", default=None)
-    n.add_argument("--out", required=True)
+    n.add_argument("--out", required=True, help="输出文件 .pdf 或 .docx")
     n.set_defaults(func=cmd_forms_notice)
+    m = fsub.add_parser("number", help="检查通知书文号的机关代字（如 泽环执通 → 泽环执通〔2026〕1号）：查看或设置")
+    m.add_argument("--prefix", default=None, help="设置机关代字（管理员）")
+    m.set_defaults(func=cmd_forms_number)
 
 
 def cmd_workdays_add(args, ctx) -> int:
@@ -241,8 +246,8 @@ def cmd_publish(args, ctx) -> int:
     from app.services.outcomes import publication
 
     out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise UserError(f"输出文件“{out.name}”应以 .xlsx 或 .pdf 结尾。")
+    if out.suffix.lower() not in publication.SUFFIXES:
+        raise UserError(publication.suffix_message(out))
     day = _date(args.date) if args.date else None
     if args.batch is not None:
         with ctx.db.Session() as s:
@@ -250,26 +255,43 @@ def cmd_publish(args, ctx) -> int:
             if batch is None or batch.period != args.period.strip().upper():
                 raise UserError(f"{args.period} 没有第 {args.batch} 批公示。可用 ssj outcomes list 查看已公示的结果。")
             publication.write_batch(s, batch.id, out)
-            info = {
-                "batch_id": batch.id,
-                "period": batch.period,
-                "count": batch.count,
-                "file": str(out),
-                "published_on": batch.published_on.isoformat(),
-                "title": batch.title,
-            }
+            info = publication.batch_info(s, batch, out)
         ctx.emit(info, f"已重新导出第 {info['batch_id']} 批公示（{info['count']} 条）：{info['file']}")
         return 0
     with ctx.session() as s:
         info = publication.publish(s, args.period, out, published_on=day)
-    ctx.emit(info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条）：{info['file']}")
+    start, end = info["notice_period"]
+    ctx.emit(
+        info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条，公示期 {start} 至 {end}）：{info['file']}"
+    )
     return 0
 
 
 def cmd_forms_notice(args, ctx) -> int:
-    from app.services.outcomes import forms as forms_pdf
+    from app.services.outcomes import forms
 
+    with ctx.session() as s:
+        info = forms.write_notices(s, args.period, args.out, uscc=args.uscc)
+    numbers = [o["doc_no"] for o in info["objects"]]
+    span = f"，文号 {numbers[0]}" + (f" 至 {numbers[-1]}" if len(numbers) > 1 else "") if numbers else ""
+    ctx.emit(info, f"已生成检查通知书：{info['file']}（{info['pages']} 份{span}）")
+    return 0
+
+
+def cmd_forms_number(args, ctx) -> int:
+    from datetime import date
+
+    from app.services.outcomes import forms
+
+    if args.prefix is not None:
+        with ctx.session() as s:
+            info = forms.set_number_prefix(s, args.prefix)
+        ctx.emit(info, f"已设置检查通知书文号的机关代字：{info['prefix']}（下一个文号：{info['example']}）")
+        return 0
     with ctx.db.Session() as s:
-        info = forms_pdf.notice_pdf(s, args.period, args.out, uscc=args.uscc)
-    ctx.emit(info, f"已生成检查通知书：{info['file']}（{info['pages']} 份）")
+        prefix = forms.number_prefix(s)
+        year = date.today().year
+        info = {"prefix": prefix, "example": forms.format_number(prefix, year, forms.next_seq(s, year))}
+    shown = prefix or "（未设置：可用 ssj forms number --prefix 机关代字 设置）"
+    ctx.emit(info, f"检查通知书文号的机关代字：{shown}；下一个文号：{info['example']}")
     return 0

@@ -14,10 +14,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="工作报告")
     rsub = p.add_subparsers(dest="report_cmd", required=True, metavar="子命令")
-    a = rsub.add_parser("annual", help="年度工作报告（PDF）")
+    a = rsub.add_parser("annual", help="年度工作报告（PDF 或 Word）")
     a.add_argument("--year", required=True, type=int)
     a.add_argument("--case", action="append", type=int, default=[], help="典型案例：检查结果 id（可多次）")
-    a.add_argument("--out", required=True, help="输出 PDF 文件")
+    a.add_argument("--out", required=True, help="输出文件 .pdf 或 .docx（Word，可编辑后盖章）")
     a.set_defaults(func=cmd_report_annual)
 
     p = sub.add_parser("package", help="报送包（U 盘交换）")
@@ -152,7 +152,8 @@ def cmd_report_annual(args, ctx) -> int:
 
     with ctx.session() as s:
         info = annual_report.build_annual_report(s, args.year, args.out, case_ids=args.case)
-    ctx.emit(info, f"已生成年度工作报告：{info['path']}（{info['pages']} 页，典型案例 {len(info['cases'])} 个）")
+    pages = f"{info['pages']} 页，" if info["pages"] else ""
+    ctx.emit(info, f"已生成年度工作报告：{info['path']}（{pages}典型案例 {len(info['cases'])} 个）")
     return 0
 
 

@@ -6,7 +6,7 @@ from app.models.checks import ExternalCheck, JointVisit  # noqa: F401
 from app.models.core import AuditEntry, AuditHead, Office, Setting, User  # noqa: F401
 from app.models.draw import Draw, DrawSelection, TeamMember  # noqa: F401
 from app.models.exchange import CountyReport, TrustedCounty  # noqa: F401
-from app.models.outcomes import Attachment, CalendarDay, Outcome, Publication, ResultPhrase  # noqa: F401
+from app.models.outcomes import Attachment, CalendarDay, NoticeNumber, Outcome, Publication, ResultPhrase  # noqa: F401
 from app.models.pools import (  # noqa: F401
     ColumnMapping,
     InspectionItem,

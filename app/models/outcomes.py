@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -66,6 +66,7 @@ class Publication(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(10), index=True)
     published_on: Mapped[date] = mapped_column(Date)
+    notice_until: Mapped[date | None] = mapped_column(Date, nullable=True)  # 公示期 ends (published_on → this day)
     title: Mapped[str] = mapped_column(String(300), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(80), default="")
@@ -89,3 +90,20 @@ class ResultPhrase(Base):
     phrase: Mapped[str] = mapped_column(String(60), unique=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     problem_found: Mapped[bool] = mapped_column(default=False)
+
+
+class NoticeNumber(Base):
+    """文号 of a 检查通知书: "<字>〔年〕N号", numbered per year in the order notices are first printed.
+
+    A drawn object keeps its number when its notice is printed again; the prefix (`字`, an office setting) is
+    copied into `doc_no` when the number is given, so a later change of the setting never renumbers a notice."""
+
+    __tablename__ = "notice_number"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_notice_number_year_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("draw_selection.id"), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    doc_no: Mapped[str] = mapped_column(String(80))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_by: Mapped[str] = mapped_column(String(80), default="")

@@ -6,6 +6,7 @@ they replace them one for one."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -52,6 +53,35 @@ def save_file_dialog(parent: QWidget | None, title: str, default: str = "", filt
     path, chosen = QFileDialog.getSaveFileName(parent, title, _start(title, default), filters)
     remember_folder(title, path)
     return path, chosen
+
+
+PDF_FILTER = "PDF 文件 (*.pdf)"
+WORD_FILTER = "Word 文档，可编辑后盖章 (*.docx)"
+XLSX_FILTER = "Excel 文件 (*.xlsx)"
+DOCUMENT_FILTERS = f"{PDF_FILTER};;{WORD_FILTER}"  # documents the office edits before stamping
+
+
+def with_chosen_suffix(path: str, chosen: str) -> str:
+    """The path with the suffix of the chosen file type when the clerk typed a name without one."""
+    if not path:
+        return path
+    m = re.search(r"\*(\.[A-Za-z0-9]+)\)", chosen or "")
+    suffixes = re.findall(r"\*(\.[A-Za-z0-9]+)", chosen or "")
+    if Path(path).suffix.lower() in [x.lower() for x in suffixes] or not m:
+        return path
+    known = (".pdf", ".docx", ".xlsx")
+    base = Path(path)
+    if base.suffix.lower() in known:  # typed another known type: the chosen filter decides
+        base = base.with_suffix("")
+    return str(base) + m.group(1)
+
+
+def save_document_dialog(parent: QWidget | None, title: str, default: str, filters: str = DOCUMENT_FILTERS) -> str:
+    """Save a document as PDF or Word: the file type follows the chosen filter (or the typed suffix)."""
+    path, chosen = save_file_dialog(parent, title, default, filters)
+    if path and Path(path).suffix.lower() in (".pdf", ".docx", ".xlsx") and Path(path).suffix.lower() in filters:
+        return path
+    return with_chosen_suffix(path, chosen)
 
 
 def open_file_dialog(parent: QWidget | None, title: str, default: str = "", filters: str = "") -> tuple[str, str]:

@@ -294,9 +294,47 @@ class MainWindow(QMainWindow):
         for action in (self.refresh_action, self.find_action, self.switch_action):
             self.addAction(action)  # the shortcuts work wherever the focus is
         h = bar.addMenu("帮助(&H)")
+        self.help_action = QAction("使用手册(&M)", self)
+        self.help_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.help_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.help_action.triggered.connect(self.open_help)
+        h.addAction(self.help_action)
+        self.addAction(self.help_action)  # F1 anywhere in the window opens the section of the current page
+        self.manual_pdf_action = QAction("导出使用手册（PDF）…", self)
+        self.manual_pdf_action.triggered.connect(lambda: self.export_manual())
+        h.addAction(self.manual_pdf_action)
+        h.addSeparator()
         about = QAction("关于", self)
         about.triggered.connect(self.about)
         h.addAction(about)
+
+    def open_help(self):
+        """The user manual at the section of the page on screen (F1)."""
+        from app.ui.help import show_help
+
+        return show_help(self, self.current_key() or "intro")
+
+    def export_manual(self, path: str | None = None):
+        """Save the manual as a PDF for offices that print it."""
+        from app.services.foundation import manual
+        from app.ui.files import PDF_FILTER, save_file_dialog, show_saved
+        from app.ui.operations import run_op
+
+        if not path:
+            path, _f = save_file_dialog(self, "导出使用手册", "双随机抽查工作台使用手册.pdf", PDF_FILTER)
+        if not path:
+            return None
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        return run_op(
+            self,
+            None,
+            lambda: manual.manual_pdf(path),
+            background=True,
+            title="正在生成使用手册……",
+            error_title="无法导出使用手册",
+            success=lambda info: show_saved(self, info["file"], f"已导出使用手册：\n{info['file']}", "使用手册"),
+        )
 
     def _build_status(self) -> None:
         sb = self.statusBar()

@@ -1,11 +1,14 @@
-"""Regenerate the README screenshots offscreen from the demo database.
+"""Regenerate the README screenshots and the user manual's pictures offscreen from the demo database.
 
-    .venv/bin/python docs/screenshots/take_screenshots.py [demo-data/demo.sqlite3]
+    .venv/bin/python docs/screenshots/take_screenshots.py [demo-data/demo.sqlite3] [--manual-only]
 
 Creates the demo database with `ssj demo` if it does not exist (then draws this quarter with a witnessed
 seed, enters, reviews and publishes part of the results, so the pages show a quarter under way), logs in as
 admin, shows each page at 1366×768 (a county laptop: the window as large as the screen minus the taskbar) and
-saves `docs/screenshots/<page key>.png`.
+saves `docs/screenshots/<page key>.png`, a copy 1000 pixels wide for the manual in
+`resources/manual/screenshots/<page key>.png` (shipped with the program, shown in the help window and printed
+in the PDF manual) and the help window itself (`docs/screenshots/help.png`, opened with F1 on the draw page).
+With `--manual-only` only the manual's pictures and the help window are written (docs/screenshots stays).
 """
 
 from __future__ import annotations
@@ -20,6 +23,25 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SSJ_DATA_DIR", tempfile.mkdtemp(prefix="ssj-shots-"))
+
+MANUAL_SHOTS = ROOT / "resources" / "manual" / "screenshots"
+MANUAL_WIDTH = 1000
+
+
+def save_manual_copy(pixmap, key: str) -> None:
+    """The screenshot scaled to the manual's width (smooth), for resources/manual/screenshots — only the pictures
+    the manual shows (they are shipped with the program)."""
+    from PySide6.QtCore import Qt
+
+    from app.services.foundation import manual
+
+    wanted = {b.anchor for b in manual.parse(manual.manual_text()) if b.kind == "image"}
+    if f"{key}.png" not in wanted:
+        return
+    MANUAL_SHOTS.mkdir(parents=True, exist_ok=True)
+    small = pixmap.scaledToWidth(MANUAL_WIDTH, Qt.TransformationMode.SmoothTransformation)
+    small.save(str(MANUAL_SHOTS / f"{key}.png"), "PNG", 9)
+
 
 PAGES = [
     "home", "items", "objects", "inspectors", "experts", "rules", "classification", "quota", "plans", "draw",
@@ -173,7 +195,9 @@ def city_bureau(workdir: Path) -> Path:
 
 
 def main() -> int:
-    db_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "demo-data" / "demo.sqlite3"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    manual_only = "--manual-only" in sys.argv
+    db_path = Path(args[0]) if args else ROOT / "demo-data" / "demo.sqlite3"
     if not db_path.exists():
         db_path.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "app", "--db", str(db_path), "demo"], check=True, cwd=ROOT)
@@ -211,9 +235,27 @@ def main() -> int:
         for _ in range(5):
             app.processEvents()
         operations.wait_all()
-        window.grab().save(str(out / f"{key}.png"))
+        shot = window.grab()
+        if not manual_only:
+            shot.save(str(out / f"{key}.png"))
+        save_manual_copy(shot, key)
         print(out / f"{key}.png")
+    # F1 on the draw page: the help window at the section of that page
+    window.show_page("draw")
+    app.processEvents()
+    help_window = window.open_help()
+    help_window.resize(1100, 700)
+    for _ in range(5):
+        app.processEvents()
+    help_window.show_section("draw")
+    app.processEvents()
+    help_window.grab().save(str(out / "help.png"))
+    print(out / "help.png")
+    help_window.close()
     window.close()
+    if manual_only:
+        db.dispose()
+        return 0
     # The two dialogs a clerk meets first: first run (on an empty database) and login.
     from app.services.foundation.store import open_database
     from app.ui.first_run import FirstRunDialog

@@ -250,7 +250,13 @@ COMMANDS: dict[str, tuple[str | None, object]] = {
     "outcomes phrases +add": ("outcomes.phrases", lambda f, o: ["outcomes", "phrases", "--add", "台账记录不全"]),
     "outcomes list": (None, lambda f, o: ["outcomes", "list", "--period", PERIOD]),
     "publish": ("publish", lambda f, o: ["publish", "--period", PERIOD, "--out", str(o / "公示.xlsx")]),
-    "forms notice": (None, lambda f, o: ["forms", "notice", "--period", PERIOD, "--out", str(o / "通知书.pdf")]),
+    "forms notice": (
+        "forms.notice",
+        lambda f, o: ["forms", "notice", "--period", PERIOD, "--out", str(o / "通知书.pdf")],
+    ),  # the first print gives each notice its 文号
+    "forms number": (None, lambda f, o: ["forms", "number"]),
+    "manual": (None, lambda f, o: ["manual", "--out", str(o / "使用手册.pdf")]),
+    "forms number +prefix": ("settings", lambda f, o: ["forms", "number", "--prefix", "示环执通"]),
     "import": ("pools.import", lambda f, o: ["import", "objects", str(f["root"] / "objects.xlsx")]),
     "objects list": (None, lambda f, o: ["objects", "list"]),
     "objects set-status": (

@@ -45,7 +45,7 @@ def test_pre_draw_sheet_fields(session, tmp_path):
         "抽取人",
         "见证人",
         "签名",
-        "ssj-draw/2",
+        "一致性哈希抽样",
         d.fingerprint,
     ):
         assert field in text, field
@@ -84,7 +84,7 @@ def test_record_pdf_fields_and_qr(session, tmp_path):
         rec["fingerprint"],
         rec["record_hash"],
         rec["previous_hash"],
-        "ssj-draw/2",
+        "一致性哈希抽样",
         "范围（家）",
         "应抽（家）",
         "实抽（家）",

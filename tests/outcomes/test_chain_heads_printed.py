@@ -24,8 +24,9 @@ def _heads(db) -> tuple[str, str]:
 def test_public_notice_and_inspection_notices_carry_both_heads(db, approved, tmp_path):  # noqa: F811
     with acting_as(ADMIN), db.Session() as s:
         batch = publication.create_batch(s, "2026Q1", published_on=date(2026, 3, 12))
+        forms.notice_pdf(s, "2026Q1", tmp_path / "通知书.pdf", issued_on=date(2026, 3, 1))  # gives the 文号
         s.commit()
-        a, d = _heads(db)
+        a, d = _heads(db)  # printing again gives no new number: the heads stay
         publication.export_pdf(s, batch.id, tmp_path / "公示.pdf")
         forms.notice_pdf(s, "2026Q1", tmp_path / "通知书.pdf", issued_on=date(2026, 3, 1))
     notice = pdf_text(tmp_path / "公示.pdf")

@@ -15,6 +15,7 @@ from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.periods import period_of
 from app.ui import operations
 from app.ui.context import AppContext
+from tests.internal_words import internal_words
 
 ADMIN = Actor("admin", "管理员", "管理员")
 SCREEN = QSize(1366, 768)
@@ -285,29 +286,6 @@ def visible_texts(widget) -> list[str]:
             for c in range(max(columns, 1)):
                 out.append(str(model.index(r, c).data() or ""))
     return [t for t in out if t]
-
-
-def internal_words(texts: list[str], usernames_with_names: set[str]) -> list[str]:
-    import re
-
-    from app.services.rules import policies
-
-    presets = set(policies.preset_ids())
-    found = []
-    for text in texts:
-        plain = re.sub(r"<[^>]+>", "", text)
-        for token in re.findall(r"[A-Za-z0-9_:./-]+", plain):
-            if token in presets:
-                found.append(f"preset id {token!r} in {plain[:60]!r}")
-            elif token.startswith("os:"):
-                found.append(f"OS account {token!r} in {plain[:60]!r}")
-            elif re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", token):
-                found.append(f"field name {token!r} in {plain[:60]!r}")
-            elif token in usernames_with_names:
-                found.append(f"login name {token!r} instead of the person's name in {plain[:60]!r}")
-        if re.search(r'\{\s*"', plain):
-            found.append(f"raw JSON in {plain[:60]!r}")
-    return found
 
 
 def test_no_internal_identifier_reaches_a_screen(window):

@@ -18,7 +18,7 @@ from app.models.draw import DrawSelection
 from app.models.vocabulary import DrawState
 from app.services.draw import selection
 from app.services.draw.draws import chain_heads, copy_verifier, export_record, get_draw, record_of, snapshot_of
-from app.services.foundation import audit
+from app.services.foundation import audit, listings
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import atomic_path
 from app.services.foundation.pdf import FONT, FONT_BOLD, build_pdf, esc, styles
@@ -113,10 +113,48 @@ def _rules_text(rules: dict) -> str:
         "业务专长优先匹配" if rules.get("match_expertise", True) else "不匹配专长",
         "回避" if rules.get("avoidance", True) else "不适用回避",
         "异地交叉执法" if rules.get("cross_region") else "不要求异地交叉",
-        f"每人每次上限 {rules.get('cap_per_inspector') or '自动'}",
+        _cap_text(rules.get("cap_per_inspector")),
         _expert_text(rules),
     ]
     return "；".join(parts) + "。"
+
+
+def _cap_text(cap) -> str:
+    if cap:
+        return f"每人至多参加 {cap} 个检查组"
+    return "每人参加的检查组数均衡分配（至多比平均数多 1 个）"
+
+
+# the method's plain name and the document that specifies it, by algorithm version (docs/draw-algorithm.md)
+METHOD_NAME = "一致性哈希抽样（SHA-256 签号排序）"
+METHOD_DOCUMENT = "《随机抽取算法说明》"
+
+
+def algorithm_text(algorithm: str) -> str:
+    """“一致性哈希抽样（SHA-256 签号排序），依据《随机抽取算法说明》第 2 版” for "ssj-draw/2 (…)"."""
+    import re
+
+    m = re.match(r"ssj-draw/(\d+)", algorithm or "")
+    edition = f"第 {m.group(1)} 版" if m else "现行版"
+    return f"{METHOD_NAME}，依据{METHOD_DOCUMENT}{edition}"
+
+
+def _policy_text(session: Session, policy_id: str | None) -> str:
+    """The rules by the name the office knows them by (a preset's title, or the imported rules' name)."""
+    from app.services.rules import policies
+
+    if not policy_id:
+        return "—"
+    names = policies.preset_names()
+    if policy_id in names:
+        return names[policy_id]
+    try:
+        active = policies.active_rules(session)
+    except UserError:  # no rules set: the id is all there is, but never shown raw
+        active = {}
+    if active.get("id") == policy_id and active.get("name"):
+        return active["name"]
+    return "本单位监管规则"
 
 
 def _expert_text(rules: dict) -> str:
@@ -173,9 +211,9 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
         ],
         [
             _p("规则", st["cell"]),
-            _p(snap.get("policy_id") or "—", st["cell"]),
-            _p("算法版本", st["cell"]),
-            _p(d.algorithm, st["cell"]),
+            _p(_policy_text(session, snap.get("policy_id")), st["cell"]),
+            _p("抽取方法", st["cell"]),
+            _p(algorithm_text(d.algorithm), st["cell"]),
         ],
     ]
     story += [_grid(info, [22 * mm, 70 * mm, 22 * mm, 60 * mm], header=False), Spacer(1, 4 * mm)]
@@ -223,8 +261,10 @@ def pre_draw_sheet(session: Session, draw_id: int, path) -> str:
     )
     fp_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (0, 0), 1.2, colors.black)]))
     story += [Spacer(1, 2 * mm), fp_table, Spacer(1, 4 * mm)]
-    story.append(_p("四、签字", st["h2"]))
-    story.append(KeepTogether([_signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])]))
+    # the heading travels with its table: never alone at a page foot
+    story.append(
+        KeepTogether([_p("四、签字", st["h2"]), _signatures(st, [], ["抽取人", "见证人", "见证人", "见证人"])])
+    )
     build_pdf(path, story, title="随机抽查抽取前公示单", **_MARGINS)
     return str(path)
 
@@ -257,8 +297,8 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
             _p(local_text(rec["drawn_at"], seconds=True, offset=True), st["cell"]),
         ],
         [
-            _p("算法版本", st["cell"]),
-            _p(rec["algorithm"], st["cell"]),
+            _p("抽取方法", st["cell"]),
+            _p(algorithm_text(rec["algorithm"]), st["cell"]),
             _p("种子来源", st["cell"]),
             _p(rec["seed_source"], st["cell"]),
         ],
@@ -306,6 +346,12 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         return [r for r in drawn if (mode_of.get(r.uscc, r.mode) == selection.OFFSITE) == offsite_wanted]
 
     onsite, offsite = part(False), part(True)
+    names_of = listings.display_names(session)
+
+    def when_who(a: dict, sep: str = " ") -> str:
+        """When and by whom, as people read it: local time, the person's name (never the login name)."""
+        return f"{local_text(a.get('at'), seconds=True)}{sep}{listings.person_text(names_of, a.get('by'))}"
+
     story.append(_p("二、抽中对象及检查组（现场检查）", st["h2"]))
     story.append(_selection_table(onsite, st))
     if offsite:
@@ -331,7 +377,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                     ),
                     _p(r["ticket"], st["mono"]),
                     _p(_team_text(r["team"]), st["cell"]),
-                    _p(f"{a['at']} {a['by']}", st["cell"]),
+                    _p(when_who(a), st["cell"]),
                 ]
             )
         story.append(_grid(rows, [34 * mm, 18 * mm, 42 * mm, 22 * mm, 30 * mm, 28 * mm]))
@@ -345,7 +391,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
                     _p(a["new"]["name"], st["cell"]),
                     _p(a["reason"], st["cell"]),
                     _p(a["approver"], st["cell"]),
-                    _p(f"{a['at']} {a['by']}", st["cell"]),
+                    _p(when_who(a), st["cell"]),
                 ]
             )
         story.append(_grid(rows, [34 * mm, 24 * mm, 24 * mm, 36 * mm, 24 * mm, 32 * mm]))
@@ -353,7 +399,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         if a["kind"] in ("确认", "作废"):
             story.append(
                 _p(
-                    f"{a['kind']}：{a['at']}，{a['by']}" + (f"，原因：{a['reason']}" if a.get("reason") else ""),
+                    f"{a['kind']}：{when_who(a, '，')}" + (f"，原因：{a['reason']}" if a.get("reason") else ""),
                     st["body"],
                 )
             )
@@ -380,12 +426,13 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         story.append(_p("选派说明：按人员签序跳过的人员及原因", st["h2"]))
         story.append(_grid(skip_rows, [40 * mm, 40 * mm, 94 * mm]))
 
-    story.append(_p("见证与签字", st["h2"]))
+    signing = [_p("见证与签字", st["h2"])]  # kept with the signature table, never alone at a page foot
     if rec.get("no_witness_reason"):
-        story.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
+        signing.append(_p(f"无见证人（不足两名）的原因：{rec['no_witness_reason']}", st["body"]))
     witnesses = list(rec.get("witnesses") or [])
     roles = ["抽取人"] + ["见证人"] * max(3, len(witnesses))
-    sig = _signatures(st, [rec.get("drawn_by", "")] + witnesses, roles)
+    drawn_by = listings.person_text(names_of, rec.get("drawn_by")) if rec.get("drawn_by") else ""
+    sig = _signatures(st, [drawn_by] + witnesses, roles)
     qr = Table(
         [
             [
@@ -400,7 +447,7 @@ def record_pdf(session: Session, draw_id: int, path) -> str:
         colWidths=[40 * mm, 134 * mm],
     )
     qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story.append(KeepTogether([sig, Spacer(1, 3 * mm), qr]))
+    story.append(KeepTogether([*signing, sig, Spacer(1, 3 * mm), qr]))
     build_pdf(path, story, title="随机抽查抽取记录", **_MARGINS)
     return str(path)
 

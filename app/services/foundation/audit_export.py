@@ -41,6 +41,7 @@ ENTITY_NAMES = {
     "object_change": "对象变更记录",
     "column_mapping": "导入列对应",
     "external_check": "其他部门检查",
+    "notice_number": "检查通知书文号",
 }
 _NAME_KEYS = ("name", "title", "username", "code", "key", "period")
 HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要", "修改前", "修改后", "前一条哈希", "本条哈希")

@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "user": "用户", "username": "用户名", "value": "值", "void_reason": "作废原因", "voided_at": "作废时间",
     "voided_by": "作废人", "witnesses": "见证人", "year": "年度", "years": "工作年限",
     "sha256": "校验值", "hash": "哈希", "prev_hash": "前一条哈希", "previous_hash": "前一条哈希",
+    "doc_no": "文号", "issued_on": "发文日期", "issued_by": "发文人",
 }  # fmt: skip
 HIDDEN = {"password_hash", "signing_key_pem", "public_key_pem"}
 SKIPPED = {"id", "seq"}

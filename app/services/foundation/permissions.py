@@ -46,6 +46,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "outcomes.phrases": ("维护检查结果标准用语", (ADMIN, CLERK, REVIEWER)),
     "outcomes.approve": ("审核检查结果", (ADMIN, REVIEWER)),
     "publish": ("生成公示批次", (ADMIN, REVIEWER)),
+    "forms.notice": ("为检查通知书编文号并打印", (ADMIN, CLERK, LEADER)),
     "packages.export": ("以本单位名义签发报送包", (ADMIN, LEADER)),
     "city.import": ("市级：登记县级单位、导入报送包", (ADMIN,)),
     "accounts": ("管理账户（新建、角色、停用、重置密码、解锁）", (ADMIN,)),

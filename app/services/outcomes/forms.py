@@ -8,20 +8,117 @@ check that the visit was drawn (the hash is printed in full beside the code too)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.core import Setting
 from app.models.draw import Draw
+from app.models.outcomes import NoticeNumber
 from app.models.pools import InspectionItem, InspectionObject
 from app.models.rules import Task
 from app.services.draw.draws import chain_heads
+from app.services.foundation import permissions
+from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.office import require_office
 from app.services.foundation.periods import parse_period
 from app.services.outcomes import outcomes
+
+PREFIX_KEY = "notice_number_prefix"  # Setting: the office's 字 of the 文号, e.g. 泽环执通
+MAX_PREFIX = 20
+# where the QR code is printed (the sign block's left cell); the body text says the same words
+QR_PLACE = "左下方"
+
+
+def number_prefix(session: Session) -> str:
+    row = session.get(Setting, PREFIX_KEY)
+    return str(row.value or "") if row else ""
+
+
+def format_number(prefix: str, year: int, seq: int) -> str:
+    """文号 as GB/T 9704 writes it: 字〔年〕号, e.g. 泽环执通〔2026〕12号."""
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def set_number_prefix(session: Session, prefix: str) -> dict:
+    """Set the office's 字 of the notices' 文号 (audited as a setting). Numbers already given keep theirs."""
+    permissions.require(session, "settings")
+    prefix = (prefix or "").strip()
+    if any(ch in prefix for ch in "〔〕[]()（）") or any(ch.isdigit() for ch in prefix[-1:]):
+        raise UserError(f"文号字头“{prefix}”只写机关代字，不含年份和序号（如“泽环执通”），程序自动加上〔年份〕和序号。")
+    if len(prefix) > MAX_PREFIX:
+        raise UserError(f"文号字头“{prefix}”太长：至多 {MAX_PREFIX} 个字。")
+    row = session.get(Setting, PREFIX_KEY)
+    if row is None:
+        session.add(Setting(key=PREFIX_KEY, value=prefix))
+    else:
+        row.value = prefix
+    session.flush()
+    return {"prefix": prefix, "example": format_number(prefix, date.today().year, next_seq(session, date.today().year))}
+
+
+def next_seq(session: Session, year: int) -> int:
+    from sqlalchemy import func
+
+    return (session.scalar(select(func.max(NoticeNumber.seq)).where(NoticeNumber.year == year)) or 0) + 1
+
+
+def assign_numbers(session: Session, rows: list[outcomes.OutcomeRow], *, issued_on: date) -> dict[int, str]:
+    """文号 of each row's notice: the one given when it was first printed, or the next of `issued_on`'s year."""
+    ids = [r.selection_id for r in rows]
+    have = {
+        n.selection_id: n.doc_no
+        for n in session.scalars(select(NoticeNumber).where(NoticeNumber.selection_id.in_(ids)))
+    }
+    missing = [i for i in ids if i not in have]
+    if missing:
+        permissions.require(session, "forms.notice")
+        prefix, year = number_prefix(session), issued_on.year
+        seq = next_seq(session, year)
+        for sel_id in missing:
+            doc_no = format_number(prefix, year, seq)
+            session.add(
+                NoticeNumber(
+                    selection_id=sel_id,
+                    year=year,
+                    seq=seq,
+                    doc_no=doc_no,
+                    issued_on=issued_on,
+                    issued_by=current_user(),
+                )
+            )
+            have[sel_id] = doc_no
+            seq += 1
+        session.flush()
+    return {i: have[i] for i in ids}
+
+
+def notice_rows(session: Session, period: str, uscc: str | None = None) -> list[outcomes.OutcomeRow]:
+    """The drawn objects of the period whose notices are printed (all, or the one with this USCC)."""
+    p = parse_period(period)
+    rows = outcomes.period_rows(session, p.code)
+    if uscc:
+        code = uscc.strip().upper()
+        rows = [r for r in rows if r.uscc == code]
+        if not rows:
+            raise UserError(f"统一社会信用代码“{uscc}”的对象不在{p.label}的抽中名单中。")
+    if not rows:
+        raise UserError(f"{p.label}没有已抽取/已确认的抽取结果，无法生成检查通知书。请先完成抽取。")
+    return rows
+
+
+def inspection_window(task: Task | None, row: outcomes.OutcomeRow) -> tuple[date, date]:
+    """检查时间: the task's dates (else the period's), never starting before the objects were drawn."""
+    p = parse_period(row.period)
+    start = (task.start_date if task else None) or p.start
+    end = (task.end_date if task else None) or p.end
+    if row.drawn_on and row.drawn_on > start:
+        start = row.drawn_on
+    return start, max(start, end)
 
 
 def qr_payload(task_code: str, uscc: str, period: str, record_hash: str) -> str:
@@ -42,8 +139,66 @@ def _items(session: Session, task: Task | None) -> list[InspectionItem]:
     return [found[i] for i in ids if i in found]
 
 
+@dataclass
+class NoticeContent:
+    """What one 检查通知书 says, in plain text: the PDF and the Word document are both made from it."""
+
+    period_label: str
+    addressee: str
+    body: str
+    rows: list[tuple[str, str]]  # (label, text); lines inside a text are separated by "\n"
+    payload: str  # the QR code's text
+    record_hash: str
+    mode: str
+
+
+def notice_content(session: Session, row: outcomes.OutcomeRow, office_name: str) -> NoticeContent:
+    draw = session.get(Draw, row.draw_id)
+    task = session.get(Task, draw.task_id) if draw.task_id else None
+    obj = session.scalar(select(InspectionObject).where(InspectionObject.uscc == row.uscc))
+    items = _items(session, task)
+    start, end = inspection_window(task, row)
+    members = outcomes._team(session, [row.selection_id]).get(row.selection_id, [])
+    team_lines = [f"{m.name}（{m.role}，执法证号：{m.cert or '—'}）" for m in members]
+    item_lines = [f"{i}. {it.name}" + (f"：{it.content}" if it.content else "") for i, it in enumerate(items, 1)] or [
+        "按本年度随机抽查事项清单中与本单位相关的事项进行检查。"
+    ]
+    label = parse_period(row.period).label
+    plan_task = (
+        " / ".join(x for x in (row.plan_name, f"{row.task_code} {row.task_name}".strip()) if x)
+        or f"{label}“双随机”抽查"
+    )
+    mode = row.mode or (task.mode if task else "") or "现场"
+    body = (
+        f"根据{label}“双随机、一公开”抽查工作安排，贵单位经随机抽取被确定为本次抽查的检查对象。"
+        f"本单位将派执法人员于下列时间内对贵单位进行{mode}检查，请予以配合，如实提供有关资料。"
+        f"执法人员不少于两人，并出示执法证件。可扫描{QR_PLACE}二维码或凭抽取记录哈希向本单位核实本次检查确系随机抽取。"
+    )
+    rows = [
+        ("检查机关", office_name),
+        ("抽查计划/任务", plan_task),
+        ("检查对象", row.name),
+        ("统一社会信用代码", row.uscc),
+        ("地址", obj.address if obj and obj.address else "—"),
+        ("监管类别", row.category or "—"),
+        ("检查时间", f"{_cn_date(start)} 至 {_cn_date(end)}"),
+        ("检查方式", mode),
+        ("检查人员", "\n".join(team_lines) or "（待指派）"),
+        ("检查事项", "\n".join(item_lines)),
+        ("抽取记录哈希", draw.record_hash or "—"),
+    ]
+    payload = qr_payload(row.task_code or "-", row.uscc, row.period, draw.record_hash or "-")
+    return NoticeContent(label, row.name, body, rows, payload, draw.record_hash or "", mode)
+
+
 def notice_story(
-    session: Session, row: outcomes.OutcomeRow, office_name: str, *, issued_on: date, heads: str = ""
+    session: Session,
+    row: outcomes.OutcomeRow,
+    office_name: str,
+    *,
+    issued_on: date,
+    heads: str = "",
+    doc_no: str = "",
 ) -> list:
     from reportlab.graphics.barcode.qr import QrCode
     from reportlab.lib import colors
@@ -53,64 +208,31 @@ def notice_story(
     from app.services.foundation import pdf
 
     st = pdf.styles()
-    draw = session.get(Draw, row.draw_id)
-    task = session.get(Task, draw.task_id) if draw.task_id else None
-    obj = session.scalar(select(InspectionObject).where(InspectionObject.uscc == row.uscc))
-    items = _items(session, task)
+    c = notice_content(session, row, office_name)
     ParagraphStyle = pdf.ParagraphStyle
     lab = ParagraphStyle("lab", parent=st["cell"], fontName=pdf.FONT_BOLD, fontSize=10, leading=14)
     val = ParagraphStyle("val", parent=st["cell"], fontSize=10, leading=14)
-
-    if task and (task.start_date or task.end_date):
-        window = f"{_cn_date(task.start_date)} 至 {_cn_date(task.end_date)}"
-    else:
-        p = parse_period(row.period)
-        window = f"{_cn_date(p.start)} 至 {_cn_date(p.end)}"
-    team_lines = []
-    members = outcomes._team(session, [row.selection_id]).get(row.selection_id, [])
-    for m in members:
-        team_lines.append(f"{pdf.esc(m.name)}（{pdf.esc(m.role)}，执法证号：{pdf.esc(m.cert or '—')}）")
-    item_lines = [
-        f"{i}. {pdf.esc(it.name)}" + (f"：{pdf.esc(it.content)}" if it.content else "") for i, it in enumerate(items, 1)
-    ] or ["按本年度随机抽查事项清单中与本单位相关的事项进行检查。"]
-    address = obj.address if obj and obj.address else "—"
-    plan_task = (
-        " / ".join(x for x in (row.plan_name, f"{row.task_code} {row.task_name}".strip()) if x)
-        or f"{parse_period(row.period).label}“双随机”抽查"
-    )
-
-    payload = qr_payload(row.task_code or "-", row.uscc, row.period, draw.record_hash or "-")
     # reportlab's QR flowable paints the modules straight onto the page; the QrCodeWidget in a Drawing built a
     # shape object per dark run and encoded the code twice (≈ 2 s a page on a busy 2-core machine)
-    drawing = QrCode(payload, width=34 * mm, height=34 * mm, qrLevel="M", qrBorder=4)
+    drawing = QrCode(c.payload, width=34 * mm, height=34 * mm, qrLevel="M", qrBorder=4)
 
     head = pdf.ParagraphStyle("fhead", parent=st["title"], fontSize=20, leading=28, spaceAfter=1 * mm)
     story = [
         Paragraph(pdf.esc(office_name), pdf.ParagraphStyle("org", parent=st["subtitle"], spaceAfter=1 * mm)),
         Paragraph("“双随机、一公开”检查通知书", head),
-        Paragraph("（检查任务单）", pdf.ParagraphStyle("sub", parent=st["center"], spaceAfter=4 * mm)),
+        Paragraph("（检查任务单）", pdf.ParagraphStyle("sub", parent=st["center"], spaceAfter=2 * mm)),
     ]
-    addressee = Paragraph(f"<b>{pdf.esc(row.name)}</b>：", st["body"])
-    body = Paragraph(
-        f"根据{pdf.esc(parse_period(row.period).label)}“双随机、一公开”抽查工作安排，贵单位经随机抽取被确定为本次抽查的检查对象。"
-        f"本单位将派执法人员于下列时间内对贵单位进行{pdf.esc(row.mode or '现场')}检查，请予以配合，如实提供有关资料。"
-        "执法人员不少于两人，并出示执法证件。可扫描右下方二维码或凭抽取记录哈希向本单位核实本次检查确系随机抽取。",
-        pdf.ParagraphStyle("b", parent=st["body"], firstLineIndent=22),
-    )
-    rows = [
-        ("检查机关", pdf.esc(office_name)),
-        ("抽查计划/任务", pdf.esc(plan_task)),
-        ("检查对象", pdf.esc(row.name)),
-        ("统一社会信用代码", pdf.esc(row.uscc)),
-        ("地址", pdf.esc(address)),
-        ("监管类别", pdf.esc(row.category or "—")),
-        ("检查时间", pdf.esc(window)),
-        ("检查方式", pdf.esc(row.mode or (task.mode if task else "现场"))),
-        ("检查人员", "<br/>".join(team_lines) or "（待指派）"),
-        ("检查事项", "<br/>".join(item_lines)),
-        ("抽取记录哈希", f"<font size=7>{pdf.esc(draw.record_hash or '—')}</font>"),
-    ]
-    table = Table([[Paragraph(k, lab), Paragraph(v, val)] for k, v in rows], colWidths=[36 * mm, 120 * mm])
+    if doc_no:
+        story.append(Paragraph(pdf.esc(doc_no), pdf.ParagraphStyle("docno", parent=st["center"], spaceAfter=3 * mm)))
+    addressee = Paragraph(f"<b>{pdf.esc(c.addressee)}</b>：", st["body"])
+    body = Paragraph(pdf.esc(c.body), pdf.ParagraphStyle("b", parent=st["body"], firstLineIndent=22))
+
+    def cell(label: str, text: str) -> str:
+        if label == "抽取记录哈希":
+            return f"<font size=7>{pdf.esc(text)}</font>"
+        return "<br/>".join(pdf.esc(line) for line in text.split("\n"))
+
+    table = Table([[Paragraph(k, lab), Paragraph(cell(k, v), val)] for k, v in c.rows], colWidths=[36 * mm, 120 * mm])
     table.setStyle(
         TableStyle(
             [
@@ -125,7 +247,7 @@ def notice_story(
     sign = Table(
         [
             [
-                drawing,
+                drawing,  # the left cell: QR_PLACE (左下方) says so in the body
                 [
                     Paragraph(pdf.esc(office_name) + "（盖章）", st["right"]),
                     Spacer(1, 3 * mm),
@@ -147,37 +269,89 @@ def notice_story(
     return story
 
 
-def notice_pdf(
-    session: Session, period: str, out: str | Path, *, uscc: str | None = None, issued_on: date | None = None
-) -> dict:
-    """All drawn objects of the period (or one, by USCC), one page each."""
-    from reportlab.platypus import PageBreak
+def _notice_docx(session: Session, rows, office_name: str, numbers: dict, issued_on: date, heads: str, out) -> None:
+    """The same notices as an editable Word document: one page each, the QR code as a picture."""
+    from app.services.foundation import word
 
-    from app.services.foundation import pdf
-
-    p = parse_period(period)
-    office = require_office(session)
-    rows = outcomes.period_rows(session, p.code)
-    if uscc:
-        code = uscc.strip().upper()
-        rows = [r for r in rows if r.uscc == code]
-        if not rows:
-            raise UserError(f"统一社会信用代码“{uscc}”的对象不在{p.label}的抽中名单中。")
-    if not rows:
-        raise UserError(f"{p.label}没有已抽取/已确认的抽取结果，无法生成检查通知书。请先完成抽取。")
-    issued_on = issued_on or date.today()
-    heads = chain_heads(session)["text"]
-    story: list = []
+    doc = word.new_document(title="检查通知书", top=25, bottom=22)
     for i, r in enumerate(rows):
         if i:
-            story.append(PageBreak())
-        story += notice_story(session, r, office.name, issued_on=issued_on, heads=heads)
-    from reportlab.lib.units import mm
+            word.page_break(doc)
+        c = notice_content(session, r, office_name)
+        word.paragraph(doc, office_name, size=14, align=word.CENTER, space_after=2)
+        word.title(doc, "“双随机、一公开”检查通知书", size=20)
+        word.paragraph(doc, "（检查任务单）", align=word.CENTER, space_after=2)
+        if numbers.get(r.selection_id):
+            word.paragraph(doc, numbers[r.selection_id], align=word.CENTER, space_after=6)
+        word.paragraph(doc, f"{c.addressee}：", bold=True)
+        word.paragraph(doc, c.body, indent=True, space_after=6)
+        word.table(doc, None, [list(x) for x in c.rows], [36, 120], size=10.5, label_column=True)
+        word.paragraph(doc, "")
+        sign = word.table(doc, None, [["", ""]], [40, 116])
+        sign.style = None
+        qr_cell, text_cell = sign.rows[0].cells
+        word.picture(qr_cell, word.qr_png(c.payload), 32)
+        text_cell.text = ""
+        for j, (line, space) in enumerate(
+            (
+                (f"{office_name}（盖章）", 3),
+                (_cn_date(issued_on), 12),
+                ("被检查单位签收：______________　日期：__________", 0),
+            )
+        ):
+            p = text_cell.paragraphs[0] if j == 0 else text_cell.add_paragraph()
+            p.alignment = word.RIGHT
+            p.paragraph_format.space_after = word.Pt(space)
+            word.set_run_font(p.add_run(line), word.BODY_FONT, 12)
+        word.paragraph(doc, "扫码核验：任务编号、统一社会信用代码、抽取记录哈希", size=9)
+        if heads:
+            word.paragraph(doc, heads, size=9)
+    word.save(doc, out)
 
-    pdf.build_pdf(out, story, title=f"{p.label}检查通知书", topMargin=25 * mm, bottomMargin=22 * mm)
+
+def write_notices(
+    session: Session, period: str, out: str | Path, *, uscc: str | None = None, issued_on: date | None = None
+) -> dict:
+    """The 检查通知书 of all drawn objects of the period (or one, by USCC), one page each, as .pdf or .docx.
+
+    Each notice gets its 文号 the first time it is printed (numbered per year, audited); a reprint keeps it.
+    The caller commits (the numbers) when the file is written."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        raise UserError(f"输出文件“{out.name}”应以 .pdf 或 .docx（Word，可编辑后盖章）结尾。")
+    p = parse_period(period)
+    office = require_office(session)
+    rows = notice_rows(session, p.code, uscc)
+    issued_on = issued_on or date.today()
+    numbers = assign_numbers(session, rows, issued_on=issued_on)
+    heads = chain_heads(session)["text"]
+    if suffix == ".docx":
+        _notice_docx(session, rows, office.name, numbers, issued_on, heads, out)
+    else:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import PageBreak
+
+        from app.services.foundation import pdf
+
+        story: list = []
+        for i, r in enumerate(rows):
+            if i:
+                story.append(PageBreak())
+            story += notice_story(
+                session, r, office.name, issued_on=issued_on, heads=heads, doc_no=numbers[r.selection_id]
+            )
+        pdf.build_pdf(out, story, title=f"{p.label}检查通知书", topMargin=25 * mm, bottomMargin=22 * mm)
     return {
         "file": str(out),
         "period": p.code,
         "pages": len(rows),
-        "objects": [{"uscc": r.uscc, "name": r.name} for r in rows],
+        "objects": [{"uscc": r.uscc, "name": r.name, "doc_no": numbers[r.selection_id]} for r in rows],
     }
+
+
+def notice_pdf(
+    session: Session, period: str, out: str | Path, *, uscc: str | None = None, issued_on: date | None = None
+) -> dict:
+    """All drawn objects of the period (or one, by USCC), one PDF page each (see `write_notices`)."""
+    return write_notices(session, period, Path(out), uscc=uscc, issued_on=issued_on)

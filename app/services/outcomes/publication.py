@@ -1,9 +1,11 @@
-"""一公开: publication batches of approved results, the upload xlsx, the PDF public notice, the rate.
+"""一公开: publication batches of approved results, the upload xlsx, the PDF/Word public notice, the rate.
 
 A batch (`Publication`) takes the period's approved (已审核) results that are not yet published, marks
 them 已公示 with the batch id, and writes the file(s). The file is written inside the same unit of work:
 if writing fails the batch is rolled back with the session. Fields follow the national platform:
-序号, 企业名称, 统一社会信用代码, 抽查计划/任务, 检查机关, 检查时间, 检查结果.
+序号, 企业名称, 统一社会信用代码, 抽查计划/任务, 检查机关, 检查时间, 检查结果, followed by what the public
+also reads: 发现问题 and 整改期限 where the outcome has them, and the batch's 公示期 (the publication day and
+NOTICE_WORKDAYS working days in all, counting that day).
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from app.services.foundation.office import require_office
 from app.services.foundation.periods import parse_period
 from app.services.outcomes import outcomes
 
-FIELDS = ["序号", "企业名称", "统一社会信用代码", "抽查计划/任务", "检查机关", "检查时间", "检查结果"]
+FIELDS = [
+    "序号", "企业名称", "统一社会信用代码", "抽查计划/任务", "检查机关", "检查时间", "检查结果",
+    "发现问题", "整改期限", "公示期",
+]  # fmt: skip
+NOTICE_WORKDAYS = 5
+SUFFIXES = (".xlsx", ".pdf", ".docx")
+
+
+def suffix_message(out: Path) -> str:
+    return f"输出文件“{out.name}”应以 .xlsx（上传平台）、.pdf 或 .docx（Word，可编辑后盖章）结尾。"
 
 
 @dataclass
@@ -37,6 +48,9 @@ class NoticeRow:
     check_date: date | None
     result: str
     outcome_id: int
+    findings: str = ""
+    rectify_deadline: date | None = None
+    notice_period: tuple[date, date] | None = None
 
     def values(self) -> list:
         return [
@@ -47,6 +61,9 @@ class NoticeRow:
             self.authority,
             self.check_date.isoformat() if self.check_date else "",
             self.result,
+            self.findings or "",
+            self.rectify_deadline.isoformat() if self.rectify_deadline else "",
+            f"{self.notice_period[0].isoformat()}至{self.notice_period[1].isoformat()}" if self.notice_period else "",
         ]
 
     def as_dict(self) -> dict:
@@ -63,12 +80,40 @@ def publishable(session: Session, period: str) -> list[outcomes.OutcomeRow]:
     return [r for r in outcomes.period_rows(session, period) if r.state == outcomes.STATE_APPROVED]
 
 
-def _rows(session: Session, rows: list[outcomes.OutcomeRow]) -> list[NoticeRow]:
+def _rows(
+    session: Session, rows: list[outcomes.OutcomeRow], notice: tuple[date, date] | None = None
+) -> list[NoticeRow]:
     authority = require_office(session).name
     return [
-        NoticeRow(i, r.name, r.uscc, _plan_task(r), authority, r.check_date, r.result, r.outcome_id)
+        NoticeRow(
+            i,
+            r.name,
+            r.uscc,
+            _plan_task(r),
+            authority,
+            r.check_date,
+            r.result,
+            r.outcome_id,
+            r.findings,
+            r.rectify_deadline,
+            notice,
+        )
         for i, r in enumerate(rows, 1)
     ]
+
+
+def notice_period(session: Session, batch: Publication) -> tuple[date, date]:
+    """公示期: from the publication day, NOTICE_WORKDAYS working days counting that day (if it is one)."""
+    if batch.notice_until:
+        return batch.published_on, batch.notice_until
+    return batch.published_on, notice_end(session, batch.published_on)
+
+
+def notice_end(session: Session, start: date, days: int = NOTICE_WORKDAYS) -> date:
+    from app.services.outcomes import workdays
+
+    first = 1 if workdays.is_workday(session, start) else 0
+    return workdays.add_workdays(session, start, days - first) if days - first > 0 else start
 
 
 def batch_rows(session: Session, batch_id: int) -> list[NoticeRow]:
@@ -78,7 +123,7 @@ def batch_rows(session: Session, batch_id: int) -> list[NoticeRow]:
     rows = [
         r for r in outcomes.period_rows(session, batch.period) if r.outcome_id in _batch_outcome_ids(session, batch_id)
     ]
-    return _rows(session, rows)
+    return _rows(session, rows, notice_period(session, batch))
 
 
 def _batch_outcome_ids(session: Session, batch_id: int) -> set[int]:
@@ -116,7 +161,12 @@ def create_batch(
     if first_check and day < first_check:
         raise UserError(f"公示日期 {day} 早于检查日期 {first_check}，请核对公示日期。")
     batch = Publication(
-        period=p.code, published_on=day, title=notice_title(session, p.code), count=len(rows), created_by=current_user()
+        period=p.code,
+        published_on=day,
+        notice_until=notice_end(session, day),
+        title=notice_title(session, p.code),
+        count=len(rows),
+        created_by=current_user(),
     )
     session.add(batch)
     session.flush()
@@ -143,7 +193,9 @@ def write_batch(session: Session, batch_id: int, out: str | Path) -> Path:
         return export_xlsx(session, batch_id, out)
     if suffix == ".pdf":
         return export_pdf(session, batch_id, out)
-    raise UserError(f"输出文件“{out.name}”应以 .xlsx 或 .pdf 结尾。")
+    if suffix == ".docx":
+        return export_docx(session, batch_id, out)
+    raise UserError(suffix_message(out))
 
 
 def publish(
@@ -154,19 +206,25 @@ def publish(
     published_on: date | None = None,
     outcome_ids: list[int] | None = None,
 ) -> dict:
-    """Create the batch and write its file (xlsx for upload, or the PDF notice)."""
+    """Create the batch and write its file (xlsx for upload, or the PDF / Word notice)."""
     permissions.require(session, "publish")
     out = Path(out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise UserError(f"输出文件“{out.name}”应以 .xlsx 或 .pdf 结尾。")
+    if out.suffix.lower() not in SUFFIXES:
+        raise UserError(suffix_message(out))
     batch = create_batch(session, period, published_on=published_on, outcome_ids=outcome_ids)
     write_batch(session, batch.id, out)
+    return batch_info(session, batch, out)
+
+
+def batch_info(session: Session, batch: Publication, out: Path) -> dict:
+    start, end = notice_period(session, batch)
     return {
         "batch_id": batch.id,
         "period": batch.period,
         "count": batch.count,
         "file": str(out),
         "published_on": batch.published_on.isoformat(),
+        "notice_period": [start.isoformat(), end.isoformat()],
         "title": batch.title,
     }
 
@@ -177,13 +235,16 @@ def export_xlsx(session: Session, batch_id: int, out: str | Path) -> Path:
     batch = session.get(Publication, batch_id)
     rows = batch_rows(session, batch_id)
     wb, ws = xlsx.new_workbook("抽查结果公示")
-    xlsx.write_table(ws, FIELDS, [r.values() for r in rows], widths={1: 6, 2: 36, 3: 22, 4: 44, 5: 30, 6: 12, 7: 30})
+    widths = {1: 6, 2: 36, 3: 22, 4: 44, 5: 30, 6: 12, 7: 30, 8: 36, 9: 12, 10: 24}
+    xlsx.write_table(ws, FIELDS, [r.values() for r in rows], widths=widths)
+    start, end = notice_period(session, batch)
     info = wb.create_sheet("公示信息")
     for i, (k, v) in enumerate(
         [
             ("标题", batch.title),
             ("期间", batch.period),
             ("公示日期", batch.published_on.isoformat()),
+            ("公示期", f"{start.isoformat()}至{end.isoformat()}"),
             ("批次号", batch.id),
             ("条数", batch.count),
         ],
@@ -197,6 +258,45 @@ def export_xlsx(session: Session, batch_id: int, out: str | Path) -> Path:
 
 def _cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+# the printed notice states the 公示期 once, in its text; the table has the other columns
+TABLE_FIELDS = FIELDS[:-1]
+
+
+def _intro(session: Session, batch: Publication, office_name: str, count: int) -> str:
+    start, end = notice_period(session, batch)
+    return (
+        f"根据“双随机、一公开”监管工作要求，按照“谁检查、谁录入、谁公开”的原则，现将{office_name}"
+        f"{parse_period(batch.period).label}随机抽查检查结果予以公示（共 {count} 条）。"
+        f"公示期：{_cn_date(start)}至{_cn_date(end)}。如有异议，请在公示期内向本单位反映。"
+    )
+
+
+def export_docx(session: Session, batch_id: int, out: str | Path) -> Path:
+    """The public notice as an editable Word document (landscape A4, margins as the PDF)."""
+    from app.services.foundation import word
+
+    batch = session.get(Publication, batch_id)
+    office = require_office(session)
+    rows = batch_rows(session, batch_id)
+    doc = word.new_document(title=batch.title, landscape=True, top=22, bottom=20, left=25, right=25)
+    word.title(doc, office.name, size=22, color="C00000")
+    word.rule(doc, "C00000")
+    word.title(doc, batch.title, size=18)
+    word.paragraph(doc, _intro(session, batch, office.name, len(rows)), indent=True, space_after=6)
+    word.table(
+        doc,
+        TABLE_FIELDS,
+        [r.values()[: len(TABLE_FIELDS)] for r in rows],
+        [10, 36, 36, 40, 30, 20, 26, 30, 19],
+        size=9,
+    )
+    word.paragraph(doc, "", space_after=18)
+    word.paragraph(doc, f"{office.name}（盖章）", align=word.RIGHT, space_after=4)
+    word.paragraph(doc, _cn_date(batch.published_on), align=word.RIGHT, space_after=8)
+    word.paragraph(doc, chain_heads(session)["text"], size=9)
+    return word.save(doc, out)
 
 
 def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
@@ -218,17 +318,13 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
     rule = Table([[""]], colWidths=[245 * mm], rowHeights=[1.5 * mm])
     rule.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 1.5, colors.HexColor("#C00000"))]))
     story += [rule, Spacer(1, 5 * mm), Paragraph(pdf.esc(batch.title), st["title"])]
-    p = parse_period(batch.period)
-    intro = (
-        f"根据“双随机、一公开”监管工作要求，按照“谁检查、谁录入、谁公开”的原则，现将{pdf.esc(office.name)}"
-        f"{p.label}随机抽查检查结果予以公示（共 {len(rows)} 条）。如有异议，请在公示期内向本单位反映。"
-    )
+    intro = pdf.esc(_intro(session, batch, office.name, len(rows)))
     story += [Paragraph(intro, pdf.ParagraphStyle("intro", parent=st["body"], firstLineIndent=22)), Spacer(1, 4 * mm)]
-    cell = st["cell"]
-    data = [[Paragraph(f"<b>{h}</b>", pdf.ParagraphStyle("th", parent=cell, alignment=1)) for h in FIELDS]]
+    cell = pdf.ParagraphStyle("pcell", parent=st["cell"], fontSize=8, leading=10.5)
+    data = [[Paragraph(f"<b>{h}</b>", pdf.ParagraphStyle("th", parent=cell, alignment=1)) for h in TABLE_FIELDS]]
     for r in rows:
-        data.append([Paragraph(pdf.esc(v), cell) for v in r.values()])
-    widths = [11 * mm, 48 * mm, 44 * mm, 48 * mm, 40 * mm, 22 * mm, 32 * mm]
+        data.append([Paragraph(pdf.esc(v), cell) for v in r.values()[: len(TABLE_FIELDS)]])
+    widths = [9 * mm, 32 * mm, 36 * mm, 36 * mm, 26 * mm, 21 * mm, 26 * mm, 36 * mm, 21 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(

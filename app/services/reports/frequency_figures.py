@@ -189,14 +189,8 @@ def dashboard_item(session: Session, today: date) -> dict | None:
     }
 
 
-def annual_section(session: Session, year: int, st) -> list:
-    """The annual report's short table "检查频次" by enterprise group, with the year's repeat and joint figures."""
-    from reportlab.lib import colors
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
-
-    from app.services.foundation.pdf import FONT, FONT_BOLD, esc
-
+def annual_content(session: Session, year: int) -> tuple[str, list[list[str]]]:
+    """The 检查频次 section's sentence and table (header first): the PDF and the Word report print the same."""
     f = year_figures(session, year)
     rows = by_group(session, year)
     joint = sum(q["internal_joint"] for q in f["quarters"])
@@ -211,7 +205,18 @@ def annual_section(session: Session, year: int, st) -> list:
         text += f"本单位检查频次上限为每家企业每年现场检查 {f['limit']} 次，超过上限的企业 {f['over_limit']} 家。"
     head = ["企业类别", "名录（家）", "受检企业", "受检1次", "受检2次", "3次及以上", "检查次数", "其中现场", "最多"]
     keys = ("enterprises", "inspected", "once", "twice", "more", "inspections", "onsite", "max")
-    data = [head] + [[r["group"]] + [str(r[k]) for k in keys] for r in rows]
+    return text, [head] + [[r["group"]] + [str(r[k]) for k in keys] for r in rows]
+
+
+def annual_section(session: Session, year: int, st) -> list:
+    """The annual report's short table "检查频次" by enterprise group, with the year's repeat and joint figures."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    from app.services.foundation.pdf import FONT, FONT_BOLD, esc
+
+    text, data = annual_content(session, year)
     table = Table(data, colWidths=[30 * mm] + [16 * mm] * 8, repeatRows=1)
     table.setStyle(
         TableStyle(

@@ -257,10 +257,22 @@ def export_adjustments_xlsx(session: Session, period: str | Period, out) -> dict
         total=[sum(data["counts"].values())],
     )
     ws.column_dimensions["B"].width = 14
+    from app.services.foundation import listings
+
+    names = listings.display_names(session)  # 操作人 by the person's name, never the login name
     for kind in ADJUSTMENT_KINDS:
         sheet = wb.create_sheet(kind)
         rows = [
-            [i, r["name"], r["uscc"], r["kind"], r["content"], r["date"], r["source"], r["user"]]
+            [
+                i,
+                r["name"],
+                r["uscc"],
+                r["kind"],
+                r["content"],
+                r["date"],
+                r["source"],
+                listings.person_text(names, r["user"]),
+            ]
             for i, r in enumerate(data["items"][kind], 1)
         ]
         write_table(sheet, ADJUSTMENT_HEADERS, rows)

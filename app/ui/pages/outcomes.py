@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -36,7 +37,7 @@ from app.services.foundation import listings, permissions
 from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes as svc
 from app.ui.context import AppContext
-from app.ui.files import open_file_dialog, open_files_dialog, save_file_dialog, show_saved
+from app.ui.files import open_file_dialog, open_files_dialog, save_document_dialog, save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.screen import resize_to_fit
@@ -363,17 +364,28 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.return_button = QPushButton("退回…")
         self.export_button = QPushButton("导出录入表…")
         self.import_button = QPushButton("导入录入表…")
-        self.notice_button = QPushButton("打印检查通知书…")
+        # one button, three actions: the row must fit a 1366-pixel screen
+        self.notice_button = QPushButton("检查通知书")
+        notice_menu = QMenu(self.notice_button)
+        self.notice_print_action = notice_menu.addAction("打印检查通知书（预览）…")
+        self.notice_export_action = notice_menu.addAction("导出检查通知书为 PDF 或 Word…")
+        self.notice_button.setMenu(notice_menu)
         self.phrases_button = QPushButton("检查结果用语…")
         self.phrases_button.clicked.connect(lambda: PhrasesDialog(self.ctx, self).exec())
         self.phrases_button.setVisible(ctx.actor.role == Role.ADMIN)
+        notice_menu.addSeparator()
+        self.number_action = notice_menu.addAction("文号的机关代字…")
+        self.number_action.setToolTip("检查通知书文号的机关代字，如“泽环执通”→ 泽环执通〔2026〕1号")
+        self.number_action.triggered.connect(lambda: self.set_number_prefix())
+        self.number_action.setVisible(permissions.allowed("settings", ctx.actor))
         self.edit_button.clicked.connect(self.edit_selected)
         self.approve_button.clicked.connect(self.approve_selected)
         self.approve_all_button.clicked.connect(self.approve_all)
         self.return_button.clicked.connect(self.send_back_selected)
         self.export_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.import_sheet())
-        self.notice_button.clicked.connect(lambda: self.print_notices())
+        self.notice_print_action.triggered.connect(lambda: self.print_notices())
+        self.notice_export_action.triggered.connect(lambda: self.export_notices())
         buttons = button_row(
             self.edit_button,
             self.approve_button,
@@ -536,24 +548,28 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         self.reload()
         return report
 
-    def print_notices(self, preview: bool = True):
+    def print_notices(self, preview: bool = True, out: str | Path | None = None):
         """The 检查通知书 (all of the period, or the one selected object) written off the UI thread — 171 notices
-        take many seconds; the preview opens when the file is ready. Returns the running operation; its
-        ``result`` is the PDF's path."""
+        take many seconds; the preview opens when the file is ready. A notice printed for the first time gets
+        its 文号 (a write, committed with the file). Returns the running operation; its ``result`` is the path
+        (a PDF for the preview, or the PDF/Word file the clerk chose: `export_notices`)."""
         from app.services.outcomes import forms as forms_pdf
 
         rows = self.selected_rows()
         period = self.current_period()
         uscc = rows[0].uscc if len(rows) == 1 else None
-        out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
+        chosen = out is not None
+        out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
 
         def write(s) -> Path:
-            forms_pdf.notice_pdf(s, period, out, uscc=uscc)
+            forms_pdf.write_notices(s, period, out, uscc=uscc)
             return out
 
         def done(path: Path) -> None:
             self.last_notice = path
-            if preview:
+            if chosen:
+                show_saved(self, path, f"已生成检查通知书：\n{path}", "检查通知书")
+            elif preview:
                 from app.ui.pdf_preview import preview as show
 
                 show(path, "检查通知书", self)
@@ -562,12 +578,45 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self,
             self.ctx,
             write,
-            read=True,
             background=True,
             title="正在生成检查通知书……",
             error_title="无法生成",
             success=done,
         )
+
+    def set_number_prefix(self, prefix: str | None = None):
+        """The office's 字 of the notices' 文号 (管理员; audited; numbers already given keep theirs)."""
+        from app.services.outcomes import forms
+
+        if prefix is None:
+            with self.ctx.read() as s:
+                current = forms.number_prefix(s)
+            prefix, ok = QInputDialog.getText(
+                self,
+                "检查通知书文号",
+                "机关代字（只写代字，年份和序号由程序加上，如“泽环执通”→ 泽环执通〔2026〕1号）：",
+                text=current,
+            )
+            if not ok:
+                return None
+        return run_op(
+            self,
+            self.ctx,
+            lambda s: forms.set_number_prefix(s, prefix),
+            error_title="无法设置文号",
+            success=lambda info: QMessageBox.information(
+                self, "检查通知书文号", f"已设置机关代字“{info['prefix']}”。下一个文号：{info['example']}"
+            ),
+        )
+
+    def export_notices(self, path: str | None = None):
+        """Save the 检查通知书 as PDF or as an editable Word document (the office edits, then stamps)."""
+        period = self.current_period()
+        if not path:
+            path = save_document_dialog(self, "导出检查通知书", str(Path.home() / f"检查通知书-{period}.docx"))
+        if not path:
+            return None
+        return self.print_notices(preview=False, out=path)
 
 
 class PhrasesDialog(QDialog):

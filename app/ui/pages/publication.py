@@ -15,7 +15,7 @@ from app.services.foundation.errors import UserError
 from app.services.outcomes import outcomes, workdays
 from app.services.outcomes import publication as svc
 from app.ui.context import AppContext
-from app.ui.files import save_file_dialog, show_saved
+from app.ui.files import DOCUMENT_FILTERS, XLSX_FILTER, save_document_dialog, save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.pages.outcomes import DrawnPeriodsMixin
@@ -122,7 +122,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         self.batch_table = plain_table(self.batches, key="publication-batches")
         self.preview_button = QPushButton("预览/打印所选批次的公示…")
         self.preview_button.clicked.connect(lambda: self.preview_batch())
-        self.export_button = QPushButton("重新导出所选批次 xlsx…")
+        self.export_button = QPushButton("重新导出所选批次…")
         self.export_button.clicked.connect(lambda: self.export_batch())
         history = QGroupBox("公示记录")
         hl = QVBoxLayout(history)
@@ -188,17 +188,19 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             return None
         xlsx_file = Path(xlsx_path).with_suffix(".xlsx")
         pdf_file = xlsx_file.with_suffix(".pdf")
+        docx_file = xlsx_file.with_suffix(".docx")
         if not confirm_irreversible(
             self,
             "生成公示批次",
             f"生成 {period} 的公示批次？\n\n生成后，本批全部已审核结果标记为“已公示”，不可撤回：不能再修改或退回，"
-            "公示表（xlsx 上传平台用）和 PDF 公示即为对外公布的内容。",
+            "公示表（xlsx 上传平台用）和 PDF 公示即为对外公布的内容（另附可编辑的 Word 公示，盖章前可修改版式）。",
         ):
             return None
 
         def publish(s):
             info = svc.publish(s, period, xlsx_file)
             svc.export_pdf(s, info["batch_id"], pdf_file)
+            svc.export_docx(s, info["batch_id"], docx_file)
             return info
 
         op = run_op(self, self.ctx, publish, error_title="无法公示")
@@ -206,6 +208,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             return None
         info = op.result
         info["pdf"] = str(pdf_file)
+        info["docx"] = str(docx_file)
         self.reload()
         if preview:
             from app.ui.pdf_preview import preview as show
@@ -215,7 +218,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             show_saved(
                 self,
                 xlsx_file,
-                f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}",
+                f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}\n{docx_file}",
                 "公示",
             )
         return info
@@ -225,12 +228,15 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         if bid is None:
             return None
         if not path:
-            path, _f = save_file_dialog(
-                self, "导出公示表", str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"), "Excel 文件 (*.xlsx)"
+            path = save_document_dialog(
+                self,
+                "导出公示表",
+                str(Path.home() / f"抽查结果公示-第{bid}批.xlsx"),
+                f"{XLSX_FILTER};;{DOCUMENT_FILTERS}",
             )
         if not path:
             return None
-        op = run_op(self, self.ctx, lambda s: svc.export_xlsx(s, bid, path), read=True, error_title="无法导出")
+        op = run_op(self, self.ctx, lambda s: svc.write_batch(s, bid, path), read=True, error_title="无法导出")
         return op.result if op.ok else None
 
     def preview_batch(self, preview: bool = True) -> Path | None:

@@ -32,7 +32,7 @@ from app.services.foundation.periods import parse_period, period_choices, period
 from app.services.reports import statistics as stats_service
 from app.services.reports import statistics_forms
 from app.ui.context import AppContext
-from app.ui.files import save_file_dialog, show_saved
+from app.ui.files import save_document_dialog, save_file_dialog, show_saved
 from app.ui.operations import run_op, show_info
 from app.ui.pages import PageSpec
 from app.ui.widgets import RowsTableModel, dialog_buttons, plain_table
@@ -442,7 +442,7 @@ class StatsPage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         cases = dialog.chosen()
-        path = self._save_path("保存年度工作报告", f"{year}年度双随机抽查工作报告.pdf", "PDF 文件 (*.pdf)")
+        path = save_document_dialog(self, "保存年度工作报告", str(Path.home() / f"{year}年度双随机抽查工作报告.pdf"))
         if not path:
             return
         from app.services.reports import annual_report
@@ -453,7 +453,10 @@ class StatsPage(QWidget):
             lambda s: annual_report.build_annual_report(s, year, path, case_ids=cases),
             background=True,
             title="正在生成年度工作报告……",
-            success=lambda info: self._done(f"已生成年度工作报告：{info['path']}（{info['pages']} 页）", info["path"]),
+            success=lambda info: self._done(
+                f"已生成年度工作报告：{info['path']}" + (f"（{info['pages']} 页）" if info["pages"] else ""),
+                info["path"],
+            ),
             failure=self._failed,
         )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 03:21:07.026934
+Create Date: 2026-12-01 04:22:28.233024
 """
 from alembic import op
 import sqlalchemy as sa
@@ -184,6 +184,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=False),
+    sa.Column('notice_until', sa.Date(), nullable=True),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),
@@ -439,6 +440,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_draw_selection_object_id'), ['object_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_draw_selection_uscc'), ['uscc'], unique=False)
 
+    op.create_table('notice_number',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('selection_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('doc_no', sa.String(length=80), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('issued_by', sa.String(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['selection_id'], ['draw_selection.id'], name=op.f('fk_notice_number_selection_id_draw_selection')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_number')),
+    sa.UniqueConstraint('selection_id', name=op.f('uq_notice_number_selection_id')),
+    sa.UniqueConstraint('year', 'seq', name='uq_notice_number_year_seq')
+    )
     op.create_table('outcome',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('selection_id', sa.Integer(), nullable=False),
@@ -517,6 +531,7 @@ def downgrade() -> None:
 
     op.drop_table('team_member')
     op.drop_table('outcome')
+    op.drop_table('notice_number')
     with op.batch_alter_table('draw_selection', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_draw_selection_uscc'))
         batch_op.drop_index(batch_op.f('ix_draw_selection_object_id'))
