@@ -42,18 +42,13 @@ def _check_store(folder: Path):
 
 
 def _check_pdf(folder: Path) -> Path:
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
     from reportlab.platypus import Paragraph
 
     from app.services.foundation import pdf
 
     font = pdf.register_fonts()
     st = pdf.styles()
-    qr = QrCodeWidget("ssj-selftest 双随机抽查")
-    x0, y0, x1, y1 = qr.getBounds()
-    drawing = Drawing(80, 80, transform=[80 / (x1 - x0), 0, 0, 80 / (y1 - y0), 0, 0])
-    drawing.add(qr)
+    drawing = pdf.qr_flowable("ssj-selftest 双随机抽查", 80)
     body = st.get("body") or next(iter(st.values()))
     path = pdf.build_pdf(
         folder / "selftest.pdf",

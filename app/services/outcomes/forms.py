@@ -45,7 +45,6 @@ def _items(session: Session, task: Task | None) -> list[InspectionItem]:
 def notice_story(
     session: Session, row: outcomes.OutcomeRow, office_name: str, *, issued_on: date, heads: str = ""
 ) -> list:
-    from reportlab.graphics.barcode.qr import QrCode
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -80,9 +79,7 @@ def notice_story(
     )
 
     payload = qr_payload(row.task_code or "-", row.uscc, row.period, draw.record_hash or "-")
-    # reportlab's QR flowable paints the modules straight onto the page; the QrCodeWidget in a Drawing built a
-    # shape object per dark run and encoded the code twice (≈ 2 s a page on a busy 2-core machine)
-    drawing = QrCode(payload, width=34 * mm, height=34 * mm, qrLevel="M", qrBorder=4)
+    drawing = pdf.qr_flowable(payload, 34 * mm)
 
     head = pdf.ParagraphStyle("fhead", parent=st["title"], fontSize=20, leading=28, spaceAfter=1 * mm)
     story = [
