@@ -28,7 +28,7 @@ from app.models.pools import (
     ObjectChange,
     ObjectPermit,
 )
-from app.services.foundation import permissions, xlsx
+from app.services.foundation import permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
@@ -684,6 +684,8 @@ def _cell(key: str, value):
 
 def export_rows(path, title: str, columns: Sequence[tuple[str, str]], rows: Iterable[dict]) -> Path:
     """Any view (list of dicts) → a styled xlsx with the given (key, header) columns."""
+    from app.services.foundation import xlsx  # openpyxl: only when a file is written (the program starts faster)
+
     wb, ws = xlsx.new_workbook(title)
     xlsx.write_table(ws, [h for _k, h in columns], ([_cell(k, r.get(k)) for k, _h in columns] for r in rows))
     return xlsx.save_workbook(wb, path)
@@ -757,6 +759,8 @@ _EXAMPLES = {
 
 def write_template(kind: str, path) -> Path:
     """A blank import template: canonical headers (* = required), drop-downs for the fixed choices."""
+    from app.services.foundation import xlsx
+
     specs = [
         s
         for s in importer.fields_for(kind)
