@@ -225,7 +225,9 @@ def login_while_opening(url: str):
 
     opener = StoreOpener(url)
     opener.opened.connect(opened)
-    opener.start()
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, opener.start)  # after the window is on the screen: the import work then runs behind it
     accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
     opener.wait()
     QApplication.processEvents()  # deliver `opened` if the user closed the window before it arrived
