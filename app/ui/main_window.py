@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> QWidget | None:
         if not any(s.key == key for s in self.specs):
             return None
+        created = key not in self.pages
         widget = self.page(key)
         self.stack.setCurrentWidget(self.frames[key])
         item = self._items.get(key)
@@ -198,7 +199,11 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentItem(item)
             self.nav.blockSignals(False)
         refresh = getattr(widget, "refresh", None)
-        if callable(refresh):
+        # a page just built that is still loading off the UI thread what its constructor asked for (首页,
+        # 检查对象库) is not loaded a second time
+        loading = getattr(widget, "_load_op", None)
+        fresh = created and loading is not None and not loading.done.is_set()
+        if callable(refresh) and not fresh:
             from app.ui.operations import run_op
 
             run_op(self, None, refresh, error_title=spec_title(self.specs, key))

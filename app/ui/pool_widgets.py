@@ -175,7 +175,7 @@ class PoolPage(QWidget):
 
     # a page whose rows can be many (检查对象库: 100,000 objects at a municipal bureau) loads them off the UI thread
     load_in_background = False
-    _loading = None  # the running background load, if any
+    _load_op = None  # the running background load, if any
     _again = False  # refresh() asked while loading: load once more when it ends
 
     def _load_with_order(self) -> tuple[list[dict], object]:
@@ -185,10 +185,10 @@ class PoolPage(QWidget):
 
     def refresh(self) -> None:
         if self.load_in_background:
-            if self._loading is not None and not self._loading.done.is_set():
+            if self._load_op is not None and not self._load_op.done.is_set():
                 self._again = True
                 return
-            self._loading = run_op(
+            self._load_op = run_op(
                 self,
                 None,
                 self._load_with_order,
@@ -205,10 +205,10 @@ class PoolPage(QWidget):
         self._show_rows(rows, order)
 
     def _load_failed(self, _exc) -> None:
-        self._loading, self._again = None, False
+        self._load_op, self._again = None, False
 
     def _loaded(self, loaded: tuple) -> None:
-        self._loading = None
+        self._load_op = None
         self._show_rows(*loaded)
         if self._again:
             self._again = False

@@ -88,7 +88,7 @@ class HomePage(QWidget):
         self.body.addLayout(row)
         self.counts: dict[str, int] = {}
         self.items: list[dict] = []
-        self._loading = None  # the running load (run_op), if any
+        self._load_op = None  # the running load (run_op), if any
         self._again = False  # refresh() asked while loading: load once more when it ends
         self.refresh()
 
@@ -106,12 +106,12 @@ class HomePage(QWidget):
         show them when they arrive; the window stays usable meanwhile (`operations.wait_all()` joins it)."""
         from app.ui.operations import run_op
 
-        if self._loading is not None and not self._loading.done.is_set():
+        if self._load_op is not None and not self._load_op.done.is_set():
             self._again = True
             return
         if not self.items:
             self.empty.setText("正在汇总……")
-        self._loading = run_op(
+        self._load_op = run_op(
             self,
             self.ctx,
             self._load,
@@ -145,12 +145,12 @@ class HomePage(QWidget):
         return office_view, counts, items
 
     def _failed(self, _exc) -> None:
-        self._loading = None
+        self._load_op = None
         self._again = False
 
     def _show(self, loaded: tuple) -> None:
         office_view, self.counts, self.items = loaded
-        self._loading = None
+        self._load_op = None
         if self._again:
             self._again = False
             self.refresh()
