@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile
 
-from app.paths import same_computer, sqlite_path
+from app.paths import identity_lock, same_computer, sqlite_path
 
 
 class InstanceGuard:
@@ -35,8 +35,6 @@ class InstanceGuard:
         if lock.tryLock(timeout_ms):
             self.lock = lock
             # the same file under another name (hard link, symlink, letter case) finds this lock too
-            from app.services.foundation.backup import identity_lock
-
             ident = identity_lock(sqlite_path(self.url))
             if ident is not None:
                 other = QLockFile(str(ident))

@@ -326,3 +326,19 @@ def hold_app_mutex(create=None) -> bool:
     if _mutex_handle is None:
         _mutex_handle = create(None, False, APP_MUTEX)
     return bool(_mutex_handle)
+
+
+def identity_lock(db_file: Path) -> Path | None:
+    """A lock file named after the database file's identity (device and inode, or the volume serial and
+    file index on Windows), so every name of the same file — hard links, symlinks, other letter case —
+    finds the same lock. None if the file does not exist yet. (Here, not in foundation.backup, so the window's
+    instance lock is taken without importing the store.)"""
+    import tempfile
+
+    try:
+        st = os.stat(db_file)
+    except OSError:
+        return None
+    folder = Path(tempfile.gettempdir()) / "ssj-locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{st.st_dev:x}-{st.st_ino:x}.lock"

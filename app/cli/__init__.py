@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import json
 import os
 import pkgutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import Any
 
@@ -184,6 +185,28 @@ class CliContext:
             if out is None:
                 out = json.dumps(data, ensure_ascii=False, indent=2, default=str)
             sys.stdout.write(out.rstrip("\n") + "\n")
+
+    def emit_rows(self, rows: Iterable[dict], line: Callable[[dict], str], total: Callable[[int], str]) -> None:
+        """A list written as it is produced (`objects list` of a municipal pool): the same output as `emit`
+        (a short list indented; a long one one compact JSON item a line, or one text line a row, then `total`),
+        without ever holding the whole list."""
+        it = iter(rows)
+        head = list(itertools.islice(it, LONG_LIST + 1))
+        if len(head) <= LONG_LIST:
+            self.emit(head, lambda: "\n".join(line(r) for r in head) + "\n" + total(len(head)))
+            return
+        write = sys.stdout.write
+        if self.json:
+            write("[\n")
+            for i, item in enumerate(itertools.chain(head, it)):
+                write(("," if i else "") + json.dumps(item, ensure_ascii=False, default=str) + "\n")
+            write("]\n")
+            return
+        count = 0
+        for item in itertools.chain(head, it):
+            write(line(item) + "\n")
+            count += 1
+        write(total(count) + "\n")
 
     def close(self) -> None:
         if self._db is not None:

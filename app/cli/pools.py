@@ -121,8 +121,15 @@ def cmd_import(args, ctx) -> int:
 def cmd_objects_list(args, ctx) -> int:
     from app.services.pools import pools
 
-    with ctx.db.Session() as s:
-        objs = pools.list_objects(
+    def line(r: dict) -> str:
+        return (
+            f"{r['uscc']}  {r['name']}  {r['permit_class'] or '-'}  {r['township']}  {r['status']}"
+            + (f"  [{'、'.join(r['tags'])}]" if r["tags"] else "")
+            + (f"  许可证已过期：{'、'.join(r['expired_permits'])}" if r.get("expired_permits") else "")
+        )
+
+    with ctx.db.Session() as s:  # rows streamed from the store to the output, one at a time
+        rows = pools.iter_object_dicts(
             s,
             search=args.search,
             status=args.status,
@@ -130,19 +137,7 @@ def cmd_objects_list(args, ctx) -> int:
             permit_class=args.permit_class,
             tag=args.tag,
         )
-        rows = pools.objects_as_dicts(s, objs)
-    ctx.emit(
-        rows,
-        lambda: (
-            "\n".join(
-                f"{r['uscc']}  {r['name']}  {r['permit_class'] or '-'}  {r['township']}  {r['status']}"
-                + (f"  [{'、'.join(r['tags'])}]" if r["tags"] else "")
-                + (f"  许可证已过期：{'、'.join(r['expired_permits'])}" if r.get("expired_permits") else "")
-                for r in rows
-            )
-            + f"\n共 {len(rows)} 家。"
-        ),
-    )
+        ctx.emit_rows(rows, line, lambda n: f"共 {n} 家。")
     return 0
 
 

@@ -1,15 +1,22 @@
-"""登录 and 修改密码 dialogs: messages appear in the dialog itself (wrong password, locked account)."""
+"""登录 and 修改密码 dialogs: messages appear in the dialog itself (wrong password, locked account).
+
+The login window is the first thing the program shows: it imports no store code (SQLAlchemy, the models, the
+services are imported when 登录 is pressed), so it can appear while the database is still being opened
+(`LoginDialog(None, …)`, then `attach(db, office_name)` when it is ready)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QLineEdit, QVBoxLayout
 
 from app import APP_NAME
-from app.models.db import Database
-from app.services.foundation import accounts, listings
 from app.services.foundation.context import Actor, acting_as
 from app.ui.operations import attempt
 from app.ui.widgets import password_edit
+
+if TYPE_CHECKING:
+    from app.models.db import Database
 
 
 def _error_label() -> QLabel:
@@ -22,7 +29,7 @@ def _error_label() -> QLabel:
 class LoginDialog(QDialog):
     """On accept, `self.actor` is the logged-in user (password changed first if required)."""
 
-    def __init__(self, db: Database, office_name: str = "", parent=None, username: str = ""):
+    def __init__(self, db: Database | None, office_name: str = "", parent=None, username: str = ""):
         super().__init__(parent)
         self.db = db
         self.actor: Actor | None = None
@@ -30,8 +37,8 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(420)
         lay = QVBoxLayout(self)
         lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # a wrapped message grows the dialog
-        title = QLabel(f"<b>{office_name or APP_NAME}</b>")
-        lay.addWidget(title)
+        self.title = QLabel(f"<b>{office_name or APP_NAME}</b>")
+        lay.addWidget(self.title)
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.password = password_edit()
@@ -49,9 +56,26 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         (self.password if username else self.username).setFocus()
+        self.waiting = QLabel("正在打开数据库……")
+        self.waiting.setStyleSheet("color: #555;")
+        lay.insertWidget(1, self.waiting)
+        self.waiting.setVisible(db is None)
+        self.ok_button.setEnabled(db is not None)
+
+    def attach(self, db: Database, office_name: str) -> None:
+        """The database is open: show the office and allow 登录."""
+        self.db = db
+        self.title.setText(f"<b>{office_name or APP_NAME}</b>")
+        self.waiting.setVisible(False)
+        self.ok_button.setEnabled(True)
 
     def submit(self) -> None:
+        from app.services.foundation import accounts
+
         self.error.clear()
+        if self.db is None:
+            self.error.setText("正在打开数据库，请稍候再按“登录”。")
+            return
         if not self.username.text().strip():
             self.error.setText("请输入用户名。")
             return
@@ -110,6 +134,8 @@ class ChangePasswordDialog(QDialog):
         lay.addWidget(buttons)
 
     def submit(self) -> None:
+        from app.services.foundation import accounts, listings
+
         if self.password.text() != self.password2.text():
             self.error.setText("两次输入的密码不一致，请重新输入。")
             return

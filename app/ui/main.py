@@ -1,41 +1,95 @@
-"""Start of the GUI: QApplication in Chinese, crash handler, one window per database, first run, login."""
+"""Start of the GUI: QApplication in Chinese, crash handler, one window per database, first run, login.
+
+Start fast: the login window is shown first and the database is opened (SQLAlchemy, the models, migrations)
+on a worker thread behind it; 登录 is enabled when the store is ready. Nothing here imports the store at
+module level, and the main window imports each page only when it is first opened (app/ui/pages/__init__.py).
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_ID, APP_NAME, __version__
 from app.instance_lock import InstanceGuard
-from app.models.db import Database, DatabaseError, describe_url, redact_url
 from app.paths import resolve_db
 from app.services.foundation.errors import UserError
-from app.services.foundation.store import open_database
+
+if TYPE_CHECKING:
+    from app.models.db import Database
 
 log = logging.getLogger(__name__)
 
 
-def open_store(url: str, parent=None) -> Database | None:
-    """Open (and migrate) the database; a Chinese error dialog and None if that fails.
-
-    The message comes from the one translation (`errors.database_message`): never the URL's password,
-    never SQLite advice for a server database; the log gets the details without the password."""
+def open_failure_message(url: str, exc: BaseException) -> str:
+    """The Chinese message for a database that cannot be opened (from the one translation,
+    `errors.database_message`): never the URL's password, never SQLite advice for a server database; the log
+    gets the details without the password."""
+    from app.models.db import DatabaseError, describe_url, redact_url
     from app.services.foundation.errors import database_message
 
-    try:
-        return open_database(url)
-    except (DatabaseError, UserError) as exc:
-        message = exc.message if isinstance(exc, UserError) else str(exc)
-    except Exception as exc:  # sqlite3/SQLAlchemy/driver errors: corrupt file, disk, server problems…
+    if isinstance(exc, UserError):
+        message = exc.message
+    elif isinstance(exc, DatabaseError):
+        message = str(exc)
+    else:  # sqlite3/SQLAlchemy/driver errors: corrupt file, disk, server problems…
         log.error("打开数据库失败（%s）：%s", redact_url(url), type(exc).__name__)
         message = database_message(exc, describe_url(url)) or (
             f"无法打开数据库 {describe_url(url)}。详细信息已写入日志；请检查数据库位置或连接设置后重试。"
         )
     log.error("打开数据库失败：%s", message)
-    QMessageBox.critical(parent, f"{APP_NAME} — 无法打开数据库", message)
-    return None
+    return message
+
+
+def open_store(url: str, parent=None) -> Database | None:
+    """Open (and migrate) the database; a Chinese error dialog and None if that fails."""
+    from app.services.foundation.store import open_database
+
+    try:
+        return open_database(url)
+    except Exception as exc:
+        QMessageBox.critical(parent, f"{APP_NAME} — 无法打开数据库", open_failure_message(url, exc))
+        return None
+
+
+class StoreOpener(QObject):
+    """Opens (and migrates) the database on a worker thread; `opened(db, office or None, error or None)` is
+    delivered on the UI thread. `office` is (name, level) of the office, None before the first run."""
+
+    opened = Signal(object, object, object)
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+        self.thread = threading.Thread(target=self._run, name="open-store", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        db = office = None
+        try:
+            from app.services.foundation import office as office_service
+            from app.services.foundation.store import open_database
+
+            db = open_database(self.url)
+            with db.Session() as s:
+                found = office_service.get_office(s)
+                office = (found.name, found.level) if found else None
+        except BaseException as exc:  # reported on the UI thread, in Chinese
+            if db is not None:
+                db.dispose()
+            self.opened.emit(None, None, exc)
+            return
+        self.opened.emit(db, office, None)
+
+    def wait(self) -> None:
+        self.thread.join()
 
 
 def start_session(db: Database, parent=None):
@@ -55,7 +109,7 @@ def start_session(db: Database, parent=None):
         username = dlg.username
         with db.Session() as s:
             office = office_service.get_office(s)
-    from app.ui.main_window import last_user, remember_user
+    from app.ui.remembered import last_user, remember_user
 
     login = LoginDialog(db, office.name, parent, username=username or last_user())
     if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
@@ -123,26 +177,71 @@ def run_gui(db: str | None = None) -> int:
     setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
     app = make_application()
     use_documents_as_working_folder()
-    log.info("启动 %s %s，数据库 %s", APP_NAME, __version__, redact_url(url))
     guard = InstanceGuard(url)
     refused = guard.acquire()
     if refused:
         QMessageBox.warning(None, f"{APP_NAME} — 数据库已打开", refused)
         return 3
-    database = open_store(url)
-    if database is None:
+    result = login_while_opening(url)
+    if isinstance(result, BaseException):
+        QMessageBox.critical(None, f"{APP_NAME} — 无法打开数据库", open_failure_message(url, result))
         guard.release()
         return 1
-    ctx = start_session(database)
+    database, ctx = result
     if ctx is None:
-        database.dispose()
+        if database is not None:
+            database.dispose()
         guard.release()
         return 0
+    from app.models.db import redact_url
     from app.ui.main_window import MainWindow
 
+    log.info("启动 %s %s，数据库 %s", APP_NAME, __version__, redact_url(url))
     window = MainWindow(ctx, guard=guard)
     window.show()
     window.daily_backup()
     rc = app.exec()
     database.dispose()
     return rc
+
+
+def login_while_opening(url: str):
+    """Show the login window at once and open the database behind it.
+
+    Returns the exception if the database cannot be opened, else (database or None, AppContext or None — the
+    user chose 退出). A database without an office yet goes through the first-run dialog (`start_session`)."""
+    from app.ui.login import LoginDialog
+    from app.ui.remembered import last_user, remember_user
+
+    login = LoginDialog(None, "", username=last_user())
+    state: dict = {}
+
+    def opened(database, office, error) -> None:
+        state.update(db=database, office=office, error=error)
+        if error is not None or office is None:
+            login.reject()  # a message or the first-run dialog comes next
+        else:
+            login.attach(database, office[0])
+
+    opener = StoreOpener(url)
+    opener.opened.connect(opened)
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, opener.start)  # after the window is on the screen: the import work then runs behind it
+    accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
+    opener.wait()
+    QApplication.processEvents()  # deliver `opened` if the user closed the window before it arrived
+    if state.get("error") is not None:
+        return state["error"]
+    database = state.get("db")
+    if database is None:
+        return None, None
+    if state.get("office") is None:  # first run: set up the office, then log in
+        return database, start_session(database)
+    if not accepted:
+        return database, None
+    from app.ui.context import AppContext
+
+    remember_user(login.actor.username)
+    name, level = state["office"]
+    return database, AppContext(db=database, actor=login.actor, office_name=name, office_level=level)

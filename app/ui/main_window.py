@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,6 +29,7 @@ from app.paths import data_dir
 from app.ui import operations
 from app.ui.context import AppContext
 from app.ui.pages import PageSpec
+from app.ui.remembered import last_user, remember_user, settings  # noqa: F401 (last_user: main, tests)
 from app.ui.screen import resize_to_fit
 from app.ui.tables import install_office_keys
 from app.ui.widgets import assign_mnemonics
@@ -38,41 +39,12 @@ GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与�
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
-def settings() -> QSettings:
-    """Window geometry only (typed settings live in the database)."""
-    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
-
-
 def discover_pages() -> list[PageSpec]:
-    """Like app.ui.pages.discover(), but a page module that fails to import does not stop the program:
-    it is logged and shown as a page explaining the problem."""
-    import importlib
-    import pkgutil
+    """The navigation: app.ui.pages.REGISTRY (each page's module is imported when the page is first opened; a
+    module that fails to import is logged and its page shows the problem, see `page`)."""
+    from app.ui.pages import REGISTRY
 
-    import app.ui.pages as pkg
-
-    specs = []
-    for info in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + "."):
-        try:
-            module = importlib.import_module(info.name)
-        except Exception as exc:
-            log.exception("页面模块 %s 无法加载", info.name)
-            name = info.name.rsplit(".", 1)[-1]
-            message = f"页面模块“{name}”无法加载：{exc}\n详细信息已写入日志文件，请联系技术支持。"
-            specs.append(
-                PageSpec(
-                    key=f"broken:{name}",
-                    title=f"{name}（无法加载）",
-                    group="系统",
-                    order=99,
-                    factory=lambda _ctx, parent=None, m=message: _broken_page(m, parent),
-                )
-            )
-            continue
-        spec = getattr(module, "PAGE", None)
-        if isinstance(spec, PageSpec):
-            specs.append(spec)
-    return sorted(specs, key=lambda s: s.order)
+    return sorted(REGISTRY, key=lambda s: s.order)
 
 
 def page_frame(page: QWidget) -> QScrollArea:
@@ -99,24 +71,6 @@ def fit_to_screen(window: QWidget) -> None:
     x = min(max(window.x(), avail.left()), avail.right() - window.frameGeometry().width() + 1)
     y = min(max(window.y(), avail.top()), avail.bottom() - window.frameGeometry().height() + 1)
     window.move(max(x, avail.left()), max(y, avail.top()))
-
-
-def _broken_page(message: str, parent=None) -> QWidget:
-    label = QLabel(message, parent)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    return label
-
-
-def remember_user(username: str) -> None:
-    """The login dialog starts with the last user's name (typed settings are for the data; this is the desk)."""
-    s = settings()
-    s.setValue("login/last_user", username)
-    s.sync()
-
-
-def last_user() -> str:
-    return str(settings().value("login/last_user") or "")
 
 
 def spec_title(specs: list[PageSpec], key: str) -> str:
@@ -236,6 +190,7 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> QWidget | None:
         if not any(s.key == key for s in self.specs):
             return None
+        created = key not in self.pages
         widget = self.page(key)
         self.stack.setCurrentWidget(self.frames[key])
         item = self._items.get(key)
@@ -244,7 +199,11 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentItem(item)
             self.nav.blockSignals(False)
         refresh = getattr(widget, "refresh", None)
-        if callable(refresh):
+        # a page just built that is still loading off the UI thread what its constructor asked for (首页,
+        # 检查对象库) is not loaded a second time
+        loading = getattr(widget, "_load_op", None)
+        fresh = created and loading is not None and not loading.done.is_set()
+        if callable(refresh) and not fresh:
             from app.ui.operations import run_op
 
             run_op(self, None, refresh, error_title=spec_title(self.specs, key))

@@ -14,7 +14,8 @@ and then:
 - success → ``success(result)``.
 
 ``background=True`` runs the work on the thread pool (anything that can take over ~0.3 s): a progress dialog
-appears after 0.5 s; with ``progress=True`` the work receives a :class:`Progress` as its last argument
+appears after 0.5 s (``quiet=True``: no dialog and no busy cursor, for a page that fills itself in while the
+user goes on, like 首页); with ``progress=True`` the work receives a :class:`Progress` as its last argument
 (``progress(done, total, text)`` and ``progress.cancelled()``). With ``cancellable=True`` the dialog has 取消;
 a cancelled write is rolled back even if the work itself ran to the end — cancel really cancels.
 
@@ -215,6 +216,7 @@ def run_op(
     progress: bool = False,
     cancellable: bool = False,
     own_transactions: bool = False,
+    quiet: bool = False,
 ) -> Op:
     """Run ``work`` as described in the module docstring. ``failure(exc)`` runs before the error dialog and may
     return True to say it has shown the error itself (e.g. in a label of a wizard page); it also receives a
@@ -232,10 +234,11 @@ def run_op(
         writes=ctx is not None and not read,
     )
     op.own_transactions = own_transactions
+    op.quiet = quiet
     if not background:
         _run_inline(op)
     else:
-        _run_background(op, cancellable)
+        _run_background(op, cancellable, quiet)
     return op
 
 
@@ -266,31 +269,36 @@ class _Runner(QRunnable):
             self.signals.finished.emit(result)
 
 
-def _run_background(op: Op, cancellable: bool) -> None:
+def _run_background(op: Op, cancellable: bool, quiet: bool = False) -> None:
     signals = _Signals()
-    dialog = QProgressDialog(op.title, "取消" if cancellable else None, 0, 0, op.parent)
-    dialog.setWindowTitle(op.title)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(500)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    if cancellable:
-        dialog.canceled.connect(op.cancel)
+    dialog = None
+    if not quiet:
+        dialog = QProgressDialog(op.title, "取消" if cancellable else None, 0, 0, op.parent)
+        dialog.setWindowTitle(op.title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(500)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if cancellable:
+            dialog.canceled.connect(op.cancel)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     op.dialog = dialog
     op.signals = signals
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
     def report(done, total, text):
+        if dialog is None:
+            return
         dialog.setMaximum(max(total, 0))
         dialog.setValue(done if total else 0)
         if text:
             dialog.setLabelText(text)
 
     def end():
-        QApplication.restoreOverrideCursor()
-        dialog.reset()
-        dialog.close()
-        dialog.deleteLater()
+        if dialog is not None:
+            QApplication.restoreOverrideCursor()
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
         if op in _active:
             _active.remove(op)
 
@@ -310,7 +318,8 @@ def _run_background(op: Op, cancellable: bool) -> None:
 
 
 def running() -> list[Op]:
-    return list(_active)
+    """Background work the user started (a quiet page load is not asked about on exit; `wait_all` joins it)."""
+    return [op for op in _active if not getattr(op, "quiet", False)]
 
 
 def writing() -> bool:

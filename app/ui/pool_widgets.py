@@ -201,11 +201,49 @@ class PoolPage(QWidget):
     def load_rows(self) -> list[dict]:  # pragma: no cover - overridden
         return []
 
+    # a page whose rows can be many (检查对象库: 100,000 objects at a municipal bureau) loads them off the UI thread
+    load_in_background = False
+    _load_op = None  # the running background load, if any
+    _again = False  # refresh() asked while loading: load once more when it ends
+
+    def _load_with_order(self) -> tuple[list[dict], object]:
+        rows = self.load_rows()
+        with self.ctx.read() as s:
+            return rows, ordering.policy_order(s)
+
     def refresh(self) -> None:
+        if self.load_in_background:
+            if self._load_op is not None and not self._load_op.done.is_set():
+                self._again = True
+                return
+            self._load_op = run_op(
+                self,
+                None,
+                self._load_with_order,
+                background=True,
+                title=f"正在读取{self.title}……",
+                success=self._loaded,
+                failure=self._load_failed,
+            )
+            return
         op = run_op(self, None, self.load_rows)
         rows = op.result if op.ok else []
         with self.ctx.read() as s:
-            self.model.order = ordering.policy_order(s)
+            order = ordering.policy_order(s)
+        self._show_rows(rows, order)
+
+    def _load_failed(self, _exc) -> None:
+        self._load_op, self._again = None, False
+
+    def _loaded(self, loaded: tuple) -> None:
+        self._load_op = None
+        self._show_rows(*loaded)
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _show_rows(self, rows: list[dict], order) -> None:
+        self.model.order = order
         sort = (self.model.sort_column, self.model.sort_order)
         if sort[0] < 0 and self._remembered_sort is not None:
             sort = self._remembered_sort

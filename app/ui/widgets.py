@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.foundation import listings
 from app.services.foundation.periods import period_of
 
 PAGE_TITLE_STYLE = "font-size: 18px; font-weight: bold;"
@@ -44,6 +43,8 @@ class RowsTableModel(QAbstractTableModel):
 
     def person(self, who: str | None) -> str:
         """A person's name for an account (or the command line for ``os:…``), never a login name."""
+        from app.services.foundation import listings  # not at import: the login window comes before the store
+
         return listings.person_text(self.names, who)
 
     def set_rows(self, rows: Iterable) -> None:

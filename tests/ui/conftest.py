@@ -61,5 +61,6 @@ def window(qtbot, ctx):
     w.backup_on_close = False
     qtbot.addWidget(w)
     w.show()
+    wait_all(10000)  # 首页 loads its figures off the UI thread
     yield w
     wait_all(10000)

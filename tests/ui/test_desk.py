@@ -191,6 +191,7 @@ def test_office_keys_f5_ctrl_f_and_alt_mnemonics(window, qtbot):
         pools.bulk_tag(s, [obj.id], add=["刚加的标签"], remove=[])
         s.commit()
     window.refresh_action.trigger()  # F5
+    operations.wait_all()  # 检查对象库 reads its rows off the UI thread
     tags = page.model.column_of("tags")
     assert any("刚加的标签" in page.model.row_text(r)[tags] for r in range(page.model.rowCount()))
     assert window.refresh_action.shortcut().toString() == "F5"

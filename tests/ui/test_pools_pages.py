@@ -101,6 +101,7 @@ def test_objects_page_lists_filters_and_exports(qtbot, ctx, db, boxes, tmp_path,
     seed(db)
     page = ObjectsPage(ctx)
     qtbot.addWidget(page)
+    wait_all()  # 检查对象库 loads its rows off the UI thread
     page.resize(1200, 600)
     page.show()
     assert page.count_label.text() == "显示 4 条，共 4 条"
@@ -127,6 +128,7 @@ def test_objects_page_edit_dialog_validates(qtbot, ctx, db, boxes, monkeypatch):
     codes = seed(db, 1)
     page = ObjectsPage(ctx)
     qtbot.addWidget(page)
+    wait_all()  # 检查对象库 loads its rows off the UI thread
     page.proxy.set_search(codes[0])
     page.table.selectRow(0)
     seen = {}
@@ -143,6 +145,7 @@ def test_objects_page_edit_dialog_validates(qtbot, ctx, db, boxes, monkeypatch):
 
     monkeypatch.setattr(QDialog, "exec", fake_exec)
     page.edit_selected()
+    wait_all()
     assert "长度为 3 位，应为 18 位" in seen["error"]
     with db.Session() as s:
         obj = s.scalar(select(InspectionObject).where(InspectionObject.uscc == codes[0]))
@@ -157,6 +160,7 @@ def test_objects_page_mark_status_tag_history(qtbot, ctx, db, boxes, monkeypatch
     seed(db, 2)
     page = ObjectsPage(ctx)
     qtbot.addWidget(page)
+    wait_all()  # 检查对象库 loads its rows off the UI thread
     page.proxy.set_search("城关镇化工")
     page.table.selectRow(0)
 
@@ -169,6 +173,7 @@ def test_objects_page_mark_status_tag_history(qtbot, ctx, db, boxes, monkeypatch
 
     monkeypatch.setattr(QDialog, "exec", status_exec)
     page.mark_status()
+    wait_all()
     page.proxy.set_search("城关镇化工")
     status_col = page.model.column_of("status")
     assert page.proxy.index(0, status_col).data() == "迁出"
@@ -176,6 +181,7 @@ def test_objects_page_mark_status_tag_history(qtbot, ctx, db, boxes, monkeypatch
     page.table.selectRow(0)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("园区企业、重点行业", True))
     page.tag_selected()
+    wait_all()
     page.proxy.set_search("城关镇化工")
     assert page.proxy.index(0, page.model.column_of("tags")).data() == "园区企业、重点行业"
     page.table.selectRow(0)
@@ -278,6 +284,7 @@ def test_objects_page_import_button_opens_wizard_and_refreshes(qtbot, ctx, db, b
 
     page = ObjectsPage(ctx)
     qtbot.addWidget(page)
+    wait_all()  # 检查对象库 loads its rows off the UI thread
     assert page.count_label.text() == "显示 0 条，共 0 条"
     page.open_import("objects")
     wizard = page._wizard
@@ -294,7 +301,7 @@ def test_objects_page_import_button_opens_wizard_and_refreshes(qtbot, ctx, db, b
     assert "没有发现问题" in wizard.preview_page.summary.text()
     with qtbot.waitSignal(wizard.imported, timeout=10000):
         wizard.accept()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
     assert page.count_label.text() == "显示 1 条，共 1 条"
 
 
@@ -360,6 +367,7 @@ def test_viewer_role_cannot_edit(qtbot, db):
 
     page = ObjectsPage(AppContext(db=db, actor=Actor("lingdao", "领导", "领导")))
     qtbot.addWidget(page)
+    wait_all()  # 检查对象库 loads its rows off the UI thread
     buttons = {
         page.tools.itemAt(i).widget().text(): page.tools.itemAt(i).widget().isEnabled()
         for i in range(page.tools.count())

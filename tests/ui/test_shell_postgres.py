@@ -30,6 +30,9 @@ def test_main_window_over_postgres(qtbot, pg_url, data_dir):  # noqa: F811
         assert page.pg_note.isVisible() and "pg_dump" in page.pg_note.text()
         assert not page.backup_button.isEnabled() and not page.restore_file_button.isEnabled()
         home = w.show_page("home")
+        from app.ui.operations import wait_all
+
+        wait_all()  # 首页 loads its figures off the UI thread
         assert not any(item["title"] == "手动备份" for item in home.items)
         w.close()  # no automatic file backup for a server database, and no error either
         assert not (data_dir / "backups").exists() or not list((data_dir / "backups").iterdir())

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -21,7 +19,7 @@ from app.services.draw.draws import chain_heads, copy_verifier, export_record, g
 from app.services.foundation import audit, listings
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import atomic_path
-from app.services.foundation.pdf import FONT, FONT_BOLD, build_pdf, esc, styles
+from app.services.foundation.pdf import FONT, FONT_BOLD, build_pdf, esc, qr_flowable, styles
 from app.services.foundation.periods import parse_period
 from app.services.foundation.timefmt import local_text
 
@@ -29,13 +27,8 @@ _MARGINS = dict(leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bott
 _WIDTH = 210 * mm - 36 * mm
 
 
-def _qr(text: str, size: float = 32 * mm) -> Drawing:
-    widget = QrCodeWidget(text)
-    x1, y1, x2, y2 = widget.getBounds()
-    w, h = x2 - x1, y2 - y1
-    d = Drawing(size, size, transform=[size / w, 0, 0, size / h, 0, 0])
-    d.add(widget)
-    return d
+def _qr(text: str, size: float = 32 * mm):
+    return qr_flowable(text, size)
 
 
 def _st():

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.models.core import Office, Setting
 from app.models.db import Database, head_revision, known_revisions
-from app.paths import backups_dir, same_computer, sqlite_path, sqlite_uri
+from app.paths import backups_dir, identity_lock, same_computer, sqlite_path, sqlite_uri
 from app.services.foundation import audit, permissions
 from app.services.foundation.errors import UserError
 from app.services.foundation.files import replace_retrying, temp_path, write_error
@@ -338,19 +338,6 @@ def office_of(db_file: Path) -> str:
     except sqlite3.Error:
         return ""
     return row[0] if row else ""
-
-
-def identity_lock(db_file: Path) -> Path | None:
-    """A lock file named after the database file's identity (device and inode, or the volume serial and
-    file index on Windows), so every name of the same file — hard links, symlinks, other letter case —
-    finds the same lock. None if the file does not exist yet."""
-    try:
-        st = os.stat(db_file)
-    except OSError:
-        return None
-    folder = Path(tempfile.gettempdir()) / "ssj-locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{st.st_dev:x}-{st.st_ino:x}.lock"
 
 
 def window_holding(db_file: Path) -> int | None:

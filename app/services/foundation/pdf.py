@@ -28,6 +28,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable
 
 from app import __version__
 from app.services.foundation.errors import UserError
@@ -264,3 +265,64 @@ def build_pdf(path, story, *, pagesize=PAGE, title: str = "", on_page=page_numbe
         )
         doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
     return Path(path)
+
+
+# QR codes: segno computes the module matrix, the page draws it as one filled path (one rectangle per run of
+# dark modules in a row). A fixed mask pattern (ISO/IEC 18004 allows any of the eight; the reader takes it from
+# the format information) skips scoring all eight masks, which was most of the time of a notice page.
+QR_MASK = 2
+
+
+def qr_matrix(text: str, error: str = "m") -> tuple[tuple[bool, ...], ...]:
+    """The QR code of `text` as rows of dark (True) / light modules, without the quiet zone."""
+    import segno
+
+    code = segno.make(text, error=error, micro=False, boost_error=False, mask=QR_MASK)
+    return tuple(tuple(bool(m) for m in row) for row in code.matrix)
+
+
+def qr_runs(matrix) -> list[tuple[int, int, int]]:
+    """(row from the top, first column, length) of every run of dark modules."""
+    runs = []
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                runs.append((r, start, c - start))
+            else:
+                c += 1
+    return runs
+
+
+class QRFlowable(Flowable):
+    """A square QR code `size` points wide with a `border`-module quiet zone, painted as one filled path."""
+
+    def __init__(self, text: str, size: float, *, border: int = 4, error: str = "m"):
+        super().__init__()
+        self.qr_text = text
+        self.width = self.height = size
+        self.border = border
+        matrix = qr_matrix(text, error)
+        self.modules = len(matrix) + 2 * border
+        self.runs = qr_runs(matrix)
+
+    def draw(self):
+        # in module units (one unit = one module, y up from the code's bottom-left corner): one "x y w h re"
+        # rectangle per run, all filled at once ("f") — a few kilobytes of page content per code
+        unit = self.width / self.modules
+        top = self.modules - self.border
+        canvas = self.canv
+        canvas.saveState()
+        canvas.scale(unit, unit)
+        canvas.setFillColorRGB(0, 0, 0)
+        rects = [f"{self.border + c} {top - r - 1} {n} 1 re" for r, c, n in self.runs]
+        canvas.addLiteral("\n".join(rects) + "\nf")
+        canvas.restoreState()
+
+
+def qr_flowable(text: str, size: float, *, border: int = 4, error: str = "m") -> QRFlowable:
+    """The QR code of `text` as a flowable for tables and stories."""
+    return QRFlowable(text, size, border=border, error=error)

@@ -200,7 +200,6 @@ def notice_story(
     heads: str = "",
     doc_no: str = "",
 ) -> list:
-    from reportlab.graphics.barcode.qr import QrCode
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -212,9 +211,7 @@ def notice_story(
     ParagraphStyle = pdf.ParagraphStyle
     lab = ParagraphStyle("lab", parent=st["cell"], fontName=pdf.FONT_BOLD, fontSize=10, leading=14)
     val = ParagraphStyle("val", parent=st["cell"], fontSize=10, leading=14)
-    # reportlab's QR flowable paints the modules straight onto the page; the QrCodeWidget in a Drawing built a
-    # shape object per dark run and encoded the code twice (≈ 2 s a page on a busy 2-core machine)
-    drawing = QrCode(c.payload, width=34 * mm, height=34 * mm, qrLevel="M", qrBorder=4)
+    drawing = pdf.qr_flowable(c.payload, 34 * mm)
 
     head = pdf.ParagraphStyle("fhead", parent=st["title"], fontSize=20, leading=28, spaceAfter=1 * mm)
     story = [

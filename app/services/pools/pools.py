@@ -7,7 +7,7 @@ writes `ObjectChange` rows, the object's own history from which `adjustments()` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from app.models.pools import (
     ObjectChange,
     ObjectPermit,
 )
-from app.services.foundation import permissions, xlsx
+from app.services.foundation import permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period
@@ -164,6 +164,38 @@ def objects_as_dicts(session: Session, objects: Sequence[InspectionObject] | Non
         d["expired_permits"] = expired.get(o.id, [])  # 有效 in the record, past their 有效期限
         out.append(d)
     return out
+
+
+def iter_object_dicts(
+    session: Session, *, search: str = "", status: str = "", township: str = "", permit_class: str = "", tag: str = ""
+) -> Iterator[dict]:
+    """`objects_as_dicts(list_objects(...))` for a pool of any size, one dict at a time: the rows come from the
+    store in batches (no ORM objects, never the whole list in memory), each classified from one classification of
+    the pool. Same filters, order and keys as `list_objects` / `objects_as_dicts`."""
+    q = select(*InspectionObject.__table__.c).order_by(InspectionObject.township, InspectionObject.name)
+    for column, value in (("township", township), ("permit_class", permit_class), ("status", status)):
+        if value:
+            q = q.where(getattr(InspectionObject, column) == value)
+    try:
+        classes = classify(session)
+    except UserError:
+        classes = None  # no policy set yet: the list still works, without categories
+    expired = expired_permits(session)
+    needle = search.strip().lower()
+    for o in session.execute(q.execution_options(yield_per=2000)):
+        if tag and tag not in (o.tags or []):
+            continue
+        if needle and needle not in f"{o.name} {o.uscc} {o.permit_no} {o.address} {o.industry} {o.legal_rep}".lower():
+            continue
+        if classes is None:
+            extra = None
+        elif (c := classes.get(o.id)) is not None:
+            extra = {"category": c.category, "stratum": c.stratum, "mode": c.mode, "reason": c.reason}
+        else:
+            extra = {"category": "", "stratum": "", "mode": "", "reason": "不在抽查名录内（" + (o.status or "") + "）"}
+        d = object_to_dict(o, extra)
+        d["expired_permits"] = expired.get(o.id, [])
+        yield d
 
 
 def object_permits(session: Session, key: int | str, *, today: date | None = None) -> list[dict]:
@@ -679,6 +711,8 @@ def _cell(key: str, value):
 
 def export_rows(path, title: str, columns: Sequence[tuple[str, str]], rows: Iterable[dict]) -> Path:
     """Any view (list of dicts) → a styled xlsx with the given (key, header) columns."""
+    from app.services.foundation import xlsx  # openpyxl: only when a file is written (the program starts faster)
+
     wb, ws = xlsx.new_workbook(title)
     xlsx.write_table(ws, [h for _k, h in columns], ([_cell(k, r.get(k)) for k, _h in columns] for r in rows))
     return xlsx.save_workbook(wb, path)
@@ -752,6 +786,8 @@ _EXAMPLES = {
 
 def write_template(kind: str, path) -> Path:
     """A blank import template: canonical headers (* = required), drop-downs for the fixed choices."""
+    from app.services.foundation import xlsx
+
     specs = [
         s
         for s in importer.fields_for(kind)

@@ -17,6 +17,7 @@ from app.ui.context import AppContext
 from app.ui.pages import PageSpec
 
 log = logging.getLogger(__name__)
+EMPTY = "暂无待办事项。导入检查对象、人员和抽查事项后，这里会显示本季度的抽查进度和到期提醒。"
 LEVEL_COLORS = {"info": ("#e8f1fb", "#1f5fa8"), "warn": ("#fff4e0", "#a15c00"), "danger": ("#fde8e8", "#b00020")}
 
 
@@ -70,7 +71,7 @@ class HomePage(QWidget):
         self.body.addWidget(QLabel("<b>待办与进度</b>"))
         self.items_grid = QGridLayout()
         self.body.addLayout(self.items_grid)
-        self.empty = QLabel("暂无待办事项。导入检查对象、人员和抽查事项后，这里会显示本季度的抽查进度和到期提醒。")
+        self.empty = QLabel(EMPTY)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #666;")
         self.body.addWidget(self.empty)
@@ -88,6 +89,8 @@ class HomePage(QWidget):
         self.body.addLayout(row)
         self.counts: dict[str, int] = {}
         self.items: list[dict] = []
+        self._load_op = None  # the running load (run_op), if any
+        self._again = False  # refresh() asked while loading: load once more when it ends
         self.refresh()
 
     @staticmethod
@@ -100,16 +103,38 @@ class HomePage(QWidget):
                 w.deleteLater()
 
     def refresh(self) -> None:
-        with self.ctx.read() as s:
-            office = office_service.get_office(s)
-            self.counts = dict(dashboard.record_counts(s))
-            try:
-                self.items = dashboard.collect(s, date.today())
-            except Exception as exc:  # one broken provider must not take the home page down
-                log.exception("首页数据汇总失败")
-                self.items = [dict(title="首页数据汇总失败", value="!", detail=str(exc), level="danger", page="")]
+        """Load the figures off the UI thread (the dashboard computes quotas: seconds on 100,000 objects) and
+        show them when they arrive; the window stays usable meanwhile (`operations.wait_all()` joins it)."""
+        from app.ui.operations import run_op
+
+        if self._load_op is not None and not self._load_op.done.is_set():
+            self._again = True
+            return
+        if not self.items:
+            self.empty.setText("正在汇总……")
+        self._load_op = run_op(
+            self,
+            self.ctx,
+            self._load,
+            read=True,
+            background=True,
+            quiet=True,
+            success=self._show,
+            failure=self._failed,
+            error_title="首页",
+        )
+
+    @staticmethod
+    def _load(s) -> tuple:
+        office = office_service.get_office(s)
+        counts = dict(dashboard.record_counts(s))
+        try:
+            items = dashboard.collect(s, date.today())
+        except Exception as exc:  # one broken provider must not take the home page down
+            log.exception("首页数据汇总失败")
+            items = [dict(title="首页数据汇总失败", value="!", detail=str(exc), level="danger", page="")]
+        office_view = None
         if office is not None:
-            self.office_title.setText(office.name)
             parts = [LEVELS.get(office.level, office.level)]
             if office.region_code:
                 parts.append(f"行政区划代码 {office.region_code}")
@@ -117,7 +142,22 @@ class HomePage(QWidget):
                 parts.append(f"上级单位：{office.parent_name}")
             preset = policies.preset_names().get(office.policy_id, office.policy_id) if office.policy_id else "未设置"
             parts.append(f"监管规则：{preset}")
-            self.office_detail.setText("　·　".join(parts))
+            office_view = (office.name, "　·　".join(parts))
+        return office_view, counts, items
+
+    def _failed(self, _exc) -> None:
+        self._load_op = None
+        self._again = False
+
+    def _show(self, loaded: tuple) -> None:
+        office_view, self.counts, self.items = loaded
+        self._load_op = None
+        if self._again:
+            self._again = False
+            self.refresh()
+        if office_view is not None:
+            self.office_title.setText(office_view[0])
+            self.office_detail.setText(office_view[1])
         self._clear(self.counts_grid)
         for i, (label, count) in enumerate(self.counts.items()):
             text = count_text(count, dashboard.COUNT_UNITS.get(label, ""))  # "1500 家": one number format
@@ -136,6 +176,7 @@ class HomePage(QWidget):
                 card.setToolTip("点击打开相应页面")
                 card.mousePressEvent = lambda _e, key=target: self.navigate.emit(key)
             self.items_grid.addWidget(card, i // 3, i % 3)
+        self.empty.setText(EMPTY)
         self.empty.setVisible(not self.items)
         self.ack_button.setVisible(any(i.get("kind") == "maintenance" for i in self.items))
 

@@ -86,6 +86,8 @@ class ObjectsPage(PoolPage):
         self.finish_tools()
         self.refresh()
 
+    load_in_background = True  # 100,000 objects take seconds to read and classify
+
     def load_rows(self) -> list[dict]:
         with self.ctx.read() as s:
             return pools.objects_as_dicts(s)
