@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.services.foundation.periods import period_choices
+from app.ui.operations import wait_all
 
 
 def test_every_page_offers_the_core_choices(qtbot, db):
@@ -17,3 +18,4 @@ def test_every_page_offers_the_core_choices(qtbot, db):
         qtbot.addWidget(page)
         combo = page.period
         assert [combo.itemText(i) for i in range(combo.count())] == period_choices(purpose), type(page).__name__
+    wait_all()  # the pages load off the UI thread: no load outlives the test

@@ -191,6 +191,7 @@ def test_classification_page_flags_an_object_classed_on_an_expired_permit(qtbot,
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.resize(SCREEN)
+    wait_all()  # 监管分类 classifies off the UI thread
     headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(page.model.columnCount())]
     assert "许可证过期" in headers
     by_name = {r.name: r for r in page.model.rows}

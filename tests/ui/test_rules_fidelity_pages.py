@@ -12,6 +12,7 @@ from app.models.pools import ObjectChange
 from app.services.foundation.context import Actor, acting_as
 from app.services.rules import policies, quota
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from tests.factories import make_object
 
 ADMIN = Actor("admin", "管理员")
@@ -47,6 +48,7 @@ def test_quota_page_shows_excluded_objects_waiting_rules_and_shortfall(ctx, db, 
     qtbot.addWidget(page)
     page.resize(1366, 700)
     page.period.setCurrentText("2026Q2")
+    wait_all()  # 抽查比例与应抽数 computes off the UI thread
     rows = {r.stratum: r for r in page.model.rows}
     key_row = rows["重点监管对象"]
     assert (key_row.pool, key_row.excluded_n, key_row.required) == (8, 7, 2)  # 8 × 25%, not 1 × 25%
@@ -71,6 +73,7 @@ def test_classification_page_lists_objects_moved_by_the_conflict_clause(ctx, db,
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.period.setCurrentText(f"{date.today().year}Q1")
+    wait_all()  # 监管分类 classifies off the UI thread
     assert page.category.findText(MOVED_FILTER) >= 0
     page.category.setCurrentText(MOVED_FILTER)
     names = sorted(r.name for r in page.visible_rows())

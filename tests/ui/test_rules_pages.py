@@ -91,6 +91,7 @@ def test_classification_page_filter_and_override(ctx, qtbot, messages):
         make_object(s, permit_class="", name="示例县无许可信息有限公司")
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
+    wait_all()  # 监管分类 classifies off the UI thread
     page.category.setCurrentText("未分类")
     rows = page.visible_rows()
     assert [r.name for r in rows] == ["示例县无许可信息有限公司"]
@@ -102,6 +103,7 @@ def test_classification_page_filter_and_override(ctx, qtbot, messages):
     assert page.override_selected("重点监管对象", "") is False
     assert "理由" in messages[-1][2]
     assert page.override_selected("重点监管对象", "现场核实为重点管理，许可证待补录")
+    wait_all()
     page.category.setCurrentText("重点监管对象")
     names = [r.name for r in page.visible_rows() if r.override]
     assert names == ["示例县无许可信息有限公司"]
@@ -126,6 +128,7 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
     page.period.setCurrentText("2026Q1")
+    wait_all()  # 抽查比例与应抽数 computes off the UI thread
     strata = {r.stratum: r for r in page.model.rows}
     assert strata["重点排污单位"].pool == 40 and strata["重点排污单位"].required == 10
     assert strata["一般排污单位"].pool == 100 and strata["一般排污单位"].required == 5
@@ -133,6 +136,7 @@ def test_quota_page_shows_table_and_task(ctx, qtbot, messages, tmp_path, monkeyp
     assert "合计应抽" in page.total.text()
     assert any(r.title == "年度抽查企业占比" for r in page.target_model.rows)
     page.task.setCurrentIndex(page.task.findData(1))
+    wait_all()
     assert [(r.stratum, r.required) for r in page.model.rows] == [
         ("重点排污单位", 10),
         ("1 个分层", 10),

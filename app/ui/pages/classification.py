@@ -21,7 +21,7 @@ from app.services.foundation.errors import UserError
 from app.services.foundation.periods import period_choices
 from app.services.rules import classification, ordering, policies
 from app.ui.context import AppContext
-from app.ui.operations import attempt, run_op, show_error
+from app.ui.operations import run_op, show_error
 from app.ui.pages import PageSpec
 from app.ui.tables import DANGER, MANUAL, WARN, Column, SortProxy, TableModel, selected_rows, table_view
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
@@ -97,6 +97,55 @@ class OverrideDialog(QDialog):
         return ("自动" if cat.startswith("自动") else cat), self.reason.text().strip()
 
 
+@dataclass(frozen=True)
+class ClassTable:
+    """What the page shows, computed off the UI thread by :func:`load_classes`."""
+
+    rules: dict
+    order: ordering.PolicyOrder
+    rows: list[ClassLine]
+    moves: dict
+    expired: dict
+    counts: dict[str, int]
+    manual: int
+
+
+def load_classes(s, period: str) -> ClassTable:
+    """The pool classified for the period as table rows (runs on the thread pool: plain rows of the needed
+    columns from classification.pool_objects, one Classification per distinct combination)."""
+    rules = policies.active_rules(s)
+    objs = classification.pool_objects(s, rules)
+    classes = classification.classify(s, objs, period=period, rules=rules)
+    moves = classification.conflict_moves(classes, rules)
+    expired = classification.expired_deciding_permits(s, objs, rules)
+    extra_pools = rules.get("extra_pools") or []
+    rows = []
+    counts: dict[str, int] = {}
+    manual = 0
+    for o in objs:
+        c = classes[o.id]
+        move = moves.get(o.id)
+        flag = expired.get(o.id)
+        counts[c.category] = counts.get(c.category, 0) + 1
+        manual += bool(c.overridden)
+        rows.append(
+            ClassLine(
+                id=o.id,
+                uscc=o.uscc,
+                name=o.name,
+                category=c.category,
+                stratum=c.stratum,
+                mode=c.mode,
+                extra=classification.extra_pools_of(o, rules) if extra_pools else [],
+                override=bool(c.overridden),
+                moved=f"{move[0]} → {move[1]}" if move else "",
+                permit=f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
+                reason=c.reason,
+            )
+        )
+    return ClassTable(rules, ordering.policy_order(s), rows, moves, expired, counts, manual)
+
+
 class ClassificationPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -125,49 +174,54 @@ class ClassificationPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         root.addWidget(self.summary)
+        self.rules: dict = {}
+        self._load_op = None  # the running load (run_op), if any
+        self._again = False  # refresh() asked while loading: load once more when it ends
         self.refresh()
 
     def refresh(self) -> None:
-        with self.ctx.read() as s:
-            got = attempt(lambda: policies.active_rules(s), shown=self.title.setText)
-            if not got.ok:
-                self.model.set_rows([])
-                self.summary.setText("")
-                return
-            rules = got.result
+        """Classify the pool off the UI thread (seconds on 100,000 objects) and fill the table when the rows
+        arrive; a refresh asked while one runs loads once more when it ends (the newest period wins)."""
+        if self._load_op is not None and not self._load_op.done.is_set():
+            self._again = True
+            return
+        period = self.period.currentText()
+        if not self.model.rows:
+            self.summary.setText("正在归类……")
+        self._load_op = run_op(
+            self,
+            self.ctx,
+            lambda s: load_classes(s, period),
+            read=True,
+            background=True,
+            quiet=True,
+            success=self._show,
+            failure=self._failed,
+            error_title="监管分类",
+        )
 
-            def classify():
-                objs = classification.pool_objects(s, rules)
-                return objs, classification.classify(s, objs, period=self.period.currentText(), rules=rules)
+    def _failed(self, exc) -> bool:
+        self._load_op = None
+        if self._again:
+            self._again = False
+            self.refresh()
+            return True
+        if isinstance(exc, UserError):  # no rules yet, a period that cannot be read: said in the title
+            self.title.setText(exc.message)
+            self.model.set_rows([])
+            self.summary.setText("")
+            return True
+        return False
 
-            got = attempt(classify, shown=self.title.setText)
-            if not got.ok:
-                return
-            objs, classes = got.result
-            moves = classification.conflict_moves(classes, rules)
-            self.model.order = ordering.policy_order(s)
-            expired = classification.expired_deciding_permits(s, objs, rules)
-            rows = []
-            for o in objs:
-                c = classes[o.id]
-                move = moves.get(o.id)
-                flag = expired.get(o.id)
-                rows.append(
-                    ClassLine(
-                        id=o.id,
-                        uscc=o.uscc,
-                        name=o.name,
-                        category=c.category,
-                        stratum=c.stratum,
-                        mode=c.mode,
-                        extra=classification.extra_pools_of(o, rules),
-                        override=bool(c.overridden),
-                        moved=f"{move[0]} → {move[1]}" if move else "",
-                        permit=f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
-                        reason=c.reason,
-                    )
-                )
+    def _show(self, loaded: ClassTable) -> None:
+        self._load_op = None
+        if self._again:  # the period changed meanwhile: this result is stale
+            self._again = False
+            self.refresh()
+            return
+        rules, rows, moves, expired = loaded.rules, loaded.rows, loaded.moves, loaded.expired
         self.rules = rules
+        self.model.order = loaded.order
         self.title.setText(f"监管分类（规则：{rules.get('name', rules['id'])}）")
         current = self.category.currentText()
         self.category.blockSignals(True)
@@ -179,14 +233,12 @@ class ClassificationPage(QWidget):
             self.category.addItem(EXPIRED_FILTER)
         self.category.setCurrentText(current if current else "全部")
         self.category.blockSignals(False)
-        self.model.set_rows(rows)
+        self.model.set_rows([])  # the row filter changes on an empty table: one filter pass, at the fill
         self._apply_filter()
-        counts = {}
-        for r in rows:
-            counts[r.category] = counts.get(r.category, 0) + 1
+        self.model.set_rows(rows)
+        counts = loaded.counts
         parts = [f"{k} {counts.get(k, 0)} 家" for k in policies.category_names_of(rules)]
         parts.append(f"未分类 {counts.get(policies.UNCLASSIFIED, 0)} 家")
-        manual = sum(1 for r in rows if r.override)
         moved = ""
         if moves:
             clause = next(iter(moves.values()))[2]
@@ -195,7 +247,7 @@ class ClassificationPage(QWidget):
         if expired:
             lapsed = f"许可证已过期 {len(expired)} 家（决定管理类别的许可证已到期，选“{EXPIRED_FILTER}”查看）；"
         self.summary.setText(
-            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {manual} 家；{moved}{lapsed}"
+            f"名录内 {len(rows)} 家：" + "，".join(parts) + f"；人工指定 {loaded.manual} 家；{moved}{lapsed}"
             "红色为未分类（请补全排污许可管理类别等信息或人工指定），蓝色为人工指定，褐色为许可证已过期。"
         )
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from app.services.foundation.errors import UserError
 from app.services.foundation.periods import parse_period, period_choices
 from app.services.rules import ordering, plans, policies, quota, targets
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
-from app.ui.operations import attempt, run_op
+from app.ui.operations import run_op
 from app.ui.pages import PageSpec
 from app.ui.tables import DANGER, TOTAL, WARN, Column, TableModel, display_text, table_view
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
@@ -86,6 +87,49 @@ TARGET_COLUMNS = (
 )
 
 
+def load_quota(s, period: str, task_id) -> tuple:
+    """(title, policy order, quota lines, target lines) for the period and task (runs on the thread pool)."""
+    detail = quota.quota_detail(s, period, task_id)
+    order = ordering.policy_order(s)
+    rows = [
+        QuotaLine(
+            category=r["category"],
+            stratum=r["stratum"],
+            pool=r["pool"],
+            ratio=r["ratio"],
+            required=r["required"],
+            visits=r["visits"] if r["visits"] != r["required"] else "",
+            mode=r["mode"],
+            excluded_n=len(r["excluded"]) or "",
+            waiting="；".join(r["waiting"]),
+            note=r["note"],
+            shortfall=r["shortfall"],
+            modes=r["modes"],
+            objects=tuple(o.id for o in r["objects"]),
+            tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
+            style=DANGER
+            if r["category"] == policies.UNCLASSIFIED or r["shortfall"]
+            else (WARN if r["waiting"] else None),
+        )
+        for r in detail["rows"]
+    ]
+    p = parse_period(period)
+    upto = p.quarters[-1].index
+    goals = []
+    for t in targets.compute_targets(s, p.year, upto_quarter=upto):
+        goals.append(
+            TargetLine(
+                title=t["title"],
+                value=t["value"],
+                detail=t["detail"],
+                status="达标" if t["ok"] else ("未达标" if t["actual"] is not None else "暂无数据"),
+                style=DANGER if t["actual"] is not None and not t["ok"] else None,
+            )
+        )
+    title = f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）"
+    return title, order, rows, goals
+
+
 class QuotaPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -116,6 +160,8 @@ class QuotaPage(QWidget):
         self.total = QLabel()
         self.total.setWordWrap(True)
         root.addWidget(self.total)
+        self._load_op = None  # the running load (run_op), if any
+        self._again = False  # refresh_table() asked while loading: load once more when it ends
         self.refresh()
 
     def refresh(self) -> None:
@@ -134,52 +180,49 @@ class QuotaPage(QWidget):
         self.refresh_table()
 
     def refresh_table(self) -> None:
-        period = self.period.currentText()
-        with self.ctx.read() as s:
-            got = attempt(lambda: quota.quota_detail(s, period, self.task.currentData()), shown=self.title.setText)
-            detail = got.result
-            if not got.ok:
-                self.model.set_rows([])
-                self.target_model.set_rows([])
-                self.total.setText("")
-                return
-            self.model.order = ordering.policy_order(s)
-            rows = [
-                QuotaLine(
-                    category=r["category"],
-                    stratum=r["stratum"],
-                    pool=r["pool"],
-                    ratio=r["ratio"],
-                    required=r["required"],
-                    visits=r["visits"] if r["visits"] != r["required"] else "",
-                    mode=r["mode"],
-                    excluded_n=len(r["excluded"]) or "",
-                    waiting="；".join(r["waiting"]),
-                    note=r["note"],
-                    shortfall=r["shortfall"],
-                    modes=r["modes"],
-                    objects=tuple(o.id for o in r["objects"]),
-                    tip="；".join(f"{o.name}：{why}" for o, why in r["excluded"][:30]) or None,
-                    style=DANGER
-                    if r["category"] == policies.UNCLASSIFIED or r["shortfall"]
-                    else (WARN if r["waiting"] else None),
-                )
-                for r in detail["rows"]
-            ]
-            p = parse_period(period)
-            upto = p.quarters[-1].index
-            goals = []
-            for t in targets.compute_targets(s, p.year, upto_quarter=upto):
-                goals.append(
-                    TargetLine(
-                        title=t["title"],
-                        value=t["value"],
-                        detail=t["detail"],
-                        status="达标" if t["ok"] else ("未达标" if t["actual"] is not None else "暂无数据"),
-                        style=DANGER if t["actual"] is not None and not t["ok"] else None,
-                    )
-                )
-        self.title.setText(f"{p.label}应抽数（规则：{detail['policy_name'] or detail['policy']}）")
+        """Compute the quota off the UI thread (seconds on 100,000 objects) and fill the tables when it arrives;
+        a refresh asked while one runs computes once more when it ends (the newest period and task win)."""
+        if self._load_op is not None and not self._load_op.done.is_set():
+            self._again = True
+            return
+        period, task_id = self.period.currentText(), self.task.currentData()
+        if not self.model.rows:
+            self.total.setText("正在计算应抽数……")
+        self._load_op = run_op(
+            self,
+            self.ctx,
+            lambda s: load_quota(s, period, task_id),
+            read=True,
+            background=True,
+            quiet=True,
+            success=self._show,
+            failure=self._failed,
+            error_title="抽查比例与应抽数",
+        )
+
+    def _failed(self, exc) -> bool:
+        self._load_op = None
+        if self._again:
+            self._again = False
+            self.refresh_table()
+            return True
+        if isinstance(exc, UserError):  # no rules yet, a task whose scope matches nothing: said in the title
+            self.title.setText(exc.message)
+            self.model.set_rows([])
+            self.target_model.set_rows([])
+            self.total.setText("")
+            return True
+        return False
+
+    def _show(self, loaded: tuple) -> None:
+        self._load_op = None
+        if self._again:  # the period or task changed meanwhile: this result is stale
+            self._again = False
+            self.refresh_table()
+            return
+        title, order, rows, goals = loaded
+        self.model.order = order
+        self.title.setText(title)
         total_row = QuotaLine(
             category="合计",
             stratum=f"{len(rows)} 个分层",
