@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
 from app.models import User
+from app.ui.operations import wait_all
 from tests.factories import make_object
 from tests.ui.shell_support import Boxes
 
@@ -17,8 +18,10 @@ def test_audit_page_filters_and_verifies(qtbot, window, ctx, monkeypatch, db_pat
     with ctx.session() as s:
         make_object(s, name="审计测试企业")
     page = window.show_page("audit")
+    wait_all()  # 审计日志 reads the log off the UI thread
     page.entity.setCurrentIndex(page.entity.findText("检查对象"))
     page.search_button.click()
+    wait_all()
     assert page.model.rowCount() == 1
     assert (
         page.model.data(page.model.index(0, 3)) == "新增" and page.model.data(page.model.index(0, 2)) == "管理员"
@@ -27,6 +30,7 @@ def test_audit_page_filters_and_verifies(qtbot, window, ctx, monkeypatch, db_pat
     assert "审计测试企业" in page.detail.toPlainText()
     page.text.setText("不存在的文字")
     page.search_button.click()
+    wait_all()
     assert page.count_label.text() == "共 0 条"
     page.verify_button.click()  # runs on the thread pool
     qtbot.waitUntil(lambda: page.verify_label.text().startswith(("✔", "✘")), timeout=10000)
@@ -86,8 +90,10 @@ def test_audit_export_to_excel_with_verification_sheet(window, ctx, monkeypatch,
     target = tmp_path / "审计日志导出"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
     page = window.show_page("audit")
+    wait_all()  # 审计日志 reads the log off the UI thread
     page.entity.setCurrentIndex(page.entity.findText("检查对象"))
     page.search_button.click()
+    wait_all()
     page.export_button.click()
     out = tmp_path / "审计日志导出.xlsx"
     assert boxes.last()[:2] == ("information", "导出完成") and str(out) in boxes.last()[2]

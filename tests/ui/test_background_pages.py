@@ -67,6 +67,7 @@ def test_stats_page_loads_quietly(ctx, qtbot):
 
     page = PAGE.factory(ctx, None)
     qtbot.addWidget(page)
+    page.refresh()  # the main window refreshes a page as it shows it
     assert _quiet_loads(), "统计报表 must compute quietly (no progress dialog, no busy cursor)"
     operations.wait_all()
     assert "正在计算" not in page.summary.text()

@@ -494,6 +494,7 @@ def test_audit_holidays_and_outcome_dates_are_date_fields_that_take_20261101(win
     audit.date_from.setText("20000101")
     audit.date_to.setText(date.today().strftime("%Y%m%d"))
     audit.apply_filters()
+    operations.wait_all()
     assert audit.audit_filter().date_from == date(2000, 1, 1)
     from app.ui.pages.outcomes import OutcomeDialog
 

@@ -29,7 +29,8 @@ def test_main_window_navigation_and_status(window, qtbot):
     assert "audit" not in window.pages
     item = window._items["audit"]
     window.nav.setCurrentItem(item)
-    assert window.current_key() == "audit" and window.pages["audit"].model.rowCount() > 0
+    assert window.current_key() == "audit"
+    qtbot.waitUntil(lambda: window.pages["audit"].model.rowCount() > 0, timeout=10000)  # read off the UI thread
 
 
 def test_every_discovered_page_opens(window):

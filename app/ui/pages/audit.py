@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
@@ -147,22 +148,70 @@ class AuditPage(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
-        self._load_choices()
-        self._default_dates()
-        self.apply_filters()
+        self._load_op = None  # the running load (run_op), if any
+        self._again: bool | None = None  # a load asked while one runs: None, or whether it reloads the choices
+        self._first_load = True  # the first load starts the date range at the log's first day
+        self.refresh()
 
-    def _default_dates(self) -> None:
-        """From the first entry of the log to today: a clerk sees everything until he narrows it."""
-        with self.ctx.read() as s:
-            first = listings.audit_choices(s).first_day
-        if first:
-            self.date_from.setText(local_time(first)[:10])
-        self.date_to.set_value(date.today())
+    def _load(self, choices: bool) -> None:
+        """Read the log (and, with ``choices``, the users/actions/objects it names) off the UI thread: a long
+        log takes seconds; the rows fill the table when they arrive, the newest request wins."""
+        if self._load_op is not None and not self._load_op.done.is_set():
+            self._again = bool(self._again) or choices
+            return
+        f, first = self.audit_filter(), self._first_load
 
-    def _load_choices(self) -> None:
-        with self.ctx.read() as s:
-            choices = listings.audit_choices(s)
-            self.model.names = listings.display_names(s)
+        def work(s):
+            found = listings.audit_choices(s) if choices else None
+            wanted = f
+            if first and found is not None and found.first_day:
+                wanted = replace(f, date_from=date.fromisoformat(local_time(found.first_day)[:10]))
+            return found, listings.display_names(s), listings.audit_entries(s, wanted), first
+
+        self.count_label.setText("正在读取……")
+        self._load_op = run_op(
+            self,
+            self.ctx,
+            work,
+            read=True,
+            background=True,
+            quiet=True,
+            success=self._loaded,
+            failure=self._load_failed,
+            error_title="审计日志",
+        )
+
+    def _load_failed(self, _exc) -> bool:
+        self._load_op = None
+        self.count_label.setText("")
+        return self._next_load()
+
+    def _next_load(self) -> bool:
+        again, self._again = self._again, None
+        if again is not None:
+            self._load(again)
+            return True
+        return False
+
+    def _loaded(self, result) -> None:
+        self._load_op = None
+        choices, names, rows, first = result
+        self.model.names = names
+        if choices is not None:
+            self._show_choices(choices)
+            if first:
+                self._first_load = False
+                if choices.first_day:
+                    self.date_from.setText(local_time(choices.first_day)[:10])
+                self.date_to.set_value(date.today())
+        if self._next_load():  # the filters changed meanwhile: these rows are stale
+            return
+        self.model.set_rows(rows)
+        more = f"（只显示最近 {LIMIT} 条，请缩小范围）" if len(rows) >= LIMIT else ""
+        self.count_label.setText(f"共 {len(rows)} 条{more}")
+        self.detail.clear()
+
+    def _show_choices(self, choices) -> None:
         users, actions, entities = choices.users, choices.actions, choices.entities
         people = {u: self.model.person(u) for u in users}
         for combo, values, names in (
@@ -191,17 +240,10 @@ class AuditPage(QWidget):
         )
 
     def apply_filters(self) -> None:
-        with self.ctx.read() as s:
-            rows = listings.audit_entries(s, self.audit_filter())
-            self.model.names = listings.display_names(s)
-        self.model.set_rows(rows)
-        more = f"（只显示最近 {LIMIT} 条，请缩小范围）" if len(rows) >= LIMIT else ""
-        self.count_label.setText(f"共 {len(rows)} 条{more}")
-        self.detail.clear()
+        self._load(choices=False)
 
     def refresh(self) -> None:
-        self._load_choices()
-        self.apply_filters()
+        self._load(choices=True)
 
     def _show_detail(self, current, _previous) -> None:
         if not current.isValid():

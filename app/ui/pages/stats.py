@@ -349,6 +349,7 @@ class StatsPage(QWidget):
             lambda s: with_frequency(s, stats_service.compute(s, parse_period(text).code)),
             read=True,
             background=True,
+            quiet=True,  # the page says 正在计算…… and stays usable (no progress dialog, no busy cursor)
             title="正在计算统计报表……",
             success=success,
             failure=failure,
