@@ -154,26 +154,65 @@ class SortProxy(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
         self.row_filter: Callable[[object], bool] | None = None
+        # The verdicts of the 合计 rule and the row filter for one list of rows (TableModel.set_rows makes a new
+        # list): Qt asks once per row, and 100,000 Python calls of style() and the filter block the UI thread.
+        self._verdicts: list[int] = []
+        self._verdict_rows: list | None = None
+        self._table: TableModel | None = None
+        self._text = False  # a search text is set: Qt's own test on the columns' text runs as well
 
     def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
             self.beginFilterChange()
             self.row_filter = accept
+            self._verdict_rows = None
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:  # pragma: no cover - older Qt
             self.row_filter = accept
+            self._verdict_rows = None
             self.invalidateRowsFilter()
+
+    def setSourceModel(self, model) -> None:  # noqa: N802
+        self._table = model if isinstance(model, TableModel) else None
+        self._verdict_rows = None
+        super().setSourceModel(model)
+
+    def setFilterFixedString(self, pattern: str) -> None:  # noqa: N802
+        self._text = bool(pattern)
+        super().setFilterFixedString(pattern)
+
+    def setFilterRegularExpression(self, pattern) -> None:  # noqa: N802
+        self._text = bool(pattern if isinstance(pattern, str) else pattern.pattern())
+        super().setFilterRegularExpression(pattern)
+
+    def setFilterWildcard(self, pattern: str) -> None:  # noqa: N802
+        self._text = bool(pattern)
+        super().setFilterWildcard(pattern)
+
+    def _verdicts_of(self, model: TableModel) -> list[int]:
+        """Per source row: 2 a 合计 row (always shown), 1 the row filter lets it through, 0 it does not."""
+        rows = model.rows
+        if self._verdict_rows is not rows or len(self._verdicts) != len(rows):
+            style, accept = model.style, self.row_filter
+            self._verdicts = [
+                2 if style is not None and style(r) == TOTAL else (1 if accept is None or accept(r) else 0)
+                for r in rows
+            ]
+            self._verdict_rows = rows
+        return self._verdicts
 
     def visible_rows(self) -> list:
         return [self.index(r, 0).data(ROW_ROLE) for r in range(self.rowCount())]
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        if isinstance(model, TableModel):
-            if model.row_style(source_row) == TOTAL:
+        model = self._table
+        if model is not None:
+            verdicts = self._verdicts if self._verdict_rows is model.rows else self._verdicts_of(model)
+            verdict = verdicts[source_row]
+            if verdict != 1:
+                return verdict == 2
+            if not self._text:
                 return True
-            if self.row_filter is not None and not self.row_filter(model.rows[source_row]):
-                return False
         return super().filterAcceptsRow(source_row, source_parent)
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
