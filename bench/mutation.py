@@ -73,6 +73,12 @@ CORE: dict[str, dict] = {
         ]
         + ["app.services.draw.algorithm.xǁImpossibleǁ*"],
     },
+    # survivor 10 of issue 22: whether a voided draw's outcomes count as a penalty (penalized_in)
+    "penalized-in": {
+        "module": "app/services/rules/classification.py",
+        "tests": ["tests/rules"],
+        "mutants": ["app.services.rules.classification.x_penalized_in__mutmut_*"],
+    },
     "app/services/exchange/packages.py": {
         "tests": ["tests/exchange/test_packages.py", "tests/exchange/test_city_refusals.py"],
         "mutants": [

@@ -152,6 +152,11 @@ def test_unreadable_periods_are_none(text):
     assert values.parse_period(text) is None
 
 
+def test_a_period_with_the_separator_twice_is_unreadable_not_an_error():
+    assert values.parse_period("2021-12-21至2026-12-20至2031-12-20") is None
+    assert values.parse_period("2021-12-21~2026-12-20~") is None
+
+
 # ---- lists -------------------------------------------------------------------------------------------
 
 
@@ -322,6 +327,9 @@ def test_enum_cells_accept_the_choices_and_their_aliases_in_any_width_and_case()
     permit = Converter(field("objects", "permit_class"))
     assert permit("重点") == "重点管理"
     assert permit("简化") == "简化管理"
+    gender = Converter(field("inspectors", "gender"))
+    assert gender("M") == "男"
+    assert gender("f") == "女"
 
 
 def test_list_cells_are_tuples_without_repeats():
@@ -366,6 +374,8 @@ def test_integer_cells():
     assert str(exc.value) == "“1.5”应为不小于 0 的整数"
     with pytest.raises(ValueError, match="应为不小于 0 的整数"):
         c("-1")
+    with pytest.raises(ValueError, match="不是数字"):
+        c("12X")
 
 
 def test_date_and_period_cells():
@@ -415,6 +425,7 @@ def test_a_column_of_text_is_its_cells():
         ("噪声单位", "声环境"),
         ("大气重点排污单位", "大气环境"),
         ("其他", "其他"),
+        ("水环境重点监管单位", "水环境"),
     ],
 )
 def test_category_headings_and_cells(text, category):
@@ -460,6 +471,12 @@ def test_convert_value_names_the_field_and_the_reason():
     with pytest.raises(UserError) as exc:
         convert_value("inspectors", "years", "1.5")
     assert str(exc.value) == "“工作年限”：“1.5”应为不小于 0 的整数。"
+
+
+def test_convert_value_applies_the_length_limit_of_the_field():
+    with pytest.raises(UserError) as exc:
+        convert_value("objects", "uscc", VALID_USCC + "XYZ")
+    assert str(exc.value) == "“统一社会信用代码”长度 21 个字符，超过此项允许的 18 个字符。请缩短后重新导入。"
 
 
 def test_empty_values_by_kind():
