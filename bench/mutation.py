@@ -39,7 +39,12 @@ CORE: dict[str, dict] = {
     "app/services/rules/quota.py": {"tests": ["tests/rules"]},
     "app/services/rules/classification.py": {"tests": ["tests/rules"]},
     "app/services/outcomes/workdays.py": {
-        "tests": ["tests/outcomes/test_workdays.py", "tests/outcomes/test_workdays_rules.py"]
+        "tests": [
+            "tests/outcomes/test_workdays.py",
+            "tests/outcomes/test_workdays_rules.py",
+            "tests/outcomes/test_holiday_notice_reading.py",
+            "tests/outcomes/test_deadline_rule_reasons.py",
+        ]
     },
     "app/services/pools/importing/values.py": {"tests": ["tests/pools/test_cell_text_reading.py"]},
     "app/services/pools/importing/convert.py": {"tests": ["tests/pools/test_cell_text_reading.py"]},

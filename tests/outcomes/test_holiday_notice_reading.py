@@ -110,3 +110,34 @@ def test_a_broken_xls_file_is_refused_as_excel_not_read_as_text(tmp_path):
         workdays.read_rows(path)
     assert exc.value.message.startswith("无法读取 Excel 文件 假日.xls：")
     assert exc.value.message.endswith("。请确认文件未损坏、未加密。")
+
+
+def test_a_one_day_range_is_that_day():
+    assert days(workdays.parse_notice("元旦：1月1日至1日放假。", 2029)) == [(date(2029, 1, 1), H)]
+
+
+def test_a_range_ending_before_it_starts_is_refused_with_the_line():
+    with pytest.raises(UserError) as exc:
+        workdays.parse_notice("国庆节：10月7日至10月1日放假。", 2029)
+    assert exc.value.message == (
+        "放假通知第 1 行“国庆节：10月7日至10月1日放假。”无法识别：结束日期早于开始日期。请检查该行或改用表格导入。"
+    )
+
+
+def test_a_working_day_after_the_holidays_in_one_sentence_is_only_that_day():
+    entries = workdays.parse_notice("劳动节：5月1日至3日放假，4月28日上班。", 2029)
+    assert days(entries) == [(date(2029, 4, 28), M)] + [(date(2029, 5, d), H) for d in (1, 2, 3)]
+
+
+def test_dates_after_the_holiday_or_working_day_word_are_not_taken():
+    entries = workdays.parse_notice("国庆节：10月1日至3日放假，10月8日不调休。9月29日上班，10月9日照常。", 2029)
+    assert days(entries) == [(date(2029, 9, 29), M)] + [(date(2029, 10, d), H) for d in (1, 2, 3)]
+
+
+def test_a_notice_without_any_day_says_how_a_line_should_look():
+    with pytest.raises(UserError) as exc:
+        workdays.parse_notice("2029年\n春节：放假调休。", 2029)
+    assert exc.value.message == (
+        "放假通知中没有识别到放假或上班日期。每个节日应写成一行，如“春节：2月15日至23日放假调休，共9天。"
+        "2月14日（周六）、2月28日（周六）上班。”"
+    )
