@@ -106,7 +106,7 @@ def _record_text(rec: dict) -> str:
 
 
 def cmd_draw(args, ctx) -> int:
-    from app.services.draw import draws
+    from app.services.draw import attempts, draws
 
     if not args.period:
         raise UserError(
@@ -120,32 +120,31 @@ def cmd_draw(args, ctx) -> int:
         seed, source = args.seed, "骰子"
     else:
         raise UserError("缺少随机种子：请用 --seed 给出至少 20 位骰子数字，或用 --generate-seed 由计算机生成。")
-    try:
-        with ctx.session() as s:
-            d = draws.draw_now(
-                s,
-                args.period,
-                args.task,
-                seed,
-                seed_source=source,
-                witnesses=args.witness,
-                no_witness_reason=args.no_witness_reason,
-            )
-            rec = draws.export_record(d)
-    except draws.UnassignedError as exc:
-        exc.attempt["draw_id"] = None  # the draw itself was rolled back with the refused attempt
-        with ctx.session() as s:  # the refused attempt is logged, its seed burnt
-            draws.record_failed_attempt(s, exc)
-        raise
+    ctx.authenticate()  # before anything is computed
+    with ctx.as_actor():  # read and compute first, then one short write (a refused seed is logged, burnt)
+        rec = attempts.draw_now(
+            ctx.db.Session,
+            args.period,
+            args.task,
+            seed,
+            seed_source=source,
+            witnesses=args.witness,
+            no_witness_reason=args.no_witness_reason,
+            writer_factory=ctx.writer,
+        )
+    ctx.release_write_lock()  # written: another clerk's command may write while the record is printed
     ctx.emit(rec, lambda: _record_text(rec))
     return 0
 
 
 def cmd_freeze(args, ctx) -> int:
-    from app.services.draw import draws
+    from app.services.draw import attempts, draws
 
-    with ctx.session() as s:
-        d = draws.start(s, args.fz_period, args.fz_task)
+    ctx.authenticate()
+    with ctx.as_actor():
+        draw_id = attempts.freeze(ctx.db.Session, args.fz_period, args.fz_task, writer_factory=ctx.writer)
+    with ctx.db.Session() as s:
+        d = draws.get_draw(s, draw_id)
         data = {
             "id": d.id,
             "period": d.period,

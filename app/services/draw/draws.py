@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
-from app.models.core import AuditEntry, Setting
+from app.models.core import AuditEntry, AuditHead, Setting
 from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.models.vocabulary import RECORDED_DRAW_STATES, DrawState
@@ -214,23 +215,19 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     return d
 
 
-def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
-    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
-    permissions.require(session, "draw.run")
-    d = get_draw(session, draw_id)
-    if d.state != DrawState.DRAFT:
-        raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
+def _snapshot(session: Session, period: str, task_id: int | None, strata=None, rules=None) -> dict:
+    """The frozen pool as it stands (objects per stratum, people, team rules): reads only."""
     office = require_office(session)
     if strata is None:
-        strata = pool_strata(session, d.period, d.task_id)
+        strata = pool_strata(session, period, task_id)
     people = eligible_people(session)
     merged_rules = team_rules(session)
     merged_rules.update(rules or {})
     try:
         snap = algo.build_snapshot(
             office=office.name,
-            period=d.period,
-            task=_task_info(session, d.task_id),
+            period=period,
+            task=_task_info(session, task_id),
             policy_id=office.policy_id or "",
             strata=strata,
             people=people,
@@ -239,10 +236,14 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     _precheck(snap)
+    return snap
+
+
+def _set_frozen(session: Session, d: Draw, snap: dict) -> Draw:
     d.snapshot = algo.canonical(snap)
     d.fingerprint = algo.fingerprint(snap)
     d.algorithm = algo.ALGORITHM
-    d.policy_id = office.policy_id or ""
+    d.policy_id = snap.get("policy_id", "")
     d.state = DrawState.FROZEN
     d.frozen_at = _now()
     session.flush()
@@ -255,6 +256,15 @@ def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, 
         after={"fingerprint": d.fingerprint, "state": d.state},
     )
     return d
+
+
+def freeze(session: Session, draw_id: int, *, strata: list[dict] | None = None, rules: dict | None = None) -> Draw:
+    """草稿 → 已冻结: snapshot the pool (objects per stratum, people, team rules) and store its fingerprint."""
+    permissions.require(session, "draw.run")
+    d = get_draw(session, draw_id)
+    if d.state != DrawState.DRAFT:
+        raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
+    return _set_frozen(session, d, _snapshot(session, d.period, d.task_id, strata, rules))
 
 
 def _precheck(snap: dict) -> None:
@@ -337,9 +347,8 @@ def start(
     rules: dict | None = None,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
-    permissions.require(session, "draw.run")
-    d = create(session, period, task_id)
-    return freeze(session, d.id, strata=strata, rules=rules)
+    plan = plan_draw(session, period, task_id, strata=strata, rules=rules)  # reads and computes first
+    return write_draw(session, plan)  # then the writes, together
 
 
 def snapshot_of(d: Draw) -> dict:
@@ -384,6 +393,164 @@ def check_witnesses(witnesses: list[str] | None, no_witness_reason: str = "") ->
     )
 
 
+# ----------------------------------------------------------------------------------------------
+# The draw in two steps (issue 13 point 5): everything is read and computed first — from one consistent read,
+# without the write lock — then written in one short transaction that checks nothing changed meanwhile.
+# A 20,000-object draw used to hold the write lock for its whole computation (~21 s on a loaded machine).
+
+
+class PoolChanged(UserError):
+    """The pool, people or rules changed between the draw's read and its write: compute again."""
+
+
+@dataclass
+class DrawPlan:
+    """What the write step needs, computed by `plan_draw` (reads only)."""
+
+    period: str
+    task_id: int | None
+    draw_id: int | None  # a frozen draw to draw (None: create and freeze a new one)
+    snap: dict
+    fingerprint: str
+    token: tuple | None  # the audit log's head when the pool was read (a new draw only)
+    algorithm: str = algo.ALGORITHM
+    seed: str = ""  # "" : freeze only
+    seed_source: str = "骰子"
+    witnesses: list = field(default_factory=list)
+    no_witness_reason: str = ""
+    result: dict | None = None
+
+
+def data_version(session: Session) -> tuple[int, str]:
+    """The audit log's head (every data change is audited): equal heads, unchanged data."""
+    row = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    return (row.seq, row.hash) if row is not None else (0, audit.GENESIS)
+
+
+def _require_frozen(d: Draw) -> None:
+    if d.state != DrawState.FROZEN:
+        if d.state == DrawState.DRAFT:
+            raise UserError(f"抽取 #{d.id} 尚未冻结：请先冻结对象范围并公示指纹，再产生随机种子。")
+        raise UserError(
+            f"抽取 #{d.id} 当前为“{d.state}”，随机种子只能输入一次，不能重新抽取。"
+            "如确需重抽，请作废后新建抽取并使用新的种子。"
+        )
+
+
+def _checked_seed(session: Session, draw_id: int | None, seed: str, seed_source: str) -> str:
+    if seed_source not in SEED_SOURCES:
+        raise UserError(f"种子来源“{seed_source}”无效，应为 {'、'.join(SEED_SOURCES)}。")
+    seed = (seed or "").strip().replace(" ", "")
+    try:
+        seed = algo.check_seed(seed, generated=seed_source == "计算机生成")
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    q = select(Draw).where(Draw.seed == seed)
+    if draw_id is not None:
+        q = q.where(Draw.id != draw_id)
+    used = session.scalar(q)
+    if used is not None:
+        raise UserError(
+            f"随机种子 {seed} 已在抽取 #{used.id}（{used.period}，{used.state}）中使用过。每次抽取必须使用新的种子。"
+        )
+    failed = failed_attempt(session, seed)
+    if failed is not None:
+        raise UserError(
+            f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
+            "请重新掷骰子产生新的种子。"
+        )
+    return seed
+
+
+def plan_draw(
+    session: Session,
+    period: str | None = None,
+    task_id: int | None = None,
+    seed: str | None = None,
+    *,
+    draw_id: int | None = None,
+    seed_source: str = "骰子",
+    witnesses: list[str] | None = None,
+    no_witness_reason: str = "",
+    strata: list[dict] | None = None,
+    rules: dict | None = None,
+) -> DrawPlan:
+    """Step 1, reads only: the snapshot of a new draw of `period` (or the frozen draw `draw_id`) and, with a
+    seed, the result. A seed that leaves objects without a valid team raises `UnassignedError` here."""
+    permissions.require(session, "draw.run")
+    if seed is not None:
+        witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)  # before anything else
+    if draw_id is not None:
+        d = get_draw(session, draw_id)
+        if seed is not None:
+            _require_frozen(d)
+        elif d.state != DrawState.DRAFT:
+            raise UserError(
+                f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。"
+            )
+        p, task_id = d.period, d.task_id
+        token = data_version(session) if d.state == DrawState.DRAFT else None
+        snap = snapshot_of(d) if d.state == DrawState.FROZEN else _snapshot(session, p, task_id, strata, rules)
+        algorithm = d.algorithm or algo.ALGORITHM
+    else:
+        require_office(session)
+        p = parse_period(period).code
+        _task_info(session, task_id)
+        _refuse_duplicate(session, p, task_id)
+        token = data_version(session)  # read first: whatever is read below is at least this recent
+        snap = _snapshot(session, p, task_id, strata, rules)
+        algorithm = algo.ALGORITHM
+    plan = DrawPlan(
+        period=p, task_id=task_id, draw_id=draw_id, snap=snap, fingerprint=algo.fingerprint(snap), token=token,
+        algorithm=algorithm,
+    )  # fmt: skip
+    if seed is None:
+        return plan
+    plan.seed = _checked_seed(session, draw_id, seed, seed_source)
+    plan.seed_source, plan.witnesses, plan.no_witness_reason = seed_source, witnesses, no_witness_reason
+    plan.result = algo.compute_draw(snap, plan.seed, algorithm)
+    blocking = algo.teamless(plan.result)  # objects only lacking an expert keep their officers and do not block
+    if blocking:
+        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
+        raise UnassignedError(
+            f"有 {len(blocking)} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
+            "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
+            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in blocking],
+            draw_id=draw_id,
+            period=p,
+            task_id=task_id,
+            seed=plan.seed,
+            fingerprint=plan.fingerprint,
+        )
+    return plan
+
+
+def write_draw(session: Session, plan: DrawPlan) -> Draw:
+    """Step 2, in the write transaction: check that what `plan_draw` read still stands (else `PoolChanged`),
+    then write the draw, its record, rows and audit entries together."""
+    permissions.require(session, "draw.run")
+    if plan.token is not None and data_version(session) != plan.token:
+        raise PoolChanged(
+            "抽取计算期间，对象库、执法人员或规则被其他用户修改了，按旧数据算出的结果不能保存。请重新抽取。"
+        )
+    if plan.draw_id is None:
+        d = _set_frozen(session, create(session, plan.period, plan.task_id), plan.snap)
+    else:
+        d = get_draw(session, plan.draw_id)
+        if plan.token is not None:  # a draft frozen now
+            if d.state != DrawState.DRAFT:
+                raise PoolChanged(f"抽取 #{d.id} 已被其他用户冻结或作废（当前为“{d.state}”）。")
+            _set_frozen(session, d, plan.snap)
+        elif d.state != DrawState.FROZEN or d.fingerprint != plan.fingerprint:
+            raise UserError(
+                f"抽取 #{d.id} 在计算期间已被其他用户抽取、作废或重新冻结（当前为“{d.state}”），本次结果没有保存。"
+            )
+    if not plan.seed:
+        return d
+    _checked_seed(session, d.id, plan.seed, plan.seed_source)  # again, under the write lock
+    return _record_draw(session, d, plan)
+
+
 def perform(
     session: Session,
     draw_id: int,
@@ -395,50 +562,18 @@ def perform(
 ) -> Draw:
     """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal.
 
-    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record."""
-    permissions.require(session, "draw.run")
-    witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)
-    d = get_draw(session, draw_id)
-    if d.state != DrawState.FROZEN:
-        if d.state == DrawState.DRAFT:
-            raise UserError(f"抽取 #{d.id} 尚未冻结：请先冻结对象范围并公示指纹，再产生随机种子。")
-        raise UserError(
-            f"抽取 #{d.id} 当前为“{d.state}”，随机种子只能输入一次，不能重新抽取。"
-            "如确需重抽，请作废后新建抽取并使用新的种子。"
-        )
-    if seed_source not in SEED_SOURCES:
-        raise UserError(f"种子来源“{seed_source}”无效，应为 {'、'.join(SEED_SOURCES)}。")
-    seed = (seed or "").strip().replace(" ", "")
-    try:
-        seed = algo.check_seed(seed, generated=seed_source == "计算机生成")
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
-    used = session.scalar(select(Draw).where(Draw.seed == seed, Draw.id != d.id))
-    if used is not None:
-        raise UserError(
-            f"随机种子 {seed} 已在抽取 #{used.id}（{used.period}，{used.state}）中使用过。每次抽取必须使用新的种子。"
-        )
-    failed = failed_attempt(session, seed)
-    if failed is not None:
-        raise UserError(
-            f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
-            "请重新掷骰子产生新的种子。"
-        )
-    snap = snapshot_of(d)
-    result = algo.compute_draw(snap, seed, d.algorithm or algo.ALGORITHM)
-    blocking = algo.teamless(result)  # objects only lacking an expert keep their officers and do not block
-    if blocking:
-        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
-        raise UnassignedError(
-            f"有 {len(blocking)} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
-            "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
-            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in blocking],
-            draw_id=d.id,
-            period=d.period,
-            task_id=d.task_id,
-            seed=seed,
-            fingerprint=d.fingerprint,
-        )
+    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record.
+    (One session; `attempts.perform` computes outside the write lock.)"""
+    plan = plan_draw(
+        session, seed=seed, draw_id=int(draw_id), seed_source=seed_source, witnesses=witnesses,
+        no_witness_reason=no_witness_reason,
+    )  # fmt: skip
+    return write_draw(session, plan)
+
+
+def _record_draw(session: Session, d: Draw, plan: DrawPlan) -> Draw:
+    seed, seed_source, witnesses = plan.seed, plan.seed_source, plan.witnesses
+    no_witness_reason, result, snap = plan.no_witness_reason, plan.result, plan.snap
     office = require_office(session)
     # Logging the seed first takes the audit log's head lock (held until commit): two offices' clients
     # drawing at the same time on PostgreSQL cannot both take the same place in the record chain.
@@ -556,12 +691,11 @@ def draw_now(
     no_witness_reason: str = "",
 ) -> Draw:
     """For scripts: create, freeze and draw in one transaction."""
-    permissions.require(session, "draw.run")
-    check_witnesses(witnesses, no_witness_reason)  # before anything is frozen
-    d = start(session, period, task_id, strata=strata)
-    return perform(
-        session, d.id, seed, seed_source=seed_source, witnesses=witnesses, no_witness_reason=no_witness_reason
-    )
+    plan = plan_draw(
+        session, period, task_id, seed, seed_source=seed_source, witnesses=witnesses,
+        no_witness_reason=no_witness_reason, strata=strata,
+    )  # fmt: skip
+    return write_draw(session, plan)
 
 
 def _object_ids(session: Session, usccs: list[str]) -> dict[str, int]:

@@ -417,7 +417,13 @@ class DrawPage(QWidget):
     def freeze(self) -> None:
         period = self.period.currentText().strip()
         task_id = self.task.currentData()
-        op = run_op(self, self.ctx, lambda s: draws.start(s, period, task_id).id, error_title="无法冻结")
+        op = run_op(  # the pool is read and the snapshot computed first, then written in one short transaction
+            self,
+            self.ctx,
+            lambda factory: attempts.freeze(factory, period, task_id, writer_factory=self.ctx.db.writer),
+            own_transactions=True,
+            error_title="无法冻结",
+        )
         if not op.ok:
             return
         self.draw_id = op.result
@@ -467,7 +473,13 @@ class DrawPage(QWidget):
             self,
             self.ctx,
             lambda factory: attempts.perform(
-                factory, draw_id, seed, seed_source=source, witnesses=witnesses, no_witness_reason=reason
+                factory,
+                draw_id,
+                seed,
+                seed_source=source,
+                witnesses=witnesses,
+                no_witness_reason=reason,
+                writer_factory=self.ctx.db.writer,
             ),
             own_transactions=True,
             error_title="抽取未完成",
