@@ -36,7 +36,7 @@ def main() -> int:
     if args.postgres:
         from bench.draw_postgres import start_postgres
 
-        url, stop = start_postgres(folder / "pg")
+        url, stop = start_postgres(Path(tempfile.mkdtemp(prefix="ssj-bench-lock-pg-")))
     else:
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
     from app.services.draw import attempts, draws
