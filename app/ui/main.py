@@ -38,6 +38,10 @@ def open_store(url: str, parent=None) -> Database | None:
     return None
 
 
+class SwitchDatabase(Exception):  # noqa: N818  (a signal, not an error)
+    """The first-run dialog chose the shared server database (its settings are saved): open that instead."""
+
+
 def start_session(db: Database, parent=None):
     """First-run dialog if the database has no office yet, then login; an AppContext or None (cancelled)."""
     from app.services.foundation import office as office_service
@@ -50,7 +54,10 @@ def start_session(db: Database, parent=None):
     username = ""
     if office is None:
         dlg = FirstRunDialog(db, parent)
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        result = dlg.exec()
+        if result == FirstRunDialog.SERVER:
+            raise SwitchDatabase()
+        if result != QDialog.DialogCode.Accepted:
             return None
         username = dlg.username
         with db.Session() as s:
@@ -117,9 +124,13 @@ def use_documents_as_working_folder(frozen: bool | None = None) -> None:
 
 def run_gui(db: str | None = None) -> int:
     """python -m app [--db PATH]: the whole desktop application; returns the exit code."""
-    from app.services.foundation.logging_setup import setup_logging
+    import os
 
-    url = resolve_db(db)
+    from app.services.foundation.logging_setup import setup_logging
+    from app.ui.connection import saved_server_url
+
+    server = None if (db or os.environ.get("SSJ_DB")) else saved_server_url()
+    url = server or resolve_db(db)  # the saved connection settings of a shared server, else the local file
     setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
     app = make_application()
     use_documents_as_working_folder()
@@ -133,7 +144,12 @@ def run_gui(db: str | None = None) -> int:
     if database is None:
         guard.release()
         return 1
-    ctx = start_session(database)
+    try:
+        ctx = start_session(database)
+    except SwitchDatabase:
+        database.dispose()
+        guard.release()
+        return run_gui(db)  # now with the saved server settings (the empty local file is left as it is)
     if ctx is None:
         database.dispose()
         guard.release()

@@ -63,3 +63,37 @@ def test_a_wrong_password_is_explained_without_showing_it(qtbot, pw_role, monkey
     dlg.test_button.click()
     text = dlg.result_label.text()
     assert "用户名或密码不正确" in text and SECRET not in text, text
+
+
+def test_the_first_run_dialog_switches_to_a_server_database(qtbot, blank_db, pg_server, pg_url, tmp_path):  # noqa: F811
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.first_run import FirstRunDialog
+
+    host, port = pg_server
+    name = pg_url.rsplit("/", 1)[1]
+    first = FirstRunDialog(blank_db)
+    qtbot.addWidget(first)
+    first.resize(1366, 768)
+    seen = {}
+
+    def fill():
+        dlg = QApplication.activeModalWidget()
+        seen["title"] = dlg.windowTitle()
+        dlg.host.setText(host)
+        dlg.port.setValue(port)
+        dlg.name.setText(name)
+        dlg.user.setText("ssj")
+        dlg.test_button.click()
+        seen["result"] = dlg.result_label.text()
+        dlg.grab().save(str(tmp_path / "connection.png"))
+        dlg.accept()
+
+    QTimer.singleShot(200, fill)
+    first.show()
+    first.server_button.click()
+    assert "数据库连接" in seen["title"] and "连接成功" in seen["result"], seen
+    assert first.result() == FirstRunDialog.SERVER
+    assert saved_server_url().endswith(f"@{host}:{port}/{name}")
+    assert (tmp_path / "connection.png").stat().st_size > 0
