@@ -239,9 +239,9 @@ def _snapshot(session: Session, period: str, task_id: int | None, strata=None, r
     return snap
 
 
-def _set_frozen(session: Session, d: Draw, snap: dict) -> Draw:
-    d.snapshot = algo.canonical(snap)
-    d.fingerprint = algo.fingerprint(snap)
+def _set_frozen(session: Session, d: Draw, snap: dict, text: str = "") -> Draw:
+    d.snapshot = text or algo.canonical(snap)
+    d.fingerprint = algo.sha256_text(d.snapshot)
     d.algorithm = algo.ALGORITHM
     d.policy_id = snap.get("policy_id", "")
     d.state = DrawState.FROZEN
@@ -419,6 +419,8 @@ class DrawPlan:
     witnesses: list = field(default_factory=list)
     no_witness_reason: str = ""
     result: dict | None = None
+    snapshot_text: str = ""  # canonical JSON, computed outside the write lock
+    result_text: str = ""
 
 
 def data_version(session: Session) -> tuple[int, str]:
@@ -500,15 +502,17 @@ def plan_draw(
         token = data_version(session)  # read first: whatever is read below is at least this recent
         snap = _snapshot(session, p, task_id, strata, rules)
         algorithm = algo.ALGORITHM
+    text = algo.canonical(snap)
     plan = DrawPlan(
-        period=p, task_id=task_id, draw_id=draw_id, snap=snap, fingerprint=algo.fingerprint(snap), token=token,
-        algorithm=algorithm,
+        period=p, task_id=task_id, draw_id=draw_id, snap=snap, fingerprint=algo.sha256_text(text), token=token,
+        algorithm=algorithm, snapshot_text=text,
     )  # fmt: skip
     if seed is None:
         return plan
     plan.seed = _checked_seed(session, draw_id, seed, seed_source)
     plan.seed_source, plan.witnesses, plan.no_witness_reason = seed_source, witnesses, no_witness_reason
     plan.result = algo.compute_draw(snap, plan.seed, algorithm)
+    plan.result_text = algo.canonical(plan.result)
     blocking = algo.teamless(plan.result)  # objects only lacking an expert keep their officers and do not block
     if blocking:
         lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
@@ -534,13 +538,13 @@ def write_draw(session: Session, plan: DrawPlan) -> Draw:
             "抽取计算期间，对象库、执法人员或规则被其他用户修改了，按旧数据算出的结果不能保存。请重新抽取。"
         )
     if plan.draw_id is None:
-        d = _set_frozen(session, create(session, plan.period, plan.task_id), plan.snap)
+        d = _set_frozen(session, create(session, plan.period, plan.task_id), plan.snap, plan.snapshot_text)
     else:
         d = get_draw(session, plan.draw_id)
         if plan.token is not None:  # a draft frozen now
             if d.state != DrawState.DRAFT:
                 raise PoolChanged(f"抽取 #{d.id} 已被其他用户冻结或作废（当前为“{d.state}”）。")
-            _set_frozen(session, d, plan.snap)
+            _set_frozen(session, d, plan.snap, plan.snapshot_text)
         elif d.state != DrawState.FROZEN or d.fingerprint != plan.fingerprint:
             raise UserError(
                 f"抽取 #{d.id} 在计算期间已被其他用户抽取、作废或重新冻结（当前为“{d.state}”），本次结果没有保存。"
@@ -619,7 +623,7 @@ def _record_draw(session: Session, d: Draw, plan: DrawPlan) -> Draw:
     }
     record["record_hash"] = algo.record_hash(record)
     record["amendments"] = []
-    d.result = algo.canonical(result)
+    d.result = plan.result_text or algo.canonical(result)
     d.previous_hash = prev
     d.record_hash = record["record_hash"]
     d.record = algo.canonical(record)
