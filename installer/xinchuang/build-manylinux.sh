@@ -2,7 +2,9 @@
 # The 信创 bundle for 统信UOS 20 / 银河麒麟 V10 (glibc 2.28, x86-64), built inside the manylinux_2_28 container
 # (AlmaLinux 8, glibc 2.28) by .github/workflows/linux.yml:
 #
-#   docker run --rm -v "$PWD":/src -w /src quay.io/pypa/manylinux_2_28_x86_64 bash installer/xinchuang/build.sh
+#   docker run --rm -v "$PWD":/src -w /src quay.io/pypa/manylinux_2_28_x86_64 bash installer/xinchuang/build-manylinux.sh
+#
+# Without docker (any x86-64 Linux with apt and zig from PyPI): installer/xinchuang/build.sh.
 #
 # - Python 3.11 from AlmaLinux AppStream (pyinstaller needs a shared libpython; the container's /opt/python
 #   builds are static), wheels pinned in installer/xinchuang/requirements.txt (PySide6 6.9.3: manylinux_2_28).
