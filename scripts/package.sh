@@ -55,6 +55,7 @@ Architecture: ${ARCH}
 Maintainer: 双随机抽查工作台项目组 <ssj@localhost>
 Installed-Size: ${SIZE_KB}
 Depends: ${DEPENDS}
+Recommends: cups-client
 Description: 双随机抽查工作台 — 生态环境执法“双随机、一公开”监管
  Offline desktop workbench for random-selection supervision ("双随机、一公开") of an
  ecological-environment enforcement brigade: object and inspector pools, rules, a seeded and

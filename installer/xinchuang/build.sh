@@ -108,16 +108,20 @@ if [ ! -f "$P/lib/libsqlite3.a" ]; then
     dir="$(unpack 'sqlite3_*.orig.tar.xz')"
     run sh -c "cd '$dir' && CFLAGS='$CFLAGS -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_JSON1 -DSQLITE_ENABLE_MATH_FUNCTIONS' \
         ./configure --prefix='$P' --disable-shared --enable-static --disable-tcl --disable-readline --enable-threadsafe \
-        && make -j$JOBS libsqlite3.la && make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA"
+        && make -j$JOBS libsqlite3.la"
+    install -D -m 0644 "$dir/.libs/libsqlite3.a" "$P/lib/libsqlite3.a"
+    install -D -m 0644 "$dir/sqlite3.h" "$P/include/sqlite3.h"
+    install -D -m 0644 "$dir/sqlite3ext.h" "$P/include/sqlite3ext.h"
+    sed "s|^prefix=.*|prefix=$P|" "$dir/sqlite3.pc" > "$P/lib/pkgconfig/sqlite3.pc"
 fi
 if [ ! -f "$P/lib/libssl.a" ]; then
     log "OpenSSL（只构建库；hashlib.scrypt 口令散列与 ssl 模块需要）"
     # Only what CPython's _ssl/_hashlib use: old ciphers, engines, GOST, CMS, TS, OCSP… are left out (half the
     # compile time on a shared 2-core machine).
     dir="$(unpack 'openssl_*.orig.tar.gz')"
-    run sh -c "cd '$dir' && ./Configure linux-x86_64 no-shared no-tests no-docs no-engine no-module no-legacy no-deprecated \
+    run sh -c "cd '$dir' && ./Configure linux-x86_64 no-shared no-tests no-engine no-module no-legacy \
         no-comp no-idea no-seed no-camellia no-aria no-whirlpool no-mdc2 no-rc2 no-rc4 no-rc5 no-md4 no-cast no-bf \
-        no-srp no-gost no-cms no-ts no-cmp no-crmf no-ocsp no-ct no-sm2 no-sm4 no-dtls no-ssl3 no-weak-ssl-ciphers \
+        no-srp no-gost no-cms no-ts no-cmp no-ocsp no-ct no-sm2 no-sm4 no-dtls no-ssl3 no-weak-ssl-ciphers \
         no-ui-console no-autoload-config --prefix='$P' --libdir=lib --openssldir=/etc/ssl -fPIC \
         && make -j$JOBS build_libs && make install_dev"
 fi
@@ -149,8 +153,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$VENV/bin/python" "$(ls "$W"/wheels/pip-*.whl)/pip" install -q --no-index --find-links "$W/wheels" --no-deps \
         -r "$ROOT/installer/xinchuang/requirements.txt" pip
 fi
-"$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation --no-index -e "$ROOT" 2>/dev/null \
-    || "$VENV/bin/python" -m pip install -q --no-deps --no-index "$ROOT"
+# The program itself is not installed into the venv: installer/ssj.spec takes it from the checkout (pathex).
 
 # ---- 5. bundle, .deb, glibc floor, self-test ----------------------------------------------------------------
 log "pyinstaller 安装包与 .deb（scripts/package.sh，PYTHON=$VENV/bin/python）"

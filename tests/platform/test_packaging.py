@@ -169,3 +169,6 @@ def test_package_sh_builds_a_second_line_beside_dist(tmp_path):
     listing = subprocess.run(["dpkg-deb", "-c", str(debs[0])], capture_output=True, text=True).stdout
     assert "./opt/ssj/ssj" in listing
     assert (tmp_path / "build-xc" / "deb").is_dir()
+    # printing hands the PDF to CUPS with `lp` (app/ui/printing.py); without it the raster path still prints
+    control = subprocess.run(["dpkg-deb", "-f", str(debs[0]), "Recommends"], capture_output=True, text=True).stdout
+    assert control.strip() == "cups-client"
