@@ -44,8 +44,28 @@ fi
 ZIG="$("$W/zigvenv/bin/python" -c 'import ziglang, pathlib; print(pathlib.Path(ziglang.__file__).parent / "zig")')"
 mkdir -p "$W/bin" "$W/logs"
 export ZIG_GLOBAL_CACHE_DIR="$W/zig-cache" ZIG_LOCAL_CACHE_DIR="$W/zig-cache"
-# zig cc without -O turns on UBSan traps: always give an optimisation level, and switch the sanitizer off.
-printf '#!/bin/sh\nexec "%s" cc -target %s -fno-sanitize=undefined "$@"\n' "$ZIG" "$TARGET" > "$W/bin/xc-cc"
+# zig cc without -O turns on UBSan traps: always give an optimisation level, and switch the sanitizer off;
+# zig also makes __DATE__/__TIME__ an error (CPython's build info uses them).
+# zig's linker knows -soname but not the short -h that CPython's Makefile uses for libpython, and cannot link a
+# shared library from shared libraries alone (libpython3.so): an empty C file is added then.
+echo 'static int xc_empty;' > "$W/bin/xc-empty.c"
+cat > "$W/bin/xc-cc" <<'CC'
+#!/bin/sh
+shared=no
+objects=no
+for a in "$@"; do
+    shift
+    case "$a" in
+        -Wl,-h*) set -- "$@" "-Wl,-soname,${a#-Wl,-h}" ;;
+        -print-multiarch) exit 1 ;;  # CPython's setup.py would add /usr/include/<multiarch> (this glibc's headers)
+        *) set -- "$@" "$a" ;;
+    esac
+    case "$a" in -shared) shared=yes ;; *.c|*.o|*.a|*.S|*.s|*.lo) objects=yes ;; esac
+done
+if [ "$shared" = yes ] && [ "$objects" = no ]; then set -- "$@" @EMPTY@; fi
+exec @ZIG@ cc -target @TARGET@ -fno-sanitize=undefined -Wno-error=date-time "$@"
+CC
+sed -i "s|@ZIG@|\"$ZIG\"|; s|@TARGET@|$TARGET|; s|@EMPTY@|\"$W/bin/xc-empty.c\"|" "$W/bin/xc-cc"
 for tool in ar ranlib; do printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$ZIG" "$tool" > "$W/bin/xc-$tool"; done
 chmod +x "$W/bin/"xc-*
 export CC="$W/bin/xc-cc" AR="$W/bin/xc-ar" RANLIB="$W/bin/xc-ranlib"
@@ -130,13 +150,17 @@ fi
 if [ ! -x "$PY/bin/python3" ]; then
     log "CPython（共享 libpython）"
     dir="$(unpack 'python3.11_*.orig.tar.*')"
-    run sh -c "cd '$dir' && CPPFLAGS='-I$P/include' LIBS='-lpthread -ldl' \
+    # setup.py asks dpkg-architecture for the multiarch directories too: a stand-in that knows none, so no
+    # extension module sees this machine's /usr/include or links /usr/lib (those need a newer glibc)
+    printf '#!/bin/sh\nexit 1\n' > "$W/bin/dpkg-architecture"
+    chmod +x "$W/bin/dpkg-architecture"
+    run sh -c "cd '$dir' && PATH='$W/bin':\"\$PATH\" && CPPFLAGS='-I$P/include' LIBS='-lpthread -ldl' \
         ./configure --prefix='$PY' --enable-shared --with-openssl='$P' --with-openssl-rpath=no \
         --without-ensurepip --disable-test-modules LDFLAGS='-L$P/lib' \
         && make -j$JOBS && make install"
 fi
 export LD_LIBRARY_PATH="$PY/lib"  # the shared libpython (no rpath: pyinstaller copies it into the bundle)
-"$PY/bin/python3" - <<'CHECK'
+"$PY/bin/python3" - <<'CHECK' || { rm -rf "$PY"; echo "CPython 缺少模块（见上），已删除 $PY，修正后重新运行。" >&2; exit 1; }
 import ctypes, bz2, lzma, zlib, sqlite3, ssl, hashlib, pyexpat, decimal, _ctypes  # noqa: F401
 hashlib.scrypt(b"x", salt=b"y", n=2, r=1, p=1)
 print("Python", __import__("sys").version.split()[0], "· sqlite", sqlite3.sqlite_version, "·", ssl.OPENSSL_VERSION)
@@ -147,8 +171,11 @@ VENV="$W/venv"
 if [ ! -x "$VENV/bin/python" ]; then
     log "依赖（manylinux_2_28 wheels，installer/xinchuang/requirements.txt）"
     "$PY/bin/python3" -m venv --without-pip "$VENV"
+    # every manylinux tag up to 2_28 (an older pip does not expand --platform manylinux_2_28 to the older tags)
+    PLATFORMS="$(for t in manylinux_2_28 manylinux_2_27 manylinux_2_26 manylinux_2_24 manylinux_2_17 manylinux2014 \
+        manylinux_2_12 manylinux2010 manylinux_2_5 manylinux1; do printf -- '--platform %s_x86_64 ' "$t"; done)"
     "$W/zigvenv/bin/pip" download -q --dest "$W/wheels" --only-binary=:all: --no-deps \
-        --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp \
+        $PLATFORMS --python-version 3.11 --implementation cp \
         -r "$ROOT/installer/xinchuang/requirements.txt" pip
     "$VENV/bin/python" "$(ls "$W"/wheels/pip-*.whl)/pip" install -q --no-index --find-links "$W/wheels" --no-deps \
         -r "$ROOT/installer/xinchuang/requirements.txt" pip
