@@ -174,7 +174,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     # every manylinux tag up to 2_28 (an older pip does not expand --platform manylinux_2_28 to the older tags)
     PLATFORMS="$(for t in manylinux_2_28 manylinux_2_27 manylinux_2_26 manylinux_2_24 manylinux_2_17 manylinux2014 \
         manylinux_2_12 manylinux2010 manylinux_2_5 manylinux1; do printf -- '--platform %s_x86_64 ' "$t"; done)"
-    "$W/zigvenv/bin/pip" download -q --dest "$W/wheels" --only-binary=:all: --no-deps \
+    env -u LD_LIBRARY_PATH "$W/zigvenv/bin/pip" download -q --dest "$W/wheels" --only-binary=:all: --no-deps \
         $PLATFORMS --python-version 3.11 --implementation cp \
         -r "$ROOT/installer/xinchuang/requirements.txt" pip
     "$VENV/bin/python" "$(ls "$W"/wheels/pip-*.whl)/pip" install -q --no-index --find-links "$W/wheels" --no-deps \

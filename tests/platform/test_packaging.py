@@ -172,3 +172,16 @@ def test_package_sh_builds_a_second_line_beside_dist(tmp_path):
     # printing hands the PDF to CUPS with `lp` (app/ui/printing.py); without it the raster path still prints
     control = subprocess.run(["dpkg-deb", "-f", str(debs[0]), "Recommends"], capture_output=True, text=True).stdout
     assert control.strip() == "cups-client"
+
+
+def test_system_libraries_built_for_a_newer_glibc_are_left_to_the_target_system():
+    """The 信创 bundle built on Debian 12 picked up the build machine's libzstd.so.1 (needs glibc 2.34) for
+    PySide6 6.9's QtCore: the spec leaves it to the system (统信UOS 20 ships zstd 1.3.8) and the .deb depends on it."""
+    spec = (ROOT / "installer" / "ssj.spec").read_text(encoding="utf-8")
+    pattern = re.search(r'SYSTEM_LIBS = re\.compile\(\s*((?:r"[^"]*"\s*)+)\)', spec)
+    assert pattern, "SYSTEM_LIBS not found in installer/ssj.spec"
+    system_libs = re.compile("".join(re.findall(r'r"([^"]*)"', pattern.group(1))))
+    for soname in ("libzstd.so.1", "libstdc++.so.6", "libcups.so.2"):
+        assert system_libs.match(soname), soname
+        assert soname in depends.SONAME_PACKAGES, soname
+    assert not system_libs.match("libxcb-cursor.so.0")  # older systems lack it: bundled
