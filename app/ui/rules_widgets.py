@@ -6,6 +6,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from app.ui.qtcompat import change_filter
 from app.ui.widgets import RowsTableModel
 
 
@@ -60,14 +61,10 @@ class SortProxy(QSortFilterProxyModel):
         self.setSortRole(Qt.ItemDataRole.UserRole)
 
     def set_key_filter(self, key: str | None, value: str | None) -> None:
-        self.beginFilterChange()
-        self.key_filter = (key, value) if key and value else None
-        self.endFilterChange()
+        change_filter(self, lambda: setattr(self, "key_filter", (key, value) if key and value else None))
 
     def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self.text = (text or "").strip()
-        self.endFilterChange()
+        change_filter(self, lambda: setattr(self, "text", (text or "").strip()))
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
         rows = self.sourceModel().rows
