@@ -22,6 +22,8 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QS
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QTableWidget
 
+from app.ui.qtcompat import change_filter
+
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_INITIAL_WIDTH = 320  # px: a long text column starts at most this wide, elided, and can be widened
@@ -156,13 +158,7 @@ class SortProxy(QSortFilterProxyModel):
         self.row_filter: Callable[[object], bool] | None = None
 
     def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
-            self.beginFilterChange()
-            self.row_filter = accept
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self.row_filter = accept
-            self.invalidateRowsFilter()
+        change_filter(self, lambda: setattr(self, "row_filter", accept), rows_only=True)
 
     def visible_rows(self) -> list:
         return [self.index(r, 0).data(ROW_ROLE) for r in range(self.rowCount())]
