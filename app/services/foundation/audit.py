@@ -147,17 +147,27 @@ def _append(session: Session, pendings: list[_Pending]) -> None:
 
 
 def record(
-    session: Session, action: str, entity: str, entity_id: str = "", *, summary: str = "", before=None, after=None
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: str = "",
+    *,
+    summary: str = "",
+    before=None,
+    after=None,
+    written: dict[str, dict] | None = None,
 ) -> None:
     """Append one explicit entry (bulk imports, draws, logins, backups…) in the session's transaction.
 
     An entry about a whole replayed table (`entity` in REPLAYED, no `entity_id`: a bulk import written
-    with Core statements) is followed by a 封存 entry holding a digest of every row of that table, so that
-    `replay` can later tell which rows were changed outside the program."""
+    with Core statements) is followed by a 封存 entry holding row digests, so that `replay` can later tell
+    which rows were changed outside the program. With `written` ({primary key text: the row's values as
+    written, every column but updated_at}) the 封存 covers exactly those rows, hashed from those values (the
+    table is not read back); without it, every row of the table, read back."""
     session.flush()
     pend = [_Pending(action, entity, str(entity_id), summary, before, after)]
     if entity in REPLAYED and not str(entity_id) and action != SEAL:
-        pend.append(_seal(session, entity))
+        pend.append(_seal(session, entity) if written is None else _seal_written(entity, written))
     _append(session, pend)
 
 
@@ -230,6 +240,24 @@ def _seal(session: Session, entity: str) -> _Pending:
     )
 
 
+def row_digest(values: dict) -> str:
+    """The digest `replay` expects of a row with these values (column name → value as stored)."""
+    return _digest({k: _value(k, v) for k, v in values.items() if k not in _NOT_REPLAYED})
+
+
+def _seal_written(entity: str, written: dict[str, dict]) -> _Pending:
+    """A 封存 of the rows one bulk write wrote (`replay` updates these rows' states and keeps the others')."""
+    rows = {pk: row_digest(values) for pk, values in written.items()}
+    return _Pending(
+        SEAL,
+        entity,
+        "",
+        f"{REPLAYED[entity]}表封存：本次写入的 {len(rows)} 行的摘要（供“审计日志校验”比对）",
+        None,
+        {"rows": rows, "written": True},
+    )
+
+
 def seal(session: Session, entity: str) -> None:
     """Append a 封存 entry for `entity` (a REPLAYED table written in bulk without its own `record` entry)."""
     session.flush()
@@ -247,8 +275,9 @@ def replay(session: Session, limit: int = 50) -> list[RowProblem]:
     """Replay the log over the REPLAYED tables and compare with their current rows.
 
     Each row's last audited state is its 新增 values updated by every 修改, or — for rows written in bulk —
-    the digest of its 封存 entry with the later 修改 on top. A row whose current value differs, a row the
-    log never saw, and a row gone without a 删除 entry are each named (at most `limit`)."""
+    the digest of its latest 封存 entry with the later 修改 on top (a 封存 of the rows one bulk write wrote
+    updates those rows; an older whole-table 封存 replaces the state of every row). A row whose current value
+    differs, a row the log never saw, and a row gone without a 删除 entry are each named (at most `limit`)."""
     tables = _tables()
     # state[entity][pk] = {"full": {...}} | {"digest": d, "sealed": {col: value at seal}, "now": {col: value}}
     state: dict[str, dict[str, dict]] = {t: {} for t in tables}
@@ -258,8 +287,12 @@ def replay(session: Session, limit: int = 50) -> list[RowProblem]:
     ):
         rows = state[entity]
         if action == SEAL:
-            sealed = json.loads(after_text or "{}").get("rows", {})
-            state[entity] = {pk: {"digest": d, "sealed": {}, "now": {}} for pk, d in sealed.items()}
+            after = json.loads(after_text or "{}")
+            sealed = {pk: {"digest": d, "sealed": {}, "now": {}} for pk, d in after.get("rows", {}).items()}
+            if after.get("written"):  # the rows one bulk write wrote; the others keep their state
+                rows.update(sealed)
+            else:  # every row of the table (a whole-table seal, as written before issue 19)
+                state[entity] = sealed
         elif action == "新增" and entity_id:
             rows[entity_id] = {"full": json.loads(after_text or "{}")}
         elif action == "修改" and entity_id and entity_id in rows:

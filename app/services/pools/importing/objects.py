@@ -28,7 +28,7 @@ from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, Obj
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
 from app.services.pools.importing.batch import Plan
-from app.services.pools.importing.bulk import insert_columns, insert_rows
+from app.services.pools.importing.bulk import insert_columns, insert_rows, scalar_defaults
 from app.services.pools.importing.fields import OBJECT_FIELDS, REGION_KEYS
 from app.services.pools.importing.layouts import PERMIT_PLATFORM, key_unit_layout
 from app.services.pools.importing.values import check_uscc, history_text
@@ -112,7 +112,9 @@ def plan(batch):
         _derive_uscc(batch)
     units = _units(batch)
     table = InspectionObject.__table__
-    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(table.c.id, *[table.c[c] for c in COLUMNS]))}
+    # every stored column but updated_at: what an object is now, to compare with and (for the 封存) to hash
+    stored_columns = [c for c in table.columns if c.name != "updated_at"]
+    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(*stored_columns))}
     held: dict[str, dict] = {}  # permit number → stored permit, for the permits already in the database
     held_by_object: dict[int, list[dict]] = {}
     for p in batch.session.execute(select(ObjectPermit.__table__)):
@@ -357,11 +359,19 @@ def write(batch, plan) -> None:
         values = [rec.get(key) for rec in new]
         columns[key] = [default if v in (None, "", ()) else v for v in values]
     before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    insert_columns(conn, table, columns, {"created_at": now, "updated_at": now})
+    constants = {"created_at": now, "updated_at": now}
+    insert_columns(conn, table, columns, constants)
     added = (table.c.id > before) & (table.c.created_at == now)  # this import's rows
     ids = dict(plan.extra["ids"])  # existing objects' ids, from the plan
     ids.update(conn.execute(select(table.c.uscc, table.c.id).where(added)).all())
     new_ids = [ids[code] for code in columns["uscc"]]
+    # the 封存 covers the rows this import writes, hashed from the values written (= as stored, every column)
+    fixed = {**scalar_defaults(table, columns), "created_at": now}
+    names = list(columns)
+    written = {
+        str(oid): {"id": oid, **dict(zip(names, values)), **fixed}
+        for oid, values in zip(new_ids, zip(*columns.values()))
+    }
     if new:  # 新增 in every new object's history, written by the database from the rows just inserted
         conn.execute(
             changes_table.insert().from_select(
@@ -392,6 +402,7 @@ def write(batch, plan) -> None:
             by_fields.setdefault(fields, []).append(
                 {"b_id": oid, "v_updated_at": now, **{f"v_{k}": _db(changes[k]) for k in fields}}
             )
+            written[str(oid)] = {**old, **{k: changes[k] for k in fields}}
         for k in fields:
             history.append(
                 _change(
@@ -458,6 +469,7 @@ def write(batch, plan) -> None:
             "skipped_rows": rep.skipped,
             "left_out_rows": rep.left_out,
         },
+        written=written,
     )
 
 
