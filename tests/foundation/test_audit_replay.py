@@ -242,7 +242,7 @@ def test_the_import_seal_holds_the_written_rows_with_the_digests_of_their_stored
     session.commit()
     table = InspectionObject.__table__
     current = {
-        audit._row_pk(table, r): audit._digest(audit._row_values(table, r))
+        audit._row_pk(table, r): audit.values_digest(audit._row_values(table, r).values())
         for r in session.connection().execute(select(table)).mappings()
     }
     seals = [json.loads(a) for a in session.scalars(select(AuditEntry.after).where(AuditEntry.action == audit.SEAL))]

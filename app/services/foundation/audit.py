@@ -155,15 +155,15 @@ def record(
     summary: str = "",
     before=None,
     after=None,
-    written: dict[str, dict] | None = None,
+    written: dict[str, tuple] | None = None,
 ) -> None:
     """Append one explicit entry (bulk imports, draws, logins, backups…) in the session's transaction.
 
     An entry about a whole replayed table (`entity` in REPLAYED, no `entity_id`: a bulk import written
     with Core statements) is followed by a 封存 entry holding row digests, so that `replay` can later tell
     which rows were changed outside the program. With `written` ({primary key text: the row's values as
-    written, every column but updated_at}) the 封存 covers exactly those rows, hashed from those values (the
-    table is not read back); without it, every row of the table, read back."""
+    written, in `sealed_columns(entity)` order}) the 封存 covers exactly those rows, hashed from those values
+    (the table is not read back); without it, every row of the table, read back."""
     session.flush()
     pend = [_Pending(action, entity, str(entity_id), summary, before, after)]
     if entity in REPLAYED and not str(entity_id) and action != SEAL:
@@ -240,14 +240,23 @@ def _seal(session: Session, entity: str) -> _Pending:
     )
 
 
-def row_digest(values: dict) -> str:
-    """The digest `replay` expects of a row with these values (column name → value as stored)."""
-    return _digest({k: _value(k, v) for k, v in values.items() if k not in _NOT_REPLAYED})
+def sealed_columns(entity: str) -> list[str]:
+    """The columns a 封存 of written rows hashes, in this order: every column of the table but updated_at."""
+    return [c.name for c in _tables()[entity].columns if c.name not in _NOT_REPLAYED]
 
 
-def _seal_written(entity: str, written: dict[str, dict]) -> _Pending:
+def values_digest(values) -> str:
+    """The digest of one row's values in `sealed_columns` order, as logged (a JSON list: no keys to sort, half
+    the work of `_digest` of the same row as a dict)."""
+    return hashlib.sha256(canonical(list(values)).encode("utf-8")).hexdigest()[:32]
+
+
+def _seal_written(entity: str, written: dict[str, tuple]) -> _Pending:
     """A 封存 of the rows one bulk write wrote (`replay` updates these rows' states and keeps the others')."""
-    rows = {pk: row_digest(values) for pk, values in written.items()}
+    names = sealed_columns(entity)
+    if set(names) & (_REDACTED | _LARGE):  # columns logged hidden or shortened
+        written = {pk: [_value(n, v) for n, v in zip(names, values)] for pk, values in written.items()}
+    rows = {pk: values_digest(values) for pk, values in written.items()}
     return _Pending(
         SEAL,
         entity,
@@ -288,7 +297,10 @@ def replay(session: Session, limit: int = 50) -> list[RowProblem]:
         rows = state[entity]
         if action == SEAL:
             after = json.loads(after_text or "{}")
-            sealed = {pk: {"digest": d, "sealed": {}, "now": {}} for pk, d in after.get("rows", {}).items()}
+            form = "values" if after.get("written") else "dict"
+            sealed = {
+                pk: {"digest": d, "form": form, "sealed": {}, "now": {}} for pk, d in after.get("rows", {}).items()
+            }
             if after.get("written"):  # the rows one bulk write wrote; the others keep their state
                 rows.update(sealed)
             else:  # every row of the table (a whole-table seal, as written before issue 19)
@@ -365,7 +377,9 @@ def _compare_row(entity: str, pk: str, current: dict, st: dict | None) -> str:
                 f"审计日志最后记录的是 {canonical(v)[:80]}：被绕过程序改动。"
             )
     at_seal = dict(current, **{k: v for k, v in st["sealed"].items() if k in current})
-    if _digest(at_seal) != st["digest"]:
+    # a 封存 of written rows hashes the values in column order (= `current`'s order), a whole-table one the dict
+    digest = values_digest(at_seal.values()) if st["form"] == "values" else _digest(at_seal)
+    if digest != st["digest"]:
         return f"{label} 的内容与审计日志封存的摘要不符，且日志中没有相应的修改记录：被绕过程序改动。"
     return ""
 

@@ -366,12 +366,11 @@ def write(batch, plan) -> None:
     ids.update(conn.execute(select(table.c.uscc, table.c.id).where(added)).all())
     new_ids = [ids[code] for code in columns["uscc"]]
     # the 封存 covers the rows this import writes, hashed from the values written (= as stored, every column)
+    sealed = audit.sealed_columns("inspection_object")
     fixed = {**scalar_defaults(table, columns), "created_at": now}
-    names = list(columns)
-    written = {
-        str(oid): {"id": oid, **dict(zip(names, values)), **fixed}
-        for oid, values in zip(new_ids, zip(*columns.values()))
-    }
+    by_column = {"id": new_ids, **columns}
+    inserted = [by_column[k] if k in by_column else [fixed[k]] * len(new) for k in sealed]
+    written = {str(oid): values for oid, values in zip(new_ids, zip(*inserted))}
     if new:  # 新增 in every new object's history, written by the database from the rows just inserted
         conn.execute(
             changes_table.insert().from_select(
@@ -402,7 +401,7 @@ def write(batch, plan) -> None:
             by_fields.setdefault(fields, []).append(
                 {"b_id": oid, "v_updated_at": now, **{f"v_{k}": _db(changes[k]) for k in fields}}
             )
-            written[str(oid)] = {**old, **{k: changes[k] for k in fields}}
+            written[str(oid)] = tuple(changes[k] if k in fields else old[k] for k in sealed)
         for k in fields:
             history.append(
                 _change(
