@@ -355,9 +355,8 @@ def write(batch, plan) -> None:
     now, user, source = utcnow(), current_user(), batch.path.name
     new = [rec for _r, rec in plan.inserts]
     columns = {"uscc": [rec["uscc"] for rec in new], "name": [rec["name"] for rec in new]}
-    for key, default in DEFAULTS.items():  # blank cells take the column's default
-        values = [rec.get(key) for rec in new]
-        columns[key] = [default if v in (None, "", ()) else v for v in values]
+    for key, default in DEFAULTS.items():  # blank cells take the column's default (None, "", (), False)
+        columns[key] = [rec.get(key) or default for rec in new]
     before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     constants = {"created_at": now, "updated_at": now}
     insert_columns(conn, table, columns, constants)
