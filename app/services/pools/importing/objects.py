@@ -250,7 +250,7 @@ def _permit_of(rec: dict) -> dict | None:
 
 
 def _carries_data(permit: dict) -> bool:
-    return any(permit.get(k) for k in ("valid_from", "valid_to", "issued_on", "issuer"))
+    return bool(permit["valid_from"] or permit["valid_to"] or permit["issued_on"] or permit["issuer"])
 
 
 def _plan_permits(batch, unit: Unit, old, held, owner, result, stored) -> list[dict] | None:
