@@ -112,9 +112,7 @@ def plan(batch):
         _derive_uscc(batch)
     units = _units(batch)
     table = InspectionObject.__table__
-    # every stored column but updated_at: what an object is now, to compare with and (for the 封存) to hash
-    stored_columns = [c for c in table.columns if c.name != "updated_at"]
-    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(*stored_columns))}
+    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(table.c.id, *[table.c[c] for c in COLUMNS]))}
     held: dict[str, dict] = {}  # permit number → stored permit, for the permits already in the database
     held_by_object: dict[int, list[dict]] = {}
     for p in batch.session.execute(select(ObjectPermit.__table__)):
@@ -392,6 +390,7 @@ def write(batch, plan) -> None:
         if status and status != "存续":
             history.append(_change(oid, now, status, "status", "", status, user, source, rec.get("status_date")))
     by_fields: dict[tuple, list[dict]] = {}
+    updated = []
     for _r, changes, oid, old in plan.updates:
         fields = tuple(
             sorted(k for k in changes if k in COLUMNS and k != "uscc" and (k != "name" or changes[k] != old["name"]))
@@ -400,7 +399,7 @@ def write(batch, plan) -> None:
             by_fields.setdefault(fields, []).append(
                 {"b_id": oid, "v_updated_at": now, **{f"v_{k}": _db(changes[k]) for k in fields}}
             )
-            written[str(oid)] = tuple(changes[k] if k in fields else old[k] for k in sealed)
+            updated.append((oid, old, changes, fields))
         for k in fields:
             history.append(
                 _change(
@@ -415,6 +414,17 @@ def write(batch, plan) -> None:
                     changes.get("status_date") if k == "status" else None,
                 )
             )
+    # the 封存 of the rows updated: their values before plus the changes; the columns an import never writes
+    # (created_at, category_override, override_reason) are read for these rows only
+    untouched = [k for k in sealed if k != "id" and k not in COLUMNS]
+    kept: dict[int, dict] = {}
+    for i in range(0, len(updated), 500):
+        chunk = [oid for oid, _old, _changes, _fields in updated[i : i + 500]]
+        query = select(table.c.id, *[table.c[k] for k in untouched]).where(table.c.id.in_(chunk))
+        kept.update((r.id, r._asdict()) for r in conn.execute(query))
+    for oid, old, changes, fields in updated:
+        row = {**old, **kept[oid], **{k: changes[k] for k in fields}}
+        written[str(oid)] = tuple(row[k] for k in sealed)
     for fields, params in by_fields.items():
         stmt = (
             table.update()
