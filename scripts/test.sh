@@ -39,6 +39,14 @@ fi
 
 step "glibc 下限（统信UOS 20 / 银河麒麟 V10 为 glibc 2.28）"
 .venv/bin/python installer/elfinfo.py dist/ssj
+# The 信创 bundle (glibc 2.28) is built by its own script, not here: the first build compiles OpenSSL and CPython
+# (tens of minutes on 2 cores). When one exists, its floor is reported beside this bundle's.
+if [ -x dist-xc/ssj/ssj ]; then
+    echo "信创安装包 dist-xc/ssj（installer/xinchuang/build.sh）："
+    .venv/bin/python installer/elfinfo.py dist-xc/ssj
+else
+    echo "信创安装包（glibc 2.28）未构建：运行 bash installer/xinchuang/build.sh（或 CI 的 xinchuang 任务）。"
+fi
 
 step "安装包自检（dist/ssj）"
 out="$(dist/ssj/ssj --selftest)"

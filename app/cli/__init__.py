@@ -150,6 +150,18 @@ class CliContext:
                 raise UserError(refused.split("\n")[0] + "命令行不能同时修改它：请先关闭该窗口，再运行此命令。")
             self._guard = guard
 
+    def writer(self):
+        """A writing session (the write lock first; the instance lock of a SQLite file taken now) for a service
+        that reads and computes in a plain session and then writes in a short one (`draw.attempts`)."""
+        self.lock_for_writing()
+        return self.db.writer()
+
+    def release_write_lock(self) -> None:
+        """Give the instance lock back once the command's writing is done (a long output follows)."""
+        if self._guard is not None:
+            self._guard.release()
+            self._guard = None
+
     @contextmanager
     def session(self):
         """A session in which every change is recorded as done by the CLI's actor; commits on success."""

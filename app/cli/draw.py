@@ -120,7 +120,7 @@ def _record_text(rec: dict) -> str:
 
 
 def cmd_draw(args, ctx) -> int:
-    from app.services.draw import draws
+    from app.services.draw import attempts, draws
 
     if not args.period:
         raise UserError(
@@ -134,34 +134,39 @@ def cmd_draw(args, ctx) -> int:
         seed, source = args.seed, "骰子"
     else:
         raise UserError("缺少随机种子：请用 --seed 给出至少 20 位骰子数字，或用 --generate-seed 由计算机生成。")
-    try:
-        with ctx.session() as s:
-            d = draws.draw_now(
-                s,
-                args.period,
-                args.task,
-                seed,
-                seed_source=source,
-                witnesses=args.witness,
-                no_witness_reason=args.no_witness_reason,
-            )
-            rec = draws.export_record(d)
-    except draws.UnassignedError as exc:
-        exc.attempt["draw_id"] = None  # the draw itself was rolled back with the refused attempt
-        with ctx.session() as s:  # the refused attempt is logged, its seed burnt
-            draws.record_failed_attempt(s, exc)
-        raise
+    ctx.authenticate()  # before anything is computed
+    with ctx.as_actor():  # read and compute first, then one short write (a refused seed is logged, burnt)
+        rec = attempts.draw_now(
+            ctx.db.Session,
+            args.period,
+            args.task,
+            seed,
+            seed_source=source,
+            witnesses=args.witness,
+            no_witness_reason=args.no_witness_reason,
+            writer_factory=ctx.writer,
+        )
+    ctx.release_write_lock()  # written: another clerk's command may write while the record is printed
     ctx.emit(rec, lambda: _record_text(rec))
     return 0
 
 
 def cmd_freeze(args, ctx) -> int:
-    from app.services.draw import draws, frequency
+    from app.services.draw import attempts, draws, frequency
 
-    with ctx.session() as s:
-        d = draws.start(
-            s, args.fz_period, args.fz_task, exclude=args.fz_exclude, exclude_at_limit=args.fz_exclude_at_limit
+    ctx.authenticate()
+    with ctx.as_actor():  # read and compute first, then one short write
+        draw_id = attempts.freeze(
+            ctx.db.Session,
+            args.fz_period,
+            args.fz_task,
+            writer_factory=ctx.writer,
+            exclude=args.fz_exclude,
+            exclude_at_limit=args.fz_exclude_at_limit,
         )
+    ctx.release_write_lock()
+    with ctx.db.Session() as s:
+        d = draws.get_draw(s, draw_id)
         data = {
             "id": d.id,
             "period": d.period,

@@ -104,12 +104,23 @@ class FirstRunDialog(QDialog):
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
         buttons = QDialogButtonBox()
+        self.server_button = buttons.addButton("改用多人共用的数据库…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.server_button.setToolTip("市局多人共用一个 PostgreSQL 数据库时：填写服务器地址、端口、数据库名、用户名")
+        self.server_button.clicked.connect(self.use_server)
         self.ok_button = buttons.addButton("完成设置", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.office_name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    SERVER = 2  # exec() result: the user chose a shared server database instead (connection settings saved)
+
+    def use_server(self) -> None:
+        from app.ui.connection import ConnectionDialog
+
+        if ConnectionDialog(self).exec() == QDialog.DialogCode.Accepted:
+            self.done(self.SERVER)
 
     def submit(self) -> None:
         self.error.clear()

@@ -92,6 +92,10 @@ class StoreOpener(QObject):
         self.thread.join()
 
 
+class SwitchDatabase(Exception):  # noqa: N818  (a signal, not an error)
+    """The first-run dialog chose the shared server database (its settings are saved): open that instead."""
+
+
 def start_session(db: Database, parent=None):
     """First-run dialog if the database has no office yet, then login; an AppContext or None (cancelled)."""
     from app.services.foundation import office as office_service
@@ -104,7 +108,10 @@ def start_session(db: Database, parent=None):
     username = ""
     if office is None:
         dlg = FirstRunDialog(db, parent)
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        result = dlg.exec()
+        if result == FirstRunDialog.SERVER:
+            raise SwitchDatabase()
+        if result != QDialog.DialogCode.Accepted:
             return None
         username = dlg.username
         with db.Session() as s:
@@ -171,9 +178,13 @@ def use_documents_as_working_folder(frozen: bool | None = None) -> None:
 
 def run_gui(db: str | None = None) -> int:
     """python -m app [--db PATH]: the whole desktop application; returns the exit code."""
-    from app.services.foundation.logging_setup import setup_logging
+    import os
 
-    url = resolve_db(db)
+    from app.services.foundation.logging_setup import setup_logging
+    from app.ui.connection import saved_server_url
+
+    server = None if (db or os.environ.get("SSJ_DB")) else saved_server_url()
+    url = server or resolve_db(db)  # the saved connection settings of a shared server, else the local file
     setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
     app = make_application()
     use_documents_as_working_folder()
@@ -183,6 +194,9 @@ def run_gui(db: str | None = None) -> int:
         QMessageBox.warning(None, f"{APP_NAME} — 数据库已打开", refused)
         return 3
     result = login_while_opening(url)
+    if isinstance(result, SwitchDatabase):  # the first-run window chose a shared server instead
+        guard.release()
+        return run_gui(db)  # now with the saved server settings (the empty local file is left as it is)
     if isinstance(result, BaseException):
         QMessageBox.critical(None, f"{APP_NAME} — 无法打开数据库", open_failure_message(url, result))
         guard.release()
@@ -237,7 +251,11 @@ def login_while_opening(url: str):
     if database is None:
         return None, None
     if state.get("office") is None:  # first run: set up the office, then log in
-        return database, start_session(database)
+        try:
+            return database, start_session(database)
+        except SwitchDatabase as switch:  # 改用多人共用的数据库…: the caller opens the saved server instead
+            database.dispose()
+            return switch
     if not accepted:
         return database, None
     from app.ui.context import AppContext

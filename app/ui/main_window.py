@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         self._restore_geometry()
+        from app.ui import server_watch
+
+        self.server_watch = server_watch.install(self)  # a shared server: banner while it is away
         if self.specs:
             self.show_page(self.specs[0].key)
 

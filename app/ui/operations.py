@@ -157,7 +157,25 @@ class Op:
             return
         if self.failure is not None and self.failure(exc) is True:
             return  # the caller showed it in place
+        if getattr(self, "quiet", False) and _server_away(self.parent, exc):
+            return  # a page filling itself in while the database server is away: the window's banner says so
         show_error(self.parent, exc, self.error_title)
+
+
+def _server_away(parent: QWidget | None, exc: BaseException) -> bool:
+    """A quiet load failed because the shared database server cannot be reached: no dialog (the main window's
+    server watch shows the banner and reads the page again when the server is back); the log keeps it."""
+    from sqlalchemy import exc as sa_exc
+
+    if not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    window = parent.window() if parent is not None else None
+    watch = getattr(window, "server_watch", None)
+    if watch is None:
+        return False
+    log.warning("数据库服务器无响应，页面稍后重新读取：%s", type(exc).__name__)
+    watch.check()
+    return True
 
 
 _active: list[Op] = []

@@ -1,12 +1,15 @@
 """打印预览: show one of our generated PDFs (QtPdf), print it through the Qt print dialog, or save a copy.
 
-Printing renders each page with QPdfDocument at the printer's resolution and paints it onto the page,
-keeping the aspect ratio (A4 on A4 fills the page; the PDF already carries the government-form margins,
-so the printer is set to full-page mode).
+After the print dialog, on Linux (统信UOS/麒麟) the PDF itself goes to the chosen CUPS queue with `lp`
+(app/ui/printing.py: vectors, a few kB a page). On Windows, when printing to a file, or when `lp` is missing or
+refuses the job, the raster path below prints it: it renders each page with QPdfDocument (at most at 300 dpi)
+and paints it onto the page, keeping the aspect ratio (A4 on A4 fills the page; the PDF already carries the
+government-form margins, so the printer is set to full-page mode).
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -17,8 +20,11 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from app.ui import printing
 from app.ui.files import save_file_dialog
 from app.ui.screen import resize_to_fit
+
+log = logging.getLogger(__name__)
 
 
 def load_document(path: str | Path, parent=None) -> QPdfDocument:
@@ -128,6 +134,13 @@ class PdfPreviewDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
         first, last = (printer.fromPage(), printer.toPage()) if printer.fromPage() else (1, None)
+        job = printing.job_for_printer(printer, first, last)
+        if job is not None:
+            sent = printing.print_vector(self.path, job, self.document.pageCount())
+            if sent.ok:
+                log.info("printed %s as PDF on %s: %s", self.path.name, job.printer, sent.message)
+                return sent.pages
+            log.warning("vector printing of %s not possible, raster instead: %s", self.path.name, sent.message)
         try:
             return print_document(self.document, printer, first, last)
         except OSError as exc:

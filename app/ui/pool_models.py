@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
+from app.ui.qtcompat import change_filter
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -198,13 +200,10 @@ class PoolFilterProxy(QSortFilterProxyModel):
         return accept
 
     def refilter(self) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
-            self.beginFilterChange()
+        def apply() -> None:
             self._accept = self.compute()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self._accept = self.compute()
-            self.invalidateRowsFilter()
+
+        change_filter(self, apply, rows_only=True)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         """Row headers count the rows shown (1, 2, 3…), never the source row a hit came from."""

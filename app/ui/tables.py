@@ -22,6 +22,8 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QS
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QTableWidget
 
+from app.ui.qtcompat import change_filter
+
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_INITIAL_WIDTH = 320  # px: a long text column starts at most this wide, elided, and can be widened
@@ -162,15 +164,11 @@ class SortProxy(QSortFilterProxyModel):
         self._text = False  # a search text is set: Qt's own test on the columns' text runs as well
 
     def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
-            self.beginFilterChange()
+        def change() -> None:
             self.row_filter = accept
             self._verdict_rows = None
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self.row_filter = accept
-            self._verdict_rows = None
-            self.invalidateRowsFilter()
+
+        change_filter(self, change, rows_only=True)
 
     def setSourceModel(self, model) -> None:  # noqa: N802
         self._table = model if isinstance(model, TableModel) else None

@@ -50,6 +50,7 @@ SONAME_PACKAGES = {
     "libbrotlidec.so.1": "libbrotli1",
     "libpng16.so.16": "libpng16-16 | libpng16-16t64",
     "libexpat.so.1": "libexpat1",
+    "libzstd.so.1": "libzstd1",
 }
 GLIBC_FLOOR_DEP = "libc6 (>= {glibc})"
 

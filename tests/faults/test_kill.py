@@ -10,11 +10,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from app.services.foundation.context import Actor, acting_as
+from app.services.foundation.periods import period_of
 from tests.conftest import TEST_KEY_PASSPHRASE
 from tests.factories import make_inspector, make_object, make_uscc
 from tests.faults.conftest import ROOT, as_account, child_env, sqlite_invariants, write_objects_xlsx
@@ -144,5 +146,78 @@ def test_sigkill_leaves_all_or_nothing_and_no_stray_files(op, moment, template, 
         finished = [p for p in (tmp_path / "stick").iterdir() if not p.name.startswith(".")]
         assert finished, "the second run wrote its file"
     for folder in (db.parent, tmp_path / "stick", data_dir, data_dir / "backups"):
+        if folder.exists():
+            assert _stray(folder) == [], (folder, _stray(folder), rc)
+
+
+PUBLISH_PERIOD = period_of(date.today()).code  # results are dated today, after the draw
+
+
+@pytest.fixture(scope="module")
+def published_template(template, tmp_path_factory):
+    """The county above with a real, confirmed draw whose results are all entered and approved (ready to
+    publish): `ssj publish` writes one batch of them."""
+    from app.services.draw import draws
+    from app.services.foundation.store import open_database
+    from app.services.outcomes import outcomes
+
+    folder = tmp_path_factory.mktemp("published")
+    path = folder / "ssj.sqlite3"
+    shutil.copy(template[0], path)
+    db = open_database(f"sqlite:///{path}")
+    with acting_as(Actor("admin", "管理员")), db.writer() as s:
+        d = draws.draw_now(s, PUBLISH_PERIOD, None, SEED, witnesses=["张三", "李四"])
+        draws.confirm(s, d.id)
+        s.commit()
+    from sqlalchemy import select
+
+    from app.models.draw import DrawSelection
+
+    with acting_as(Actor("luru", "录入员")), db.Session() as s:
+        sel_ids = s.scalars(select(DrawSelection.id).where(DrawSelection.active.is_(True))).all()
+        for sid in sel_ids:
+            outcomes.save_outcome(
+                s, sid, dict(check_date=date.today(), method="现场检查", result="未发现问题"), today=date.today()
+            )  # fmt: skip
+        s.commit()
+    with acting_as(Actor("shenhe", "审核员")), db.Session() as s:
+        outcomes.approve_period(s, PUBLISH_PERIOD, "shenhe")
+        s.commit()
+    db.dispose()
+    return path, len(sel_ids)
+
+
+def _publication_counts(db: Path) -> tuple[int, int]:
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        batches = con.execute("SELECT count(*) FROM publication").fetchone()[0]
+        marked = con.execute("SELECT count(*) FROM outcome WHERE publication_id IS NOT NULL").fetchone()[0]
+    finally:
+        con.close()
+    return batches, marked
+
+
+@pytest.mark.parametrize("out", ["公示.pdf", "公示.xlsx"])
+@pytest.mark.parametrize("moment", (0.9, 1.8, 2.8, 4.0))
+def test_sigkill_during_publish_leaves_no_batch_or_the_whole_batch(moment, out, published_template, tmp_path, data_dir):
+    db = tmp_path / "work" / "ssj.sqlite3"
+    db.parent.mkdir()
+    shutil.copy(published_template[0], db)
+    (tmp_path / "stick").mkdir()
+    assert _publication_counts(db) == (0, 0)
+    rc = _kill_at(data_dir, db, ("publish", "--period", PUBLISH_PERIOD, "--out", tmp_path / "stick" / out), moment)
+    _checks(data_dir, db)
+    batches, marked = _publication_counts(db)
+    assert (batches, marked) in ((0, 0), (1, published_template[1])), (batches, marked, rc)
+    listing = _ssj(data_dir, db, "objects", "list")  # the next start sweeps what the killed one left
+    assert listing.returncode == 0, listing.stderr
+    if batches == 0:  # nothing was published: publishing again works and takes every result
+        again = _ssj(data_dir, db, "publish", "--period", PUBLISH_PERIOD, "--out", tmp_path / "stick" / out)
+        assert again.returncode == 0, again.stderr
+        assert _publication_counts(db) == (1, published_template[1])
+        _checks(data_dir, db)
+    for folder in (db.parent, tmp_path / "stick", data_dir):
         if folder.exists():
             assert _stray(folder) == [], (folder, _stray(folder), rc)

@@ -191,3 +191,108 @@ def test_the_seal_holds_each_rows_digest_of_its_logged_values(session):
         sealed = audit._seal(session, entity).after["rows"]
         current = session.connection().execute(select(table)).mappings().all()
         assert sealed == {audit._row_pk(table, r): audit._digest(audit._row_values(table, r)) for r in current}
+
+
+# --- the seal of a bulk import covers the rows it wrote, hashed from the values written (issue 19) -------------
+
+
+def _rich_file(tmp_path, rows: list[dict], name="名录.xlsx"):
+    """An object file in the import template's columns (every column type: lists, booleans, dates, numbers)."""
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    from app.services.pools import pools
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([h for _k, h in pools.OBJECT_COLUMNS])
+    for i, r in enumerate(rows):
+        out = []
+        for k, _h in pools.OBJECT_COLUMNS:
+            v = r.get(k, "")
+            if k == "registration_date":
+                v = date(2010 + i % 9, 3, 5) if i % 2 else None  # a date or blank
+            if isinstance(v, bool):
+                v = "是" if v else "否"
+            elif isinstance(v, list):
+                v = "、".join(v)
+            elif k == "phone":
+                v = int(v)  # typed into Excel: comes back as a number
+            out.append(v)
+        ws.append(out)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_the_import_seal_holds_the_written_rows_with_the_digests_of_their_stored_values(session, tmp_path):
+    """Digests computed from the values being written equal those of the rows as read back from the file, for
+    every column type; an untouched older row is not in the seal (it has its own 新增 entry)."""
+    from app.services.demo import demo
+    from app.services.pools import importer
+
+    old = make_object(session, name="早已在库公司")
+    base = demo.build_objects(5, 40)
+    rep = importer.run_import(session, "objects", _rich_file(tmp_path, base[:30]))
+    assert rep.inserted == 30, rep.errors
+    session.commit()
+    changed = [dict(r, address=r["address"] + "（新址）", tags=["园区企业"]) for r in base[20:30]]
+    importer.run_import(session, "objects", _rich_file(tmp_path, changed + base[30:], "第二批.xlsx"))
+    session.commit()
+    table = InspectionObject.__table__
+    current = {
+        audit._row_pk(table, r): audit.values_digest(audit._row_values(table, r).values())
+        for r in session.connection().execute(select(table)).mappings()
+    }
+    seals = [json.loads(a) for a in session.scalars(select(AuditEntry.after).where(AuditEntry.action == audit.SEAL))]
+    assert len(seals) == 2
+    first, second = (s["rows"] for s in seals)
+    assert len(first) == 30 and len(second) == 20 and str(old.id) not in first | second
+    for pk, digest in second.items():  # 10 updated (old values + changes), 10 new
+        assert current[pk] == digest
+    assert audit.verify(session).ok, audit.verify(session).message
+
+
+def test_a_row_changed_after_an_import_is_reported(session, tmp_path):
+    from app.services.demo import demo
+    from app.services.pools import importer
+
+    importer.run_import(session, "objects", _rich_file(tmp_path, demo.build_objects(6, 12)))
+    session.commit()
+    assert audit.verify(session).ok, audit.verify(session).message
+    victim = session.scalar(select(InspectionObject).order_by(InspectionObject.id.desc()).limit(1))
+    _sql(
+        session,
+        "UPDATE inspection_object SET pollution_types='[]', key_polluter=1 - key_polluter WHERE id=:i",
+        i=victim.id,
+    )
+    r = _problem(session, f"检查对象 #{victim.id}", "封存")
+    assert [p.entity_id for p in r.rows] == [str(victim.id)]
+
+
+def test_a_row_slipped_in_before_an_import_is_still_reported_after_it(session, tmp_path, filled):
+    """The seal vouches for the rows the import wrote, not for a row inserted behind the program before it."""
+    from app.services.demo import demo
+    from app.services.pools import importer
+
+    cols = [c.name for c in InspectionObject.__table__.columns if c.name not in ("id", "uscc", "name")]
+    _sql(
+        session,
+        f"INSERT INTO inspection_object (uscc, name, {', '.join(cols)}) "
+        f"SELECT '91140525MA0XXXXX1X', '幽灵公司', {', '.join(cols)} FROM inspection_object LIMIT 1",
+    )
+    importer.run_import(session, "objects", _rich_file(tmp_path, demo.build_objects(7, 5)))
+    session.commit()
+    _problem(session, "幽灵公司", "没有任何记录")
+
+
+def test_a_database_sealed_whole_table_still_verifies(session):
+    """A 封存 entry of the older form (every row of the table) is still replayed: a later change is caught."""
+    obj = make_object(session, name="整表封存公司")
+    session.commit()
+    audit.seal(session, "inspection_object")
+    session.commit()
+    assert audit.verify(session).ok
+    _sql(session, "UPDATE inspection_object SET address='别处' WHERE id=:i", i=obj.id)
+    _problem(session, "整表封存公司", "封存")

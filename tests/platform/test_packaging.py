@@ -3,6 +3,7 @@ filter, the desktop entry, and the Windows installer script's promises (checked 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -151,3 +152,36 @@ def test_spec_drops_what_the_issue_names():
     spec = (ROOT / "installer" / "ssj.spec").read_text(encoding="utf-8")
     for part in ("libqgtk3", "qwayland", "qeglfs", "VirtualKeyboard", "Quick", "icu_slim", "SSJ_BUNDLE_POSTGRES"):
         assert part in spec, part
+
+
+def test_package_sh_builds_a_second_line_beside_dist(tmp_path):
+    """installer/xinchuang/build.sh packages its glibc 2.28 bundle with SSJ_DIST/SSJ_WORK, leaving dist/ alone."""
+    bundle = tmp_path / "dist-xc" / "ssj"
+    bundle.mkdir(parents=True)
+    shutil.copy("/bin/true", bundle / "ssj")  # a real ELF that needs only glibc
+    env = dict(os.environ, SSJ_DIST=str(tmp_path / "dist-xc"), SSJ_WORK=str(tmp_path / "build-xc"),
+               PYTHON=sys.executable, DEB_ARCH="amd64")
+    done = subprocess.run(["bash", "scripts/package.sh", "--skip-build"], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    debs = list((tmp_path / "dist-xc").glob("ssj_*_amd64.deb"))
+    assert len(debs) == 1
+    listing = subprocess.run(["dpkg-deb", "-c", str(debs[0])], capture_output=True, text=True).stdout
+    assert "./opt/ssj/ssj" in listing
+    assert (tmp_path / "build-xc" / "deb").is_dir()
+    # printing hands the PDF to CUPS with `lp` (app/ui/printing.py); without it the raster path still prints
+    control = subprocess.run(["dpkg-deb", "-f", str(debs[0]), "Recommends"], capture_output=True, text=True).stdout
+    assert control.strip() == "cups-client"
+
+
+def test_system_libraries_built_for_a_newer_glibc_are_left_to_the_target_system():
+    """The 信创 bundle built on Debian 12 picked up the build machine's libzstd.so.1 (needs glibc 2.34) for
+    PySide6 6.9's QtCore: the spec leaves it to the system (统信UOS 20 ships zstd 1.3.8) and the .deb depends on it."""
+    spec = (ROOT / "installer" / "ssj.spec").read_text(encoding="utf-8")
+    pattern = re.search(r'SYSTEM_LIBS = re\.compile\(\s*((?:r"[^"]*"\s*)+)\)', spec)
+    assert pattern, "SYSTEM_LIBS not found in installer/ssj.spec"
+    system_libs = re.compile("".join(re.findall(r'r"([^"]*)"', pattern.group(1))))
+    for soname in ("libzstd.so.1", "libstdc++.so.6", "libcups.so.2"):
+        assert system_libs.match(soname), soname
+        assert soname in depends.SONAME_PACKAGES, soname
+    assert not system_libs.match("libxcb-cursor.so.0")  # older systems lack it: bundled

@@ -68,6 +68,7 @@ def when_modal(qtbot, act):
 
 
 def test_object_page_shows_the_calendar_and_enters_a_check(qtbot, ctx, db, messages):
+    from app.ui.operations import wait_all
     from app.ui.pages.objects import ObjectsPage
 
     with acting_as(ADMIN), db.Session() as s:
@@ -83,6 +84,7 @@ def test_object_page_shows_the_calendar_and_enters_a_check(qtbot, ctx, db, messa
     qtbot.addWidget(page)
     page.resize(1366, 768)
     page.show()
+    wait_all(10000)  # the pool loads off the UI thread
     page.select_id(oid)
     dlg = page.show_calendar()
     qtbot.addWidget(dlg)

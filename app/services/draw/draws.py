@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Draw, DrawSelection, InspectionObject, Inspector, TeamMember
-from app.models.core import AuditEntry, Setting
+from app.models.core import AuditEntry, AuditHead, Setting
 from app.models.draw import live_key
 from app.models.rules import Plan, Task
 from app.models.vocabulary import RECORDED_DRAW_STATES, DrawState
@@ -215,6 +216,64 @@ def create(session: Session, period: str, task_id: int | None = None) -> Draw:
     return d
 
 
+def _snapshot(
+    session: Session,
+    period: str,
+    task_id: int | None,
+    strata=None,
+    rules=None,
+    exclude: list[str] | None = None,
+    exclude_at_limit: bool = False,
+) -> tuple[dict, list]:
+    """The frozen pool as it stands (objects per stratum, people, team rules) and the objects the office left out
+    for its 检查频次 limit (`frequency.apply_exclusions`: they choose, never count): reads only."""
+    office = require_office(session)
+    if strata is None:
+        strata = pool_strata(session, period, task_id)
+    strata, exclusions = frequency.apply_exclusions(
+        session, period, strata, exclude, at_limit=exclude_at_limit, task_id=task_id
+    )
+    people = eligible_people(session)
+    merged_rules = team_rules(session)
+    merged_rules.update(rules or {})
+    try:
+        snap = algo.build_snapshot(
+            office=office.name,
+            period=period,
+            task=_task_info(session, task_id),
+            policy_id=office.policy_id or "",
+            strata=strata,
+            people=people,
+            rules=merged_rules,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    _precheck(snap)
+    return snap, exclusions
+
+
+def _set_frozen(session: Session, d: Draw, snap: dict, text: str = "", exclusions: list | None = None) -> Draw:
+    exclusions = list(exclusions or [])
+    d.snapshot = text or algo.canonical(snap)
+    d.fingerprint = algo.sha256_text(d.snapshot)
+    d.algorithm = algo.ALGORITHM
+    d.policy_id = snap.get("policy_id", "")
+    d.state = DrawState.FROZEN
+    d.frozen_at = _now()
+    d.exclusions = exclusions
+    session.flush()
+    excluded_text = f"；按检查频次剔除 {len(exclusions)} 家" if exclusions else ""
+    audit.record(
+        session,
+        "冻结",
+        "draw",
+        d.id,
+        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}{excluded_text}",
+        after={"fingerprint": d.fingerprint, "state": d.state, "exclusions": exclusions},
+    )
+    return d
+
+
 def freeze(
     session: Session,
     draw_id: int,
@@ -232,46 +291,8 @@ def freeze(
     d = get_draw(session, draw_id)
     if d.state != DrawState.DRAFT:
         raise UserError(f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。")
-    office = require_office(session)
-    if strata is None:
-        strata = pool_strata(session, d.period, d.task_id)
-    strata, exclusions = frequency.apply_exclusions(
-        session, d.period, strata, exclude, at_limit=exclude_at_limit, task_id=d.task_id
-    )
-    people = eligible_people(session)
-    merged_rules = team_rules(session)
-    merged_rules.update(rules or {})
-    try:
-        snap = algo.build_snapshot(
-            office=office.name,
-            period=d.period,
-            task=_task_info(session, d.task_id),
-            policy_id=office.policy_id or "",
-            strata=strata,
-            people=people,
-            rules=merged_rules,
-        )
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
-    _precheck(snap)
-    d.snapshot = algo.canonical(snap)
-    d.fingerprint = algo.fingerprint(snap)
-    d.algorithm = algo.ALGORITHM
-    d.policy_id = office.policy_id or ""
-    d.state = DrawState.FROZEN
-    d.frozen_at = _now()
-    d.exclusions = exclusions
-    session.flush()
-    excluded_text = f"；按检查频次剔除 {len(exclusions)} 家" if exclusions else ""
-    audit.record(
-        session,
-        "冻结",
-        "draw",
-        d.id,
-        summary=f"{d.period} 对象快照已冻结，指纹 {d.fingerprint}{excluded_text}",
-        after={"fingerprint": d.fingerprint, "state": d.state, "exclusions": exclusions},
-    )
-    return d
+    snap, exclusions = _snapshot(session, d.period, d.task_id, strata, rules, exclude, exclude_at_limit)
+    return _set_frozen(session, d, snap, exclusions=exclusions)
 
 
 def _precheck(snap: dict) -> None:
@@ -356,9 +377,10 @@ def start(
     exclude_at_limit: bool = False,
 ) -> Draw:
     """create + freeze in one transaction (the draw page's 冻结 button)."""
-    permissions.require(session, "draw.run")
-    d = create(session, period, task_id)
-    return freeze(session, d.id, strata=strata, rules=rules, exclude=exclude, exclude_at_limit=exclude_at_limit)
+    plan = plan_draw(
+        session, period, task_id, strata=strata, rules=rules, exclude=exclude, exclude_at_limit=exclude_at_limit
+    )  # reads and computes first
+    return write_draw(session, plan)  # then the writes, together
 
 
 def frequency_notes(session: Session, period: str, task_id: int | None = None) -> dict:
@@ -408,6 +430,176 @@ def check_witnesses(witnesses: list[str] | None, no_witness_reason: str = "") ->
     )
 
 
+# ----------------------------------------------------------------------------------------------
+# The draw in two steps (issue 13 point 5): everything is read and computed first — from one consistent read,
+# without the write lock — then written in one short transaction that checks nothing changed meanwhile.
+# A 20,000-object draw used to hold the write lock for its whole computation (~21 s on a loaded machine).
+
+
+class PoolChanged(UserError):
+    """The pool, people or rules changed between the draw's read and its write: compute again."""
+
+
+@dataclass
+class DrawPlan:
+    """What the write step needs, computed by `plan_draw` (reads only)."""
+
+    period: str
+    task_id: int | None
+    draw_id: int | None  # a frozen draw to draw (None: create and freeze a new one)
+    snap: dict
+    fingerprint: str
+    token: tuple | None  # the audit log's head when the pool was read (a new draw only)
+    algorithm: str = algo.ALGORITHM
+    seed: str = ""  # "" : freeze only
+    seed_source: str = "骰子"
+    witnesses: list = field(default_factory=list)
+    no_witness_reason: str = ""
+    result: dict | None = None
+    snapshot_text: str = ""  # canonical JSON, computed outside the write lock
+    result_text: str = ""
+    exclusions: list = field(default_factory=list)  # objects left out for the 检查频次 limit (freezing only)
+
+
+def data_version(session: Session) -> tuple[int, str]:
+    """The audit log's head (every data change is audited): equal heads, unchanged data."""
+    row = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    return (row.seq, row.hash) if row is not None else (0, audit.GENESIS)
+
+
+def _require_frozen(d: Draw) -> None:
+    if d.state != DrawState.FROZEN:
+        if d.state == DrawState.DRAFT:
+            raise UserError(f"抽取 #{d.id} 尚未冻结：请先冻结对象范围并公示指纹，再产生随机种子。")
+        raise UserError(
+            f"抽取 #{d.id} 当前为“{d.state}”，随机种子只能输入一次，不能重新抽取。"
+            "如确需重抽，请作废后新建抽取并使用新的种子。"
+        )
+
+
+def _checked_seed(session: Session, draw_id: int | None, seed: str, seed_source: str) -> str:
+    if seed_source not in SEED_SOURCES:
+        raise UserError(f"种子来源“{seed_source}”无效，应为 {'、'.join(SEED_SOURCES)}。")
+    seed = (seed or "").strip().replace(" ", "")
+    try:
+        seed = algo.check_seed(seed, generated=seed_source == "计算机生成")
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    q = select(Draw).where(Draw.seed == seed)
+    if draw_id is not None:
+        q = q.where(Draw.id != draw_id)
+    used = session.scalar(q)
+    if used is not None:
+        raise UserError(
+            f"随机种子 {seed} 已在抽取 #{used.id}（{used.period}，{used.state}）中使用过。每次抽取必须使用新的种子。"
+        )
+    failed = failed_attempt(session, seed)
+    if failed is not None:
+        raise UserError(
+            f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
+            "请重新掷骰子产生新的种子。"
+        )
+    return seed
+
+
+def plan_draw(
+    session: Session,
+    period: str | None = None,
+    task_id: int | None = None,
+    seed: str | None = None,
+    *,
+    draw_id: int | None = None,
+    seed_source: str = "骰子",
+    witnesses: list[str] | None = None,
+    no_witness_reason: str = "",
+    strata: list[dict] | None = None,
+    rules: dict | None = None,
+    exclude: list[str] | None = None,
+    exclude_at_limit: bool = False,
+) -> DrawPlan:
+    """Step 1, reads only: the snapshot of a new draw of `period` (or the frozen draw `draw_id`) and, with a
+    seed, the result. A seed that leaves objects without a valid team raises `UnassignedError` here."""
+    permissions.require(session, "draw.run")
+    if seed is not None:
+        witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)  # before anything else
+    if draw_id is not None:
+        d = get_draw(session, draw_id)
+        if seed is not None:
+            _require_frozen(d)
+        elif d.state != DrawState.DRAFT:
+            raise UserError(
+                f"抽取 #{d.id} 当前为“{d.state}”，只有草稿可以冻结；冻结后对象库和人员的变动不再影响本次抽取。"
+            )
+        p, task_id = d.period, d.task_id
+        token = data_version(session) if d.state == DrawState.DRAFT else None
+        if d.state == DrawState.FROZEN:
+            snap, exclusions = snapshot_of(d), list(d.exclusions or [])
+        else:
+            snap, exclusions = _snapshot(session, p, task_id, strata, rules, exclude, exclude_at_limit)
+        algorithm = d.algorithm or algo.ALGORITHM
+    else:
+        require_office(session)
+        p = parse_period(period).code
+        _task_info(session, task_id)
+        _refuse_duplicate(session, p, task_id)
+        token = data_version(session)  # read first: whatever is read below is at least this recent
+        snap, exclusions = _snapshot(session, p, task_id, strata, rules, exclude, exclude_at_limit)
+        algorithm = algo.ALGORITHM
+    text = algo.canonical(snap)
+    plan = DrawPlan(
+        period=p, task_id=task_id, draw_id=draw_id, snap=snap, fingerprint=algo.sha256_text(text), token=token,
+        algorithm=algorithm, snapshot_text=text, exclusions=exclusions,
+    )  # fmt: skip
+    if seed is None:
+        return plan
+    plan.seed = _checked_seed(session, draw_id, seed, seed_source)
+    plan.seed_source, plan.witnesses, plan.no_witness_reason = seed_source, witnesses, no_witness_reason
+    plan.result = algo.compute_draw(snap, plan.seed, algorithm)
+    plan.result_text = algo.canonical(plan.result)
+    blocking = algo.teamless(plan.result)  # objects only lacking an expert keep their officers and do not block
+    if blocking:
+        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
+        raise UnassignedError(
+            f"有 {len(blocking)} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
+            "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
+            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in blocking],
+            draw_id=draw_id,
+            period=p,
+            task_id=task_id,
+            seed=plan.seed,
+            fingerprint=plan.fingerprint,
+        )
+    return plan
+
+
+def write_draw(session: Session, plan: DrawPlan) -> Draw:
+    """Step 2, in the write transaction: check that what `plan_draw` read still stands (else `PoolChanged`),
+    then write the draw, its record, rows and audit entries together."""
+    permissions.require(session, "draw.run")
+    if plan.token is not None and data_version(session) != plan.token:
+        raise PoolChanged(
+            "抽取计算期间，对象库、执法人员或规则被其他用户修改了，按旧数据算出的结果不能保存。请重新抽取。"
+        )
+    if plan.draw_id is None:
+        d = _set_frozen(
+            session, create(session, plan.period, plan.task_id), plan.snap, plan.snapshot_text, plan.exclusions
+        )
+    else:
+        d = get_draw(session, plan.draw_id)
+        if plan.token is not None:  # a draft frozen now
+            if d.state != DrawState.DRAFT:
+                raise PoolChanged(f"抽取 #{d.id} 已被其他用户冻结或作废（当前为“{d.state}”）。")
+            _set_frozen(session, d, plan.snap, plan.snapshot_text, plan.exclusions)
+        elif d.state != DrawState.FROZEN or d.fingerprint != plan.fingerprint:
+            raise UserError(
+                f"抽取 #{d.id} 在计算期间已被其他用户抽取、作废或重新冻结（当前为“{d.state}”），本次结果没有保存。"
+            )
+    if not plan.seed:
+        return d
+    _checked_seed(session, d.id, plan.seed, plan.seed_source)  # again, under the write lock
+    return _record_draw(session, d, plan)
+
+
 def perform(
     session: Session,
     draw_id: int,
@@ -419,50 +611,18 @@ def perform(
 ) -> Draw:
     """已冻结 → 已抽取: enter the seed once, compute, store result, record and rows; nothing on refusal.
 
-    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record."""
-    permissions.require(session, "draw.run")
-    witnesses, no_witness_reason = check_witnesses(witnesses, no_witness_reason)
-    d = get_draw(session, draw_id)
-    if d.state != DrawState.FROZEN:
-        if d.state == DrawState.DRAFT:
-            raise UserError(f"抽取 #{d.id} 尚未冻结：请先冻结对象范围并公示指纹，再产生随机种子。")
-        raise UserError(
-            f"抽取 #{d.id} 当前为“{d.state}”，随机种子只能输入一次，不能重新抽取。"
-            "如确需重抽，请作废后新建抽取并使用新的种子。"
-        )
-    if seed_source not in SEED_SOURCES:
-        raise UserError(f"种子来源“{seed_source}”无效，应为 {'、'.join(SEED_SOURCES)}。")
-    seed = (seed or "").strip().replace(" ", "")
-    try:
-        seed = algo.check_seed(seed, generated=seed_source == "计算机生成")
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
-    used = session.scalar(select(Draw).where(Draw.seed == seed, Draw.id != d.id))
-    if used is not None:
-        raise UserError(
-            f"随机种子 {seed} 已在抽取 #{used.id}（{used.period}，{used.state}）中使用过。每次抽取必须使用新的种子。"
-        )
-    failed = failed_attempt(session, seed)
-    if failed is not None:
-        raise UserError(
-            f"随机种子 {seed} 已于 {failed.ts} 用于一次未成功的抽取（审计日志第 {failed.seq} 条），不能再用。"
-            "请重新掷骰子产生新的种子。"
-        )
-    snap = snapshot_of(d)
-    result = algo.compute_draw(snap, seed, d.algorithm or algo.ALGORITHM)
-    blocking = algo.teamless(result)  # objects only lacking an expert keep their officers and do not block
-    if blocking:
-        lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
-        raise UnassignedError(
-            f"有 {len(blocking)} 家被抽中对象无法组成有效检查组（绝不安排一人检查）：{lines}。"
-            "本次抽取未保存，此种子作废（记入审计日志）。请补充执法人员/专家或调整选派规则后，作废本抽取并重新冻结。",
-            details=[{"统一社会信用代码": u["uscc"], "单位": u["name"], "原因": u["reason"]} for u in blocking],
-            draw_id=d.id,
-            period=d.period,
-            task_id=d.task_id,
-            seed=seed,
-            fingerprint=d.fingerprint,
-        )
+    Needs two distinct witnesses or `no_witness_reason`, which then becomes part of the hashed record.
+    (One session; `attempts.perform` computes outside the write lock.)"""
+    plan = plan_draw(
+        session, seed=seed, draw_id=int(draw_id), seed_source=seed_source, witnesses=witnesses,
+        no_witness_reason=no_witness_reason,
+    )  # fmt: skip
+    return write_draw(session, plan)
+
+
+def _record_draw(session: Session, d: Draw, plan: DrawPlan) -> Draw:
+    seed, seed_source, witnesses = plan.seed, plan.seed_source, plan.witnesses
+    no_witness_reason, result, snap = plan.no_witness_reason, plan.result, plan.snap
     office = require_office(session)
     # Logging the seed first takes the audit log's head lock (held until commit): two offices' clients
     # drawing at the same time on PostgreSQL cannot both take the same place in the record chain.
@@ -508,7 +668,7 @@ def perform(
     }
     record["record_hash"] = algo.record_hash(record)
     record["amendments"] = []
-    d.result = algo.canonical(result)
+    d.result = plan.result_text or algo.canonical(result)
     d.previous_hash = prev
     d.record_hash = record["record_hash"]
     d.record = algo.canonical(record)
@@ -580,12 +740,11 @@ def draw_now(
     no_witness_reason: str = "",
 ) -> Draw:
     """For scripts: create, freeze and draw in one transaction."""
-    permissions.require(session, "draw.run")
-    check_witnesses(witnesses, no_witness_reason)  # before anything is frozen
-    d = start(session, period, task_id, strata=strata)
-    return perform(
-        session, d.id, seed, seed_source=seed_source, witnesses=witnesses, no_witness_reason=no_witness_reason
-    )
+    plan = plan_draw(
+        session, period, task_id, seed, seed_source=seed_source, witnesses=witnesses,
+        no_witness_reason=no_witness_reason, strata=strata,
+    )  # fmt: skip
+    return write_draw(session, plan)
 
 
 def _object_ids(session: Session, usccs: list[str]) -> dict[str, int]:

@@ -147,17 +147,27 @@ def _append(session: Session, pendings: list[_Pending]) -> None:
 
 
 def record(
-    session: Session, action: str, entity: str, entity_id: str = "", *, summary: str = "", before=None, after=None
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: str = "",
+    *,
+    summary: str = "",
+    before=None,
+    after=None,
+    written: dict[str, tuple] | None = None,
 ) -> None:
     """Append one explicit entry (bulk imports, draws, logins, backups…) in the session's transaction.
 
     An entry about a whole replayed table (`entity` in REPLAYED, no `entity_id`: a bulk import written
-    with Core statements) is followed by a 封存 entry holding a digest of every row of that table, so that
-    `replay` can later tell which rows were changed outside the program."""
+    with Core statements) is followed by a 封存 entry holding row digests, so that `replay` can later tell
+    which rows were changed outside the program. With `written` ({primary key text: the row's values as
+    written, in `sealed_columns(entity)` order}) the 封存 covers exactly those rows, hashed from those values
+    (the table is not read back); without it, every row of the table, read back."""
     session.flush()
     pend = [_Pending(action, entity, str(entity_id), summary, before, after)]
     if entity in REPLAYED and not str(entity_id) and action != SEAL:
-        pend.append(_seal(session, entity))
+        pend.append(_seal(session, entity) if written is None else _seal_written(entity, written))
     _append(session, pend)
 
 
@@ -230,6 +240,33 @@ def _seal(session: Session, entity: str) -> _Pending:
     )
 
 
+def sealed_columns(entity: str) -> list[str]:
+    """The columns a 封存 of written rows hashes, in this order: every column of the table but updated_at."""
+    return [c.name for c in _tables()[entity].columns if c.name not in _NOT_REPLAYED]
+
+
+def values_digest(values) -> str:
+    """The digest of one row's values in `sealed_columns` order, as logged (a JSON list: no keys to sort, half
+    the work of `_digest` of the same row as a dict)."""
+    return hashlib.sha256(canonical(list(values)).encode("utf-8")).hexdigest()[:32]
+
+
+def _seal_written(entity: str, written: dict[str, tuple]) -> _Pending:
+    """A 封存 of the rows one bulk write wrote (`replay` updates these rows' states and keeps the others')."""
+    names = sealed_columns(entity)
+    if set(names) & (_REDACTED | _LARGE):  # columns logged hidden or shortened
+        written = {pk: [_value(n, v) for n, v in zip(names, values)] for pk, values in written.items()}
+    rows = {pk: values_digest(values) for pk, values in written.items()}
+    return _Pending(
+        SEAL,
+        entity,
+        "",
+        f"{REPLAYED[entity]}表封存：本次写入的 {len(rows)} 行的摘要（供“审计日志校验”比对）",
+        None,
+        {"rows": rows, "written": True},
+    )
+
+
 def seal(session: Session, entity: str) -> None:
     """Append a 封存 entry for `entity` (a REPLAYED table written in bulk without its own `record` entry)."""
     session.flush()
@@ -247,8 +284,9 @@ def replay(session: Session, limit: int = 50) -> list[RowProblem]:
     """Replay the log over the REPLAYED tables and compare with their current rows.
 
     Each row's last audited state is its 新增 values updated by every 修改, or — for rows written in bulk —
-    the digest of its 封存 entry with the later 修改 on top. A row whose current value differs, a row the
-    log never saw, and a row gone without a 删除 entry are each named (at most `limit`)."""
+    the digest of its latest 封存 entry with the later 修改 on top (a 封存 of the rows one bulk write wrote
+    updates those rows; an older whole-table 封存 replaces the state of every row). A row whose current value
+    differs, a row the log never saw, and a row gone without a 删除 entry are each named (at most `limit`)."""
     tables = _tables()
     # state[entity][pk] = {"full": {...}} | {"digest": d, "sealed": {col: value at seal}, "now": {col: value}}
     state: dict[str, dict[str, dict]] = {t: {} for t in tables}
@@ -258,8 +296,15 @@ def replay(session: Session, limit: int = 50) -> list[RowProblem]:
     ):
         rows = state[entity]
         if action == SEAL:
-            sealed = json.loads(after_text or "{}").get("rows", {})
-            state[entity] = {pk: {"digest": d, "sealed": {}, "now": {}} for pk, d in sealed.items()}
+            after = json.loads(after_text or "{}")
+            form = "values" if after.get("written") else "dict"
+            sealed = {
+                pk: {"digest": d, "form": form, "sealed": {}, "now": {}} for pk, d in after.get("rows", {}).items()
+            }
+            if after.get("written"):  # the rows one bulk write wrote; the others keep their state
+                rows.update(sealed)
+            else:  # every row of the table (a whole-table seal, as written before issue 19)
+                state[entity] = sealed
         elif action == "新增" and entity_id:
             rows[entity_id] = {"full": json.loads(after_text or "{}")}
         elif action == "修改" and entity_id and entity_id in rows:
@@ -332,7 +377,9 @@ def _compare_row(entity: str, pk: str, current: dict, st: dict | None) -> str:
                 f"审计日志最后记录的是 {canonical(v)[:80]}：被绕过程序改动。"
             )
     at_seal = dict(current, **{k: v for k, v in st["sealed"].items() if k in current})
-    if _digest(at_seal) != st["digest"]:
+    # a 封存 of written rows hashes the values in column order (= `current`'s order), a whole-table one the dict
+    digest = values_digest(at_seal.values()) if st["form"] == "values" else _digest(at_seal)
+    if digest != st["digest"]:
         return f"{label} 的内容与审计日志封存的摘要不符，且日志中没有相应的修改记录：被绕过程序改动。"
     return ""
 

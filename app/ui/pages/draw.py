@@ -423,8 +423,14 @@ class DrawPage(QWidget):
         exclude = self.ask_frequency(period, task_id)
         if exclude is None:
             return
-        op = run_op(
-            self, self.ctx, lambda s: draws.start(s, period, task_id, exclude=exclude).id, error_title="无法冻结"
+        op = run_op(  # the pool is read and the snapshot computed first, then written in one short transaction
+            self,
+            self.ctx,
+            lambda factory: attempts.freeze(
+                factory, period, task_id, writer_factory=self.ctx.db.writer, exclude=exclude
+            ),
+            own_transactions=True,
+            error_title="无法冻结",
         )
         if not op.ok:
             return
@@ -501,7 +507,13 @@ class DrawPage(QWidget):
             self,
             self.ctx,
             lambda factory: attempts.perform(
-                factory, draw_id, seed, seed_source=source, witnesses=witnesses, no_witness_reason=reason
+                factory,
+                draw_id,
+                seed,
+                seed_source=source,
+                witnesses=witnesses,
+                no_witness_reason=reason,
+                writer_factory=self.ctx.db.writer,
             ),
             own_transactions=True,
             error_title="抽取未完成",

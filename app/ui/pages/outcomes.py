@@ -40,6 +40,7 @@ from app.ui.context import AppContext
 from app.ui.files import open_file_dialog, open_files_dialog, save_document_dialog, save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
+from app.ui.qtcompat import change_filter
 from app.ui.screen import resize_to_fit
 from app.ui.widgets import (
     DateField,
@@ -317,13 +318,7 @@ class OutcomeFilter(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def only_state(self, state: str | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
-            self.beginFilterChange()
-            self.state = state
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self.state = state
-            self.invalidateRowsFilter()
+        change_filter(self, lambda: setattr(self, "state", state), rows_only=True)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
         if self.state is not None and self.sourceModel().row(source_row).state != self.state:

@@ -40,13 +40,22 @@ def insert_columns(conn: Connection, table: Table, columns: dict[str, list], con
         process = _processor(conn, table, name)
         names.append(name)
         values.append([value if process is None else process(value)] * count)
-    for column in table.columns:
-        if column.name not in columns and column.default is not None and column.default.is_scalar:
-            names.append(column.name)
-            values.append([column.default.arg] * count)
+    for name, value in scalar_defaults(table, columns).items():
+        if name not in constants:
+            names.append(name)
+            values.append([value] * count)
     quoted = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _name in names)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', list(zip(*values)))
+
+
+def scalar_defaults(table: Table, given) -> dict:
+    """The columns not in `given` that have a scalar default, with that default (what an insert leaves them)."""
+    return {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in given and c.default is not None and c.default.is_scalar
+    }
 
 
 def _processor(conn: Connection, table: Table, name: str):

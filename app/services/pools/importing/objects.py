@@ -28,7 +28,7 @@ from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, Obj
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
 from app.services.pools.importing.batch import Plan
-from app.services.pools.importing.bulk import insert_columns, insert_rows
+from app.services.pools.importing.bulk import insert_columns, insert_rows, scalar_defaults
 from app.services.pools.importing.fields import OBJECT_FIELDS, REGION_KEYS
 from app.services.pools.importing.layouts import PERMIT_PLATFORM, key_unit_layout
 from app.services.pools.importing.values import check_uscc, history_text
@@ -248,7 +248,7 @@ def _permit_of(rec: dict) -> dict | None:
 
 
 def _carries_data(permit: dict) -> bool:
-    return any(permit.get(k) for k in ("valid_from", "valid_to", "issued_on", "issuer"))
+    return bool(permit["valid_from"] or permit["valid_to"] or permit["issued_on"] or permit["issuer"])
 
 
 def _plan_permits(batch, unit: Unit, old, held, owner, result, stored) -> list[dict] | None:
@@ -353,15 +353,21 @@ def write(batch, plan) -> None:
     now, user, source = utcnow(), current_user(), batch.path.name
     new = [rec for _r, rec in plan.inserts]
     columns = {"uscc": [rec["uscc"] for rec in new], "name": [rec["name"] for rec in new]}
-    for key, default in DEFAULTS.items():  # blank cells take the column's default
-        values = [rec.get(key) for rec in new]
-        columns[key] = [default if v in (None, "", ()) else v for v in values]
+    for key, default in DEFAULTS.items():  # blank cells take the column's default (None, "", (), False)
+        columns[key] = [rec.get(key) or default for rec in new]
     before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    insert_columns(conn, table, columns, {"created_at": now, "updated_at": now})
+    constants = {"created_at": now, "updated_at": now}
+    insert_columns(conn, table, columns, constants)
     added = (table.c.id > before) & (table.c.created_at == now)  # this import's rows
     ids = dict(plan.extra["ids"])  # existing objects' ids, from the plan
     ids.update(conn.execute(select(table.c.uscc, table.c.id).where(added)).all())
     new_ids = [ids[code] for code in columns["uscc"]]
+    # the 封存 covers the rows this import writes, hashed from the values written (= as stored, every column)
+    sealed = audit.sealed_columns("inspection_object")
+    fixed = {**scalar_defaults(table, columns), "created_at": now}
+    by_column = {"id": new_ids, **columns}
+    inserted = [by_column[k] if k in by_column else [fixed[k]] * len(new) for k in sealed]
+    written = {str(oid): values for oid, values in zip(new_ids, zip(*inserted))}
     if new:  # 新增 in every new object's history, written by the database from the rows just inserted
         conn.execute(
             changes_table.insert().from_select(
@@ -384,6 +390,7 @@ def write(batch, plan) -> None:
         if status and status != "存续":
             history.append(_change(oid, now, status, "status", "", status, user, source, rec.get("status_date")))
     by_fields: dict[tuple, list[dict]] = {}
+    updated = []
     for _r, changes, oid, old in plan.updates:
         fields = tuple(
             sorted(k for k in changes if k in COLUMNS and k != "uscc" and (k != "name" or changes[k] != old["name"]))
@@ -392,6 +399,7 @@ def write(batch, plan) -> None:
             by_fields.setdefault(fields, []).append(
                 {"b_id": oid, "v_updated_at": now, **{f"v_{k}": _db(changes[k]) for k in fields}}
             )
+            updated.append((oid, old, changes, fields))
         for k in fields:
             history.append(
                 _change(
@@ -406,6 +414,17 @@ def write(batch, plan) -> None:
                     changes.get("status_date") if k == "status" else None,
                 )
             )
+    # the 封存 of the rows updated: their values before plus the changes; the columns an import never writes
+    # (created_at, category_override, override_reason) are read for these rows only
+    untouched = [k for k in sealed if k != "id" and k not in COLUMNS]
+    kept: dict[int, dict] = {}
+    for i in range(0, len(updated), 500):
+        chunk = [oid for oid, _old, _changes, _fields in updated[i : i + 500]]
+        query = select(table.c.id, *[table.c[k] for k in untouched]).where(table.c.id.in_(chunk))
+        kept.update((r.id, r._asdict()) for r in conn.execute(query))
+    for oid, old, changes, fields in updated:
+        row = {**old, **kept[oid], **{k: changes[k] for k in fields}}
+        written[str(oid)] = tuple(row[k] for k in sealed)
     for fields, params in by_fields.items():
         stmt = (
             table.update()
@@ -458,6 +477,7 @@ def write(batch, plan) -> None:
             "skipped_rows": rep.skipped,
             "left_out_rows": rep.left_out,
         },
+        written=written,
     )
 
 
