@@ -521,6 +521,7 @@ def test_pool_tables_remember_widths_and_sort_and_row_headers_count_from_one(win
     again = PAGE.factory(window.ctx)
     qtbot.addWidget(again)
     again.refresh()
+    operations.wait_all()  # the pool loads off the UI thread
     assert again.table.columnWidth(1) == 333
     assert again.model.sort_column == again.model.column_of("name")
     assert again.model.sort_order == Qt.SortOrder.DescendingOrder
