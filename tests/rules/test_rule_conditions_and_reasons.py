@@ -584,3 +584,46 @@ def test_every_preset_classifies_an_empty_row_without_error(preset):
     rules = policies.load_preset(preset)
     c = cl.classify_one(row(), rules, {})
     assert c.category in cl.category_names(rules) + [policies.UNCLASSIFIED]
+
+
+def test_penalty_conditions_read_the_derived_facts_in_conflict_ids_and_extra_pools():
+    penalized = {"field": "penalized_last_quarter", "is": True}
+    assert cl.matched_condition_ids([{**penalized, "id": "p"}], row(1), {"penalized": {1}}) == {"p"}
+    assert cl.matched_condition_ids([{**penalized, "id": "p"}], row(1), {"penalized": set()}) == set()
+    rules = rules_doc(extra_pools=[{"id": "x", "name": "被处罚单位", "conditions": [penalized]}])
+    assert cl.extra_pools_of(row(special_situations=["上一季度被处罚"]), rules) == ["被处罚单位"]
+    assert cl.extra_pools_of(row(), rules) == []
+
+
+PENALIZED = {"id": "pen", "field": "penalized_last_quarter", "is": True}
+
+
+def test_penalty_conditions_read_the_derived_facts_in_strata_steps_and_narrow_conflicts():
+    facts = {"penalized": {1}}
+    rules = rules_doc()
+    rules["categories"][1]["strata"].insert(0, {"id": "pen", "name": "被处罚", "conditions": [PENALIZED]})
+    assert cl.classify_one(row(1, key_polluter=True), rules, facts).stratum == "重点监管对象（被处罚）"
+    assert cl.classify_one(row(2, key_polluter=True), rules, facts).stratum == "重点监管对象（其他）"
+    steps = rules_doc(step_up={"steps": [{"id": "s", "label": "被罚", "conditions": [PENALIZED], "add": "5%"}]})
+    assert cl.step_for(row(1), steps, facts, "key")[0] == "被罚"
+    narrow = rules_doc(
+        precedence=["general", "key", "special"],
+        conflicts=[{"between": ["key", "general"], "winner": "general", "narrow": True, "narrow_conditions": ["pen"]}],
+    )
+    narrow["categories"][2]["conditions"].append(PENALIZED)
+    c = cl.classify_one(row(2, key_polluter=True, permit_class="简化管理", credit_risk="低"), narrow, facts)
+    assert c.category == "重点监管对象"  # the winner matched only through 简化管理, not the narrow condition
+    c = cl.classify_one(row(1, key_polluter=True, permit_class="简化管理", credit_risk="低"), narrow, facts)
+    assert c.category == "一般监管对象"  # through the penalty: the narrow condition
+
+
+def test_a_waiting_step_does_not_hide_the_steps_after_it():
+    rules = rules_doc(
+        step_up={
+            "steps": [
+                {"label": "待定", "conditions": [{"always": True}]},
+                {"id": "s", "label": "高风险", "conditions": [{"field": "credit_risk", "in": ["高"]}], "add": "5%"},
+            ]
+        }
+    )
+    assert cl.step_for(row(credit_risk="高"), rules, {}, "key") == ("高风险", Fraction(1, 20), ["信用风险等级 高"], "s")
