@@ -627,3 +627,22 @@ def test_a_waiting_step_does_not_hide_the_steps_after_it():
         }
     )
     assert cl.step_for(row(credit_risk="高"), rules, {}, "key") == ("高风险", Fraction(1, 20), ["信用风险等级 高"], "s")
+
+
+def test_every_narrow_conflict_is_read_whatever_comes_before_it():
+    rules = rules_doc()
+    cats = {c["id"]: c for c in rules["categories"]}
+    obj = row(permit_class="简化管理", key_polluter=True, credit_grade="C")
+    broad = {"between": ["key", "special"], "winner": "special"}
+    kept = {"between": ["key", "general"], "winner": "general", "narrow": True, "narrow_conditions": ["simple"]}
+    narrow = {
+        "between": ["key", "general"],
+        "winner": "general",
+        "narrow": True,
+        "narrow_conditions": ["positive-list"],
+    }
+    absent = {"between": ["key", "special"], "winner": "special", "narrow": True, "narrow_conditions": ["bad-credit"]}
+    matched = [(cats["general"], ["b"]), (cats["key"], ["c"])]
+    for before in (broad, absent, kept):
+        out = cl._apply_narrow_conflicts(matched, {**rules, "conflicts": [before, narrow]}, obj, {})
+        assert [c["id"] for c, _ in out] == ["key", "general"]
