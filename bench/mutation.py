@@ -35,9 +35,38 @@ DRAW_DESELECT = (
     " and not first_required_shortcut and not vector_files_are"
 )
 _PKG = "app.services.exchange.packages."
+CLASSIFICATION_TESTS = [
+    "tests/rules/test_rule_conditions_and_reasons.py",
+    "tests/rules/test_voided_draw_penalties.py",
+    "tests/rules/test_rule_fidelity.py::test_conflict_moves_list_every_moved_object_with_its_clause",
+    "tests/rules/test_rule_fidelity.py::test_manual_override_by_name_or_id_and_by_a_leader",
+    "tests/rules/test_rules_presets.py::test_manual_override_with_reason_is_audited",
+    "tests/pools/test_expired_permits.py::test_classification_flags_the_object_whose_deciding_permit_expired",
+    "tests/pools/test_expired_permits.py::test_a_permit_that_expires_later_is_not_flagged_until_it_has",
+]
+_FIDELITY = "tests/rules/test_rule_fidelity.py::test_"
+QUOTA_TESTS = [
+    "tests/rules/test_quota_arithmetic_and_scopes.py",
+    _FIDELITY + "weihai_exclusions_choose_who_but_the_quota_counts_the_whole_category",
+    _FIDELITY + "weihai_special_objects_are_never_excluded",
+    _FIDELITY + "too_few_left_after_exclusion_takes_all_and_shows_the_shortfall",
+    _FIDELITY + "higher_level_tag_counts_only_in_the_year_it_was_set",
+    _FIDELITY + "higher_level_tag_without_history_dates_from_the_objects_creation",
+    _FIDELITY + "zezhou_step_up_waits_for_the_office_and_applies_once_entered",
+    _FIDELITY + "once_a_year_task_draws_in_its_start_quarter_only",
+    _FIDELITY + "scope_filters_each_narrow_the_pool",
+    _FIDELITY + "quota_export_rows_total_and_excluded_sheet",
+    _FIDELITY + "year_view_shows_objects_and_visits",
+    _FIDELITY + "qinhuangdao_task_scope_registered_by_end_of_2023",
+    _FIDELITY + "quota_cli_keeps_its_keys_and_adds_excluded",
+    "tests/rules/test_rules_presets.py::test_zezhou_task_scope_and_extra_pool_task",
+]
 CORE: dict[str, dict] = {
-    "app/services/rules/quota.py": {"tests": ["tests/rules"]},
-    "app/services/rules/classification.py": {"tests": ["tests/rules"]},
+    # rules: the pure-core tests on plain rows (no database) pin the logic; a handful of small database tests
+    # cover what only a session can run (penalized_in, expired permits, overrides, exclusions, the quota table).
+    # The whole of tests/rules (~100 s a pass on a loaded machine) would make a mutant cost a minute.
+    "app/services/rules/quota.py": {"tests": QUOTA_TESTS},
+    "app/services/rules/classification.py": {"tests": CLASSIFICATION_TESTS},
     "app/services/outcomes/workdays.py": {
         "tests": [
             "tests/outcomes/test_workdays.py",
@@ -81,7 +110,7 @@ CORE: dict[str, dict] = {
     # survivor 10 of issue 22: whether a voided draw's outcomes count as a penalty (penalized_in)
     "penalized-in": {
         "module": "app/services/rules/classification.py",
-        "tests": ["tests/rules"],
+        "tests": CLASSIFICATION_TESTS,
         "mutants": ["app.services.rules.classification.x_penalized_in__mutmut_*"],
     },
     "app/services/exchange/packages.py": {
