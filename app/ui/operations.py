@@ -165,9 +165,9 @@ class Op:
 def _server_away(parent: QWidget | None, exc: BaseException) -> bool:
     """A quiet load failed because the shared database server cannot be reached: no dialog (the main window's
     server watch shows the banner and reads the page again when the server is back); the log keeps it."""
-    from sqlalchemy import exc as sa_exc
+    from app.services.foundation.errors import is_connection_lost
 
-    if not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+    if not is_connection_lost(exc):
         return False
     window = parent.window() if parent is not None else None
     watch = getattr(window, "server_watch", None)

@@ -131,8 +131,9 @@ def test_gui_open_failure_shows_no_password_and_no_sqlite_advice(qtbot, data_dir
     assert ui_main.open_store(url) is None
     assert shown and "用户名或密码不正确" in shown[0], shown
     assert "Hb@2026" not in shown[0] and "错的" not in shown[0] and "备份恢复" not in shown[0]
+    from app.models.db import redact_url  # what run_gui logs the database as
     from app.services.foundation.logging_setup import setup_logging
 
-    ui_main.log.info("启动 %s", ui_main.redact_url(url))
+    ui_main.log.info("启动 %s", redact_url(url))
     body = setup_logging().read_text(encoding="utf-8")
     assert "Hb@2026" not in body

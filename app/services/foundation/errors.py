@@ -32,6 +32,14 @@ def is_retryable(exc: BaseException) -> bool:
     return code in _RETRYABLE_PG
 
 
+def is_connection_lost(exc: BaseException) -> bool:
+    """The database could not be reached or the connection broke (a server away, a network drive gone), as
+    opposed to a refused statement: the work may succeed when the database is back."""
+    from sqlalchemy import exc as sa_exc
+
+    return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+
+
 def database_message(exc: BaseException, where: str = "") -> str | None:
     """One translation of database failures into Chinese that says what to do (None: not a database error).
 
