@@ -130,7 +130,7 @@ def city_bureau(workdir: Path) -> Path:
     period = period_of(date.today()).code
     city = workdir / "city.sqlite3"
     (workdir / "usb").mkdir()  # the USB stick
-    as_admin = dict(os.environ, SSJ_PASSWORD="admin123")
+    as_admin = dict(os.environ, SSJ_PASSWORD="admin123", SSJ_KEY_PASSPHRASE="demo-baosong")  # the 报送口令
     run = lambda db, *a: subprocess.run(
         [sys.executable, "-m", "app", "--db", str(db), *a],
         check=True,
