@@ -69,6 +69,9 @@ def test_home_page_shows_how_often_and_the_joint_and_non_site_shares(session):
     joint = items["联合检查与非现场检查"]
     assert "内部联合" in joint["value"] and "部门联合" in joint["value"] and "非现场 25%" in joint["value"]
     assert "30%" in joint["detail"] and joint["level"] == "warn"  # 25% in Q1 is below 秦皇岛's 30%
+    year = frequency_figures.year_figures(session, 2026, upto_quarter=2)
+    assert year["non_site"] * 4 == year["inspections"]  # the 25%: its count stands beside it
+    assert f"本年非现场检查 {year['non_site']}/{year['inspections']} 次" in joint["detail"]
 
 
 def test_frequency_table_by_enterprise_group(session):

@@ -177,6 +177,7 @@ def dashboard_item(session: Session, today: date) -> dict | None:
     )
     if behind:
         detail += "；未达到目标的季度：" + "、".join(x["quarter"][-2:] for x in behind)
+    detail += f"；本年非现场检查 {f['non_site']}/{f['inspections']} 次"  # the count beside the share
     return {
         "title": "联合检查与非现场检查",
         "value": (
