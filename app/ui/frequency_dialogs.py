@@ -33,6 +33,23 @@ from app.ui.widgets import DateField, dialog_buttons
 METHODS = ("现场检查", "书面核查", "视频检查", "网络监测", "信息共享", "非现场检查")
 
 
+
+def error_row(form) -> QLabel:
+    """The red line under a dialog's fields where what is missing or wrong is said."""
+    label = QLabel()
+    label.setStyleSheet("color:#b00020")
+    label.setWordWrap(True)
+    form.addRow(label)
+    return label
+
+
+def checked_day(field, error: QLabel):
+    """The date typed in `field`, or None after saying in `error` what is wrong with it."""
+    day = field.value()
+    if day is None:
+        error.setText(field.error or "请填写检查日期，如 2026-05-12。")
+    return day
+
 class CheckDialog(QDialog):
     """录入其他部门的一次检查: date (DateField), 检查机关, 检查事项, 检查方式 → `frequency.add_check`."""
 
@@ -55,17 +72,13 @@ class CheckDialog(QDialog):
         form.addRow("检查机关 *", self.authority)
         form.addRow("检查事项", self.items)
         form.addRow("检查方式", self.method)
-        self.error = QLabel()
-        self.error.setStyleSheet("color:#b00020")
-        self.error.setWordWrap(True)
-        form.addRow(self.error)
+        self.error = error_row(form)
         form.addRow(dialog_buttons(self, "保存", on_accept=self.save))
         self.setMinimumWidth(460)
 
     def save(self) -> None:
-        day = self.day.value()
+        day = checked_day(self.day, self.error)
         if day is None:
-            self.error.setText(self.day.error or "请填写检查日期，如 2026-05-12。")
             return
         if not self.authority.text().strip():
             self.error.setText("请填写检查机关。")
@@ -226,17 +239,13 @@ class VisitResultDialog(QDialog):
         form.addRow("检查方式 *", self.method)
         form.addRow("检查结果 *", self.result)
         form.addRow("发现问题", self.findings)
-        self.error = QLabel()
-        self.error.setStyleSheet("color:#b00020")
-        self.error.setWordWrap(True)
-        form.addRow(self.error)
+        self.error = error_row(form)
         form.addRow(dialog_buttons(self, "保存", on_accept=self.save))
         self.setMinimumWidth(480)
 
     def save(self) -> None:
-        day = self.day.value()
+        day = checked_day(self.day, self.error)
         if day is None:
-            self.error.setText(self.day.error or "请填写检查日期，如 2026-05-12。")
             return
         data = {
             "check_date": day,
