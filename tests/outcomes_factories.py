@@ -74,3 +74,25 @@ def make_draw(
 
 
 GOOD = dict(check_date=date(2026, 2, 10), method="现场检查", result="未发现问题")
+
+
+def enter_review_publish(db, period: str, today: date, *, entered: int, approved: int = 6):
+    """A quarter's results under way: the clerk (录入员 luru) enters `entered` results, every fourth one with a
+    finding and a deadline; the reviewer (审核员 shenhe) approves `approved` of them and publishes a batch."""
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.outcomes import outcomes, publication
+
+    with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
+        for i, row in enumerate(outcomes.period_rows(s, period)[:entered]):
+            data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
+            if i % 4 == 1:
+                data.update(result="发现问题已责令整改", findings="台账记录不完整", rectify_deadline=today)
+            outcomes.save_outcome(s, row.selection_id, data, today=today)
+        s.commit()
+    with acting_as(Actor("shenhe", "审核员", "审核员")), db.Session() as s:
+        done = [r.outcome_id for r in outcomes.period_rows(s, period) if r.outcome_id]
+        outcomes.approve(s, done[:approved], "shenhe")
+        s.commit()
+        batch = publication.create_batch(s, period, published_on=today)
+        s.commit()
+        return batch

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.periods import period_of
 from tests.internal_words import internal_words
+from tests.outcomes_factories import enter_review_publish
 
 ADMIN = Actor("admin", "管理员", "管理员")
 SEED = "31415926535897932384626433"
@@ -83,19 +84,7 @@ def documents(tmp_path_factory):
     with acting_as(Actor("lingdao", "领导", "领导")), db.Session() as s:
         draws.confirm(s, d.id)
         s.commit()
-    with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
-        for i, row in enumerate(outcomes.period_rows(s, period)[:8]):
-            data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
-            if i % 4 == 1:
-                data.update(result="发现问题已责令整改", findings="台账记录不完整", rectify_deadline=today)
-            outcomes.save_outcome(s, row.selection_id, data, today=today)
-        s.commit()
-    with acting_as(Actor("shenhe", "审核员", "审核员")), db.Session() as s:
-        entered = [r.outcome_id for r in outcomes.period_rows(s, period) if r.outcome_id]
-        outcomes.approve(s, entered[:6], "shenhe")
-        s.commit()
-        batch = publication.create_batch(s, period, published_on=today)
-        s.commit()
+    batch = enter_review_publish(db, period, today, entered=8)
     with acting_as(Actor("os:root", "管理员")), db.Session() as s:
         policies.set_policy(s, policies.load_preset("zezhou-2024"))
         s.commit()

@@ -16,6 +16,7 @@ from app.services.foundation.periods import period_of
 from app.ui import operations
 from app.ui.context import AppContext
 from tests.internal_words import internal_words
+from tests.outcomes_factories import enter_review_publish
 
 ADMIN = Actor("admin", "管理员", "管理员")
 SCREEN = QSize(1366, 768)
@@ -45,26 +46,13 @@ def quarter_under_way(db) -> None:
     """The leader confirms, the clerk enters results, the reviewer approves and publishes; a rule change is made
     from the command line without --user (recorded under the OS account)."""
     from app.services.draw import draws
-    from app.services.outcomes import outcomes, publication
     from app.services.rules import policies
 
     period, today = period_of(date.today()).code, date.today()
     with acting_as(Actor("lingdao", "领导", "领导")), db.Session() as s:
         draws.confirm(s, 1)
         s.commit()
-    with acting_as(Actor("luru", "录入员", "录入员")), db.Session() as s:
-        for i, row in enumerate(outcomes.period_rows(s, period)[:12]):
-            data = {"check_date": today, "method": "现场检查", "result": "未发现问题"}
-            if i % 4 == 1:
-                data.update(result="发现问题已责令整改", findings="台账记录不完整", rectify_deadline=today)
-            outcomes.save_outcome(s, row.selection_id, data, today=today)
-        s.commit()
-    with acting_as(Actor("shenhe", "审核员", "审核员")), db.Session() as s:
-        entered = [r.outcome_id for r in outcomes.period_rows(s, period) if r.outcome_id]
-        outcomes.approve(s, entered[:6], "shenhe")
-        s.commit()
-        publication.create_batch(s, period, published_on=today)
-        s.commit()
+    enter_review_publish(db, period, today, entered=12)
     with acting_as(Actor("os:root", "管理员")), db.Session() as s:
         policies.set_policy(s, policies.load_preset("zezhou-2024"))
         s.commit()
