@@ -600,3 +600,15 @@ def test_accepted_entry_names_never_leave_the_folder():
         assert "\\" not in name and ":" not in name and "\x00" not in name and ".." not in name.split("/")
 
     check()
+
+
+def test_a_package_claiming_an_unknown_zip_version_is_refused(one):
+    counties, city, pkg, tmp = one
+    data = bytearray(pkg.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        data[at + 6] = 64  # "version needed to extract: 6.4": zipfile raises NotImplementedError
+        at = data.find(b"PK\x01\x02", at + 4)
+    bad = tmp / "新版本.ssjpkg.zip"
+    bad.write_bytes(bytes(data))
+    refused(city, bad, "损坏或不完整")

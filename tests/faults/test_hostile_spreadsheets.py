@@ -167,3 +167,24 @@ def test_references_after_a_tab_or_line_break_are_still_seen(tmp_path):
                 zout.writestr(item, data)
         with pytest.raises(UserError, match="1,048,576 行"):
             guard.check_workbook(rows)
+
+
+def _claim_zip_version(data: bytes, version: int) -> bytes:
+    """Set 'version needed to extract' in every central-directory entry (a zip from a newer or broken writer)."""
+    b = bytearray(data)
+    at = b.find(b"PK\x01\x02")
+    while at >= 0:
+        b[at + 6] = version
+        at = b.find(b"PK\x01\x02", at + 4)
+    return bytes(b)
+
+
+def test_a_workbook_claiming_an_unknown_zip_version_is_refused_in_chinese(tmp_path):
+    # found by the fuzzer in CI: zipfile raises NotImplementedError("zip file version 6.4"), not BadZipFile
+    ok = tmp_path / "ok.xlsx"
+    _xfd_only(ok)
+    odd = tmp_path / "新版本.xlsx"
+    odd.write_bytes(_claim_zip_version(ok.read_bytes(), 64))
+    with pytest.raises(UserError, match="新版本.xlsx") as caught:
+        reader.read_table(odd, known_headers=["单位名称"])
+    assert "另存为" in caught.value.message

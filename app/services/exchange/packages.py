@@ -553,7 +553,8 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
     data, digest = _read_zip(path)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a directory claiming a zip version or method this reader does not know
         raise UserError(f"{label} 已损坏或不完整（可能在拷贝时被截断）。请让县级单位重新写入 U 盘后再导入。") from exc
     with zf:
         infos = zf.infolist()
@@ -591,7 +592,7 @@ def verify_package(path, *, public_key_pem: str | None = None, session: Session 
             try:
                 with zf.open(info) as fh:
                     blob = fh.read(info.file_size + 1)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
                 raise UserError(
                     f"{label} 的条目“{info.filename}”无法解压（文件已损坏或被截断）。"
                     f"请让县级单位重新写入 U 盘后再导入。"

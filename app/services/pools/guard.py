@@ -73,7 +73,8 @@ def check_workbook(path: str | Path) -> None:
         return  # BIFF: 65,536 × 256 cells at most, bounded by the file size
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as exc:
+        # NotImplementedError: the directory claims a zip version this reader does not know (found by fuzzing)
         raise UserError(
             f"文件“{path.name}”已损坏，不是有效的 Excel 文件。请用 Excel 打开并另存为 .xlsx 后再导入。"
         ) from exc
