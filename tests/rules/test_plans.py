@@ -207,3 +207,14 @@ def test_targets_from_records(session):
 def test_dashboard_without_policy(session):
     items = targets.dashboard_items(session, date(2026, 1, 5))
     assert items[0]["value"] == "未设置" and items[0]["page"] == "rules"
+
+
+def test_plans_and_tasks_are_found_by_id_or_by_code_and_a_miss_names_what_was_sought(session, zezhou):
+    plan = plans.create_plan(session, year=2024, code="2024001", name="计划甲", kind="本部门")
+    task = plans.add_task(session, plan, code="022号", name="任务甲", item_ids=[zezhou.id])
+    assert plans.get_plan(session, plan.id) is plan and plans.get_plan(session, "2024001") is plan
+    assert plans.get_task(session, str(task.id)) is task and plans.get_task(session, "022号") is task
+    with pytest.raises(UserError, match="没有编号为“023号”的抽查任务"):
+        plans.get_task(session, "023号")
+    with pytest.raises(UserError, match="没有编号为“2099”的抽查计划"):
+        plans.get_plan(session, 2099)

@@ -146,15 +146,20 @@ def create_plan(
     return plan
 
 
+def _by_id_or_code(session: Session, model, key, what: str):
+    """A plan or task by its id (digits) or, failing that, by its code; a Chinese refusal naming `what`."""
+    found = None
+    if isinstance(key, int) or str(key).isdigit():
+        found = session.get(model, int(key))
+    if found is None:
+        found = session.scalar(select(model).where(model.code == str(key)))
+    if found is None:
+        raise UserError(f"没有编号为“{key}”的{what}。")
+    return found
+
+
 def get_plan(session: Session, plan_id_or_code) -> Plan:
-    plan = None
-    if isinstance(plan_id_or_code, int) or str(plan_id_or_code).isdigit():
-        plan = session.get(Plan, int(plan_id_or_code))
-    if plan is None:
-        plan = session.scalar(select(Plan).where(Plan.code == str(plan_id_or_code)))
-    if plan is None:
-        raise UserError(f"没有编号为“{plan_id_or_code}”的抽查计划。")
-    return plan
+    return _by_id_or_code(session, Plan, plan_id_or_code, "抽查计划")
 
 
 def list_plans(session: Session, year: int | None = None) -> list[Plan]:
@@ -349,14 +354,7 @@ def add_task(
 
 
 def get_task(session: Session, task_id_or_code) -> Task:
-    task = None
-    if isinstance(task_id_or_code, int) or str(task_id_or_code).isdigit():
-        task = session.get(Task, int(task_id_or_code))
-    if task is None:
-        task = session.scalar(select(Task).where(Task.code == str(task_id_or_code)))
-    if task is None:
-        raise UserError(f"没有编号为“{task_id_or_code}”的抽查任务。")
-    return task
+    return _by_id_or_code(session, Task, task_id_or_code, "抽查任务")
 
 
 def list_tasks(session: Session, year: int | None = None) -> list[Task]:
