@@ -40,20 +40,24 @@ def _pool(session, n=260):
     session.commit()
 
 
-@pytest.mark.parametrize("with_policy", [True, False])
+@pytest.mark.parametrize("with_policy", ["longyao-2026", "weihai", None])
 def test_streamed_dicts_equal_the_list_for_every_filter(session, with_policy):
     if with_policy:
-        policies.set_policy(session, "longyao-2026")
+        policies.set_policy(session, with_policy)  # weihai: the pool also leaves out objects by industry
     _pool(session)
+    make_object(session, name="钢铁宾馆餐饮部", industry="住宿和餐饮业", township="城关镇", status="存续")
+    session.commit()
     for f in FILTERS:
         expected = pools.objects_as_dicts(session, pools.list_objects(session, **f))
         got = list(pools.iter_object_dicts(session, **f))
         assert got == expected, f
     everything = list(pools.iter_object_dicts(session))
-    assert len(everything) == 260 and any(d["expired_permits"] == ["PW-EXPIRED-1"] for d in everything)
+    assert len(everything) == 261 and any(d["expired_permits"] == ["PW-EXPIRED-1"] for d in everything)
     if with_policy:
         assert any(d["reason"].startswith("不在抽查名录内") for d in everything)
         assert any(d["category"] for d in everything)
+        hotel = next(d for d in everything if d["name"] == "钢铁宾馆餐饮部")
+        assert (hotel["category"] == "") == (with_policy == "weihai")
     else:
         assert "category" not in everything[0]
 

@@ -35,7 +35,7 @@ from app.services.foundation.periods import parse_period
 from app.services.pools import importer
 from app.services.pools.importing.layouts import ACCEPTED_LAYOUTS, REFUSED_LAYOUTS
 from app.services.pools.importing.objects import change_kind  # one rule for edits and imports
-from app.services.rules.classification import classify
+from app.services.rules.classification import classifier, classify
 
 # the stored columns of an object (exports, edits); the import also reads a permit's dates and the region
 NOT_STORED = ("status_date", "permit_valid", "permit_issued", "permit_issuer", *importer.REGION_KEYS)
@@ -177,9 +177,9 @@ def iter_object_dicts(
         if value:
             q = q.where(getattr(InspectionObject, column) == value)
     try:
-        classes = classify(session)
+        classify_row = classifier(session)  # each row classified as it is read: the pool is read once
     except UserError:
-        classes = None  # no policy set yet: the list still works, without categories
+        classify_row = None  # no policy set yet: the list still works, without categories
     expired = expired_permits(session)
     needle = search.strip().lower()
     for o in session.execute(q.execution_options(yield_per=2000)):
@@ -187,9 +187,9 @@ def iter_object_dicts(
             continue
         if needle and needle not in f"{o.name} {o.uscc} {o.permit_no} {o.address} {o.industry} {o.legal_rep}".lower():
             continue
-        if classes is None:
+        if classify_row is None:
             extra = None
-        elif (c := classes.get(o.id)) is not None:
+        elif (c := classify_row(o)) is not None:
             extra = {"category": c.category, "stratum": c.stratum, "mode": c.mode, "reason": c.reason}
         else:
             extra = {"category": "", "stratum": "", "mode": "", "reason": "不在抽查名录内（" + (o.status or "") + "）"}

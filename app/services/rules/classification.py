@@ -336,23 +336,33 @@ def derived_facts(session: Session, period) -> dict:
 def classify(session: Session, objects=None, *, period=None, rules=None) -> dict[int, Classification]:
     """{InspectionObject.id: Classification} for the objects of the pool (default: the whole pool)."""
     rules = rules if rules is not None else policies.active_rules(session)
-    derived = derived_facts(session, period)
     if objects is None:
-        objects = pool_objects(session, rules)
-    else:
-        statuses = set((rules.get("pool") or {}).get("exclude_statuses", ["注销", "迁出"]))
-        excl = (rules.get("pool") or {}).get("exclude_conditions") or []
-        objects = [o for o in objects if o.status not in statuses and (not excl or match_any(excl, o, {}) is None)]
+        objects = pool_objects(session, rules)  # already without the objects the pool leaves out
+    of = classifier(session, period=period, rules=rules)
+    return {o.id: c for o in objects if (c := of(o)) is not None}
+
+
+def classifier(session: Session, *, period=None, rules=None):
+    """A function object → its Classification, or None for an object the pool leaves out (its status or the
+    pool's exclusion conditions) — for a caller that reads the objects itself, one at a time (`objects list`).
+    Objects with the same `classification_key` share one Classification."""
+    rules = rules if rules is not None else policies.active_rules(session)
+    derived = derived_facts(session, period)
+    statuses = set((rules.get("pool") or {}).get("exclude_statuses", ["注销", "迁出"]))
+    excl = (rules.get("pool") or {}).get("exclude_conditions") or []
     key_of = classification_key(rules, derived)
     known: dict[tuple, Classification] = {}
-    out = {}
-    for o in objects:
-        key = key_of(o)
+
+    def of(obj) -> Classification | None:
+        if obj.status in statuses or (excl and match_any(excl, obj, {}) is not None):
+            return None
+        key = key_of(obj)
         c = known.get(key)
         if c is None:
-            c = known[key] = classify_one(o, rules, derived)
-        out[o.id] = c
-    return out
+            c = known[key] = classify_one(obj, rules, derived)
+        return c
+
+    return of
 
 
 def rule_fields(rules: dict) -> list[str]:
