@@ -92,8 +92,11 @@ class Converter:
         if kind == "code":
             return joined.isascii() and " " not in joined
         if kind == "name":
-            return " " not in joined and "(" not in joined and ")" not in joined and unicodedata.is_normalized(
-                "NFKC", joined
+            return (
+                " " not in joined
+                and "(" not in joined
+                and ")" not in joined
+                and unicodedata.is_normalized("NFKC", joined)
             )
         return True
 

@@ -74,6 +74,10 @@ PERMIT_FIELDS = ("permit_class", "valid_from", "valid_to", "issued_on", "issuer"
 BARE = {"id": None, "valid_from": None, "valid_to": None, "issued_on": None, "issuer": "", "state": "有效"}
 
 
+# the tables the comparison reads (a change to them between the comparison and the write spoils the plan)
+READS = ("inspection_object", "object_permit")
+
+
 def key_text(rec: dict) -> str:
     return rec.get("uscc") or ""
 
