@@ -202,6 +202,8 @@ def prepare_import(
     rep.sha256 = file_sha256(path)
     prepared.batch, prepared.plan, prepared.head = batch, plan, head
     prepared.reads = (*planner.READS, *READS_ALWAYS)
+    if hasattr(planner, "stage"):  # the rows, the history and the 封存 prepared before the write lock
+        planner.stage(batch, plan)
     return prepared
 
 
