@@ -18,10 +18,11 @@ phone numbers); to clear a value, edit the object in the app.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import JSON, String, bindparam, func, literal, select, type_coerce
 
 from app.models.base import utcnow
 from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, ObjectPermit
@@ -116,8 +117,7 @@ def plan(batch):
     if "uscc" in batch.derived:
         _derive_uscc(batch)
     units = _units(batch)
-    table = InspectionObject.__table__
-    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(table.c.id, *[table.c[c] for c in COLUMNS]))}
+    existing = _existing(batch.session)
     held: dict[str, dict] = {}  # permit number → stored permit, for the permits already in the database
     held_by_object: dict[int, list[dict]] = {}
     for p in batch.session.execute(select(ObjectPermit.__table__)):
@@ -161,6 +161,31 @@ def plan(batch):
         else:
             result.unchanged.append((unit.row, code, rec.get("name") or ""))
     return result
+
+
+def _existing(session) -> dict[str, dict]:
+    """USCC → the object's id and compared values, in one SELECT. The JSON columns (lists) are read as their text
+    and decoded once per distinct text (a pool holds few distinct lists), as tuples (what the converter gives)."""
+    table = InspectionObject.__table__
+    names = ["id", *COLUMNS]
+    lists = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+    query = select(*[type_coerce(table.c[n], String) if i in lists else table.c[n] for i, n in enumerate(names)])
+    decoded: dict[str, object] = {}
+    out = {}
+    for row in session.execute(query):
+        values = list(row)
+        for i in lists:
+            text = values[i]
+            if isinstance(text, str):
+                if text not in decoded:
+                    value = json.loads(text)
+                    decoded[text] = tuple(value) if isinstance(value, list) else value
+                values[i] = decoded[text]
+            elif isinstance(text, list):  # a driver that decodes JSON itself (psycopg)
+                values[i] = tuple(text)
+        row = dict(zip(names, values))
+        out[row["uscc"]] = row
+    return out
 
 
 def _derive_uscc(batch) -> None:
@@ -340,9 +365,9 @@ def _diff(rec: dict, old: dict) -> dict:
     changes = {}
     for k in COLUMNS:
         new = rec.get(k)
-        if new in ("", None, ()):
+        if new is None or new == "" or new == ():
             continue  # blank cells keep what the database holds
-        if _norm(old.get(k)) != new:
+        if old[k] != new:
             changes[k] = new
     return changes
 
