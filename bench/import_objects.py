@@ -33,9 +33,10 @@ def build_file(path: Path, n: int) -> None:
     base = demo.build_objects(3, n)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("检查对象")
-    ws.append(["示例县检查对象名录库（演示，50000 行）"])
-    keys = [k for k, _h in pools.OBJECT_COLUMNS]
-    ws.append([h for _k, h in pools.OBJECT_COLUMNS])
+    ws.append([f"示例县检查对象名录库（演示，{n} 行）"])
+    columns = [(k, h) for k, h in pools.OBJECT_COLUMNS if k in base[0]]  # the 19 columns the demo fills
+    keys = [k for k, _h in columns]
+    ws.append([h for _k, h in columns])
     for r in base:
         row = []
         for k in keys:

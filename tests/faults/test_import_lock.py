@@ -26,6 +26,7 @@ from app.services.foundation.store import open_database
 from app.services.pools import importer
 from tests.factories import make_object, make_uscc
 from tests.faults.conftest import ROOT, as_account, child_env, write_objects_xlsx
+from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
 N = 20_000
 
@@ -135,3 +136,31 @@ def test_a_change_between_the_comparison_and_the_write_is_compared_again(db, tmp
         assert s.scalar(select(func.count(InspectionObject.id))) == 30
         result = audit.verify(s)
         assert result.ok, result.message
+
+
+def test_on_postgres_the_planned_ids_are_written_and_the_id_sequence_goes_on_after_them(pg_url, tmp_path):  # noqa: F811
+    """The new objects' ids are planned before the write lock (the largest id + 1, 2, …): on PostgreSQL the id
+    sequence is moved past them, so an object added afterwards in the program gets a free id; the 封存 verifies."""
+    from app.services.foundation.office import init_office
+
+    db = open_database(pg_url)
+    try:
+        with acting_as(Actor("admin", "管理员")):
+            with db.Session() as s:
+                init_office(
+                    s, name="测试县大队", level="county", region_code="140525", admin="admin", admin_password="x1234567"
+                )
+                make_object(s, uscc=make_uscc(5))
+                s.commit()
+            path = write_objects_xlsx(tmp_path / "a.xlsx", 40)
+            rep = importer.import_in_steps(db.Session, db.writer, "objects", path)
+            assert rep.written and rep.inserted == 40
+            with db.Session() as s:
+                added = make_object(s, uscc=make_uscc(6))
+                s.commit()
+                ids = s.scalars(select(InspectionObject.id).order_by(InspectionObject.id)).all()
+                assert len(ids) == len(set(ids)) == 42 and added.id == max(ids)
+                result = audit.verify(s)
+                assert result.ok, result.message
+    finally:
+        db.dispose()
