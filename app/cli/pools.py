@@ -76,9 +76,11 @@ def register(sub) -> None:
 def cmd_import(args, ctx) -> int:
     from app.services.pools import importer
 
-    with ctx.session() as s:
-        rep = importer.run_import(
-            s,
+    ctx.authenticate()  # before the file is read
+    with ctx.as_actor():  # read, check and compare first, then one short write (the write lock only then)
+        rep = importer.import_in_steps(
+            ctx.db.Session,
+            ctx.writer,
             args.kind,
             args.file,
             sheet=args.sheet,
@@ -87,8 +89,7 @@ def cmd_import(args, ctx) -> int:
             include_other_regions=args.include_other_regions,
             year=args.year,
         )
-        if not rep.written:
-            s.rollback()
+    ctx.release_write_lock()
     if args.report:
         importer.save_report(rep, args.report)
     data = rep.to_dict()

@@ -459,7 +459,8 @@ class ImportWizard(QWizard):
         self.setWindowTitle(f"导入{importer.KIND_LABELS[kind]}")
 
     def accept(self) -> None:
-        """导入: write on a worker thread (one transaction); the wizard closes when it is done. While it writes,
+        """导入: on a worker thread, read and compare, then write in one short transaction (`import_in_steps`); the
+        wizard closes when it is done. While it writes,
         上一步/导入 are disabled and × or 取消 ask whether to stop; stopping rolls everything back."""
         rep = self.preview_page.report
         if rep is None or self.writing is not None:
@@ -468,9 +469,10 @@ class ImportWizard(QWizard):
         skip = self.preview_page.skip.isChecked()
         include = self.preview_page.include_other.isChecked()
 
-        def write(s, progress):
-            result = importer.run_import(
-                s,
+        def write(session_factory, progress):  # read, check and compare first, then one short write
+            result = importer.import_in_steps(
+                session_factory,
+                ctx.db.writer,
                 kind,
                 path,
                 table=table,
@@ -492,6 +494,7 @@ class ImportWizard(QWizard):
             background=True,
             progress=True,
             cancellable=True,
+            own_transactions=True,
             title="正在导入……",
             error_title="没有导入",
             success=self._done,
@@ -512,7 +515,7 @@ class ImportWizard(QWizard):
     def _failed(self, exc) -> bool:
         self.writing = None
         self._set_writing(False)
-        if isinstance(exc, Cancelled):
+        if isinstance(exc, (Cancelled, importer.ImportCancelled)):
             show_info(self, "导入已中止，数据库没有任何改动。", "没有导入")
             if self._closing:
                 super().reject()

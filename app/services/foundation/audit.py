@@ -155,15 +155,16 @@ def record(
     summary: str = "",
     before=None,
     after=None,
-    written: dict[str, tuple] | None = None,
+    written: dict[str, tuple] | Digests | None = None,
 ) -> None:
     """Append one explicit entry (bulk imports, draws, logins, backups…) in the session's transaction.
 
     An entry about a whole replayed table (`entity` in REPLAYED, no `entity_id`: a bulk import written
     with Core statements) is followed by a 封存 entry holding row digests, so that `replay` can later tell
     which rows were changed outside the program. With `written` ({primary key text: the row's values as
-    written, in `sealed_columns(entity)` order}) the 封存 covers exactly those rows, hashed from those values
-    (the table is not read back); without it, every row of the table, read back."""
+    written, in `sealed_columns(entity)` order}, or their `row_digests` computed beforehand) the 封存 covers exactly
+    those rows, hashed from those values (the table is not read back); without it, every row of the table, read
+    back."""
     session.flush()
     pend = [_Pending(action, entity, str(entity_id), summary, before, after)]
     if entity in REPLAYED and not str(entity_id) and action != SEAL:
@@ -251,12 +252,22 @@ def values_digest(values) -> str:
     return hashlib.sha256(canonical(list(values)).encode("utf-8")).hexdigest()[:32]
 
 
-def _seal_written(entity: str, written: dict[str, tuple]) -> _Pending:
-    """A 封存 of the rows one bulk write wrote (`replay` updates these rows' states and keeps the others')."""
+class Digests(dict):
+    """{primary key text: digest} of rows one bulk write writes (`row_digests`), computed before the write lock."""
+
+
+def row_digests(entity: str, written: dict[str, tuple]) -> Digests:
+    """The 封存 digests of rows about to be written ({primary key text: the row's values in `sealed_columns(entity)`
+    order}): a big import computes them before it takes the write lock and hands them to `record(written=…)`."""
     names = sealed_columns(entity)
     if set(names) & (_REDACTED | _LARGE):  # columns logged hidden or shortened
         written = {pk: [_value(n, v) for n, v in zip(names, values)] for pk, values in written.items()}
-    rows = {pk: values_digest(values) for pk, values in written.items()}
+    return Digests({pk: values_digest(values) for pk, values in written.items()})
+
+
+def _seal_written(entity: str, written: dict[str, tuple] | Digests) -> _Pending:
+    """A 封存 of the rows one bulk write wrote (`replay` updates these rows' states and keeps the others')."""
+    rows = written if isinstance(written, Digests) else row_digests(entity, written)
     return _Pending(
         SEAL,
         entity,

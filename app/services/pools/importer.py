@@ -10,7 +10,7 @@ objects | inspectors | experts | items | key-units | cancelled, from Excel/CSV. 
 from __future__ import annotations
 
 from app.services.pools.importing.convert import convert_value
-from app.services.pools.importing.engine import ImportCancelled, preview_import, run_import
+from app.services.pools.importing.engine import ImportCancelled, import_in_steps, preview_import, run_import
 from app.services.pools.importing.fields import (
     DUTY_DRAWABLE,
     EXPERTISE,
@@ -73,6 +73,7 @@ __all__ = [
     "fields_for",
     "missing_required",
     "half_width",
+    "import_in_steps",
     "history_text",
     "known_headers",
     "name_text",

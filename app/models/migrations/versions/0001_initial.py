@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 04:22:28.233024
+Create Date: 2026-12-01 06:49:58.998410
 """
 from alembic import op
 import sqlalchemy as sa
@@ -108,7 +108,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('uscc', name=op.f('uq_inspection_object_uscc'))
     )
     with op.batch_alter_table('inspection_object', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_inspection_object_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_inspection_object_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_inspection_object_township'), ['township'], unique=False)
 
@@ -601,7 +600,6 @@ def downgrade() -> None:
     with op.batch_alter_table('inspection_object', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inspection_object_township'))
         batch_op.drop_index(batch_op.f('ix_inspection_object_status'))
-        batch_op.drop_index(batch_op.f('ix_inspection_object_name'))
 
     op.drop_table('inspection_object')
     with op.batch_alter_table('inspection_item', schema=None) as batch_op:

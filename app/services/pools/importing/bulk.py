@@ -7,10 +7,13 @@ type's own bind processor (`TypeEngine.bind_processor`: JSON lists → text, boo
 text) and handed to the driver in one `exec_driver_sql`: SQLAlchemy's per-row parameter handling costs
 more than SQLite's own insert for 50,000 rows. Repeated values (a JSON list, a timestamp) are processed
 once. Columns left out get their scalar default, as an `insert()` would. Elsewhere (PostgreSQL) a Core
-`insert()`.
+`insert()`. `staged_insert` prepares the same INSERT without running it (`run` runs it): an import prepares its
+rows before it takes the write lock.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -23,15 +26,31 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
 
 def insert_columns(conn: Connection, table: Table, columns: dict[str, list], constants: dict | None = None) -> None:
     """`constants`: column → one value for every row (a timestamp, the file name)."""
+    run(conn, staged_insert(conn, table, columns, constants))
+
+
+@dataclass
+class StagedInsert:
+    """An executemany INSERT ready to run: the statement and its rows (SQLite: the SQL text and tuples of values
+    as stored; elsewhere: a Core insert and dicts)."""
+
+    statement: object
+    rows: list
+
+
+def staged_insert(
+    conn: Connection, table: Table, columns: dict[str, list], constants: dict | None = None
+) -> StagedInsert | None:
+    """The INSERT of `insert_columns`, prepared (values converted) but not run: a big import prepares it before it
+    takes the write lock and only runs it inside (`run`). None when there are no rows."""
     names = list(columns)
     count = len(columns[names[0]]) if names else 0
     if not count:
-        return
+        return None
     constants = constants or {}
     if conn.dialect.name != "sqlite":
         rows = [dict(zip(names, values)) for values in zip(*columns.values())]
-        conn.execute(table.insert().values(**constants) if constants else table.insert(), rows)
-        return
+        return StagedInsert(table.insert().values(**constants) if constants else table.insert(), rows)
     values = []
     for name in names:
         process = _processor(conn, table, name)
@@ -46,7 +65,16 @@ def insert_columns(conn: Connection, table: Table, columns: dict[str, list], con
             values.append([value] * count)
     quoted = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _name in names)
-    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', list(zip(*values)))
+    return StagedInsert(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', list(zip(*values)))
+
+
+def run(conn: Connection, staged: StagedInsert | None) -> None:
+    if staged is None:
+        return
+    if isinstance(staged.statement, str):
+        conn.exec_driver_sql(staged.statement, staged.rows)
+    else:
+        conn.execute(staged.statement, staged.rows)
 
 
 def scalar_defaults(table: Table, given) -> dict:

@@ -23,6 +23,9 @@ from app.services.pools.importing.batch import Plan
 from app.services.pools.importing.bulk import insert_rows
 from app.services.pools.importing.layouts import CANCELLED_LIST
 
+# the tables the comparison reads (a change to them between the comparison and the write spoils the plan)
+READS = ("inspection_object", "object_permit")
+
 
 def key_text(rec: dict) -> str:
     return rec.get("permit_no") or ""

@@ -49,10 +49,6 @@ class Converter:
             self.enum[half_width(text).lower()] = value
 
     def column(self, cells: list[str]) -> tuple[list, list[tuple[int, str]]]:
-        if self._clean(cells):  # the common column: every cell already as it is stored
-            if self.spec.kind == "code":
-                return [c.upper() or None for c in cells], []
-            return [c or None for c in cells], []
         values: list = []
         errors: list[tuple[int, str]] = []
         memo: dict[str, tuple[object, str | None]] = {}
@@ -78,24 +74,6 @@ class Converter:
 
     def __call__(self, text: str):
         return getattr(self, "_" + self.spec.kind)(text)
-
-    def _clean(self, cells: list[str]) -> bool:
-        """True when `_text` / `_name` / `_code` would keep every cell as it is (codes only upper-cased): the
-        same tests as theirs, once over the column joined by a printable separator the cells cannot merge
-        across (the reader strips every cell)."""
-        kind = self.spec.kind
-        if kind not in ("text", "name", "code"):
-            return False
-        joined = "|".join(cells)
-        if not joined.isprintable() or "  " in joined:
-            return False
-        if kind == "code":
-            return joined.isascii() and " " not in joined
-        if kind == "name":
-            return " " not in joined and "(" not in joined and ")" not in joined and unicodedata.is_normalized(
-                "NFKC", joined
-            )
-        return True
 
     # Text already clean (printable — so no full-width, no-break or zero-width spaces, no line breaks —
     # and no double spaces) is kept as it is; most cells of most files are.

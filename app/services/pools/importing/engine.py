@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.core import AuditEntry
+from app.models.db import begin_consistent_read
 from app.services.foundation import permissions
+from app.services.foundation.audit import current_head
 from app.services.foundation.errors import UserError
 from app.services.pools import guard
 from app.services.pools import reader as tabular
 from app.services.pools.importing import cancelled, items, key_units, objects, people
-from app.services.pools.importing.batch import Batch, ImportCancelled
+from app.services.pools.importing.batch import Batch, ImportCancelled, Plan
 from app.services.pools.importing.convert import Converter
-from app.services.pools.importing.fields import REGION_KEYS, FieldSpec, fields_for
+from app.services.pools.importing.fields import KIND_LABELS, REGION_KEYS, FieldSpec, fields_for
 from app.services.pools.importing.layouts import refuse_foreign
 from app.services.pools.importing.mapping import known_headers, resolve_columns
 from app.services.pools.importing.region import foreign_place, jurisdiction
@@ -44,7 +49,85 @@ PLANNERS = {
 }
 
 
-def run_import(
+TRIES = 3  # comparisons in a row spoiled by another clerk's change before the import gives up
+# What every kind's comparison also relies on: the office (本辖区) and the remembered column mappings.
+READS_ALWAYS = ("office", "column_mapping")
+
+
+@dataclass
+class Prepared:
+    """An import read, checked and compared with the database, not yet written. `head` is the audit log's length
+    when the comparison read the database: a change audited after it to a table in `reads` spoils the plan."""
+
+    rep: ImportReport
+    table: tabular.Table
+    batch: Batch | None = None
+    plan: Plan | None = None
+    head: int = 0
+    reads: tuple[str, ...] = ()
+
+    @property
+    def to_write(self) -> bool:
+        return self.plan is not None
+
+
+def run_import(session: Session, kind: str, path, **kw) -> ImportReport:
+    """Validate a file and (unless dry_run, and unless rows are rejected without skip_invalid) write it, all in
+    the caller's session without committing; the caller commits. Keywords: see `prepare_import`. On cancel an
+    `ImportCancelled` is raised before anything is written."""
+    progress = kw.get("progress") or _no_progress
+    prepared = prepare_import(session, kind, path, **kw)
+    if prepared.to_write:
+        write_import(session, prepared, progress)
+    return prepared.rep
+
+
+def import_in_steps(
+    session_factory: Callable[[], Session], writer_factory: Callable[[], Session], kind: str, path, **kw
+) -> ImportReport:
+    """The import as the CLI and the import wizard run it (issue 13 point 5): read, convert and compare in a
+    plain session on one consistent read of the database (no write lock: other clerks keep working), then write
+    in ONE short transaction of `writer_factory` (which takes the write lock first) and commit. That transaction
+    first looks in the audit log for a change, made since the comparison, to what the comparison read (the
+    objects, their permits, the office, the column mappings…); if there is one, the file is compared again.
+    Keywords: see `prepare_import`."""
+    progress = kw.get("progress") or _no_progress
+    cancelled = kw.get("cancelled") or (lambda: False)
+    for _ in range(TRIES):
+        with session_factory() as s:
+            begin_consistent_read(s)
+            prepared = prepare_import(s, kind, path, **kw)
+            s.rollback()
+        if not prepared.to_write:
+            return prepared.rep
+        kw["table"] = prepared.table  # a second comparison does not read the file again
+        with writer_factory() as s:
+            if _changed_since(s, prepared):
+                s.rollback()
+                progress(prepared.rep.rows, prepared.rep.rows, "比对期间数据库有改动，正在重新比对…")
+                continue
+            write_import(s, prepared, progress)
+            if cancelled():
+                s.rollback()
+                raise ImportCancelled("导入已取消，数据库没有任何改动。")
+            s.commit()
+            return prepared.rep
+    raise UserError(
+        f"导入比对期间，{KIND_LABELS[kind]}等数据连续 {TRIES} 次被其他用户修改，本次导入没有写入任何数据。"
+        "请等其他用户完成导入或修改后再导入。"
+    )
+
+
+def _no_progress(_done: int, _total: int, _text: str = "") -> None:
+    return None
+
+
+def _changed_since(session: Session, prepared: Prepared) -> bool:
+    query = select(AuditEntry.id).where(AuditEntry.seq > prepared.head, AuditEntry.entity.in_(prepared.reads))
+    return session.execute(query.limit(1)).first() is not None
+
+
+def prepare_import(
     session: Session,
     kind: str,
     path,
@@ -58,22 +141,21 @@ def run_import(
     progress: Callable[[int, int, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     table: tabular.Table | None = None,
-) -> ImportReport:
-    """Validate a file and (unless dry_run, and unless rows are rejected without skip_invalid) write it.
-
-    Writes happen in the caller's session without committing; the caller commits (the CLI context and
-    the GUI's `ctx.session()` do). On cancel an `ImportCancelled` is raised before anything is written.
-    """
+) -> Prepared:
+    """Read, convert and compare with the database; nothing is written. The report is complete; the result is
+    ready to write (`to_write`) unless it is a dry run or rows are rejected without `skip_invalid`."""
     if not dry_run:
         permissions.require(session, "pools.import")
     specs = fields_for(kind)
     planner = PLANNERS[kind]
     path = Path(path)
-    progress = progress or (lambda d, t, s="": None)
+    progress = progress or _no_progress
     cancelled = cancelled or (lambda: False)
     progress(0, 0, f"正在读取 {path.name}…")
     if table is None:
         table = tabular.read_table(path, sheet=sheet, known_headers=known_headers(session, kind))
+    head = current_head(session)[0]  # read in the same snapshot as everything compared below
+    read = table
     refuse_foreign(table, kind)
     cols = resolve_columns(session, kind, table.headers, mapping)
     rep = ImportReport(
@@ -102,6 +184,7 @@ def run_import(
     rep.notices.sort(key=lambda e: (e["row"], e["column"]))
     rep.valid = rep.rows - len(batch.bad_rows) - rep.left_out
     rep.inserted, rep.updated, rep.unchanged = len(plan.inserts), len(plan.updates), len(plan.unchanged)
+    prepared = Prepared(rep, read)
     if dry_run:
         key_text = planner.key_text
         rep.actions = sorted(
@@ -110,18 +193,28 @@ def run_import(
             + [(r, "无变化", k, nm) for r, k, nm in plan.unchanged]
             + [(r, "有问题，不导入", "", "") for r in sorted(batch.bad_rows)]
         )
-        return rep
+        return prepared
     if rep.errors and not skip_invalid:
-        return rep
+        return prepared
     if cancelled():
         raise ImportCancelled("导入已取消，数据库没有任何改动。")
     rep.skipped = len(batch.bad_rows)
     rep.sha256 = file_sha256(path)
+    prepared.batch, prepared.plan, prepared.head = batch, plan, head
+    prepared.reads = (*planner.READS, *READS_ALWAYS)
+    if hasattr(planner, "stage"):  # the rows, the history and the 封存 prepared before the write lock
+        planner.stage(batch, plan)
+    return prepared
+
+
+def write_import(session: Session, prepared: Prepared, progress=_no_progress) -> None:
+    """Write a prepared import in `session` (not committed) and audit it."""
+    rep, batch = prepared.rep, prepared.batch
+    batch.session = session
     progress(rep.rows, rep.rows, "正在写入数据库…")
-    planner.write(batch, plan)
+    PLANNERS[batch.kind].write(batch, prepared.plan)
     rep.written = True
     progress(rep.rows, rep.rows, "导入完成")
-    return rep
 
 
 def preview_import(session: Session, kind: str, path, **kw) -> ImportReport:

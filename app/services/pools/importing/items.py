@@ -30,6 +30,10 @@ DEFAULTS = dict(
 )
 
 
+# the tables the comparison reads (a change to them between the comparison and the write spoils the plan)
+READS = ("inspection_item",)
+
+
 def key_text(rec: dict) -> str:
     return f"{rec.get('year')} {rec.get('category') or ''}"
 

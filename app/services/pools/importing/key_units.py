@@ -19,6 +19,9 @@ from app.services.pools.importing.bulk import insert_rows
 from app.services.pools.importing.layouts import key_unit_layout
 from app.services.pools.importing.values import history_text
 
+# the tables the comparison reads (a change to them between the comparison and the write spoils the plan)
+READS = ("inspection_object",)
+
 
 def key_text(rec: dict) -> str:
     return rec.get("uscc") or rec.get("name") or ""

@@ -18,17 +18,19 @@ phone numbers); to clear a value, edit the object in the app.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import JSON, String, bindparam, func, literal, select, type_coerce
 
 from app.models.base import utcnow
 from app.models.pools import PERMIT_CLASSES, InspectionObject, ObjectChange, ObjectPermit
 from app.services.foundation import audit
 from app.services.foundation.context import current_user
+from app.services.foundation.errors import UserError
 from app.services.pools.importing.batch import Plan
-from app.services.pools.importing.bulk import insert_columns, insert_rows, scalar_defaults
+from app.services.pools.importing.bulk import StagedInsert, run, scalar_defaults, staged_insert
 from app.services.pools.importing.fields import OBJECT_FIELDS, REGION_KEYS
 from app.services.pools.importing.layouts import PERMIT_PLATFORM, key_unit_layout
 from app.services.pools.importing.values import check_uscc, history_text
@@ -74,6 +76,10 @@ PERMIT_FIELDS = ("permit_class", "valid_from", "valid_to", "issued_on", "issuer"
 BARE = {"id": None, "valid_from": None, "valid_to": None, "issued_on": None, "issuer": "", "state": "有效"}
 
 
+# the tables the comparison reads (a change to them between the comparison and the write spoils the plan)
+READS = ("inspection_object", "object_permit")
+
+
 def key_text(rec: dict) -> str:
     return rec.get("uscc") or ""
 
@@ -111,8 +117,7 @@ def plan(batch):
     if "uscc" in batch.derived:
         _derive_uscc(batch)
     units = _units(batch)
-    table = InspectionObject.__table__
-    existing = {r.uscc: r._asdict() for r in batch.session.execute(select(table.c.id, *[table.c[c] for c in COLUMNS]))}
+    existing = _existing(batch.session)
     held: dict[str, dict] = {}  # permit number → stored permit, for the permits already in the database
     held_by_object: dict[int, list[dict]] = {}
     for p in batch.session.execute(select(ObjectPermit.__table__)):
@@ -156,6 +161,31 @@ def plan(batch):
         else:
             result.unchanged.append((unit.row, code, rec.get("name") or ""))
     return result
+
+
+def _existing(session) -> dict[str, dict]:
+    """USCC → the object's id and compared values, in one SELECT. The JSON columns (lists) are read as their text
+    and decoded once per distinct text (a pool holds few distinct lists), as tuples (what the converter gives)."""
+    table = InspectionObject.__table__
+    names = ["id", *COLUMNS]
+    lists = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+    query = select(*[type_coerce(table.c[n], String) if i in lists else table.c[n] for i, n in enumerate(names)])
+    decoded: dict[str, object] = {}
+    out = {}
+    for row in session.execute(query):
+        values = list(row)
+        for i in lists:
+            text = values[i]
+            if isinstance(text, str):
+                if text not in decoded:
+                    value = json.loads(text)
+                    decoded[text] = tuple(value) if isinstance(value, list) else value
+                values[i] = decoded[text]
+            elif isinstance(text, list):  # a driver that decodes JSON itself (psycopg)
+                values[i] = tuple(text)
+        row = dict(zip(names, values))
+        out[row["uscc"]] = row
+    return out
 
 
 def _derive_uscc(batch) -> None:
@@ -335,9 +365,9 @@ def _diff(rec: dict, old: dict) -> dict:
     changes = {}
     for k in COLUMNS:
         new = rec.get(k)
-        if new in ("", None, ()):
+        if new is None or new == "" or new == ():
             continue  # blank cells keep what the database holds
-        if _norm(old.get(k)) != new:
+        if old[k] != new:
             changes[k] = new
     return changes
 
@@ -346,44 +376,44 @@ def _db(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def write(batch, plan) -> None:
+@dataclass
+class Staged:
+    """What `write` writes, all computed by `stage` before the write lock."""
+
+    before: int  # the largest object id when compared: the new objects get the ids after it
+    now: object
+    objects: StagedInsert | None
+    updates: list[tuple[object, list[dict]]]
+    permits: StagedInsert | None
+    permit_updates: list[tuple[int, dict]]
+    history: StagedInsert | None
+    digests: audit.Digests
+    after: dict
+
+
+def stage(batch, plan) -> None:
+    """Prepare the write (rows converted for the driver, history, the 封存 digests, the audit entry) from the
+    comparison's own read of the database, before the write lock is taken; `write` only runs it. The new objects'
+    ids are planned: the largest id + 1, 2, … (`write` refuses if the largest id has moved)."""
     session, rep = batch.session, batch.rep
     table, changes_table, permits_table = InspectionObject.__table__, ObjectChange.__table__, ObjectPermit.__table__
     conn = session.connection()
     now, user, source = utcnow(), current_user(), batch.path.name
+    before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     new = [rec for _r, rec in plan.inserts]
-    columns = {"uscc": [rec["uscc"] for rec in new], "name": [rec["name"] for rec in new]}
+    new_ids = list(range(before + 1, before + 1 + len(new)))
+    columns = {"id": new_ids, "uscc": [rec["uscc"] for rec in new], "name": [rec["name"] for rec in new]}
     for key, default in DEFAULTS.items():  # blank cells take the column's default (None, "", (), False)
         columns[key] = [rec.get(key) or default for rec in new]
-    before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    constants = {"created_at": now, "updated_at": now}
-    insert_columns(conn, table, columns, constants)
-    added = (table.c.id > before) & (table.c.created_at == now)  # this import's rows
+    objects = staged_insert(conn, table, columns, {"created_at": now, "updated_at": now})
     ids = dict(plan.extra["ids"])  # existing objects' ids, from the plan
-    ids.update(conn.execute(select(table.c.uscc, table.c.id).where(added)).all())
-    new_ids = [ids[code] for code in columns["uscc"]]
-    # the 封存 covers the rows this import writes, hashed from the values written (= as stored, every column)
+    ids.update(zip(columns["uscc"], new_ids))
+    # the 封存 covers the rows this import writes, hashed from the values written (= as stored, every column);
+    # created_at as its ISO text: what the log's JSON makes of the datetime anyway
     sealed = audit.sealed_columns("inspection_object")
-    fixed = {**scalar_defaults(table, columns), "created_at": now}
-    by_column = {"id": new_ids, **columns}
-    inserted = [by_column[k] if k in by_column else [fixed[k]] * len(new) for k in sealed]
+    fixed = {**scalar_defaults(table, columns), "created_at": now.isoformat()}
+    inserted = [columns[k] if k in columns else [fixed[k]] * len(new) for k in sealed]
     written = {str(oid): values for oid, values in zip(new_ids, zip(*inserted))}
-    if new:  # 新增 in every new object's history, written by the database from the rows just inserted
-        conn.execute(
-            changes_table.insert().from_select(
-                ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
-                select(
-                    table.c.id,
-                    literal(now, changes_table.c.ts.type),
-                    literal("新增"),
-                    literal(""),
-                    literal(""),
-                    table.c.name,
-                    literal(user),
-                    literal(source),
-                ).where(added),
-            )
-        )
     history = []
     for oid, rec in zip(new_ids, new):
         status = rec.get("status")
@@ -425,13 +455,15 @@ def write(batch, plan) -> None:
     for oid, old, changes, fields in updated:
         row = {**old, **kept[oid], **{k: changes[k] for k in fields}}
         written[str(oid)] = tuple(row[k] for k in sealed)
-    for fields, params in by_fields.items():
-        stmt = (
+    updates = [
+        (
             table.update()
             .where(table.c.id == bindparam("b_id"))
-            .values(**{k: bindparam(f"v_{k}") for k in fields}, updated_at=bindparam("v_updated_at"))
+            .values(**{k: bindparam(f"v_{k}") for k in fields}, updated_at=bindparam("v_updated_at")),
+            params,
         )
-        conn.execute(stmt, params)
+        for fields, params in by_fields.items()
+    ]
     new_permits, permit_updates = [], []
     for p in plan.extra["permits"]:
         values = {k: p[k] for k in PERMIT_FIELDS if k in p}
@@ -451,33 +483,82 @@ def write(batch, plan) -> None:
             )
         else:
             permit_updates.append((p["id"], values))
-    if new_permits:
-        insert_rows(conn, permits_table, new_permits)
-    for pid, values in permit_updates:
-        conn.execute(permits_table.update().where(permits_table.c.id == pid).values(**values, updated_at=now))
-    if history:
-        insert_rows(conn, changes_table, history)
+    after = {
+        "file": source,
+        "sha256": rep.sha256,
+        "sheet": rep.sheet,
+        "rows": rep.rows,
+        "layout": rep.layout,
+        "inserted": [rec["uscc"] for _r, rec in plan.inserts],
+        "updated": [changes["uscc"] for _r, changes, _i, _o in plan.updates],
+        "permits_added": [p["permit_no"] for p in new_permits],
+        "permits_changed": [pid for pid, _v in permit_updates],
+        "skipped_rows": rep.skipped,
+        "left_out_rows": rep.left_out,
+    }
+    plan.extra["staged"] = Staged(
+        before,
+        now,
+        objects,
+        updates,
+        staged_insert(conn, permits_table, _by_column(new_permits)),
+        permit_updates,
+        staged_insert(conn, changes_table, _by_column(history)),
+        audit.row_digests("inspection_object", written),
+        after,
+    )
+
+
+def _by_column(rows: list[dict]) -> dict[str, list]:
+    return {name: [row[name] for row in rows] for name in rows[0]} if rows else {}
+
+
+def write(batch, plan) -> None:
+    """Run what `stage` prepared (in the write lock: inserts, updates, the history, the audit entry and 封存)."""
+    session, rep = batch.session, batch.rep
+    if "staged" not in plan.extra:
+        stage(batch, plan)
+    staged: Staged = plan.extra["staged"]
+    table, changes_table = InspectionObject.__table__, ObjectChange.__table__
+    conn = session.connection()
+    if conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() != staged.before:
+        raise UserError("导入比对之后，检查对象库又新增了单位（不是通过本程序写入的），本次导入没有写入。请重新导入。")
+    run(conn, staged.objects)
+    if staged.objects is not None:  # 新增 in every new object's history, written by the database from the new rows
+        conn.execute(
+            changes_table.insert().from_select(
+                ["object_id", "ts", "kind", "field", "old_value", "new_value", "user", "source"],
+                select(
+                    table.c.id,
+                    literal(staged.now, changes_table.c.ts.type),
+                    literal("新增"),
+                    literal(""),
+                    literal(""),
+                    table.c.name,
+                    literal(current_user()),
+                    literal(batch.path.name),
+                ).where(table.c.id > staged.before),
+            )
+        )
+        if conn.dialect.name == "postgresql":  # the ids were given: the id sequence goes on after them
+            sequence = "pg_get_serial_sequence('inspection_object', 'id')"
+            conn.exec_driver_sql(f"SELECT setval({sequence}, (SELECT max(id) FROM inspection_object))")
+    for statement, params in staged.updates:
+        conn.execute(statement, params)
+    run(conn, staged.permits)
+    permits_table = ObjectPermit.__table__
+    for pid, values in staged.permit_updates:
+        conn.execute(permits_table.update().where(permits_table.c.id == pid).values(**values, updated_at=staged.now))
+    run(conn, staged.history)
     audit.record(
         session,
         "导入",
         "inspection_object",
         "",
-        summary=f"导入检查对象 {source}：新增 {rep.inserted}，更新 {rep.updated}，跳过 {rep.skipped}"
+        summary=f"导入检查对象 {batch.path.name}：新增 {rep.inserted}，更新 {rep.updated}，跳过 {rep.skipped}"
         + (f"，不属于本辖区未导入 {rep.left_out}" if rep.left_out else ""),
-        after={
-            "file": source,
-            "sha256": rep.sha256,
-            "sheet": rep.sheet,
-            "rows": rep.rows,
-            "layout": rep.layout,
-            "inserted": [rec["uscc"] for _r, rec in plan.inserts],
-            "updated": [changes["uscc"] for _r, changes, _i, _o in plan.updates],
-            "permits_added": [p["permit_no"] for p in new_permits],
-            "permits_changed": [pid for pid, _v in permit_updates],
-            "skipped_rows": rep.skipped,
-            "left_out_rows": rep.left_out,
-        },
-        written=written,
+        after=staged.after,
+        written=staged.digests,
     )
 
 

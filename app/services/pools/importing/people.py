@@ -35,6 +35,10 @@ DEFAULTS = dict(
 )
 
 
+# the tables the comparison reads (a change to them between the comparison and the write spoils the plan)
+READS = ("inspector",)
+
+
 def key_text(rec: dict) -> str:
     return rec.get("cert_no") or rec.get("id_no") or rec.get("org") or ""
 
