@@ -267,6 +267,75 @@ def build_pdf(path, story, *, pagesize=PAGE, title: str = "", on_page=page_numbe
     return Path(path)
 
 
+# Fast text: documents of hundreds of pages (171 检查通知书, a public notice of 1,000 results) lay out plain text
+# with the line breaks reportlab's CJK Paragraph would make, from the font's width table read once, instead of one
+# Paragraph (markup parser, per-character stringWidth calls) per cell; then draw it with plain canvas calls.
+
+
+@lru_cache(maxsize=8)
+def _widths(font: str) -> tuple[dict, float]:
+    register_fonts()
+    face = pdfmetrics.getFont(font).face
+    return face.charWidths, face.defaultWidth
+
+
+def text_width(text: str, font: str = FONT, size: float = 11) -> float:
+    """The width of `text` in points, as pdfmetrics.stringWidth gives it for a TrueType font."""
+    widths, default = _widths(font)
+    return 0.001 * size * sum(widths.get(ord(ch), default) for ch in text)
+
+
+@lru_cache(maxsize=20000)
+def wrap_lines(text: str, width: float, font: str = FONT, size: float = 11, first: float | None = None) -> tuple:
+    """The lines of `text` wrapped to `width` points (the first line to `first` if given) the way reportlab's
+    Paragraph with wordWrap="CJK" breaks one run of text: as many characters as fit, a closing mark (，。）…)
+    never starting a line, Latin words kept whole where possible; each "\n" starts a new line and runs of
+    white space count as one space, as in a Paragraph. Memoised: the same text in the same column wraps once."""
+    from reportlab.lib.textsplit import dumbSplit
+
+    widths, default = _widths(font)
+    scale = 0.001 * size
+    out: list[str] = []
+    for part in str(text).split("\n"):
+        part = " ".join(part.split())
+        if not part:
+            out.append("")
+            continue
+        limits = [first, width] if first is not None and not out else [width]
+        chars = [widths.get(ord(ch), default) * scale for ch in part]
+        out += [line for _space, line in dumbSplit(part, chars, limits)]
+    return tuple(out)
+
+
+def draw_lines(
+    canvas,
+    lines,
+    x: float,
+    y: float,
+    *,
+    font: str = FONT,
+    size: float = 11,
+    leading: float = 17,
+    align: str = "left",
+    width: float = 0,
+    first_indent: float = 0,
+) -> None:
+    """Draw pre-wrapped lines, the first baseline at `y`, aligned in the box [x, x + width] as a Paragraph
+    would (left / centre / right)."""
+    canvas.setFont(font, size)
+    for i, line in enumerate(lines):
+        if not line:
+            y -= leading
+            continue
+        if align == "center":
+            canvas.drawCentredString(x + width / 2, y, line)
+        elif align == "right":
+            canvas.drawRightString(x + width, y, line)
+        else:
+            canvas.drawString(x + (first_indent if i == 0 else 0), y, line)
+        y -= leading
+
+
 # QR codes: segno computes the module matrix, the page draws it as one filled path (one rectangle per run of
 # dark modules in a row). A fixed mask pattern (ISO/IEC 18004 allows any of the eight; the reader takes it from
 # the format information) skips scoring all eight masks, which was most of the time of a notice page.
