@@ -342,28 +342,21 @@ def draw_lines(
 QR_MASK = 2
 
 
-def qr_matrix(text: str, error: str = "m") -> tuple[tuple[bool, ...], ...]:
-    """The QR code of `text` as rows of dark (True) / light modules, without the quiet zone."""
+def qr_matrix(text: str, error: str = "m") -> tuple[bytes, ...]:
+    """The QR code of `text` as rows of modules (non-zero dark, 0 light; segno's own bytes), without the quiet
+    zone."""
     import segno
 
     code = segno.make(text, error=error, micro=False, boost_error=False, mask=QR_MASK)
-    return tuple(tuple(bool(m) for m in row) for row in code.matrix)
+    return tuple(bytes(row) for row in code.matrix)
+
+
+_DARK_RUN = re.compile(rb"[^\x00]+")
 
 
 def qr_runs(matrix) -> list[tuple[int, int, int]]:
     """(row from the top, first column, length) of every run of dark modules."""
-    runs = []
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                runs.append((r, start, c - start))
-            else:
-                c += 1
-    return runs
+    return [(r, m.start(), m.end() - m.start()) for r, row in enumerate(matrix) for m in _DARK_RUN.finditer(bytes(row))]
 
 
 class QRFlowable(Flowable):

@@ -259,12 +259,10 @@ def _shade(cell, fill: str) -> None:
 
 
 def qr_matrix(text: str, level: str = "M") -> list[list[bool]]:
-    """The QR code's modules (reportlab's encoder: the same code the PDFs print)."""
-    from reportlab.graphics.barcode.qr import QrCode
+    """The QR code's modules (segno, the same code the PDFs print)."""
+    from app.services.foundation.pdf import qr_matrix as modules
 
-    code = QrCode(text, qrLevel=level)
-    code.qr.make()
-    return [[bool(m) for m in row] for row in code.qr.modules]
+    return [[bool(m) for m in row] for row in modules(text, level.lower())]
 
 
 def qr_png(text: str, *, scale: int = 8, border: int = 4, level: str = "M") -> bytes:
