@@ -236,6 +236,23 @@ def page_number_footer(canvas, doc) -> None:
     canvas.restoreState()
 
 
+def footer_with_progress(progress, total: int, what: str):
+    """An onPage callback: the page number footer, and `progress(done, total, text)` told each page (for the
+    program's progress dialog; `progress.cancelled()`, when it has one and says so, stops the document)."""
+
+    def on_page(canvas, doc) -> None:
+        page_number_footer(canvas, doc)
+        if progress is None:
+            return
+        cancelled = getattr(progress, "cancelled", None)
+        if cancelled is not None and cancelled():
+            raise UserError(f"已取消：{what}没有生成。")
+        done = min(canvas.getPageNumber(), total)
+        progress(done, total, f"正在生成{what}：第 {done} / {total} 页……")
+
+    return on_page
+
+
 def esc(text) -> str:
     """Escape text for a reportlab Paragraph."""
     from xml.sax.saxutils import escape

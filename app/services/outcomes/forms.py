@@ -512,12 +512,19 @@ def _notice_docx(session: Session, rows, office_name: str, numbers: dict, issued
 
 
 def write_notices(
-    session: Session, period: str, out: str | Path, *, uscc: str | None = None, issued_on: date | None = None
+    session: Session,
+    period: str,
+    out: str | Path,
+    *,
+    uscc: str | None = None,
+    issued_on: date | None = None,
+    progress=None,
 ) -> dict:
     """The 检查通知书 of all drawn objects of the period (or one, by USCC), one page each, as .pdf or .docx.
 
     Each notice gets its 文号 the first time it is printed (numbered per year, audited); a reprint keeps it.
-    The caller commits (the numbers) when the file is written."""
+    The caller commits (the numbers) when the file is written. `progress(done, total, text)` is told each PDF
+    page (see `pdf.footer_with_progress`)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".docx"):
@@ -548,7 +555,8 @@ def write_notices(
                 story += notice_story(
                     session, r, office.name, issued_on=issued_on, heads=heads, doc_no=numbers[r.selection_id], content=c
                 )
-        pdf.build_pdf(out, story, title=f"{p.label}检查通知书", **NOTICE_MARGINS)
+        on_page = pdf.footer_with_progress(progress, len(rows), "检查通知书")
+        pdf.build_pdf(out, story, title=f"{p.label}检查通知书", on_page=on_page, **NOTICE_MARGINS)
     return {
         "file": str(out),
         "period": p.code,
