@@ -465,9 +465,8 @@ def _notice_page_flowable():
             pdf.draw_lines(canvas, (_cn_date(b.issued_on),), x, y - 11, align="right", width=b.seal_w)
             y -= 17 + 6 * mm
             pdf.draw_lines(canvas, b.sign, x, y - 11, align="right", width=b.seal_w)
-            y = -9 + 0  # under the row, at the frame's left edge (the table is centred on it)
-            lines = b.scan + b.heads_lines
-            pdf.draw_lines(canvas, lines, -b.table_x, y, size=9, leading=12)
+            # under the row, from the frame's left edge (the table is centred on the frame)
+            pdf.draw_lines(canvas, b.scan + b.heads_lines, -b.table_x, -9, size=9, leading=12)
 
     return NoticePage
 
