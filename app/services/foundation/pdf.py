@@ -353,6 +353,67 @@ def draw_lines(
         y -= leading
 
 
+def repeating_table_class():
+    """A LongTable class for one document whose text cells that repeat (the office in every row of a public
+    notice, the plan, the date, the result) are drawn once each into a PDF Form XObject and then placed: a table
+    of 1,000 rows drew the same three lines of the office's name 1,000 times. Positions are those of
+    `Table._drawCell` for a text cell (alignment, VALIGN), so the page looks the same."""
+    from collections import Counter
+
+    from reportlab.platypus import LongTable
+
+    forms: dict[tuple, str] = {}
+
+    class RepeatingTable(LongTable):
+        def __init__(self, data, *args, **kw):
+            super().__init__(data, *args, **kw)
+            if not hasattr(RepeatingTable, "repeats"):
+                RepeatingTable.repeats = Counter(v for row in data for v in row if isinstance(v, str) and v)
+
+        def _drawCell(self, cellval, cellstyle, pos, size):
+            if not isinstance(cellval, str) or RepeatingTable.repeats.get(cellval, 0) < 2 or cellstyle.href:
+                return super()._drawCell(cellval, cellstyle, pos, size)
+            colpos, rowpos = pos
+            colwidth, rowheight = size
+            just, valign = cellstyle.alignment, cellstyle.valign
+            lines = cellval.split("\n")
+            leading, fontsize = cellstyle.leading, cellstyle.fontsize
+            if just in ("CENTRE", "CENTER"):
+                x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+            elif just == "RIGHT":
+                x = colpos + colwidth - cellstyle.rightPadding
+            elif just == "LEFT":
+                x = colpos + cellstyle.leftPadding
+            else:
+                return super()._drawCell(cellval, cellstyle, pos, size)
+            if valign == "BOTTOM":
+                y = rowpos + cellstyle.bottomPadding + len(lines) * leading - fontsize
+            elif valign == "TOP":
+                y = rowpos + rowheight - cellstyle.topPadding - fontsize
+            else:
+                y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + len(lines) * leading) / 2.0
+                y -= fontsize
+            key = (cellval, cellstyle.fontname, fontsize, leading, just, str(cellstyle.color))
+            canvas = self.canv
+            name = forms.get(key)
+            if name is None:
+                name = forms[key] = f"SSJCell{len(forms)}"
+                width, height = canvas._pagesize
+                canvas.beginForm(name, -width, -height, width, height)
+                canvas.setFillColor(cellstyle.color)
+                draw = {"LEFT": canvas.drawString, "RIGHT": canvas.drawRightString}.get(just, canvas.drawCentredString)
+                canvas.setFont(cellstyle.fontname, fontsize, leading)
+                for i, line in enumerate(lines):
+                    draw(0, -i * leading, line)
+                canvas.endForm()
+            canvas.saveState()
+            canvas.translate(x, y)
+            canvas.doForm(name)
+            canvas.restoreState()
+
+    return RepeatingTable
+
+
 # QR codes: segno computes the module matrix, the page draws it as one filled path (one rectangle per run of
 # dark modules in a row). A fixed mask pattern (ISO/IEC 18004 allows any of the eight; the reader takes it from
 # the format information) skips scoring all eight masks, which was most of the time of a notice page.

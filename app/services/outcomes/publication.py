@@ -302,7 +302,7 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
     """The public notice: office header, title, intro, the table, the office and date with room for the seal."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, LongTable, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     from app.services.foundation import pdf
 
@@ -328,7 +328,7 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
     for r in rows:
         data.append([pdf.wrap_lines(str(v), w, pdf.FONT, size) for v, w in zip(r.values(), inner)])
     data = [["\n".join(cell) for cell in row] for row in data]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+    table = pdf.repeating_table_class()(data, colWidths=widths, repeatRows=1)  # the same office/plan/date drawn once
     table.setStyle(
         TableStyle(
             [
