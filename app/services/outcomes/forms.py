@@ -276,16 +276,14 @@ def notice_story(
                     Spacer(1, 3 * mm),
                     Paragraph(_cn_date(issued_on), st["right"]),
                     Spacer(1, 6 * mm),
-                    Paragraph("被检查单位签收：______________　日期：__________", st["right"]),
+                    Paragraph(_SIGN_LINE, st["right"]),
                 ],
             ]
         ],
         colWidths=[40 * mm, 116 * mm],
     )
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-    scan = Paragraph(
-        "扫码核验：任务编号、统一社会信用代码、抽取记录哈希", pdf.ParagraphStyle("scan", parent=st["small"])
-    )
+    scan = Paragraph(_SCAN_LINE, pdf.ParagraphStyle("scan", parent=st["small"]))
     tail = [sign, scan]
     if heads:
         tail.append(Paragraph(pdf.esc(heads), pdf.ParagraphStyle("heads", parent=st["small"])))
@@ -497,14 +495,14 @@ def _notice_docx(session: Session, rows, office_name: str, numbers: dict, issued
             (
                 (f"{office_name}（盖章）", 3),
                 (_cn_date(issued_on), 12),
-                ("被检查单位签收：______________　日期：__________", 0),
+                (_SIGN_LINE, 0),
             )
         ):
             p = text_cell.paragraphs[0] if j == 0 else text_cell.add_paragraph()
             p.alignment = word.RIGHT
             p.paragraph_format.space_after = word.Pt(space)
             word.set_run_font(p.add_run(line), word.BODY_FONT, 12)
-        word.paragraph(doc, "扫码核验：任务编号、统一社会信用代码、抽取记录哈希", size=9)
+        word.paragraph(doc, _SCAN_LINE, size=9)
         if heads:
             word.paragraph(doc, heads, size=9)
     word.save(doc, out)
