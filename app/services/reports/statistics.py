@@ -21,6 +21,7 @@ Where the figures come from:
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -385,7 +386,17 @@ CHECK_KEYS = (
 
 
 def check_counts(session: Session, codes: set[str], memo: dict | None = None) -> dict:
-    """Per-category and overall 家次 for the draws of the given period codes (`memo`: see `_selections`)."""
+    """Per-category and overall 家次 for the draws of the given period codes (`memo`: see `_selections`; the
+    counts of a set of codes asked for again are a copy of those counted the first time)."""
+    if memo is not None:
+        key = ("check_counts", frozenset(codes))
+        if key not in memo:
+            memo[key] = _check_counts(session, codes, memo)
+        return copy.deepcopy(memo[key])
+    return _check_counts(session, codes, None)
+
+
+def _check_counts(session: Session, codes: set[str], memo: dict | None) -> dict:
     cats = {c: dict.fromkeys(CHECK_KEYS, 0) for c in CATEGORIES}
     strata: dict[tuple[str, str], dict] = {}
     checked_objects: set = set()
