@@ -2,12 +2,14 @@
 annual report; the public notice (结果公示, PDF) of 1,000 results.
 
 Baseline in the same run: reportlab writing N pages of one short Chinese paragraph each with the same embedded
-font (what any PDF of N pages costs here). The draws are built as rows (tests/outcomes_factories.make_draw);
-the 1,000 results are rows 已审核 of a second draw. CPU time is printed beside wall time (the machine is shared).
+font (what any PDF of N pages costs here). The draws are built as rows (tests/outcomes_factories.make_draw); the
+1,000 results are rows 已审核 of a second draw. CPU time is printed beside wall time and the ratios are of CPU
+times: the machine is shared, so the wall clock also measures the others' load.
 
     .venv/bin/python bench/documents.py [N]        # default 171
 Targets (issue 16): 171 notices ≤ 3 s (≤ 15 ms a page); the annual report ≤ 2 s; the public notice of 1,000
-results ≤ 2 s. (All three run off the UI thread with progress in the program: 打印检查通知书, 年度报告, 生成公示批次.)
+results ≤ 2 s. (All three run off the UI thread in the program: 打印检查通知书 with 第 n / N 页 and 取消, 生成公示批次
+with its three files as steps, 年度报告 with the busy dialog.)
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ def main() -> None:
         s.commit()
     # warm: fonts registered once per process, as in the running program
     baseline_pdf(folder / "warm.pdf", 1)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     baseline_pdf(folder / "baseline.pdf", n)
-    t_base = time.perf_counter() - t0
+    t_base, c_base = time.perf_counter() - t0, time.process_time() - c0
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
         t0, c0 = time.perf_counter(), time.process_time()
         info = forms.notice_pdf(s, "2026Q1", folder / "notices.pdf")
@@ -76,25 +78,29 @@ def main() -> None:
         pub = publication.publish(s, "2026Q2", folder / "公示.pdf", published_on=date(2026, 6, 30))
         t_pub, c_pub = time.perf_counter() - t0, time.process_time() - c0
         s.commit()
+    with acting_as(Actor("admin", "管理员")), db.Session() as s:  # the same batch printed again: the PDF alone
+        t0, c0 = time.perf_counter(), time.process_time()
+        publication.export_pdf(s, pub["batch_id"], folder / "公示-重印.pdf")
+        t_reprint, c_reprint = time.perf_counter() - t0, time.process_time() - c0
     with acting_as(Actor("admin", "管理员")), db.Session() as s:
         t0, c0 = time.perf_counter(), time.process_time()
         annual_report.build_annual_report(s, 2026, folder / "年度报告.pdf")
         t_annual, c_annual = time.perf_counter() - t0, time.process_time() - c0
     print(f"{os.cpu_count()} 核，负载 {os.getloadavg()[0]:.1f}；{info['pages']} 页；文件在 {folder}")
-    print(f"基线      {n} 页单段落 PDF     : {t_base:6.2f} s ({t_base / n * 1000:5.1f} ms 一页)")
-    print(
-        f"检查通知书 {n} 份             : {t_notices:6.2f} s ({t_notices / n * 1000:5.1f} ms 一页，CPU "
-        f"{c_notices / n * 1000:.1f} ms；{t_notices / t_base:.1f} × 基线)  目标 ≤ 3 s "
-        f"{'达标' if t_notices <= 3 else '未达标'}"
-    )
-    print(
-        f"结果公示 PDF {pub['count']} 条          : {t_pub:6.2f} s (CPU {c_pub:.2f} s；{t_pub / t_base:.1f} × 基线)  "
-        f"目标 ≤ 2 s {'达标' if t_pub <= 2 else '未达标'}"
-    )
-    print(
-        f"年度报告 2026              : {t_annual:6.2f} s (CPU {c_annual:.2f} s；{t_annual / t_base:.1f} × 基线)  "
-        f"目标 ≤ 2 s {'达标' if t_annual <= 2 else '未达标'}"
-    )
+    print("（墙钟受同机其他进程影响；CPU 时间是本进程所用，空闲机器上墙钟约等于 CPU 时间）")
+    print(f"基线      {n} 页单段落 PDF     : {t_base:6.2f} s (CPU {c_base:.2f} s，{c_base / n * 1000:4.1f} ms 一页)")
+
+    def line(label: str, wall: float, cpu: float, target: float, extra: str = "") -> None:
+        verdict = "达标" if wall <= target else ("CPU 达标，墙钟未达标（负载）" if cpu <= target else "未达标")
+        print(
+            f"{label}: {wall:6.2f} s (CPU {cpu:.2f} s{extra}；CPU {cpu / c_base:.1f} × 基线)  目标 ≤ {target:g} s "
+            f"{verdict}"
+        )
+
+    line(f"检查通知书 {n} 份            ", t_notices, c_notices, 3, f"，{c_notices / n * 1000:.1f} ms 一页")
+    line(f"结果公示 {pub['count']} 条（建批次 + PDF）", t_pub, c_pub, 2)
+    line("  其中重印同一批次的 PDF    ", t_reprint, c_reprint, 2)
+    line("年度报告 2026              ", t_annual, c_annual, 2)
     db.dispose()
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from app.services.foundation.context import Actor, acting_as
 from app.ui.context import AppContext
+from app.ui.operations import wait_all
 from tests.factories import make_inspector, make_object, make_uscc
 from tests.outcomes_factories import make_draw
 
@@ -170,8 +171,9 @@ def test_publish_asks_and_no_publishes_nothing(db, entered, qtbot, tmp_path, mon
     with db.Session() as s:
         assert s.query(Publication).count() == 0
     Answer(qtbot, QMessageBox.StandardButton.Yes)
-    info = page.create_batch(str(tmp_path / "公示.xlsx"))
-    assert info["count"] == 3 and (tmp_path / "公示.xlsx").is_file()
+    op = page.create_batch(str(tmp_path / "公示.xlsx"))
+    wait_all()
+    assert op.result["count"] == 3 and (tmp_path / "公示.xlsx").is_file()
 
 
 def test_the_draw_page_greys_out_what_the_role_may_not_do(drawn_page, qtbot):

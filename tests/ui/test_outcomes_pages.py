@@ -111,6 +111,26 @@ def test_sheet_export_import_from_the_page(qtbot, db, drawn, messages, tmp_path)
     assert page.model.rows[1].uscc in text and page.model.rows[0].uscc not in text
 
 
+def test_printing_notices_runs_off_the_ui_thread_with_progress_and_cancel_keeps_no_number(qtbot, db, drawn):
+    from app.models import NoticeNumber
+    from app.ui.pages.outcomes import OutcomesPage
+
+    page = OutcomesPage(ctx_for(db, "luru", "录入员"))
+    qtbot.addWidget(page)
+    op = page.print_notices(preview=False)
+    assert not op.ok and op.wants_progress and op.dialog is not None  # returned at once, the work goes on
+    op.cancel()  # 取消
+    wait_all()
+    assert not op.ok
+    with db.Session() as s:
+        assert s.scalar(select(NoticeNumber)) is None  # the 文号 given in the cancelled run were rolled back
+    op = page.print_notices(preview=False)
+    wait_all()
+    assert op.ok and op.result.is_file()
+    with db.Session() as s:
+        assert len(s.scalars(select(NoticeNumber)).all()) == len(page.model.rows)
+
+
 def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, tmp_path, monkeypatch):
     from app.services.outcomes import outcomes
     from app.ui.pages.publication import PublicationPage
@@ -131,13 +151,18 @@ def test_publication_page_creates_batch_and_preview(qtbot, db, drawn, messages, 
     assert "20 个工作日" in page.rule_label.text()
     shown = []
     monkeypatch.setattr("app.ui.pdf_preview.preview", lambda path, title="", parent=None: shown.append(path))
-    info = page.create_batch(str(tmp_path / "公示.xlsx"))
+    op = page.create_batch(str(tmp_path / "公示.xlsx"))  # off the UI thread, with progress
+    assert not op.ok and op.wants_progress and op.dialog is not None
+    wait_all()
+    info = op.result
     assert info["count"] == 2 and (tmp_path / "公示.xlsx").is_file() and (tmp_path / "公示.pdf").is_file()
     assert shown == [tmp_path / "公示.pdf"]
     assert page.pending.rowCount() == 0 and page.batches.rowCount() == 1
     assert "公示率 100.0%" in page.rate_label.text() and "抽中 3" in page.rate_label.text()
     assert not page.publish_button.isEnabled()
-    out = page.preview_batch(preview=False)
+    op = page.preview_batch(preview=False)
+    wait_all()
+    out = op.result
     assert out.is_file()
     with db.Session() as s:
         assert s.scalar(select(Publication)).count == 2

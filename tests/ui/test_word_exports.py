@@ -62,7 +62,9 @@ def test_a_publication_batch_can_be_exported_again_as_word(qtbot, db, drawn, mes
         s.commit()
     page = PublicationPage(ctx_for(db, "shenhe", "审核员"))
     qtbot.addWidget(page)
-    path = page.export_batch()
+    op = page.export_batch()
+    wait_all()
+    path = op.result
     assert "*.xlsx" in dialog[0] and "*.pdf" in dialog[0] and "*.docx" in dialog[0]
     assert path == tmp_path / "导出的文件.docx"
     assert drawn[0][1] in "\n".join(c.text for r in Document(str(path)).tables[0].rows for c in r.cells)

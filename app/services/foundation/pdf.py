@@ -236,6 +236,23 @@ def page_number_footer(canvas, doc) -> None:
     canvas.restoreState()
 
 
+def footer_with_progress(progress, total: int, what: str):
+    """An onPage callback: the page number footer, and `progress(done, total, text)` told each page (for the
+    program's progress dialog; `progress.cancelled()`, when it has one and says so, stops the document)."""
+
+    def on_page(canvas, doc) -> None:
+        page_number_footer(canvas, doc)
+        if progress is None:
+            return
+        cancelled = getattr(progress, "cancelled", None)
+        if cancelled is not None and cancelled():
+            raise UserError(f"已取消：{what}没有生成。")
+        done = min(canvas.getPageNumber(), total)
+        progress(done, total, f"正在生成{what}：第 {done} / {total} 页……")
+
+    return on_page
+
+
 def esc(text) -> str:
     """Escape text for a reportlab Paragraph."""
     from xml.sax.saxutils import escape
@@ -267,34 +284,156 @@ def build_pdf(path, story, *, pagesize=PAGE, title: str = "", on_page=page_numbe
     return Path(path)
 
 
+# Fast text: documents of hundreds of pages (171 检查通知书, a public notice of 1,000 results) lay out plain text
+# with the line breaks reportlab's CJK Paragraph would make, from the font's width table read once, instead of one
+# Paragraph (markup parser, per-character stringWidth calls) per cell; then draw it with plain canvas calls.
+
+
+@lru_cache(maxsize=8)
+def _widths(font: str) -> tuple[dict, float]:
+    register_fonts()
+    face = pdfmetrics.getFont(font).face
+    return face.charWidths, face.defaultWidth
+
+
+def text_width(text: str, font: str = FONT, size: float = 11) -> float:
+    """The width of `text` in points, as pdfmetrics.stringWidth gives it for a TrueType font."""
+    widths, default = _widths(font)
+    return 0.001 * size * sum(widths.get(ord(ch), default) for ch in text)
+
+
+@lru_cache(maxsize=20000)
+def wrap_lines(text: str, width: float, font: str = FONT, size: float = 11, first: float | None = None) -> tuple:
+    """The lines of `text` wrapped to `width` points (the first line to `first` if given) the way reportlab's
+    Paragraph with wordWrap="CJK" breaks one run of text: as many characters as fit, a closing mark (，。）…)
+    never starting a line, Latin words kept whole where possible; each "\n" starts a new line and runs of
+    white space count as one space, as in a Paragraph. Memoised: the same text in the same column wraps once."""
+    from reportlab.lib.textsplit import dumbSplit
+
+    widths, default = _widths(font)
+    scale = 0.001 * size
+    out: list[str] = []
+    for part in str(text).split("\n"):
+        part = " ".join(part.split())
+        if not part:
+            out.append("")
+            continue
+        limits = [first, width] if first is not None and not out else [width]
+        chars = [widths.get(ord(ch), default) * scale for ch in part]
+        out += [line for _space, line in dumbSplit(part, chars, limits)]
+    return tuple(out)
+
+
+def draw_lines(
+    canvas,
+    lines,
+    x: float,
+    y: float,
+    *,
+    font: str = FONT,
+    size: float = 11,
+    leading: float = 17,
+    align: str = "left",
+    width: float = 0,
+    first_indent: float = 0,
+) -> None:
+    """Draw pre-wrapped lines, the first baseline at `y`, aligned in the box [x, x + width] as a Paragraph
+    would (left / centre / right)."""
+    canvas.setFont(font, size)
+    for i, line in enumerate(lines):
+        if not line:
+            y -= leading
+            continue
+        if align == "center":
+            canvas.drawCentredString(x + width / 2, y, line)
+        elif align == "right":
+            canvas.drawRightString(x + width, y, line)
+        else:
+            canvas.drawString(x + (first_indent if i == 0 else 0), y, line)
+        y -= leading
+
+
+def repeating_table_class():
+    """A LongTable class for one document whose text cells that repeat (the office in every row of a public
+    notice, the plan, the date, the result) are drawn once each into a PDF Form XObject and then placed: a table
+    of 1,000 rows drew the same three lines of the office's name 1,000 times. Positions are those of
+    `Table._drawCell` for a text cell (alignment, VALIGN), so the page looks the same."""
+    from collections import Counter
+
+    from reportlab.platypus import LongTable
+
+    forms: dict[tuple, str] = {}
+
+    class RepeatingTable(LongTable):
+        def __init__(self, data, *args, **kw):
+            super().__init__(data, *args, **kw)
+            if not hasattr(RepeatingTable, "repeats"):
+                RepeatingTable.repeats = Counter(v for row in data for v in row if isinstance(v, str) and v)
+
+        def _drawCell(self, cellval, cellstyle, pos, size):
+            if not isinstance(cellval, str) or RepeatingTable.repeats.get(cellval, 0) < 2 or cellstyle.href:
+                return super()._drawCell(cellval, cellstyle, pos, size)
+            colpos, rowpos = pos
+            colwidth, rowheight = size
+            just, valign = cellstyle.alignment, cellstyle.valign
+            lines = cellval.split("\n")
+            leading, fontsize = cellstyle.leading, cellstyle.fontsize
+            if just in ("CENTRE", "CENTER"):
+                x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+            elif just == "RIGHT":
+                x = colpos + colwidth - cellstyle.rightPadding
+            elif just == "LEFT":
+                x = colpos + cellstyle.leftPadding
+            else:
+                return super()._drawCell(cellval, cellstyle, pos, size)
+            if valign == "BOTTOM":
+                y = rowpos + cellstyle.bottomPadding + len(lines) * leading - fontsize
+            elif valign == "TOP":
+                y = rowpos + rowheight - cellstyle.topPadding - fontsize
+            else:
+                y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + len(lines) * leading) / 2.0
+                y -= fontsize
+            key = (cellval, cellstyle.fontname, fontsize, leading, just, str(cellstyle.color))
+            canvas = self.canv
+            name = forms.get(key)
+            if name is None:
+                name = forms[key] = f"SSJCell{len(forms)}"
+                width, height = canvas._pagesize
+                canvas.beginForm(name, -width, -height, width, height)
+                canvas.setFillColor(cellstyle.color)
+                draw = {"LEFT": canvas.drawString, "RIGHT": canvas.drawRightString}.get(just, canvas.drawCentredString)
+                canvas.setFont(cellstyle.fontname, fontsize, leading)
+                for i, line in enumerate(lines):
+                    draw(0, -i * leading, line)
+                canvas.endForm()
+            canvas.saveState()
+            canvas.translate(x, y)
+            canvas.doForm(name)
+            canvas.restoreState()
+
+    return RepeatingTable
+
+
 # QR codes: segno computes the module matrix, the page draws it as one filled path (one rectangle per run of
 # dark modules in a row). A fixed mask pattern (ISO/IEC 18004 allows any of the eight; the reader takes it from
 # the format information) skips scoring all eight masks, which was most of the time of a notice page.
 QR_MASK = 2
 
 
-def qr_matrix(text: str, error: str = "m") -> tuple[tuple[bool, ...], ...]:
-    """The QR code of `text` as rows of dark (True) / light modules, without the quiet zone."""
-    import segno
+def qr_matrix(text: str, error: str = "m") -> tuple[bytes, ...]:
+    """The QR code of `text` as rows of modules (1 dark, 0 light), without the quiet zone: segno's modules, made
+    by `pdf_qr` from a per-version template (segno placed and masked each module in Python, ~3 ms a code)."""
+    from app.services.foundation.pdf_qr import qr_matrix as fast
 
-    code = segno.make(text, error=error, micro=False, boost_error=False, mask=QR_MASK)
-    return tuple(tuple(bool(m) for m in row) for row in code.matrix)
+    return fast(text, error, QR_MASK)
+
+
+_DARK_RUN = re.compile(rb"[^\x00]+")
 
 
 def qr_runs(matrix) -> list[tuple[int, int, int]]:
     """(row from the top, first column, length) of every run of dark modules."""
-    runs = []
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                runs.append((r, start, c - start))
-            else:
-                c += 1
-    return runs
+    return [(r, m.start(), m.end() - m.start()) for r, row in enumerate(matrix) for m in _DARK_RUN.finditer(bytes(row))]
 
 
 class QRFlowable(Flowable):

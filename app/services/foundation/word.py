@@ -34,8 +34,30 @@ ALTERNATIVES = {BODY_FONT: "仿宋", TITLE_FONT: "宋体", HEAD_FONT: "SimHei", 
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
 
 
+_RUN_PROPERTIES: dict[tuple, object] = {}  # (face, size, bold) -> the w:rPr a fresh run gets, made once
+
+
 def set_run_font(run, face: str = BODY_FONT, size: float | None = None, bold: bool | None = None) -> None:
-    """The face on the Latin and East Asian slots of a run (the eastAsia attribute is what Chinese text uses)."""
+    """The face on the Latin and East Asian slots of a run (the eastAsia attribute is what Chinese text uses).
+
+    A fresh run (no properties yet) gets a copy of the properties made the first time for the same face, size
+    and weight: a public notice of 1,000 rows has 9,000 runs, and python-docx spent seconds building each."""
+    from copy import deepcopy
+
+    element = run._element
+    if element.rPr is None:
+        key = (face, size, bold)
+        made = _RUN_PROPERTIES.get(key)
+        if made is not None:
+            element.insert(0, deepcopy(made))
+            return
+        _set_run_font(run, face, size, bold)
+        _RUN_PROPERTIES[key] = deepcopy(element.rPr)
+        return
+    _set_run_font(run, face, size, bold)
+
+
+def _set_run_font(run, face: str, size: float | None, bold: bool | None) -> None:
     run.font.name = LATIN_FONT
     rpr = run._element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -259,12 +281,10 @@ def _shade(cell, fill: str) -> None:
 
 
 def qr_matrix(text: str, level: str = "M") -> list[list[bool]]:
-    """The QR code's modules (reportlab's encoder: the same code the PDFs print)."""
-    from reportlab.graphics.barcode.qr import QrCode
+    """The QR code's modules (segno, the same code the PDFs print)."""
+    from app.services.foundation.pdf import qr_matrix as modules
 
-    code = QrCode(text, qrLevel=level)
-    code.qr.make()
-    return [[bool(m) for m in row] for row in code.qr.modules]
+    return [[bool(m) for m in row] for row in modules(text, level.lower())]
 
 
 def qr_png(text: str, *, scale: int = 8, border: int = 4, level: str = "M") -> bytes:

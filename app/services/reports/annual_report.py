@@ -179,10 +179,10 @@ _QUARTER_KEYS = [
 ]
 
 
-def quarter_table(session: Session, period, stats: dict) -> list[list]:
+def quarter_table(session: Session, period, stats: dict, memo: dict | None = None) -> list[list]:
     """二、分季度情况: the header, one row a quarter, then 全年."""
     rows = [list(QUARTER_HEAD)]
-    for label, qs in stats_service.quarter_rows(session, period):
+    for label, qs in stats_service.quarter_rows(session, period, memo):
         qc = qs["checks"]
         rows.append([label, *(qc[k] for k in _QUARTER_KEYS), qc["cases"], qs["rates"]["publication_rate"]])
     c, r = stats["checks"], stats["rates"]
@@ -225,7 +225,8 @@ def annual_docx(session: Session, year: int, out, *, case_ids: list[int] | None 
 
     period = parse_period(str(year))
     office = require_office(session)
-    stats = stats_service.compute(session, period)
+    memo: dict = {}  # the year and its quarters read the draws once
+    stats = stats_service.compute(session, period, memo)
     cases = typical_cases(session, year, list(case_ids or []))
     doc = word.new_document(title=f"{office.name}{year}年度双随机抽查工作报告")
     word.paragraph(doc, office.name, size=14, align=word.CENTER, space_after=4)
@@ -233,7 +234,7 @@ def annual_docx(session: Session, year: int, out, *, case_ids: list[int] | None 
     word.heading(doc, "一、总体情况")
     word.paragraph(doc, summary_text(stats, year), indent=True)
     word.heading(doc, "二、分季度情况")
-    rows = quarter_table(session, period, stats)
+    rows = quarter_table(session, period, stats, memo)
     widths = [18, 12, 12, 12, 13, 14, 14, 14, 14, 11, 22]  # 156 mm: the A4 text width
     word.table(doc, rows[0], [[str(v) for v in r] for r in rows[1:]], widths, size=9)
     word.heading(doc, "三、完成情况")
@@ -299,7 +300,8 @@ def build_annual_report(session: Session, year: int, out, *, case_ids: list[int]
     period = parse_period(str(year))
     office = require_office(session)
     st = styles()
-    stats = stats_service.compute(session, period)
+    memo: dict = {}  # the year and its quarters read the draws once
+    stats = stats_service.compute(session, period, memo)
     cases = typical_cases(session, year, list(case_ids or []))
     story = [
         Paragraph(esc(f"{office.name}"), st["subtitle"]),
@@ -308,7 +310,7 @@ def build_annual_report(session: Session, year: int, out, *, case_ids: list[int]
     story.append(Paragraph("一、总体情况", st["h2"]))
     story.append(Paragraph(esc(summary_text(stats, year)), st["body"]))
     story.append(Paragraph("二、分季度情况", st["h2"]))
-    rows = quarter_table(session, period, stats)
+    rows = quarter_table(session, period, stats, memo)
     table = Table(rows, repeatRows=1)
     table.setStyle(
         TableStyle(

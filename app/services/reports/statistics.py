@@ -21,6 +21,7 @@ Where the figures come from:
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -333,8 +334,24 @@ def _targets(session: Session) -> tuple[dict[str, float], str]:
     return targets, rules.get("name") or pv.name or pv.policy_id
 
 
-def _selections(session: Session, codes: set[str]):
-    """(selection, draw, outcome, plan_kind, object) rows of counted draws in the given period codes."""
+def _selections(session: Session, codes: set[str], memo: dict | None = None):
+    """(selection, draw, outcome, plan_kind, object) rows of counted draws in the given period codes.
+
+    With a `memo` (one dict for one document, e.g. the annual report: the year, its quarters and the year to
+    date), each period code is read once and the rows reused; without one, read now."""
+    if memo is None:
+        return _read_selections(session, codes)
+    cached = memo.setdefault("selections", {})
+    missing = set(codes) - cached.keys()
+    if missing:
+        for code in missing:
+            cached[code] = []
+        for row in _read_selections(session, missing):
+            cached[row[1].period].append(row)
+    return sorted((row for code in codes for row in cached[code]), key=lambda row: row[0].id)
+
+
+def _read_selections(session: Session, codes: set[str]):
     q = (
         select(DrawSelection, Draw, Outcome, Plan.kind, InspectionObject)
         .join(Draw, DrawSelection.draw_id == Draw.id)
@@ -368,15 +385,30 @@ CHECK_KEYS = (
 )
 
 
-def check_counts(session: Session, codes: set[str]) -> dict:
-    """Per-category and overall 家次 for the draws of the given period codes."""
+def check_counts(session: Session, codes: set[str], memo: dict | None = None) -> dict:
+    """Per-category and overall 家次 for the draws of the given period codes (`memo`: see `_selections`; the
+    counts of a set of codes asked for again are a copy of those counted the first time)."""
+    if memo is not None:
+        key = ("check_counts", frozenset(codes))
+        if key not in memo:
+            memo[key] = _check_counts(session, codes, memo)
+        return copy.deepcopy(memo[key])
+    return _check_counts(session, codes, None)
+
+
+def _check_counts(session: Session, codes: set[str], memo: dict | None) -> dict:
     cats = {c: dict.fromkeys(CHECK_KEYS, 0) for c in CATEGORIES}
     strata: dict[tuple[str, str], dict] = {}
     checked_objects: set = set()
     dept_joint_draws: set[int] = set()
-    merged = merged_selection_ids(session)  # 内部联合 visits the clerk accepted (app.services.outcomes.joint)
+    if memo is not None and "merged" in memo:
+        merged = memo["merged"]
+    else:
+        merged = merged_selection_ids(session)  # 内部联合 visits the clerk accepted (app.services.outcomes.joint)
+        if memo is not None:
+            memo["merged"] = merged
 
-    for sel, draw, outcome, plan_kind, obj in _selections(session, codes):
+    for sel, draw, outcome, plan_kind, obj in _selections(session, codes, memo):
         cat = category_bucket(sel.category, sel.stratum, obj.permit_class if obj is not None else "")
         skey = (sel.category or CATEGORY_LABELS[cat], sel.stratum or "")
         srow = strata.setdefault(
@@ -426,8 +458,8 @@ def check_counts(session: Session, codes: set[str]) -> dict:
     }
 
 
-def compute(session: Session, period: str | Period) -> dict:
-    """The statistics of one period (quarter, half or year) as a JSON-able dict."""
+def compute(session: Session, period: str | Period, memo: dict | None = None) -> dict:
+    """The statistics of one period (quarter, half or year) as a JSON-able dict (`memo`: see `_selections`)."""
     p = parse_period(period) if isinstance(period, str) else period
     office = session.scalar(select(Office).order_by(Office.id).limit(1))
     objects = list(
@@ -450,8 +482,8 @@ def compute(session: Session, period: str | Period) -> dict:
     ).all()
     inspectors_on_duty = sum(1 for i in inspectors if (i.cert_no or "").strip())
 
-    current = check_counts(session, period_codes(p))
-    ytd = check_counts(session, year_to_date_codes(p))
+    current = check_counts(session, period_codes(p), memo)
+    ytd = check_counts(session, year_to_date_codes(p), memo)
     annual_checked = len(ytd["checked_objects"])
     checks = current["checks"]
     rates = {
@@ -498,7 +530,7 @@ def compute(session: Session, period: str | Period) -> dict:
     for q in parse_period(str(p.year)).quarters:
         if q.index > p.quarters[-1].index:
             break
-        qc = check_counts(session, {q.code})
+        qc = check_counts(session, {q.code}, memo)
         cum_req += qc["checks"]["required"]
         cum_done += qc["checks"]["inspected"]
         progress.append(
@@ -534,11 +566,12 @@ def compute(session: Session, period: str | Period) -> dict:
     }
 
 
-def quarter_rows(session: Session, period: str | Period) -> list[tuple[str, dict]]:
+def quarter_rows(session: Session, period: str | Period, memo: dict | None = None) -> list[tuple[str, dict]]:
     """The rows of the county's 季度统计表: each quarter of the year up to the period."""
     p = parse_period(period) if isinstance(period, str) else period
+    memo = {} if memo is None else memo  # the quarters share their reads
     return [
-        (q.label.replace(f"{q.year}年", ""), compute(session, q))
+        (q.label.replace(f"{q.year}年", ""), compute(session, q, memo))
         for q in parse_period(str(p.year)).quarters
         if q.index <= p.quarters[-1].index
     ]

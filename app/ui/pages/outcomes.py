@@ -556,8 +556,8 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
         chosen = out is not None
         out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ssj-")) / f"检查通知书-{period}.pdf"
 
-        def write(s) -> Path:
-            forms_pdf.write_notices(s, period, out, uscc=uscc)
+        def write(s, progress) -> Path:
+            forms_pdf.write_notices(s, period, out, uscc=uscc, progress=progress)
             return out
 
         def done(path: Path) -> None:
@@ -574,6 +574,8 @@ class OutcomesPage(DrawnPeriodsMixin, QWidget):
             self.ctx,
             write,
             background=True,
+            progress=True,  # 第 n / 171 页; 取消 rolls the new 文号 back
+            cancellable=True,
             title="正在生成检查通知书……",
             error_title="无法生成",
             success=done,

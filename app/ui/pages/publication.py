@@ -175,7 +175,10 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             return self.batches.rows[sel[0].row()][0]
         return self.batches.rows[0][0] if self.batches.rows else None
 
-    def create_batch(self, xlsx_path: str | None = None, preview: bool = True) -> dict | None:
+    def create_batch(self, xlsx_path: str | None = None, preview: bool = True):
+        """Create the batch and write its three files off the UI thread (1,000 results take seconds), with
+        progress; None when the clerk says no. Returns the running operation; its ``result`` is the batch's info
+        (with the "pdf" and "docx" files) when it has ended (`operations.wait_all` in tests)."""
         period = self.current_period()
         if not xlsx_path:
             xlsx_path, _f = save_file_dialog(
@@ -197,33 +200,42 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         ):
             return None
 
-        def publish(s):
+        def publish(s, progress):
+            progress(0, 3, "正在写公示表（xlsx）……")
             info = svc.publish(s, period, xlsx_file)
+            progress(1, 3, "正在生成 PDF 公示……")
             svc.export_pdf(s, info["batch_id"], pdf_file)
+            progress(2, 3, "正在生成 Word 公示……")
             svc.export_docx(s, info["batch_id"], docx_file)
-            return info
+            progress(3, 3, "")
+            return {**info, "pdf": str(pdf_file), "docx": str(docx_file)}
 
-        op = run_op(self, self.ctx, publish, error_title="无法公示")
-        if not op.ok:
-            return None
-        info = op.result
-        info["pdf"] = str(pdf_file)
-        info["docx"] = str(docx_file)
-        self.reload()
-        if preview:
-            from app.ui.pdf_preview import preview as show
+        def done(info: dict) -> None:
+            self.reload()
+            if preview:
+                from app.ui.pdf_preview import preview as show
 
-            show(pdf_file, "公示", self)
-        else:
-            show_saved(
-                self,
-                xlsx_file,
-                f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}\n{docx_file}",
-                "公示",
-            )
-        return info
+                show(pdf_file, "公示", self)
+            else:
+                show_saved(
+                    self,
+                    xlsx_file,
+                    f"已生成第 {info['batch_id']} 批公示（{info['count']} 条）：\n{xlsx_file}\n{pdf_file}\n{docx_file}",
+                    "公示",
+                )
 
-    def export_batch(self, path: str | None = None) -> Path | None:
+        return run_op(
+            self,
+            self.ctx,
+            publish,
+            background=True,
+            progress=True,
+            title="正在生成公示批次……",
+            error_title="无法公示",
+            success=done,
+        )
+
+    def export_batch(self, path: str | None = None):
         bid = self.selected_batch_id()
         if bid is None:
             return None
@@ -236,10 +248,16 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             )
         if not path:
             return None
-        op = run_op(self, self.ctx, lambda s: svc.write_batch(s, bid, path), read=True, error_title="无法导出")
-        return op.result if op.ok else None
+        path = Path(path)
 
-    def preview_batch(self, preview: bool = True) -> Path | None:
+        def write(s) -> Path:
+            svc.write_batch(s, bid, path)
+            return path
+
+        # off the UI thread: a batch of 1,000 results takes a second or more; the result is the file
+        return run_op(self, self.ctx, write, read=True, background=True, title="正在导出公示……", error_title="无法导出")
+
+    def preview_batch(self, preview: bool = True):
         import tempfile
 
         bid = self.selected_batch_id()
@@ -247,13 +265,23 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             QMessageBox.information(self, "公示", "还没有公示记录。")
             return None
         out = Path(tempfile.mkdtemp(prefix="ssj-")) / f"抽查结果公示-第{bid}批.pdf"
-        if not run_op(self, self.ctx, lambda s: svc.export_pdf(s, bid, out), read=True, error_title="无法生成").ok:
-            return None
-        if preview:
-            from app.ui.pdf_preview import preview as show
 
-            show(out, "公示", self)
-        return out
+        def shown(path: Path) -> None:
+            if preview:
+                from app.ui.pdf_preview import preview as show
+
+                show(path, "公示", self)
+
+        return run_op(
+            self,
+            self.ctx,
+            lambda s: svc.export_pdf(s, bid, out),
+            read=True,
+            background=True,
+            title="正在生成公示……",
+            error_title="无法生成",
+            success=shown,
+        )
 
 
 PAGE = PageSpec("publication", "结果公示", "检查与公示", 42, PublicationPage)
