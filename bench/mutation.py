@@ -45,8 +45,9 @@ CLASSIFICATION_TESTS = [
     "tests/pools/test_expired_permits.py::test_a_permit_that_expires_later_is_not_flagged_until_it_has",
 ]
 _FIDELITY = "tests/rules/test_rule_fidelity.py::test_"
+# every tests/rules/test_quota_*.py (pure core, or one database per module) and the quota tests of the fidelity file
 QUOTA_TESTS = [
-    "tests/rules/test_quota_arithmetic_and_scopes.py",
+    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "rules").glob("test_quota_*.py")),
     _FIDELITY + "weihai_exclusions_choose_who_but_the_quota_counts_the_whole_category",
     _FIDELITY + "weihai_special_objects_are_never_excluded",
     _FIDELITY + "too_few_left_after_exclusion_takes_all_and_shows_the_shortfall",
