@@ -44,24 +44,10 @@ CLASSIFICATION_TESTS = [
     "tests/pools/test_expired_permits.py::test_classification_flags_the_object_whose_deciding_permit_expired",
     "tests/pools/test_expired_permits.py::test_a_permit_that_expires_later_is_not_flagged_until_it_has",
 ]
-_FIDELITY = "tests/rules/test_rule_fidelity.py::test_"
-# every tests/rules/test_quota_*.py (pure core, or one database per module) and the quota tests of the fidelity file
-QUOTA_TESTS = [
-    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "rules").glob("test_quota_*.py")),
-    _FIDELITY + "weihai_exclusions_choose_who_but_the_quota_counts_the_whole_category",
-    _FIDELITY + "weihai_special_objects_are_never_excluded",
-    _FIDELITY + "too_few_left_after_exclusion_takes_all_and_shows_the_shortfall",
-    _FIDELITY + "higher_level_tag_counts_only_in_the_year_it_was_set",
-    _FIDELITY + "higher_level_tag_without_history_dates_from_the_objects_creation",
-    _FIDELITY + "zezhou_step_up_waits_for_the_office_and_applies_once_entered",
-    _FIDELITY + "once_a_year_task_draws_in_its_start_quarter_only",
-    _FIDELITY + "scope_filters_each_narrow_the_pool",
-    _FIDELITY + "quota_export_rows_total_and_excluded_sheet",
-    _FIDELITY + "year_view_shows_objects_and_visits",
-    _FIDELITY + "qinhuangdao_task_scope_registered_by_end_of_2023",
-    _FIDELITY + "quota_cli_keeps_its_keys_and_adds_excluded",
-    "tests/rules/test_rules_presets.py::test_zezhou_task_scope_and_extra_pool_task",
-]
+# quota.py: every tests/rules/test_quota_*.py — pure core on plain rows, or one database per test module with each
+# test in a rolled-back transaction (milliseconds a test). The quota tests of test_rule_fidelity.py build a database
+# per test (seconds each: a surviving mutant cost minutes) and are left to the test command.
+QUOTA_TESTS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "rules").glob("test_quota_*.py"))
 CORE: dict[str, dict] = {
     # rules: the pure-core tests on plain rows (no database) pin the logic; a handful of small database tests
     # cover what only a session can run (penalized_in, expired permits, overrides, exclusions, the quota table).
