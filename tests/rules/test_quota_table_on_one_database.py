@@ -368,7 +368,7 @@ def test_object_modes_by_uscc_in_the_period(s):
 def test_object_modes_of_more_than_500_codes_are_read_in_chunks_without_a_gap(s):
     policies.set_policy(s, doc())
     a, b, c = (make_object(s, permit_class="简化管理", positive_list=True) for _ in range(3))
-    unknown = [f"91140525MA{n:08d}" for n in range(998)]
+    unknown = [f"UNKNOWN{n:011d}" for n in range(998)]  # codes of no object
     asked = [a.uscc, *unknown[:499], b.uscc, *unknown[499:], c.uscc]
     assert asked.index(b.uscc) == 500 and asked.index(c.uscc) == 1000
     assert quota.object_modes(s, "2026Q1", asked) == {a.uscc: "非现场", b.uscc: "非现场", c.uscc: "非现场"}
