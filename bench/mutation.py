@@ -101,7 +101,11 @@ CORE: dict[str, dict] = {
         "mutants": ["app.services.rules.classification.x_penalized_in__mutmut_*"],
     },
     "app/services/exchange/packages.py": {
-        "tests": ["tests/exchange/test_packages.py", "tests/exchange/test_city_refusals.py"],
+        # one real package built once per module, every hostile copy a pure verify_package call (the end-to-end
+        # tests of tests/exchange build four databases per test: minutes a mutant)
+        "tests": sorted(
+            p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "exchange").glob("test_package_verification_*.py")
+        ),
         "mutants": [
             _PKG + "x_verify_package__mutmut_*",
             _PKG + "x__non_finite__mutmut_*",
