@@ -36,13 +36,43 @@ PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.Pu
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
-    """(package path, county public key PEM, its entries, city database with the county registered)."""
+    """(package path, public key PEM, its entries): a package as ``build_package`` lays it out, signed with the
+    test's key — no database, so every test on it costs milliseconds."""
+    files = {
+        "季度统计表-2026Q1.xlsx": b"PK\x03\x04 xlsx bytes",
+        "data/stats.json": packages.canonical_bytes({"period": "2026Q1", "checks": {"planned": 3}}),
+        "data/adjustments.json": packages.canonical_bytes({"period": "2026Q1", "rows": []}),
+        "data/draws.json": packages.canonical_bytes({"draws": [], "chain_head": ""}),
+    }
+    manifest = {
+        "format": packages.FORMAT,
+        "format_version": packages.FORMAT_VERSION,
+        "office": "测试县生态环境保护综合行政执法大队",
+        "region_code": "140525",
+        "level": "county",
+        "period": "2026Q1",
+        "created_at": (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "public_key": PEM.decode(),
+        "files": [{"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in files.items()],
+    }
+    body = packages.canonical_bytes(manifest)
+    entries = {packages.MANIFEST: body, packages.SIGNATURE: base64.b64encode(KEY.sign(body)) + b"\n", **files}
+    path = tmp_path_factory.mktemp("package") / "测试县.ssjpkg.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in entries.items():
+            zf.writestr(n, data)
+    return path, PEM, entries
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """(a real county package built once, the county's public key PEM, a city database that registered it)."""
     from app.services.foundation.office import init_office, require_office
     from app.services.foundation.store import open_database
 
-    folder = tmp_path_factory.mktemp("package")
-    county = open_database(f"sqlite:///{folder / 'county.sqlite3'}")
-    with acting_as(ADMIN), county.Session() as s:
+    folder = tmp_path_factory.mktemp("county")
+    db = open_database(f"sqlite:///{folder / 'county.sqlite3'}")
+    with acting_as(ADMIN), db.Session() as s:
         init_office(
             s,
             name="甲县生态环境保护综合行政执法大队",
@@ -58,7 +88,7 @@ def real(tmp_path_factory):
         info = packages.export_package(s, "2026Q1", folder / "usb", passphrase=PASSPHRASE)
         pem = require_office(s).public_key_pem
         s.commit()
-    county.dispose()
+    db.dispose()
     city = open_database(f"sqlite:///{folder / 'city.sqlite3'}")
     with acting_as(ADMIN), city.Session() as s:
         init_office(
@@ -66,10 +96,7 @@ def real(tmp_path_factory):
         )
         packages.register_county(s, key_text=pem, name="甲县", region_code="140525")
         s.commit()
-    path = Path(info["path"])
-    with zipfile.ZipFile(path) as zf:
-        entries = {n: zf.read(n) for n in zf.namelist()}
-    yield path, pem, entries, city
+    yield Path(info["path"]), pem, city
     city.dispose()
 
 
@@ -130,55 +157,62 @@ def mine(path) -> str:
 # --------------------------------------------------------------------------- the real package
 
 
-def test_the_real_package_verifies_with_the_county_key_or_the_registered_county(real, tmp_path):
-    path, pem, entries, city = real
+def test_a_real_county_package_verifies_with_the_county_key_or_as_a_registered_county(county, real, tmp_path):
+    path, pem, city = county
     got = packages.verify_package(path, public_key_pem=pem)
+    with zipfile.ZipFile(path) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
     assert got.path == str(path) and got.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert got.manifest == json.loads(entries[packages.MANIFEST]) and got.files == entries and got.county is None
     assert got.json_file("data/stats.json")["period"] == "2026Q1"
     with acting_as(ADMIN), city.Session() as s:
         by_city = packages.verify_package(str(path), session=s)
         assert by_city.county.office_name == "甲县" and by_city.sha256 == got.sha256
-    assert packages.verify_package(pack(tmp_path, real), public_key_pem=PEM.decode()).manifest["period"] == "2026Q1"
-
-
-def test_who_signed_it(real, tmp_path):
-    path, pem, entries, city = real
-    label = f"报送包 {path.name}"
-    assert refusal(path) == "内部错误：校验报送包需要公钥或已登记的县级单位。"
-    assert refusal(path, public_key_pem=PEM) == (
-        f"{label} 的签名无效：清单被修改过，或不是该单位的密钥签的。已拒绝，请让县级单位重新生成报送包。"
-    )
-    forged = pack(tmp_path, real)  # our key, the county's public key in the manifest: the city checks the county's
-    with acting_as(ADMIN), city.Session() as s:
-        assert "签名无效" in refusal(forged, session=s)
-        m = _manifest(real)
-        m["public_key"] = PEM.decode()
-        m["office"] = "冒名县"
-        stranger = pack(tmp_path, real, manifest=m, name="冒名.zip")
+        m = _manifest(real)  # signed with another key than the county's it names
+        m["public_key"] = pem
+        assert refusal(pack(tmp_path, real, manifest=m, name="冒签.zip"), session=s) == (
+            "报送包 冒签.zip 的签名无效：清单被修改过，或不是该单位的密钥签的。已拒绝，请让县级单位重新生成报送包。"
+        )
         fp = packages.key_fingerprint(PEM)
-        assert refusal(stranger, session=s) == (
-            f"报送包 冒名.zip 来自未登记的单位“冒名县”（公钥指纹 {packages.format_fingerprint(fp)}）。"
+        assert refusal(real[0], session=s) == (
+            f"报送包 {real[0].name} 来自未登记的单位“测试县生态环境保护综合行政执法大队”"
+            f"（公钥指纹 {packages.format_fingerprint(fp)}）。"
             "请先向该单位索取其公钥文件（县级执行“ssj key export --out 公钥.pem”），电话核对指纹后登记："
             "“ssj county register --key 公钥.pem --name 单位名称”，或在“报送与汇总”页点“登记县级单位”。"
         )
         m["public_key"] = "不是公钥"
-        assert (
-            refusal(pack(tmp_path, real, manifest=m, name="坏钥.zip"), session=s)
-            == "报送包 坏钥.zip 的公钥无效，已拒绝。"
+        assert refusal(pack(tmp_path, real, manifest=m, name="坏钥.zip"), session=s) == (
+            "报送包 坏钥.zip 的公钥无效，已拒绝。"
         )
         del m["public_key"]
-        assert (
-            refusal(pack(tmp_path, real, manifest=m, name="无钥.zip"), session=s)
-            == "报送包 无钥.zip 的公钥无效，已拒绝。"
+        assert refusal(pack(tmp_path, real, manifest=m, name="无钥.zip"), session=s) == (
+            "报送包 无钥.zip 的公钥无效，已拒绝。"
         )
-        county = s.scalar(packages.select(packages.TrustedCounty))
-        county.active = False
+        del m["office"]
+        m["public_key"] = PEM.decode()
+        assert "来自未登记的单位“”（公钥指纹" in refusal(pack(tmp_path, real, manifest=m, name="无名.zip"), session=s)
+        s.scalar(packages.select(packages.TrustedCounty)).active = False
         s.flush()
         assert "来自未登记的单位“甲县生态环境保护综合行政执法大队”" in refusal(path, session=s)
         s.rollback()
+
+
+def test_who_signed_it(real, tmp_path):
+    path = real[0]
+    assert packages.verify_package(path, public_key_pem=PEM).manifest["period"] == "2026Q1"
+    assert packages.verify_package(path, public_key_pem=PEM.decode()).county is None
+    assert refusal(path) == "内部错误：校验报送包需要公钥或已登记的县级单位。"
+    other = ed25519.Ed25519PrivateKey.generate().public_key()
+    other_pem = other.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert refusal(path, public_key_pem=other_pem) == (
+        f"报送包 {path.name} 的签名无效：清单被修改过，或不是该单位的密钥签的。已拒绝，请让县级单位重新生成报送包。"
+    )
     bad_sig = pack(tmp_path, real, change={packages.SIGNATURE: b"not base64!"}, sign=False, name="坏签.zip")
     assert mine(bad_sig) == "报送包 坏签.zip 的签名文件格式不对，已拒绝。"
+    blank = base64.b64encode(KEY.sign(real[2][packages.MANIFEST])) + b"\r\n  "
+    assert packages.verify_package(
+        pack(tmp_path, real, change={packages.SIGNATURE: blank}, sign=False, name="空白.zip"), public_key_pem=PEM
+    )
 
 
 def test_public_keys_are_ed25519_pem_as_text_or_bytes():
