@@ -177,23 +177,43 @@ def scratch_of(name: str) -> Path:
     return SCRATCH / re.sub(r"[^\w-]+", "-", Path(name).stem if name.endswith(".py") else name)
 
 
-def run_module(name: str, *, run: bool = True) -> dict:
+def refresh_tests(dest: Path) -> None:
+    """--resume: the current tests/ and docs/ into an existing scratch copy (and its mutants/ tree)."""
+    for folder in ("tests", "docs"):
+        for src in (ROOT / folder).rglob("*"):
+            if src.is_file() and "__pycache__" not in src.parts:
+                for base in (dest, dest / "mutants"):
+                    target = base / src.relative_to(ROOT)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(src, target)
+
+
+def run_module(name: str, *, run: bool = True, resume: bool = False) -> dict:
     module, cfg = target_config(name)
     dest = scratch_of(name)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(dest))
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     patterns = cfg.get("mutants", [])
     start = time.monotonic()
-    if run:
+    to_run = list(patterns)
+    if run and resume and (dest / "mutants").is_dir():
+        # the same mutants, the tests as they are now: mutmut keeps every verdict it has and runs the rest
+        # (--resume) or also runs the survivors of the last run again (--rerun-survivors, new tests for them)
+        refresh_tests(dest)
+        listing = dest / "survivors.txt"
+        if resume == "survivors" and listing.exists():
+            to_run = listing.read_text(encoding="utf-8").split()
+    elif run:
         copy_tree(dest)
         configure(dest, module, cfg["tests"], cfg.get("deselect"))
+    if run:
         subprocess.run(
             [
                 mutmut,
                 "run",
                 "--max-children",
                 os.environ.get("SSJ_MUTATION_CHILDREN", str(os.cpu_count() or 2)),
-                *patterns,
+                *to_run,
             ],
             cwd=dest,
             env=env,
@@ -225,14 +245,17 @@ def run_module(name: str, *, run: bool = True) -> dict:
 
 def main(argv: list[str]) -> int:
     report_only = "--report" in argv  # the figures of the last run in the scratch copy, without running
-    names = [a for a in argv if a != "--report"] or list(CORE)
+    # --resume: continue an interrupted run in its scratch copy with the current tests (verdicts kept);
+    # --rerun-survivors: the same, and the survivors of that run are run again (after new tests for them)
+    resume = "survivors" if "--rerun-survivors" in argv else "--resume" in argv
+    names = [a for a in argv if not a.startswith("--")] or list(CORE)
     worst = 1.0
     for name in names:
         if report_only and not (scratch_of(name) / "mutants").is_dir():
             print(f"{name}: not run yet (no {scratch_of(name)}/mutants)")
             worst = 0.0
             continue
-        r = run_module(name, run=not report_only)
+        r = run_module(name, run=not report_only, resume=resume)
         worst = min(worst, r["rate"])
         run_count = r["mutants"] - r["not_run"]
         partial = f"; only {run_count} of {r['mutants']} mutants run" if r["not_run"] else ""
