@@ -222,6 +222,10 @@ def test_the_shortfall_note_only_when_fewer_remain_than_required(s):
     assert rows["特殊监管对象"]["note"] == "应抽 3 家，剔除 1 家后只剩 2 家，全部抽取，少 1 家"
     high = rows["重点监管对象（高风险）"]  # 50% of 2 = 1, one left: exactly enough, no note
     assert (high["required"], high["available"], high["drawable"], high["note"]) == (1, 1, 1, "")
+    policies.set_policy(s, rules)
+    special_stratum = quota.draw_strata(s, "2026Q1")[0]  # the draw takes the 2 left and shows the 1 missing
+    assert (special_stratum.stratum, special_stratum.required, special_stratum.shortfall) == ("特殊监管对象", 2, 1)
+    assert ids(special_stratum.objects) == ids(special[1:])
 
 
 def test_a_task_registered_by_scope_counts_and_notes_the_undated_objects(s):
@@ -252,6 +256,9 @@ def test_a_task_scope_takes_extra_pools_only_when_it_names_them(s):
     by_pool = task(s, {"categories": [NUCLEAR]}, code="T-02")
     rows = rows_by_stratum(quota.quota_detail(s, "2026Q2", by_pool.id))
     assert list(rows) == [NUCLEAR] and ids(rows[NUCLEAR]["objects"]) == [nuclear.id]
+    # the JSON rows (ssj quota --task) are those of the task too
+    assert [r["stratum"] for r in quota.compute_quota(s, "2026Q2", by_pool.id)["rows"]] == [NUCLEAR]
+    assert [r["stratum"] for r in quota.compute_quota(s, "2026Q2", by_town.id)["rows"]] == ["一般监管对象"]
     undirected = task(s, {"township": ["东关镇"]}, code="T-03", draw_type="不定向")  # draws by the rules
     assert NUCLEAR not in rows_by_stratum(quota.quota_detail(s, "2026Q2", undirected.id))
 
@@ -287,6 +294,7 @@ def test_strata_skip_rows_with_nothing_to_draw_and_keep_every_row_after_them(s):
     policies.set_policy(s, rules)
     make_object(s, permit_class="简化管理", credit_grade="D")  # 特殊: nothing due in Q2
     high = make_object(s, permit_class="重点管理", credit_risk="高")
+    make_object(s, permit_class="重点管理", credit_risk="高", tags=["上级已抽查2026"])  # 50% of 2: the other one
     general = [make_object(s, permit_class="简化管理") for _ in range(2)]
     offsite = make_object(s, permit_class="简化管理", positive_list=True)
     nuclear = make_object(s, permit_class="简化管理", industry="核技术")  # its pool: not without a task naming it
