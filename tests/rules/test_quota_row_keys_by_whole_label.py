@@ -44,3 +44,12 @@ def test_a_step_up_level_whose_name_holds_another_keeps_its_own_place():
     assert key(((cat, f"{cat}（高风险）"), None))[3] == 1
     assert key(((cat, f"{cat}（非现场，较高风险）"), None))[3] == 0
     assert key(((cat, f"{cat}（非现场，高风险）"), None))[3] == 1
+
+
+def test_a_label_that_is_not_the_category_and_a_bracketed_list_names_no_stratum():
+    doc = _strata_doc(["高风险", "低风险"])
+    key = quota._row_key(doc)
+    cat = "重点监管对象"
+    assert key(((cat, f"{cat}（高风险，低风险"), None))[:2] == (1, 2)  # no closing bracket: not read
+    assert key(((cat, f"{cat}-高风险-"), None))[:2] == (1, 2)
+    assert key(((cat, f"{cat}（高风险）"), None))[:2] == (1, 0)

@@ -273,6 +273,13 @@ def test_a_category_scope_without_extra_pools_in_the_rules(s):
     assert detail["task"].id == t.id and detail["scope"] == {"categories": ["一般监管对象"]}
 
 
+def test_an_unknown_task_is_refused_in_chinese(s):
+    policies.set_policy(s, rules_doc())
+    with pytest.raises(UserError) as e:
+        quota.quota_detail(s, "2026Q1", 987654)
+    assert str(e.value) == "没有编号为 987654 的抽查任务。"
+
+
 def test_a_scope_that_matches_nobody_is_refused_in_chinese(s):
     policies.set_policy(s, rules_doc())
     make_object(s, permit_class="简化管理", township="城关镇")
@@ -417,6 +424,7 @@ def test_the_workbook_of_a_task_its_title_notes_total_and_sheets(s, tmp_path):
         "合计名录数不含专项对象库（与类别重叠）；应抽数按整个类别（含已剔除对象）计算",
     ]
     excluded = _sheet(book["已剔除对象"])
+    assert excluded[0] == ["分层", "统一社会信用代码", "单位名称", "剔除原因"]
     assert [r[1] for r in excluded[1:]] == [general[0].uscc, nuclear.uscc]
     permits = book["许可证已过期"]
     assert _sheet(permits)[1][:5] == ["一般监管对象", expired.uscc, expired.name, "P-OLD", "2020-01-01"]
