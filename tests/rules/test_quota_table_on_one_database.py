@@ -8,7 +8,7 @@ step-up, a step-up level that waits for the office, exclusions; rows are compare
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 
 import openpyxl
@@ -273,6 +273,32 @@ def test_a_category_scope_without_extra_pools_in_the_rules(s):
     assert detail["task"].id == t.id and detail["scope"] == {"categories": ["一般监管对象"]}
 
 
+def test_exclusions_in_the_table_spare_the_exempt_category_and_read_the_tag_history(s):
+    rules = doc(
+        exclusions=[{"id": "up", "kind": "higher_level_tag", "tag": "上级已抽查", "except_categories": ["special"]}]
+    )
+    policies.set_policy(s, rules)
+    special = make_object(s, permit_class="简化管理", credit_grade="D", tags=["上级已抽查2026"])
+    general = make_object(s, permit_class="简化管理", tags=["上级已抽查"])  # no history: dated from its creation
+    general.created_at = datetime(2026, 1, 5)
+    s.flush()
+    rows = rows_by_stratum(quota.quota_detail(s, "2026Q2"))
+    assert ids(rows["特殊监管对象"]["objects"]) == [special.id] and rows["特殊监管对象"]["excluded"] == []
+    assert [(o.id, why) for o, why in rows["一般监管对象"]["excluded"]] == [
+        (general.id, "标签“上级已抽查”（2026 年标记）：上级本年度已抽查且未发现问题")
+    ]
+
+
+def test_a_task_naming_one_ratio_uses_it_for_its_rows(s):
+    policies.set_policy(s, doc())
+    for _ in range(10):
+        make_object(s, permit_class="简化管理")
+    t = task(s, {"categories": ["一般监管对象"]}, ratio="结合企业信用风险等级，不低于20%")
+    [row] = quota.quota_detail(s, "2026Q1", t.id)["rows"]
+    assert (row["ratio"], row["required"]) == ("20%", 2)
+    assert quota.quota_detail(s, "2026Q1")["rows"][0]["ratio"] == "5%"
+
+
 def test_an_unknown_task_is_refused_in_chinese(s):
     policies.set_policy(s, rules_doc())
     with pytest.raises(UserError) as e:
@@ -428,6 +454,7 @@ def test_the_workbook_of_a_task_its_title_notes_total_and_sheets(s, tmp_path):
     assert [r[1] for r in excluded[1:]] == [general[0].uscc, nuclear.uscc]
     permits = book["许可证已过期"]
     assert _sheet(permits)[1][:5] == ["一般监管对象", expired.uscc, expired.name, "P-OLD", "2020-01-01"]
+    assert _sheet(permits)[1][5].startswith("没有其他有效许可证，规则仍按“简化管理”归类")  # the rules read the class
     assert permits.column_dimensions["F"].width == 80
 
 
