@@ -209,6 +209,10 @@ def test_who_signed_it(real, tmp_path):
     )
     bad_sig = pack(tmp_path, real, change={packages.SIGNATURE: b"not base64!"}, sign=False, name="坏签.zip")
     assert mine(bad_sig) == "报送包 坏签.zip 的签名文件格式不对，已拒绝。"
+    good = base64.b64encode(KEY.sign(real[2][packages.MANIFEST]))
+    stray = good[:20] + b"*" + good[20:]  # a character outside base64 is refused, not skipped
+    bad_char = pack(tmp_path, real, change={packages.SIGNATURE: stray}, sign=False, name="杂字.zip")
+    assert mine(bad_char) == "报送包 杂字.zip 的签名文件格式不对，已拒绝。"
     blank = base64.b64encode(KEY.sign(real[2][packages.MANIFEST])) + b"\r\n  "
     assert packages.verify_package(
         pack(tmp_path, real, change={packages.SIGNATURE: blank}, sign=False, name="空白.zip"), public_key_pem=PEM

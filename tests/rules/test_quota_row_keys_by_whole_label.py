@@ -4,7 +4,7 @@ its own place — pure core, plain rule documents (fast: mutation runs)."""
 
 from __future__ import annotations
 
-from rule_rows import rules_doc
+from rule_rows import row, rules_doc
 
 from app.services.rules import quota
 
@@ -53,3 +53,11 @@ def test_a_label_that_is_not_the_category_and_a_bracketed_list_names_no_stratum(
     assert key(((cat, f"{cat}（高风险，低风险"), None))[:2] == (1, 2)  # no closing bracket: not read
     assert key(((cat, f"{cat}-高风险-"), None))[:2] == (1, 2)
     assert key(((cat, f"{cat}（高风险）"), None))[:2] == (1, 0)
+
+
+def test_an_empty_filter_first_does_not_end_the_check_and_a_blank_field_contains_no_word():
+    """(quota.scope_match, beside the row keys: pure, plain rows)"""
+    assert not quota.scope_match(row(township="别处"), None, {"tags": [], "township": ["城关镇"]})
+    assert quota.scope_match(row(township="城关镇"), None, {"tags": [], "township": ["城关镇"]})
+    assert not quota.scope_match(row(industry=""), None, {"industry": ["X"]})
+    assert not quota.scope_match(row(industry=None), None, {"name": [], "industry": ["XX"]})
