@@ -228,6 +228,18 @@ def test_the_shortfall_note_only_when_fewer_remain_than_required(s):
     assert ids(special_stratum.objects) == ids(special[1:])
 
 
+def test_the_notes_of_a_row_are_joined(s):
+    rules = doc()
+    rules["categories"][0]["ratio"] = {"value": "100%", "per": "半年"}
+    special = [make_object(s, permit_class="简化管理", credit_grade="D") for _ in range(2)]
+    special[0].tags = ["上级已抽查2026"]
+    s.flush()
+    detail = quota.quota_detail(s, "2026Q1", rules=rules)
+    assert rows_by_stratum(detail)["特殊监管对象"]["note"] == (
+        "每半年抽查 100%，在该半年第 1 个季度执行；应抽 2 家，剔除 1 家后只剩 1 家，全部抽取，少 1 家"
+    )
+
+
 def test_a_task_registered_by_scope_counts_and_notes_the_undated_objects(s):
     policies.set_policy(s, doc())
     undated = [make_object(s, permit_class="简化管理") for _ in range(2)]
