@@ -484,7 +484,7 @@ def test_the_figures_must_be_plain_non_negative_numbers(real, tmp_path):
         _set(stats, path, value)
         got = mine(with_stats(tmp_path, real, packages.canonical_bytes(stats)))
         assert got == f"报送包 统计.zip：统计数据“{key}”的值 {shown} 不合理，已拒绝。", value
-    for fine in (0, 7, 2.5, None):
+    for fine in (0, 7, 2.5, 0.5, None):
         stats = _stats(real)
         _set(stats, path, fine)
         assert packages.verify_package(with_stats(tmp_path, real, packages.canonical_bytes(stats)), public_key_pem=PEM)
