@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/mutation.py                       every core module below
     .venv/bin/python bench/mutation.py app/services/rules/quota.py [...]
+    … --resume             continue an interrupted run in its scratch copy with the current tests (verdicts kept)
+    … --rerun-survivors    after new tests: run the survivors of the last run again, in the same copy
+    … --report             the figures of the last run, without running
+
+SSJ_MUTATION_DIR (scratch folder, default /tmp/ssj-mutation), SSJ_MUTATION_CHILDREN (parallel mutants),
+SSJ_MUTATION_PROGRESS=1 (show mutmut's progress).
 
 Each module is mutated in a scratch copy of the repository (the work tree and pyproject.toml stay untouched),
 against the tests that cover its area. The kill rate is killed / (all mutants − equivalent ones); mutants that
