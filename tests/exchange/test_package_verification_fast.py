@@ -338,6 +338,40 @@ def test_sizes_bombs_and_totals(real, tmp_path, monkeypatch):
     assert mine(over) == f"报送包 超总量.zip：解压后总大小超过上限 {size_text(total)}，已拒绝。"
 
 
+def _exactly_200_to_1() -> bytes:
+    """Data above 1 MiB that the package's deflate compresses exactly 200:1 (random bytes, then zeros)."""
+    import io
+    import random
+
+    noise = random.Random(7).randbytes(40_000)
+
+    def compressed(k: int, n: int) -> int:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("d", noise[:k] + bytes(n - k))
+        return zipfile.ZipFile(buf).getinfo("d").compress_size
+
+    n = 1024 * 1024 + 4096
+    lo, hi = 0, len(noise)
+    while lo < hi:  # the amount of noise that brings the ratio to 200
+        mid = (lo + hi) // 2
+        lo, hi = (mid + 1, hi) if compressed(mid, n) * 200 < n else (lo, mid)
+    for k in range(max(lo - 30, 0), lo + 30):
+        size = 200 * compressed(k, n)
+        if size > 1024 * 1024 and compressed(k, size) * 200 == size:
+            return noise[:k] + bytes(size - k)
+    raise AssertionError("no data compressing exactly 200:1 near the search point")
+
+
+def test_a_ratio_of_exactly_200_to_1_is_still_accepted(real, tmp_path):
+    data = _exactly_200_to_1()
+    edge = pack(tmp_path, real, add=[("data/edge", data)], name="边界.zip")
+    with zipfile.ZipFile(edge) as zf:
+        info = zf.getinfo("data/edge")
+    assert info.file_size == 200 * info.compress_size > 1024 * 1024
+    assert mine(edge) == "报送包 边界.zip 中有清单之外的文件：data/edge，已拒绝。"  # read on: not a bomb
+
+
 def test_an_entry_that_cannot_be_unpacked_or_whose_size_lies(real, tmp_path):
     good = pack(tmp_path, real, name="好.zip")
     data = bytearray(good.read_bytes())
