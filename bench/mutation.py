@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/mutation.py                       every core module below
     .venv/bin/python bench/mutation.py app/services/rules/quota.py [...]
+    … --resume             continue an interrupted run in its scratch copy with the current tests (verdicts kept)
+    … --rerun-survivors    after new tests: run the survivors of the last run again, in the same copy
+    … --report             the figures of the last run, without running
+
+SSJ_MUTATION_DIR (scratch folder, default /tmp/ssj-mutation), SSJ_MUTATION_CHILDREN (parallel mutants),
+SSJ_MUTATION_PROGRESS=1 (show mutmut's progress).
 
 Each module is mutated in a scratch copy of the repository (the work tree and pyproject.toml stay untouched),
 against the tests that cover its area. The kill rate is killed / (all mutants − equivalent ones); mutants that
@@ -44,23 +50,10 @@ CLASSIFICATION_TESTS = [
     "tests/pools/test_expired_permits.py::test_classification_flags_the_object_whose_deciding_permit_expired",
     "tests/pools/test_expired_permits.py::test_a_permit_that_expires_later_is_not_flagged_until_it_has",
 ]
-_FIDELITY = "tests/rules/test_rule_fidelity.py::test_"
-QUOTA_TESTS = [
-    "tests/rules/test_quota_arithmetic_and_scopes.py",
-    _FIDELITY + "weihai_exclusions_choose_who_but_the_quota_counts_the_whole_category",
-    _FIDELITY + "weihai_special_objects_are_never_excluded",
-    _FIDELITY + "too_few_left_after_exclusion_takes_all_and_shows_the_shortfall",
-    _FIDELITY + "higher_level_tag_counts_only_in_the_year_it_was_set",
-    _FIDELITY + "higher_level_tag_without_history_dates_from_the_objects_creation",
-    _FIDELITY + "zezhou_step_up_waits_for_the_office_and_applies_once_entered",
-    _FIDELITY + "once_a_year_task_draws_in_its_start_quarter_only",
-    _FIDELITY + "scope_filters_each_narrow_the_pool",
-    _FIDELITY + "quota_export_rows_total_and_excluded_sheet",
-    _FIDELITY + "year_view_shows_objects_and_visits",
-    _FIDELITY + "qinhuangdao_task_scope_registered_by_end_of_2023",
-    _FIDELITY + "quota_cli_keeps_its_keys_and_adds_excluded",
-    "tests/rules/test_rules_presets.py::test_zezhou_task_scope_and_extra_pool_task",
-]
+# quota.py: every tests/rules/test_quota_*.py — pure core on plain rows, or one database per test module with each
+# test in a rolled-back transaction (milliseconds a test). The quota tests of test_rule_fidelity.py build a database
+# per test (seconds each: a surviving mutant cost minutes) and are left to the test command.
+QUOTA_TESTS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "rules").glob("test_quota_*.py"))
 CORE: dict[str, dict] = {
     # rules: the pure-core tests on plain rows (no database) pin the logic; a handful of small database tests
     # cover what only a session can run (penalized_in, expired permits, overrides, exclusions, the quota table).
@@ -114,7 +107,11 @@ CORE: dict[str, dict] = {
         "mutants": ["app.services.rules.classification.x_penalized_in__mutmut_*"],
     },
     "app/services/exchange/packages.py": {
-        "tests": ["tests/exchange/test_packages.py", "tests/exchange/test_city_refusals.py"],
+        # one real package built once per module, every hostile copy a pure verify_package call (the end-to-end
+        # tests of tests/exchange build four databases per test: minutes a mutant)
+        "tests": sorted(
+            p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "exchange").glob("test_package_verification_*.py")
+        ),
         "mutants": [
             _PKG + "x_verify_package__mutmut_*",
             _PKG + "x__non_finite__mutmut_*",
@@ -186,23 +183,43 @@ def scratch_of(name: str) -> Path:
     return SCRATCH / re.sub(r"[^\w-]+", "-", Path(name).stem if name.endswith(".py") else name)
 
 
-def run_module(name: str, *, run: bool = True) -> dict:
+def refresh_tests(dest: Path) -> None:
+    """--resume: the current tests/ and docs/ into an existing scratch copy (and its mutants/ tree)."""
+    for folder in ("tests", "docs"):
+        for src in (ROOT / folder).rglob("*"):
+            if src.is_file() and "__pycache__" not in src.parts:
+                for base in (dest, dest / "mutants"):
+                    target = base / src.relative_to(ROOT)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(src, target)
+
+
+def run_module(name: str, *, run: bool = True, resume: bool = False) -> dict:
     module, cfg = target_config(name)
     dest = scratch_of(name)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(dest))
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     patterns = cfg.get("mutants", [])
     start = time.monotonic()
-    if run:
+    to_run = list(patterns)
+    if run and resume and (dest / "mutants").is_dir():
+        # the same mutants, the tests as they are now: mutmut keeps every verdict it has and runs the rest
+        # (--resume) or also runs the survivors of the last run again (--rerun-survivors, new tests for them)
+        refresh_tests(dest)
+        listing = dest / "survivors.txt"
+        if resume == "survivors" and listing.exists():
+            to_run = listing.read_text(encoding="utf-8").split()
+    elif run:
         copy_tree(dest)
         configure(dest, module, cfg["tests"], cfg.get("deselect"))
+    if run:
         subprocess.run(
             [
                 mutmut,
                 "run",
                 "--max-children",
                 os.environ.get("SSJ_MUTATION_CHILDREN", str(os.cpu_count() or 2)),
-                *patterns,
+                *to_run,
             ],
             cwd=dest,
             env=env,
@@ -234,14 +251,17 @@ def run_module(name: str, *, run: bool = True) -> dict:
 
 def main(argv: list[str]) -> int:
     report_only = "--report" in argv  # the figures of the last run in the scratch copy, without running
-    names = [a for a in argv if a != "--report"] or list(CORE)
+    # --resume: continue an interrupted run in its scratch copy with the current tests (verdicts kept);
+    # --rerun-survivors: the same, and the survivors of that run are run again (after new tests for them)
+    resume = "survivors" if "--rerun-survivors" in argv else "--resume" in argv
+    names = [a for a in argv if not a.startswith("--")] or list(CORE)
     worst = 1.0
     for name in names:
         if report_only and not (scratch_of(name) / "mutants").is_dir():
             print(f"{name}: not run yet (no {scratch_of(name)}/mutants)")
             worst = 0.0
             continue
-        r = run_module(name, run=not report_only)
+        r = run_module(name, run=not report_only, resume=resume)
         worst = min(worst, r["rate"])
         run_count = r["mutants"] - r["not_run"]
         partial = f"; only {run_count} of {r['mutants']} mutants run" if r["not_run"] else ""

@@ -332,11 +332,13 @@ def _row_key(rules: dict):
     def key(item):
         cat, stratum = item[0]
         words = stratum[len(cat) :]
-        step = next((j for j, name in enumerate(steps) if f"，{name}）" in words or f"（{name}）" in words), -1)
+        # the words between the brackets, whole: "高风险" must not find "较高风险" (the step-up level is the last)
+        parts = words[1:-1].split("，") if words.startswith("（") and words.endswith("）") else []
+        step = steps.index(parts[-1]) if parts and parts[-1] in steps else -1
         offsite = "非现场" in words
         if cat in cats:
             idx, strata = cats[cat]
-            sidx = next((j for j, name in enumerate(strata) if name in words), len(strata))
+            sidx = next((j for j, name in enumerate(strata) if name in parts), len(strata))
             return (idx, sidx, offsite, step, stratum)
         return (pools.get(cat, 1000), 0, offsite, step, stratum)
 
