@@ -4,6 +4,7 @@ manual override with a recorded reason; objects whose deciding permit has expire
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,9 +28,9 @@ from app.ui.tables import DANGER, MANUAL, WARN, Column, SortProxy, TableModel, s
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 
-@dataclass(frozen=True)
-class ClassLine:
-    """One object of the pool as the rules classify it."""
+class ClassLine(NamedTuple):
+    """One object of the pool as the rules classify it: a plain tuple of text (100,000 of them are kept by the
+    table; tuples of strings cost the garbage collector nothing, objects with a __dict__ are walked on every pass)."""
 
     id: int
     uscc: str
@@ -37,7 +38,7 @@ class ClassLine:
     category: str
     stratum: str
     mode: str
-    extra: list[str]
+    extra: tuple[str, ...]
     override: bool
     moved: str  # "重点监管对象 → 一般监管对象" when the conflict clause moved it
     permit: str  # the expired deciding permit: number, expiry and what the rule does ("" when none)
@@ -136,7 +137,7 @@ def load_classes(s, period: str) -> ClassTable:
                 category=c.category,
                 stratum=c.stratum,
                 mode=c.mode,
-                extra=classification.extra_pools_of(o, rules) if extra_pools else [],
+                extra=tuple(classification.extra_pools_of(o, rules)) if extra_pools else (),
                 override=bool(c.overridden),
                 moved=f"{move[0]} → {move[1]}" if move else "",
                 permit=f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
