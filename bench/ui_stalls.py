@@ -96,6 +96,30 @@ def city_db(n: int) -> Path:
     return path
 
 
+class GcWatch:
+    """The longest garbage collection (any thread: a collection holds the GIL, so the UI thread waits for it too)."""
+
+    def __init__(self):
+        import gc
+
+        self.started = 0.0
+        self.worst = 0.0
+        gc.callbacks.append(self.callback)
+
+    def callback(self, phase, _info):
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.worst = max(self.worst, time.perf_counter() - self.started)
+
+    def take(self) -> float:
+        worst, self.worst = self.worst, 0.0
+        return worst
+
+
+GC = GcWatch()
+
+
 class Heartbeat:
     def __init__(self):
         from PySide6.QtCore import QTimer
@@ -148,23 +172,29 @@ def visit_all(db_path: Path, level: str, label: str, app, pages=()) -> list[tupl
     ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name=name, office_level=level)
     beat = Heartbeat()
     out = []
+    GC.take()
     beat.start()
     window = MainWindow(ctx)
     window.backup_on_close = False
     window.resize(1366, 698)
     window.show()
     pump(app)
-    out.append((f"{label} 主窗口+首页", beat.stop(), *rss_mb()))
+    out.append((f"{label} 主窗口+首页", beat.stop(), *rss_mb(), GC.take()))
     for spec in window.specs:
         if pages and spec.key not in pages:
             continue
+        GC.take()
         beat.start()
         window.show_page(spec.key)
         pump(app)
         window._refresh_current()  # F5: use the page once more
         pump(app)
-        out.append((f"{label} {spec.title}", beat.stop(), *rss_mb()))
-        print(f"  {out[-1][0]:<24} {out[-1][1] * 1000:7.0f} ms   {out[-1][2]:5.0f} MB", flush=True)
+        out.append((f"{label} {spec.title}", beat.stop(), *rss_mb(), GC.take()))
+        print(
+            f"  {out[-1][0]:<24} {out[-1][1] * 1000:7.0f} ms   {out[-1][2]:5.0f} MB"
+            f"   最长垃圾回收 {out[-1][4] * 1000:5.0f} ms",
+            flush=True,
+        )
     operations.wait_all()
     window.close()
     db.dispose()

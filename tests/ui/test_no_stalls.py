@@ -113,3 +113,53 @@ def test_the_objects_page_builds_its_rows_off_the_ui_thread(qtbot, db):
     qtbot.waitUntil(lambda: page.model.rowCount() == 30, timeout=10000)
     assert threads and threading.main_thread().name not in threads
     assert [c.count() for c in page.combos if c.key == "township"] == [2]  # （全部） and 城关镇, made in the worker
+
+
+PRELOAD = """
+import json, sys, threading, time
+from app.ui.main import make_application, open_store
+from app.services.foundation.context import Actor
+from app.ui.context import AppContext
+from app.ui.main_window import MainWindow
+from app.ui import operations
+app = make_application()
+db = open_store(sys.argv[1])
+ctx = AppContext(db=db, actor=Actor("admin", "管理员", "管理员"), office_name="测试县", office_level="county")
+w = MainWindow(ctx); w.backup_on_close = False; w.show(); app.processEvents()
+first = sorted(m for m in sys.modules if m.startswith("app.ui.pages."))
+importer = []
+class Watch:  # which thread imports the document library
+    def find_spec(self, name, path=None, target=None):
+        if name == "reportlab":
+            importer.append(threading.current_thread() is threading.main_thread())
+        return None
+sys.meta_path.insert(0, Watch())
+end = time.time() + 8
+while time.time() < end and "app.ui.pages.draw" not in sys.modules:
+    app.processEvents(); time.sleep(0.01)
+operations.wait_all()
+print(json.dumps({"first": first, "draw": "app.ui.pages.draw" in sys.modules, "main_thread": importer}))
+w.close(); db.dispose()
+"""
+
+
+def test_the_pages_modules_are_imported_in_the_background_once_the_window_is_up(db, db_path):
+    """Opening 随机抽取 the first time imported reportlab on the UI thread (≈ 1 s frozen); the window imports
+    the pages' modules off the UI thread once it is up, so the first open only builds the page."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db.dispose()
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root))
+    proc = subprocess.run(
+        [sys.executable, "-c", PRELOAD, f"sqlite:///{db_path}"],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["first"] == ["app.ui.pages.home"]  # the start imports only the first page
+    assert seen["draw"] and seen["main_thread"] == [False]
