@@ -155,6 +155,7 @@ class RowListProxy(QAbstractProxyModel):
         super().__init__(parent)
         self.shown: list[int] = []
         self._where: dict[int, int] | None = None  # source row → proxy row, made when first asked
+        self._links: list = []  # (source signal, our slot), undone when the source model changes
 
     # -- what is shown
     def compute_shown(self) -> list[int]:  # pragma: no cover - overridden
