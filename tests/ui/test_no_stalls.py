@@ -163,3 +163,25 @@ def test_the_pages_modules_are_imported_in_the_background_once_the_window_is_up(
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["first"] == ["app.ui.pages.home"]  # the start imports only the first page
     assert seen["draw"] and seen["main_thread"] == [False]
+
+
+def test_the_classification_rows_kept_by_the_table_are_not_walked_by_the_garbage_collector(db):
+    """监管分类 keeps one row per object (100,000): as objects (a dataclass, even a NamedTuple) every collection
+    — in any thread, the UI thread waiting — walks them all; plain tuples of text the collector stops tracking."""
+    import gc
+
+    from app.services.foundation.context import Actor, acting_as
+    from app.services.rules import policies
+    from app.ui.pages.classification import ClassLine, load_classes
+    from tests.factories import make_object
+
+    with acting_as(Actor("admin", "管理员", "管理员")), db.Session() as s:
+        policies.set_policy(s, "longyao-2026")
+        for i in range(20):
+            make_object(s, name=f"示例县{i:02d}号化工有限公司", permit_class="重点管理" if i % 2 else "简化管理")
+        s.commit()
+        table = load_classes(s, "2026Q4")
+    assert len(table.rows) == 20
+    gc.collect()
+    assert not any(gc.is_tracked(r) for r in table.rows)
+    assert ClassLine._make(table.rows[0]).name.startswith("示例县")
