@@ -187,6 +187,10 @@ def run_gui(db: str | None = None) -> int:
     url = server or resolve_db(db)  # the saved connection settings of a shared server, else the local file
     setup_logging(db_url=url)  # one log file per database: two windows never share (and block) one file
     app = make_application()
+    if os.environ.get("SSJ_STARTUP_PROBE"):  # bench/startup.py times this start, from source or frozen
+        from app.ui.startup_probe import install
+
+        install(app, os.environ["SSJ_STARTUP_PROBE"])
     use_documents_as_working_folder()
     guard = InstanceGuard(url)
     refused = guard.acquire()

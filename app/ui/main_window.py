@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from app.ui.widgets import assign_mnemonics
 log = logging.getLogger(__name__)
 GROUPS = ("工作台", "一单两库", "规则与计划", "抽取", "检查与公示", "统计报表", "系统")
 KEY_ROLE = Qt.ItemDataRole.UserRole
+PRELOAD_AFTER_MS = 1500  # the window is up and answering: the pages' modules are imported in the background
 
 
 def discover_pages() -> list[PageSpec]:
@@ -131,6 +132,34 @@ class MainWindow(QMainWindow):
         self.server_watch = server_watch.install(self)  # a shared server: banner while it is away
         if self.specs:
             self.show_page(self.specs[0].key)
+        QTimer.singleShot(PRELOAD_AFTER_MS, self, self.preload_pages)
+
+    def preload_pages(self) -> None:
+        """Import the other pages' modules off the UI thread, once the window is up. Opening a page the first time
+        imports its module and what it pulls in (reportlab for 随机抽取, openpyxl for 审计日志, the charts for
+        统计报表): up to a second with the window frozen. A page opened before this ends imports it itself; a
+        module that fails is only logged here (its page says so when opened)."""
+        import importlib
+        import sys
+
+        modules = [
+            name
+            for spec in self.specs
+            if (module := getattr(spec.factory, "page_module", None))
+            and (name := f"app.ui.pages.{module}") not in sys.modules
+        ]
+        if not modules:
+            return
+
+        def work() -> None:
+            for name in modules:
+                importlib.import_module(name)
+
+        def failed(exc) -> bool:
+            log.warning("页面模块预先导入失败：%s", exc)
+            return True
+
+        operations.run_op(self, None, work, background=True, quiet=True, failure=failed)
 
     # ------------------------------------------------------------------ navigation
     def _build_nav(self) -> None:

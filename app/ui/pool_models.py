@@ -1,19 +1,20 @@
-"""Table models for the pool pages: a plain QAbstractTableModel over precomputed display text, and a
-QSortFilterProxyModel whose per-keystroke filter is one Python pass over precomputed lowercase search
-strings (the per-row `filterAcceptsRow` only looks the answer up).
+"""Table models for the pool pages (up to 100,000 objects): a plain QAbstractTableModel over display text built
+off the UI thread (:meth:`PoolTableModel.build`, in the page's worker), and a proxy whose per-keystroke filter is
+one Python pass over precomputed lowercase search strings (:class:`app.ui.tables.RowListProxy`: Qt is never asked
+to call Python once per row).
 
-Sorting is done by the source model itself (a Python list sort on the display/sort keys, then
-`layoutChanged`), because a proxy sorting 100,000 rows through Python `lessThan`/`data` calls is
-seconds, not milliseconds.
+Sorting is done by the source model itself (one key per row, a list sort, then `layoutChanged`), in the worker when
+the rows arrive and on the UI thread when a header is clicked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from app.ui.qtcompat import change_filter
+from app.ui.tables import RowListProxy
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -28,6 +29,17 @@ def display(value) -> str:
     return str(value)
 
 
+class PoolRows(NamedTuple):
+    """The rows as the table shows them, built by :meth:`PoolTableModel.build` (any thread)."""
+
+    rows: list[tuple[str, ...]]  # display text per column
+    ids: list[int]
+    search: list[str]  # the row's text, lower case, for the search box
+    warn: list[bool]  # greyed out (注销/迁出)
+    sort: tuple[int, Qt.SortOrder]  # the column and order they are sorted by (-1: as loaded)
+    distinct: dict[tuple[str, bool], list[str]]  # (key, split) → the values a filter offers
+
+
 class PoolTableModel(QAbstractTableModel):
     """Rows of dicts shown through `columns` = [(key, header)]; keeps only display strings and ids."""
 
@@ -39,14 +51,24 @@ class PoolTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._search: list[str] = []
         self._warn: list[bool] = []
+        self._distinct: dict[tuple[str, bool], list[str]] = {}
         self.sort_column = -1
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.order = None  # rules.ordering.PolicyOrder: sort and list values in the policy's order
 
     # -- loading
-    def set_rows(self, rows: Sequence[dict], *, warn: Callable[[dict], bool] | None = None) -> None:
-        self.beginResetModel()
-        keys = self.keys
+    @staticmethod
+    def build(
+        rows: Iterable[dict],
+        keys: Sequence[str],
+        *,
+        warn: Callable[[dict], bool] | None = None,
+        order=None,
+        sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder),
+        distinct: Sequence[tuple[str, bool]] = (),
+    ) -> PoolRows:
+        """The display rows of `rows` (dicts, read one at a time), sorted by `sort` and with the values of each
+        `distinct` (key, split) filter: all the per-row work, done once, off the UI thread."""
         intern: dict[str, str] = {}
         out_rows, ids, search, warns = [], [], [], []
         for r in rows:
@@ -61,8 +83,23 @@ class PoolTableModel(QAbstractTableModel):
             ids.append(r.get("id", len(ids)))
             search.append("\x1f".join(t).lower())
             warns.append(bool(warn(r)) if warn else False)
-        self._rows, self._ids, self._search, self._warn = out_rows, ids, search, warns
-        self.sort_column = -1
+        built = PoolRows(out_rows, ids, search, warns, (-1, Qt.SortOrder.AscendingOrder), {})
+        if 0 <= sort[0] < len(keys):
+            built = _sorted(built, *sort, order)
+        for key, split in distinct:
+            if key in keys:
+                built.distinct[(key, split)] = _distinct(out_rows, keys.index(key), split, order)
+        return built
+
+    def set_rows(self, rows: Iterable[dict], *, warn: Callable[[dict], bool] | None = None) -> None:
+        self.set_built(self.build(rows, self.keys, warn=warn, order=self.order))
+
+    def set_built(self, built: PoolRows) -> None:
+        """Show rows built by :meth:`build` (one model reset: nothing per row here)."""
+        self.beginResetModel()
+        self._rows, self._ids, self._search, self._warn = built.rows, built.ids, built.search, built.warn
+        self._distinct = dict(built.distinct)
+        self.sort_column, self.sort_order = built.sort
         self.endResetModel()
 
     # -- Qt API
@@ -96,16 +133,10 @@ class PoolTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         self.layoutAboutToBeChanged.emit()
-        key = self.order.key if self.order is not None else _sort_key
-        idx = sorted(
-            range(len(self._rows)),
-            key=lambda i: key(self._rows[i][column]),
-            reverse=order == Qt.SortOrder.DescendingOrder,
+        built = _sorted(
+            PoolRows(self._rows, self._ids, self._search, self._warn, (-1, order), {}), column, order, self.order
         )
-        self._rows = [self._rows[i] for i in idx]
-        self._ids = [self._ids[i] for i in idx]
-        self._search = [self._search[i] for i in idx]
-        self._warn = [self._warn[i] for i in idx]
+        self._rows, self._ids, self._search, self._warn = built.rows, built.ids, built.search, built.warn
         self.sort_column, self.sort_order = column, order
         self.layoutChanged.emit()
 
@@ -120,17 +151,38 @@ class PoolTableModel(QAbstractTableModel):
         return self.keys.index(key) if key in self.keys else -1
 
     def distinct(self, key: str, *, split: bool = False) -> list[str]:
+        known = self._distinct.get((key, split))
+        if known is not None:
+            return known
         col = self.column_of(key)
-        if col < 0:
-            return []
-        values: set[str] = set()
-        for r in self._rows:
-            v = r[col]
-            if split:
-                values.update(p for p in v.split("、") if p)
-            elif v:
-                values.add(v)
-        return self.order.sorted(values) if self.order is not None else sorted(values)
+        return _distinct(self._rows, col, split, self.order) if col >= 0 else []
+
+
+def _sorted(built: PoolRows, column: int, order: Qt.SortOrder, policy_order) -> PoolRows:
+    """`built` sorted on one column: each row's key computed once."""
+    key = policy_order.key if policy_order is not None else _sort_key
+    rows = built.rows
+    keys = [key(r[column]) for r in rows]
+    idx = sorted(range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+    return PoolRows(
+        [rows[i] for i in idx],
+        [built.ids[i] for i in idx],
+        [built.search[i] for i in idx],
+        [built.warn[i] for i in idx],
+        (column, order),
+        built.distinct,
+    )
+
+
+def _distinct(rows: list[tuple[str, ...]], col: int, split: bool, policy_order) -> list[str]:
+    values: set[str] = set()
+    for r in rows:
+        v = r[col]
+        if split:
+            values.update(p for p in v.split("、") if p)
+        elif v:
+            values.add(v)
+    return policy_order.sorted(values) if policy_order is not None else sorted(values)
 
 
 def _sort_key(text: str):
@@ -140,23 +192,13 @@ def _sort_key(text: str):
         return (1, 0.0, text)
 
 
-class PoolFilterProxy(QSortFilterProxyModel):
+class PoolFilterProxy(RowListProxy):
     """Search text (all words must appear) + exact/contains filters on columns, computed in one pass."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._text = ""
         self._filters: dict[str, tuple[str, bool]] = {}  # key → (value, is_list_column)
-        self._accept: list[bool] = []
-
-    def setSourceModel(self, model) -> None:
-        super().setSourceModel(model)
-        model.modelReset.connect(self.refilter)
-        model.layoutAboutToBeChanged.connect(self._before_layout)
-        model.layoutChanged.connect(self.refilter)
-
-    def _before_layout(self) -> None:
-        self._accept = []
 
     def set_search(self, text: str) -> None:
         self._text = (text or "").strip().lower()
@@ -199,26 +241,18 @@ class PoolFilterProxy(QSortFilterProxyModel):
                 accept = [a and r[col] == value for a, r in zip(accept, rows)]
         return accept
 
+    def compute_shown(self) -> list[int]:
+        if not self._text and not self._filters:
+            return list(range(self.sourceModel().rowCount()))
+        return [i for i, a in enumerate(self.compute()) if a]
+
     def refilter(self) -> None:
-        def apply() -> None:
-            self._accept = self.compute()
-
-        change_filter(self, apply, rows_only=True)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        """Row headers count the rows shown (1, 2, 3…), never the source row a hit came from."""
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return super().headerData(section, orientation, role)
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        acc = self._accept
-        return acc[source_row] if source_row < len(acc) else True
+        self.rebuild()
 
     def ids(self) -> list[int]:
         model: PoolTableModel = self.sourceModel()
-        return [model.row_id(self.mapToSource(self.index(r, 0)).row()) for r in range(self.rowCount())]
+        return [model.row_id(i) for i in self.shown]
 
     def visible_rows(self) -> list[tuple[str, ...]]:
         model: PoolTableModel = self.sourceModel()
-        return [model.row_text(self.mapToSource(self.index(r, 0)).row()) for r in range(self.rowCount())]
+        return [model.row_text(i) for i in self.shown]

@@ -31,7 +31,7 @@ from app.services.rules import ordering
 from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import attempt, run_op
-from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolTableModel, display
+from app.ui.pool_models import ID_ROLE, PoolFilterProxy, PoolRows, PoolTableModel, display
 from app.ui.tables import settings as table_settings
 from app.ui.widgets import FlowLayout, dialog_buttons
 
@@ -206,12 +206,29 @@ class PoolPage(QWidget):
     _load_op = None  # the running background load, if any
     _again = False  # refresh() asked while loading: load once more when it ends
 
-    def _load_with_order(self) -> tuple[list[dict], object]:
-        rows = self.load_rows()
+    def _wanted_sort(self) -> tuple[int, Qt.SortOrder]:
+        """The sort the rows come in: the clerk's last click, else the one remembered from the last session."""
+        sort = (self.model.sort_column, self.model.sort_order)
+        if sort[0] < 0 and self._remembered_sort is not None:
+            sort = self._remembered_sort
+        return sort
+
+    def _load_built(self, sort: tuple[int, Qt.SortOrder]) -> tuple[PoolRows, object]:
+        """Read, display, sort and list the filter values (the worker: 100,000 rows take seconds)."""
         with self.ctx.read() as s:
-            return rows, ordering.policy_order(s)
+            order = ordering.policy_order(s)
+        built = PoolTableModel.build(
+            self.load_rows(),
+            self.model.keys,
+            warn=self.row_is_inactive,
+            order=order,
+            sort=sort,
+            distinct=[(c.key, c.is_list) for c in self.combos],
+        )
+        return built, order
 
     def refresh(self) -> None:
+        sort = self._wanted_sort()
         if self.load_in_background:
             if self._load_op is not None and not self._load_op.done.is_set():
                 self._again = True
@@ -219,18 +236,19 @@ class PoolPage(QWidget):
             self._load_op = run_op(
                 self,
                 None,
-                self._load_with_order,
+                lambda: self._load_built(sort),
                 background=True,
                 title=f"正在读取{self.title}……",
                 success=self._loaded,
                 failure=self._load_failed,
             )
             return
-        op = run_op(self, None, self.load_rows)
-        rows = op.result if op.ok else []
-        with self.ctx.read() as s:
-            order = ordering.policy_order(s)
-        self._show_rows(rows, order)
+        op = run_op(self, None, lambda: self._load_built(sort))
+        if op.ok:
+            self._show_rows(*op.result)
+        else:
+            with self.ctx.read() as s:
+                self._show_rows(PoolTableModel.build([], self.model.keys), ordering.policy_order(s))
 
     def _load_failed(self, _exc) -> None:
         self._load_op, self._again = None, False
@@ -242,18 +260,14 @@ class PoolPage(QWidget):
             self._again = False
             self.refresh()
 
-    def _show_rows(self, rows: list[dict], order) -> None:
+    def _show_rows(self, built: PoolRows, order) -> None:
         self.model.order = order
-        sort = (self.model.sort_column, self.model.sort_order)
-        if sort[0] < 0 and self._remembered_sort is not None:
-            sort = self._remembered_sort
+        if built.sort[0] >= 0:
             self.table.horizontalHeader().setSortIndicatorShown(True)
-            self.table.horizontalHeader().setSortIndicator(*sort)
-        self.model.set_rows(rows, warn=self.row_is_inactive)
+            self.table.horizontalHeader().setSortIndicator(*built.sort)
+        self.model.set_built(built)
         for combo in self.combos:
             combo.set_values(self.model.distinct(combo.key, split=combo.is_list))
-        if sort[0] >= 0:
-            self.model.sort(*sort)
         self._update_count()
 
     def row_is_inactive(self, row: dict) -> bool:

@@ -18,11 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from numbers import Number
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSettings, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QEvent, QModelIndex, QObject, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QTableWidget
-
-from app.ui.qtcompat import change_filter
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -146,85 +144,187 @@ class TableModel(QAbstractTableModel):
         return None
 
 
-class SortProxy(QSortFilterProxyModel):
-    """Sorts by the sort key (policy order, numbers as numbers) and filters on any column's text; ``set_row_filter``
-    adds a test on the typed row (e.g. one category), and a 合计 row is never filtered away."""
+class RowListProxy(QAbstractProxyModel):
+    """A flat proxy showing a list of source rows (``shown``: source row numbers in display order), computed in one
+    Python pass by :meth:`compute_shown`. Qt's QSortFilterProxyModel asks Python once per row to filter and once per
+    comparison to sort: on 100,000 rows that blocks the UI thread for seconds. Here a filter or sort change is one
+    pass over precomputed verdicts and keys, then one reset; the view then asks only about the rows it paints.
+    Row headers count the rows shown (1, 2, 3…)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterKeyColumn(-1)
-        self.row_filter: Callable[[object], bool] | None = None
-        # The verdicts of the 合计 rule and the row filter for one list of rows (TableModel.set_rows makes a new
-        # list): Qt asks once per row, and 100,000 Python calls of style() and the filter block the UI thread.
-        self._verdicts: list[int] = []
-        self._verdict_rows: list | None = None
-        self._table: TableModel | None = None
-        self._text = False  # a search text is set: Qt's own test on the columns' text runs as well
+        self.shown: list[int] = []
+        self._where: dict[int, int] | None = None  # source row → proxy row, made when first asked
+        self._links: list = []  # (source signal, our slot), undone when the source model changes
 
-    def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
-        def change() -> None:
-            self.row_filter = accept
-            self._verdict_rows = None
+    # -- what is shown
+    def compute_shown(self) -> list[int]:  # pragma: no cover - overridden
+        model = self.sourceModel()
+        return list(range(model.rowCount())) if model is not None else []
 
-        change_filter(self, change, rows_only=True)
+    def rebuild(self) -> None:
+        """Recompute the rows shown (a filter or the sort changed)."""
+        self.beginResetModel()
+        self._recompute()
+        self.endResetModel()
+
+    def _recompute(self) -> None:
+        self.shown = self.compute_shown() if self.sourceModel() is not None else []
+        self._where = None
 
     def setSourceModel(self, model) -> None:  # noqa: N802
-        self._table = model if isinstance(model, TableModel) else None
-        self._verdict_rows = None
+        old = self.sourceModel()
+        if old is not None:
+            for signal, slot in self._links:
+                signal.disconnect(slot)
+        self.beginResetModel()
         super().setSourceModel(model)
+        self._links = []
+        if model is not None:
+            self._links = [
+                (model.modelAboutToBeReset, self.beginResetModel),
+                (model.modelReset, self._source_reset),
+                (model.layoutAboutToBeChanged, self.beginResetModel),
+                (model.layoutChanged, self._source_reset),
+                (model.rowsAboutToBeInserted, self.beginResetModel),
+                (model.rowsInserted, self._source_reset),
+                (model.rowsAboutToBeRemoved, self.beginResetModel),
+                (model.rowsRemoved, self._source_reset),
+                (model.dataChanged, self._source_data_changed),
+                (model.headerDataChanged, self.headerDataChanged),
+            ]
+            for signal, slot in self._links:
+                signal.connect(slot)
+        self._recompute()
+        self.endResetModel()
+
+    def _source_reset(self, *_a) -> None:
+        self._recompute()
+        self.endResetModel()
+
+    def _source_data_changed(self, top_left, bottom_right, roles=()) -> None:
+        if self.shown:
+            last = len(self.shown) - 1
+            self.dataChanged.emit(self.index(0, top_left.column()), self.index(last, bottom_right.column()))
+
+    # -- Qt API
+    def index(self, row, column, parent=QModelIndex()):
+        if parent.isValid() or not (0 <= row < len(self.shown)) or not (0 <= column < self.columnCount()):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, index=None):
+        if index is None:
+            return QObject.parent(self)
+        return QModelIndex()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.shown)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        model = self.sourceModel()
+        return 0 if parent.isValid() or model is None else model.columnCount()
+
+    def hasChildren(self, parent=QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and bool(self.shown)
+
+    def mapToSource(self, index):  # noqa: N802
+        if not index.isValid() or index.row() >= len(self.shown):
+            return QModelIndex()
+        return self.sourceModel().index(self.shown[index.row()], index.column())
+
+    def mapFromSource(self, index):  # noqa: N802
+        if not index.isValid():
+            return QModelIndex()
+        if self._where is None:
+            self._where = {src: row for row, src in enumerate(self.shown)}
+        row = self._where.get(index.row())
+        return QModelIndex() if row is None else self.createIndex(row, index.column())
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1 if role == Qt.ItemDataRole.DisplayRole else None
+        model = self.sourceModel()
+        return model.headerData(section, orientation, role) if model is not None else None
+
+
+class SortProxy(RowListProxy):
+    """Sorts by the sort key (policy order, numbers as numbers) and filters on any column's text; ``set_row_filter``
+    adds a test on the typed row (e.g. one category), and a 合计 row is never filtered away and stays at the foot.
+
+    Each is one Python pass: the verdicts of the 合计 rule and the row filter, the sort keys and the rows' text are
+    computed once per list of rows (``TableModel.set_rows`` makes a new list) and reused."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.row_filter: Callable[[object], bool] | None = None
+        self._text = ""  # the search text, lower case ("" none)
+        self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
+        self._for_rows: list | None = None  # the list of rows the caches below belong to
+        self._totals: list[bool] = []
+        self._keys: dict[int, list] = {}  # column → sort key per row
+        self._texts: list[str] | None = None  # every column's text per row, lower case, for the search
+
+    # -- the QSortFilterProxyModel calls the pages and the view make
+    def set_row_filter(self, accept: Callable[[object], bool] | None) -> None:
+        self.row_filter = accept
+        self.rebuild()
 
     def setFilterFixedString(self, pattern: str) -> None:  # noqa: N802
-        self._text = bool(pattern)
-        super().setFilterFixedString(pattern)
+        self._text = (pattern or "").lower()
+        self.rebuild()
 
-    def setFilterRegularExpression(self, pattern) -> None:  # noqa: N802
-        self._text = bool(pattern if isinstance(pattern, str) else pattern.pattern())
-        super().setFilterRegularExpression(pattern)
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        self.rebuild()
 
-    def setFilterWildcard(self, pattern: str) -> None:  # noqa: N802
-        self._text = bool(pattern)
-        super().setFilterWildcard(pattern)
+    def sortColumn(self) -> int:  # noqa: N802
+        return self._sort_column
 
-    def _verdicts_of(self, model: TableModel) -> list[int]:
-        """Per source row: 2 a 合计 row (always shown), 1 the row filter lets it through, 0 it does not."""
-        rows = model.rows
-        if self._verdict_rows is not rows or len(self._verdicts) != len(rows):
-            style, accept = model.style, self.row_filter
-            self._verdicts = [
-                2 if style is not None and style(r) == TOTAL else (1 if accept is None or accept(r) else 0)
-                for r in rows
-            ]
-            self._verdict_rows = rows
-        return self._verdicts
+    def sortOrder(self):  # noqa: N802
+        return self._sort_order
 
     def visible_rows(self) -> list:
-        return [self.index(r, 0).data(ROW_ROLE) for r in range(self.rowCount())]
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
-        model = self._table
-        if model is not None:
-            verdicts = self._verdicts if self._verdict_rows is model.rows else self._verdicts_of(model)
-            verdict = verdicts[source_row]
-            if verdict != 1:
-                return verdict == 2
-            if not self._text:
-                return True
-        return super().filterAcceptsRow(source_row, source_parent)
-
-    def lessThan(self, left, right) -> bool:  # noqa: N802
         model = self.sourceModel()
-        if isinstance(model, TableModel) and model.style is not None:
-            left_total = model.row_style(left.row()) == TOTAL
-            right_total = model.row_style(right.row()) == TOTAL
-            if left_total or right_total:  # the 合计 row stays at the foot, whichever way the column is sorted
-                ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
-                return right_total == ascending and not (left_total and right_total)
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if a is None or b is None:
-            return str(left.data() or "") < str(right.data() or "")
-        return a < b
+        return [model.rows[i] for i in self.shown] if isinstance(model, TableModel) else []
+
+    # -- one pass
+    def _caches(self, model: TableModel) -> None:
+        if self._for_rows is not model.rows:
+            style = model.style
+            self._totals = [style(r) == TOTAL for r in model.rows] if style is not None else [False] * len(model.rows)
+            self._keys, self._texts, self._for_rows = {}, None, model.rows
+
+    def compute_shown(self) -> list[int]:
+        model = self.sourceModel()
+        if not isinstance(model, TableModel):
+            return super().compute_shown()
+        rows = model.rows
+        self._caches(model)
+        order = list(range(len(rows)))
+        column = self._sort_column
+        if 0 <= column < len(model.columns):
+            keys = self._keys.get(column)
+            if keys is None:
+                col = model.columns[column]
+                get = col.sort or col.value
+                keys = self._keys[column] = [_sort_value(get(r)) for r in rows]
+            order.sort(key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        totals, accept = self._totals, self.row_filter
+        if self._text:
+            if self._texts is None:
+                columns = model.columns
+                self._texts = ["\x1f".join(c.text(r) for c in columns).lower() for r in rows]
+            texts, needle = self._texts, self._text
+        else:
+            texts = needle = None
+        shown, foot = [], []
+        for i in order:
+            if totals[i]:
+                foot.append(i)  # the 合计 row: always shown, at the foot
+            elif (accept is None or accept(rows[i])) and (texts is None or needle in texts[i]):
+                shown.append(i)
+        return shown + foot
 
 
 def settings() -> QSettings:
@@ -286,17 +386,34 @@ def selected_rows(view: QTableView) -> list:
     return [i.data(ROW_ROLE) for i in sorted(sm.selectedRows(), key=lambda i: i.row())]
 
 
+#: how many rows (the first ones shown) a column's first width is measured on: measuring 100,000 rows blocks the UI
+FIT_SAMPLE = 200
+
+
 def fit_columns(view: QTableView) -> None:
-    """Size columns to their contents once, at most MAX_INITIAL_WIDTH (the rest is elided); remembered widths win."""
+    """Size columns once to their title and the text of the first :data:`FIT_SAMPLE` rows shown, at most
+    MAX_INITIAL_WIDTH (the rest is elided); remembered widths win."""
     if view.property("widths_restored"):
+        return
+    model = view.model()
+    if model is None:
         return
     header = view.horizontalHeader()
     view.setProperty("fitting", True)
     try:
-        view.resizeColumnsToContents()
-        for i in range(header.count()):
-            if header.sectionSize(i) > MAX_INITIAL_WIDTH:
-                header.resizeSection(i, MAX_INITIAL_WIDTH)
+        metrics, head_metrics = view.fontMetrics(), header.fontMetrics()
+        pad = 2 * view.style().pixelMetric(view.style().PixelMetric.PM_FocusFrameHMargin, None, view) + 12
+        rows = min(model.rowCount(), FIT_SAMPLE)
+        for c in range(model.columnCount()):
+            if header.isSectionHidden(c):
+                continue
+            title = display_text(model.headerData(c, Qt.Orientation.Horizontal))
+            width = head_metrics.horizontalAdvance(title) + pad + 16  # room for the sort arrow
+            for r in range(rows):
+                text = model.index(r, c).data()
+                if text:
+                    width = max(width, metrics.horizontalAdvance(display_text(text)) + pad)
+            header.resizeSection(c, max(header.minimumSectionSize(), min(width, MAX_INITIAL_WIDTH)))
     finally:
         view.setProperty("fitting", False)
 

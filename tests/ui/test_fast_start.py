@@ -134,3 +134,26 @@ def test_a_database_that_cannot_be_opened_ends_the_login_with_the_error(qtbot, t
     result = main.login_while_opening(f"sqlite:///{bogus}")
     assert isinstance(result, BaseException)
     assert "不是 SQLite 文件" in main.open_failure_message(f"sqlite:///{bogus}", result)
+
+
+def test_the_start_up_probe_times_the_real_start_and_logs_in(db, db_path, tmp_path):
+    """bench/startup.py times the program (from source or the frozen bundle) by its own probe: with
+    SSJ_STARTUP_PROBE the login window says when it is shown, logs in as that user once the database is open
+    (SSJ_PASSWORD), and the main window says when it answers."""
+    db.dispose()
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(ROOT),
+        SSJ_DATA_DIR=str(tmp_path / "data"),
+        SSJ_STARTUP_PROBE="admin",
+        SSJ_PASSWORD="admin123",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(db_path)], capture_output=True, text=True, env=env, cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    marks = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] in (["LOGIN"], ["SUBMIT"], ["MAIN"])]
+    assert [m[0] for m in marks] == ["LOGIN", "SUBMIT", "MAIN"]
+    assert float(marks[0][1]) <= float(marks[1][1]) <= float(marks[2][1])

@@ -194,7 +194,7 @@ def test_classification_page_flags_an_object_classed_on_an_expired_permit(qtbot,
     wait_all()  # 监管分类 classifies off the UI thread
     headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(page.model.columnCount())]
     assert "许可证过期" in headers
-    by_name = {r.name: r for r in page.model.rows}
+    by_name = {r.name: r for r in page.visible_rows()}  # every row: the category is 全部
     flagged = by_name["测试县第30化工有限公司"]
     assert code(30) + "001P" in flagged.permit and "2021-01-01" in flagged.permit
     assert "仍按“重点管理”" in flagged.permit and "过期不等于降级监管" in flagged.permit

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from operator import itemgetter
+from typing import NamedTuple
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,40 +29,61 @@ from app.ui.context import AppContext
 from app.ui.files import save_file_dialog, show_saved
 from app.ui.operations import run_op
 from app.ui.pages import PageSpec
-from app.ui.widgets import DateField, RowsTableModel
+from app.ui.tables import Column, TableModel, table_view
+from app.ui.widgets import DateField
 
 ALL = "（全部）"
 LIMIT = listings.AUDIT_LIMIT
 
 
-class AuditModel(RowsTableModel):
+class AuditLine(NamedTuple):
+    """One entry as the table shows it, written in the worker (a long log: the summaries take a while)."""
+
+    seq: int
+    time: str
+    person: str
+    action: str
+    entity: str
+    entity_id: str
+    summary: str
+    entry: object  # the AuditEntry, for the detail below the table
+
+
+def audit_lines(entries, names: dict[str, str]) -> list[AuditLine]:
+    return [
+        AuditLine(
+            e.seq,
+            local_time(e.ts),
+            listings.person_text(names, e.user),
+            e.action,
+            ENTITY_NAMES.get(e.entity, e.entity),
+            "" if e.entity_id is None else str(e.entity_id),
+            audit_text.readable_summary(describe(e), names),
+            e,
+        )
+        for e in entries
+    ]
+
+
+class AuditModel(TableModel):
     HEADERS = ("序号", "时间", "用户", "操作", "对象", "编号", "摘要")
-    rows: list  # AuditEntry rows from listings.audit_entries
+    rows: list[AuditLine]
     SEQ, TIME, USER, ACTION, ENTITY, ENTITY_ID, SUMMARY = range(7)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        e = self.rows[index.row()]
-        c = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return [
-                e.seq,
-                local_time(e.ts),
-                self.person(e.user),
-                e.action,
-                ENTITY_NAMES.get(e.entity, e.entity),
-                e.entity_id,
-                audit_text.readable_summary(describe(e), self.names),
-            ][c]
-        if role == Qt.ItemDataRole.UserRole:  # sort key
-            return e.seq if c == self.SEQ else self.data(index)
-        if role == Qt.ItemDataRole.TextAlignmentRole and c == self.SEQ:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def __init__(self, parent=None):
+        super().__init__(
+            parent,
+            columns=[Column("序号", lambda r: r.seq)]
+            + [Column(t, itemgetter(i), align_right=False) for i, t in enumerate(self.HEADERS) if i]
+        )
+        self.names: dict[str, str] = {}  # username → person's name (listings.display_names)
+
+    def person(self, who: str | None) -> str:
+        """A person's name for an account (or the command line for ``os:…``), never a login name."""
+        return listings.person_text(self.names, who)
 
     def entry(self, row: int):
-        return self.rows[row]
+        return self.rows[row].entry
 
 
 class AuditPage(QWidget):
@@ -122,22 +142,9 @@ class AuditPage(QWidget):
         lay.addLayout(row)
 
         self.model = AuditModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
+        self.table = table_view(self.model, key="audit", multi=False)
+        self.proxy = self.table.model()
         self.table.sortByColumn(AuditModel.SEQ, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(AuditModel.SUMMARY, QHeaderView.ResizeMode.Stretch)
-        self.table.setWordWrap(False)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
@@ -166,7 +173,8 @@ class AuditPage(QWidget):
             wanted = f
             if first and found is not None and found.first_day:
                 wanted = replace(f, date_from=date.fromisoformat(local_time(found.first_day)[:10]))
-            return found, listings.display_names(s), listings.audit_entries(s, wanted), first
+            names = listings.display_names(s)
+            return found, names, audit_lines(listings.audit_entries(s, wanted), names), first
 
         self.count_label.setText("正在读取……")
         self._load_op = run_op(

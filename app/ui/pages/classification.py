@@ -4,6 +4,8 @@ manual override with a recorded reason; objects whose deciding permit has expire
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,9 +29,10 @@ from app.ui.tables import DANGER, MANUAL, WARN, Column, SortProxy, TableModel, s
 from app.ui.widgets import SECTION_TITLE_STYLE, labelled_period_row, page_title, period_combo
 
 
-@dataclass(frozen=True)
-class ClassLine:
-    """One object of the pool as the rules classify it."""
+class ClassLine(NamedTuple):
+    """One object of the pool as the rules classify it. The table keeps its fields as a plain tuple in this order
+    (:func:`load_classes`): the garbage collector stops tracking a plain tuple of text, but walks 100,000 objects —
+    a dataclass, even a NamedTuple — on every collection, in any thread, with the UI thread waiting."""
 
     id: int
     uscc: str
@@ -37,35 +40,40 @@ class ClassLine:
     category: str
     stratum: str
     mode: str
-    extra: list[str]
+    extra: tuple[str, ...]
     override: bool
     moved: str  # "重点监管对象 → 一般监管对象" when the conflict clause moved it
     permit: str  # the expired deciding permit: number, expiry and what the rule does ("" when none)
     reason: str
 
 
+ID, USCC, NAME, CATEGORY, STRATUM, MODE, EXTRA, OVERRIDE, MOVED, PERMIT, REASON = range(len(ClassLine._fields))
+
+
 class ClassModel(TableModel):
+    """The rows are plain tuples in ClassLine's order (see ClassLine)."""
+
     def __init__(self, parent=None):
         self.order = ordering.PolicyOrder()
         super().__init__(
             parent,
             columns=[
-                Column("统一社会信用代码", lambda r: r.uscc),
-                Column("单位名称", lambda r: r.name),
-                Column("监管类别", lambda r: r.category, sort=lambda r: self.order.key(r.category)),
-                Column("分层", lambda r: r.stratum, sort=lambda r: self.order.key(r.stratum)),
-                Column("检查方式", lambda r: r.mode),
-                Column("专项对象库", lambda r: r.extra),
-                Column("人工指定", lambda r: r.override),
-                Column("冲突条款调整", lambda r: r.moved),
-                Column("许可证过期", lambda r: r.permit),
-                Column("归类理由", lambda r: r.reason),
+                Column("统一社会信用代码", itemgetter(USCC)),
+                Column("单位名称", itemgetter(NAME)),
+                Column("监管类别", itemgetter(CATEGORY), sort=lambda r: self.order.key(r[CATEGORY])),
+                Column("分层", itemgetter(STRATUM), sort=lambda r: self.order.key(r[STRATUM])),
+                Column("检查方式", itemgetter(MODE)),
+                Column("专项对象库", itemgetter(EXTRA)),
+                Column("人工指定", itemgetter(OVERRIDE)),
+                Column("冲突条款调整", itemgetter(MOVED)),
+                Column("许可证过期", itemgetter(PERMIT)),
+                Column("归类理由", itemgetter(REASON)),
             ],
             # red: not classified (complete the permit class or set it by hand); blue: set by hand;
             # brown: classed on a permit that has expired (check whether it was renewed)
             style=lambda r: DANGER
-            if r.category == policies.UNCLASSIFIED
-            else (MANUAL if r.override else (WARN if r.permit else None)),
+            if r[CATEGORY] == policies.UNCLASSIFIED
+            else (MANUAL if r[OVERRIDE] else (WARN if r[PERMIT] else None)),
         )
 
 
@@ -103,7 +111,7 @@ class ClassTable:
 
     rules: dict
     order: ordering.PolicyOrder
-    rows: list[ClassLine]
+    rows: list[tuple]  # plain tuples in ClassLine's order
     moves: dict
     expired: dict
     counts: dict[str, int]
@@ -128,19 +136,19 @@ def load_classes(s, period: str) -> ClassTable:
         flag = expired.get(o.id)
         counts[c.category] = counts.get(c.category, 0) + 1
         manual += bool(c.overridden)
-        rows.append(
-            ClassLine(
-                id=o.id,
-                uscc=o.uscc,
-                name=o.name,
-                category=c.category,
-                stratum=c.stratum,
-                mode=c.mode,
-                extra=classification.extra_pools_of(o, rules) if extra_pools else [],
-                override=bool(c.overridden),
-                moved=f"{move[0]} → {move[1]}" if move else "",
-                permit=f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
-                reason=c.reason,
+        rows.append(  # a plain tuple in ClassLine's order
+            (
+                o.id,
+                o.uscc,
+                o.name,
+                c.category,
+                c.stratum,
+                c.mode,
+                tuple(classification.extra_pools_of(o, rules)) if extra_pools else (),
+                bool(c.overridden),
+                f"{move[0]} → {move[1]}" if move else "",
+                f"{flag.permit_no} {flag.valid_to.isoformat()} 到期：{flag.note}" if flag else "",
+                c.reason,
             )
         )
     return ClassTable(rules, ordering.policy_order(s), rows, moves, expired, counts, manual)
@@ -254,20 +262,20 @@ class ClassificationPage(QWidget):
     def _apply_filter(self, *_args) -> None:
         cat = self.category.currentText()
         if cat == MOVED_FILTER:
-            self.proxy.set_row_filter(lambda r: bool(r.moved))
+            self.proxy.set_row_filter(lambda r: bool(r[MOVED]))
         elif cat == EXPIRED_FILTER:
-            self.proxy.set_row_filter(lambda r: bool(r.permit))
+            self.proxy.set_row_filter(lambda r: bool(r[PERMIT]))
         elif cat in ("", "全部"):
             self.proxy.set_row_filter(None)
         else:
-            self.proxy.set_row_filter(lambda r: r.category == cat)
+            self.proxy.set_row_filter(lambda r: r[CATEGORY] == cat)
 
     def visible_rows(self) -> list[ClassLine]:
-        return self.proxy.visible_rows()
+        return [ClassLine._make(r) for r in self.proxy.visible_rows()]
 
     def selected_row(self) -> ClassLine | None:
         rows = selected_rows(self.view)
-        return rows[0] if rows else None
+        return ClassLine._make(rows[0]) if rows else None
 
     def override_selected(self, category: str | None = None, reason: str | None = None) -> bool:
         row = self.selected_row()

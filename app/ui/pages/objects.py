@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
@@ -88,9 +90,10 @@ class ObjectsPage(PoolPage):
 
     load_in_background = True  # 100,000 objects take seconds to read and classify
 
-    def load_rows(self) -> list[dict]:
+    def load_rows(self) -> Iterator[dict]:
+        """One object at a time from the store (no ORM objects, never 100,000 dicts at once)."""
         with self.ctx.read() as s:
-            return pools.objects_as_dicts(s)
+            yield from pools.iter_object_dicts(s)
 
     def row_is_inactive(self, row: dict) -> bool:
         return row.get("status") in ("注销", "迁出")
