@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from app.models.checks import merged_selection_ids
 from app.models.draw import Draw, DrawSelection
-from app.models.pools import InspectionObject
 from app.models.rules import Plan, Task
 from app.models.vocabulary import LIVE_DRAW_STATES
 from app.services.draw import frequency
@@ -116,14 +115,7 @@ def by_group(session: Session, year: int) -> list[dict]:
     in the statistics' group order, then 名录库外 (checks of enterprises not in the pool), then 合计.
     """
     period = parse_period(str(year))
-    objects = list(
-        session.scalars(
-            select(InspectionObject)
-            .where(InspectionObject.status.in_(statistics.ACTIVE_OBJECT_STATUSES))
-            .order_by(InspectionObject.id)
-        )
-    )
-    pool, buckets, _source = statistics.classify_pool(session, period, objects)
+    pool, buckets, _source = statistics.classify_pool(session, period, statistics.object_rows(session))
     group_of = {o.uscc: statistics.CATEGORY_LABELS[buckets[o.id]] for o in pool}
     names = [statistics.CATEGORY_LABELS[c] for c in statistics.CATEGORIES] + [OUTSIDE]
     rows = {

@@ -230,7 +230,7 @@ def category_bucket(category: str, stratum: str = "", permit_class: str = "") ->
     return "一般"
 
 
-def fallback_category(obj: InspectionObject) -> str:
+def fallback_category(obj) -> str:
     """The category when no classification service/policy is available (documented in the module doc)."""
     if obj.category_override:
         return category_bucket(obj.category_override, "", obj.permit_class)
@@ -243,27 +243,28 @@ def fallback_category(obj: InspectionObject) -> str:
     return "一般"
 
 
-def classify_pool(
-    session: Session, period: Period, objects: list[InspectionObject]
-) -> tuple[list[InspectionObject], dict[int, str], str]:
-    """(pool objects, {object_id: bucket}, source) — source is "classification" or "fallback".
+def object_rows(session: Session) -> list:
+    """Every object as a read-only row of the columns classification reads (`classification.POOL_COLUMNS`),
+    in id order — what the statistics count; no ORM objects (a municipal pool holds 100,000)."""
+    columns = [getattr(InspectionObject, c) for c in classification.POOL_COLUMNS]
+    return session.execute(select(*columns).order_by(InspectionObject.id)).all()
+
+
+def classify_pool(session: Session, period: Period, objects: list) -> tuple[list, dict[int, str], str]:
+    """(pool objects, {object_id: bucket}, source) for `objects` — every object, as `object_rows` reads them;
+    source is "classification" or "fallback".
 
     With a rule set, the pool and the categories are exactly what the draw uses
-    (`app.services.rules.classification.classify`); without one every object in
-    state 存续/停产 is in the pool and `fallback_category` decides.
+    (`app.services.rules.classification.classify`, which leaves out what the pool leaves out); without one every
+    object in state 存续/停产 is in the pool and `fallback_category` decides.
     """
     try:
-        result = classification.classify(session, period=period.code)
+        result = classification.classify(session, objects, period=period.code)
     except UserError:  # no rule set chosen yet
-        return objects, {o.id: fallback_category(o) for o in objects}, "fallback"
-    by_id = {o.id: o for o in objects}
-    pool = [by_id[i] if i in by_id else session.get(InspectionObject, i) for i in sorted(result)]
-    pool = [o for o in pool if o is not None]
-    buckets = {
-        o.id: category_bucket(result[o.id].category, result[o.id].stratum, o.permit_class)
-        for o in pool
-        if o is not None
-    }
+        active = [o for o in objects if o.status in ACTIVE_OBJECT_STATUSES]
+        return active, {o.id: fallback_category(o) for o in active}, "fallback"
+    pool = [o for o in objects if o.id in result]
+    buckets = {o.id: category_bucket(result[o.id].category, result[o.id].stratum, o.permit_class) for o in pool}
     return pool, buckets, "classification"
 
 
@@ -462,14 +463,7 @@ def compute(session: Session, period: str | Period, memo: dict | None = None) ->
     """The statistics of one period (quarter, half or year) as a JSON-able dict (`memo`: see `_selections`)."""
     p = parse_period(period) if isinstance(period, str) else period
     office = session.scalar(select(Office).order_by(Office.id).limit(1))
-    objects = list(
-        session.scalars(
-            select(InspectionObject)
-            .where(InspectionObject.status.in_(ACTIVE_OBJECT_STATUSES))
-            .order_by(InspectionObject.id)
-        )
-    )
-    objects, buckets, source = classify_pool(session, p, objects)
+    objects, buckets, source = classify_pool(session, p, object_rows(session))
     obj_counts = {
         "total": len(objects),
         **{c: 0 for c in CATEGORIES},
