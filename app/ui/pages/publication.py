@@ -197,13 +197,15 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         ):
             return None
 
-        def publish(s):
-            info = svc.publish(s, period, xlsx_file)
-            svc.export_pdf(s, info["batch_id"], pdf_file)
-            svc.export_docx(s, info["batch_id"], docx_file)
-            return info
-
-        op = run_op(self, self.ctx, publish, error_title="无法公示")
+        op = run_op(  # the three files are rendered first, then the batch is written in one short transaction
+            self,
+            self.ctx,
+            lambda factory: svc.publish_in_steps(
+                factory, period, [xlsx_file, pdf_file, docx_file], writer_factory=self.ctx.db.writer
+            ),
+            own_transactions=True,
+            error_title="无法公示",
+        )
         if not op.ok:
             return None
         info = op.result
