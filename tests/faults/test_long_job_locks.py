@@ -177,8 +177,15 @@ def test_an_edit_during_package_export_is_not_locked_out(ready, data_dir, tmp_pa
     info = json.loads(out)
     assert info["verified"] is True
     from app.services.exchange import packages
+    from app.services.foundation.office import require_office
 
-    checked = packages.verify_package(info["path"])
+    d = open_database(f"sqlite:///{db}")
+    try:
+        with d.Session() as s:
+            pem = require_office(s).public_key_pem
+    finally:
+        d.dispose()
+    checked = packages.verify_package(info["path"], public_key_pem=pem)
     assert checked.manifest["period"] == PERIOD
     _checks(data_dir, db, ready[1])
     assert took < 30, f"the edit waited {took:.1f} s for the export"
