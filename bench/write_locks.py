@@ -127,9 +127,10 @@ def build_county(folder: Path, n: int) -> tuple[Path, Path, str]:
     from app.services.foundation.store import open_database
     from app.services.outcomes import outcomes
 
-    assert run(["--db", str(base), "init", "--office", "测试县大队", "--level", "county", "--region-code", "140525",
-                "--password", "admin123", "--policy", "zezhou-2024"]) == 0  # fmt: skip
-    add_objects(f"sqlite:///{base}", n)
+    if not base.exists():
+        assert run(["--db", str(base), "init", "--office", "测试县大队", "--level", "county", "--region-code", "140525",
+                    "--password", "admin123", "--policy", "zezhou-2024"]) == 0  # fmt: skip
+        add_objects(f"sqlite:///{base}", n)
     shutil.copy(base, ready)
     period = period_of(date.today()).code
     db = open_database(f"sqlite:///{ready}")
