@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.outcomes import Outcome, Publication
-from app.services.draw.draws import chain_heads
+from app.services.draw.draws import chain_heads, data_version
 from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -303,6 +303,7 @@ def publish_in_steps(
         try:
             with session_factory() as s:
                 begin_consistent_read(s)
+                seen = data_version(s)  # the audit log's head: every data change is audited
                 plan = plan_batch(s, period, **args)
                 token = _PLANNED.set(plan)
                 try:
@@ -313,8 +314,10 @@ def publish_in_steps(
                     _PLANNED.reset(token)
                 s.rollback()
             with writer_factory() as s:
-                now = plan_batch(s, period, **args)
-                if now.key() != plan.key():
+                # nothing written since the read: the plan stands as it is (no second read of the rows under
+                # the lock); else the batch is determined again and must show exactly what was rendered
+                now = plan if data_version(s) == seen else plan_batch(s, period, **args)
+                if now is not plan and now.key() != plan.key():
                     s.rollback()
                     continue
                 batch = _record_batch(s, now)
