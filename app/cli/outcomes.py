@@ -258,8 +258,11 @@ def cmd_publish(args, ctx) -> int:
             info = publication.batch_info(s, batch, out)
         ctx.emit(info, f"已重新导出第 {info['batch_id']} 批公示（{info['count']} 条）：{info['file']}")
         return 0
-    with ctx.session() as s:
-        info = publication.publish(s, args.period, out, published_on=day)
+    ctx.authenticate()
+    with ctx.as_actor():  # render first (no write lock), then one short write that checks the batch still stands
+        info = publication.publish_in_steps(ctx.db.Session, args.period, [out], writer_factory=ctx.writer,
+                                            published_on=day)  # fmt: skip
+    ctx.release_write_lock()
     start, end = info["notice_period"]
     ctx.emit(
         info, f"已生成公示（第 {info['batch_id']} 批，{info['count']} 条，公示期 {start} 至 {end}）：{info['file']}"

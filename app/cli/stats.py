@@ -160,9 +160,14 @@ def cmd_report_annual(args, ctx) -> int:
 def cmd_package_export(args, ctx) -> int:
     from app.services.exchange import packages
 
-    with ctx.session() as s:
-        check = packages.readiness(s, args.period)
-        info = packages.export_package(s, args.period, args.out, passphrase=_passphrase())
+    ctx.authenticate()
+    with ctx.as_actor():  # built, signed and read back on a consistent read; written only where it must
+        with ctx.db.Session() as s:
+            check = packages.readiness(s, args.period)
+        info = packages.export_package_in_steps(
+            ctx.db.Session, args.period, args.out, passphrase=_passphrase(), writer_factory=ctx.writer
+        )
+    ctx.release_write_lock()
     info["warning"] = check["warning"]
     ctx.emit(info, info["message"] + (f"\n注意：{check['warning']}" if check["warning"] else ""))
     return 0

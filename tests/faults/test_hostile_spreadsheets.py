@@ -188,3 +188,41 @@ def test_a_workbook_claiming_an_unknown_zip_version_is_refused_in_chinese(tmp_pa
     with pytest.raises(UserError, match="新版本.xlsx") as caught:
         reader.read_table(odd, known_headers=["单位名称"])
     assert "另存为" in caught.value.message
+
+
+def _corner(path: Path) -> Path:
+    """5 KB: a header in A1:B1 and one cell in XFD1048576 — a 1,048,576 × 16,384 rectangle for the reader."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["XFD1048576"] = "日期", "类型", "x"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("holidays", "import"), ("outcomes", "import")],
+    ids=["holiday-calendar", "outcomes-sheet"],
+)
+def test_the_other_spreadsheet_imports_refuse_the_corner_cell_bomb_too(argv, county, data_dir, tmp_path):
+    """The attacker's pass: the calendar import and the results sheet import opened .xlsx files with the
+    reader directly, without the guard — the 5 KB file aborted the process (SIGABRT, exit 134)."""
+    import subprocess
+    import sys
+
+    from tests.faults.conftest import ROOT, as_account, child_env
+
+    path = _corner(tmp_path / "放假安排.xlsx")
+    assert path.stat().st_size < 10_000
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", *as_account(["--db", county, *argv, path])],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=child_env(data_dir),
+        cwd=ROOT,
+        preexec_fn=_limit_memory,
+    )
+    assert proc.returncode == 1, f"rc {proc.returncode}: {proc.stderr[-1500:]}"
+    assert "Traceback" not in proc.stderr and "panicked" not in proc.stderr, proc.stderr[-1500:]
+    assert "放假安排.xlsx" in proc.stderr and "1,048,576 行" in proc.stderr, proc.stderr

@@ -52,3 +52,18 @@ def test_a_draw_writes_a_handful_of_audit_entries_not_one_per_row(db, admin_cli)
         assert audit.verify(s).ok
     rc, out, _ = admin_cli("verify", "--chain")
     assert rc == 0, out
+
+
+def test_the_record_spliced_from_parts_serialized_outside_the_lock_is_the_canonical_record():
+    """The draw serializes its snapshot and result (megabytes at 100,000 objects) outside the write lock and
+    only splices them into the record inside it: byte for byte what `algo.canonical` gives, so the record
+    hash and every verifier agree."""
+    from app.services.draw import algorithm as algo
+    from app.services.draw.draws import canonical_with
+
+    snap = {"office": "测试县\u0000大队", "strata": [{"k": 1.5, "名": ["乙", "甲"]}], "z": None, "a": True}
+    result = {"strata": [{"selected": [{"uscc": "9114", "team": []}]}], "caps": {"x": 2}, "unassigned": []}
+    record = {"format": 2, "snapshot": snap, "chain_seq": 7, "previous_hash": "ab", "é": "\u2028", **result}
+    texts = {"snapshot": algo.canonical(snap), **{k: algo.canonical(v) for k, v in result.items()}}
+    assert canonical_with(record, texts) == algo.canonical(record)
+    assert canonical_with(result, texts) == algo.canonical(result)

@@ -407,6 +407,27 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return last_seq, last_hash
 
 
+def _chain_key(session: Session) -> tuple:
+    """What `_chain_head` depends on, read without the records themselves (megabytes each at 100,000 objects):
+    equal keys, equal heads — the write step checks it instead of parsing every record under the lock."""
+    return tuple(
+        session.execute(
+            select(Draw.id, Draw.state, Draw.record_hash).where(Draw.record_hash != "").order_by(Draw.id)
+        ).all()
+    )
+
+
+def canonical_with(obj: dict, texts: dict[str, str]) -> str:
+    """`algo.canonical(obj)` of a dict whose values under the keys of `texts` are already serialized there
+    (canonically): the snapshot and the result of a 100,000-object draw are serialized once, outside the
+    write lock, and only spliced into the record inside it."""
+    parts = []
+    for key in sorted(obj):
+        value = texts[key] if key in texts else algo.canonical(obj[key])
+        parts.append(f"{algo.canonical(key)}:{value}")
+    return "{" + ",".join(parts) + "}"
+
+
 MIN_WITNESSES = 2
 
 
@@ -459,6 +480,9 @@ class DrawPlan:
     snapshot_text: str = ""  # canonical JSON, computed outside the write lock
     result_text: str = ""
     exclusions: list = field(default_factory=list)  # objects left out for the 检查频次 limit (freezing only)
+    result_texts: dict = field(default_factory=dict)  # canonical JSON of each key of `result`
+    chain: tuple | None = None  # the draw-record chain's (seq, hash) when read, with
+    chain_key: tuple | None = None  # what it depended on (`_chain_key`), checked again in the write step
 
 
 def data_version(session: Session) -> tuple[int, str]:
@@ -555,7 +579,9 @@ def plan_draw(
     plan.seed = _checked_seed(session, draw_id, seed, seed_source)
     plan.seed_source, plan.witnesses, plan.no_witness_reason = seed_source, witnesses, no_witness_reason
     plan.result = algo.compute_draw(snap, plan.seed, algorithm)
-    plan.result_text = algo.canonical(plan.result)
+    plan.result_texts = {k: algo.canonical(v) for k, v in plan.result.items()}
+    plan.result_text = canonical_with(plan.result, plan.result_texts)
+    plan.chain_key, plan.chain = _chain_key(session), _chain_head(session)
     blocking = algo.teamless(plan.result)  # objects only lacking an expert keep their officers and do not block
     if blocking:
         lines = "；".join(f"{u['name']}（{u['uscc']}）：{u['reason']}" for u in blocking[:20])
@@ -639,7 +665,10 @@ def _record_draw(session: Session, d: Draw, plan: DrawPlan) -> Draw:
             "no_witness_reason": no_witness_reason,
         },
     )
-    seq, prev = _chain_head(session)
+    if plan.chain is not None and _chain_key(session) == plan.chain_key:
+        seq, prev = plan.chain  # read with the pool; no record was added, changed or voided since
+    else:
+        seq, prev = _chain_head(session)
     d.seed = seed
     d.seed_source = seed_source
     d.witnesses = witnesses
@@ -666,12 +695,18 @@ def _record_draw(session: Session, d: Draw, plan: DrawPlan) -> Draw:
         "previous_hash": prev,
         **result,
     }
-    record["record_hash"] = algo.record_hash(record)
+    # The snapshot and the result were serialized outside the write lock: spliced in here, never again
+    # (equal to `algo.record_hash(record)` and `algo.canonical(record)`).
+    texts = {"snapshot": plan.snapshot_text or algo.canonical(snap)}
+    if plan.result_texts:
+        texts.update(plan.result_texts)
+    core = {k: v for k, v in record.items() if k not in algo.UNHASHED}
+    record["record_hash"] = algo.sha256_text(canonical_with(core, texts))
     record["amendments"] = []
     d.result = plan.result_text or algo.canonical(result)
     d.previous_hash = prev
     d.record_hash = record["record_hash"]
-    d.record = algo.canonical(record)
+    d.record = canonical_with(record, texts)
     session.flush()
     _store_rows(session, d, record)
     audit.record(

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.models.checks import JOINT_MERGED, JOINT_SEPARATE, JointVisit
 from app.models.checks import merged_selection_ids as merged_selection_ids
@@ -52,6 +52,8 @@ def _groups(session: Session, period: str) -> dict[str, list[tuple[DrawSelection
     """{USCC: [(selection, draw, task)…]} for objects drawn by two or more tasks of the period (draw order)."""
     rows = session.execute(
         select(DrawSelection, Draw, Task)
+        # not the draw's snapshot, record and result (the whole pool) once per row: out of memory at 100,000
+        .options(defer(Draw.snapshot), defer(Draw.record), defer(Draw.result))
         .join(Draw, Draw.id == DrawSelection.draw_id)
         .join(Task, Task.id == Draw.task_id)
         .where(Draw.period == period, Draw.state.in_(LIVE_DRAW_STATES), DrawSelection.active.is_(True))

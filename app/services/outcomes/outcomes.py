@@ -222,9 +222,15 @@ class OutcomeRow:
 
 
 def drawn_selections(session: Session, period: str | None = None):
-    """(DrawSelection, Draw) pairs of active drawn objects (draws 已抽取/已确认), optionally of a period."""
+    """(DrawSelection, Draw) pairs of active drawn objects (draws 已抽取/已确认), optionally of a period.
+
+    The draw's snapshot, record and result (the whole pool, ~24 MB at 100,000 objects) are not read with the
+    rows: every row would fetch its own copy (5,000 drawn objects ran the process out of memory)."""
+    from sqlalchemy.orm import defer
+
     q = (
         select(DrawSelection, Draw)
+        .options(defer(Draw.snapshot), defer(Draw.record), defer(Draw.result))
         .join(Draw, DrawSelection.draw_id == Draw.id)
         .where(Draw.state.in_(LIVE_DRAW_STATES), DrawSelection.active.is_(True))
         .order_by(Draw.id, DrawSelection.category, DrawSelection.rank, DrawSelection.id)
@@ -955,12 +961,17 @@ def import_sheet(session: Session, path: str | Path, *, dry_run: bool = False, t
     path = Path(path)
     if not path.is_file():
         raise UserError(f"找不到文件 {path}。")
+    from app.services.pools.guard import check_workbook
+
+    check_workbook(path)  # a hostile package (huge range, bomb) is refused before the reader allocates it
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
         sheet = SHEET_TITLE if SHEET_TITLE in names else names[0]
         table = wb.get_sheet_by_name(sheet).to_python()
-    except Exception as exc:
+    except BaseException as exc:  # a Rust panic in the reader arrives as PanicException (a BaseException)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         raise UserError(
             f"无法读取 {path.name}：{exc}。请确认它是用本程序导出的检查结果录入表（.xlsx），且未加密。"
         ) from exc

@@ -2,7 +2,11 @@
 
 A batch (`Publication`) takes the period's approved (已审核) results that are not yet published, marks
 them 已公示 with the batch id, and writes the file(s). The file is written inside the same unit of work:
-if writing fails the batch is rolled back with the session. Fields follow the national platform:
+if writing fails the batch is rolled back with the session. `publish_in_steps` (CLI and GUI) renders the
+files first — from one consistent read, without the write lock, into temporary files beside the targets —
+and then, in one short write transaction, checks the batch it rendered is still the batch it would make
+(`BatchPlan.key`), records it, moves the files into place and commits (issue 13 point 5: rendering the PDF
+of hundreds of results held the write lock for seconds). Fields follow the national platform:
 序号, 企业名称, 统一社会信用代码, 抽查计划/任务, 检查机关, 检查时间, 检查结果, followed by what the public
 also reads: 发现问题 and 整改期限 where the outcome has them, and the batch's 公示期 (the publication day and
 NOTICE_WORKDAYS working days in all, counting that day).
@@ -10,15 +14,17 @@ NOTICE_WORKDAYS working days in all, counting that day).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.outcomes import Outcome, Publication
-from app.services.draw.draws import chain_heads
+from app.services.draw.draws import chain_heads, data_version
 from app.services.foundation import audit, permissions
 from app.services.foundation.context import current_user
 from app.services.foundation.errors import UserError
@@ -117,6 +123,9 @@ def notice_end(session: Session, start: date, days: int = NOTICE_WORKDAYS) -> da
 
 
 def batch_rows(session: Session, batch_id: int) -> list[NoticeRow]:
+    plan = _PLANNED.get()
+    if plan is not None and plan.batch.id == batch_id:  # a batch being rendered before it is written
+        return plan.rows
     batch = session.get(Publication, batch_id)
     if batch is None:
         raise UserError(f"公示批次 {batch_id} 不存在。")
@@ -141,10 +150,37 @@ def notice_title(session: Session, period: str) -> str:
     return f"{office.name}{parse_period(period).label}“双随机、一公开”抽查结果公示"
 
 
-def create_batch(
+@dataclass
+class BatchPlan:
+    """The batch `create_batch` would record now (read only): the unsaved `Publication` with the number it
+    will get, its notice rows and how many are past their publication deadline."""
+
+    batch: Publication
+    rows: list[NoticeRow]
+    late: int
+
+    def key(self) -> tuple:
+        """Everything the files show: equal keys, equal files."""
+        b = self.batch
+        rows = tuple((r.outcome_id, *r.values()) for r in self.rows)
+        return (b.id, b.period, b.published_on, b.notice_until, b.title, b.count, self.late, rows)
+
+
+# The batch being rendered by `publish_in_steps` before it exists: `_batch` and `batch_rows` answer from it.
+_PLANNED: ContextVar[BatchPlan | None] = ContextVar("ssj_planned_batch", default=None)
+
+
+def _batch(session: Session, batch_id: int) -> Publication:
+    plan = _PLANNED.get()
+    if plan is not None and plan.batch.id == batch_id:
+        return plan.batch
+    return session.get(Publication, batch_id)
+
+
+def plan_batch(
     session: Session, period: str, *, published_on: date | None = None, outcome_ids: list[int] | None = None
-) -> Publication:
-    """Record a batch of the period's approved results (all, or the chosen ones) and mark them 已公示."""
+) -> BatchPlan:
+    """Reads only: the next batch of the period's approved results (all, or the chosen ones)."""
     permissions.require(session, "publish")
     p = parse_period(period)
     rows = publishable(session, p.code)
@@ -160,6 +196,7 @@ def create_batch(
     if first_check and day < first_check:
         raise UserError(f"公示日期 {day} 早于检查日期 {first_check}，请核对公示日期。")
     batch = Publication(
+        id=(session.scalar(select(func.max(Publication.id))) or 0) + 1,
         period=p.code,
         published_on=day,
         notice_until=notice_end(session, day),
@@ -167,22 +204,42 @@ def create_batch(
         count=len(rows),
         created_by=current_user(),
     )
+    late = sum(1 for r in rows if r.publish_due and r.publish_due < day)
+    return BatchPlan(batch, _rows(session, rows, (day, batch.notice_until)), late)
+
+
+def _record_batch(session: Session, plan: BatchPlan) -> Publication:
+    """Write the planned batch: the Publication, its results marked 已公示, the audit entry."""
+    batch = plan.batch
     session.add(batch)
     session.flush()
-    ids = {r.outcome_id for r in rows}
+    if session.get_bind().dialect.name == "postgresql":  # the number was given: the sequence moves past it
+        from sqlalchemy import text
+
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence('publication', 'id'), (SELECT max(id) FROM publication))")
+        )
+    ids = {r.outcome_id for r in plan.rows}
     for o in session.scalars(select(Outcome).where(Outcome.id.in_(ids))):
         o.state = outcomes.STATE_PUBLISHED
         o.publication_id = batch.id
     session.flush()
-    late = [r for r in rows if r.publish_due and r.publish_due < day]
     audit.record(
         session,
         "公示",
         "publication",
         str(batch.id),
-        summary=f"{p.code} 公示 {len(rows)} 条检查结果" + (f"（其中 {len(late)} 条超过公示期限）" if late else ""),
+        summary=f"{batch.period} 公示 {batch.count} 条检查结果"
+        + (f"（其中 {plan.late} 条超过公示期限）" if plan.late else ""),
     )
     return batch
+
+
+def create_batch(
+    session: Session, period: str, *, published_on: date | None = None, outcome_ids: list[int] | None = None
+) -> Publication:
+    """Record a batch of the period's approved results (all, or the chosen ones) and mark them 已公示."""
+    return _record_batch(session, plan_batch(session, period, published_on=published_on, outcome_ids=outcome_ids))
 
 
 def write_batch(session: Session, batch_id: int, out: str | Path) -> Path:
@@ -215,6 +272,82 @@ def publish(
     return batch_info(session, batch, out)
 
 
+TRIES = 3  # renders in a row spoiled by another clerk's change to the batch before publishing gives up
+
+
+def publish_in_steps(
+    session_factory: Callable[[], Session],
+    period: str,
+    outs: list[str | Path],
+    *,
+    writer_factory: Callable[[], Session] | None = None,
+    published_on: date | None = None,
+    outcome_ids: list[int] | None = None,
+) -> dict:
+    """`publish` without holding the write lock while the files are rendered: plan and render every file of
+    `outs` (xlsx / pdf / docx) from one consistent read into temporary files beside them, then in one short
+    write transaction check the batch is unchanged (else render again), record it, put the files in place and
+    commit. Returns `batch_info` for the first file. The caller's actor is in effect."""
+    from app.models.db import begin_consistent_read
+    from app.services.foundation.files import replace_retrying, temp_path, write_error
+
+    outs = [Path(o) for o in outs]
+    for out in outs:
+        if out.suffix.lower() not in SUFFIXES:
+            raise UserError(suffix_message(out))
+    writer_factory = writer_factory or session_factory
+    args = dict(published_on=published_on, outcome_ids=outcome_ids)
+    for _ in range(TRIES):
+        staged: list[tuple[Path, Path]] = []
+        try:
+            with session_factory() as s:
+                begin_consistent_read(s)
+                seen = data_version(s)  # the audit log's head: every data change is audited
+                plan = plan_batch(s, period, **args)
+                token = _PLANNED.set(plan)
+                try:
+                    for out in outs:
+                        staged.append((temp_path(out, out.suffix), out))
+                        write_batch(s, plan.batch.id, staged[-1][0])
+                finally:
+                    _PLANNED.reset(token)
+                s.rollback()
+            with writer_factory() as s:
+                # nothing written since the read: the plan stands as it is (no second read of the rows under
+                # the lock); else the batch is determined again and must show exactly what was rendered
+                now = plan if data_version(s) == seen else plan_batch(s, period, **args)
+                if now is not plan and now.key() != plan.key():
+                    s.rollback()
+                    continue
+                batch = _record_batch(s, now)
+                placed: list[Path] = []
+                try:
+                    for tmp, out in staged:
+                        try:
+                            replace_retrying(tmp, out)
+                        except OSError as exc:
+                            raise write_error(exc, out.parent, target=out) from exc
+                        placed.append(out)
+                    info = batch_info(s, batch, outs[0])
+                    s.commit()
+                except BaseException:
+                    s.rollback()
+                    for out in placed:  # no batch, no notice
+                        out.unlink(missing_ok=True)
+                    raise
+                return info
+        finally:
+            for tmp, _out in staged:
+                try:
+                    tmp.unlink(missing_ok=True)
+                except OSError:
+                    pass
+    raise UserError(
+        f"生成公示期间，待公示的检查结果连续 {TRIES} 次被其他用户修改（审核、退回或另一批公示），本次没有公示。"
+        "请刷新后重新生成公示。"
+    )
+
+
 def batch_info(session: Session, batch: Publication, out: Path) -> dict:
     start, end = notice_period(session, batch)
     return {
@@ -231,7 +364,7 @@ def batch_info(session: Session, batch: Publication, out: Path) -> dict:
 def export_xlsx(session: Session, batch_id: int, out: str | Path) -> Path:
     from app.services.foundation import xlsx
 
-    batch = session.get(Publication, batch_id)
+    batch = _batch(session, batch_id)
     rows = batch_rows(session, batch_id)
     wb, ws = xlsx.new_workbook("抽查结果公示")
     widths = {1: 6, 2: 36, 3: 22, 4: 44, 5: 30, 6: 12, 7: 30, 8: 36, 9: 12, 10: 24}
@@ -276,7 +409,7 @@ def export_docx(session: Session, batch_id: int, out: str | Path) -> Path:
     """The public notice as an editable Word document (landscape A4, margins as the PDF)."""
     from app.services.foundation import word
 
-    batch = session.get(Publication, batch_id)
+    batch = _batch(session, batch_id)
     office = require_office(session)
     rows = batch_rows(session, batch_id)
     doc = word.new_document(title=batch.title, landscape=True, top=22, bottom=20, left=25, right=25)
@@ -306,7 +439,7 @@ def export_pdf(session: Session, batch_id: int, out: str | Path) -> Path:
 
     from app.services.foundation import pdf
 
-    batch = session.get(Publication, batch_id)
+    batch = _batch(session, batch_id)
     office = require_office(session)
     rows = batch_rows(session, batch_id)
     st = pdf.styles()

@@ -334,10 +334,15 @@ def read_rows(path: Path) -> list[list]:
     if suffix in (".xlsx", ".xlsm", ".xls"):
         from python_calamine import CalamineWorkbook
 
+        from app.services.pools.guard import check_workbook
+
+        check_workbook(path)  # a hostile package (huge range, bomb) is refused before the reader allocates it
         try:
             wb = CalamineWorkbook.from_path(str(path))
             return [list(r) for r in wb.get_sheet_by_index(0).to_python()]
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic in the reader arrives as PanicException (a BaseException)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
             raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}。请确认文件未损坏、未加密。") from exc
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.models import InspectionObject, Inspector
 from app.models.checks import merged_selection_ids
@@ -355,6 +355,8 @@ def _selections(session: Session, codes: set[str], memo: dict | None = None):
 def _read_selections(session: Session, codes: set[str]):
     q = (
         select(DrawSelection, Draw, Outcome, Plan.kind, InspectionObject)
+        # not the draw's snapshot, record and result (the whole pool) once per row: out of memory at 100,000
+        .options(defer(Draw.snapshot), defer(Draw.record), defer(Draw.result))
         .join(Draw, DrawSelection.draw_id == Draw.id)
         .outerjoin(Outcome, Outcome.selection_id == DrawSelection.id)
         .outerjoin(Task, Draw.task_id == Task.id)

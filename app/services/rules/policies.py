@@ -481,6 +481,10 @@ def _read_file(path: Path) -> dict:
         raise UserError(
             f"规则文件“{path.name}”第 {exc.lineno} 行第 {exc.colno} 列：JSON 格式错误（{exc.msg}）。"
         ) from None
+    except RecursionError:
+        raise UserError(
+            f"规则文件“{path.name}”的 JSON 嵌套层数过深，不是规则文件。请用本程序导出的 .json 文件。"
+        ) from None
 
 
 def resolve_rules(id_or_path) -> dict:

@@ -166,7 +166,10 @@ class ExchangePage(QWidget):
         run_op(
             self,
             self.ctx,
-            lambda s: packages.export_package(s, code, folder, passphrase=passphrase),
+            lambda factory: packages.export_package_in_steps(
+                factory, code, folder, passphrase=passphrase, writer_factory=self.ctx.db.writer
+            ),
+            own_transactions=True,  # built on a consistent read: no write lock while it is signed and read back
             background=True,
             title="正在生成、写入并读回校验报送包……",
             success=lambda info: self._ok(info["message"]),

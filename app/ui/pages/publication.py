@@ -200,14 +200,10 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         ):
             return None
 
-        def publish(s, progress):
-            progress(0, 3, "正在写公示表（xlsx）……")
-            info = svc.publish(s, period, xlsx_file)
-            progress(1, 3, "正在生成 PDF 公示……")
-            svc.export_pdf(s, info["batch_id"], pdf_file)
-            progress(2, 3, "正在生成 Word 公示……")
-            svc.export_docx(s, info["batch_id"], docx_file)
-            progress(3, 3, "")
+        def publish(factory):  # the three files are rendered first, then the batch is written in one short transaction
+            info = svc.publish_in_steps(
+                factory, period, [xlsx_file, pdf_file, docx_file], writer_factory=self.ctx.db.writer
+            )
             return {**info, "pdf": str(pdf_file), "docx": str(docx_file)}
 
         def done(info: dict) -> None:
@@ -229,8 +225,8 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             self.ctx,
             publish,
             background=True,
-            progress=True,
-            title="正在生成公示批次……",
+            own_transactions=True,
+            title="正在生成公示批次（公示表、PDF、Word）……",
             error_title="无法公示",
             success=done,
         )
