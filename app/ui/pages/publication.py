@@ -200,10 +200,12 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
         ):
             return None
 
-        def publish(factory):  # the three files are rendered first, then the batch is written in one short transaction
+        def publish(factory, progress):  # files rendered first, then the batch written in one short transaction
+            progress(0, 1, "正在生成公示表、PDF 和 Word 公示，然后记入本批……")
             info = svc.publish_in_steps(
                 factory, period, [xlsx_file, pdf_file, docx_file], writer_factory=self.ctx.db.writer
             )
+            progress(1, 1, "")
             return {**info, "pdf": str(pdf_file), "docx": str(docx_file)}
 
         def done(info: dict) -> None:
@@ -226,6 +228,7 @@ class PublicationPage(DrawnPeriodsMixin, QWidget):
             publish,
             background=True,
             own_transactions=True,
+            progress=True,
             title="正在生成公示批次（公示表、PDF、Word）……",
             error_title="无法公示",
             success=done,
