@@ -102,10 +102,10 @@ def test_a_non_text_record_field_is_named_under_r03():
 
 
 def test_draw_id_witnesses_and_lists_of_the_wrong_type_are_named():
-    assert "draw_id 或 chain_seq 不是整数" in _refusal(_edited(lambda r: r.update(draw_id="1")), "R03")
-    assert "draw_id 或 chain_seq 不是整数" in _refusal(_edited(lambda r: r.update(chain_seq=1.0)), "R03")
-    assert "witnesses 不是文字列表" in _refusal(_edited(lambda r: r.update(witnesses="张见证")), "R03")
-    assert "witnesses 不是文字列表" in _refusal(_edited(lambda r: r.update(witnesses=["张", 3])), "R03")
+    assert _refusal(_edited(lambda r: r.update(draw_id="1")), "R03").endswith("：draw_id 或 chain_seq 不是整数。")
+    assert _refusal(_edited(lambda r: r.update(chain_seq=1.0)), "R03").endswith("：draw_id 或 chain_seq 不是整数。")
+    assert _refusal(_edited(lambda r: r.update(witnesses="张见证")), "R03").endswith("：witnesses 不是文字列表。")
+    assert _refusal(_edited(lambda r: r.update(witnesses=["张", 3])), "R03").endswith("：witnesses 不是文字列表。")
 
 
 def test_a_snapshot_that_is_no_object_is_refused_quoting_it():
@@ -125,6 +125,19 @@ def test_a_stratum_or_person_that_is_no_object_names_its_rule():
     assert "第 2 个分层不是 JSON 对象" in msg
     msg = _refusal(_edited(lambda r: r["snapshot"]["people"].append(["人员"])), "R09")
     assert "快照中的人员不是 JSON 对象" in msg
+
+
+def test_an_empty_or_all_zero_draw_and_a_people_non_list_are_refused_with_their_reason():
+    msg = _refusal(_edited(lambda r: r["snapshot"].update(strata=[])), "R05")
+    assert msg.endswith("：快照中没有分层。"), msg
+
+    def nothing_required(r):
+        for s in r["snapshot"]["strata"]:
+            s["required"] = 0
+
+    assert _refusal(_edited(nothing_required), "R05").endswith("：各分层应抽数合计为 0。")
+    msg = _refusal(_edited(lambda r: r["snapshot"].update(people={"14000001": "执法员"})), "R09")
+    assert msg.endswith("：people 不是列表。"), msg
 
 
 # ---------------------------------------------------------------- where a recomputation differs

@@ -1,0 +1,82 @@
+"""Each drawn object's team follows its own kind (industry, pollution types), whatever was assigned before it.
+
+The team builder caches the per-kind rule checks; a plain object (no industry, no pollution type) assigned
+first must not lend its checks to the next object: a metal works still gets the officer whose 业务专长 is
+metal products, a hazardous-waste site still gets its expert and a waste officer (issue 22: mutants of the
+cache key in TeamState._assign survived the earlier run and were wrongly listed as equivalent).
+"""
+
+from __future__ import annotations
+
+from app.services.draw import algorithm as da
+from tests.factories import make_uscc
+
+SEED = "16180339887498948482045"
+OFFICERS = [f"1400{i:04d}" for i in range(6)]
+
+
+def _ids_in_ticket_order(n: int) -> list[str]:
+    return da.ticket_order(SEED, [make_uscc(90_000 + i) for i in range(n)])
+
+
+def _last_in_team_order() -> str:
+    """The officer who comes up last in the team order (the order is drawn from the seed over all people)."""
+    order = da.ticket_order(SEED + da.TEAM_SEED_SUFFIX, sorted([*OFFICERS, "E1"]))
+    return [p for p in order if p != "E1"][-1]
+
+
+def _draw(kinds: list[dict], expertise: dict[str, list[str]]) -> dict:
+    """One stratum holding every object (all drawn), the objects assigned in the order given."""
+    ids = _ids_in_ticket_order(len(kinds))
+    objects = [dict(kind, id=u, name=f"企业{n}", township="城关镇") for n, (u, kind) in enumerate(zip(ids, kinds))]
+    people = [
+        {"id": p, "name": f"执法员{p[-2:]}", "cert": p, "kind": "执法人员", "expertise": expertise.get(p, [])}
+        for p in OFFICERS
+    ]
+    people.append({"id": "E1", "name": "专家甲", "cert": "", "kind": "专家", "expertise": ["危险废物"]})
+    snapshot = da.build_snapshot(
+        office="测试县",
+        period="2026Q1",
+        task=None,
+        policy_id="zezhou-2024",
+        strata=[
+            {
+                "category": "一般监管对象",
+                "stratum": "全部",
+                "mode": "现场",
+                "ratio": "100%",
+                "required": len(objects),
+                "objects": objects,
+            }
+        ],
+        people=people,
+    )
+    result = da.compute_draw(snapshot, SEED)
+    teams = {e["uscc"]: [m["id"] for m in e["team"]] for e in result["strata"][0]["selected"]}
+    return {"ids": ids, "teams": teams}
+
+
+def test_a_metal_works_after_a_plain_object_still_gets_the_metal_expert_officer():
+    metal_officer = _last_in_team_order()  # the last to come up: only a match brings them forward
+    kinds = [{"industry": "", "pollution_types": []}, {"industry": "金属制品业", "pollution_types": []}]
+    out = _draw(kinds, {metal_officer: ["金属制品"]})
+    plain, metal = out["ids"]
+    assert metal_officer not in out["teams"][plain]
+    assert metal_officer in out["teams"][metal]
+
+
+def test_a_hazardous_waste_site_after_a_plain_object_still_gets_its_expert_and_waste_officer():
+    waste_officer = _last_in_team_order()
+    kinds = [{"industry": "", "pollution_types": []}, {"industry": "", "pollution_types": ["危废"]}]
+    out = _draw(kinds, {waste_officer: ["危险废物"]})
+    plain, waste = out["ids"]
+    assert "E1" not in out["teams"][plain]
+    assert "E1" in out["teams"][waste]
+    assert waste_officer in out["teams"][waste]
+
+
+def test_the_same_kind_twice_gets_the_same_preference():
+    metal_officer = _last_in_team_order()
+    kinds = [{"industry": "金属制品业", "pollution_types": []}] * 2
+    out = _draw(kinds, {metal_officer: ["金属制品"]})
+    assert all(metal_officer in t for t in out["teams"].values())
