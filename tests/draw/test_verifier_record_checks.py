@@ -140,6 +140,23 @@ def test_an_empty_or_all_zero_draw_and_a_people_non_list_are_refused_with_their_
     assert msg.endswith("：people 不是列表。"), msg
 
 
+def test_previous_hash_must_be_lower_case_hex():
+    for prev in ("X" * 64, "AB" * 32, "g" * 64):
+        msg = _refusal(_edited(lambda r, p=prev: r.update(chain_seq=2, previous_hash=p)), "R13")
+        assert f"previous_hash 为“{prev}”" in msg, msg
+    assert da.verify_record(_edited(lambda r: r.update(chain_seq=2, previous_hash="ab" * 32))) == []
+
+
+def test_a_short_seed_passes_only_when_the_computer_generated_it():
+    """A computer-generated seed may be shorter than the 20 dice digits; a typed one may not."""
+    short = "3141592653589793"  # 16 digits
+    generated = records.new_record(_snapshot(), short, seed_source="计算机生成")
+    assert da.verify_record(generated) == []
+    typed = records.new_record(_snapshot(), short, seed_source="骰子")
+    (msg,) = da.verify_record(typed)
+    assert msg == f"随机种子无效：随机种子只有 16 位，至少需要 {da.MIN_SEED_DIGITS} 位骰子数字。", msg
+
+
 # ---------------------------------------------------------------- where a recomputation differs
 
 
