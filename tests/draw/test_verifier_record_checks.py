@@ -205,3 +205,20 @@ def test_the_same_object_can_have_its_members_replaced_again_and_again():
     other["amendments"][2]["new"] = dict(other["amendments"][2]["new"], id="14009999")
     records.rehash(other)
     assert "与重新计算不符" in da.verify_record(other)[0]
+
+
+def test_a_replaced_person_who_is_not_in_the_team_is_refused_under_r17_and_quoted():
+    record = _record()
+    target = record["strata"][0]["selected"][0]
+    records.replace_member(record, target["uscc"], target["team"][0]["id"])
+    for old in (
+        dict(target["team"][0], id="14009999", name="冒名顶替的执法人员" * 6),  # nobody in the team
+        dict(target["team"][0], name="改过的姓名" * 12),  # a member, but not as the team records them
+    ):
+        forged = copy.deepcopy(record)
+        forged["amendments"][0]["old"] = old
+        records.rehash(forged)
+        msg = _refusal(forged, "R17")
+        quoted = da.canonical(old)
+        assert len(quoted) > 81
+        assert msg.endswith(f"：第 1 条变更中被替换的人员 {quoted[:80]} 不是该对象检查组的成员。"), msg
