@@ -29,7 +29,18 @@ SCRATCH = Path(os.environ.get("SSJ_MUTATION_DIR", "/tmp/ssj-mutation"))
 # count (they would "kill" every mutant for the wrong reason, e.g. the source-identity test of ssj_verify.py).
 # "mutants": only these functions (mutmut names, fnmatch patterns) are run and counted — for a module of which
 # one part is meant, like the verification half of exchange/packages.py.
-DRAW_TESTS = ["tests/draw/test_vectors.py", "tests/draw/test_algorithm.py", "tests/draw/test_algorithm_exact.py"]
+DRAW_TESTS = [
+    "tests/draw/test_vectors.py",
+    "tests/draw/test_algorithm.py",
+    "tests/draw/test_algorithm_exact.py",
+    # written against the survivors of the whole-module runs (issue 22): plain algorithm calls, no database
+    "tests/draw/test_nine_digit_ticket_ties.py",
+    "tests/draw/test_verifier_record_checks.py",
+    "tests/draw/test_team_follows_each_objects_kind.py",
+    "tests/draw/test_snapshot_refusal_texts.py",
+    "tests/draw/test_verifier_reads_utf8_in_any_locale.py",
+    "tests/draw/test_version1_amendments_verify.py",
+]
 DRAW_DESELECT = (
     "not shipped_verifier and not standalone and not team_rules_hold and not equals_consistent_sampler"
     " and not first_required_shortcut and not vector_files_are"
