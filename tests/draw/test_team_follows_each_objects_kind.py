@@ -25,7 +25,7 @@ def _last_in_team_order() -> str:
     return [p for p in order if p != "E1"][-1]
 
 
-def _draw(kinds: list[dict], expertise: dict[str, list[str]]) -> dict:
+def _draw(kinds: list[dict], expertise: dict[str, list[str]], experts=None, rules=None) -> dict:
     """One stratum holding every object (all drawn), the objects assigned in the order given."""
     ids = _ids_in_ticket_order(len(kinds))
     objects = [dict(kind, id=u, name=f"企业{n}", township="城关镇") for n, (u, kind) in enumerate(zip(ids, kinds))]
@@ -33,7 +33,8 @@ def _draw(kinds: list[dict], expertise: dict[str, list[str]]) -> dict:
         {"id": p, "name": f"执法员{p[-2:]}", "cert": p, "kind": "执法人员", "expertise": expertise.get(p, [])}
         for p in OFFICERS
     ]
-    people.append({"id": "E1", "name": "专家甲", "cert": "", "kind": "专家", "expertise": ["危险废物"]})
+    for pid, terms in (experts or {"E1": ["危险废物"]}).items():
+        people.append({"id": pid, "name": f"专家{pid}", "cert": "", "kind": "专家", "expertise": terms})
     snapshot = da.build_snapshot(
         office="测试县",
         period="2026Q1",
@@ -50,6 +51,7 @@ def _draw(kinds: list[dict], expertise: dict[str, list[str]]) -> dict:
             }
         ],
         people=people,
+        rules=rules,
     )
     result = da.compute_draw(snapshot, SEED)
     teams = {e["uscc"]: [m["id"] for m in e["team"]] for e in result["strata"][0]["selected"]}
@@ -80,3 +82,23 @@ def test_the_same_kind_twice_gets_the_same_preference():
     kinds = [{"industry": "金属制品业", "pollution_types": []}] * 2
     out = _draw(kinds, {metal_officer: ["金属制品"]})
     assert all(metal_officer in t for t in out["teams"].values())
+
+
+def test_the_expert_is_chosen_for_the_special_pollution_type_only():
+    """An expert joins for the types in expert_for (危废 here); one who knows only the site's other pollution
+    (废水) is passed over for the hazardous-waste expert, even when they come first in team order."""
+    order = [p for p in da.ticket_order(SEED + da.TEAM_SEED_SUFFIX, sorted([*OFFICERS, "E1", "E2"])) if p[0] == "E"]
+    water, waste = order  # `water` comes up first
+    kinds = [{"industry": "", "pollution_types": ["危废", "废水"]}]
+    out = _draw(kinds, {}, experts={water: ["水污染防治"], waste: ["危险废物"]})
+    (team,) = out["teams"].values()
+    assert waste in team and water not in team
+
+
+def test_an_expert_for_type_without_synonyms_still_finds_its_expert():
+    """expert_for may name a pollution type the synonym table does not list; its expert is matched on the name."""
+    kinds = [{"industry": "", "pollution_types": ["油烟"]}]
+    rules = {"expert_for": ["油烟"]}
+    out = _draw(kinds, {}, experts={"E1": ["噪声"], "E2": ["油烟"]}, rules=rules)
+    (team,) = out["teams"].values()
+    assert "E2" in team and "E1" not in team
