@@ -36,3 +36,9 @@ def test_nothing_to_draw_is_refused_with_the_whole_message(strata):
     with pytest.raises(ValueError) as info:
         _snapshot(strata)
     assert str(info.value) == NOTHING_TO_DRAW
+
+
+def test_an_unknown_algorithm_is_refused_listing_the_supported_versions():
+    with pytest.raises(ValueError) as info:
+        da.version_of("ssj-draw/9")
+    assert str(info.value) == f"算法版本“ssj-draw/9”不是本程序支持的版本（{da.ALGORITHM_V1}、{da.ALGORITHM}）。"

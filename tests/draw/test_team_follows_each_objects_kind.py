@@ -33,7 +33,7 @@ def _draw(kinds: list[dict], expertise: dict[str, list[str]], experts=None, rule
         {"id": p, "name": f"执法员{p[-2:]}", "cert": p, "kind": "执法人员", "expertise": expertise.get(p, [])}
         for p in OFFICERS
     ]
-    for pid, terms in (experts or {"E1": ["危险废物"]}).items():
+    for pid, terms in (experts if experts is not None else {"E1": ["危险废物"]}).items():
         people.append({"id": pid, "name": f"专家{pid}", "cert": "", "kind": "专家", "expertise": terms})
     snapshot = da.build_snapshot(
         office="测试县",
@@ -55,7 +55,7 @@ def _draw(kinds: list[dict], expertise: dict[str, list[str]], experts=None, rule
     )
     result = da.compute_draw(snapshot, SEED)
     teams = {e["uscc"]: [m["id"] for m in e["team"]] for e in result["strata"][0]["selected"]}
-    return {"ids": ids, "teams": teams}
+    return {"ids": ids, "teams": teams, "result": result}
 
 
 def test_a_metal_works_after_a_plain_object_still_gets_the_metal_expert_officer():
@@ -102,3 +102,15 @@ def test_an_expert_for_type_without_synonyms_still_finds_its_expert():
     out = _draw(kinds, {}, experts={"E1": ["噪声"], "E2": ["油烟"]}, rules=rules)
     (team,) = out["teams"].values()
     assert "E2" in team and "E1" not in team
+
+
+def test_without_expert_required_a_site_lacking_its_expert_keeps_its_officers_and_is_not_listed():
+    """expert_required is off by default: no expert available is no problem to report."""
+    kinds = [{"industry": "", "pollution_types": ["危废"]}]
+    out = _draw(kinds, {}, experts={})
+    (team,) = out["teams"].values()
+    assert len(team) == 2 and out["result"]["unassigned"] == []
+    required = _draw(kinds, {}, experts={}, rules={"expert_required": True})
+    (team,) = required["teams"].values()
+    assert len(team) == 2
+    assert [u["reason"] for u in required["result"]["unassigned"]] == ["需要专家但没有符合条件的专家（危废）"]
