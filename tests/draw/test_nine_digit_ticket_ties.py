@@ -12,6 +12,7 @@ on the nine digits alone puts them the wrong way round.
 from __future__ import annotations
 
 import random
+from itertools import islice
 
 from consistent_sampler import sampler
 
@@ -145,3 +146,20 @@ def test_records_with_tied_tickets_pass_the_verifier():
     for snapshot in (_pool_snapshot([[a, b]], [1]), _pool_snapshot([[a], [b]], [1, 1], rules=once)):
         record = new_record(snapshot, SEED)
         assert da.verify_record(record) == []
+
+
+def test_tied_objects_at_first_rank_of_larger_strata_match_the_independent_verifier():
+    """With a tie among the drawn objects, every drawn object is served in full-ticket order (each with its own
+    full ticket, not its neighbour's): the result equals the independent implementation's."""
+    from tests.draw import independent_verifier as iv
+
+    a, b = REVERSED_LOW
+    floor = da.ticket_number(SEED, a)
+    codes = (make_uscc(k) for k in range(400_000, 500_000))
+    others = list(islice((u for u in codes if da.ticket_number(SEED, u) > floor), 6))  # a, b first in their strata
+    once = {"cap_per_inspector": 1}
+    snapshot = _pool_snapshot([[a, *others[:3]], [b, *others[3:]]], [3, 3], officers=12, rules=once)
+    result = da.compute_draw(snapshot, SEED)
+    assert [s["selected"][0]["uscc"] for s in result["strata"]] == [a, b]
+    reference = iv.Draw(snapshot, SEED, 2).result()
+    assert result == reference
