@@ -61,6 +61,12 @@ def test_a_tied_pair_alone_is_ordered_by_its_full_tickets_in_either_row_order():
     assert da.ticket_order(SEED, [d, c]) == [c, d] == _reference([d, c])
 
 
+def test_two_tied_pairs_next_to_each_other_are_both_ordered():
+    ids = sorted([*REVERSED_LOW, *REVERSED_HIGH])  # the two pairs are neighbours in the ticket order
+    expected = [REVERSED_LOW[1], REVERSED_LOW[0], REVERSED_HIGH[1], REVERSED_HIGH[0]]
+    assert da.ticket_order(SEED, ids) == expected == _reference(ids)
+
+
 def test_ties_among_other_objects_follow_the_reference_in_any_row_order():
     ids = _others(40) + TIED
     expected = _reference(ids)
