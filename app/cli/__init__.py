@@ -220,10 +220,14 @@ class CliContext:
             count += 1
         write(total(count) + "\n")
 
-    def close(self) -> None:
+    def close_database(self) -> None:
+        """Close the command's connections to the database (the instance lock, if taken, is kept)."""
         if self._db is not None:
             self._db.dispose()
             self._db = None
+
+    def close(self) -> None:
+        self.close_database()
         if self._guard is not None:
             self._guard.release()
             self._guard = None

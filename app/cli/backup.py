@@ -83,7 +83,11 @@ def cmd_restore(args, ctx) -> int:
             "请先关闭程序窗口再恢复，或在程序的“备份与恢复”页中恢复。未做任何更改。"
         )
     ctx.authenticate()
-    ctx.close()  # the account is checked; the live database is reopened by restore_file only
+    # Held until the swap: another command's edit meanwhile is refused with a message — it would otherwise
+    # commit into the database about to be replaced, after the "before restore" backup, and be in neither.
+    if target.exists():  # (a restore into a new file replaces nothing)
+        ctx.lock_for_writing()
+    ctx.close_database()  # the account is checked; the live database is reopened by restore_file only
     with ctx.as_actor():
         result = backup_service.restore_file(url, args.file)
     data = {

@@ -10,7 +10,9 @@ still writes all or nothing, `audit verify` and `verify --chain` pass.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -325,3 +327,31 @@ def test_a_quarters_drawn_objects_are_read_without_a_copy_of_the_draw_snapshot_p
     finally:
         db.dispose()
     assert peak < 60e6, f"{ready[2]} drawn objects took {peak / 1e6:.0f} MB"
+
+
+def test_a_cli_edit_while_the_cli_restores_is_refused_not_lost(ready, data_dir, tmp_path):
+    """`restore` keeps the database's instance lock from its first step to the swap: a CLI edit made meanwhile
+    is refused with a clear message (it used to commit into the database about to be replaced — after the
+    "before restore" backup it was in neither file)."""
+    db = _copy(ready, tmp_path)
+    backup = _ssj(data_dir, db, "--json", "backup", "--out", tmp_path / "bk")
+    assert backup.returncode == 0, backup.stderr[-2000:]
+    source = next((tmp_path / "bk").glob("*.sqlite3"))
+    job = _spawn(data_dir, db, "restore", source)
+    try:
+        _wait_for_file(job.pid, db.parent)  # its staging copy beside the database: the restore has begun
+        assert job.poll() is None, "the restore finished too early for this test to mean anything"
+        os.kill(job.pid, signal.SIGSTOP)  # hold it between its checks and its swap
+        tag = _ssj(data_dir, db, "objects", "tag", *ready[1][:5], "--add", "重点")
+    finally:
+        os.kill(job.pid, signal.SIGCONT)
+    out, err = job.communicate(timeout=900)
+    assert job.returncode == 0, err[-3000:]
+    assert tag.returncode != 0 and "不能同时修改" in tag.stderr, (tag.returncode, tag.stderr[-2000:])
+    assert "Traceback" not in tag.stderr
+    d = open_database(f"sqlite:///{db}")
+    try:
+        with d.Session() as s:
+            assert audit.verify(s).ok
+    finally:
+        d.dispose()
