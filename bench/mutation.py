@@ -54,6 +54,7 @@ DRAW_DESELECT = (
 _PKG = "app.services.exchange.packages."
 CLASSIFICATION_TESTS = [
     "tests/rules/test_rule_conditions_and_reasons.py",
+    "tests/rules/test_classifier_row_by_row.py",
     "tests/rules/test_voided_draw_penalties.py",
     "tests/rules/test_rule_fidelity.py::test_conflict_moves_list_every_moved_object_with_its_clause",
     "tests/rules/test_rule_fidelity.py::test_manual_override_by_name_or_id_and_by_a_leader",
