@@ -59,3 +59,27 @@ def test_objects_with_the_same_key_share_one_answer_and_others_do_not(session):
     b = of(row(2, permit_class="重点管理", credit_risk="高", name="乙"))
     c = of(row(3, permit_class="重点管理", credit_risk="低"))
     assert a is b and a is not c and a != c
+
+
+def test_without_rules_given_the_offices_rules_are_read(session):
+    from app.services.rules import policies
+
+    policies.set_policy(session, "weihai")  # excludes 住宿/餐饮/教育 from the pool by industry
+    of = cl.classifier(session)
+    assert of(row(1, industry="餐饮业", permit_class="重点管理")) is None
+    assert of(row(2, industry="金属制品业", permit_class="重点管理")).category
+
+
+def test_the_pool_read_from_the_store_leaves_out_statuses_and_excluded_objects_in_id_order(session):
+    from factories import make_object
+
+    kept = [make_object(session, status=s, industry="金属制品业") for s in ("存续", "停产", "吊销")]
+    for s in ("注销", "迁出"):
+        make_object(session, status=s)
+    make_object(session, industry="中式餐饮服务")
+    session.flush()
+    assert [o.id for o in cl.pool_objects(session, EXCLUDING)] == [kept[0].id, kept[1].id]
+    default = cl.pool_objects(session, rules_doc())
+    assert [o.status for o in default] == ["存续", "停产", "吊销", "存续"]
+    assert [o.id for o in default] == sorted(o.id for o in default)
+    assert set(default[0]._fields) == set(cl.POOL_COLUMNS)
