@@ -13,38 +13,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import SimpleNamespace
 
-import pytest
 from factories import make_object
 from rule_rows import rules_doc
 
 from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import ObjectChange
-from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.periods import parse_period
 from app.services.rules import classification, quota
 
-ADMIN = Actor("admin", "管理员")
 TAG = "上级已抽查"
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    from app.services.foundation.store import open_database
-
-    path = tmp_path_factory.mktemp("quota-exclusions") / "quota.sqlite3"
-    db = open_database(f"sqlite:///{path}")  # migrated; no office needed (the quota reads rules and objects)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def s(database):
-    with acting_as(ADMIN), database.Session() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
 
 
 def _outcome(s, obj, period, result, *, state="已确认"):

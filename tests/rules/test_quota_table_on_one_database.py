@@ -20,33 +20,12 @@ from app.models.draw import Draw, DrawSelection
 from app.models.outcomes import Outcome
 from app.models.pools import ObjectPermit
 from app.models.rules import Plan, Task
-from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.errors import UserError
 from app.services.rules import policies, quota
 
-ADMIN = Actor("admin", "管理员")
 NUCLEAR = "核技术利用单位"
 HAZWASTE = "危险废物经营单位"
 WAIT = "比例递加“较高风险”：待本单位确定"
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    from app.services.foundation.store import open_database
-
-    path = tmp_path_factory.mktemp("quota-table") / "quota.sqlite3"
-    db = open_database(f"sqlite:///{path}")  # migrated; no office needed (the quota reads rules and objects)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def s(database):
-    with acting_as(ADMIN), database.Session() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
 
 
 def doc(**extra) -> dict:
