@@ -95,6 +95,18 @@ def write_objects_xlsx(path: Path, n: int, start: int = 0, **overrides) -> Path:
     return path
 
 
+def first_edit_seq(session) -> int:
+    """The audit sequence number of the first edit of an object (`objects tag` of a test made during a long job):
+    smaller than the job's own entry when the edit was not kept waiting for the job's write lock."""
+    from sqlalchemy import func, select
+
+    from app.models import AuditEntry
+
+    return session.scalar(
+        select(func.min(AuditEntry.seq)).where(AuditEntry.action == "修改", AuditEntry.entity == "inspection_object")
+    )
+
+
 def sqlite_invariants(db_file: Path) -> dict:
     """PRAGMA integrity_check and row counts read straight from the file (no program code involved)."""
     import sqlite3

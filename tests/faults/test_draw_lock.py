@@ -25,7 +25,7 @@ from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.office import init_office
 from app.services.foundation.store import open_database
 from tests.factories import make_inspector, make_uscc
-from tests.faults.conftest import ROOT, as_account, child_env
+from tests.faults.conftest import ROOT, as_account, child_env, first_edit_seq
 from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
 N = 20_000
@@ -121,11 +121,7 @@ def _edit_while_drawing(data_dir, url, codes) -> None:
             assert s.scalar(select(func.count(DrawSelection.id))) == drawn > 100
             tagged = s.scalars(select(InspectionObject.tags).where(InspectionObject.uscc.in_(codes[:5]))).all()
             assert all("重点" in t for t in tagged), "the edit made during the draw is kept"
-            tag_seq = s.scalar(
-                select(func.min(AuditEntry.seq)).where(
-                    AuditEntry.action == "修改", AuditEntry.entity == "inspection_object"
-                )
-            )
+            tag_seq = first_edit_seq(s)
             draw_seq = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "新建抽取"))
             assert tag_seq < draw_seq, (
                 f"the edit waited {tag_took:.1f} s and was written after the draw: the draw held the write lock"

@@ -25,7 +25,7 @@ from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.store import open_database
 from app.services.pools import importer
 from tests.factories import make_object, make_uscc
-from tests.faults.conftest import ROOT, as_account, child_env, write_objects_xlsx
+from tests.faults.conftest import ROOT, as_account, child_env, first_edit_seq, write_objects_xlsx
 from tests.foundation.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures: a throw-away server)
 
 N = 20_000
@@ -97,11 +97,7 @@ def test_an_edit_during_a_20000_row_import_is_not_locked_out(county, data_dir, t
             assert s.scalar(select(func.count(ObjectChange.id)).where(ObjectChange.kind == "新增")) == N
             tags = s.scalars(select(InspectionObject.tags).where(InspectionObject.uscc.in_(tagged))).all()
             assert all("重点" in t for t in tags), "the edit made during the import is kept"
-            tag_seq = s.scalar(
-                select(func.min(AuditEntry.seq)).where(
-                    AuditEntry.action == "修改", AuditEntry.entity == "inspection_object"
-                )
-            )
+            tag_seq = first_edit_seq(s)
             import_seq = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "导入"))
             assert tag_seq < import_seq, (
                 f"the edit waited {tag_took:.1f} s and was written after the import: the import held the write lock"

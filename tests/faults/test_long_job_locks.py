@@ -28,7 +28,7 @@ from app.services.foundation.context import Actor, acting_as
 from app.services.foundation.periods import period_of
 from app.services.foundation.store import open_database
 from tests.conftest import TEST_KEY_PASSPHRASE
-from tests.faults.conftest import ROOT, as_account, child_env
+from tests.faults.conftest import ROOT, as_account, child_env, first_edit_seq
 from tests.faults.test_draw_lock import SEED, _cpu_seconds, _wait_for_cpu, seed_county
 
 N = 12_000
@@ -172,12 +172,6 @@ def _checks(data_dir, db, codes) -> None:
     assert chain.returncode == 0, chain.stdout + chain.stderr
 
 
-def _tag_seq(s) -> int:
-    return s.scalar(
-        select(func.min(AuditEntry.seq)).where(AuditEntry.action == "修改", AuditEntry.entity == "inspection_object")
-    )
-
-
 def test_an_edit_during_publish_is_not_locked_out_and_the_batch_is_whole(ready, data_dir, tmp_path):
     db = _copy(ready, tmp_path)
     (tmp_path / "stick").mkdir()
@@ -196,7 +190,7 @@ def test_an_edit_during_publish_is_not_locked_out_and_the_batch_is_whole(ready, 
             marked = s.scalar(select(func.count(Outcome.id)).where(Outcome.publication_id == info["batch_id"]))
             assert marked == ready[2]
             pub_seq = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "公示"))
-            assert _tag_seq(s) < pub_seq, (
+            assert first_edit_seq(s) < pub_seq, (
                 f"the edit (made while the notice was rendered, {used:.1f} s of the job's CPU) took {took:.1f} s "
                 "and was written after the publication: the job held the write lock while it rendered"
             )
